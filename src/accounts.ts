@@ -1,0 +1,102 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Clock } from './clock.js';
+import type { AccountConfig, ApplicationConfig, EmulatorConfig } from './config/resolve.js';
+import { newToken } from './ids.js';
+
+/** The result of checking credentials against an account. */
+export type AuthResult = 'ok' | 'unauthorized' | 'forbidden';
+
+interface IssuedToken {
+  accountIds: Set<string>;
+  expiresAt: number;
+}
+
+// Compare secrets in constant time; hashing first makes the lengths equal so length does not leak either.
+function sameSecret(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+// Issued tokens are bounded so a client minting tokens in a loop cannot grow memory without end.
+const MAX_TOKENS = 10_000;
+
+/** Accounts, their credentials, applications and numbers; in permissive mode it also makes up what it does not know. */
+export class AccountRegistry {
+  private readonly accounts = new Map<string, AccountConfig>();
+  private readonly tokens = new Map<string, IssuedToken>();
+
+  constructor(
+    private readonly config: EmulatorConfig,
+    private readonly clock: Clock,
+  ) {
+    for (const account of config.accounts) this.accounts.set(account.id, account);
+  }
+
+  /** The first configured account: the banner's, and the template for permissive ones. */
+  get defaultAccount(): AccountConfig {
+    return this.config.accounts[0]!;
+  }
+
+  /** The account with this id; in permissive mode an unknown id is served like the default account. */
+  get(accountId: string): AccountConfig | undefined {
+    const known = this.accounts.get(accountId);
+    if (known || !this.config.permissive) return known;
+    return { ...this.defaultAccount, id: accountId };
+  }
+
+  /** Check Basic credentials for an account: 401 for unknown users or another account's, 403 without messaging. */
+  checkBasic(accountId: string, username: string, password: string): AuthResult {
+    if (this.config.permissive) return username.length > 0 ? 'ok' : 'unauthorized';
+    const account = this.accounts.get(accountId);
+    const user = account?.users.find((u) => sameSecret(u.username, username));
+    if (!user || !sameSecret(user.password, password)) return 'unauthorized';
+    return user.messaging ? 'ok' : 'forbidden';
+  }
+
+  /** Check a Bearer token for an account. */
+  checkBearer(accountId: string, token: string): AuthResult {
+    if (this.config.permissive) return token.length > 0 ? 'ok' : 'unauthorized';
+    const issued = this.tokens.get(token);
+    if (!issued || issued.expiresAt <= this.clock.now()) return 'unauthorized';
+    return issued.accountIds.has(accountId) ? 'ok' : 'unauthorized';
+  }
+
+  /** Mint an access token for OAuth client credentials, or undefined when they are wrong. */
+  issueToken(clientId: string, clientSecret: string): { accessToken: string; expiresIn: number } | undefined {
+    const accountIds = new Set<string>();
+    for (const account of this.accounts.values()) {
+      if (account.oauthClients.some((c) => sameSecret(c.clientId, clientId) && sameSecret(c.clientSecret, clientSecret))) accountIds.add(account.id);
+    }
+    if (accountIds.size === 0 && !(this.config.permissive && clientId.length > 0)) return undefined;
+    const expiresIn = this.config.oauth.tokenTtlSeconds;
+    const accessToken = newToken(48);
+    this.tokens.set(accessToken, { accountIds, expiresAt: this.clock.now() + expiresIn * 1000 });
+    if (this.tokens.size > MAX_TOKENS) this.tokens.delete(this.tokens.keys().next().value as string);
+    return { accessToken, expiresIn };
+  }
+
+  /** The application with this id in the account; permissive mode serves unknown ids as the default application. */
+  application(account: AccountConfig, applicationId: string): ApplicationConfig | undefined {
+    const known = account.applications.find((app) => app.id === applicationId);
+    if (known || !this.config.permissive) return known;
+    return { ...account.applications[0]!, id: applicationId };
+  }
+
+  /** The application an owned number (or sender id) routes to, if the account owns it. */
+  numberApplication(account: AccountConfig, number: string): ApplicationConfig | undefined {
+    const entry = account.numbers.find((n) => n.number === number);
+    if (!entry) return this.config.permissive ? account.applications[0] : undefined;
+    return account.applications.find((app) => app.id === entry.applicationId);
+  }
+
+  /** The account that owns a number, searching every configured account (inbound routing). */
+  ownerOf(number: string, accountId?: string): AccountConfig | undefined {
+    if (accountId !== undefined) {
+      const account = this.get(accountId);
+      return account && (this.config.permissive || account.numbers.some((n) => n.number === number)) ? account : undefined;
+    }
+    for (const account of this.accounts.values()) if (account.numbers.some((n) => n.number === number)) return account;
+    return undefined;
+  }
+}

@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify';
+import type { Emulator } from '../emulator.js';
+import { bandwidthErrors } from '../errors.js';
+import type { StoredMessage } from '../store/messages.js';
+import { MessageRequestSchema, schemaFieldErrors, semanticFieldErrors, type MessageRequestBody } from './message-request.js';
+import { SearchQuerySchema, searchMessages, type SearchQuery } from './search-messages.js';
+
+/** The 202 body: the spec's `message` schema, echoing what was sent (reference §3.3). */
+export function messageResponse(message: StoredMessage): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    id: message.id,
+    owner: message.owner,
+    applicationId: message.applicationId,
+    time: new Date(message.time).toISOString(),
+    segmentCount: message.segmentCount,
+    direction: message.direction,
+    to: message.to,
+    from: message.from,
+    text: message.text,
+  };
+  if (message.media !== undefined) body.media = message.media;
+  if (message.tag !== undefined) body.tag = message.tag;
+  body.priority = message.priority;
+  if (message.expiration !== undefined) body.expiration = message.expiration;
+  return body;
+}
+
+/** `POST` and `GET /users/:accountId/messages`: create (202) and search. */
+export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emulator }): Promise<void> {
+  const { emulator } = opts;
+
+  app.post<{ Params: { accountId: string }; Body: MessageRequestBody }>(
+    '/users/:accountId/messages',
+    { schema: { body: MessageRequestSchema }, attachValidation: true },
+    async (req, reply) => {
+      const body = req.body as unknown;
+      const fieldErrors = [
+        ...(req.validationError ? schemaFieldErrors((req.validationError as { validation: [] }).validation, body) : []),
+        ...(body && typeof body === 'object' && !Array.isArray(body) ? semanticFieldErrors(body as Partial<MessageRequestBody>, emulator.clock.now()) : []),
+      ];
+      if (fieldErrors.length > 0) throw bandwidthErrors.validation(fieldErrors);
+      const message = emulator.acceptOutbound(req.params.accountId, req.body);
+      return reply.code(202).send(messageResponse(message));
+    },
+  );
+
+  app.get<{ Params: { accountId: string }; Querystring: SearchQuery }>(
+    '/users/:accountId/messages',
+    { schema: { querystring: SearchQuerySchema }, attachValidation: true },
+    async (req) => {
+      if (req.validationError) {
+        const detail = (req.validationError as { validation: Array<{ instancePath: string; message?: string; params: Record<string, unknown> }> }).validation
+          .map((e) => `${e.instancePath.slice(1) || String(e.params.additionalProperty ?? 'query')} ${e.message ?? 'is invalid'}`)
+          .join('; ');
+        throw bandwidthErrors.validation([], `Invalid query parameters: ${detail}`);
+      }
+      return searchMessages(emulator.store, req.params.accountId, req.query, requestUrl(req));
+    },
+  );
+}
+
+function requestUrl(req: { protocol: string; host: string; url: string }): URL {
+  return new URL(req.url, `${req.protocol}://${req.host}`);
+}

@@ -1,0 +1,19 @@
+import AjvModule from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+
+const Ajv = AjvModule.default ?? AjvModule;
+const addFormats = addFormatsModule.default ?? addFormatsModule;
+
+/**
+ * Fastify's ajv, set up for an emulator of someone else's API: report every problem at once (allErrors), keep the
+ * offending value (verbose) for the error text, never coerce or strip bodies (Bandwidth does not), but coerce
+ * query strings, which arrive as text.
+ */
+export function bandwidthValidatorCompiler(): FastifySchemaCompiler<object> {
+  const strictAjv = new Ajv({ allErrors: true, verbose: true, coerceTypes: false, useDefaults: false, strict: false });
+  const queryAjv = new Ajv({ allErrors: true, verbose: true, coerceTypes: true, useDefaults: true, strict: false });
+  addFormats(strictAjv);
+  addFormats(queryAjv);
+  return ({ schema, httpPart }) => (httpPart === 'querystring' ? queryAjv : strictAjv).compile(schema);
+}

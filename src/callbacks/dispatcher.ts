@@ -1,0 +1,204 @@
+import { Agent, request } from 'undici';
+import type { Logger } from 'pino';
+import type { Clock, Scheduled } from '../clock.js';
+import type { CallbackAuthConfig } from '../config/resolve.js';
+import type { CallbackOutcome, Journal } from '../store/journal.js';
+import type { CallbackEvent } from './payloads.js';
+
+/** One event on its way to an application's callback URL. */
+export interface Delivery {
+  eventId: string;
+  accountId: string;
+  messageId: string;
+  applicationId: string;
+  type: string;
+  recipient: string;
+  body: CallbackEvent[];
+  /** Absent when the application has no URL for this direction: the event is recorded, not sent. */
+  target?: string;
+  auth: CallbackAuthConfig;
+  /** False when the application did not ask for this status type. */
+  requested: boolean;
+}
+
+/** Delivery settings: per-attempt timeout (real time) and the retry schedule (emulated time). */
+export interface DispatcherOptions {
+  timeoutMs: number;
+  retryDelaysMs: readonly number[];
+  userAgent?: string;
+}
+
+/** Counts that must balance: planned = delivered + pending + exhausted + noTarget + notRequested + cancelled. */
+export interface DeliveryBooks {
+  planned: number;
+  delivered: number;
+  pending: number;
+  exhausted: number;
+  noTarget: number;
+  notRequested: number;
+  cancelled: number;
+}
+
+// Enough of a receiver's answer to explain it in the journal; the rest is drained, never kept.
+const RESPONSE_BODY_KEEP = 4096;
+
+/** Delivers callback events at least once: POST, any 2xx is success, retries on the schedule, every attempt journaled. */
+export class CallbackDispatcher {
+  private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+  private readonly inFlight = new Set<AbortController>();
+  private readonly retryTimers = new Map<string, Scheduled>();
+  private readonly books: DeliveryBooks = { planned: 0, delivered: 0, pending: 0, exhausted: 0, noTarget: 0, notRequested: 0, cancelled: 0 };
+  private closed = false;
+
+  constructor(
+    private readonly options: DispatcherOptions,
+    private readonly clock: Clock,
+    private readonly journal: Journal,
+    private readonly log: Logger,
+  ) {}
+
+  /** Hand an event over; it is journaled whatever happens, and never blocks the caller. */
+  send(delivery: Delivery): void {
+    this.books.planned++;
+    if (!delivery.requested || !delivery.target) {
+      const outcome: CallbackOutcome = delivery.requested ? 'no-target' : 'not-requested';
+      this.books[delivery.requested ? 'noTarget' : 'notRequested']++;
+      this.record(delivery, { attempt: 0, at: this.clock.now(), durationMs: 0, outcome, headers: {} });
+      return;
+    }
+    this.books.pending++;
+    void this.attempt(delivery, 1, 0, false);
+  }
+
+  /** The delivery books; they balance at every moment. */
+  stats(): DeliveryBooks {
+    return { ...this.books };
+  }
+
+  private async attempt(delivery: Delivery, attempt: number, retriesUsed: number, withCredentials: boolean): Promise<void> {
+    if (this.closed) return;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json; charset=utf-8',
+      'user-agent': this.options.userAgent ?? 'BandwidthAPI/v2',
+    };
+    const { auth } = delivery;
+    if (auth.mode === 'preemptive' || (auth.mode === 'challenge' && withCredentials)) {
+      headers.authorization = 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64');
+    }
+    const controller = new AbortController();
+    this.inFlight.add(controller);
+    const at = this.clock.now();
+    const started = performance.now();
+    let status: number | undefined;
+    let responseBody = '';
+    let error: string | undefined;
+    let challenged = false;
+    try {
+      const res = await request(delivery.target!, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(delivery.body),
+        dispatcher: this.agent,
+        signal: AbortSignal.any([controller.signal, AbortSignal.timeout(this.options.timeoutMs)]),
+      });
+      status = res.statusCode;
+      responseBody = await readSome(res.body);
+      const wwwAuthenticate = String(res.headers['www-authenticate'] ?? '');
+      challenged = status === 401 && /^\s*basic\b/i.test(wwwAuthenticate);
+    } catch (err) {
+      error = describeNetworkError(err, this.options.timeoutMs);
+    } finally {
+      this.inFlight.delete(controller);
+    }
+    const durationMs = Math.round((performance.now() - started) * 100) / 100;
+    if (this.closed) return;
+
+    const ok = status !== undefined && status >= 200 && status < 300;
+    const response = status === undefined ? undefined : { status, body: responseBody };
+    if (ok) {
+      this.settle('delivered');
+      this.record(delivery, { attempt, at, durationMs, outcome: 'delivered', headers, response });
+      return;
+    }
+    // Bandwidth's challenge flow: a 401 carrying WWW-Authenticate: Basic is answered at once with credentials.
+    if (challenged && auth.mode === 'challenge' && !withCredentials) {
+      this.record(delivery, { attempt, at, durationMs, outcome: 'retrying', headers, response, error });
+      void this.attempt(delivery, attempt + 1, retriesUsed, true);
+      return;
+    }
+    const delay = this.options.retryDelaysMs[retriesUsed];
+    if (delay === undefined) {
+      this.settle('exhausted');
+      this.record(delivery, { attempt, at, durationMs, outcome: 'exhausted', headers, response, error });
+      this.log.warn({ messageId: delivery.messageId, eventId: delivery.eventId, type: delivery.type, target: delivery.target, attempts: attempt }, 'callback retries exhausted');
+      return;
+    }
+    this.record(delivery, { attempt, at, durationMs, outcome: 'retrying', headers, response, error });
+    const timer = this.clock.schedule(() => {
+      this.retryTimers.delete(delivery.eventId);
+      void this.attempt(delivery, attempt + 1, retriesUsed + 1, withCredentials);
+    }, delay);
+    this.retryTimers.set(delivery.eventId, timer);
+  }
+
+  private settle(outcome: 'delivered' | 'exhausted'): void {
+    this.books.pending--;
+    this.books[outcome]++;
+  }
+
+  private record(
+    delivery: Delivery,
+    a: { attempt: number; at: number; durationMs: number; outcome: CallbackOutcome; headers: Record<string, string>; response?: { status: number; body: string }; error?: string },
+  ): void {
+    // Credentials are a secret of the user's receiver: the journal shows that they were sent, not what they were.
+    const headers = a.headers.authorization ? { ...a.headers, authorization: 'Basic [redacted]' } : a.headers;
+    this.journal.record({
+      eventId: delivery.eventId,
+      accountId: delivery.accountId,
+      messageId: delivery.messageId,
+      applicationId: delivery.applicationId,
+      type: delivery.type,
+      recipient: delivery.recipient,
+      target: delivery.target,
+      attempt: a.attempt,
+      at: a.at,
+      durationMs: a.durationMs,
+      request: { headers, body: delivery.body },
+      response: a.response,
+      error: a.error,
+      outcome: a.outcome,
+    });
+    this.log.debug({ messageId: delivery.messageId, eventId: delivery.eventId, type: delivery.type, attempt: a.attempt, outcome: a.outcome, status: a.response?.status, error: a.error }, 'callback attempt');
+  }
+
+  /** Stop: abort in-flight POSTs, cancel retries, and say how many events were still pending. */
+  async close(): Promise<DeliveryBooks> {
+    this.closed = true;
+    for (const controller of this.inFlight) controller.abort();
+    for (const timer of this.retryTimers.values()) timer.cancel();
+    this.retryTimers.clear();
+    this.books.cancelled += this.books.pending;
+    this.books.pending = 0;
+    await this.agent.close().catch(() => undefined);
+    return this.stats();
+  }
+}
+
+async function readSome(body: AsyncIterable<Buffer> & { dump(opts?: { limit: number }): Promise<void> }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  for await (const chunk of body) {
+    if (kept < RESPONSE_BODY_KEEP) {
+      chunks.push(chunk);
+      kept += chunk.length;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, RESPONSE_BODY_KEEP).toString('utf8');
+}
+
+function describeNetworkError(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string } };
+  if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') return `timeout after ${timeoutMs} ms`;
+  if (e.name === 'AbortError') return 'aborted';
+  return e.code ?? e.cause?.code ?? e.message ?? String(err);
+}

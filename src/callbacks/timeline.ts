@@ -1,0 +1,101 @@
+import type { Clock, Scheduled } from '../clock.js';
+import type { ApplicationConfig } from '../config/resolve.js';
+import type { OutboundPlan } from '../scenarios/plan.js';
+import type { MessageStatus, MessageStore, StoredMessage } from '../store/messages.js';
+import type { CallbackDispatcher } from './dispatcher.js';
+import { CallbackType, inboundEvent, statusEvent, type StatusType } from './payloads.js';
+
+const STATUS_OF: Record<StatusType, MessageStatus> = {
+  'message-sending': 'SENDING',
+  'message-delivered': 'DELIVERED',
+  'message-failed': 'FAILED',
+};
+
+/** Plays planned timelines: at each step it moves the stored status and hands the event to the dispatcher. */
+export class TimelinePlayer {
+  private nextEvent = 1;
+  // Per account, so a reset of one account cancels only its own pending steps.
+  private readonly scheduled = new Map<string, Set<Scheduled>>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly store: MessageStore,
+    private readonly dispatcher: CallbackDispatcher,
+  ) {}
+
+  /** Schedule every step of an outbound plan; `app` is undefined when the applicationId is unknown. */
+  playOutbound(message: StoredMessage, plan: OutboundPlan, app: ApplicationConfig | undefined): void {
+    this.store.note(message, { at: this.clock.now(), what: 'planned', detail: { explanation: plan.explanation } });
+    for (const [recipient, steps] of plan.steps) {
+      for (const step of steps) {
+        this.later(message.accountId, step.afterMs, () => {
+          const at = this.clock.now();
+          this.store.setStatus(message, recipient, STATUS_OF[step.type], step.errorCode ?? 0, at);
+          this.store.note(message, { at, what: step.type, recipient, detail: step.errorCode ? { errorCode: step.errorCode } : undefined });
+          const failure = step.errorCode !== undefined ? { errorCode: step.errorCode, description: step.description } : undefined;
+          this.dispatcher.send({
+            eventId: `ev-${this.nextEvent++}`,
+            accountId: message.accountId,
+            messageId: message.id,
+            applicationId: message.applicationId,
+            type: step.type,
+            recipient,
+            body: [statusEvent(message, step.type, recipient, at, failure)],
+            target: app?.outboundCallbackUrl ?? app?.callbackUrl,
+            auth: app?.callbackAuth ?? { mode: 'none' },
+            requested: app ? app.callbackTypes.includes(step.type) : true,
+          });
+        });
+      }
+    }
+  }
+
+  /** Deliver a `message-received` for one owned recipient's copy, after `afterMs`. */
+  playInbound(message: StoredMessage, app: ApplicationConfig | undefined, afterMs = 0): void {
+    this.later(message.accountId, afterMs, () => {
+      const at = this.clock.now();
+      this.store.note(message, { at, what: CallbackType.received, recipient: message.owner });
+      this.dispatcher.send({
+        eventId: `ev-${this.nextEvent++}`,
+        accountId: message.accountId,
+        messageId: message.id,
+        applicationId: message.applicationId,
+        type: CallbackType.received,
+        recipient: message.owner,
+        body: [inboundEvent(message, at)],
+        target: app?.inboundCallbackUrl ?? app?.callbackUrl,
+        auth: app?.callbackAuth ?? { mode: 'none' },
+        requested: true,
+      });
+    });
+  }
+
+  /** Steps scheduled but not yet fired (reported on close, never silently dropped). */
+  get pendingSteps(): number {
+    let count = 0;
+    for (const set of this.scheduled.values()) count += set.size;
+    return count;
+  }
+
+  /** Cancel the pending steps of one account, or of all; returns how many were cancelled. */
+  cancel(accountId?: string): number {
+    let count = 0;
+    for (const [id, set] of this.scheduled) {
+      if (accountId !== undefined && id !== accountId) continue;
+      for (const handle of set) handle.cancel();
+      count += set.size;
+      this.scheduled.delete(id);
+    }
+    return count;
+  }
+
+  private later(accountId: string, afterMs: number, fn: () => void): void {
+    let set = this.scheduled.get(accountId);
+    if (!set) this.scheduled.set(accountId, (set = new Set()));
+    const handle = this.clock.schedule(() => {
+      set.delete(handle);
+      fn();
+    }, afterMs);
+    set.add(handle);
+  }
+}

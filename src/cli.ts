@@ -1,0 +1,117 @@
+import { resolveConfig, type EmulatorConfig } from './config/resolve.js';
+import { SCALAR_OPTIONS } from './config/options.js';
+import { createEmulator } from './emulator.js';
+import { EmulatorConfigError } from './errors.js';
+import { buildApp } from './server.js';
+
+const USAGE = `Usage: bandwidth-emulator [start] [options]
+
+A local emulator of the Bandwidth Messaging v2 API with realistic callbacks.
+
+Options (each also settable by environment variable):
+${SCALAR_OPTIONS.map((o) => `  ${(o.flag + (o.type === 'boolean' ? '' : ' VALUE')).padEnd(26)} ${o.description} [env ${o.env}; default ${o.default}]`).join('\n')}
+  --help                     show this help
+`;
+
+/** Split argv into flags keyed by option key; throws a config error naming the bad argument. */
+export function parseFlags(argv: readonly string[]): { command: string; flags: Record<string, string>; help: boolean } {
+  const flags: Record<string, string> = {};
+  let command = 'start';
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+      continue;
+    }
+    if (!arg.startsWith('--')) {
+      if (i === 0) {
+        command = arg;
+        continue;
+      }
+      throw new EmulatorConfigError([{ source: 'command line', field: arg, problem: 'is not an option', fix: 'options start with --; see --help' }]);
+    }
+    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const option = SCALAR_OPTIONS.find((o) => o.flag === name);
+    if (!option) {
+      throw new EmulatorConfigError([{ source: 'command line', field: name, problem: 'is not a known option', fix: `use one of ${SCALAR_OPTIONS.map((o) => o.flag).join(', ')}` }]);
+    }
+    if (inline !== undefined) flags[option.key] = inline;
+    else if (option.type === 'boolean') flags[option.key] = 'true';
+    else {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) {
+        throw new EmulatorConfigError([{ source: `flag ${option.flag}`, field: option.key, problem: 'needs a value', fix: `write ${option.flag} VALUE` }]);
+      }
+      flags[option.key] = value;
+      i++;
+    }
+  }
+  return { command, flags, help };
+}
+
+/** The start-up banner: where it listens, how to authenticate, where callbacks go, and a bandwidth-sdk snippet. */
+export function banner(config: EmulatorConfig, url: string): string {
+  const account = config.accounts[0]!;
+  const user = account.users.find((u) => u.messaging) ?? account.users[0];
+  const client = account.oauthClients[0];
+  const app = account.applications[0]!;
+  const target = app.callbackUrl ?? app.outboundCallbackUrl ?? app.inboundCallbackUrl;
+  return [
+    `bandwidth-emulator listening on ${url}  (${config.permissive ? 'permissive' : 'strict'} mode)`,
+    `  account       ${account.id}`,
+    `  Basic auth    ${user ? `${user.username} / ${user.password}` : '(no API user configured)'}`,
+    client ? `  OAuth client  ${client.clientId} / ${client.clientSecret}  (token: POST ${url}/api/v1/oauth2/token)` : undefined,
+    `  application   ${app.id}`,
+    `  callbacks     ${target ?? 'none yet: events are journaled only; start with --callback-url http://127.0.0.1:3000/webhooks'}`,
+    `  numbers       ${account.numbers.map((n) => n.number).join(', ') || '(none)'}`,
+    `  bandwidth-sdk new MessagesApi(new Configuration({ basePath: '${url}', username: '${user?.username ?? ''}', password: '${user?.password ?? ''}' }))`,
+  ]
+    .filter((line) => line !== undefined)
+    .join('\n');
+}
+
+/** Run the CLI; resolves with the exit code once the server stops (or at once on an error). */
+export async function main(argv: readonly string[]): Promise<number | undefined> {
+  let config: EmulatorConfig;
+  try {
+    const parsed = parseFlags(argv);
+    if (parsed.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (parsed.command !== 'start') {
+      throw new EmulatorConfigError([{ source: 'command line', field: parsed.command, problem: 'is not a command', fix: "use 'start' (the default) or see --help" }]);
+    }
+    config = resolveConfig({ flags: parsed.flags, env: process.env });
+  } catch (error) {
+    if (error instanceof EmulatorConfigError) {
+      process.stderr.write(`bandwidth-emulator: invalid configuration\n${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const emulator = createEmulator(config);
+  const app = await buildApp(emulator);
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    process.stderr.write(`bandwidth-emulator: cannot listen on ${config.host}:${config.port} (${e.code ?? e.message}). Fix: pick another --port or stop what uses it\n`);
+    await app.close();
+    return 1;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  process.stdout.write(banner(config, `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`) + '\n');
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void app.close().then(() => resolve());
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}

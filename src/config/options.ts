@@ -1,0 +1,29 @@
+/** The kind of value a flag or environment variable carries. */
+export type OptionType = 'string' | 'port' | 'boolean' | 'url' | 'duration' | 'integer' | 'number' | 'path' | 'log-level';
+
+/** A setting that can come from a flag and an environment variable as well as the config file. */
+export interface ScalarOption {
+  key: string;
+  flag: string;
+  env: string;
+  type: OptionType;
+  /** Where it lands in the config file's shape; `callbackUrl` is special-cased to the default application. */
+  path?: readonly string[];
+  default: string;
+  description: string;
+}
+
+/** Every flag/env setting, in the order the README documents them. */
+export const SCALAR_OPTIONS: readonly ScalarOption[] = [
+  { key: 'config', flag: '--config', env: 'BW_EMULATOR_CONFIG', type: 'path', default: '(embedded default)', description: 'YAML or JSON config file; its values override the embedded default' },
+  { key: 'host', flag: '--host', env: 'BW_EMULATOR_HOST', type: 'string', path: ['host'], default: '127.0.0.1', description: 'interface to listen on (0.0.0.0 inside a container)' },
+  { key: 'port', flag: '--port', env: 'BW_EMULATOR_PORT', type: 'port', path: ['port'], default: '4010', description: 'TCP port (0 picks a free one)' },
+  { key: 'permissive', flag: '--permissive', env: 'BW_EMULATOR_PERMISSIVE', type: 'boolean', path: ['permissive'], default: 'false', description: 'accept any non-empty credentials, account, applicationId and from number' },
+  { key: 'callbackUrl', flag: '--callback-url', env: 'BW_EMULATOR_CALLBACK_URL', type: 'url', default: '(none)', description: "the default application's callback URL (inbound and status events)" },
+  { key: 'publicUrl', flag: '--public-url', env: 'BW_EMULATOR_PUBLIC_URL', type: 'url', path: ['publicUrl'], default: '(the listen URL)', description: 'base URL the emulator uses in links it hands out (paging, media)' },
+  { key: 'logLevel', flag: '--log-level', env: 'BW_EMULATOR_LOG_LEVEL', type: 'log-level', path: ['logLevel'], default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
+  { key: 'timeScale', flag: '--time-scale', env: 'BW_EMULATOR_TIME_SCALE', type: 'number', path: ['timeScale'], default: '1', description: 'multiplier for every emulated delay (0.1 = ten times faster)' },
+  { key: 'callbackTimeout', flag: '--callback-timeout', env: 'BW_EMULATOR_CALLBACK_TIMEOUT', type: 'duration', path: ['callbacks', 'timeout'], default: '10s', description: 'per-attempt timeout for a callback POST' },
+  { key: 'deliveryDelay', flag: '--delivery-delay', env: 'BW_EMULATOR_DELIVERY_DELAY', type: 'duration', path: ['callbacks', 'deliveryDelay'], default: '100ms', description: 'delay before the default message-delivered event' },
+  { key: 'maxMessages', flag: '--max-messages', env: 'BW_EMULATOR_MAX_MESSAGES', type: 'integer', path: ['limits', 'maxMessages'], default: '10000', description: 'messages kept before the oldest are evicted' },
+];

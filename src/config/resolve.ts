@@ -1,0 +1,255 @@
+import { readFileSync } from 'node:fs';
+import { EmulatorConfigError } from '../errors.js';
+import { parseDuration } from '../validation/durations.js';
+import { compileSchemaCheck, fieldName, parseLocated, type Problem } from '../validation/schema-check.js';
+import { DEFAULT_CONFIG } from './defaults.js';
+import { SCALAR_OPTIONS, type ScalarOption } from './options.js';
+import { ConfigFileSchema, isE164, type ConfigFile, type StatusCallbackType } from './schema.js';
+
+/** How an application authenticates its callbacks. */
+export interface CallbackAuthConfig {
+  mode: 'none' | 'preemptive' | 'challenge';
+  username?: string;
+  password?: string;
+}
+
+/** A messaging application: where its callbacks go and which status types it wants. */
+export interface ApplicationConfig {
+  id: string;
+  name: string;
+  callbackUrl?: string;
+  inboundCallbackUrl?: string;
+  outboundCallbackUrl?: string;
+  callbackAuth: CallbackAuthConfig;
+  callbackTypes: StatusCallbackType[];
+}
+
+/** An account with its API users, OAuth clients, applications and owned numbers. */
+export interface AccountConfig {
+  id: string;
+  users: Array<{ username: string; password: string; messaging: boolean }>;
+  oauthClients: Array<{ clientId: string; clientSecret: string }>;
+  applications: ApplicationConfig[];
+  numbers: Array<{ number: string; applicationId: string }>;
+}
+
+/** The fully resolved configuration every module reads; durations are in milliseconds. */
+export interface EmulatorConfig {
+  host: string;
+  port: number;
+  permissive: boolean;
+  logLevel: string;
+  publicUrl?: string;
+  timeScale: number;
+  accounts: AccountConfig[];
+  callbacks: { timeoutMs: number; retryDelaysMs: number[]; deliveryDelayMs: number; sendingDelayMs: number };
+  limits: { maxMessages: number; maxJournalEntries: number };
+  oauth: { tokenTtlSeconds: number };
+}
+
+const checkConfigFile = compileSchemaCheck(ConfigFileSchema);
+const ALNUM_SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 +_&-]{1,11}$/;
+
+/** Where the user's settings come from; every part optional. */
+export interface ConfigSources {
+  /** Parsed flags: option key → raw string (booleans as 'true'). */
+  flags?: Record<string, string>;
+  env?: Record<string, string | undefined>;
+  /** Settings passed in code (startEmulator); applied over the file, under env and flags. */
+  overrides?: ConfigFile;
+}
+
+/** Resolve defaults < config file < programmatic overrides < env BW_EMULATOR_* < flags into one checked config. */
+export function resolveConfig(sources: ConfigSources = {}): EmulatorConfig {
+  const problems: Problem[] = [];
+  const env = sources.env ?? {};
+  const flags = sources.flags ?? {};
+  const layers: Array<{ source: string; value: ConfigFile }> = [];
+
+  const configPath = flags.config ?? env.BW_EMULATOR_CONFIG;
+  if (configPath) {
+    const fromFile = loadConfigFile(configPath, problems);
+    if (fromFile) layers.push({ source: configPath, value: fromFile });
+  }
+  if (sources.overrides) {
+    const found = checkConfigFile(sources.overrides, 'startEmulator options');
+    problems.push(...found);
+    if (found.length === 0) layers.push({ source: 'startEmulator options', value: sources.overrides });
+  }
+  for (const [origin, read] of [
+    ['env', (o: ScalarOption) => env[o.env]],
+    ['flag', (o: ScalarOption) => flags[o.key]],
+  ] as const) {
+    const layer: ConfigFile = {};
+    let sourceName = origin === 'env' ? 'environment' : 'command line';
+    for (const option of SCALAR_OPTIONS) {
+      const raw = read(option);
+      if (raw === undefined || option.key === 'config') continue;
+      const label = origin === 'env' ? `env ${option.env}` : `flag ${option.flag}`;
+      const parsed = parseOptionValue(option, raw);
+      if ('problem' in parsed) {
+        problems.push({ source: label, field: option.key, problem: parsed.problem, fix: parsed.fix });
+        continue;
+      }
+      sourceName = label;
+      if (option.key === 'callbackUrl') (layer as Record<string, unknown>).callbackUrl = parsed.value;
+      else setPath(layer as Record<string, unknown>, option.path ?? [option.key], parsed.value);
+    }
+    if (Object.keys(layer).length > 0) layers.push({ source: sourceName, value: layer });
+  }
+  if (problems.length > 0) throw new EmulatorConfigError(problems);
+
+  let merged: Record<string, unknown> = structuredClone(DEFAULT_CONFIG);
+  let accountsSource = 'embedded default';
+  for (const layer of layers) {
+    const { callbackUrl, ...rest } = layer.value as ConfigFile & { callbackUrl?: string };
+    if (rest.accounts) accountsSource = layer.source;
+    merged = deepMerge(merged, rest as Record<string, unknown>);
+    if (callbackUrl !== undefined) {
+      const accounts = merged.accounts as Array<{ applications: Array<Record<string, unknown>> }>;
+      accounts[0]!.applications[0]!.callbackUrl = callbackUrl;
+    }
+  }
+  return normalize(merged as ConfigFile, accountsSource);
+}
+
+function loadConfigFile(path: string, problems: Problem[]): ConfigFile | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    problems.push({
+      source: path,
+      field: '(file)',
+      problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      fix: 'pass --config the path of an existing YAML or JSON file',
+    });
+    return undefined;
+  }
+  const doc = parseLocated(text, path);
+  if (doc.syntaxProblems.length > 0) {
+    problems.push(...doc.syntaxProblems);
+    return undefined;
+  }
+  const value = doc.value ?? {};
+  const found = checkConfigFile(value, path, doc.lineOf);
+  problems.push(...found);
+  return found.length === 0 ? (value as ConfigFile) : undefined;
+}
+
+function parseOptionValue(option: ScalarOption, raw: string): { value: unknown } | { problem: string; fix: string } {
+  const bad = (fix: string) => ({ problem: `'${raw}' is not valid`, fix });
+  switch (option.type) {
+    case 'boolean':
+      if (['true', '1', 'yes', ''].includes(raw.toLowerCase())) return { value: true };
+      if (['false', '0', 'no'].includes(raw.toLowerCase())) return { value: false };
+      return bad('use true or false');
+    case 'port': {
+      const port = Number(raw);
+      return Number.isInteger(port) && port >= 0 && port <= 65535 ? { value: port } : bad('use a TCP port from 0 to 65535');
+    }
+    case 'integer': {
+      const n = Number(raw);
+      return Number.isInteger(n) && n >= 1 ? { value: n } : bad('use a whole number of 1 or more');
+    }
+    case 'number': {
+      const n = Number(raw);
+      return raw.trim() !== '' && Number.isFinite(n) && n >= 0 ? { value: n } : bad('use a number of 0 or more');
+    }
+    case 'duration':
+      return parseDuration(raw) !== undefined ? { value: raw } : bad("use a duration such as '250ms', '2s' or '1m'");
+    case 'url':
+      return /^https?:\/\/[^\s/]+/.test(raw) && URL.canParse(raw) ? { value: raw } : bad('use an http:// or https:// URL such as http://127.0.0.1:3000/webhooks');
+    case 'log-level':
+      return ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw)
+        ? { value: raw }
+        : bad('use fatal, error, warn, info, debug, trace or silent');
+    default:
+      return raw.length > 0 ? { value: raw } : bad('give a non-empty value');
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+  node[path[path.length - 1]!] = value;
+}
+
+// Objects merge key by key; arrays and scalars replace (a user's `accounts` list replaces the default one).
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prev = out[key];
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && prev && typeof prev === 'object' && !Array.isArray(prev)
+        ? deepMerge(prev as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return out;
+}
+
+function normalize(file: ConfigFile, accountsSource: string): EmulatorConfig {
+  const problems: Problem[] = [];
+  const ms = (v: string | number | undefined, fallback: number) => (v === undefined ? fallback : parseDuration(v) ?? fallback);
+  const accounts: AccountConfig[] = (file.accounts ?? []).map((account, a) => {
+    const applications = account.applications.map((app) => ({
+      id: app.id,
+      name: app.name ?? app.id,
+      callbackUrl: app.callbackUrl,
+      inboundCallbackUrl: app.inboundCallbackUrl,
+      outboundCallbackUrl: app.outboundCallbackUrl,
+      callbackAuth: app.callbackAuth ?? { mode: 'none' as const },
+      callbackTypes: app.callbackTypes ?? ['message-sending', 'message-delivered', 'message-failed'],
+    }));
+    const appIds = new Set(applications.map((app) => app.id));
+    applications.forEach((app, i) => {
+      const at = ['accounts', a, 'applications', i];
+      if (app.callbackAuth.mode !== 'none' && (!app.callbackAuth.username || app.callbackAuth.password === undefined)) {
+        problems.push({ source: accountsSource, field: fieldName([...at, 'callbackAuth']), problem: `mode '${app.callbackAuth.mode}' needs credentials`, fix: 'add username and password, or set mode: none' });
+      }
+    });
+    (account.numbers ?? []).forEach((entry, i) => {
+      const at = ['accounts', a, 'numbers', i];
+      if (!isE164(entry.number) && !ALNUM_SENDER.test(entry.number)) {
+        problems.push({ source: accountsSource, field: fieldName([...at, 'number']), problem: `'${entry.number}' is neither E.164 nor an alphanumeric sender id`, fix: 'write it as +<country><number>, e.g. +19195550100' });
+      }
+      if (!appIds.has(entry.applicationId)) {
+        problems.push({ source: accountsSource, field: fieldName([...at, 'applicationId']), problem: `names no application of account ${account.id}`, fix: `use one of: ${[...appIds].join(', ')}` });
+      }
+    });
+    return {
+      id: account.id,
+      users: (account.users ?? []).map((u) => ({ username: u.username, password: u.password, messaging: u.messaging ?? true })),
+      oauthClients: account.oauthClients ?? [],
+      applications,
+      numbers: account.numbers ?? [],
+    };
+  });
+  const seen = new Set<string>();
+  accounts.forEach((account, a) => {
+    if (seen.has(account.id)) problems.push({ source: accountsSource, field: `accounts[${a}].id`, problem: `account '${account.id}' is listed twice`, fix: 'give each account a distinct id' });
+    seen.add(account.id);
+  });
+  if (problems.length > 0) throw new EmulatorConfigError(problems);
+  const callbacks = file.callbacks ?? {};
+  return {
+    host: file.host ?? '127.0.0.1',
+    port: file.port ?? 4010,
+    permissive: file.permissive ?? false,
+    logLevel: file.logLevel ?? 'info',
+    publicUrl: file.publicUrl?.replace(/\/+$/, ''),
+    timeScale: file.timeScale ?? 1,
+    accounts,
+    callbacks: {
+      timeoutMs: ms(callbacks.timeout, 10_000),
+      retryDelaysMs: (callbacks.retryDelays ?? []).map((d) => ms(d, 0)),
+      deliveryDelayMs: ms(callbacks.deliveryDelay, 100),
+      sendingDelayMs: ms(callbacks.sendingDelay, 20),
+    },
+    limits: {
+      maxMessages: file.limits?.maxMessages ?? 10_000,
+      maxJournalEntries: file.limits?.maxJournalEntries ?? 10_000,
+    },
+    oauth: { tokenTtlSeconds: file.oauth?.tokenTtlSeconds ?? 3600 },
+  };
+}

@@ -1,0 +1,13 @@
+// The public library API: re-exports only.
+export { startEmulator, type RunningEmulator } from './start.js';
+export { createEmulator, Emulator, NoOwnedRecipientError, type MessageRequest, type InboundRequest, type CloseReport } from './emulator.js';
+export { buildApp } from './server.js';
+export { resolveConfig, type EmulatorConfig, type AccountConfig, type ApplicationConfig } from './config/resolve.js';
+export { ConfigFileSchema, type ConfigFile } from './config/schema.js';
+export { DEFAULT_CONFIG, REALTIME_RETRY_DELAYS } from './config/defaults.js';
+export { createClock, type Clock } from './clock.js';
+export { countSegments, measureText } from './segments.js';
+export { MESSAGE_ERROR_CODES, isKnownErrorCode } from './error-codes.js';
+export { BandwidthError, EmulatorConfigError } from './errors.js';
+export { JournalWaitTimeout, type JournalEntry, type JournalFilter, type CallbackOutcome } from './store/journal.js';
+export type { StoredMessage, MessageStatus } from './store/messages.js';

@@ -1,0 +1,53 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerBandwidthAuth } from './api/auth.js';
+import { registerBandwidthErrorHandler } from './api/error-handler.js';
+import { messagesRoutes } from './api/messages.js';
+import { registerNotFound } from './api/not-found.js';
+import { oauthRoutes } from './api/oauth.js';
+import { bandwidthValidatorCompiler } from './api/validator.js';
+import type { Emulator } from './emulator.js';
+
+// Per-request lines are noise at info level under load; they stay available with --log-level debug.
+class DebugRequestLogs extends LogController {
+  override incomingRequest(request: Parameters<LogController['incomingRequest']>[0]): void {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+  override requestCompleted(error: Parameters<LogController['requestCompleted']>[0], request: Parameters<LogController['requestCompleted']>[1], reply: Parameters<LogController['requestCompleted']>[2]): void {
+    reply.log.debug({ statusCode: reply.statusCode, responseTime: reply.elapsedTime, err: error ?? undefined }, 'request completed');
+  }
+}
+
+/** Build the HTTP app for an emulator. It never listens: the CLI and startEmulator() do. */
+export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
+  const app = Fastify({
+    // Typed as Fastify's base logger so the app is a plain FastifyInstance for every plugin.
+    loggerInstance: emulator.log as FastifyBaseLogger,
+    logController: new DebugRequestLogs(),
+    // Bandwidth's own limit is far below this; it keeps a hostile body from costing memory.
+    bodyLimit: 1024 * 1024,
+  });
+  app.setValidatorCompiler(bandwidthValidatorCompiler());
+  registerNotFound(app, emulator);
+
+  // Bandwidth's messaging API, at the root (bandwidth-sdk with basePath) and under /api/v2 (legacy SDK, CLI).
+  for (const prefix of ['', '/api/v2']) {
+    await app.register(
+      async (api) => {
+        registerBandwidthErrorHandler(api);
+        // Only JSON is accepted on Bandwidth's JSON endpoints; Fastify's default text/plain parser would let text in.
+        api.removeContentTypeParser('text/plain');
+        await registerBandwidthAuth(api, emulator.accounts);
+        await api.register(messagesRoutes, { emulator });
+      },
+      { prefix },
+    );
+  }
+  await app.register(async (oauth) => {
+    registerBandwidthErrorHandler(oauth);
+    await oauth.register(oauthRoutes, { emulator });
+  });
+  app.addHook('onClose', async () => {
+    await emulator.close();
+  });
+  return app;
+}

@@ -1,0 +1,159 @@
+/** What became of an event as of one attempt. */
+export type CallbackOutcome = 'delivered' | 'retrying' | 'exhausted' | 'no-target' | 'not-requested' | 'cancelled';
+
+/** One callback attempt (or, for `no-target` / `not-requested`, the record that no POST was made). */
+export interface JournalEntry {
+  seq: number;
+  /** Stable across the attempts of one event. */
+  eventId: string;
+  accountId: string;
+  messageId: string;
+  applicationId: string;
+  type: string;
+  /** The event's top-level `to`: the recipient (status) or receiving number (inbound). */
+  recipient: string;
+  target?: string;
+  attempt: number;
+  at: number;
+  durationMs: number;
+  request: { headers: Record<string, string>; body: unknown[] };
+  response?: { status: number; body: string };
+  error?: string;
+  outcome: CallbackOutcome;
+}
+
+/** Fields a journal query can narrow on; every given field must match. */
+export interface JournalFilter {
+  accountId?: string;
+  messageId?: string;
+  eventId?: string;
+  type?: string;
+  recipient?: string;
+  target?: string;
+  outcome?: CallbackOutcome;
+  /** Only entries after this sequence number. */
+  afterSeq?: number;
+}
+
+/** A timed-out wait: says what it waited for and what the journal held. */
+export class JournalWaitTimeout extends Error {
+  constructor(
+    readonly filter: JournalFilter,
+    readonly waitedMs: number,
+    readonly seen: JournalEntry[],
+  ) {
+    super(
+      `no callback matching ${JSON.stringify(filter)} within ${waitedMs} ms; ` +
+        `the journal has ${seen.length} entr${seen.length === 1 ? 'y' : 'ies'} for this account: ` +
+        (seen.length ? seen.slice(-10).map((e) => `#${e.seq} ${e.type} to ${e.recipient} attempt ${e.attempt} ${e.outcome}${e.response ? ` (HTTP ${e.response.status})` : e.error ? ` (${e.error})` : ''}`).join('; ') : 'none'),
+    );
+    this.name = 'JournalWaitTimeout';
+  }
+}
+
+/** True when the entry satisfies every field of the filter. */
+export function matchesFilter(entry: JournalEntry, filter: JournalFilter): boolean {
+  return (
+    (filter.accountId === undefined || entry.accountId === filter.accountId) &&
+    (filter.messageId === undefined || entry.messageId === filter.messageId) &&
+    (filter.eventId === undefined || entry.eventId === filter.eventId) &&
+    (filter.type === undefined || entry.type === filter.type) &&
+    (filter.recipient === undefined || entry.recipient === filter.recipient) &&
+    (filter.target === undefined || entry.target === filter.target) &&
+    (filter.outcome === undefined || entry.outcome === filter.outcome) &&
+    (filter.afterSeq === undefined || entry.seq > filter.afterSeq)
+  );
+}
+
+interface Waiter {
+  filter: JournalFilter;
+  resolve(entry: JournalEntry): void;
+  reject(error: Error): void;
+}
+
+/** Every callback attempt, bounded with oldest-first eviction, and awaitable. */
+export class Journal {
+  private readonly entries = new Map<number, JournalEntry>();
+  private readonly waiters = new Set<Waiter>();
+  private readonly listeners = new Set<(entry: JournalEntry) => void>();
+  private nextSeq = 1;
+  private evictedCount = 0;
+
+  constructor(private readonly maxEntries: number) {}
+
+  /** Record an attempt; wakes any waiter it matches. */
+  record(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
+    const full = { ...entry, seq: this.nextSeq++ } as JournalEntry;
+    this.entries.set(full.seq, full);
+    while (this.entries.size > this.maxEntries) {
+      this.entries.delete(this.entries.keys().next().value as number);
+      this.evictedCount++;
+    }
+    for (const waiter of this.waiters) {
+      if (matchesFilter(full, waiter.filter)) {
+        this.waiters.delete(waiter);
+        waiter.resolve(full);
+      }
+    }
+    for (const listener of this.listeners) listener(full);
+    return full;
+  }
+
+  /** Entries matching the filter, oldest first. */
+  list(filter: JournalFilter = {}): JournalEntry[] {
+    const out: JournalEntry[] = [];
+    for (const entry of this.entries.values()) if (matchesFilter(entry, filter)) out.push(entry);
+    return out;
+  }
+
+  /** The first entry matching the filter: one already recorded, or the next one within `timeoutMs` (real time). */
+  waitFor(filter: JournalFilter, timeoutMs: number): Promise<JournalEntry> {
+    const existing = this.list(filter)[0];
+    if (existing) return Promise.resolve(existing);
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        filter,
+        resolve: (entry) => {
+          clearTimeout(timer);
+          resolve(entry);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      // Real time on purpose: a long-poll waits in wall-clock time, whatever the emulated time scale is.
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        const seen = this.list(filter.accountId ? { accountId: filter.accountId } : {});
+        reject(new JournalWaitTimeout(filter, timeoutMs, seen));
+      }, timeoutMs);
+      timer.unref();
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** Call `listener` for every new entry (event streams); returns the unsubscribe function. */
+  subscribe(listener: (entry: JournalEntry) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Forget every entry, or one account's. */
+  clear(accountId?: string): void {
+    if (accountId === undefined) this.entries.clear();
+    else for (const [seq, entry] of this.entries) if (entry.accountId === accountId) this.entries.delete(seq);
+  }
+
+  /** Sizes and evictions, for health and metrics. */
+  stats(): { entries: number; evicted: number; cap: number } {
+    return { entries: this.entries.size, evicted: this.evictedCount, cap: this.maxEntries };
+  }
+
+  /** Reject every pending wait: the emulator is closing and nothing more will be recorded. */
+  close(): void {
+    for (const waiter of this.waiters) waiter.reject(new Error('the emulator was closed while waiting for a callback'));
+    this.waiters.clear();
+    this.listeners.clear();
+  }
+}

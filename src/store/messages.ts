@@ -1,0 +1,117 @@
+/** Bandwidth's message statuses as the search API reports them. */
+export type MessageStatus = 'RECEIVED' | 'QUEUED' | 'SENDING' | 'SENT' | 'FAILED' | 'DELIVERED' | 'ACCEPTED' | 'UNDELIVERED';
+
+/** One recipient's state: outbound messages have one per `to` entry, inbound ones a single row for the owner. */
+export interface RecipientState {
+  to: string;
+  status: MessageStatus;
+  errorCode: number;
+  updatedAt: number;
+}
+
+/** A step in a message's story, for the control API and the inbox. */
+export interface TimelineEntry {
+  at: number;
+  what: string;
+  recipient?: string;
+  detail?: Record<string, unknown>;
+}
+
+/** A message as the emulator keeps it (outbound as accepted, inbound as received). */
+export interface StoredMessage {
+  id: string;
+  accountId: string;
+  direction: 'out' | 'in';
+  applicationId: string;
+  owner: string;
+  from: string;
+  to: string[];
+  text: string;
+  media?: string[];
+  tag?: string;
+  priority: 'default' | 'high';
+  expiration?: string;
+  /** Acceptance (outbound) or receipt (inbound) time, epoch ms. */
+  time: number;
+  segmentCount: number;
+  recipients: RecipientState[];
+  timeline: TimelineEntry[];
+}
+
+// A message's timeline is for reading, not an unbounded log: a message that loops on retries stops growing here.
+const MAX_TIMELINE = 200;
+
+/** Messages per account, capped overall with oldest-first eviction that is counted. */
+export class MessageStore {
+  private readonly byAccount = new Map<string, Map<string, StoredMessage>>();
+  // Insertion order across all accounts: the first key is always the oldest message.
+  private readonly order = new Map<string, string>();
+  private evictedCount = 0;
+
+  constructor(private readonly maxMessages: number) {}
+
+  /** Store a message, evicting the oldest ones beyond the cap. */
+  add(message: StoredMessage): void {
+    let account = this.byAccount.get(message.accountId);
+    if (!account) this.byAccount.set(message.accountId, (account = new Map()));
+    account.set(message.id, message);
+    this.order.set(message.id, message.accountId);
+    while (this.order.size > this.maxMessages) {
+      const [oldestId, accountId] = this.order.entries().next().value as [string, string];
+      this.order.delete(oldestId);
+      this.byAccount.get(accountId)?.delete(oldestId);
+      this.evictedCount++;
+    }
+  }
+
+  /** One message of an account, if still stored. */
+  get(accountId: string, id: string): StoredMessage | undefined {
+    return this.byAccount.get(accountId)?.get(id);
+  }
+
+  /** A message by id across accounts (ids are unique), for the control API. */
+  find(id: string): StoredMessage | undefined {
+    const accountId = this.order.get(id);
+    return accountId === undefined ? undefined : this.get(accountId, id);
+  }
+
+  /** An account's messages, oldest first. */
+  list(accountId: string): Iterable<StoredMessage> {
+    return this.byAccount.get(accountId)?.values() ?? [];
+  }
+
+  /** Every account that has messages. */
+  accounts(): string[] {
+    return [...this.byAccount.keys()];
+  }
+
+  /** Move one recipient to a new status (the search API follows callback events). */
+  setStatus(message: StoredMessage, recipient: string, status: MessageStatus, errorCode = 0, at = Date.now()): void {
+    const row = message.recipients.find((r) => r.to === recipient);
+    if (!row) return;
+    row.status = status;
+    row.errorCode = errorCode;
+    row.updatedAt = at;
+  }
+
+  /** Append to a message's timeline (bounded). */
+  note(message: StoredMessage, entry: TimelineEntry): void {
+    if (message.timeline.length < MAX_TIMELINE) message.timeline.push(entry);
+  }
+
+  /** Forget every message, or one account's. */
+  clear(accountId?: string): void {
+    if (accountId === undefined) {
+      this.byAccount.clear();
+      this.order.clear();
+      return;
+    }
+    for (const id of this.byAccount.get(accountId)?.keys() ?? []) this.order.delete(id);
+    this.byAccount.delete(accountId);
+  }
+
+  /** Sizes and evictions, for health and metrics. */
+  stats(): { messages: number; evicted: number; cap: number } {
+    return { messages: this.order.size, evicted: this.evictedCount, cap: this.maxMessages };
+  }
+}

@@ -1,0 +1,123 @@
+import AjvModule, { type ErrorObject } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+
+// ajv and ajv-formats are CommonJS; under NodeNext their callable is the default export's default.
+const Ajv = AjvModule.default ?? AjvModule;
+const addFormats = addFormatsModule.default ?? addFormatsModule;
+
+/** One problem found in a user's file or setting, with where it is and how to fix it. */
+export interface Problem {
+  source: string;
+  field: string;
+  problem: string;
+  fix: string;
+  line?: number;
+}
+
+/** A YAML/JSON text parsed with enough position data to point at a field's line. */
+export interface LocatedDocument {
+  value: unknown;
+  lineOf(path: ReadonlyArray<string | number>): number | undefined;
+  syntaxProblems: Problem[];
+}
+
+/** Parse YAML or JSON text, keeping a way to find the line of any field path. */
+export function parseLocated(text: string, source: string): LocatedDocument {
+  const lineCounter = new LineCounter();
+  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const syntaxProblems: Problem[] = doc.errors.map((error) => ({
+    source,
+    field: '(file)',
+    line: error.linePos?.[0]?.line,
+    problem: error.message.split('\n')[0] ?? error.message,
+    fix: 'correct the YAML/JSON syntax at that line',
+  }));
+  return {
+    value: syntaxProblems.length ? undefined : doc.toJS(),
+    syntaxProblems,
+    lineOf(path) {
+      // Walk up until a node exists: a missing field is reported at its parent's line.
+      for (let depth = path.length; depth >= 0; depth--) {
+        const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+        if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** A compiled JSON Schema check whose failures come back as located, fixable problems. */
+export type SchemaCheck = (value: unknown, source: string, lineOf?: LocatedDocument['lineOf']) => Problem[];
+
+/** Compile a JSON Schema (TypeBox output) into a checker that reports every problem with a fix. */
+export function compileSchemaCheck(schema: object): SchemaCheck {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const validate = ajv.compile(schema);
+  return (value, source, lineOf) => {
+    if (validate(value)) return [];
+    return simplify(validate.errors ?? []).map((error) => describeAjvError(error, source, lineOf));
+  };
+}
+
+// anyOf/oneOf failures repeat every branch's error; keep the summary and drop branch noise under the same path.
+function simplify(errors: ErrorObject[]): ErrorObject[] {
+  const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath));
+  return errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf' || !unionPaths.has(e.instancePath));
+}
+
+function pathSegments(instancePath: string): Array<string | number> {
+  if (!instancePath) return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** Dotted field name from a path: `accounts[0].applications[1].callbackUrl`. */
+export function fieldName(path: ReadonlyArray<string | number>): string {
+  return path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '') || '(root)';
+}
+
+function describeAjvError(error: ErrorObject, source: string, lineOf?: LocatedDocument['lineOf']): Problem {
+  const path = pathSegments(error.instancePath);
+  const hint = (error.parentSchema as { description?: string } | undefined)?.description;
+  let field = fieldName(path);
+  let problem = error.message ?? 'is invalid';
+  let fix = hint ? `expected ${hint}` : 'see the JSON Schema for this file';
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const extra = String(error.params.additionalProperty);
+      path.push(extra);
+      field = fieldName(path);
+      const known = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
+      problem = 'is not a known field';
+      fix = `remove it or check its spelling; known fields here: ${known.join(', ')}`;
+      break;
+    }
+    case 'required': {
+      const missing = String(error.params.missingProperty);
+      field = fieldName([...path, missing]);
+      problem = 'is required';
+      fix = `add '${missing}'`;
+      break;
+    }
+    case 'enum':
+      problem = 'is not one of the allowed values';
+      fix = `use one of: ${(error.params.allowedValues as unknown[]).map(String).join(', ')}`;
+      break;
+    case 'const':
+      fix = `use ${JSON.stringify(error.params.allowedValue)}`;
+      break;
+    case 'type':
+      fix = `make it a ${String(error.params.type)}${hint ? ` (${hint})` : ''}`;
+      break;
+    case 'anyOf':
+    case 'oneOf':
+      problem = 'does not match any allowed form';
+      break;
+  }
+  return { source, field, problem, fix, line: lineOf?.(path) };
+}
