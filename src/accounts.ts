@@ -62,13 +62,17 @@ export class AccountRegistry {
     return issued.accountIds.has(accountId) ? 'ok' : 'unauthorized';
   }
 
-  /** Mint an access token for OAuth client credentials, or undefined when they are wrong. */
-  issueToken(clientId: string, clientSecret: string): { accessToken: string; expiresIn: number } | undefined {
+  /** The accounts an OAuth client belongs to, or undefined when the credentials are wrong. */
+  clientAccounts(clientId: string, clientSecret: string): Set<string> | undefined {
     const accountIds = new Set<string>();
     for (const account of this.accounts.values()) {
       if (account.oauthClients.some((c) => sameSecret(c.clientId, clientId) && sameSecret(c.clientSecret, clientSecret))) accountIds.add(account.id);
     }
-    if (accountIds.size === 0 && !(this.config.permissive && clientId.length > 0)) return undefined;
+    return accountIds.size > 0 || (this.config.permissive && clientId.length > 0) ? accountIds : undefined;
+  }
+
+  /** Mint an access token valid for the given accounts. */
+  issueToken(accountIds: Set<string>): { accessToken: string; expiresIn: number } {
     const expiresIn = this.config.oauth.tokenTtlSeconds;
     const accessToken = newToken(48);
     this.tokens.set(accessToken, { accountIds, expiresAt: this.clock.now() + expiresIn * 1000 });

@@ -2,9 +2,11 @@ import { resolveConfig, type EmulatorConfig } from './config/resolve.js';
 import { SCALAR_OPTIONS } from './config/options.js';
 import { createEmulator } from './emulator.js';
 import { EmulatorConfigError } from './errors.js';
+import { compileScenarioFile, scenarioFilesIn } from './scenarios/files.js';
 import { buildApp } from './server.js';
 
 const USAGE = `Usage: bandwidth-emulator [start] [options]
+       bandwidth-emulator validate PATH...   check scenario files or folders; exit 1 on any problem
 
 A local emulator of the Bandwidth Messaging v2 API with realistic callbacks.
 
@@ -29,6 +31,10 @@ export function parseFlags(argv: readonly string[]): { command: string; flags: R
         command = arg;
         continue;
       }
+      if (command === 'validate') {
+        flags.paths = flags.paths ? `${flags.paths}\n${arg}` : arg;
+        continue;
+      }
       throw new EmulatorConfigError([{ source: 'command line', field: arg, problem: 'is not an option', fix: 'options start with --; see --help' }]);
     }
     const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -36,16 +42,17 @@ export function parseFlags(argv: readonly string[]): { command: string; flags: R
     if (!option) {
       throw new EmulatorConfigError([{ source: 'command line', field: name, problem: 'is not a known option', fix: `use one of ${SCALAR_OPTIONS.map((o) => o.flag).join(', ')}` }]);
     }
-    if (inline !== undefined) flags[option.key] = inline;
-    else if (option.type === 'boolean') flags[option.key] = 'true';
-    else {
-      const value = argv[i + 1];
+    let value = inline;
+    if (value === undefined && option.type === 'boolean') value = 'true';
+    if (value === undefined) {
+      value = argv[i + 1];
       if (value === undefined || value.startsWith('--')) {
         throw new EmulatorConfigError([{ source: `flag ${option.flag}`, field: option.key, problem: 'needs a value', fix: `write ${option.flag} VALUE` }]);
       }
-      flags[option.key] = value;
       i++;
     }
+    // A list flag may be repeated: --scenarios a.yaml --scenarios b.yaml.
+    flags[option.key] = option.type === 'list' && flags[option.key] ? `${flags[option.key]},${value}` : value;
   }
   return { command, flags, help };
 }
@@ -71,6 +78,27 @@ export function banner(config: EmulatorConfig, url: string): string {
     .join('\n');
 }
 
+/** `validate PATH...`: print every problem as file:line: field: problem. Fix: …; exit 1 if there is any. */
+export function validateCommand(paths: readonly string[]): number {
+  if (paths.length === 0) {
+    process.stderr.write('bandwidth-emulator validate: give one or more scenario files or folders\n');
+    return 2;
+  }
+  const { files, problems } = scenarioFilesIn(paths);
+  let bad = problems.length;
+  for (const p of problems) process.stderr.write(`${p.source}: ${p.problem}. Fix: ${p.fix}\n`);
+  for (const file of files) {
+    const result = compileScenarioFile(file);
+    if (result.scenario) {
+      process.stdout.write(`ok  ${file}  (${result.scenario.rules.length} rules, ${result.scenario.inbound.length} inbound)\n`);
+      continue;
+    }
+    bad += result.problems.length;
+    for (const p of result.problems) process.stderr.write(`${p.source}${p.line ? `:${p.line}` : ''}: ${p.field}: ${p.problem}. Fix: ${p.fix}\n`);
+  }
+  return bad > 0 ? 1 : 0;
+}
+
 /** Run the CLI; resolves with the exit code once the server stops (or at once on an error). */
 export async function main(argv: readonly string[]): Promise<number | undefined> {
   let config: EmulatorConfig;
@@ -80,6 +108,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
       process.stdout.write(USAGE);
       return 0;
     }
+    if (parsed.command === 'validate') return validateCommand(parsed.flags.paths?.split('\n') ?? []);
     if (parsed.command !== 'start') {
       throw new EmulatorConfigError([{ source: 'command line', field: parsed.command, problem: 'is not a command', fix: "use 'start' (the default) or see --help" }]);
     }
@@ -91,7 +120,16 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     }
     throw error;
   }
-  const emulator = createEmulator(config);
+  let emulator;
+  try {
+    emulator = createEmulator(config);
+  } catch (error) {
+    if (error instanceof EmulatorConfigError) {
+      process.stderr.write(`bandwidth-emulator: invalid scenario files\n${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
   const app = await buildApp(emulator);
   try {
     await app.listen({ host: config.host, port: config.port });

@@ -9,6 +9,8 @@ export interface Clock {
   now(): number;
   /** Run `fn` after `delayMs` emulated milliseconds (multiplied by the time scale). */
   schedule(fn: () => void, delayMs: number): Scheduled;
+  /** Wait `delayMs` emulated ms; released early (not rejected) by cancelAll so nothing waits on a closed emulator. */
+  sleep(delayMs: number): Promise<void>;
   /** Run every scheduled task now, in due order, including tasks they schedule with no delay. */
   flush(): number;
   /** Emulated-delay multiplier: 1 is real time, 0 fires on the next tick, 0.1 ten times faster. */
@@ -28,6 +30,7 @@ interface Task {
 /** A clock on real timers with a time scale; `now` can be pinned for deterministic tests. */
 export function createClock(options: { scale?: number; now?: () => number } = {}): Clock {
   const tasks = new Set<Task>();
+  const sleepers = new Set<() => void>();
   const readNow = options.now ?? Date.now;
 
   const run = (task: Task): void => {
@@ -54,6 +57,16 @@ export function createClock(options: { scale?: number; now?: () => number } = {}
         },
       };
     },
+    sleep(delayMs) {
+      return new Promise<void>((resolve) => {
+        const wake = () => {
+          sleepers.delete(wake);
+          resolve();
+        };
+        sleepers.add(wake);
+        clock.schedule(wake, delayMs);
+      });
+    },
     flush() {
       let ran = 0;
       // Tasks may schedule follow-ups (a retry, the next timeline step); keep draining, bounded so a loop cannot hang.
@@ -68,6 +81,7 @@ export function createClock(options: { scale?: number; now?: () => number } = {}
     cancelAll() {
       for (const task of tasks) clearTimeout(task.timer);
       tasks.clear();
+      for (const wake of [...sleepers]) wake();
     },
   };
   return clock;

@@ -5,7 +5,11 @@ import { TimelinePlayer } from './callbacks/timeline.js';
 import { createClock, type Clock } from './clock.js';
 import type { EmulatorConfig } from './config/resolve.js';
 import { newMessageId } from './ids.js';
-import { planDefault } from './scenarios/plan.js';
+import { EmulatorConfigError } from './errors.js';
+import { compileScenario, type CompiledScenario } from './scenarios/compile.js';
+import { ScenarioEngine, type Rejection } from './scenarios/engine.js';
+import { ScenarioFiles, type ScenarioLoadState } from './scenarios/files.js';
+import type { Problem } from './validation/schema-check.js';
 import { countSegments } from './segments.js';
 import { Journal } from './store/journal.js';
 import { MessageStore, type StoredMessage } from './store/messages.js';
@@ -61,12 +65,24 @@ export class Emulator {
   readonly journal: Journal;
   readonly dispatcher: CallbackDispatcher;
   readonly timeline: TimelinePlayer;
+  readonly scenarios = new ScenarioEngine();
+  /** Problems of the last scenario file (re)load; the last good version of a broken file stays in force. */
+  scenarioProblems: Problem[] = [];
+  private readonly scenarioFiles: ScenarioFiles | undefined;
+  private readonly started = new WeakSet<CompiledScenario>();
   private closing: Promise<CloseReport> | undefined;
 
   constructor(
     readonly config: EmulatorConfig,
     options: EmulatorOptions = {},
   ) {
+    // Scenario files are read first: a broken one stops start-up before any timer or socket exists.
+    let initial: ScenarioLoadState | undefined;
+    if (config.scenarios.length > 0) {
+      this.scenarioFiles = new ScenarioFiles(config.scenarios);
+      initial = this.scenarioFiles.load();
+      if (initial.problems.length > 0) throw new EmulatorConfigError(initial.problems);
+    }
     this.clock = options.clock ?? createClock({ scale: config.timeScale });
     this.log = options.logger ?? pino({ level: config.logLevel, base: undefined });
     this.accounts = new AccountRegistry(config, this.clock);
@@ -79,6 +95,53 @@ export class Emulator {
       this.log,
     );
     this.timeline = new TimelinePlayer(this.clock, this.store, this.dispatcher);
+    if (initial) {
+      this.applyFileScenarios(initial);
+      if (config.hotReload) this.scenarioFiles!.watch((state) => this.applyFileScenarios(state));
+    }
+  }
+
+  private applyFileScenarios(state: ScenarioLoadState): void {
+    this.scenarioProblems = state.problems;
+    for (const problem of state.problems) {
+      this.log.error({ file: problem.source, line: problem.line, field: problem.field }, `scenario file problem: ${problem.problem}. Fix: ${problem.fix}; the last good version stays in force`);
+    }
+    this.scenarios.setFileScenarios(state.scenarios);
+    for (const scenario of state.scenarios) this.startScenario(scenario);
+    this.log.info({ scenarios: state.scenarios.map((s) => s.name) }, 'scenario files loaded');
+  }
+
+  // Each newly loaded scenario's 'start' inbound messages are scheduled once, when it comes into force.
+  private startScenario(scenario: CompiledScenario): void {
+    if (this.started.has(scenario)) return;
+    this.started.add(scenario);
+    for (const inbound of scenario.inbound) {
+      if (inbound.trigger !== 'start') continue;
+      this.timeline.after('*', inbound.afterMs, () => this.tryInbound({ from: inbound.from, to: inbound.to, text: inbound.text, media: inbound.media }));
+    }
+  }
+
+  /** Check and add a scenario at run time, in front of the others, for one account or all (`'*'`). */
+  useScenario(value: unknown, scope = '*', fallbackName = 'runtime'): CompiledScenario {
+    const { scenario, problems } = compileScenario(value, `scenario for ${scope === '*' ? 'all accounts' : `account ${scope}`}`, fallbackName);
+    if (!scenario) throw new EmulatorConfigError(problems);
+    this.scenarios.use(scenario, scope);
+    this.startScenario(scenario);
+    return scenario;
+  }
+
+  /** Fire a scenario's manual inbound messages (all, or the one named); returns how many were scheduled. */
+  triggerInbound(scenarioName: string, inboundName?: string): number {
+    let count = 0;
+    for (const scenario of this.scenarios.filesAndRuntime()) {
+      if (scenario.name !== scenarioName) continue;
+      for (const inbound of scenario.inbound) {
+        if (inbound.trigger !== 'manual' || (inboundName !== undefined && inbound.name !== inboundName)) continue;
+        count++;
+        this.timeline.after('*', inbound.afterMs, () => this.tryInbound({ from: inbound.from, to: inbound.to, text: inbound.text, media: inbound.media }));
+      }
+    }
+    return count;
   }
 
   /** Accept a validated outbound message: store it (QUEUED), plan its callbacks, and return it for the 202. */
@@ -106,15 +169,30 @@ export class Emulator {
       timeline: [{ at: now, what: 'accepted' }],
     };
     this.store.add(message);
-    const plan = planDefault(message, {
-      applicationKnown: app !== undefined,
-      fromOwned: sender !== undefined,
-      deliveryDelayMs: this.config.callbacks.deliveryDelayMs,
-      sendingDelayMs: this.config.callbacks.sendingDelayMs,
-    });
-    this.log.info({ messageId: message.id, accountId, to: message.to, plan: plan.explanation }, 'message accepted');
+    // Bandwidth accepts these with a 202 and fails them asynchronously (reference §3.2); no scenario overrides it.
+    const rejection: Rejection | undefined = !app
+      ? { errorCode: 4452, why: `applicationId ${request.applicationId} is not an application of account ${accountId}: message-failed 4452` }
+      : !sender
+        ? { errorCode: 4403, why: `from ${request.from} is not a number of account ${accountId}: message-failed 4403` }
+        : undefined;
+    const plan = this.scenarios.planOutbound(message, this.config.callbacks, rejection);
+    this.log.info({ messageId: message.id, accountId, to: message.to, plan: Object.fromEntries(plan.explanations) }, 'message accepted');
     this.timeline.playOutbound(message, plan, app);
+    for (const reply of plan.replies) {
+      this.timeline.after(accountId, reply.afterMs, () => this.tryInbound({ ...reply, accountId }, message));
+    }
     return message;
+  }
+
+  // A scripted reply or scheduled inbound that names none of our numbers is explained, not thrown into a timer.
+  private tryInbound(request: InboundRequest, cause?: StoredMessage): void {
+    try {
+      this.inbound(request);
+    } catch (error) {
+      if (!(error instanceof NoOwnedRecipientError)) throw error;
+      if (cause) this.store.note(cause, { at: this.clock.now(), what: 'reply-not-routed', detail: { reason: error.message } });
+      this.log.warn({ messageId: cause?.id, to: request.to }, error.message);
+    }
   }
 
   /** A handset sends a message: each owned recipient gets its own copy, id and `message-received` event. */
@@ -159,6 +237,7 @@ export class Emulator {
   /** Cancel every timer and in-flight callback; report what was still pending. Safe to call twice. */
   close(): Promise<CloseReport> {
     this.closing ??= (async () => {
+      this.scenarioFiles?.close();
       const stepsNotFired = this.timeline.cancel();
       this.clock.cancelAll();
       const callbacks = await this.dispatcher.close();

@@ -68,6 +68,20 @@ export const bandwidthErrors = {
       description: `Request method '${method}' not supported`,
     });
   },
+  /** The 429 a full per-account queue gets, as Bandwidth words it (reference §7.1), with Retry-After. */
+  queueFull(retryAfterSeconds: number): BandwidthError {
+    return new BandwidthError(
+      429,
+      {
+        type: ErrorType.queueFull,
+        description: 'Your account has exceeded its message queue size. Your allowed rate is 60 messages per minute. The capacity of this queue is 900 messages (15 minutes). Wait and send again.',
+      },
+      { 'retry-after': String(retryAfterSeconds) },
+    );
+  },
+  unavailable(): BandwidthError {
+    return new BandwidthError(503, { type: 'service-unavailable', description: 'The service is temporarily unavailable; try again later' });
+  },
   internal(): BandwidthError {
     return new BandwidthError(500, { type: ErrorType.internal, description: 'Internal server error' });
   },

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Emulator } from '../emulator.js';
 import { bandwidthErrors } from '../errors.js';
+import { explainRule } from '../scenarios/engine.js';
+import { countSegments } from '../segments.js';
 import type { StoredMessage } from '../store/messages.js';
 import { MessageRequestSchema, schemaFieldErrors, semanticFieldErrors, type MessageRequestBody } from './message-request.js';
 import { SearchQuerySchema, searchMessages, type SearchQuery } from './search-messages.js';
@@ -39,6 +41,24 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
         ...(body && typeof body === 'object' && !Array.isArray(body) ? semanticFieldErrors(body as Partial<MessageRequestBody>, emulator.clock.now()) : []),
       ];
       if (fieldErrors.length > 0) throw bandwidthErrors.validation(fieldErrors);
+      const fault = emulator.scenarios.apiFault(req.params.accountId, {
+        ...req.body,
+        text: req.body.text ?? '',
+        segmentCount: countSegments(req.body),
+      });
+      if (fault) {
+        req.log.info({ rule: fault.rule.id, status: fault.status, delayMs: fault.delayMs, drop: fault.drop }, `scenario API fault: ${explainRule(fault.rule)}`);
+        if (fault.delayMs) await emulator.clock.sleep(fault.delayMs);
+        if (fault.drop) {
+          // A dropped connection: no status line at all, as a crashed upstream or a proxy reset would do.
+          reply.hijack();
+          req.raw.socket.destroy();
+          return;
+        }
+        if (fault.status === 429) throw bandwidthErrors.queueFull(fault.retryAfter ?? 1);
+        if (fault.status === 500) throw bandwidthErrors.internal();
+        if (fault.status === 503) throw bandwidthErrors.unavailable();
+      }
       const message = emulator.acceptOutbound(req.params.accountId, req.body);
       return reply.code(202).send(messageResponse(message));
     },

@@ -9,12 +9,12 @@ export async function oauthRoutes(app: FastifyInstance, opts: { emulator: Emulat
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
-  const issued = new WeakMap<object, { accessToken: string; expiresIn: number }>();
+  const clientOf = new WeakMap<object, Set<string>>();
   await app.register(basicAuth, {
     async validate(clientId, clientSecret, req) {
-      const token = accounts.issueToken(clientId, clientSecret);
-      if (!token) throw bandwidthErrors.unauthorized();
-      issued.set(req, token);
+      const accountIds = accounts.clientAccounts(clientId, clientSecret);
+      if (!accountIds) throw bandwidthErrors.unauthorized();
+      clientOf.set(req, accountIds);
     },
   });
   app.addHook('onRequest', app.basicAuth);
@@ -23,7 +23,7 @@ export async function oauthRoutes(app: FastifyInstance, opts: { emulator: Emulat
     if (grantType !== 'client_credentials') {
       throw bandwidthErrors.validation([], `grant_type must be 'client_credentials' (form field grant_type=client_credentials); got '${String(grantType ?? '')}'`);
     }
-    const token = issued.get(req)!;
+    const token = accounts.issueToken(clientOf.get(req)!);
     return { access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn };
   });
 }

@@ -19,6 +19,8 @@ export interface Delivery {
   auth: CallbackAuthConfig;
   /** False when the application did not ask for this status type. */
   requested: boolean;
+  /** A scenario dropped this callback: it is journaled, never sent. */
+  dropped?: boolean;
 }
 
 /** Delivery settings: per-attempt timeout (real time) and the retry schedule (emulated time). */
@@ -28,7 +30,7 @@ export interface DispatcherOptions {
   userAgent?: string;
 }
 
-/** Counts that must balance: planned = delivered + pending + exhausted + noTarget + notRequested + cancelled. */
+/** Counts that must balance: planned = delivered + pending + exhausted + noTarget + notRequested + dropped + cancelled. */
 export interface DeliveryBooks {
   planned: number;
   delivered: number;
@@ -36,6 +38,7 @@ export interface DeliveryBooks {
   exhausted: number;
   noTarget: number;
   notRequested: number;
+  dropped: number;
   cancelled: number;
 }
 
@@ -47,7 +50,7 @@ export class CallbackDispatcher {
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
   private readonly inFlight = new Set<AbortController>();
   private readonly retryTimers = new Map<string, Scheduled>();
-  private readonly books: DeliveryBooks = { planned: 0, delivered: 0, pending: 0, exhausted: 0, noTarget: 0, notRequested: 0, cancelled: 0 };
+  private readonly books: DeliveryBooks = { planned: 0, delivered: 0, pending: 0, exhausted: 0, noTarget: 0, notRequested: 0, dropped: 0, cancelled: 0 };
   private closed = false;
 
   constructor(
@@ -60,9 +63,10 @@ export class CallbackDispatcher {
   /** Hand an event over; it is journaled whatever happens, and never blocks the caller. */
   send(delivery: Delivery): void {
     this.books.planned++;
-    if (!delivery.requested || !delivery.target) {
-      const outcome: CallbackOutcome = delivery.requested ? 'no-target' : 'not-requested';
-      this.books[delivery.requested ? 'noTarget' : 'notRequested']++;
+    const unsent = delivery.dropped ? 'dropped' : !delivery.requested ? 'notRequested' : !delivery.target ? 'noTarget' : undefined;
+    if (unsent) {
+      const outcome: CallbackOutcome = unsent === 'dropped' ? 'dropped' : unsent === 'notRequested' ? 'not-requested' : 'no-target';
+      this.books[unsent]++;
       this.record(delivery, { attempt: 0, at: this.clock.now(), durationMs: 0, outcome, headers: {} });
       return;
     }

@@ -25,7 +25,10 @@ export class TimelinePlayer {
 
   /** Schedule every step of an outbound plan; `app` is undefined when the applicationId is unknown. */
   playOutbound(message: StoredMessage, plan: OutboundPlan, app: ApplicationConfig | undefined): void {
-    this.store.note(message, { at: this.clock.now(), what: 'planned', detail: { explanation: plan.explanation } });
+    const now = this.clock.now();
+    for (const [recipient, explanation] of plan.explanations) {
+      this.store.note(message, { at: now, what: 'planned', recipient, detail: { explanation } });
+    }
     for (const [recipient, steps] of plan.steps) {
       for (const step of steps) {
         this.later(message.accountId, step.afterMs, () => {
@@ -33,21 +36,31 @@ export class TimelinePlayer {
           this.store.setStatus(message, recipient, STATUS_OF[step.type], step.errorCode ?? 0, at);
           this.store.note(message, { at, what: step.type, recipient, detail: step.errorCode ? { errorCode: step.errorCode } : undefined });
           const failure = step.errorCode !== undefined ? { errorCode: step.errorCode, description: step.description } : undefined;
-          this.dispatcher.send({
-            eventId: `ev-${this.nextEvent++}`,
-            accountId: message.accountId,
-            messageId: message.id,
-            applicationId: message.applicationId,
-            type: step.type,
-            recipient,
-            body: [statusEvent(message, step.type, recipient, at, failure)],
-            target: app?.outboundCallbackUrl ?? app?.callbackUrl,
-            auth: app?.callbackAuth ?? { mode: 'none' },
-            requested: app ? app.callbackTypes.includes(step.type) : true,
-          });
+          const body = [statusEvent(message, step.type, recipient, at, failure)];
+          // A duplicated callback is the same event sent again: same body, its own event id in the journal.
+          for (let copy = 0; copy <= (step.duplicates ?? 0); copy++) {
+            this.dispatcher.send({
+              eventId: `ev-${this.nextEvent++}`,
+              accountId: message.accountId,
+              messageId: message.id,
+              applicationId: message.applicationId,
+              type: step.type,
+              recipient,
+              body,
+              target: app?.outboundCallbackUrl ?? app?.callbackUrl,
+              auth: app?.callbackAuth ?? { mode: 'none' },
+              requested: app ? app.callbackTypes.includes(step.type) : true,
+              dropped: step.dropped,
+            });
+          }
         });
       }
     }
+  }
+
+  /** Run `fn` after `afterMs` emulated ms, cancelled with the account's other pending steps (scenario replies). */
+  after(accountId: string, afterMs: number, fn: () => void): void {
+    this.later(accountId, afterMs, fn);
   }
 
   /** Deliver a `message-received` for one owned recipient's copy, after `afterMs`. */

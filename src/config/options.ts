@@ -1,5 +1,5 @@
 /** The kind of value a flag or environment variable carries. */
-export type OptionType = 'string' | 'port' | 'boolean' | 'url' | 'duration' | 'integer' | 'number' | 'path' | 'log-level';
+export type OptionType = 'list' | 'string' | 'port' | 'boolean' | 'url' | 'duration' | 'integer' | 'number' | 'path' | 'log-level';
 
 /** A setting that can come from a flag and an environment variable as well as the config file. */
 export interface ScalarOption {
@@ -19,6 +19,7 @@ export const SCALAR_OPTIONS: readonly ScalarOption[] = [
   { key: 'host', flag: '--host', env: 'BW_EMULATOR_HOST', type: 'string', path: ['host'], default: '127.0.0.1', description: 'interface to listen on (0.0.0.0 inside a container)' },
   { key: 'port', flag: '--port', env: 'BW_EMULATOR_PORT', type: 'port', path: ['port'], default: '4010', description: 'TCP port (0 picks a free one)' },
   { key: 'permissive', flag: '--permissive', env: 'BW_EMULATOR_PERMISSIVE', type: 'boolean', path: ['permissive'], default: 'false', description: 'accept any non-empty credentials, account, applicationId and from number' },
+  { key: 'scenarios', flag: '--scenarios', env: 'BW_EMULATOR_SCENARIOS', type: 'list', path: ['scenarios'], default: '(none)', description: 'scenario file or folder; repeat the flag or separate with commas for several' },
   { key: 'callbackUrl', flag: '--callback-url', env: 'BW_EMULATOR_CALLBACK_URL', type: 'url', default: '(none)', description: "the default application's callback URL (inbound and status events)" },
   { key: 'publicUrl', flag: '--public-url', env: 'BW_EMULATOR_PUBLIC_URL', type: 'url', path: ['publicUrl'], default: '(the listen URL)', description: 'base URL the emulator uses in links it hands out (paging, media)' },
   { key: 'logLevel', flag: '--log-level', env: 'BW_EMULATOR_LOG_LEVEL', type: 'log-level', path: ['logLevel'], default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { EmulatorConfigError } from '../errors.js';
 import { parseDuration } from '../validation/durations.js';
 import { compileSchemaCheck, fieldName, parseLocated, type Problem } from '../validation/schema-check.js';
@@ -42,6 +43,8 @@ export interface EmulatorConfig {
   publicUrl?: string;
   timeScale: number;
   accounts: AccountConfig[];
+  scenarios: string[];
+  hotReload: boolean;
   callbacks: { timeoutMs: number; retryDelaysMs: number[]; deliveryDelayMs: number; sendingDelayMs: number };
   limits: { maxMessages: number; maxJournalEntries: number };
   oauth: { tokenTtlSeconds: number };
@@ -134,12 +137,20 @@ function loadConfigFile(path: string, problems: Problem[]): ConfigFile | undefin
   const value = doc.value ?? {};
   const found = checkConfigFile(value, path, doc.lineOf);
   problems.push(...found);
-  return found.length === 0 ? (value as ConfigFile) : undefined;
+  if (found.length > 0) return undefined;
+  const config = value as ConfigFile;
+  // Scenario paths in a config file are relative to the file, not to wherever the emulator was started.
+  if (config.scenarios) config.scenarios = config.scenarios.map((p) => resolvePath(dirname(path), p));
+  return config;
 }
 
 function parseOptionValue(option: ScalarOption, raw: string): { value: unknown } | { problem: string; fix: string } {
   const bad = (fix: string) => ({ problem: `'${raw}' is not valid`, fix });
   switch (option.type) {
+    case 'list': {
+      const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return items.length > 0 ? { value: items } : bad('give one or more paths separated by commas');
+    }
     case 'boolean':
       if (['true', '1', 'yes', ''].includes(raw.toLowerCase())) return { value: true };
       if (['false', '0', 'no'].includes(raw.toLowerCase())) return { value: false };
@@ -240,6 +251,8 @@ function normalize(file: ConfigFile, accountsSource: string): EmulatorConfig {
     publicUrl: file.publicUrl?.replace(/\/+$/, ''),
     timeScale: file.timeScale ?? 1,
     accounts,
+    scenarios: file.scenarios ?? [],
+    hotReload: file.hotReload ?? true,
     callbacks: {
       timeoutMs: ms(callbacks.timeout, 10_000),
       retryDelaysMs: (callbacks.retryDelays ?? []).map((d) => ms(d, 0)),

@@ -102,6 +102,8 @@ export const ConfigFileSchema = Type.Object(
     publicUrl: Type.Optional(Url),
     timeScale: Type.Optional(Type.Number({ minimum: 0, description: 'a number >= 0: 1 real time, 0.1 ten times faster' })),
     accounts: Type.Optional(Type.Array(Account, { minItems: 1 })),
+    scenarios: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'scenario files or folders' })),
+    hotReload: Type.Optional(Type.Boolean({ description: 'true (default): reload scenario files when they change' })),
     callbacks: Type.Optional(
       Type.Object(
         {

@@ -1,7 +1,7 @@
 /** What became of an event as of one attempt. */
-export type CallbackOutcome = 'delivered' | 'retrying' | 'exhausted' | 'no-target' | 'not-requested' | 'cancelled';
+export type CallbackOutcome = 'delivered' | 'retrying' | 'exhausted' | 'no-target' | 'not-requested' | 'dropped' | 'cancelled';
 
-/** One callback attempt (or, for `no-target` / `not-requested`, the record that no POST was made). */
+/** One callback attempt (or, for `no-target` / `not-requested` / `dropped`, the record that no POST was made). */
 export interface JournalEntry {
   seq: number;
   /** Stable across the attempts of one event. */

@@ -52,7 +52,7 @@ export type SchemaCheck = (value: unknown, source: string, lineOf?: LocatedDocum
 
 /** Compile a JSON Schema (TypeBox output) into a checker that reports every problem with a fix. */
 export function compileSchemaCheck(schema: object): SchemaCheck {
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
   addFormats(ajv);
   const validate = ajv.compile(schema);
   return (value, source, lineOf) => {

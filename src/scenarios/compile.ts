@@ -1,0 +1,196 @@
+import { isE164 } from '../config/schema.js';
+import { isKnownErrorCode } from '../error-codes.js';
+import type { StatusType } from '../callbacks/payloads.js';
+import { parseDuration } from '../validation/durations.js';
+import { compileSchemaCheck, fieldName, parseLocated, type Problem } from '../validation/schema-check.js';
+import { compileMatch, MatcherError, type FieldMatcher } from './matcher.js';
+import { seededRandom } from './random.js';
+import { ScenarioFileSchema, type InboundSpec, type RuleSpec, type ScenarioFile } from './schema.js';
+
+/** When a fault applies among the matches it sees: the first N, every Nth, or with a seeded probability. */
+export interface Selection {
+  times?: number;
+  every?: number;
+  probability?: number;
+}
+
+/** A scripted status event; `afterMs` counts from the previous event (or the 202), undefined takes the default delay. */
+export interface EventStep {
+  type: StatusType;
+  afterMs?: number;
+  errorCode?: number;
+  description?: string;
+}
+
+/** A rule ready to match: compiled matchers plus what happens, and counters for explain(). */
+export interface CompiledRule {
+  id: string;
+  scenario: string;
+  index: number;
+  name: string;
+  matchers: FieldMatcher[];
+  times?: number;
+  hits: number;
+  events?: EventStep[];
+  reply?: { afterMs: number; text: string; media?: string[] };
+  callbackFaults?: { duplicate?: number; delayMs?: number; drop?: boolean; reorder?: boolean; selection: Selection; seen: number };
+  apiFault?: { status?: 429 | 500 | 503; retryAfter?: number; delayMs?: number; drop?: boolean; selection: Selection; seen: number };
+}
+
+/** A scheduled inbound message of a scenario. */
+export interface CompiledInbound {
+  name: string;
+  trigger: 'start' | 'manual';
+  afterMs: number;
+  from: string;
+  to: string[];
+  text: string;
+  media?: string[];
+}
+
+/** A loaded scenario: rules in order, inbound messages, and its own seeded random stream. */
+export interface CompiledScenario {
+  name: string;
+  source: string;
+  description?: string;
+  seed: number;
+  rules: CompiledRule[];
+  inbound: CompiledInbound[];
+  random: () => number;
+}
+
+const checkScenarioFile = compileSchemaCheck(ScenarioFileSchema);
+const TERMINAL = new Set(['message-delivered', 'message-failed']);
+
+/** Parse and check a scenario file's text; problems name the file, line, field and fix. */
+export function compileScenarioText(text: string, source: string, fallbackName: string): { scenario?: CompiledScenario; problems: Problem[] } {
+  const doc = parseLocated(text, source);
+  if (doc.syntaxProblems.length > 0) return { problems: doc.syntaxProblems };
+  return compileScenario(doc.value, source, fallbackName, doc.lineOf);
+}
+
+/** Check and compile a scenario given as data (a parsed file, or a body posted to the control API). */
+export function compileScenario(
+  value: unknown,
+  source: string,
+  fallbackName: string,
+  lineOf?: (path: ReadonlyArray<string | number>) => number | undefined,
+): { scenario?: CompiledScenario; problems: Problem[] } {
+  const problems = checkScenarioFile(value, source, lineOf);
+  const schemaOk = problems.length === 0;
+  const file = value as ScenarioFile;
+  const name = (typeof file?.name === 'string' ? file.name : undefined) ?? fallbackName;
+  const problem = (path: Array<string | number>, what: string, fix: string) => problems.push({ source, field: fieldName(path), problem: what, fix, line: lineOf?.(path) });
+  // Semantic checks still run on every rule the schema found well-formed, so one pass reports every problem.
+  const wellFormed = (prefix: string) => !problems.some((p) => p.field === prefix || p.field.startsWith(`${prefix}.`) || p.field.startsWith(`${prefix}[`));
+
+  const rules: CompiledRule[] = [];
+  const ruleSpecs = Array.isArray(file?.rules) ? file.rules : [];
+  ruleSpecs.forEach((spec, index) => {
+    if (!wellFormed(`rules[${index}]`)) return;
+    const rule = compileRule(spec, index, name, problem);
+    if (rule) rules.push(rule);
+  });
+  const inboundSpecs = Array.isArray(file?.inbound) ? file.inbound : [];
+  const inbound: CompiledInbound[] = [];
+  inboundSpecs.forEach((spec, index) => {
+    if (wellFormed(`inbound[${index}]`)) inbound.push(compileInbound(spec, index, problem));
+  });
+  if (!schemaOk || problems.length > 0) return { problems };
+  const seed = file.seed ?? 1;
+  return { scenario: { name, source, description: file.description, seed, rules, inbound, random: seededRandom(seed) }, problems };
+}
+
+type Report = (path: Array<string | number>, what: string, fix: string) => void;
+
+function ms(value: string | number | undefined): number | undefined {
+  return value === undefined ? undefined : parseDuration(value);
+}
+
+function checkSelection(selection: Selection, path: Array<string | number>, problem: Report): void {
+  if (selection.every !== undefined && selection.probability !== undefined) problem(path, "has both 'every' and 'probability'", 'keep one of them');
+}
+
+function compileRule(spec: RuleSpec, index: number, scenario: string, problem: Report): CompiledRule | undefined {
+  const at: Array<string | number> = ['rules', index];
+  let matchers: FieldMatcher[] = [];
+  try {
+    matchers = compileMatch(spec.match, [...at, 'match']);
+  } catch (error) {
+    if (!(error instanceof MatcherError)) throw error;
+    problem(error.path, error.message, error.fix);
+  }
+  const events = spec.events?.map((event, i) => {
+    const path = [...at, 'events', i];
+    if (event.type === 'message-failed') {
+      if (event.errorCode === undefined) problem([...path, 'errorCode'], 'is required for message-failed', "add an errorCode from Bandwidth's table, e.g. 4720");
+      else if (!isKnownErrorCode(event.errorCode)) problem([...path, 'errorCode'], `${event.errorCode} is not in Bandwidth's message-failed code table`, 'use a published code such as 4720, 4470, 4775 or 9902');
+    } else if (event.errorCode !== undefined) {
+      problem([...path, 'errorCode'], `is only meaningful on message-failed, not ${event.type}`, 'remove it or make the event message-failed');
+    }
+    if (TERMINAL.has(event.type) && i !== spec.events!.length - 1) problem(path, `${event.type} is final, but more events follow it`, 'make the delivered/failed event the last one');
+    return { type: event.type, afterMs: ms(event.after), errorCode: event.errorCode, description: event.description };
+  });
+  if (spec.apiFault) {
+    const fault = spec.apiFault;
+    if (spec.events || spec.reply || spec.callbackFaults) problem([...at, 'apiFault'], 'a rule with apiFault cannot also script events, a reply or callback faults', 'put those in a separate rule after this one');
+    if (fault.status === undefined && fault.delay === undefined && !fault.drop) problem([...at, 'apiFault'], 'does nothing', 'give status (429, 500, 503), delay, or drop: true');
+    if (fault.retryAfter !== undefined && fault.status !== 429) problem([...at, 'apiFault', 'retryAfter'], 'only goes with status 429', 'set status: 429 or remove retryAfter');
+    checkSelection(fault, [...at, 'apiFault'], problem);
+  }
+  if (spec.callbackFaults) checkSelection(spec.callbackFaults, [...at, 'callbackFaults'], problem);
+  return {
+    id: `${scenario}#${index}`,
+    scenario,
+    index,
+    name: spec.name ?? `rule ${index + 1}`,
+    matchers,
+    times: spec.times,
+    hits: 0,
+    events,
+    reply: spec.reply && { afterMs: ms(spec.reply.after) ?? 0, text: spec.reply.text, media: spec.reply.media },
+    callbackFaults: spec.callbackFaults && {
+      duplicate: spec.callbackFaults.duplicate,
+      delayMs: ms(spec.callbackFaults.delay),
+      drop: spec.callbackFaults.drop,
+      reorder: spec.callbackFaults.reorder,
+      selection: spec.callbackFaults,
+      seen: 0,
+    },
+    apiFault: spec.apiFault && {
+      status: spec.apiFault.status,
+      retryAfter: spec.apiFault.retryAfter,
+      delayMs: ms(spec.apiFault.delay),
+      drop: spec.apiFault.drop,
+      selection: spec.apiFault,
+      seen: 0,
+    },
+  };
+}
+
+function compileInbound(spec: InboundSpec, index: number, problem: Report): CompiledInbound {
+  const at = ['inbound', index];
+  if (!isE164(spec.from)) problem([...at, 'from'], `'${spec.from}' is not an E.164 number`, 'write it as +<country><number>, e.g. +15551230000');
+  spec.to.forEach((to, i) => {
+    if (!isE164(to)) problem([...at, 'to', i], `'${to}' is not an E.164 number`, 'use one of your configured numbers, e.g. +19195550100');
+  });
+  return {
+    name: spec.name ?? `inbound ${index + 1}`,
+    trigger: spec.trigger ?? 'start',
+    afterMs: ms(spec.after) ?? 0,
+    from: spec.from,
+    to: spec.to,
+    text: spec.text ?? '',
+    media: spec.media,
+  };
+}
+
+/** Whether a selection lets this match through; advances the seen counter and, for probability, the seeded stream. */
+export function selects(fault: { selection: Selection; seen: number }, random: () => number): boolean {
+  fault.seen++;
+  const { times, every, probability } = fault.selection;
+  if (times !== undefined && fault.seen > times) return false;
+  if (every !== undefined) return fault.seen % every === 0;
+  if (probability !== undefined) return random() < probability;
+  return true;
+}

@@ -1,0 +1,225 @@
+import type { StoredMessage } from '../store/messages.js';
+import { selects, type CompiledRule, type CompiledScenario, type EventStep } from './compile.js';
+import { magicOutcome } from './magic.js';
+import { firstMiss, type MatchSubject } from './matcher.js';
+import type { OutboundPlan, PlannedReply, PlannedStep } from './plan.js';
+
+/** Delays the engine falls back on when a rule or the default does not give one. */
+export interface PlanTimings {
+  deliveryDelayMs: number;
+  sendingDelayMs: number;
+}
+
+/** Why the account's own checks fail a message before any scenario is asked (Bandwidth's asynchronous rejections). */
+export interface Rejection {
+  errorCode: number;
+  why: string;
+}
+
+/** An API fault chosen for a request, with the rule that chose it. */
+export interface ApiFault {
+  rule: CompiledRule;
+  status?: 429 | 500 | 503;
+  retryAfter?: number;
+  delayMs?: number;
+  drop?: boolean;
+}
+
+/** A scenario as the control API lists it: rules with hit counts and explain() lines. */
+export interface ScenarioSummary {
+  name: string;
+  source: string;
+  scope: string;
+  seed: number;
+  rules: Array<{ id: string; name: string; hits: number; times?: number; explain: string }>;
+}
+
+const isMms = (m: Pick<StoredMessage, 'media' | 'to'>) => (m.media?.length ?? 0) > 0 || m.to.length > 1;
+
+/** A rule's one-line explain(): what it matches and what it does. */
+export function explainRule(rule: CompiledRule): string {
+  const when = rule.matchers.length ? rule.matchers.map((m) => m.describe).join(' and ') : 'every message';
+  const what: string[] = [];
+  if (rule.apiFault) what.push(`API fault ${rule.apiFault.status ?? ''}${rule.apiFault.delayMs ? ` delay ${rule.apiFault.delayMs} ms` : ''}${rule.apiFault.drop ? ' drop connection' : ''}`.trim());
+  if (rule.events) what.push(rule.events.length ? rule.events.map((e) => e.type + (e.errorCode ? ` ${e.errorCode}` : '')).join(' → ') : 'no events (lost receipt)');
+  if (rule.reply) what.push(`reply '${rule.reply.text}'`);
+  if (rule.callbackFaults) what.push('callback faults');
+  const limit = rule.times ? ` (first ${rule.times}; ${rule.hits} used)` : ` (${rule.hits} hits)`;
+  return `${rule.id} '${rule.name}': when ${when} → ${what.join(', ') || 'default outcome'}${limit}`;
+}
+
+function render(template: string, message: StoredMessage, recipient: string): string {
+  const values: Record<string, string> = { text: message.text, tag: message.tag ?? '', from: message.from, to: recipient, id: message.id };
+  return template.replace(/\{\{\s*(text|tag|from|to|id)\s*\}\}/g, (_m, key: string) => values[key] ?? '');
+}
+
+/**
+ * Scenarios in force and the planning over them (pure but for hit counters and seeded streams): run-time scenarios
+ * of the account first (newest first), then global run-time ones, then files, then magic numbers, then the default.
+ */
+export class ScenarioEngine {
+  private files: CompiledScenario[] = [];
+  private readonly runtime = new Map<string, CompiledScenario[]>();
+
+  /** Replace the scenarios loaded from files (start-up and hot reload). */
+  setFileScenarios(scenarios: CompiledScenario[]): void {
+    this.files = scenarios;
+  }
+
+  /** Add a run-time scenario in front of everything, for one account or (scope '*') all. Same name replaces. */
+  use(scenario: CompiledScenario, scope = '*'): void {
+    const list = (this.runtime.get(scope) ?? []).filter((s) => s.name !== scenario.name);
+    this.runtime.set(scope, [scenario, ...list]);
+  }
+
+  /** Remove run-time scenarios: all, one scope's, or one by name within a scope. */
+  clear(scope?: string, name?: string): void {
+    if (scope === undefined) this.runtime.clear();
+    else if (name === undefined) this.runtime.delete(scope);
+    else this.runtime.set(scope, (this.runtime.get(scope) ?? []).filter((s) => s.name !== name));
+  }
+
+  /** Scenarios in matching order for an account. */
+  inForce(accountId: string): CompiledScenario[] {
+    return [...(this.runtime.get(accountId) ?? []), ...(accountId === '*' ? [] : this.runtime.get('*') ?? []), ...this.files];
+  }
+
+  /** Every scenario with its scope, rules, hit counts and explain() lines. */
+  summaries(): ScenarioSummary[] {
+    const out: ScenarioSummary[] = [];
+    const add = (scenario: CompiledScenario, scope: string) =>
+      out.push({
+        name: scenario.name,
+        source: scenario.source,
+        scope,
+        seed: scenario.seed,
+        rules: scenario.rules.map((r) => ({ id: r.id, name: r.name, hits: r.hits, times: r.times, explain: explainRule(r) })),
+      });
+    for (const [scope, list] of this.runtime) for (const s of list) add(s, scope);
+    for (const s of this.files) add(s, 'file');
+    return out;
+  }
+
+  /** Scenarios whose inbound messages should be scheduled when they are loaded. */
+  filesAndRuntime(): CompiledScenario[] {
+    return [...[...this.runtime.values()].flat(), ...this.files];
+  }
+
+  /** The API fault for a create request, if a rule with `apiFault` matches any recipient and its selection fires. */
+  apiFault(accountId: string, message: Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' | 'applicationId' | 'media' | 'segmentCount'>): ApiFault | undefined {
+    for (const scenario of this.inForce(accountId)) {
+      for (const rule of scenario.rules) {
+        if (!rule.apiFault || (rule.times !== undefined && rule.hits >= rule.times)) continue;
+        const hit = message.to.some((to) => firstMiss(rule.matchers, subjectOf(message, accountId, to)) === undefined);
+        if (!hit) continue;
+        if (!selects(rule.apiFault, scenario.random)) continue;
+        rule.hits++;
+        return { rule, status: rule.apiFault.status, retryAfter: rule.apiFault.retryAfter, delayMs: rule.apiFault.delayMs, drop: rule.apiFault.drop };
+      }
+    }
+    return undefined;
+  }
+
+  /** Plan an accepted message: per recipient, the first matching rule (or magic number, or the default) and why. */
+  planOutbound(message: StoredMessage, timings: PlanTimings, rejection?: Rejection): OutboundPlan {
+    const plan: OutboundPlan = { steps: new Map(), explanations: new Map(), replies: [] };
+    const mms = isMms(message);
+    let reorder = false;
+    for (const to of message.to) {
+      if (rejection) {
+        plan.steps.set(to, timeline([{ type: 'message-failed', errorCode: rejection.errorCode, afterMs: timings.sendingDelayMs }], timings));
+        plan.explanations.set(to, rejection.why);
+        continue;
+      }
+      const subject = subjectOf(message, message.accountId, to);
+      const misses: string[] = [];
+      let chosen: { rule: CompiledRule; scenario: CompiledScenario } | undefined;
+      for (const scenario of this.inForce(message.accountId)) {
+        for (const rule of scenario.rules) {
+          if (rule.apiFault) continue;
+          if (rule.times !== undefined && rule.hits >= rule.times) {
+            misses.push(`${rule.id} '${rule.name}' used up (${rule.times} times)`);
+            continue;
+          }
+          const miss = firstMiss(rule.matchers, subject);
+          if (miss) {
+            misses.push(`${rule.id} '${rule.name}': ${miss}`);
+            continue;
+          }
+          chosen = { rule, scenario };
+          break;
+        }
+        if (chosen) break;
+      }
+      const missed = misses.length ? `; missed: ${misses.join('; ')}` : '';
+      if (chosen) {
+        const { rule, scenario } = chosen;
+        rule.hits++;
+        let steps = timeline(rule.events ?? defaultEvents(mms), timings);
+        const faults = rule.callbackFaults;
+        if (faults && selects(faults, scenario.random)) {
+          steps = steps.map((s) => ({ ...s, afterMs: s.afterMs + (faults.delayMs ?? 0), duplicates: faults.duplicate, dropped: faults.drop }));
+          reorder ||= faults.reorder === true;
+        }
+        plan.steps.set(to, steps);
+        if (rule.reply) plan.replies.push(replyFor(rule.reply, message, to));
+        plan.explanations.set(to, `matched ${explainRule(rule)}${missed}`);
+        continue;
+      }
+      const magic = magicOutcome(to, mms, timings.sendingDelayMs);
+      if (magic) {
+        plan.steps.set(to, timeline(magic.events, timings).map((s) => (TERMINAL.has(s.type) ? { ...s, duplicates: magic.duplicate } : s)));
+        plan.explanations.set(to, `${magic.explanation}${missed}`);
+        continue;
+      }
+      plan.steps.set(to, timeline(defaultEvents(mms), timings));
+      plan.explanations.set(to, `no scenario rule matched: default outcome, delivered${missed}`);
+    }
+    if (reorder) reverseRecipients(plan);
+    return plan;
+  }
+}
+
+const TERMINAL = new Set(['message-delivered', 'message-failed']);
+
+function subjectOf(message: Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' | 'applicationId' | 'media' | 'segmentCount'>, accountId: string, to: string): MatchSubject {
+  return {
+    to,
+    from: message.from,
+    text: message.text,
+    tag: message.tag,
+    applicationId: message.applicationId,
+    accountId,
+    media: (message.media?.length ?? 0) > 0,
+    group: message.to.length > 1,
+    segments: message.segmentCount,
+  };
+}
+
+function defaultEvents(mms: boolean): EventStep[] {
+  return mms ? [{ type: 'message-sending' }, { type: 'message-delivered' }] : [{ type: 'message-delivered' }];
+}
+
+// Relative `after`s become absolute times since the 202; missing ones take the configured default for their type.
+function timeline(events: EventStep[], timings: PlanTimings): PlannedStep[] {
+  let at = 0;
+  return events.map((event) => {
+    const fallback = event.type === 'message-sending' ? timings.sendingDelayMs : Math.max(0, timings.deliveryDelayMs - at);
+    at += event.afterMs ?? fallback;
+    return { afterMs: at, type: event.type, errorCode: event.errorCode, description: event.description };
+  });
+}
+
+function replyFor(reply: { afterMs: number; text: string; media?: string[] }, message: StoredMessage, recipient: string): PlannedReply {
+  return { afterMs: reply.afterMs, from: recipient, to: [message.from], text: render(reply.text, message, recipient), media: reply.media };
+}
+
+// Out-of-order delivery for a group: the last recipient's events come first, each recipient keeping its own order.
+function reverseRecipients(plan: OutboundPlan): void {
+  const recipients = [...plan.steps.keys()];
+  const gap = Math.max(...[...plan.steps.values()].map((steps) => steps.at(-1)?.afterMs ?? 0)) + 1;
+  recipients.forEach((to, i) => {
+    const offset = (recipients.length - 1 - i) * gap;
+    plan.steps.set(to, plan.steps.get(to)!.map((s) => ({ ...s, afterMs: s.afterMs + offset })));
+  });
+}

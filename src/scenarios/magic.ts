@@ -1,0 +1,34 @@
+import { isKnownErrorCode } from '../error-codes.js';
+import type { EventStep } from './compile.js';
+
+/** A magic number's outcome: the events it scripts, whether its DLR is duplicated, and why. */
+export interface MagicOutcome {
+  events: EventStep[];
+  duplicate?: number;
+  explanation: string;
+}
+
+/**
+ * Reserved recipient numbers whose digits pick the outcome, with zero config (555 numbers are fictional in NANP):
+ * +1555100DDDD fails with error code DDDD; +1555200XXXX never gets a delivery receipt; +1555300SSSS is delivered
+ * after SSSS seconds; +1555400XXXX gets its delivery receipt twice.
+ */
+export function magicOutcome(to: string, isMms: boolean, sendingDelayMs: number): MagicOutcome | undefined {
+  const match = /^\+1555([1-4])00(\d{4})$/.exec(to);
+  if (!match) return undefined;
+  const digits = match[2]!;
+  const sending: EventStep[] = isMms ? [{ type: 'message-sending', afterMs: sendingDelayMs }] : [];
+  switch (match[1]) {
+    case '1': {
+      const code = Number(digits);
+      if (!isKnownErrorCode(code)) return undefined;
+      return { events: [...sending, { type: 'message-failed', errorCode: code }], explanation: `magic number ${to}: message-failed ${code}` };
+    }
+    case '2':
+      return { events: sending, explanation: `magic number ${to}: no delivery receipt, ever` };
+    case '3':
+      return { events: [...sending, { type: 'message-delivered', afterMs: Number(digits) * 1000 }], explanation: `magic number ${to}: delivered after ${Number(digits)} s` };
+    default:
+      return { events: [...sending, { type: 'message-delivered' }], duplicate: 1, explanation: `magic number ${to}: delivery receipt sent twice` };
+  }
+}

@@ -1,0 +1,136 @@
+import { Type, type Static } from 'typebox';
+import { Duration } from '../config/schema.js';
+
+/** A text matcher: exact string, `prefix*`, `/regex/flags`, an object form, or a list (any of). */
+const TextMatcher = Type.Union(
+  [
+    Type.String(),
+    Type.Object({ equals: Type.String() }, { additionalProperties: false }),
+    Type.Object({ prefix: Type.String() }, { additionalProperties: false }),
+    Type.Object({ regex: Type.String(), flags: Type.Optional(Type.String({ pattern: '^[imsu]*$' })) }, { additionalProperties: false }),
+    Type.Array(Type.String(), { minItems: 1 }),
+  ],
+  { description: "an exact value, 'prefix*', '/regex/flags', {equals}, {prefix}, {regex, flags} or a list of values" },
+);
+
+const Selection = {
+  times: Type.Optional(Type.Integer({ minimum: 1, description: 'apply to the first N matches only' })),
+  every: Type.Optional(Type.Integer({ minimum: 1, description: 'apply to every Nth match (1 = all)' })),
+  probability: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'a number from 0 to 1, drawn from the seeded generator' })),
+};
+
+/** What a rule matches on: every given field must match (for `to`, the recipient this outcome is for). */
+export const MatchSchema = Type.Object(
+  {
+    to: Type.Optional(TextMatcher),
+    from: Type.Optional(TextMatcher),
+    text: Type.Optional(TextMatcher),
+    tag: Type.Optional(TextMatcher),
+    applicationId: Type.Optional(TextMatcher),
+    accountId: Type.Optional(TextMatcher),
+    media: Type.Optional(Type.Boolean({ description: 'true: only messages with media; false: only without' })),
+    group: Type.Optional(Type.Boolean({ description: 'true: only group messages (2+ recipients); false: only 1:1' })),
+    segments: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1 }), Type.Object({ min: Type.Optional(Type.Integer({ minimum: 1 })), max: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })], {
+        description: 'a segment count, or {min, max}',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** One status event of an outcome's timeline; `after` counts from the previous event (the first from the 202). */
+export const EventSchema = Type.Object(
+  {
+    type: Type.Union([Type.Literal('message-sending'), Type.Literal('message-delivered'), Type.Literal('message-failed')], {
+      description: "'message-sending', 'message-delivered' or 'message-failed'",
+    }),
+    after: Type.Optional(Duration),
+    errorCode: Type.Optional(Type.Integer({ description: "a code from Bandwidth's message-failed table, e.g. 4720" })),
+    description: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+const ReplySchema = Type.Object(
+  {
+    after: Type.Optional(Duration),
+    text: Type.String({ description: 'reply text; {{text}}, {{tag}}, {{from}}, {{to}} and {{id}} are replaced from the outbound message' }),
+    media: Type.Optional(Type.Array(Type.String(), { maxItems: 10 })),
+  },
+  { additionalProperties: false },
+);
+
+const CallbackFaultsSchema = Type.Object(
+  {
+    duplicate: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, description: 'send each selected event this many extra times' })),
+    delay: Type.Optional(Duration),
+    drop: Type.Optional(Type.Boolean({ description: 'true: selected events are never sent (journaled as dropped)' })),
+    reorder: Type.Optional(Type.Boolean({ description: "true: a group's recipients get their events in reverse order" })),
+    ...Selection,
+  },
+  { additionalProperties: false },
+);
+
+const ApiFaultSchema = Type.Object(
+  {
+    status: Type.Optional(Type.Union([Type.Literal(429), Type.Literal(500), Type.Literal(503)], { description: '429, 500 or 503' })),
+    retryAfter: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds, sent as Retry-After with a 429' })),
+    delay: Type.Optional(Duration),
+    drop: Type.Optional(Type.Boolean({ description: 'true: the connection is closed without an answer' })),
+    ...Selection,
+  },
+  { additionalProperties: false },
+);
+
+/** A rule: what it matches, and what then happens (events, a reply, callback faults) or an API fault instead. */
+export const RuleSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String()),
+    match: Type.Optional(MatchSchema),
+    times: Type.Optional(Type.Integer({ minimum: 1, description: 'the rule applies to its first N matches only' })),
+    events: Type.Optional(Type.Array(EventSchema, { maxItems: 20 })),
+    reply: Type.Optional(ReplySchema),
+    callbackFaults: Type.Optional(CallbackFaultsSchema),
+    apiFault: Type.Optional(ApiFaultSchema),
+  },
+  { additionalProperties: false },
+);
+
+const InboundSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String()),
+    trigger: Type.Optional(Type.Union([Type.Literal('start'), Type.Literal('manual')], { description: "'start' (when loaded, the default) or 'manual' (fired through the control API)" })),
+    after: Type.Optional(Duration),
+    from: Type.String({ description: 'the handset number, E.164' }),
+    to: Type.Array(Type.String(), { minItems: 1, description: 'our numbers receiving it' }),
+    text: Type.Optional(Type.String()),
+    media: Type.Optional(Type.Array(Type.String(), { maxItems: 10 })),
+  },
+  { additionalProperties: false },
+);
+
+/** A scenario file, version 1. */
+export const ScenarioFileSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    version: Type.Literal(1, { description: 'the format version: 1' }),
+    name: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String()),
+    seed: Type.Optional(Type.Integer({ description: 'seed for probabilistic faults, so a run can be replayed' })),
+    rules: Type.Optional(Type.Array(RuleSchema, { maxItems: 1000 })),
+    inbound: Type.Optional(Type.Array(InboundSchema, { maxItems: 1000 })),
+  },
+  { additionalProperties: false, title: 'bandwidth-emulator scenario', description: 'Scripts what the emulated carrier does: outcomes, replies, API and callback faults.' },
+);
+
+/** A scenario file as written. */
+export type ScenarioFile = Static<typeof ScenarioFileSchema>;
+/** One rule as written. */
+export type RuleSpec = Static<typeof RuleSchema>;
+/** A matcher block as written. */
+export type MatchSpec = Static<typeof MatchSchema>;
+/** A text matcher as written. */
+export type TextMatcherSpec = Static<typeof TextMatcher>;
+/** A scheduled inbound message as written. */
+export type InboundSpec = Static<typeof InboundSchema>;
