@@ -71,6 +71,7 @@ export class Emulator {
   private readonly scenarioFiles: ScenarioFiles | undefined;
   private readonly started = new WeakSet<CompiledScenario>();
   private closing: Promise<CloseReport> | undefined;
+  private readonly closeHooks = new Set<() => void>();
 
   constructor(
     readonly config: EmulatorConfig,
@@ -234,10 +235,17 @@ export class Emulator {
     this.journal.clear(accountId);
   }
 
+  /** Run `hook` when the emulator closes (open event streams end there). */
+  onClose(hook: () => void): void {
+    this.closeHooks.add(hook);
+  }
+
   /** Cancel every timer and in-flight callback; report what was still pending. Safe to call twice. */
   close(): Promise<CloseReport> {
     this.closing ??= (async () => {
       this.scenarioFiles?.close();
+      for (const hook of this.closeHooks) hook();
+      this.closeHooks.clear();
       const stepsNotFired = this.timeline.cancel();
       this.clock.cancelAll();
       const callbacks = await this.dispatcher.close();

@@ -1,5 +1,9 @@
 // The public library API: re-exports only.
-export { startEmulator, type RunningEmulator } from './start.js';
+export { startEmulator, type RunningEmulator, type EmulatorAccount } from './start.js';
+export { connectEmulator, type RemoteEmulator } from './control/client.js';
+export { ControlInputError, type ControlOperations, type ControlMessage, type MessageFilter, type Health } from './control/operations.js';
+export type { ScenarioSummary } from './scenarios/engine.js';
+export type { ScenarioFile } from './scenarios/schema.js';
 export { createEmulator, Emulator, NoOwnedRecipientError, type MessageRequest, type InboundRequest, type CloseReport } from './emulator.js';
 export { buildApp } from './server.js';
 export { resolveConfig, type EmulatorConfig, type AccountConfig, type ApplicationConfig } from './config/resolve.js';

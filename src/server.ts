@@ -5,6 +5,8 @@ import { messagesRoutes } from './api/messages.js';
 import { registerNotFound } from './api/not-found.js';
 import { oauthRoutes } from './api/oauth.js';
 import { bandwidthValidatorCompiler } from './api/validator.js';
+import { createControlOperations } from './control/operations.js';
+import { controlRoutes } from './control/routes.js';
 import type { Emulator } from './emulator.js';
 
 // Per-request lines are noise at info level under load; they stay available with --log-level debug.
@@ -46,6 +48,7 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
     registerBandwidthErrorHandler(oauth);
     await oauth.register(oauthRoutes, { emulator });
   });
+  await app.register(controlRoutes, { prefix: '/__emulator', emulator, ops: createControlOperations(emulator), token: emulator.config.control.token });
   app.addHook('onClose', async () => {
     await emulator.close();
   });

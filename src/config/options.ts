@@ -22,6 +22,7 @@ export const SCALAR_OPTIONS: readonly ScalarOption[] = [
   { key: 'scenarios', flag: '--scenarios', env: 'BW_EMULATOR_SCENARIOS', type: 'list', path: ['scenarios'], default: '(none)', description: 'scenario file or folder; repeat the flag or separate with commas for several' },
   { key: 'callbackUrl', flag: '--callback-url', env: 'BW_EMULATOR_CALLBACK_URL', type: 'url', default: '(none)', description: "the default application's callback URL (inbound and status events)" },
   { key: 'publicUrl', flag: '--public-url', env: 'BW_EMULATOR_PUBLIC_URL', type: 'url', path: ['publicUrl'], default: '(the listen URL)', description: 'base URL the emulator uses in links it hands out (paging, media)' },
+  { key: 'controlToken', flag: '--control-token', env: 'BW_EMULATOR_CONTROL_TOKEN', type: 'string', path: ['control', 'token'], default: '(none)', description: 'require this token (Authorization: Bearer) on /__emulator and the web inbox' },
   { key: 'logLevel', flag: '--log-level', env: 'BW_EMULATOR_LOG_LEVEL', type: 'log-level', path: ['logLevel'], default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   { key: 'timeScale', flag: '--time-scale', env: 'BW_EMULATOR_TIME_SCALE', type: 'number', path: ['timeScale'], default: '1', description: 'multiplier for every emulated delay (0.1 = ten times faster)' },
   { key: 'callbackTimeout', flag: '--callback-timeout', env: 'BW_EMULATOR_CALLBACK_TIMEOUT', type: 'duration', path: ['callbacks', 'timeout'], default: '10s', description: 'per-attempt timeout for a callback POST' },

@@ -48,6 +48,7 @@ export interface EmulatorConfig {
   callbacks: { timeoutMs: number; retryDelaysMs: number[]; deliveryDelayMs: number; sendingDelayMs: number };
   limits: { maxMessages: number; maxJournalEntries: number };
   oauth: { tokenTtlSeconds: number };
+  control: { token?: string };
 }
 
 const checkConfigFile = compileSchemaCheck(ConfigFileSchema);
@@ -95,7 +96,15 @@ export function resolveConfig(sources: ConfigSources = {}): EmulatorConfig {
         continue;
       }
       sourceName = label;
-      if (option.key === 'callbackUrl') (layer as Record<string, unknown>).callbackUrl = parsed.value;
+      if (option.key === 'callbackUrl') {
+        (layer as Record<string, unknown>).callbackUrl = parsed.value;
+        continue;
+      }
+      // Each value also passes the config file's schema, so a flag cannot slip past a rule a file must meet.
+      const single: Record<string, unknown> = {};
+      setPath(single, option.path ?? [option.key], parsed.value);
+      const found = checkConfigFile(single, label);
+      if (found.length > 0) problems.push(...found.map((p) => ({ ...p, field: option.key })));
       else setPath(layer as Record<string, unknown>, option.path ?? [option.key], parsed.value);
     }
     if (Object.keys(layer).length > 0) layers.push({ source: sourceName, value: layer });
@@ -264,5 +273,6 @@ function normalize(file: ConfigFile, accountsSource: string): EmulatorConfig {
       maxJournalEntries: file.limits?.maxJournalEntries ?? 10_000,
     },
     oauth: { tokenTtlSeconds: file.oauth?.tokenTtlSeconds ?? 3600 },
+    control: { token: file.control?.token },
   };
 }

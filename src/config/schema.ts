@@ -124,6 +124,12 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    control: Type.Optional(
+      Type.Object(
+        { token: Type.Optional(Type.String({ minLength: 8, description: 'a secret of 8+ characters required by /__emulator and the web inbox' })) },
+        { additionalProperties: false },
+      ),
+    ),
     oauth: Type.Optional(
       Type.Object({ tokenTtlSeconds: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
     ),

@@ -1,6 +1,7 @@
 import type { StoredMessage } from '../store/messages.js';
 import { selects, type CompiledRule, type CompiledScenario, type EventStep } from './compile.js';
 import { magicOutcome } from './magic.js';
+import { seededRandom } from './random.js';
 import { firstMiss, type MatchSubject } from './matcher.js';
 import type { OutboundPlan, PlannedReply, PlannedStep } from './plan.js';
 
@@ -77,6 +78,18 @@ export class ScenarioEngine {
     if (scope === undefined) this.runtime.clear();
     else if (name === undefined) this.runtime.delete(scope);
     else this.runtime.set(scope, (this.runtime.get(scope) ?? []).filter((s) => s.name !== name));
+  }
+
+  /** Restore the file scenarios' baseline: hit counters to zero and seeded streams back to their start. */
+  resetCounters(): void {
+    for (const scenario of this.files) {
+      scenario.random = seededRandom(scenario.seed);
+      for (const rule of scenario.rules) {
+        rule.hits = 0;
+        if (rule.apiFault) rule.apiFault.seen = 0;
+        if (rule.callbackFaults) rule.callbackFaults.seen = 0;
+      }
+    }
   }
 
   /** Scenarios in matching order for an account. */

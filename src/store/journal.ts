@@ -44,7 +44,9 @@ export class JournalWaitTimeout extends Error {
   ) {
     super(
       `no callback matching ${JSON.stringify(filter)} within ${waitedMs} ms; ` +
-        `the journal has ${seen.length} entr${seen.length === 1 ? 'y' : 'ies'} for this account: ` +
+        `the journal has ${seen.length} entr${seen.length === 1 ? 'y' : 'ies'}${filter.accountId ? ` for account ${filter.accountId}` : ''}` +
+        (seen.length > 10 ? ' (last 10)' : '') +
+        ': ' +
         (seen.length ? seen.slice(-10).map((e) => `#${e.seq} ${e.type} to ${e.recipient} attempt ${e.attempt} ${e.outcome}${e.response ? ` (HTTP ${e.response.status})` : e.error ? ` (${e.error})` : ''}`).join('; ') : 'none'),
     );
     this.name = 'JournalWaitTimeout';

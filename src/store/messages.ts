@@ -41,8 +41,16 @@ export interface StoredMessage {
 // A message's timeline is for reading, not an unbounded log: a message that loops on retries stops growing here.
 const MAX_TIMELINE = 200;
 
+/** A change to a stored message, for event streams. */
+export interface MessageChange {
+  kind: 'added' | 'status';
+  message: StoredMessage;
+  recipient?: string;
+}
+
 /** Messages per account, capped overall with oldest-first eviction that is counted. */
 export class MessageStore {
+  private readonly listeners = new Set<(change: MessageChange) => void>();
   private readonly byAccount = new Map<string, Map<string, StoredMessage>>();
   // Insertion order across all accounts: the first key is always the oldest message.
   private readonly order = new Map<string, string>();
@@ -62,6 +70,17 @@ export class MessageStore {
       this.byAccount.get(accountId)?.delete(oldestId);
       this.evictedCount++;
     }
+    this.emit({ kind: 'added', message });
+  }
+
+  /** Call `listener` on every added message and status change; returns the unsubscribe function. */
+  subscribe(listener: (change: MessageChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(change: MessageChange): void {
+    for (const listener of this.listeners) listener(change);
   }
 
   /** One message of an account, if still stored. */
@@ -92,6 +111,7 @@ export class MessageStore {
     row.status = status;
     row.errorCode = errorCode;
     row.updatedAt = at;
+    this.emit({ kind: 'status', message, recipient });
   }
 
   /** Append to a message's timeline (bounded). */

@@ -1,0 +1,81 @@
+import { JournalWaitTimeout, type JournalEntry, type JournalFilter } from '../store/journal.js';
+import { ControlInputError, type ControlMessage, type ControlOperations } from './operations.js';
+
+/** A running emulator reached over HTTP (Docker, another process): the same operations as startEmulator() gives. */
+export interface RemoteEmulator extends ControlOperations {
+  url: string;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+/** Connect to an emulator's control API at `url` (its base URL, without /__emulator). */
+export function connectEmulator(url: string, options: { token?: string } = {}): RemoteEmulator {
+  const base = url.replace(/\/+$/, '');
+  const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+
+  async function call(method: string, path: string, query: Query = {}, body?: unknown): Promise<{ status: number; data: unknown }> {
+    const target = new URL(`${base}/__emulator${path}`);
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) target.searchParams.set(key, String(value));
+    const res = await fetch(target, {
+      method,
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const data: unknown = text ? JSON.parse(text) : undefined;
+    if (res.status === 400) {
+      const err = data as { message: string; problems?: ConstructorParameters<typeof ControlInputError>[1] };
+      throw new ControlInputError(err.message, err.problems ?? []);
+    }
+    if (res.status >= 400 && res.status !== 404 && res.status !== 408) {
+      throw new Error(`control API ${method} ${path} answered ${res.status}: ${text}`);
+    }
+    return { status: res.status, data };
+  }
+
+  const get = async <T>(path: string, query?: Query) => (await call('GET', path, query)).data as T;
+
+  return {
+    url: base,
+    health: () => get('/health'),
+    messages: {
+      list: async (filter = {}) => (await get<{ messages: ControlMessage[] }>('/messages', { ...filter })).messages,
+      async get(id) {
+        const { status, data } = await call('GET', `/messages/${encodeURIComponent(id)}`);
+        if (status === 404) return undefined;
+        const { callbacks: _journal, ...message } = data as ControlMessage & { callbacks: unknown };
+        return message;
+      },
+    },
+    callbacks: {
+      list: async (filter = {}) => (await get<{ entries: JournalEntry[] }>('/callbacks', { ...filter })).entries,
+      async waitFor(filter: JournalFilter, opts = {}) {
+        const timeoutMs = opts.timeoutMs ?? 5000;
+        const { status, data } = await call('GET', '/callbacks', { ...filter, wait: timeoutMs });
+        if (status === 408) {
+          const timeout = data as { filter: JournalFilter; waitedMs: number; seen: JournalEntry[] };
+          throw new JournalWaitTimeout(timeout.filter, timeout.waitedMs, timeout.seen);
+        }
+        return (data as { entries: JournalEntry[] }).entries[0]!;
+      },
+    },
+    inbound: async (request) => ((await call('POST', '/inbound', {}, request)).data as { messages: ControlMessage[] }).messages,
+    scenarios: {
+      list: () => get('/scenarios'),
+      use: async (scenario, opts = {}) => (await call('POST', '/scenarios', { accountId: opts.accountId }, scenario)).data as never,
+      async clear(opts = {}) {
+        if (opts.name !== undefined) await call('DELETE', `/scenarios/${encodeURIComponent(opts.name)}`, { accountId: opts.accountId });
+        else await call('DELETE', '/scenarios', { accountId: opts.accountId });
+      },
+      trigger: async (name, inbound) => (await call('POST', `/scenarios/${encodeURIComponent(name)}/trigger`, {}, inbound === undefined ? {} : { inbound })).data as { scheduled: number },
+    },
+    async reset(accountId) {
+      await call('POST', '/reset', { accountId });
+    },
+    time: {
+      flush: async () => (await call('POST', '/time/flush')).data as { ran: number },
+      get: () => get('/time'),
+      setScale: async (scale) => (await call('PUT', '/time', {}, { scale })).data as { scale: number },
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ControlError } from './schemas.js';
+
+/** One control route: what registers it and what documents it. */
+export interface ControlRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  summary: string;
+  querystring?: { properties?: Record<string, unknown> };
+  body?: object;
+  bodyDescription?: string;
+  stream?: boolean;
+  handler: (req: FastifyRequest<never>, reply: FastifyReply) => unknown;
+}
+
+/** The control API's OpenAPI 3.0 document, built from the same table that registers the routes. */
+export function buildControlOpenApi(routes: readonly ControlRoute[]): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = '/__emulator' + route.url.replace(/:([A-Za-z]+)/g, '{$1}');
+    const pathParams = [...route.url.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const queryParams = Object.entries(route.querystring?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
+    const operation: Record<string, unknown> = {
+      summary: route.summary,
+      operationId: `${route.method.toLowerCase()}${route.url.replace(/[/:]+(\w)/g, (_m, c: string) => c.toUpperCase())}` || 'root',
+      parameters: [...pathParams, ...queryParams],
+      responses: {
+        [route.method === 'POST' && (route.url === '/inbound' || route.url === '/scenarios') ? '201' : route.method === 'DELETE' || route.url === '/reset' ? '204' : '200']: {
+          description: 'OK',
+          content: route.stream ? { 'text/event-stream': { schema: { type: 'string' } } } : { 'application/json': { schema: { type: 'object' } } },
+        },
+        '400': { description: 'Bad request', content: { 'application/json': { schema: ControlError } } },
+        '401': { description: 'The control token is missing or wrong (only when one is configured)', content: { 'application/json': { schema: ControlError } } },
+        ...(route.url === '/callbacks' ? { '408': { description: 'wait timed out; the body says what the journal held', content: { 'application/json': { schema: ControlError } } } } : {}),
+      },
+    };
+    if (route.body || route.bodyDescription) {
+      operation.requestBody = { required: true, description: route.bodyDescription, content: { 'application/json': { schema: route.body ?? { type: 'object' } } } };
+    }
+    (paths[path] ??= {})[route.method.toLowerCase()] = operation;
+  }
+  paths['/__emulator/openapi.json'] = { get: { summary: 'This document', operationId: 'getOpenApi', responses: { '200': { description: 'OK' } } } };
+  return {
+    openapi: '3.0.3',
+    info: { title: 'bandwidth-emulator control API', version: '1', description: 'Inspect and drive the emulator from tests: messages, callback journal, inbound, scenarios, reset, time, events.' },
+    paths,
+    components: { securitySchemes: { controlToken: { type: 'http', scheme: 'bearer', description: 'only when control.token is configured' } } },
+  };
+}

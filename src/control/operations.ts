@@ -1,0 +1,214 @@
+import { NoOwnedRecipientError, type Emulator, type InboundRequest } from '../emulator.js';
+import { EmulatorConfigError } from '../errors.js';
+import { explainRule, type ScenarioSummary } from '../scenarios/engine.js';
+import type { JournalEntry, JournalFilter } from '../store/journal.js';
+import type { DeliveryBooks } from '../callbacks/dispatcher.js';
+import type { MessageStatus, StoredMessage } from '../store/messages.js';
+import type { Problem } from '../validation/schema-check.js';
+
+/** A message as the control API shows it: everything stored, times as ISO strings, its timeline. */
+export interface ControlMessage {
+  id: string;
+  accountId: string;
+  direction: 'out' | 'in';
+  applicationId: string;
+  owner: string;
+  from: string;
+  to: string[];
+  text: string;
+  media?: string[];
+  tag?: string;
+  priority: 'default' | 'high';
+  expiration?: string;
+  time: string;
+  segmentCount: number;
+  recipients: Array<{ to: string; status: MessageStatus; errorCode: number; updatedAt: string }>;
+  timeline: Array<{ at: string; what: string; recipient?: string; detail?: Record<string, unknown> }>;
+}
+
+/** Filters for listing messages; every given field must match. */
+export interface MessageFilter {
+  accountId?: string;
+  to?: string;
+  from?: string;
+  tag?: string;
+  direction?: 'out' | 'in';
+  status?: MessageStatus;
+  limit?: number;
+}
+
+/** Liveness and sizes: stores, evictions, callback books, scenario problems. */
+export interface Health {
+  status: 'ok';
+  uptimeMs: number;
+  messages: { messages: number; evicted: number; cap: number };
+  journal: { entries: number; evicted: number; cap: number };
+  callbacks: DeliveryBooks;
+  pendingSteps: number;
+  scenarioProblems: Problem[];
+}
+
+/** A control operation refused for its input; the HTTP layer answers 400 with this. */
+export class ControlInputError extends Error {
+  constructor(
+    message: string,
+    readonly problems: Problem[] = [],
+  ) {
+    super(message);
+    this.name = 'ControlInputError';
+  }
+}
+
+/** Every control operation, in one shape for the in-process library, the HTTP routes and the remote client. */
+export interface ControlOperations {
+  health(): Promise<Health>;
+  messages: {
+    list(filter?: MessageFilter): Promise<ControlMessage[]>;
+    get(id: string): Promise<ControlMessage | undefined>;
+  };
+  callbacks: {
+    list(filter?: JournalFilter): Promise<JournalEntry[]>;
+    /** The first entry matching the filter, waiting up to `timeoutMs`; rejects with JournalWaitTimeout (what it saw). */
+    waitFor(filter: JournalFilter, options?: { timeoutMs?: number }): Promise<JournalEntry>;
+  };
+  inbound(request: InboundRequest): Promise<ControlMessage[]>;
+  scenarios: {
+    list(): Promise<{ scenarios: ScenarioSummary[]; problems: Problem[] }>;
+    /** Add (or replace, by name) a run-time scenario, for one account or all. */
+    use(scenario: unknown, options?: { accountId?: string }): Promise<ScenarioSummary>;
+    clear(options?: { accountId?: string; name?: string }): Promise<void>;
+    trigger(name: string, inbound?: string): Promise<{ scheduled: number }>;
+  };
+  reset(accountId?: string): Promise<void>;
+  time: {
+    flush(): Promise<{ ran: number }>;
+    get(): Promise<{ scale: number; now: string; pending: number }>;
+    setScale(scale: number): Promise<{ scale: number }>;
+  };
+}
+
+/** The serialised form of a stored message. */
+export function toControlMessage(message: StoredMessage): ControlMessage {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    id: message.id,
+    accountId: message.accountId,
+    direction: message.direction,
+    applicationId: message.applicationId,
+    owner: message.owner,
+    from: message.from,
+    to: message.to,
+    text: message.text,
+    ...(message.media ? { media: message.media } : {}),
+    ...(message.tag !== undefined ? { tag: message.tag } : {}),
+    priority: message.priority,
+    ...(message.expiration ? { expiration: message.expiration } : {}),
+    time: iso(message.time),
+    segmentCount: message.segmentCount,
+    recipients: message.recipients.map((r) => ({ to: r.to, status: r.status, errorCode: r.errorCode, updatedAt: iso(r.updatedAt) })),
+    timeline: message.timeline.map((t) => ({ at: iso(t.at), what: t.what, ...(t.recipient ? { recipient: t.recipient } : {}), ...(t.detail ? { detail: t.detail } : {}) })),
+  };
+}
+
+function matches(message: StoredMessage, filter: MessageFilter): boolean {
+  return (
+    (filter.to === undefined || message.to.includes(filter.to)) &&
+    (filter.from === undefined || message.from === filter.from) &&
+    (filter.tag === undefined || message.tag === filter.tag) &&
+    (filter.direction === undefined || message.direction === filter.direction) &&
+    (filter.status === undefined || message.recipients.some((r) => r.status === filter.status))
+  );
+}
+
+/** Build the control operations over one emulator. */
+export function createControlOperations(emulator: Emulator): ControlOperations {
+  const startedAt = Date.now();
+  return {
+    async health() {
+      return {
+        status: 'ok',
+        uptimeMs: Date.now() - startedAt,
+        messages: emulator.store.stats(),
+        journal: emulator.journal.stats(),
+        callbacks: emulator.dispatcher.stats(),
+        pendingSteps: emulator.timeline.pendingSteps,
+        scenarioProblems: emulator.scenarioProblems,
+      };
+    },
+    messages: {
+      async list(filter = {}) {
+        const accounts = filter.accountId !== undefined ? [filter.accountId] : emulator.store.accounts();
+        const out: StoredMessage[] = [];
+        for (const accountId of accounts) for (const m of emulator.store.list(accountId)) if (matches(m, filter)) out.push(m);
+        // Newest first, as an inbox shows them.
+        out.sort((a, b) => b.time - a.time);
+        return out.slice(0, filter.limit ?? 1000).map(toControlMessage);
+      },
+      async get(id) {
+        const message = emulator.store.find(id);
+        return message && toControlMessage(message);
+      },
+    },
+    callbacks: {
+      async list(filter = {}) {
+        return emulator.journal.list(filter);
+      },
+      waitFor(filter, options = {}) {
+        return emulator.journal.waitFor(filter, options.timeoutMs ?? 5000);
+      },
+    },
+    async inbound(request) {
+      try {
+        return emulator.inbound(request).map(toControlMessage);
+      } catch (error) {
+        if (error instanceof NoOwnedRecipientError) throw new ControlInputError(error.message);
+        throw error;
+      }
+    },
+    scenarios: {
+      async list() {
+        return { scenarios: emulator.scenarios.summaries(), problems: emulator.scenarioProblems };
+      },
+      async use(scenario, options = {}) {
+        try {
+          const compiled = emulator.useScenario(scenario, options.accountId ?? '*');
+          return {
+            name: compiled.name,
+            source: compiled.source,
+            scope: options.accountId ?? '*',
+            seed: compiled.seed,
+            rules: compiled.rules.map((r) => ({ id: r.id, name: r.name, hits: r.hits, times: r.times, explain: explainRule(r) })),
+          };
+        } catch (error) {
+          if (error instanceof EmulatorConfigError) throw new ControlInputError('the scenario is not valid', [...error.problems]);
+          throw error;
+        }
+      },
+      async clear(options = {}) {
+        emulator.scenarios.clear(options.accountId ?? (options.name !== undefined ? '*' : undefined), options.name);
+      },
+      async trigger(name, inbound) {
+        return { scheduled: emulator.triggerInbound(name, inbound) };
+      },
+    },
+    async reset(accountId) {
+      emulator.reset(accountId);
+      // Reset restores the baseline: run-time scenarios go; a full reset also rewinds the file scenarios' counters.
+      emulator.scenarios.clear(accountId);
+      if (accountId === undefined) emulator.scenarios.resetCounters();
+    },
+    time: {
+      async flush() {
+        return { ran: emulator.clock.flush() };
+      },
+      async get() {
+        return { scale: emulator.clock.scale, now: new Date(emulator.clock.now()).toISOString(), pending: emulator.clock.pending };
+      },
+      async setScale(scale) {
+        if (!Number.isFinite(scale) || scale < 0) throw new ControlInputError(`scale must be a number of 0 or more, got ${String(scale)}`);
+        emulator.clock.scale = scale;
+        return { scale };
+      },
+    },
+  };
+}

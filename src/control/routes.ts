@@ -1,0 +1,175 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Emulator } from '../emulator.js';
+import { JournalWaitTimeout, type JournalFilter } from '../store/journal.js';
+import { ControlInputError, toControlMessage, type ControlOperations, type MessageFilter } from './operations.js';
+import { buildControlOpenApi, type ControlRoute } from './openapi.js';
+import { AccountQuery, InboundBody, JournalQuery, MessageFilterQuery, TimeBody, TriggerBody } from './schemas.js';
+
+type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, unknown>; Body: unknown }>;
+
+function sendError(reply: FastifyReply, status: number, error: string, message: string, extra: Record<string, unknown> = {}) {
+  return reply.code(status).send({ error, message, ...extra });
+}
+
+const sameToken = (a: string, b: string) =>
+  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+
+/** The routes under /__emulator: one table drives both registration and the OpenAPI document. */
+export function controlRouteTable(ops: ControlOperations, emulator: Emulator): ControlRoute[] {
+  return [
+    { method: 'GET', url: '/health', summary: 'Liveness, store sizes, evictions and the callback books', handler: async () => ops.health() },
+    { method: 'GET', url: '/ready', summary: 'Readiness: 200 once the emulator serves requests', handler: async () => ({ ready: true }) },
+    {
+      method: 'GET', url: '/messages', summary: 'List messages, newest first, filtered by account, to, from, tag, direction, status',
+      querystring: MessageFilterQuery,
+      handler: async (req: Req) => ({ messages: await ops.messages.list(req.query as MessageFilter) }),
+    },
+    {
+      method: 'GET', url: '/messages/:id', summary: 'One message with its recipients, full timeline and callback attempts',
+      handler: async (req: Req, reply: FastifyReply) => {
+        const message = await ops.messages.get(req.params.id!);
+        if (!message) return sendError(reply, 404, 'not-found', `no stored message ${req.params.id} (it may have been evicted or reset)`);
+        return { ...message, callbacks: await ops.callbacks.list({ messageId: message.id }) };
+      },
+    },
+    {
+      method: 'GET', url: '/callbacks', summary: 'The callback journal, filtered; with wait=ms, a long-poll for the first matching entry (408 on timeout with what it saw)',
+      querystring: JournalQuery,
+      handler: async (req: Req, reply: FastifyReply) => {
+        const { wait, ...filter } = req.query as JournalFilter & { wait?: number };
+        if (wait === undefined) return { entries: await ops.callbacks.list(filter) };
+        try {
+          const first = await ops.callbacks.waitFor(filter, { timeoutMs: wait });
+          return { entries: [first] };
+        } catch (error) {
+          if (!(error instanceof JournalWaitTimeout)) throw error;
+          return sendError(reply, 408, 'timeout', error.message, { filter: error.filter, waitedMs: error.waitedMs, seen: error.seen });
+        }
+      },
+    },
+    {
+      method: 'POST', url: '/inbound', summary: "A handset sends a message to our numbers: each owned recipient gets its own message-received", body: InboundBody,
+      handler: async (req: Req, reply: FastifyReply) => reply.code(201).send({ messages: await ops.inbound(req.body as Parameters<ControlOperations['inbound']>[0]) }),
+    },
+    {
+      method: 'GET', url: '/scenarios', summary: 'Scenarios in force, in matching order, with rules, hit counts, explain() lines and load problems',
+      handler: async () => ops.scenarios.list(),
+    },
+    {
+      method: 'POST', url: '/scenarios', summary: 'Add (or replace by name) a run-time scenario in front of the others; ?accountId= scopes it to one account',
+      querystring: AccountQuery, bodyDescription: 'a scenario document (schema/scenario.schema.json)',
+      handler: async (req: Req, reply: FastifyReply) => reply.code(201).send(await ops.scenarios.use(req.body, { accountId: (req.query as { accountId?: string }).accountId })),
+    },
+    {
+      method: 'PUT', url: '/scenarios/:name', summary: 'Replace the run-time scenario of that name (the body name is set to it)',
+      querystring: AccountQuery, bodyDescription: 'a scenario document (schema/scenario.schema.json)',
+      handler: async (req: Req) => {
+        const body = req.body && typeof req.body === 'object' ? { ...(req.body as object), name: req.params.name } : req.body;
+        return ops.scenarios.use(body, { accountId: (req.query as { accountId?: string }).accountId });
+      },
+    },
+    {
+      method: 'DELETE', url: '/scenarios', summary: 'Clear run-time scenarios: all, or one account\'s with ?accountId=',
+      querystring: AccountQuery,
+      handler: async (req: Req, reply: FastifyReply) => {
+        await ops.scenarios.clear({ accountId: (req.query as { accountId?: string }).accountId });
+        return reply.code(204).send();
+      },
+    },
+    {
+      method: 'DELETE', url: '/scenarios/:name', summary: 'Remove one run-time scenario by name',
+      querystring: AccountQuery,
+      handler: async (req: Req, reply: FastifyReply) => {
+        await ops.scenarios.clear({ accountId: (req.query as { accountId?: string }).accountId, name: req.params.name });
+        return reply.code(204).send();
+      },
+    },
+    {
+      method: 'POST', url: '/scenarios/:name/trigger', summary: "Fire a scenario's manual inbound messages (all, or the one named in the body)", body: TriggerBody,
+      handler: async (req: Req) => ops.scenarios.trigger(req.params.name!, (req.body as { inbound?: string } | undefined)?.inbound),
+    },
+    {
+      method: 'POST', url: '/reset', summary: 'Forget messages, callbacks, pending events and run-time scenarios: everything, or one account with ?accountId=',
+      querystring: AccountQuery,
+      handler: async (req: Req, reply: FastifyReply) => {
+        await ops.reset((req.query as { accountId?: string }).accountId);
+        return reply.code(204).send();
+      },
+    },
+    {
+      method: 'DELETE', url: '/accounts/:accountId', summary: 'Reset one account (same as POST /reset?accountId=)',
+      handler: async (req: Req, reply: FastifyReply) => {
+        await ops.reset(req.params.accountId);
+        return reply.code(204).send();
+      },
+    },
+    { method: 'GET', url: '/time', summary: 'The emulated clock: time scale, now, pending timers', handler: async () => ops.time.get() },
+    { method: 'PUT', url: '/time', summary: 'Set the time scale for emulated delays (1 real time, 0.1 ten times faster)', body: TimeBody, handler: async (req: Req) => ops.time.setScale((req.body as { scale: number }).scale) },
+    { method: 'POST', url: '/time/flush', summary: 'Deliver everything pending now (timeline steps and retries)', handler: async () => ops.time.flush() },
+    {
+      method: 'GET', url: '/events', summary: "Server-Sent Events: 'message' (added or status change) and 'callback' (each journal entry); ?accountId= filters",
+      querystring: AccountQuery, stream: true,
+      handler: async (req: Req, reply: FastifyReply) => streamEvents(emulator, req, reply),
+    },
+  ];
+}
+
+// Each SSE frame names its event and carries one JSON object; a comment line every 15 s keeps proxies from idling out.
+function streamEvents(emulator: Emulator, req: Req, reply: FastifyReply): void {
+  const accountId = (req.query as { accountId?: string }).accountId;
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  res.write(': bandwidth-emulator events\n\n');
+  let id = 0;
+  const send = (event: string, data: unknown) => res.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const offMessages = emulator.store.subscribe((change) => {
+    if (accountId === undefined || change.message.accountId === accountId) send('message', { kind: change.kind, recipient: change.recipient, message: toControlMessage(change.message) });
+  });
+  const offCallbacks = emulator.journal.subscribe((entry) => {
+    if (accountId === undefined || entry.accountId === accountId) send('callback', entry);
+  });
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  heartbeat.unref();
+  const stop = () => {
+    clearInterval(heartbeat);
+    offMessages();
+    offCallbacks();
+  };
+  req.raw.on('close', stop);
+  emulator.onClose(() => {
+    stop();
+    res.end();
+  });
+}
+
+/** Register the control API (outside Bandwidth's auth), optionally behind a token. */
+export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emulator; ops: ControlOperations; token?: string }): Promise<void> {
+  const { emulator, ops, token } = opts;
+  const table = controlRouteTable(ops, emulator);
+  if (token) {
+    app.addHook('onRequest', async (req, reply) => {
+      const given = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? (req.headers['x-emulator-token'] as string | undefined) ?? '';
+      if (!sameToken(given, token)) return sendError(reply, 401, 'unauthorized', 'this control API needs its token: send Authorization: Bearer <token> or X-Emulator-Token');
+    });
+  }
+  app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number }, req, reply) => {
+    if (error instanceof ControlInputError) return sendError(reply, 400, 'bad-request', error.message, error.problems.length ? { problems: error.problems } : {});
+    if (error.validation) return sendError(reply, 400, 'bad-request', error.message);
+    if (error.statusCode && error.statusCode < 500) return sendError(reply, error.statusCode, 'bad-request', error.message);
+    req.log.error({ err: error }, 'control API error');
+    return sendError(reply, 500, 'internal', error.message);
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not-found', `no control route ${req.method} ${req.url}; see /__emulator/openapi.json`));
+  for (const route of table) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      schema: { ...(route.querystring ? { querystring: route.querystring } : {}), ...(route.body ? { body: route.body } : {}) },
+      handler: route.handler as never,
+    });
+  }
+  const document = buildControlOpenApi(table);
+  app.get('/openapi.json', async () => document);
+}

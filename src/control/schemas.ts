@@ -1,0 +1,59 @@
+import { Type } from 'typebox';
+
+/** Query filters for GET /__emulator/messages. */
+export const MessageFilterQuery = Type.Object(
+  {
+    accountId: Type.Optional(Type.String()),
+    to: Type.Optional(Type.String()),
+    from: Type.Optional(Type.String()),
+    tag: Type.Optional(Type.String()),
+    direction: Type.Optional(Type.Union([Type.Literal('out'), Type.Literal('in')])),
+    status: Type.Optional(Type.Union(['RECEIVED', 'QUEUED', 'SENDING', 'SENT', 'FAILED', 'DELIVERED', 'ACCEPTED', 'UNDELIVERED'].map((s) => Type.Literal(s)))),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+  },
+  { additionalProperties: false },
+);
+
+/** Query filters for GET /__emulator/callbacks, plus the long-poll `wait` in milliseconds. */
+export const JournalQuery = Type.Object(
+  {
+    accountId: Type.Optional(Type.String()),
+    messageId: Type.Optional(Type.String()),
+    eventId: Type.Optional(Type.String()),
+    type: Type.Optional(Type.String()),
+    recipient: Type.Optional(Type.String()),
+    target: Type.Optional(Type.String()),
+    outcome: Type.Optional(Type.Union(['delivered', 'retrying', 'exhausted', 'no-target', 'not-requested', 'dropped', 'cancelled'].map((s) => Type.Literal(s)))),
+    afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
+    wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 300_000, description: 'long-poll: answer as soon as a matching entry exists, or 408 after this many ms' })),
+  },
+  { additionalProperties: false },
+);
+
+/** Body of POST /__emulator/inbound: a handset message to one or more of our numbers. */
+export const InboundBody = Type.Object(
+  {
+    from: Type.String({ pattern: '^\\+[1-9]\\d{1,14}$', description: 'the handset number, E.164' }),
+    to: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 100 }),
+    text: Type.Optional(Type.String({ maxLength: 2048 })),
+    media: Type.Optional(Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 10 })),
+    accountId: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+/** `?accountId=` alone. */
+export const AccountQuery = Type.Object({ accountId: Type.Optional(Type.String()) }, { additionalProperties: false });
+
+/** Body of PUT /__emulator/time. */
+export const TimeBody = Type.Object({ scale: Type.Number({ minimum: 0 }) }, { additionalProperties: false });
+
+/** Body of POST /__emulator/scenarios/{name}/trigger. */
+export const TriggerBody = Type.Object({ inbound: Type.Optional(Type.String()) }, { additionalProperties: false });
+
+/** The control API's error body. */
+export const ControlError = Type.Object({
+  error: Type.String({ description: 'bad-request, unauthorized, not-found or timeout' }),
+  message: Type.String(),
+  problems: Type.Optional(Type.Array(Type.Object({ source: Type.String(), field: Type.String(), problem: Type.String(), fix: Type.String(), line: Type.Optional(Type.Integer()) }))),
+});
