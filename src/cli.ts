@@ -141,7 +141,9 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  process.stdout.write(banner(config, `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`) + '\n');
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  if (!config.publicUrl) emulator.baseUrl = url;
+  process.stdout.write(banner(config, url) + '\n');
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

@@ -12,6 +12,7 @@ import { ScenarioFiles, type ScenarioLoadState } from './scenarios/files.js';
 import type { Problem } from './validation/schema-check.js';
 import { countSegments } from './segments.js';
 import { Journal } from './store/journal.js';
+import { MediaStore } from './store/media.js';
 import { MessageStore, type StoredMessage } from './store/messages.js';
 
 /** A create-message request that passed validation. */
@@ -26,12 +27,21 @@ export interface MessageRequest {
   expiration?: string;
 }
 
+/** An attachment a handset sends: stored by the emulator and linked from message-received. */
+export interface InboundAttachment {
+  filename: string;
+  contentType: string;
+  /** The bytes, base64-encoded (JSON-friendly for the control API). */
+  contentBase64: string;
+}
+
 /** A handset sending to one or more of our numbers. */
 export interface InboundRequest {
   from: string;
   to: string[];
   text?: string;
-  media?: string[];
+  /** URLs passed through as they are, or attachments the emulator stores and serves. */
+  media?: Array<string | InboundAttachment>;
   /** Limit routing to this account; otherwise each number's owning account receives it. */
   accountId?: string;
 }
@@ -63,6 +73,7 @@ export class Emulator {
   readonly accounts: AccountRegistry;
   readonly store: MessageStore;
   readonly journal: Journal;
+  readonly media: MediaStore;
   readonly dispatcher: CallbackDispatcher;
   readonly timeline: TimelinePlayer;
   readonly scenarios = new ScenarioEngine();
@@ -72,6 +83,8 @@ export class Emulator {
   private readonly started = new WeakSet<CompiledScenario>();
   private closing: Promise<CloseReport> | undefined;
   private readonly closeHooks = new Set<() => void>();
+  /** Base URL for links the emulator hands out (inbound media); set from the listen address unless publicUrl is configured. */
+  baseUrl: string;
 
   constructor(
     readonly config: EmulatorConfig,
@@ -84,11 +97,13 @@ export class Emulator {
       initial = this.scenarioFiles.load();
       if (initial.problems.length > 0) throw new EmulatorConfigError(initial.problems);
     }
+    this.baseUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
     this.clock = options.clock ?? createClock({ scale: config.timeScale });
     this.log = options.logger ?? pino({ level: config.logLevel, base: undefined });
     this.accounts = new AccountRegistry(config, this.clock);
     this.store = new MessageStore(config.limits.maxMessages);
     this.journal = new Journal(config.limits.maxJournalEntries);
+    this.media = new MediaStore(config.media, this.clock);
     this.dispatcher = new CallbackDispatcher(
       { timeoutMs: config.callbacks.timeoutMs, retryDelaysMs: config.callbacks.retryDelaysMs },
       this.clock,
@@ -175,7 +190,7 @@ export class Emulator {
       ? { errorCode: 4452, why: `applicationId ${request.applicationId} is not an application of account ${accountId}: message-failed 4452` }
       : !sender
         ? { errorCode: 4403, why: `from ${request.from} is not a number of account ${accountId}: message-failed 4403` }
-        : undefined;
+        : this.missingMedia(accountId, request.media);
     const plan = this.scenarios.planOutbound(message, this.config.callbacks, rejection);
     this.log.info({ messageId: message.id, accountId, to: message.to, plan: Object.fromEntries(plan.explanations) }, 'message accepted');
     this.timeline.playOutbound(message, plan, app);
@@ -183,6 +198,29 @@ export class Emulator {
       this.timeline.after(accountId, reply.afterMs, () => this.tryInbound({ ...reply, accountId }, message));
     }
     return message;
+  }
+
+  // Each owned recipient's copy gets its own stored attachments under {messageId}/{index}/{filename}, as Bandwidth does.
+  private storeAttachments(accountId: string, messageId: string, media: ReadonlyArray<string | InboundAttachment>): string[] {
+    return media.map((item, index) => {
+      if (typeof item === 'string') return item;
+      const filename = item.filename.replace(/[/\\]/g, '_') || 'attachment';
+      const mediaId = `${messageId}/${index}/${filename}`;
+      this.media.put({ accountId, mediaId, bytes: Buffer.from(item.contentBase64, 'base64'), contentType: item.contentType });
+      return `${this.baseUrl}/api/v2/users/${encodeURIComponent(accountId)}/media/${messageId}/${index}/${encodeURIComponent(filename)}`;
+    });
+  }
+
+  // Media URLs that point at this emulator's media API must exist; Bandwidth fails such an MMS with 4410 after
+  // message-sending. External URLs are not fetched: the emulator works offline.
+  private missingMedia(accountId: string, media: readonly string[] | undefined): Rejection | undefined {
+    for (const url of media ?? []) {
+      const mediaId = ownMediaId(url, accountId, this.config.publicUrl);
+      if (mediaId !== undefined && !this.media.get(accountId, mediaId)) {
+        return { errorCode: 4410, afterSending: true, why: `media ${url} does not exist in account ${accountId}'s media: message-failed 4410` };
+      }
+    }
+    return undefined;
   }
 
   // A scripted reply or scheduled inbound that names none of our numbers is explained, not thrown into a timer.
@@ -204,8 +242,9 @@ export class Emulator {
       const account = this.accounts.ownerOf(number, request.accountId);
       if (!account) continue;
       const app = this.accounts.numberApplication(account, number);
+      const id = newMessageId(now);
       const message: StoredMessage = {
-        id: newMessageId(now),
+        id,
         accountId: account.id,
         direction: 'in',
         applicationId: app?.id ?? '',
@@ -213,10 +252,10 @@ export class Emulator {
         from: request.from,
         to: request.to,
         text: request.text ?? '',
-        media: request.media,
+        media: request.media && this.storeAttachments(account.id, id, request.media),
         priority: 'default',
         time: now,
-        segmentCount: countSegments(request),
+        segmentCount: countSegments({ ...request, media: request.media?.map(String) }),
         recipients: [{ to: number, status: 'RECEIVED', errorCode: 0, updatedAt: now }],
         timeline: [{ at: now, what: 'received' }],
       };
@@ -233,6 +272,7 @@ export class Emulator {
     this.timeline.cancel(accountId);
     this.store.clear(accountId);
     this.journal.clear(accountId);
+    this.media.clear(accountId);
   }
 
   /** Run `hook` when the emulator closes (open event streams end there). */
@@ -257,6 +297,23 @@ export class Emulator {
     })();
     return this.closing;
   }
+}
+
+const LOCAL_HOSTS = new Set(['messaging.bandwidth.com', 'localhost', '127.0.0.1', '[::1]']);
+
+/** The media id a URL names in this account's media store, when the URL points at Bandwidth's or this emulator's media API. */
+export function ownMediaId(url: string, accountId: string, publicUrl?: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const ours = LOCAL_HOSTS.has(parsed.hostname) || (publicUrl !== undefined && parsed.host === new URL(publicUrl).host);
+  if (!ours) return undefined;
+  const match = /^(?:\/api\/v2)?\/users\/([^/]+)\/media\/(.+)$/.exec(parsed.pathname);
+  if (!match || decodeURIComponent(match[1]!) !== accountId) return undefined;
+  return match[2]!.split('/').map(decodeURIComponent).join('/');
 }
 
 /** Make an emulator from a resolved config. */

@@ -1,6 +1,7 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { registerBandwidthAuth } from './api/auth.js';
 import { registerBandwidthErrorHandler } from './api/error-handler.js';
+import { mediaRoutes } from './api/media.js';
 import { messagesRoutes } from './api/messages.js';
 import { registerNotFound } from './api/not-found.js';
 import { oauthRoutes } from './api/oauth.js';
@@ -21,6 +22,8 @@ class DebugRequestLogs extends LogController {
 
 /** Build the HTTP app for an emulator. It never listens: the CLI and startEmulator() do. */
 export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
+  // Links the emulator hands out (media, paging) use the configured public URL, or the address the client used.
+  const publicBase = (req: FastifyRequest) => emulator.config.publicUrl ?? `${req.protocol}://${req.host}`;
   const app = Fastify({
     // Typed as Fastify's base logger so the app is a plain FastifyInstance for every plugin.
     loggerInstance: emulator.log as FastifyBaseLogger,
@@ -40,6 +43,7 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
         api.removeContentTypeParser('text/plain');
         await registerBandwidthAuth(api, emulator.accounts);
         await api.register(messagesRoutes, { emulator });
+        await api.register(mediaRoutes, { emulator, publicBase });
       },
       { prefix },
     );

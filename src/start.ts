@@ -46,6 +46,7 @@ export async function startEmulator(options: ConfigFile = {}): Promise<RunningEm
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
+  if (!config.publicUrl) emulator.baseUrl = url;
   const account = config.accounts[0]!;
   const user = account.users.find((u) => u.messaging) ?? account.users[0];
   let closed: Promise<CloseReport> | undefined;

@@ -3,7 +3,7 @@ import type { Emulator } from '../emulator.js';
 import { bandwidthErrors, notFoundBody } from '../errors.js';
 
 // Paths the emulated API serves; a request to one with another method is a 405, not a 404.
-const KNOWN_PATHS = [/^(\/api\/v2)?\/users\/[^/]+\/messages\/?$/, /^\/api\/v1\/oauth2\/token\/?$/];
+const KNOWN_PATHS = [/^(\/api\/v2)?\/users\/[^/]+\/messages\/?$/, /^(\/api\/v2)?\/users\/[^/]+\/media(\/.*)?$/, /^\/api\/v1\/oauth2\/token\/?$/];
 
 /** Unknown paths get Bandwidth's Spring-style 404; known paths with a wrong method get a 405. */
 export function registerNotFound(app: FastifyInstance, emulator: Emulator): void {

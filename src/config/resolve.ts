@@ -49,6 +49,7 @@ export interface EmulatorConfig {
   limits: { maxMessages: number; maxJournalEntries: number };
   oauth: { tokenTtlSeconds: number };
   control: { token?: string };
+  media: { maxObjectBytes: number; maxTotalBytes: number; retentionMs: number };
 }
 
 const checkConfigFile = compileSchemaCheck(ConfigFileSchema);
@@ -274,5 +275,10 @@ function normalize(file: ConfigFile, accountsSource: string): EmulatorConfig {
     },
     oauth: { tokenTtlSeconds: file.oauth?.tokenTtlSeconds ?? 3600 },
     control: { token: file.control?.token },
+    media: {
+      maxObjectBytes: file.media?.maxObjectBytes ?? 3.5 * 1024 * 1024,
+      maxTotalBytes: file.media?.maxTotalBytes ?? 256 * 1024 * 1024,
+      retentionMs: ms(file.media?.retention, 48 * 3_600_000),
+    },
   };
 }

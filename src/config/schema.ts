@@ -124,6 +124,16 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    media: Type.Optional(
+      Type.Object(
+        {
+          maxObjectBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'largest upload in bytes (default 3.5 MiB, Bandwidth\'s per-file limit)' })),
+          maxTotalBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'bytes kept across accounts before the oldest objects are evicted' })),
+          retention: Type.Optional(Duration),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     control: Type.Optional(
       Type.Object(
         { token: Type.Optional(Type.String({ minLength: 8, description: 'a secret of 8+ characters required by /__emulator and the web inbox' })) },

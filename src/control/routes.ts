@@ -166,6 +166,8 @@ export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emul
     app.route({
       method: route.method,
       url: route.url,
+      // Inbound attachments travel base64 in JSON: allow ten objects of the media size limit.
+      ...(route.url === '/inbound' ? { bodyLimit: Math.ceil(emulator.config.media.maxObjectBytes * 10 * 1.4) } : {}),
       schema: { ...(route.querystring ? { querystring: route.querystring } : {}), ...(route.body ? { body: route.body } : {}) },
       handler: route.handler as never,
     });

@@ -36,7 +36,18 @@ export const InboundBody = Type.Object(
     from: Type.String({ pattern: '^\\+[1-9]\\d{1,14}$', description: 'the handset number, E.164' }),
     to: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 100 }),
     text: Type.Optional(Type.String({ maxLength: 2048 })),
-    media: Type.Optional(Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 10 })),
+    media: Type.Optional(
+      Type.Array(
+        Type.Union([
+          Type.String({ maxLength: 4096, description: 'a media URL, passed through as is' }),
+          Type.Object(
+            { filename: Type.String({ minLength: 1, maxLength: 255 }), contentType: Type.String({ minLength: 1 }), contentBase64: Type.String({ description: 'the bytes, base64' }) },
+            { additionalProperties: false, description: 'an attachment the emulator stores and links as .../media/{messageId}/{index}/{filename}' },
+          ),
+        ]),
+        { maxItems: 10 },
+      ),
+    ),
     accountId: Type.Optional(Type.String()),
   },
   { additionalProperties: false },

@@ -15,6 +15,8 @@ export interface PlanTimings {
 export interface Rejection {
   errorCode: number;
   why: string;
+  /** The message got as far as message-sending before failing (MMS media checks). */
+  afterSending?: boolean;
 }
 
 /** An API fault chosen for a request, with the rule that chose it. */
@@ -140,7 +142,8 @@ export class ScenarioEngine {
     let reorder = false;
     for (const to of message.to) {
       if (rejection) {
-        plan.steps.set(to, timeline([{ type: 'message-failed', errorCode: rejection.errorCode, afterMs: timings.sendingDelayMs }], timings));
+        const failed: EventStep = { type: 'message-failed', errorCode: rejection.errorCode, afterMs: timings.sendingDelayMs };
+        plan.steps.set(to, timeline(rejection.afterSending ? [{ type: 'message-sending' }, failed] : [failed], timings));
         plan.explanations.set(to, rejection.why);
         continue;
       }

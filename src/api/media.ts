@@ -1,0 +1,75 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Emulator } from '../emulator.js';
+import { BandwidthError, bandwidthErrors } from '../errors.js';
+
+/** At most this many objects per list page (Bandwidth's documented page size). */
+export const MEDIA_PAGE_SIZE = 1000;
+
+const mediaIdOf = (req: FastifyRequest) => (req.params as { '*': string })['*'];
+
+/** Bandwidth's answer for a media object that does not exist (the exact body is unpublished; ours is documented). */
+export function mediaNotFound(mediaId: string): BandwidthError {
+  return new BandwidthError(404, { type: 'not-found', description: `Media '${mediaId}' was not found (never uploaded, deleted, or past its retention)` });
+}
+
+/** The media API: upload (any content type), download, delete and list with Continuation-Token paging. */
+export async function mediaRoutes(app: FastifyInstance, opts: { emulator: Emulator; publicBase: (req: FastifyRequest) => string }): Promise<void> {
+  const { media } = opts.emulator;
+  // Uploads are raw bytes of any type: application/json and application/octet-stream (the two SDKs' defaults) included.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: media.limits.maxObjectBytes }, (_req, body, done) => done(null, body));
+
+  app.put('/users/:accountId/media/*', async (req, reply) => {
+    const mediaId = mediaIdOf(req);
+    if (!mediaId) throw bandwidthErrors.validation([{ fieldName: 'mediaId', description: 'A media id is required in the path' }]);
+    const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    media.put({
+      accountId: (req.params as { accountId: string }).accountId,
+      mediaId,
+      bytes,
+      contentType: req.headers['content-type'] ?? 'application/octet-stream',
+      cacheControl: req.headers['cache-control'],
+    });
+    return reply.code(204).send();
+  });
+
+  app.get('/users/:accountId/media/*', async (req, reply) => {
+    const object = media.get((req.params as { accountId: string }).accountId, mediaIdOf(req));
+    if (!object) throw mediaNotFound(mediaIdOf(req));
+    void reply.header('content-type', object.contentType);
+    if (object.cacheControl) void reply.header('cache-control', object.cacheControl);
+    return reply.send(object.bytes);
+  });
+
+  app.delete('/users/:accountId/media/*', async (req, reply) => {
+    if (!media.remove((req.params as { accountId: string }).accountId, mediaIdOf(req))) throw mediaNotFound(mediaIdOf(req));
+    return reply.code(204).send();
+  });
+
+  app.get('/users/:accountId/media', async (req, reply) => {
+    const { accountId } = req.params as { accountId: string };
+    const token = req.headers['continuation-token'];
+    const after = typeof token === 'string' && token ? decodeToken(token) : undefined;
+    const all = media.list(accountId);
+    const start = after === undefined ? 0 : all.findIndex((o) => o.mediaId > after);
+    const page = start === -1 ? [] : all.slice(start, start + MEDIA_PAGE_SIZE);
+    const base = opts.publicBase(req);
+    if (start !== -1 && start + MEDIA_PAGE_SIZE < all.length) void reply.header('continuation-token', encodeToken(page[page.length - 1]!.mediaId));
+    return page.map((o) => ({
+      content: `${base}/api/v2/users/${encodeURIComponent(accountId)}/media/${o.mediaId.split('/').map(encodeURIComponent).join('/')}`,
+      contentLength: o.bytes.length,
+      mediaName: o.mediaId,
+    }));
+  });
+}
+
+// Tokens carry the last id of the page: objects added or deleted while paging never shift a page.
+const encodeToken = (lastId: string) => Buffer.from(lastId, 'utf8').toString('base64url');
+
+function decodeToken(token: string): string {
+  const id = Buffer.from(token, 'base64url').toString('utf8');
+  if (!id || encodeToken(id) !== token) {
+    throw bandwidthErrors.validation([], `Continuation-Token '${token}' is not one this API issued; send the Continuation-Token header of the previous page`);
+  }
+  return id;
+}

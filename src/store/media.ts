@@ -1,0 +1,96 @@
+import type { Clock } from '../clock.js';
+
+/** One stored media object. */
+export interface MediaObject {
+  accountId: string;
+  mediaId: string;
+  bytes: Buffer;
+  contentType: string;
+  cacheControl?: string;
+  createdAt: number;
+}
+
+/** Limits: per-object size, total bytes kept (oldest evicted first), and retention on the emulator's clock. */
+export interface MediaLimits {
+  maxObjectBytes: number;
+  maxTotalBytes: number;
+  retentionMs: number;
+}
+
+const key = (accountId: string, mediaId: string) => `${accountId}\u0000${mediaId}`;
+
+/** Media per account, bounded by total bytes with oldest-first eviction and by retention; both are counted. */
+export class MediaStore {
+  // Insertion order across accounts: the first entry is the oldest object.
+  private readonly objects = new Map<string, MediaObject>();
+  private totalBytes = 0;
+  private evictedCount = 0;
+  private expiredCount = 0;
+
+  constructor(
+    readonly limits: MediaLimits,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Store (or overwrite, as Bandwidth does) an object; evicts the oldest beyond the byte cap. */
+  put(object: Omit<MediaObject, 'createdAt'>): MediaObject {
+    this.remove(object.accountId, object.mediaId);
+    const stored: MediaObject = { ...object, createdAt: this.clock.now() };
+    this.objects.set(key(object.accountId, object.mediaId), stored);
+    this.totalBytes += stored.bytes.length;
+    while (this.totalBytes > this.limits.maxTotalBytes && this.objects.size > 1) {
+      const oldest = this.objects.values().next().value as MediaObject;
+      this.remove(oldest.accountId, oldest.mediaId);
+      this.evictedCount++;
+    }
+    return stored;
+  }
+
+  /** An object, unless missing or past its retention. */
+  get(accountId: string, mediaId: string): MediaObject | undefined {
+    const object = this.objects.get(key(accountId, mediaId));
+    if (object && this.expired(object)) {
+      this.remove(accountId, mediaId);
+      this.expiredCount++;
+      return undefined;
+    }
+    return object;
+  }
+
+  /** Delete an object; true if it existed. */
+  remove(accountId: string, mediaId: string): boolean {
+    const k = key(accountId, mediaId);
+    const object = this.objects.get(k);
+    if (!object) return false;
+    this.objects.delete(k);
+    this.totalBytes -= object.bytes.length;
+    return true;
+  }
+
+  /** An account's live objects sorted by id (stable paging order). */
+  list(accountId: string): MediaObject[] {
+    const out: MediaObject[] = [];
+    for (const object of [...this.objects.values()]) {
+      if (object.accountId !== accountId) continue;
+      if (this.expired(object)) {
+        this.remove(object.accountId, object.mediaId);
+        this.expiredCount++;
+      } else out.push(object);
+    }
+    return out.sort((a, b) => (a.mediaId < b.mediaId ? -1 : a.mediaId > b.mediaId ? 1 : 0));
+  }
+
+  /** Forget every object, or one account's. */
+  clear(accountId?: string): void {
+    for (const object of [...this.objects.values()]) if (accountId === undefined || object.accountId === accountId) this.remove(object.accountId, object.mediaId);
+  }
+
+  /** Sizes, evictions and expiries, for health and metrics. */
+  stats(): { objects: number; bytes: number; evicted: number; expired: number; capBytes: number } {
+    return { objects: this.objects.size, bytes: this.totalBytes, evicted: this.evictedCount, expired: this.expiredCount, capBytes: this.limits.maxTotalBytes };
+  }
+
+  private expired(object: MediaObject): boolean {
+    return this.clock.now() - object.createdAt >= this.limits.retentionMs;
+  }
+}
