@@ -1,0 +1,28 @@
+# bandwidth-emulator as a service container: docker run -p 4010:4010 -v "$PWD/scenarios:/scenarios" IMAGE
+# Stage 1 builds with dev dependencies; stage 2 runs with production dependencies only.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm ci --ignore-scripts && npm run build
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    # Inside a container the emulator must listen on every interface; the default elsewhere stays 127.0.0.1.
+    BW_EMULATOR_HOST=0.0.0.0 \
+    BW_EMULATOR_PORT=4010 \
+    # Mount scenario files here; an empty folder means the default outcome (delivered).
+    BW_EMULATOR_SCENARIOS=/scenarios
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY bin ./bin
+COPY schema ./schema
+COPY scenarios ./scenarios-examples
+RUN mkdir -p /scenarios && chown node:node /scenarios
+USER node
+EXPOSE 4010
+HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:4010/__emulator/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+ENTRYPOINT ["node", "bin/bandwidth-emulator.js"]
