@@ -39,6 +39,7 @@ export function buildControlOpenApi(routes: readonly ControlRoute[]): Record<str
     }
     (paths[path] ??= {})[route.method.toLowerCase()] = operation;
   }
+  paths['/__emulator/metrics'] = { get: { summary: 'Prometheus metrics: messages by outcome, callbacks by result, retry queue, store sizes and evictions, callback latency', operationId: 'getMetrics', responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } };
   paths['/__emulator/openapi.json'] = { get: { summary: 'This document', operationId: 'getOpenApi', responses: { '200': { description: 'OK' } } } };
   return {
     openapi: '3.0.3',

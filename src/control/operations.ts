@@ -43,6 +43,7 @@ export interface Health {
   uptimeMs: number;
   messages: { messages: number; evicted: number; cap: number };
   journal: { entries: number; evicted: number; cap: number };
+  media: { objects: number; bytes: number; evicted: number; expired: number; capBytes: number };
   callbacks: DeliveryBooks;
   pendingSteps: number;
   scenarioProblems: Problem[];
@@ -130,6 +131,7 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
         uptimeMs: Date.now() - startedAt,
         messages: emulator.store.stats(),
         journal: emulator.journal.stats(),
+        media: emulator.media.stats(),
         callbacks: emulator.dispatcher.stats(),
         pendingSteps: emulator.timeline.pendingSteps,
         scenarioProblems: emulator.scenarioProblems,

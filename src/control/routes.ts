@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Emulator } from '../emulator.js';
+import { createMetrics } from '../metrics.js';
 import { JournalWaitTimeout, type JournalFilter } from '../store/journal.js';
 import { ControlInputError, toControlMessage, type ControlOperations, type MessageFilter } from './operations.js';
 import { buildControlOpenApi, type ControlRoute } from './openapi.js';
@@ -174,4 +175,6 @@ export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emul
   }
   const document = buildControlOpenApi(table);
   app.get('/openapi.json', async () => document);
+  const metrics = createMetrics(emulator);
+  app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.contentType).send(await metrics.metrics()));
 }
