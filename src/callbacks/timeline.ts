@@ -47,7 +47,8 @@ export class TimelinePlayer {
               type: step.type,
               recipient,
               body,
-              target: app?.outboundCallbackUrl ?? app?.callbackUrl,
+              // Without an outbound URL Bandwidth is in single-URL mode: status events go to the inbound URL too (reference §8.2).
+              target: app?.outboundCallbackUrl ?? app?.callbackUrl ?? app?.inboundCallbackUrl,
               auth: app?.callbackAuth ?? { mode: 'none' },
               requested: app ? app.callbackTypes.includes(step.type) : true,
               dropped: step.dropped,
