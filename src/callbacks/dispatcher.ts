@@ -50,6 +50,8 @@ export class CallbackDispatcher {
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
   private readonly inFlight = new Set<AbortController>();
   private readonly retryTimers = new Map<string, Scheduled>();
+  // Every event not yet settled, with its last attempt number, so close() can journal what it cancels.
+  private readonly unsettled = new Map<string, { delivery: Delivery; attempt: number }>();
   private readonly books: DeliveryBooks = { planned: 0, delivered: 0, pending: 0, exhausted: 0, noTarget: 0, notRequested: 0, dropped: 0, cancelled: 0 };
   private closed = false;
 
@@ -71,6 +73,7 @@ export class CallbackDispatcher {
       return;
     }
     this.books.pending++;
+    this.unsettled.set(delivery.eventId, { delivery, attempt: 0 });
     void this.attempt(delivery, 1, 0, false);
   }
 
@@ -91,6 +94,7 @@ export class CallbackDispatcher {
     }
     const controller = new AbortController();
     this.inFlight.add(controller);
+    this.unsettled.set(delivery.eventId, { delivery, attempt });
     const at = this.clock.now();
     const started = performance.now();
     let status: number | undefined;
@@ -120,7 +124,7 @@ export class CallbackDispatcher {
     const ok = status !== undefined && status >= 200 && status < 300;
     const response = status === undefined ? undefined : { status, body: responseBody };
     if (ok) {
-      this.settle('delivered');
+      this.settle(delivery, 'delivered');
       this.record(delivery, { attempt, at, durationMs, outcome: 'delivered', headers, response });
       return;
     }
@@ -132,7 +136,7 @@ export class CallbackDispatcher {
     }
     const delay = this.options.retryDelaysMs[retriesUsed];
     if (delay === undefined) {
-      this.settle('exhausted');
+      this.settle(delivery, 'exhausted');
       this.record(delivery, { attempt, at, durationMs, outcome: 'exhausted', headers, response, error });
       this.log.warn({ messageId: delivery.messageId, eventId: delivery.eventId, type: delivery.type, target: delivery.target, attempts: attempt }, 'callback retries exhausted');
       return;
@@ -145,7 +149,8 @@ export class CallbackDispatcher {
     this.retryTimers.set(delivery.eventId, timer);
   }
 
-  private settle(outcome: 'delivered' | 'exhausted'): void {
+  private settle(delivery: Delivery, outcome: 'delivered' | 'exhausted'): void {
+    this.unsettled.delete(delivery.eventId);
     this.books.pending--;
     this.books[outcome]++;
   }
@@ -177,6 +182,11 @@ export class CallbackDispatcher {
 
   /** Stop: abort in-flight POSTs, cancel retries, and say how many events were still pending. */
   async close(): Promise<DeliveryBooks> {
+    // Journal the cancellations first, while the journal still has listeners, so nothing vanishes silently.
+    for (const { delivery, attempt } of this.unsettled.values()) {
+      this.record(delivery, { attempt, at: this.clock.now(), durationMs: 0, outcome: 'cancelled', headers: {}, error: 'the emulator closed before this event was delivered' });
+    }
+    this.unsettled.clear();
     this.closed = true;
     for (const controller of this.inFlight) controller.abort();
     for (const timer of this.retryTimers.values()) timer.cancel();

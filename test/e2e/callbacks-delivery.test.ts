@@ -301,8 +301,9 @@ describe('close()', () => {
     expectBooksBalance(running);
     expect(running.emulator.clock.pending).toBe(0);
     // The aborted attempt never claims an outcome it did not have.
-    expect(running.emulator.journal.list({ messageId: first })).toEqual([]);
-    expect(running.emulator.journal.list({ messageId: second }).map((e) => e.outcome)).toEqual(['retrying']);
+    // Cancelled events are journaled, not silently dropped: the in-flight POST and the waiting retry each get an entry.
+    expect(running.emulator.journal.list({ messageId: first }).map((e) => e.outcome)).toEqual(['cancelled']);
+    expect(running.emulator.journal.list({ messageId: second }).map((e) => e.outcome)).toEqual(['retrying', 'cancelled']);
   });
 });
 
