@@ -74,7 +74,7 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
           .join('; ');
         throw bandwidthErrors.validation([], `Invalid query parameters: ${detail}`);
       }
-      return searchMessages(emulator.store, req.params.accountId, req.query, requestUrl(req));
+      return searchMessages(emulator.store, req.params.accountId, req.query, requestUrl(req), !emulator.config.permissive);
     },
   );
 }
