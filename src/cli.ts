@@ -1,3 +1,5 @@
+import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { resolveConfig, type EmulatorConfig } from './config/resolve.js';
 import { SCALAR_OPTIONS } from './config/options.js';
 import { createEmulator } from './emulator.js';
@@ -55,6 +57,12 @@ export function parseFlags(argv: readonly string[]): { command: string; flags: R
     flags[option.key] = option.type === 'list' && flags[option.key] ? `${flags[option.key]},${value}` : value;
   }
   return { command, flags, help };
+}
+
+/** Structured JSON logs when output goes to a file or a pipe (CI, Docker); readable coloured lines on a terminal. */
+export function cliLogger(level: string): Logger {
+  if (!process.stdout.isTTY) return pino({ level, base: undefined });
+  return pino({ level, base: undefined }, pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true, sync: true }));
 }
 
 /** The start-up banner: where it listens, how to authenticate, where callbacks go, and a bandwidth-sdk snippet. */
@@ -122,7 +130,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   }
   let emulator;
   try {
-    emulator = createEmulator(config);
+    emulator = createEmulator(config, { logger: cliLogger(config.logLevel) });
   } catch (error) {
     if (error instanceof EmulatorConfigError) {
       process.stderr.write(`bandwidth-emulator: invalid scenario files\n${error.message}\n`);
