@@ -312,8 +312,10 @@ export function ownMediaId(url: string, accountId: string, publicUrl?: string): 
   const ours = LOCAL_HOSTS.has(parsed.hostname) || (publicUrl !== undefined && parsed.host === new URL(publicUrl).host);
   if (!ours) return undefined;
   const match = /^(?:\/api\/v2)?\/users\/([^/]+)\/media\/(.+)$/.exec(parsed.pathname);
-  if (!match || decodeURIComponent(match[1]!) !== accountId) return undefined;
-  return match[2]!.split('/').map(decodeURIComponent).join('/');
+  // Broken percent-encoding (`%ZZ`) is kept as written rather than thrown: a create must never answer 500 for it.
+  const decode = (part: string) => { try { return decodeURIComponent(part); } catch { return part; } };
+  if (!match || decode(match[1]!) !== accountId) return undefined;
+  return match[2]!.split('/').map(decode).join('/');
 }
 
 /** Make an emulator from a resolved config. */

@@ -35,6 +35,8 @@ export class MediaStore {
   /** Store (or overwrite, as Bandwidth does) an object; evicts the oldest beyond the byte cap. */
   put(object: Omit<MediaObject, 'createdAt'>): MediaObject {
     this.remove(object.accountId, object.mediaId);
+    // Objects past retention free their bytes first, so they are counted as expired rather than evicted.
+    this.sweepExpired();
     const stored: MediaObject = { ...object, createdAt: this.clock.now() };
     this.objects.set(key(object.accountId, object.mediaId), stored);
     this.totalBytes += stored.bytes.length;
@@ -87,7 +89,17 @@ export class MediaStore {
 
   /** Sizes, evictions and expiries, for health and metrics. */
   stats(): { objects: number; bytes: number; evicted: number; expired: number; capBytes: number } {
+    this.sweepExpired();
     return { objects: this.objects.size, bytes: this.totalBytes, evicted: this.evictedCount, expired: this.expiredCount, capBytes: this.limits.maxTotalBytes };
+  }
+
+  // Insertion order is upload order, so the objects past retention are a prefix of the map (deleting while iterating a Map is safe).
+  private sweepExpired(): void {
+    for (const object of this.objects.values()) {
+      if (!this.expired(object)) break;
+      this.remove(object.accountId, object.mediaId);
+      this.expiredCount++;
+    }
   }
 
   private expired(object: MediaObject): boolean {
