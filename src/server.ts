@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerBandwidthAuth } from './api/auth.js';
 import { registerBandwidthErrorHandler } from './api/error-handler.js';
 import { mediaRoutes } from './api/media.js';
@@ -9,6 +9,7 @@ import { bandwidthValidatorCompiler } from './api/validator.js';
 import { createControlOperations } from './control/operations.js';
 import { controlRoutes } from './control/routes.js';
 import type { Emulator } from './emulator.js';
+import { bandwidthErrors } from './errors.js';
 
 // Per-request lines are noise at info level under load; they stay available with --log-level debug.
 class DebugRequestLogs extends LogController {
@@ -30,6 +31,11 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
     logController: new DebugRequestLogs(),
     // Bandwidth's own limit is far below this; it keeps a hostile body from costing memory.
     bodyLimit: 1024 * 1024,
+    // A malformed URL (bad percent-encoding) is the client's error: answer it in Bandwidth's shape, not Fastify's.
+    frameworkErrors: (error, _req, reply) => {
+      const mapped = error.statusCode !== undefined && error.statusCode < 500 ? bandwidthErrors.validation([], `Your request could not be accepted: ${error.message}`) : bandwidthErrors.internal();
+      void (reply as unknown as FastifyReply).code(mapped.statusCode).send(mapped.body);
+    },
   });
   app.setValidatorCompiler(bandwidthValidatorCompiler());
   registerNotFound(app, emulator);

@@ -12,7 +12,7 @@ export const MessageRequestSchema = Type.Object({
   to: Type.Array(Type.String(), { minItems: 1, maxItems: MESSAGE_LIMITS.recipients, uniqueItems: true }),
   from: Type.String(),
   text: Type.Optional(Type.String({ maxLength: MESSAGE_LIMITS.text })),
-  media: Type.Optional(Type.Array(Type.String({ maxLength: MESSAGE_LIMITS.mediaUrl }), { maxItems: MESSAGE_LIMITS.media })),
+  media: Type.Optional(Type.Array(Type.String({ maxLength: MESSAGE_LIMITS.mediaUrl, format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' }), { maxItems: MESSAGE_LIMITS.media })),
   tag: Type.Optional(Type.String({ maxLength: MESSAGE_LIMITS.tag })),
   priority: Type.Optional(Type.Union([Type.Literal('default'), Type.Literal('high')])),
   expiration: Type.Optional(Type.String()),
@@ -65,6 +65,10 @@ export function schemaFieldErrors(errors: readonly ErrorObject[], body: unknown)
       case 'const':
       case 'anyOf':
         if (field === 'priority') out.push({ fieldName: field, description: fieldErrorText.badPriority(value) });
+        break;
+      case 'format':
+      case 'pattern':
+        out.push({ fieldName: field, description: `'${String(value)}' is not a valid URL; media must be absolute http(s) URLs` });
         break;
       case 'type':
         out.push({ fieldName: field || '(body)', description: field ? fieldErrorText.wrongType(field, `a ${String(error.params.type)}`) : 'The request body must be a JSON object' });
