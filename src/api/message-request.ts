@@ -71,7 +71,7 @@ export function schemaFieldErrors(errors: readonly ErrorObject[], body: unknown)
         out.push({ fieldName: field, description: `'${String(value)}' is not a valid URL; media must be absolute http(s) URLs` });
         break;
       case 'type':
-        out.push({ fieldName: field || '(body)', description: field ? fieldErrorText.wrongType(field, `a ${String(error.params.type)}`) : 'The request body must be a JSON object' });
+        out.push({ fieldName: field || '(body)', description: field ? fieldErrorText.wrongType(field, `${/^[aeiou]/.test(String(error.params.type)) ? 'an' : 'a'} ${String(error.params.type)}`) : 'The request body must be a JSON object' });
         break;
       default:
         out.push({ fieldName: field || '(body)', description: `'${field}' ${error.message ?? 'is invalid'}` });

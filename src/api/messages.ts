@@ -68,15 +68,31 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
     '/users/:accountId/messages',
     { schema: { querystring: SearchQuerySchema }, attachValidation: true },
     async (req) => {
-      if (req.validationError) {
-        const detail = (req.validationError as { validation: Array<{ instancePath: string; message?: string; params: Record<string, unknown> }> }).validation
-          .map((e) => `${e.instancePath.slice(1) || String(e.params.additionalProperty ?? 'query')} ${e.message ?? 'is invalid'}`)
-          .join('; ');
-        throw bandwidthErrors.validation([], `Invalid query parameters: ${detail}`);
-      }
+      if (req.validationError) throw bandwidthErrors.validation([], `Invalid query parameters: ${describeQueryErrors((req.validationError as { validation: QueryError[] }).validation)}`);
       return searchMessages(emulator.store, req.params.accountId, req.query, requestUrl(req), !emulator.config.permissive);
     },
   );
+}
+
+type QueryError = { instancePath: string; keyword: string; message?: string; params: Record<string, unknown>; parentSchema?: { anyOf?: Array<{ const?: unknown }> } };
+
+// One line per parameter; a value outside a list of literals names the allowed values instead of one line per literal.
+function describeQueryErrors(errors: readonly QueryError[]): string {
+  const byParam = new Map<string, string>();
+  for (const e of errors) {
+    const param = e.instancePath.slice(1) || String(e.params.additionalProperty ?? 'query');
+    if (e.keyword === 'anyOf') {
+      const allowed = (e.parentSchema?.anyOf ?? []).map((branch) => String(branch.const));
+      byParam.set(param, `${param} must be one of ${allowed.join(', ')}`);
+    } else if (e.keyword === 'additionalProperties') {
+      byParam.set(param, `${param} is not a search parameter of this API`);
+    } else if (!byParam.has(param) && e.keyword !== 'const' && e.keyword !== 'type') {
+      byParam.set(param, `${param} ${e.message ?? 'is invalid'}`);
+    } else if (!byParam.has(param) && e.keyword === 'type') {
+      byParam.set(param, `${param} must be ${String(e.params.type)}`);
+    }
+  }
+  return [...byParam.values()].join('; ');
 }
 
 function requestUrl(req: { protocol: string; host: string; url: string }): URL {

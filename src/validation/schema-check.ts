@@ -29,7 +29,8 @@ export function parseLocated(text: string, source: string): LocatedDocument {
   const syntaxProblems: Problem[] = doc.errors.map((error) => ({
     source,
     field: '(file)',
-    line: error.linePos?.[0]?.line,
+    // prettyErrors is off (it rewrites messages), so the line comes from the error's offset.
+    line: error.linePos?.[0]?.line ?? lineCounter.linePos(error.pos[0]).line,
     problem: error.message.split('\n')[0] ?? error.message,
     fix: 'correct the YAML/JSON syntax at that line',
   }));

@@ -187,10 +187,7 @@ describe('resolveConfig', () => {
     expect(asDir).toContain(dir);
   });
 
-  // BUG (src/validation/schema-check.ts parseLocated): with `prettyErrors: false` the yaml library leaves
-  // error.linePos undefined, so syntax errors come out as "<file>: (file): ..." with no line. `it.fails` keeps the suite
-  // green while the bug stands; once fixed (e.g. line from lineCounter.linePos(error.pos[0])), turn this into `it`.
-  it.fails('a YAML syntax error is reported with its line', () => {
+  it('a YAML syntax error is reported with its line', () => {
     const path = file('yaml', ['port: 5000', 'accounts: [', '  - id: x'].join('\n'));
     const message = configError(() => resolveConfig({ flags: { config: path } }));
     expect(message).toMatch(new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+`));
