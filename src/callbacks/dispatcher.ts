@@ -21,6 +21,8 @@ export interface Delivery {
   requested: boolean;
   /** A scenario dropped this callback: it is journaled, never sent. */
   dropped?: boolean;
+  /** Why this event happened (scenario match or default), copied to each journal entry. */
+  explanation?: string;
 }
 
 /** Delivery settings: per-attempt timeout (real time) and the retry schedule (emulated time). */
@@ -176,6 +178,7 @@ export class CallbackDispatcher {
       response: a.response,
       error: a.error,
       outcome: a.outcome,
+      explanation: delivery.explanation,
     });
     this.log.debug({ messageId: delivery.messageId, eventId: delivery.eventId, type: delivery.type, attempt: a.attempt, outcome: a.outcome, status: a.response?.status, error: a.error }, 'callback attempt');
   }

@@ -52,6 +52,7 @@ export class TimelinePlayer {
               auth: app?.callbackAuth ?? { mode: 'none' },
               requested: app ? app.callbackTypes.includes(step.type) : true,
               dropped: step.dropped,
+              explanation: plan.explanations.get(recipient),
             });
           }
         });

@@ -20,6 +20,8 @@ export interface JournalEntry {
   response?: { status: number; body: string };
   error?: string;
   outcome: CallbackOutcome;
+  /** Why the event happened: the scenario rule that matched (and the ones that missed), or the default. */
+  explanation?: string;
 }
 
 /** Fields a journal query can narrow on; every given field must match. */
