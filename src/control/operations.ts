@@ -142,8 +142,9 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
         const accounts = filter.accountId !== undefined ? [filter.accountId] : emulator.store.accounts();
         const out: StoredMessage[] = [];
         for (const accountId of accounts) for (const m of emulator.store.list(accountId)) if (matches(m, filter)) out.push(m);
-        // Newest first, as an inbox shows them.
-        out.sort((a, b) => b.time - a.time);
+        // Newest first, as an inbox shows them. The store lists oldest first: reversing before the (stable) sort keeps
+        // messages of the same millisecond newest first too.
+        out.reverse().sort((a, b) => b.time - a.time);
         return out.slice(0, filter.limit ?? 1000).map(toControlMessage);
       },
       async get(id) {

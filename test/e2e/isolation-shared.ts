@@ -1,0 +1,289 @@
+// One emulator process shared by isolation-a.test.ts and isolation-b.test.ts, as a team would share one in CI.
+//
+// Vitest runs test files in separate worker processes: in parallel when there are spare CPUs, one after the other
+// when there are not (maxWorkers is CPUs - 1, so a 2-CPU runner runs them in sequence). The files coordinate through
+// a directory in os.tmpdir() keyed by the vitest process (the workers' common parent), so it works either way:
+//
+// - The first file to arrive creates `starter.lock` (exclusive create), spawns the CLI
+//   (`node bin/bandwidth-emulator.js --config <two-account config> --port 0 --log-level warn`), detached so it
+//   outlives that file's worker, reads the real URL from the banner's first line and publishes `emulator.json`.
+// - The other file waits for `emulator.json` with fs.watch (bounded), and connects to the same URL.
+// - Each file writes markers (`a.sent.json`, `a.done.json`, `a.closed.json`, ...) the other can wait for or read.
+// - The file that closes last (its partner's `closed` marker exists) stops the emulator by pid and removes the
+//   directory. A file run alone leaves it to a watchdog inside the emulator process: it stops the emulator (and
+//   removes the directory) as soon as the vitest process is gone, and after 10 minutes at most.
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
+import { expect, vi } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = join(ROOT, 'bin', 'bandwidth-emulator.js');
+const PREFIX = 'bandwidth-emulator-isolation-';
+const MAX_LIFETIME_MS = 10 * 60_000;
+
+/** One file's account in the shared emulator: its own user, application (no callback URL) and numbers. */
+export interface IsolationAccount {
+  key: 'a' | 'b';
+  id: string;
+  username: string;
+  password: string;
+  applicationId: string;
+  numbers: string[];
+  /** Recipients this file sends to (ordinary numbers, not magic ones). */
+  recipients: string[];
+}
+
+export const ISOLATION_ACCOUNTS: Record<'a' | 'b', IsolationAccount> = {
+  a: {
+    key: 'a',
+    id: '9900001',
+    username: 'iso-user-a',
+    password: 'iso-password-a',
+    applicationId: '1a0a0000-0000-4000-8000-00000000000a',
+    numbers: ['+19195560101', '+19195560102'],
+    recipients: Array.from({ length: 20 }, (_, i) => `+1919557${String(1000 + i).padStart(4, '0')}`),
+  },
+  b: {
+    key: 'b',
+    id: '9900002',
+    username: 'iso-user-b',
+    password: 'iso-password-b',
+    applicationId: '1b0b0000-0000-4000-8000-00000000000b',
+    numbers: ['+19195560201', '+19195560202'],
+    recipients: Array.from({ length: 20 }, (_, i) => `+1919557${String(2000 + i).padStart(4, '0')}`),
+  },
+};
+
+/** The shared emulator as one file sees it. */
+export interface SharedEmulator {
+  url: string;
+  pid: number;
+  /** The coordination directory for this vitest run. */
+  dir: string;
+  /** True in the file that spawned the process. */
+  started: boolean;
+}
+
+// The process every test file's worker descends from: the parent of a forked worker, or the process of a thread.
+const ownerPid = isMainThread ? process.ppid : process.pid;
+
+// A pid can be reused: the owner's start time (Linux) makes the key unique to this vitest run.
+function ownerStartTime(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? 'x';
+  } catch {
+    return 'x';
+  }
+}
+
+/** The coordination directory of this vitest run. */
+export const runDir = join(tmpdir(), `${PREFIX}${ownerPid}-${ownerStartTime(ownerPid)}`);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// Only a process that is (still) our emulator is ever signalled: a reused pid must not be hit.
+function isOurEmulator(pid: number): boolean {
+  if (!alive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('bandwidth-emulator.js');
+  } catch {
+    return true; // no /proc: the pid was ours and is alive
+  }
+}
+
+/** Write a marker atomically (rename), so a reader never sees half a file. */
+export function signal(name: string, data: unknown = {}): void {
+  const file = join(runDir, `${name}.json`);
+  writeFileSync(`${file}.tmp`, JSON.stringify(data));
+  renameSync(`${file}.tmp`, file);
+}
+
+/** A marker's content, or undefined if it has not been written. */
+export function readSignal<T = unknown>(name: string): T | undefined {
+  const file = join(runDir, `${name}.json`);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
+}
+
+/** Wait (fs.watch, no polling) for a marker, at most `timeoutMs`; rejects with `why` on timeout. */
+export function waitForSignal<T = unknown>(name: string, timeoutMs: number, why: string): Promise<T> {
+  return waitForFile(runDir, `${name}.json`, timeoutMs, why).then((text) => JSON.parse(text) as T);
+}
+
+function waitForFile(dir: string, file: string, timeoutMs: number, why: string, ready: (text: string) => boolean = () => true): Promise<string> {
+  const path = join(dir, file);
+  const read = () => {
+    if (!existsSync(path)) return undefined;
+    const text = readFileSync(path, 'utf8');
+    return ready(text) ? text : undefined;
+  };
+  return new Promise((resolvePromise, reject) => {
+    const watcher = watch(dir, () => check());
+    const timer = setTimeout(() => finish(new Error(`${why}: ${file} did not appear in ${dir} within ${timeoutMs} ms`)), timeoutMs);
+    function finish(error?: Error, text?: string) {
+      clearTimeout(timer);
+      watcher.close();
+      if (error) reject(error);
+      else resolvePromise(text!);
+    }
+    function check() {
+      const text = read();
+      if (text !== undefined) finish(undefined, text);
+    }
+    // After the watcher is in place: a file written before it existed is found here.
+    check();
+  });
+}
+
+function configFile(): string {
+  const accounts = Object.values(ISOLATION_ACCOUNTS).map((a) => ({
+    id: a.id,
+    users: [{ username: a.username, password: a.password }],
+    applications: [{ id: a.applicationId, name: `isolation ${a.key}` }],
+    numbers: a.numbers.map((number) => ({ number, applicationId: a.applicationId })),
+  }));
+  return JSON.stringify({ accounts, callbacks: { deliveryDelay: '20ms', sendingDelay: '5ms' }, limits: { maxMessages: 10_000, maxJournalEntries: 10_000 } }, null, 2);
+}
+
+// Runs inside the emulator process (node --import data:...): stop when the vitest run is gone, or after a while.
+function watchdog(): string {
+  const source = `
+    import { rmSync } from 'node:fs';
+    const owner = ${ownerPid};
+    const dir = ${JSON.stringify(runDir)};
+    const deadline = Date.now() + ${MAX_LIFETIME_MS};
+    const ownerAlive = () => { try { process.kill(owner, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+    const timer = setInterval(() => {
+      if (ownerAlive() && Date.now() < deadline) return;
+      clearInterval(timer);
+      rmSync(dir, { recursive: true, force: true });
+      process.kill(process.pid, 'SIGTERM');
+    }, 500);
+    timer.unref();
+  `;
+  return `data:text/javascript,${encodeURIComponent(source)}`;
+}
+
+async function spawnEmulator(): Promise<SharedEmulator> {
+  const configPath = join(runDir, 'config.json');
+  writeFileSync(configPath, configFile());
+  const logPath = join(runDir, 'emulator.log');
+  const log = openSync(logPath, 'a');
+  // Output goes to a file, not a pipe: the process outlives the worker that started it.
+  const child = spawn(process.execPath, ['--import', watchdog(), BIN, '--config', configPath, '--port', '0', '--log-level', 'warn'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', log, log],
+    // Only the config file and flags configure it: no BW_EMULATOR_* setting of the caller's environment leaks in.
+    env: Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('BW_EMULATOR_'))),
+  });
+  closeSync(log);
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code, sig) => reject(new Error(`the shared emulator exited (${code ?? sig}) before listening:\n${readFileSync(logPath, 'utf8')}`))),
+  );
+  const banner = /listening on (http:\/\/\S+)/;
+  try {
+    const text = await Promise.race([waitForFile(runDir, 'emulator.log', 15_000, 'the shared emulator did not print its banner', (t) => banner.test(t)), exited]);
+    const url = banner.exec(text)![1]!;
+    const shared = { url, pid: child.pid!, dir: runDir, started: true };
+    signal('emulator', { url, pid: child.pid });
+    child.removeAllListeners('exit');
+    child.unref();
+    return shared;
+  } catch (error) {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    // The other file is waiting for emulator.json: tell it at once rather than let it time out.
+    signal('emulator', { error: (error as Error).message });
+    throw error;
+  }
+}
+
+async function reachable(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/__emulator/ready`, { signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+// Directories of earlier runs whose vitest process is gone (a run that was killed) are removed.
+function removeStaleDirs(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(PREFIX) || join(tmpdir(), name) === runDir) continue;
+    const pid = Number(name.slice(PREFIX.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * The one emulator of this vitest run: started by the first file that asks, joined by the other.
+ * `me` is the asking file's account key; a marker of its own from before means a previous round (watch mode).
+ */
+export async function sharedEmulator(me: 'a' | 'b'): Promise<SharedEmulator> {
+  for (let round = 0; round < 2; round++) {
+    removeStaleDirs();
+    mkdirSync(runDir, { recursive: true });
+    if (readSignal(`${me}.joined`) !== undefined) {
+      // This file already ran against this directory (a rerun in the same vitest process): start afresh.
+      await stopEmulator(readSignal<{ pid: number }>('emulator')?.pid);
+      continue;
+    }
+    let lock: number | undefined;
+    try {
+      lock = openSync(join(runDir, 'starter.lock'), 'wx');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    if (lock !== undefined) {
+      closeSync(lock);
+      return spawnEmulator();
+    }
+    const published = await waitForSignal<{ url: string; pid: number } | { error: string }>('emulator', 20_000, 'the other isolation file was to start the shared emulator');
+    if ('error' in published) throw new Error(`the other isolation file could not start the shared emulator: ${published.error}`);
+    const { url, pid } = published;
+    if (await reachable(url)) return { url, pid, dir: runDir, started: false };
+    // Published but gone: a previous round's emulator. Start afresh.
+    await stopEmulator(pid);
+  }
+  throw new Error(`could not start or join the shared emulator in ${runDir}`);
+}
+
+/** Stop the shared emulator (if it is still ours and alive) and remove the coordination directory. */
+export async function stopEmulator(pid: number | undefined): Promise<void> {
+  if (pid !== undefined && isOurEmulator(pid)) {
+    process.kill(pid, 'SIGTERM');
+    // Not our child when another worker started it: no exit event to wait on, so its liveness is polled, bounded.
+    try {
+      await vi.waitFor(() => expect(alive(pid), `shared emulator pid ${pid} still running after SIGTERM`).toBe(false), { timeout: 5000, interval: 25 });
+    } catch {
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  }
+  rmSync(runDir, { recursive: true, force: true });
+}
+
+/**
+ * Mark this file finished with the emulator; the file that finishes second stops it.
+ * Returns true when this call stopped it.
+ */
+export async function release(me: 'a' | 'b', shared: SharedEmulator): Promise<boolean> {
+  const other = me === 'a' ? 'b' : 'a';
+  signal(`${me}.closed`, { at: Date.now() });
+  // Written before read: of two files finishing together, at least one sees both markers.
+  if (readSignal(`${other}.closed`) === undefined) return false;
+  await stopEmulator(shared.pid);
+  return true;
+}
