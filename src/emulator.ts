@@ -270,14 +270,16 @@ export class Emulator {
   /** Forget messages, journal entries and pending steps: all of them, or one account's. */
   reset(accountId?: string): void {
     this.timeline.cancel(accountId);
+    this.dispatcher.cancel(accountId);
     this.store.clear(accountId);
     this.journal.clear(accountId);
     this.media.clear(accountId);
   }
 
-  /** Run `hook` when the emulator closes (open event streams end there). */
-  onClose(hook: () => void): void {
+  /** Run `hook` when the emulator closes (open event streams end there); returns the function that unregisters it. */
+  onClose(hook: () => void): () => void {
     this.closeHooks.add(hook);
+    return () => this.closeHooks.delete(hook);
   }
 
   /** Cancel every timer and in-flight callback; report what was still pending. Safe to call twice. */

@@ -50,7 +50,10 @@ const RESPONSE_BODY_KEEP = 4096;
 /** Delivers callback events at least once: POST, any 2xx is success, retries on the schedule, every attempt journaled. */
 export class CallbackDispatcher {
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
-  private readonly inFlight = new Set<AbortController>();
+  private readonly inFlight = new Map<string, AbortController>();
+  // Per recipient of a message, the first attempt of its latest event: the next event starts after it, so a
+  // recipient's events go out in order (message-sending before message-delivered) even when a receiver is slow.
+  private readonly lastFirstAttempt = new Map<string, Promise<void>>();
   private readonly retryTimers = new Map<string, Scheduled>();
   // Every event not yet settled, with its last attempt number, so close() can journal what it cancels.
   private readonly unsettled = new Map<string, { delivery: Delivery; attempt: number }>();
@@ -76,7 +79,13 @@ export class CallbackDispatcher {
     }
     this.books.pending++;
     this.unsettled.set(delivery.eventId, { delivery, attempt: 0 });
-    void this.attempt(delivery, 1, 0, false);
+    const key = `${delivery.messageId}\u0000${delivery.recipient}`;
+    const previous = this.lastFirstAttempt.get(key);
+    const first = previous ? previous.then(() => this.attempt(delivery, 1, 0, false)) : this.attempt(delivery, 1, 0, false);
+    this.lastFirstAttempt.set(key, first);
+    void first.finally(() => {
+      if (this.lastFirstAttempt.get(key) === first) this.lastFirstAttempt.delete(key);
+    });
   }
 
   /** The delivery books; they balance at every moment. */
@@ -85,7 +94,8 @@ export class CallbackDispatcher {
   }
 
   private async attempt(delivery: Delivery, attempt: number, retriesUsed: number, withCredentials: boolean): Promise<void> {
-    if (this.closed) return;
+    // Cancelled (reset or close) while it waited for its turn or its retry.
+    if (this.closed || !this.unsettled.has(delivery.eventId)) return;
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
       'user-agent': this.options.userAgent ?? 'BandwidthAPI/v2',
@@ -95,7 +105,7 @@ export class CallbackDispatcher {
       headers.authorization = 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64');
     }
     const controller = new AbortController();
-    this.inFlight.add(controller);
+    this.inFlight.set(delivery.eventId, controller);
     this.unsettled.set(delivery.eventId, { delivery, attempt });
     const at = this.clock.now();
     const started = performance.now();
@@ -118,10 +128,10 @@ export class CallbackDispatcher {
     } catch (err) {
       error = describeNetworkError(err, this.options.timeoutMs);
     } finally {
-      this.inFlight.delete(controller);
+      this.inFlight.delete(delivery.eventId);
     }
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
-    if (this.closed) return;
+    if (this.closed || !this.unsettled.has(delivery.eventId)) return;
 
     const ok = status !== undefined && status >= 200 && status < 300;
     const response = status === undefined ? undefined : { status, body: responseBody };
@@ -183,19 +193,30 @@ export class CallbackDispatcher {
     this.log.debug({ messageId: delivery.messageId, eventId: delivery.eventId, type: delivery.type, attempt: a.attempt, outcome: a.outcome, status: a.response?.status, error: a.error }, 'callback attempt');
   }
 
-  /** Stop: abort in-flight POSTs, cancel retries, and say how many events were still pending. */
-  async close(): Promise<DeliveryBooks> {
-    // Journal the cancellations first, while the journal still has listeners, so nothing vanishes silently.
-    for (const { delivery, attempt } of this.unsettled.values()) {
-      this.record(delivery, { attempt, at: this.clock.now(), durationMs: 0, outcome: 'cancelled', headers: {}, error: 'the emulator closed before this event was delivered' });
+  /**
+   * Cancel unsettled events, of one account or all: each gets a 'cancelled' journal entry (nothing vanishes
+   * silently), its retry timer is cancelled and its in-flight POST aborted. Returns how many were cancelled.
+   */
+  cancel(accountId?: string, reason = 'the account was reset before this event was delivered'): number {
+    let count = 0;
+    for (const [eventId, { delivery, attempt }] of this.unsettled) {
+      if (accountId !== undefined && delivery.accountId !== accountId) continue;
+      this.unsettled.delete(eventId);
+      this.retryTimers.get(eventId)?.cancel();
+      this.retryTimers.delete(eventId);
+      this.inFlight.get(eventId)?.abort();
+      this.record(delivery, { attempt, at: this.clock.now(), durationMs: 0, outcome: 'cancelled', headers: {}, error: reason });
+      count++;
     }
-    this.unsettled.clear();
+    this.books.pending -= count;
+    this.books.cancelled += count;
+    return count;
+  }
+
+  /** Stop: cancel everything unsettled (journaled), then close the connection pool. */
+  async close(): Promise<DeliveryBooks> {
+    this.cancel(undefined, 'the emulator closed before this event was delivered');
     this.closed = true;
-    for (const controller of this.inFlight) controller.abort();
-    for (const timer of this.retryTimers.values()) timer.cancel();
-    this.retryTimers.clear();
-    this.books.cancelled += this.books.pending;
-    this.books.pending = 0;
     await this.agent.close().catch(() => undefined);
     return this.stats();
   }

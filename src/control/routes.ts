@@ -137,12 +137,14 @@ function streamEvents(emulator: Emulator, req: Req, reply: FastifyReply): void {
     clearInterval(heartbeat);
     offMessages();
     offCallbacks();
+    offClose();
   };
-  req.raw.on('close', stop);
-  emulator.onClose(() => {
+  // A client that goes away unregisters everything, so many short-lived streams never pile up.
+  const offClose = emulator.onClose(() => {
     stop();
     res.end();
   });
+  req.raw.on('close', stop);
 }
 
 /** Register the control API (outside Bandwidth's auth), optionally behind a token. */

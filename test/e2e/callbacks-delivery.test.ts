@@ -314,3 +314,27 @@ describe('spec conformance of everything sent', () => {
     expect(bodiesChecked).toBeGreaterThanOrEqual(44);
   });
 });
+
+describe('reset cancels what is pending', () => {
+  it('a reset of the account cancels its waiting retry: journaled as cancelled, never attempted again', async () => {
+    const sink = await newSink();
+    sink.respond((_req, res) => answer(res, 500));
+    const { running, api } = await start({ callbackUrl: sink.url }, { retryDelays: ['1h'] });
+    const id = await send(api);
+    await running.callbacks.waitFor({ messageId: id, outcome: 'retrying' }, WAIT);
+    expect(running.emulator.dispatcher.stats().pending).toBe(1);
+
+    const seen: string[] = [];
+    const off = running.emulator.journal.subscribe((entry) => seen.push(entry.outcome));
+    await running.reset(ACCOUNT);
+    off();
+    expect(seen).toEqual(['cancelled']);
+    expect(running.emulator.dispatcher.stats()).toMatchObject({ pending: 0, cancelled: 1 });
+    expectBooksBalance(running);
+
+    // Nothing is left to run: flushing time makes no new attempt and the receiver hears nothing more.
+    await running.time.flush();
+    expect(await running.callbacks.list({ accountId: ACCOUNT })).toEqual([]);
+    expect(sink.requests).toHaveLength(1);
+  });
+});
