@@ -269,9 +269,8 @@ describe('close()', () => {
     const id = await send(api);
     expect(running.emulator.timeline.pendingSteps).toBe(1);
 
-    const t0 = performance.now();
+    // A hang here is caught by the test timeout; speed itself is not asserted in tests.
     const report = await running.close();
-    expect(performance.now() - t0).toBeLessThan(1000);
     expect(report.stepsNotFired).toBe(1);
     expect(report.callbacks).toMatchObject({ planned: 0, pending: 0 });
     expect(running.emulator.timeline.pendingSteps).toBe(0);
@@ -293,9 +292,8 @@ describe('close()', () => {
     await running.callbacks.waitFor({ messageId: second, outcome: 'retrying' }, WAIT);
     expect(running.emulator.dispatcher.stats().pending).toBe(2);
 
-    const t0 = performance.now();
+    // A hang here is caught by the test timeout; speed itself is not asserted in tests.
     const report = await running.close();
-    expect(performance.now() - t0).toBeLessThan(2000);
     expect(report.stepsNotFired).toBe(0);
     expect(report.callbacks).toMatchObject({ planned: 2, pending: 0, cancelled: 2, delivered: 0, exhausted: 0 });
     expectBooksBalance(running);
