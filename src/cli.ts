@@ -59,6 +59,11 @@ export function parseFlags(argv: readonly string[]): { command: string; flags: R
   return { command, flags, help };
 }
 
+/** Whether a listen address only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
 /** Structured JSON logs when output goes to a file or a pipe (CI, Docker); readable coloured lines on a terminal. */
 export function cliLogger(level: string): Logger {
   if (!process.stdout.isTTY) return pino({ level, base: undefined });
@@ -152,6 +157,9 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   if (!config.publicUrl) emulator.baseUrl = url;
   process.stdout.write(banner(config, url) + '\n');
+  if (!isLoopback(config.host) && !config.control.token) {
+    emulator.log.warn(`listening on ${config.host}, beyond this machine, with no control token: anyone who can reach it can read messages and drive /__emulator. Set --control-token (BW_EMULATOR_CONTROL_TOKEN)`);
+  }
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
