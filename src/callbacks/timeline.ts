@@ -1,6 +1,6 @@
 import type { Clock, Scheduled } from '../clock.js';
 import type { ApplicationConfig } from '../config/resolve.js';
-import type { OutboundPlan } from '../scenarios/plan.js';
+import type { OutboundPlan, PlannedStep } from '../scenarios/plan.js';
 import type { MessageStatus, MessageStore, StoredMessage } from '../store/messages.js';
 import type { CallbackDispatcher } from './dispatcher.js';
 import { CallbackType, inboundEvent, statusEvent, type StatusType } from './payloads.js';
@@ -15,7 +15,8 @@ const STATUS_OF: Record<StatusType, MessageStatus> = {
 export class TimelinePlayer {
   private nextEvent = 1;
   // Per account, so a reset of one account cancels only its own pending steps.
-  private readonly scheduled = new Map<string, Set<Scheduled>>();
+  // Each handle counts the steps it stands for: a recipient's chain is one timer for all its remaining steps.
+  private readonly scheduled = new Map<string, Map<Scheduled, number>>();
 
   constructor(
     private readonly clock: Clock,
@@ -29,35 +30,56 @@ export class TimelinePlayer {
     for (const [recipient, explanation] of plan.explanations) {
       this.store.note(message, { at: now, what: 'planned', recipient, detail: { explanation } });
     }
-    for (const [recipient, steps] of plan.steps) {
-      for (const step of steps) {
-        this.later(message.accountId, step.afterMs, () => {
-          const at = this.clock.now();
-          this.store.setStatus(message, recipient, STATUS_OF[step.type], step.errorCode ?? 0, at);
-          this.store.note(message, { at, what: step.type, recipient, detail: step.errorCode ? { errorCode: step.errorCode } : undefined });
-          const failure = step.errorCode !== undefined ? { errorCode: step.errorCode, description: step.description } : undefined;
-          const body = [statusEvent(message, step.type, recipient, at, failure)];
-          // A duplicated callback is the same event sent again: same body, its own event id in the journal.
-          for (let copy = 0; copy <= (step.duplicates ?? 0); copy++) {
-            this.dispatcher.send({
-              eventId: `ev-${this.nextEvent++}`,
-              accountId: message.accountId,
-              messageId: message.id,
-              applicationId: message.applicationId,
-              type: step.type,
-              recipient,
-              body,
-              // Without an outbound URL Bandwidth is in single-URL mode: status events go to the inbound URL too (reference §8.2).
-              target: app?.outboundCallbackUrl ?? app?.callbackUrl ?? app?.inboundCallbackUrl,
-              auth: app?.callbackAuth ?? { mode: 'none' },
-              requested: app ? app.callbackTypes.includes(step.type) : true,
-              dropped: step.dropped,
-              explanation: plan.explanations.get(recipient),
-            });
-          }
-        });
-      }
-    }
+    const target = app?.outboundCallbackUrl ?? app?.callbackUrl ?? app?.inboundCallbackUrl;
+    for (const [recipient, steps] of plan.steps) this.playStep(message, recipient, steps, 0, 0, app, target, plan.explanations.get(recipient));
+  }
+
+  // Each step schedules the next, so a recipient's steps happen in order even when the event loop stalls: separate
+  // timers of different durations may fire out of order under load.
+  private playStep(
+    message: StoredMessage,
+    recipient: string,
+    steps: readonly PlannedStep[],
+    index: number,
+    elapsedMs: number,
+    app: ApplicationConfig | undefined,
+    // Without an outbound URL Bandwidth is in single-URL mode: status events go to the inbound URL too (reference §8.2).
+    target: string | undefined,
+    explanation: string | undefined,
+  ): void {
+    const step = steps[index];
+    if (!step) return;
+    const remaining = steps.length - index;
+    this.later(
+      message.accountId,
+      step.afterMs - elapsedMs,
+      () => {
+        const at = this.clock.now();
+        this.store.setStatus(message, recipient, STATUS_OF[step.type], step.errorCode ?? 0, at);
+        this.store.note(message, { at, what: step.type, recipient, detail: step.errorCode ? { errorCode: step.errorCode } : undefined });
+        const failure = step.errorCode !== undefined ? { errorCode: step.errorCode, description: step.description } : undefined;
+        const body = [statusEvent(message, step.type, recipient, at, failure)];
+        // A duplicated callback is the same event sent again: same body, its own event id in the journal.
+        for (let copy = 0; copy <= (step.duplicates ?? 0); copy++) {
+          this.dispatcher.send({
+            eventId: `ev-${this.nextEvent++}`,
+            accountId: message.accountId,
+            messageId: message.id,
+            applicationId: message.applicationId,
+            type: step.type,
+            recipient,
+            body,
+            target,
+            auth: app?.callbackAuth ?? { mode: 'none' },
+            requested: app ? app.callbackTypes.includes(step.type) : true,
+            dropped: step.dropped,
+            explanation,
+          });
+        }
+        this.playStep(message, recipient, steps, index + 1, step.afterMs, app, target, explanation);
+      },
+      remaining,
+    );
   }
 
   /** Run `fn` after `afterMs` emulated ms, cancelled with the account's other pending steps (scenario replies). */
@@ -88,7 +110,7 @@ export class TimelinePlayer {
   /** Steps scheduled but not yet fired (reported on close, never silently dropped). */
   get pendingSteps(): number {
     let count = 0;
-    for (const set of this.scheduled.values()) count += set.size;
+    for (const handles of this.scheduled.values()) for (const weight of handles.values()) count += weight;
     return count;
   }
 
@@ -97,20 +119,23 @@ export class TimelinePlayer {
     let count = 0;
     for (const [id, set] of this.scheduled) {
       if (accountId !== undefined && id !== accountId) continue;
-      for (const handle of set) handle.cancel();
-      count += set.size;
+      for (const [handle, weight] of set) {
+        handle.cancel();
+        count += weight;
+      }
       this.scheduled.delete(id);
     }
     return count;
   }
 
-  private later(accountId: string, afterMs: number, fn: () => void): void {
-    let set = this.scheduled.get(accountId);
-    if (!set) this.scheduled.set(accountId, (set = new Set()));
+  private later(accountId: string, afterMs: number, fn: () => void, weight = 1): void {
+    let handles = this.scheduled.get(accountId);
+    if (!handles) this.scheduled.set(accountId, (handles = new Map()));
+    const own = handles;
     const handle = this.clock.schedule(() => {
-      set.delete(handle);
+      own.delete(handle);
       fn();
     }, afterMs);
-    set.add(handle);
+    own.set(handle, weight);
   }
 }
