@@ -25,17 +25,21 @@ export function scenarioFilesIn(paths: readonly string[]): { files: string[]; pr
   return { files, problems };
 }
 
-/** Read and compile one scenario file. */
-export function compileScenarioFile(file: string): { scenario?: CompiledScenario; problems: Problem[] } {
-  let text: string;
+function readScenarioFile(file: string): { text?: string; problems: Problem[] } {
   try {
     if (statSync(file).size > MAX_SCENARIO_FILE_BYTES) {
       return { problems: [{ source: file, field: '(file)', problem: `is larger than ${MAX_SCENARIO_FILE_BYTES} bytes`, fix: 'split it into several smaller scenario files' }] };
     }
-    text = readFileSync(file, 'utf8');
+    return { text: readFileSync(file, 'utf8'), problems: [] };
   } catch (error) {
     return { problems: [{ source: file, field: '(file)', problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, fix: 'check the path and permissions' }] };
   }
+}
+
+/** Read and compile one scenario file. */
+export function compileScenarioFile(file: string): { scenario?: CompiledScenario; problems: Problem[] } {
+  const { text, problems } = readScenarioFile(file);
+  if (text === undefined) return { problems };
   return compileScenarioText(text, file, basename(file, extname(file)));
 }
 
@@ -50,7 +54,8 @@ export interface ScenarioLoadState {
  * and the error is reported to `onReload`.
  */
 export class ScenarioFiles {
-  private readonly good = new Map<string, CompiledScenario>();
+  // The last good version of each file, with the text it was compiled from.
+  private readonly good = new Map<string, { scenario: CompiledScenario; text: string }>();
   private problemsByFile = new Map<string, Problem[]>();
   private watchers: FSWatcher[] = [];
   private pending: NodeJS.Timeout | undefined;
@@ -65,8 +70,16 @@ export class ScenarioFiles {
     this.problemsByFile = new Map();
     if (problems.length) this.problemsByFile.set('(paths)', problems);
     for (const file of files) {
-      const result = compileScenarioFile(file);
-      if (result.scenario) this.good.set(file, result.scenario);
+      const read = readScenarioFile(file);
+      if (read.text === undefined) {
+        this.problemsByFile.set(file, read.problems);
+        continue;
+      }
+      // A file whose text did not change (a reload caused by another file in the folder, or a save without edits)
+      // keeps its compiled scenario: hit counters, the seeded stream and already-fired inbound messages carry on.
+      if (this.good.get(file)?.text === read.text) continue;
+      const result = compileScenarioText(read.text, file, basename(file, extname(file)));
+      if (result.scenario) this.good.set(file, { scenario: result.scenario, text: read.text });
       if (result.problems.length) this.problemsByFile.set(file, result.problems);
     }
     return this.state(files);
@@ -104,7 +117,7 @@ export class ScenarioFiles {
 
   private state(files: string[]): ScenarioLoadState {
     return {
-      scenarios: files.map((f) => this.good.get(f)).filter((s): s is CompiledScenario => s !== undefined),
+      scenarios: files.map((f) => this.good.get(f)?.scenario).filter((s): s is CompiledScenario => s !== undefined),
       problems: [...this.problemsByFile.values()].flat(),
     };
   }

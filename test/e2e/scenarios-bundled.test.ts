@@ -1,0 +1,470 @@
+// Every bundled scenario in scenarios/ run end to end: a real emulator loaded with the file, the official bandwidth-sdk
+// as the client, a real callback receiver (sink). Each test asserts the exact callbacks the file's comment promises.
+// Also the magic numbers, with no scenario loaded at all.
+import { readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
+import { startEmulator, type RunningEmulator } from '../../src/start.js';
+import type { JournalEntry } from '../../src/store/journal.js';
+import { startSink, type CallbackSink } from '../helpers/sink.js';
+import { assertCallbackMatchesSpec } from '../helpers/spec.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SCENARIO_DIR = join(ROOT, 'scenarios');
+const BUNDLED = readdirSync(SCENARIO_DIR)
+  .filter((f) => /\.(ya?ml|json)$/.test(f))
+  .sort();
+
+const ACCOUNT = '9900000';
+const USER = 'bw-user';
+const PASS = 'bw-password';
+const APP = '93de2206-9669-4e07-948d-329f4b722ee2';
+const FROM = '+19195550100';
+const NUMBERS = ['+19195550100', '+19195550101', '+19195550102', '+19195550103', '+19195550104'];
+const WAIT = { timeoutMs: 5000 };
+// Plain recipients: none is a magic +1555[1-4]00DDDD number, nor matched by any bundled scenario.
+const PLAIN = '+19195557001';
+
+/** One event of a callback body, as much as these tests read. */
+interface EventBody {
+  type: string;
+  time: string;
+  description: string;
+  to: string;
+  errorCode?: number;
+  message: { id: string; owner: string; applicationId: string; direction: string; to: string[]; from: string; text: string; media?: string[]; tag?: string };
+}
+
+// ---- teardown: every emulator and sink is closed; every body any sink received must match Bandwidth's spec ----
+const emulators: RunningEmulator[] = [];
+const sinks: CallbackSink[] = [];
+// The files the tests below exercise, one test each; a new bundled file without a test fails the coverage test.
+const TESTED = [
+  'carrier-rejection.yaml',
+  'dlr-expiry.yaml',
+  'flaky-webhook.yaml',
+  'group-one-fails.yaml',
+  'happy-path.yaml',
+  'mms.yaml',
+  'opt-out.yaml',
+  'rate-limited.yaml',
+  'spam.yaml',
+  'two-factor.yaml',
+];
+
+afterEach(async () => {
+  const started = emulators.splice(0);
+  const used = sinks.splice(0);
+  const problems: unknown[] = [];
+  try {
+    await Promise.all(started.map((r) => r.close()));
+    for (const sink of used) {
+      for (const request of sink.requests) {
+        try {
+          assertCallbackMatchesSpec(request.body);
+        } catch (error) {
+          problems.push(error);
+        }
+      }
+    }
+  } finally {
+    await Promise.all(used.map((s) => s.close()));
+  }
+  if (problems.length > 0) throw problems[0];
+});
+
+/** Start an emulator with one bundled scenario file (or none), its application's callbackUrl pointing at a fresh sink. */
+async function start(file?: string): Promise<{ running: RunningEmulator; api: MessagesApi; sink: CallbackSink }> {
+  if (file) expect(TESTED).toContain(file);
+  const sink = await startSink();
+  sinks.push(sink);
+  const running = await startEmulator({
+    scenarios: file ? [join(SCENARIO_DIR, file)] : [],
+    callbacks: { deliveryDelay: '10ms', sendingDelay: '5ms', retryDelays: ['20ms'] },
+    timeScale: 0.2,
+    accounts: [
+      {
+        id: ACCOUNT,
+        users: [{ username: USER, password: PASS, messaging: true }],
+        applications: [{ id: APP, name: 'scenario tests', callbackUrl: sink.url }],
+        numbers: NUMBERS.map((number) => ({ number, applicationId: APP })),
+      },
+    ],
+  });
+  emulators.push(running);
+  const api = new MessagesApi(new Configuration({ basePath: running.url, username: USER, password: PASS }));
+  return { running, api, sink };
+}
+
+/** A create-message body; `to` is a Set in the SDK's types but goes on the wire as the array it is. */
+function request(fields: { to: string[]; text?: string; media?: string[]; tag?: string; from?: string }): MessageRequest {
+  return {
+    applicationId: APP,
+    to: fields.to as unknown as Set<string>,
+    from: fields.from ?? FROM,
+    text: fields.text ?? 'hello from the scenario tests',
+    ...(fields.media ? { media: fields.media } : {}),
+    ...(fields.tag !== undefined ? { tag: fields.tag } : {}),
+  };
+}
+
+/** Send through the SDK; the 202 and its id. */
+async function send(api: MessagesApi, fields: Parameters<typeof request>[0]): Promise<string> {
+  const res = await api.createMessage(ACCOUNT, request(fields));
+  expect(res.status).toBe(202);
+  expect(res.data.id).toBeTruthy();
+  return res.data.id!;
+}
+
+/** Every event every sink request carried, in arrival order. */
+function events(sink: CallbackSink): EventBody[] {
+  return sink.requests.flatMap((r) => r.body as EventBody[]);
+}
+
+/** The fire order of an event: the emulator numbers events `ev-N` as their steps fire. */
+const fireOrder = (entry: JournalEntry) => Number(entry.eventId.replace(/^ev-/, ''));
+
+/**
+ * The status events of one message and recipient, as `type[ errorCode]`, in the order the emulator fired them — after
+ * checking that the sink received exactly those bodies. (Arrival order at the sink is not used: with these fast
+ * settings a recipient's sending and delivered fire ~1 ms apart, and two POSTs on two pooled connections may overtake
+ * each other on the wire, as Bandwidth's own callbacks may.)
+ */
+function sequence(running: RunningEmulator, sink: CallbackSink, messageId: string, recipient: string): string[] {
+  const acknowledged = running.emulator.journal.list({ messageId, recipient, outcome: 'delivered' }).sort((a, b) => fireOrder(a) - fireOrder(b));
+  const atSink = events(sink).filter((e) => e.message.id === messageId && e.to === recipient && e.message.direction === 'out');
+  expect(atSink.map((e) => JSON.stringify(e)).sort()).toEqual(acknowledged.map((j) => JSON.stringify(j.request.body[0])).sort());
+  return acknowledged.map((j) => {
+    const event = j.request.body[0] as EventBody;
+    return event.type + (event.errorCode !== undefined ? ` ${event.errorCode}` : '');
+  });
+}
+
+/**
+ * Resolve once nothing is left to happen: no timeline step scheduled and no callback in flight. Checked whenever the
+ * journal records an attempt (the last thing any pending work does), so it waits on events, not on a timer.
+ */
+function settled(running: RunningEmulator, timeoutMs = 5000): Promise<void> {
+  const { timeline, dispatcher, journal } = running.emulator;
+  const done = () => timeline.pendingSteps === 0 && dispatcher.stats().pending === 0;
+  if (done()) return Promise.resolve();
+  return new Promise((resolvePromise, reject) => {
+    const check = () => {
+      if (!done()) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolvePromise();
+    };
+    // Checked once the code that journaled has run to its end: a fired step schedules the next one after sending.
+    const unsubscribe = journal.subscribe(() => queueMicrotask(check));
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`not settled within ${timeoutMs} ms: ${timeline.pendingSteps} steps pending, books ${JSON.stringify(dispatcher.stats())}`));
+    }, timeoutMs);
+  });
+}
+
+/** Wait until the journal shows this event acknowledged by the sink. */
+async function arrived(running: RunningEmulator, messageId: string, recipient: string, type: string): Promise<void> {
+  await running.callbacks.waitFor({ messageId, recipient, type, outcome: 'delivered' }, WAIT);
+}
+
+/** Wait until the journal holds `n` entries matching the filter (the sink has them once they are acknowledged). */
+async function journaled(running: RunningEmulator, filter: Parameters<RunningEmulator['callbacks']['waitFor']>[0], n: number): Promise<void> {
+  let afterSeq = 0;
+  for (let i = 0; i < n; i++) afterSeq = (await running.callbacks.waitFor({ ...filter, afterSeq }, WAIT)).seq;
+}
+
+/** Nothing more can arrive: no step scheduled, no callback in flight, and the delivery books balance. */
+function expectSettled(running: RunningEmulator): void {
+  expect(running.emulator.timeline.pendingSteps).toBe(0);
+  const b = running.emulator.dispatcher.stats();
+  expect(b.pending).toBe(0);
+  expect(b.planned).toBe(b.delivered + b.pending + b.exhausted + b.noTarget + b.notRequested + b.dropped + b.cancelled);
+}
+
+/** The HTTP error an SDK call rejected with. */
+async function httpError(promise: Promise<unknown>): Promise<{ status: number; headers: Record<string, unknown>; data: { type?: string; description?: string } }> {
+  const error = (await promise.then(
+    () => {
+      throw new Error('expected the request to be rejected');
+    },
+    (e: unknown) => e,
+  )) as { response?: { status: number; headers: Record<string, unknown>; data: { type?: string; description?: string } } };
+  expect(error.response).toBeDefined();
+  return error.response!;
+}
+
+describe('bundled scenarios', () => {
+  it('happy-path.yaml: SMS delivered; MMS and each group recipient sending then delivered', async () => {
+    const { running, api, sink } = await start('happy-path.yaml');
+    const sms = await send(api, { to: [PLAIN] });
+    const mms = await send(api, { to: ['+19195557002'], media: ['https://example.com/cat.png'] });
+    const groupTo = ['+19195557003', '+19195557004'];
+    const group = await send(api, { to: groupTo });
+
+    await arrived(running, sms, PLAIN, 'message-delivered');
+    await arrived(running, mms, '+19195557002', 'message-delivered');
+    for (const to of groupTo) await arrived(running, group, to, 'message-delivered');
+
+    await settled(running);
+    expect(sequence(running, sink, sms, PLAIN)).toEqual(['message-delivered']);
+    expect(sequence(running, sink, mms, '+19195557002')).toEqual(['message-sending', 'message-delivered']);
+    for (const to of groupTo) expect(sequence(running, sink, group, to)).toEqual(['message-sending', 'message-delivered']);
+    expect(events(sink)).toHaveLength(1 + 2 + 4);
+    // Each outcome came from the file's rules, not the emulator's default.
+    const planned = (await running.messages.get(group))!.timeline.filter((t) => t.what === 'planned');
+    expect(planned.map((t) => String(t.detail?.explanation))).toEqual([
+      expect.stringContaining("matched happy-path#1 'deliver group messages'"),
+      expect.stringContaining("matched happy-path#1 'deliver group messages'"),
+    ]);
+    expectSettled(running);
+  });
+
+  it('carrier-rejection.yaml: +1555777xxxx gets message-failed 4720, anything else is delivered', async () => {
+    const { running, api, sink } = await start('carrier-rejection.yaml');
+    const landline = '+15557770042';
+    const rejected = await send(api, { to: [landline] });
+    const fine = await send(api, { to: [PLAIN] });
+
+    await arrived(running, rejected, landline, 'message-failed');
+    await arrived(running, fine, PLAIN, 'message-delivered');
+    await settled(running);
+    expect(sequence(running, sink, rejected, landline)).toEqual(['message-failed 4720']);
+    expect(sequence(running, sink, fine, PLAIN)).toEqual(['message-delivered']);
+    const failed = events(sink).find((e) => e.type === 'message-failed')!;
+    expect(failed.to).toBe(landline);
+    expect(failed.message).toMatchObject({ id: rejected, to: [landline], from: FROM, owner: FROM, direction: 'out', text: '' });
+    expect(events(sink)).toHaveLength(2);
+    expectSettled(running);
+  });
+
+  it('spam.yaml: a bit.ly link (any case) gets message-failed 4470; ordinary text is delivered', async () => {
+    const { running, api, sink } = await start('spam.yaml');
+    const spam = await send(api, { to: [PLAIN], text: 'Win big: https://bit.ly/3xYz now' });
+    const shouty = await send(api, { to: ['+19195557002'], text: 'SEE HTTP://BIT.LY/ABC' });
+    const ham = await send(api, { to: ['+19195557003'], text: 'see you at bitly park' });
+
+    await arrived(running, spam, PLAIN, 'message-failed');
+    await arrived(running, shouty, '+19195557002', 'message-failed');
+    await arrived(running, ham, '+19195557003', 'message-delivered');
+    await settled(running);
+    expect(sequence(running, sink, spam, PLAIN)).toEqual(['message-failed 4470']);
+    expect(sequence(running, sink, shouty, '+19195557002')).toEqual(['message-failed 4470']);
+    expect(sequence(running, sink, ham, '+19195557003')).toEqual(['message-delivered']);
+    expect(events(sink)).toHaveLength(3);
+    expectSettled(running);
+  });
+
+  it('opt-out.yaml: first message delivered and the recipient answers STOP; the next one fails 4775', async () => {
+    const { running, api, sink } = await start('opt-out.yaml');
+    const target = '+15558880001';
+    const first = await send(api, { to: [target], text: 'weekly deals inside' });
+    await arrived(running, first, target, 'message-delivered');
+    const stop = await running.callbacks.waitFor({ type: 'message-received', outcome: 'delivered' }, WAIT);
+    await settled(running);
+    expect(sequence(running, sink, first, target)).toEqual(['message-delivered']);
+
+    const received = events(sink).filter((e) => e.type === 'message-received');
+    expect(received).toHaveLength(1);
+    const reply = received[0]!;
+    expect(reply.to).toBe(FROM);
+    expect(reply.message).toMatchObject({ id: stop.messageId, owner: FROM, from: target, to: [FROM], text: 'STOP', direction: 'in', applicationId: APP });
+    expect(reply.message.id).not.toBe(first);
+
+    const second = await send(api, { to: [target], text: 'are you still there?' });
+    await arrived(running, second, target, 'message-failed');
+    await settled(running);
+    expect(sequence(running, sink, second, target)).toEqual(['message-failed 4775']);
+    // Only the first message drew a reply.
+    expect(events(sink).map((e) => e.type).sort()).toEqual(['message-delivered', 'message-failed', 'message-received']);
+    expectSettled(running);
+  });
+
+  it('mms.yaml: an MMS gets message-sending then message-delivered (an SMS just message-delivered)', async () => {
+    const { running, api, sink } = await start('mms.yaml');
+    const media = ['https://example.com/pictures/cat.png', 'https://example.com/pictures/dog.jpg'];
+    const mms = await send(api, { to: [PLAIN], media, text: '' });
+    const sms = await send(api, { to: ['+19195557002'] });
+
+    await arrived(running, mms, PLAIN, 'message-delivered');
+    await arrived(running, sms, '+19195557002', 'message-delivered');
+    await settled(running);
+    expect(sequence(running, sink, mms, PLAIN)).toEqual(['message-sending', 'message-delivered']);
+    expect(sequence(running, sink, sms, '+19195557002')).toEqual(['message-delivered']);
+    for (const e of events(sink).filter((x) => x.message.id === mms)) expect(e.message.media).toEqual(media);
+    const explanation = (await running.messages.get(mms))!.timeline.find((t) => t.what === 'planned')!.detail!.explanation;
+    expect(explanation).toContain("matched mms#0 'MMS sending then delivered'");
+    expectSettled(running);
+  });
+
+  it('group-one-fails.yaml: +15556660002 gets sending then failed 4720; the other two sending then delivered', async () => {
+    const { running, api, sink } = await start('group-one-fails.yaml');
+    const group = ['+15556660001', '+15556660002', '+15556660003'];
+    const id = await send(api, { to: group, text: 'team dinner at 8' });
+    // The same number alone (not a group) is not matched by the rule: delivered.
+    const alone = await send(api, { to: ['+15556660002'] });
+
+    await arrived(running, id, '+15556660002', 'message-failed');
+    await arrived(running, id, '+15556660001', 'message-delivered');
+    await arrived(running, id, '+15556660003', 'message-delivered');
+    await arrived(running, alone, '+15556660002', 'message-delivered');
+
+    await settled(running);
+    expect(sequence(running, sink, id, '+15556660001')).toEqual(['message-sending', 'message-delivered']);
+    expect(sequence(running, sink, id, '+15556660002')).toEqual(['message-sending', 'message-failed 4720']);
+    expect(sequence(running, sink, id, '+15556660003')).toEqual(['message-sending', 'message-delivered']);
+    expect(sequence(running, sink, alone, '+15556660002')).toEqual(['message-delivered']);
+    for (const e of events(sink).filter((x) => x.message.id === id)) expect(e.message.to).toEqual(group);
+    expect(events(sink)).toHaveLength(7);
+    // The search-facing state follows: one FAILED row with its code, two DELIVERED.
+    const stored = (await running.messages.get(id))!;
+    expect(stored.recipients.map((r) => [r.to, r.status, r.errorCode])).toEqual([
+      ['+15556660001', 'DELIVERED', 0],
+      ['+15556660002', 'FAILED', 4720],
+      ['+15556660003', 'DELIVERED', 0],
+    ]);
+    expectSettled(running);
+  });
+
+  it("rate-limited.yaml: the first two sends tagged 'burst' get 429 (Retry-After: 1), the third a 202", async () => {
+    const { running, api, sink } = await start('rate-limited.yaml');
+    // An untagged send is not matched and does not use up the rule's two faults.
+    const untagged = await send(api, { to: [PLAIN] });
+
+    for (let i = 0; i < 2; i++) {
+      const res = await httpError(api.createMessage(ACCOUNT, request({ to: ['+19195557002'], tag: 'burst' })));
+      expect(res.status).toBe(429);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.data.type).toBe('max-message-queue-size-exceeded');
+      expect(res.data.description).toMatch(/queue/);
+    }
+    const third = await send(api, { to: ['+19195557002'], tag: 'burst' });
+
+    await arrived(running, untagged, PLAIN, 'message-delivered');
+    await arrived(running, third, '+19195557002', 'message-delivered');
+    await settled(running);
+    expect(sequence(running, sink, third, '+19195557002')).toEqual(['message-delivered']);
+    // The 429s stored nothing and sent nothing.
+    expect((await running.messages.list({ direction: 'out' })).map((m) => m.id).sort()).toEqual([untagged, third].sort());
+    expect(events(sink)).toHaveLength(2);
+    expectSettled(running);
+  });
+
+  it("flaky-webhook.yaml: a message tagged 'idempotency' gets its message-delivered twice, identical bodies", async () => {
+    const { running, api, sink } = await start('flaky-webhook.yaml');
+    const id = await send(api, { to: [PLAIN], tag: 'idempotency' });
+    const other = await send(api, { to: ['+19195557002'], tag: 'ordinary' });
+
+    await journaled(running, { messageId: id, type: 'message-delivered', outcome: 'delivered' }, 2);
+    await arrived(running, other, '+19195557002', 'message-delivered');
+    const copies = sink.requests.filter((r) => (r.body as EventBody[])[0]?.message.id === id);
+    expect(copies).toHaveLength(2);
+    expect(copies[0]!.body).toEqual(copies[1]!.body);
+    expect(JSON.stringify(copies[0]!.body)).toBe(JSON.stringify(copies[1]!.body));
+    await settled(running);
+    expect(sequence(running, sink, id, PLAIN)).toEqual(['message-delivered', 'message-delivered']);
+    expect(sequence(running, sink, other, '+19195557002')).toEqual(['message-delivered']);
+    // Two separate events in the journal (each its own event id), both acknowledged.
+    const journal = await running.callbacks.list({ messageId: id });
+    expect(journal.map((j) => [j.type, j.outcome])).toEqual([
+      ['message-delivered', 'delivered'],
+      ['message-delivered', 'delivered'],
+    ]);
+    expect(new Set(journal.map((j) => j.eventId)).size).toBe(2);
+    expectSettled(running);
+  });
+
+  it('dlr-expiry.yaml: +15559990001 gets message-failed 9902 and never message-delivered', async () => {
+    const { running, api, sink } = await start('dlr-expiry.yaml');
+    const expired = await send(api, { to: ['+15559990001'] });
+    const fine = await send(api, { to: [PLAIN] });
+
+    await arrived(running, expired, '+15559990001', 'message-failed');
+    await arrived(running, fine, PLAIN, 'message-delivered');
+    await settled(running);
+    expect(sequence(running, sink, expired, '+15559990001')).toEqual(['message-failed 9902']);
+    expect(sequence(running, sink, fine, PLAIN)).toEqual(['message-delivered']);
+    expect(await running.callbacks.list({ messageId: expired, type: 'message-delivered' })).toEqual([]);
+    expectSettled(running);
+  });
+
+  it('two-factor.yaml: a text with a 6-digit code is delivered and the handset replies with the code', async () => {
+    const { running, api, sink } = await start('two-factor.yaml');
+    const handset = '+19195557009';
+    // No 6-digit code: delivered, no reply.
+    const noCode = await send(api, { to: ['+19195557008'], text: 'welcome aboard, order 12345' });
+    const id = await send(api, { to: [handset], text: 'Your verification code is 482913' });
+
+    await arrived(running, noCode, '+19195557008', 'message-delivered');
+    await arrived(running, id, handset, 'message-delivered');
+    const entry = await running.callbacks.waitFor({ type: 'message-received', outcome: 'delivered' }, WAIT);
+    await settled(running);
+    expect(sequence(running, sink, id, handset)).toEqual(['message-delivered']);
+    expect(sequence(running, sink, noCode, '+19195557008')).toEqual(['message-delivered']);
+
+    const received = events(sink).filter((e) => e.type === 'message-received');
+    expect(received).toHaveLength(1);
+    const reply = received[0]!;
+    expect(reply.message.text).toContain('482913');
+    expect(reply.message).toMatchObject({ id: entry.messageId, from: handset, to: [FROM], owner: FROM, direction: 'in' });
+    expect(reply.to).toBe(FROM);
+    expectSettled(running);
+  });
+
+  it('every bundled scenario file has a test above', () => {
+    expect(BUNDLED).toEqual(TESTED);
+  });
+});
+
+describe('magic numbers, no scenario loaded', () => {
+  it('+15551004720 gets message-failed 4720', async () => {
+    const { running, api, sink } = await start();
+    const to = '+15551004720';
+    const id = await send(api, { to: [to] });
+    await arrived(running, id, to, 'message-failed');
+    await settled(running);
+    expect(sequence(running, sink, id, to)).toEqual(['message-failed 4720']);
+    expect(events(sink)).toHaveLength(1);
+    expectSettled(running);
+  });
+
+  it('+15552000000 never gets a delivery receipt (a later message is delivered meanwhile)', async () => {
+    const { running, api, sink } = await start();
+    const lost = await send(api, { to: ['+15552000000'] });
+    // As an MMS it still gets message-sending, and nothing after it.
+    const lostMms = await send(api, { to: ['+15552000001'], media: ['https://example.com/a.png'] });
+    const later = await send(api, { to: [PLAIN] });
+    // The later message was accepted after the lost one with the same delays: its receipt comes after any the lost one
+    // could have had.
+    await arrived(running, later, PLAIN, 'message-delivered');
+    await settled(running);
+    expectSettled(running);
+    const journal = await running.callbacks.list({ messageId: lost });
+    expect(journal.filter((j) => j.type === 'message-delivered' || j.type === 'message-failed')).toEqual([]);
+    expect(journal).toEqual([]);
+    expect(sequence(running, sink, lostMms, '+15552000001')).toEqual(['message-sending']);
+    expect((await running.callbacks.list({ messageId: lostMms })).map((j) => j.type)).toEqual(['message-sending']);
+    expect(events(sink).map((e) => e.message.id).sort()).toEqual([lostMms, later].sort());
+    const stored = (await running.messages.get(lost))!;
+    expect(stored.recipients.map((r) => r.status)).toEqual(['QUEUED']);
+    expect(stored.timeline.find((t) => t.what === 'planned')!.detail!.explanation).toContain('no delivery receipt');
+  });
+
+  it('+15554000000 gets message-delivered twice', async () => {
+    const { running, api, sink } = await start();
+    const to = '+15554000000';
+    const id = await send(api, { to: [to] });
+    await journaled(running, { messageId: id, type: 'message-delivered', outcome: 'delivered' }, 2);
+    await settled(running);
+    expectSettled(running);
+    expect(sequence(running, sink, id, to)).toEqual(['message-delivered', 'message-delivered']);
+    expect(sink.requests[0]!.body).toEqual(sink.requests[1]!.body);
+    expect((await running.callbacks.list({ messageId: id })).map((j) => [j.type, j.outcome])).toEqual([
+      ['message-delivered', 'delivered'],
+      ['message-delivered', 'delivered'],
+    ]);
+  });
+});

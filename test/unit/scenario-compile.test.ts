@@ -1,0 +1,359 @@
+// Scenario files, version 1: the compiler's checks and the text matchers, without any server.
+import { describe, expect, it } from 'vitest';
+import { compileScenario, compileScenarioText, type CompiledScenario } from '../../src/scenarios/compile.js';
+import { compileMatch, compileText, firstMiss, type MatchSubject } from '../../src/scenarios/matcher.js';
+import { seededRandom } from '../../src/scenarios/random.js';
+import type { Problem } from '../../src/validation/schema-check.js';
+
+const SOURCE = '/tmp/unit-scenario.yaml';
+
+function compile(text: string): { scenario?: CompiledScenario; problems: Problem[] } {
+  return compileScenarioText(text, SOURCE, 'unit');
+}
+
+/** Compile text that must be valid; fail with its problems otherwise. */
+function compileOk(text: string): CompiledScenario {
+  const { scenario, problems } = compile(text);
+  expect(problems).toEqual([]);
+  expect(scenario).toBeDefined();
+  return scenario!;
+}
+
+/** The problems of text that must be invalid: no scenario comes back, and each problem names the source and a fix. */
+function problemsOf(text: string): Problem[] {
+  const { scenario, problems } = compile(text);
+  expect(scenario).toBeUndefined();
+  expect(problems.length).toBeGreaterThan(0);
+  for (const p of problems) {
+    expect(p.source).toBe(SOURCE);
+    expect(p.fix.length).toBeGreaterThan(0);
+  }
+  return problems;
+}
+
+function subject(fields: Partial<MatchSubject> = {}): MatchSubject {
+  return {
+    to: '+15557770001',
+    from: '+19195550100',
+    text: 'Hello World',
+    tag: 'order-77',
+    applicationId: 'app-1',
+    accountId: '9900000',
+    media: false,
+    group: false,
+    segments: 1,
+    ...fields,
+  };
+}
+
+describe('text matchers', () => {
+  it('an exact string matches only that value', () => {
+    const m = compileText('+15557770001', ['to']);
+    expect(m.test('+15557770001')).toBe(true);
+    expect(m.test('+155577700011')).toBe(false);
+    expect(m.test('+1555777000')).toBe(false);
+    expect(m.test(undefined)).toBe(false);
+    expect(m.describe).toBe("is '+15557770001'");
+  });
+
+  it("'prefix*' matches values starting with the prefix", () => {
+    const m = compileText('+1555777*', ['to']);
+    expect(m.test('+15557770001')).toBe(true);
+    expect(m.test('+1555777')).toBe(true);
+    expect(m.test('+15557780001')).toBe(false);
+    expect(m.test(undefined)).toBe(false);
+    expect(m.describe).toBe("starts with '+1555777'");
+  });
+
+  it("an escaped '\\*' at the end is a literal, not a prefix", () => {
+    const m = compileText('a\\*', ['text']);
+    expect(m.test('a\\*')).toBe(true);
+    expect(m.test('abc')).toBe(false);
+  });
+
+  it("'/regex/flags' is a regular expression, flags honoured", () => {
+    const plain = compileText('/^hello/', ['text']);
+    expect(plain.test('hello there')).toBe(true);
+    expect(plain.test('Hello there')).toBe(false);
+    expect(plain.test('say hello')).toBe(false);
+    const insensitive = compileText('/^hello/i', ['text']);
+    expect(insensitive.test('HELLO there')).toBe(true);
+    expect(insensitive.test('say hello')).toBe(false);
+    expect(insensitive.describe).toBe('matches /^hello/i');
+    const dotAll = compileText('/a.b/s', ['text']);
+    expect(dotAll.test('a\nb')).toBe(true);
+    expect(compileText('/a.b/', ['text']).test('a\nb')).toBe(false);
+  });
+
+  it("regex flags other than i, m, s, u are refused (a 'g' regex would be stateful)", () => {
+    expect(() => compileText('/x/g', ['rules', 0, 'match', 'text'])).toThrow(/flags 'g' are not allowed/);
+  });
+
+  it('{prefix} and {equals} object forms', () => {
+    const prefix = compileText({ prefix: '+1919' }, ['from']);
+    expect(prefix.test('+19195550100')).toBe(true);
+    expect(prefix.test('+12125550100')).toBe(false);
+    const equals = compileText({ equals: 'a*' }, ['text']);
+    // {equals} is literal even with a trailing star.
+    expect(equals.test('a*')).toBe(true);
+    expect(equals.test('abc')).toBe(false);
+  });
+
+  it('{regex, flags} object form', () => {
+    const m = compileText({ regex: '\\bcode\\s+\\d{6}\\b', flags: 'i' }, ['text']);
+    expect(m.test('Your CODE 123456 expires')).toBe(true);
+    expect(m.test('Your code 12345 expires')).toBe(false);
+    const noFlags = compileText({ regex: '^abc$' }, ['text']);
+    expect(noFlags.test('abc')).toBe(true);
+    expect(noFlags.test('ABC')).toBe(false);
+  });
+
+  it('a list matches any of its exact values (no prefix or regex inside a list)', () => {
+    const m = compileText(['+15550000001', '+15550000002', 'x*'], ['to']);
+    expect(m.test('+15550000001')).toBe(true);
+    expect(m.test('+15550000002')).toBe(true);
+    expect(m.test('+15550000003')).toBe(false);
+    expect(m.test('x*')).toBe(true);
+    expect(m.test('xyz')).toBe(false);
+    expect(m.describe).toBe("one of '+15550000001', '+15550000002', 'x*'");
+  });
+
+  it('an unsafe (catastrophically backtracking) regex is rejected', () => {
+    expect(() => compileText('/(a+)+$/', ['text'])).toThrow(/backtrack catastrophically/);
+    expect(() => compileText({ regex: '(.*)*x' }, ['text'])).toThrow(/backtrack catastrophically/);
+  });
+
+  it('a malformed regex is rejected with a fix', () => {
+    expect(() => compileText('/(unclosed/', ['text'])).toThrow(/not a valid regular expression/);
+  });
+});
+
+describe('compileMatch / firstMiss', () => {
+  it('every given field must match; firstMiss explains the first that does not', () => {
+    const matchers = compileMatch({ to: '+1555777*', text: '/world$/i', tag: ['order-77', 'order-78'], media: false, group: false, segments: { max: 2 } }, ['rules', 0, 'match']);
+    expect(matchers.map((m) => m.field)).toEqual(['to', 'text', 'tag', 'media', 'group', 'segments']);
+    expect(firstMiss(matchers, subject())).toBeUndefined();
+    expect(firstMiss(matchers, subject({ to: '+15558880001' }))).toBe("to was '+15558880001', rule wants to starts with '+1555777'");
+    expect(firstMiss(matchers, subject({ text: 'worlds' }))).toBe("text was 'worlds', rule wants text matches /world$/i");
+    expect(firstMiss(matchers, subject({ tag: undefined }))).toBe("tag was undefined, rule wants tag one of 'order-77', 'order-78'");
+    expect(firstMiss(matchers, subject({ media: true }))).toBe('media was true, rule wants has no media');
+    expect(firstMiss(matchers, subject({ group: true }))).toBe('group was true, rule wants is a 1:1 message');
+    expect(firstMiss(matchers, subject({ segments: 3 }))).toBe('segments was 3, rule wants segments 1..2');
+  });
+
+  it('segments as a number is an exact count; {min} is open-ended', () => {
+    const exact = compileMatch({ segments: 2 }, []);
+    expect(firstMiss(exact, subject({ segments: 2 }))).toBeUndefined();
+    expect(firstMiss(exact, subject({ segments: 1 }))).toBeDefined();
+    expect(firstMiss(exact, subject({ segments: 3 }))).toBeDefined();
+    const min = compileMatch({ segments: { min: 2 } }, []);
+    expect(firstMiss(min, subject({ segments: 1 }))).toBeDefined();
+    expect(firstMiss(min, subject({ segments: 99 }))).toBeUndefined();
+  });
+
+  it('applicationId, accountId and from matchers', () => {
+    const matchers = compileMatch({ applicationId: 'app-2', accountId: '99*', from: { prefix: '+1919' } }, []);
+    expect(firstMiss(matchers, subject({ applicationId: 'app-2' }))).toBeUndefined();
+    expect(firstMiss(matchers, subject())).toBe("applicationId was 'app-1', rule wants applicationId is 'app-2'");
+    expect(firstMiss(matchers, subject({ applicationId: 'app-2', accountId: '1234' }))).toMatch(/^accountId was '1234'/);
+    expect(firstMiss(matchers, subject({ applicationId: 'app-2', from: '+12125550100' }))).toMatch(/^from was '\+12125550100'/);
+  });
+
+  it('no match block matches everything', () => {
+    expect(compileMatch(undefined, [])).toEqual([]);
+    expect(firstMiss([], subject())).toBeUndefined();
+  });
+});
+
+describe('compileScenarioText', () => {
+  it('compiles a valid file: rule names, durations, events, reply, inbound, default seed', () => {
+    const s = compileOk(`
+version: 1
+name: ok
+rules:
+  - name: reject
+    match: { to: '+1555777*' }
+    times: 3
+    events:
+      - { type: message-sending, after: 20ms }
+      - { type: message-failed, errorCode: 4720, after: 1.5s }
+  - match: { tag: t }
+    reply: { text: 'hi {{from}}', after: 2s }
+inbound:
+  - { from: '+15550001234', to: ['+19195550100'], text: hello, trigger: manual, name: later }
+`);
+    expect(s.name).toBe('ok');
+    expect(s.seed).toBe(1);
+    expect(s.rules.map((r) => [r.id, r.name, r.times])).toEqual([
+      ['ok#0', 'reject', 3],
+      ['ok#1', 'rule 2', undefined],
+    ]);
+    expect(s.rules[0]!.events).toEqual([
+      { type: 'message-sending', afterMs: 20, errorCode: undefined, description: undefined },
+      { type: 'message-failed', afterMs: 1500, errorCode: 4720, description: undefined },
+    ]);
+    expect(s.rules[1]!.reply).toEqual({ afterMs: 2000, text: 'hi {{from}}', media: undefined });
+    expect(s.inbound).toEqual([{ name: 'later', trigger: 'manual', afterMs: 0, from: '+15550001234', to: ['+19195550100'], text: 'hello', media: undefined }]);
+  });
+
+  it('the name falls back to the given one', () => {
+    expect(compileOk('version: 1\nrules: []\n').name).toBe('unit');
+  });
+
+  it('an unsafe regex in a match is rejected at its field and line', () => {
+    const problems = problemsOf(`version: 1
+rules:
+  - match:
+      text: '/(a+)+$/'
+    events: [{ type: message-delivered }]
+`);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ field: 'rules[0].match.text', line: 4 });
+    expect(problems[0]!.problem).toMatch(/backtrack catastrophically/);
+  });
+
+  it('message-failed without an errorCode is rejected', () => {
+    const problems = problemsOf(`version: 1
+rules:
+  - events:
+      - { type: message-failed }
+`);
+    expect(problems).toEqual([expect.objectContaining({ field: 'rules[0].events[0].errorCode', problem: 'is required for message-failed', line: 4 })]);
+  });
+
+  it('an unknown error code is rejected', () => {
+    const problems = problemsOf(`version: 1
+rules:
+  - events:
+      - { type: message-failed, errorCode: 1234 }
+`);
+    expect(problems).toEqual([expect.objectContaining({ field: 'rules[0].events[0].errorCode' })]);
+    expect(problems[0]!.problem).toMatch(/1234 is not in Bandwidth's/);
+  });
+
+  it('an errorCode on a non-failed event is rejected', () => {
+    const problems = problemsOf(`version: 1
+rules:
+  - events:
+      - { type: message-delivered, errorCode: 4720 }
+`);
+    expect(problems).toEqual([expect.objectContaining({ field: 'rules[0].events[0].errorCode' })]);
+  });
+
+  it('a terminal event followed by another event is rejected', () => {
+    const delivered = problemsOf(`version: 1
+rules:
+  - events:
+      - { type: message-delivered }
+      - { type: message-sending }
+`);
+    expect(delivered).toEqual([expect.objectContaining({ field: 'rules[0].events[0]', line: 4 })]);
+    expect(delivered[0]!.problem).toBe('message-delivered is final, but more events follow it');
+    const failed = problemsOf(`version: 1
+rules:
+  - events:
+      - { type: message-sending }
+      - { type: message-failed, errorCode: 4720 }
+      - { type: message-delivered }
+`);
+    expect(failed).toEqual([expect.objectContaining({ field: 'rules[0].events[1]', problem: 'message-failed is final, but more events follow it' })]);
+  });
+
+  it('an apiFault rule with events (or a reply, or callback faults) is rejected', () => {
+    for (const extra of ['events: [{ type: message-delivered }]', "reply: { text: 'x' }", 'callbackFaults: { drop: true }']) {
+      const problems = problemsOf(`version: 1
+rules:
+  - apiFault: { status: 500 }
+    ${extra}
+`);
+      expect(problems).toEqual([expect.objectContaining({ field: 'rules[0].apiFault', line: 3 })]);
+      expect(problems[0]!.problem).toMatch(/cannot also script events, a reply or callback faults/);
+    }
+  });
+
+  it('an apiFault that does nothing is rejected', () => {
+    const problems = problemsOf('version: 1\nrules:\n  - apiFault: { times: 2 }\n');
+    expect(problems).toEqual([expect.objectContaining({ field: 'rules[0].apiFault', problem: 'does nothing' })]);
+  });
+
+  it('retryAfter without status 429 is rejected', () => {
+    for (const status of ['500', '503']) {
+      const problems = problemsOf(`version: 1\nrules:\n  - apiFault: { status: ${status}, retryAfter: 5 }\n`);
+      expect(problems).toEqual([expect.objectContaining({ field: 'rules[0].apiFault.retryAfter', problem: 'only goes with status 429' })]);
+    }
+    const noStatus = problemsOf('version: 1\nrules:\n  - apiFault: { delay: 10ms, retryAfter: 5 }\n');
+    expect(noStatus).toEqual([expect.objectContaining({ field: 'rules[0].apiFault.retryAfter' })]);
+    compileOk('version: 1\nrules:\n  - apiFault: { status: 429, retryAfter: 5 }\n');
+  });
+
+  it('every together with probability is rejected (on apiFault and on callbackFaults)', () => {
+    const api = problemsOf('version: 1\nrules:\n  - apiFault: { status: 503, every: 2, probability: 0.5 }\n');
+    expect(api).toEqual([expect.objectContaining({ field: 'rules[0].apiFault', problem: "has both 'every' and 'probability'" })]);
+    const cb = problemsOf('version: 1\nrules:\n  - callbackFaults: { drop: true, every: 2, probability: 0.5 }\n');
+    expect(cb).toEqual([expect.objectContaining({ field: 'rules[0].callbackFaults', problem: "has both 'every' and 'probability'" })]);
+  });
+
+  it('schema problems: an unknown field, a wrong version, a non-E.164 inbound number', () => {
+    const unknown = problemsOf('version: 1\nrules:\n  - match: { to: x }\n    colour: red\n');
+    expect(unknown).toEqual([expect.objectContaining({ field: 'rules[0].colour', problem: 'is not a known field', line: 4 })]);
+    const version = problemsOf('version: 2\n');
+    expect(version).toEqual([expect.objectContaining({ field: 'version', line: 1 })]);
+    const inbound = problemsOf("version: 1\ninbound:\n  - { from: '5551234', to: ['+19195550100'] }\n");
+    expect(inbound).toEqual([expect.objectContaining({ field: 'inbound[0].from' })]);
+  });
+
+  it('every problem of a file is reported in one pass', () => {
+    const problems = problemsOf(`version: 1
+rules:
+  - events: [{ type: message-failed }]
+  - apiFault: { status: 503, retryAfter: 1 }
+  - match: { text: '/(x+)+/' }
+`);
+    expect(problems.map((p) => p.field).sort()).toEqual(['rules[0].events[0].errorCode', 'rules[1].apiFault.retryAfter', 'rules[2].match.text']);
+  });
+
+  it('YAML syntax errors (and duplicate keys) are reported as (file) problems with their line', () => {
+    const unclosed = problemsOf('version: 1\nrules:\n  - match: { to: [unclosed\n');
+    expect(unclosed[0]).toMatchObject({ field: '(file)', line: 4, fix: 'correct the YAML/JSON syntax at that line' });
+    expect(unclosed[0]!.problem).toMatch(/Flow (sequence|map)/);
+    const duplicate = problemsOf('version: 1\nrules:\n  - name: a\n    name: b\n');
+    expect(duplicate).toEqual([expect.objectContaining({ field: '(file)', line: 4, problem: 'Map keys must be unique' })]);
+  });
+
+  it('compileScenario takes data as well as text', () => {
+    const { scenario, problems } = compileScenario({ version: 1, seed: 9, rules: [{ match: { to: '+1555*' }, events: [{ type: 'message-delivered', after: 5 }] }] }, 'data', 'fallback');
+    expect(problems).toEqual([]);
+    expect(scenario!.seed).toBe(9);
+    expect(scenario!.rules[0]!.events).toEqual([{ type: 'message-delivered', afterMs: 5, errorCode: undefined, description: undefined }]);
+  });
+});
+
+describe('seededRandom', () => {
+  const draw = (seed: number, n: number) => {
+    const random = seededRandom(seed);
+    return Array.from({ length: n }, () => random());
+  };
+
+  it('the same seed gives the same sequence, in [0, 1)', () => {
+    const a = draw(7, 50);
+    const b = draw(7, 50);
+    expect(a).toEqual(b);
+    for (const x of a) {
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThan(1);
+    }
+    // Not a constant stream.
+    expect(new Set(a).size).toBe(50);
+  });
+
+  it('different seeds give different sequences', () => {
+    expect(draw(7, 20)).not.toEqual(draw(8, 20));
+    expect(draw(0, 20)).not.toEqual(draw(1, 20));
+  });
+
+  it("a compiled scenario's stream starts from its seed", () => {
+    const s = compileOk('version: 1\nseed: 7\nrules: []\n');
+    expect(s.seed).toBe(7);
+    expect(Array.from({ length: 5 }, () => s.random())).toEqual(draw(7, 5));
+  });
+});
