@@ -276,6 +276,11 @@ export class Emulator {
     this.media.clear(accountId);
   }
 
+  /** True once close() has begun: nothing new is accepted after that. */
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
   /** Run `hook` when the emulator closes (open event streams end there); returns the function that unregisters it. */
   onClose(hook: () => void): () => void {
     this.closeHooks.add(hook);

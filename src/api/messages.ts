@@ -49,6 +49,8 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
       if (fault) {
         req.log.info({ rule: fault.rule.id, status: fault.status, delayMs: fault.delayMs, drop: fault.drop }, `scenario API fault: ${explainRule(fault.rule)}`);
         if (fault.delayMs) await emulator.clock.sleep(fault.delayMs);
+        // close() releases a delayed request early; it must not be accepted by an emulator that is shutting down.
+        if (emulator.closed) throw bandwidthErrors.unavailable();
         if (fault.drop) {
           // A dropped connection: no status line at all, as a crashed upstream or a proxy reset would do.
           reply.hijack();
