@@ -8,7 +8,8 @@ import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import type { JournalEntry, JournalFilter } from '../../src/store/journal.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
-import { assertCallbackMatchesSpec } from '../helpers/spec.js';
+
+import { useCallbackHarness } from '../helpers/harness.js';
 
 type AccountFile = NonNullable<ConfigFile['accounts']>[number];
 type AppFile = AccountFile['applications'][number];
@@ -25,34 +26,8 @@ const FAST: CallbacksFile = { retryDelays: ['20ms', '40ms'], timeout: '300ms', d
 const TERMINAL = new Set<JournalEntry['outcome']>(['delivered', 'exhausted', 'no-target', 'not-requested', 'dropped']);
 
 // ---- teardown: emulators closed, held responses ended, every received body checked against the spec ----
-const emulators: RunningEmulator[] = [];
-const sinks: CallbackSink[] = [];
 const held: ServerResponse[] = [];
-let bodiesChecked = 0;
-
-afterEach(async () => {
-  const started = emulators.splice(0);
-  const used = sinks.splice(0);
-  const problems: unknown[] = [];
-  try {
-    await Promise.all(started.map((r) => r.close()));
-    for (const res of held.splice(0)) res.destroy();
-    // Requirement 15: whatever reached any sink in this file is a spec-valid callback body.
-    for (const sink of used) {
-      for (const request of sink.requests) {
-        try {
-          assertCallbackMatchesSpec(request.body);
-          bodiesChecked++;
-        } catch (error) {
-          problems.push(error);
-        }
-      }
-    }
-  } finally {
-    await Promise.all(used.map((s) => s.close()));
-  }
-  if (problems.length > 0) throw problems[0];
-});
+const { emulators, sinks, checked } = useCallbackHarness({ beforeClose: () => held.splice(0).forEach((res) => res.destroy()) });
 
 async function newSink(): Promise<CallbackSink> {
   const sink = await startSink();
@@ -309,7 +284,7 @@ describe('close()', () => {
 describe('spec conformance of everything sent', () => {
   it('every callback body received by any sink in this file matched the spec', () => {
     // 3 + 3 + 2 + 3 + 1 + (20 + 10) + 0 + 2 bodies.
-    expect(bodiesChecked).toBeGreaterThanOrEqual(44);
+    expect(checked.bodies).toBeGreaterThanOrEqual(44);
   });
 });
 

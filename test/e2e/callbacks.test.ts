@@ -8,6 +8,9 @@ import type { ConfigFile } from '../../src/config/schema.js';
 import type { JournalEntry } from '../../src/store/journal.js';
 import { startSink, type CallbackSink, type SinkRequest } from '../helpers/sink.js';
 import { assertCallbackMatchesSpec } from '../helpers/spec.js';
+import { useCallbackHarness } from '../helpers/harness.js';
+
+const { emulators, sinks, checked } = useCallbackHarness();
 
 type AccountFile = NonNullable<ConfigFile['accounts']>[number];
 type AppFile = AccountFile['applications'][number];
@@ -48,32 +51,8 @@ interface EventBody {
 }
 
 // ---- teardown: every emulator and sink a test starts is closed, and every body a sink received is checked ----
-const emulators: RunningEmulator[] = [];
-const sinks: CallbackSink[] = [];
-let bodiesChecked = 0;
 
-afterEach(async () => {
-  const started = emulators.splice(0);
-  const used = sinks.splice(0);
-  const problems: unknown[] = [];
-  try {
-    await Promise.all(started.map((r) => r.close()));
-    // Requirement 15: whatever reached any sink in this file is a spec-valid callback body.
-    for (const sink of used) {
-      for (const request of sink.requests) {
-        try {
-          assertCallbackMatchesSpec(request.body);
-          bodiesChecked++;
-        } catch (error) {
-          problems.push(error);
-        }
-      }
-    }
-  } finally {
-    await Promise.all(used.map((s) => s.close()));
-  }
-  if (problems.length > 0) throw problems[0];
-});
+
 
 async function newSink(): Promise<CallbackSink> {
   const sink = await startSink();
@@ -387,6 +366,6 @@ describe('search follows callback events', () => {
 describe('spec conformance of everything sent', () => {
   it('every callback body received by any sink in this file matched the spec', () => {
     // 1 + 2 + 6 (payloads) + 2 + 2 + 1 + 2 (routing) + 1 + 1 (search) bodies at least.
-    expect(bodiesChecked).toBeGreaterThanOrEqual(18);
+    expect(checked.bodies).toBeGreaterThanOrEqual(18);
   });
 });

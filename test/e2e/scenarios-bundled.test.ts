@@ -4,12 +4,15 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import type { JournalEntry } from '../../src/store/journal.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
-import { assertCallbackMatchesSpec } from '../helpers/spec.js';
+
+import { useCallbackHarness, settled, journaled } from '../helpers/harness.js';
+
+const { emulators, sinks, checked } = useCallbackHarness();
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SCENARIO_DIR = join(ROOT, 'scenarios');
@@ -38,8 +41,6 @@ interface EventBody {
 }
 
 // ---- teardown: every emulator and sink is closed; every body any sink received must match Bandwidth's spec ----
-const emulators: RunningEmulator[] = [];
-const sinks: CallbackSink[] = [];
 // The files the tests below exercise, one test each; a new bundled file without a test fails the coverage test.
 const TESTED = [
   'carrier-rejection.yaml',
@@ -53,27 +54,6 @@ const TESTED = [
   'spam.yaml',
   'two-factor.yaml',
 ];
-
-afterEach(async () => {
-  const started = emulators.splice(0);
-  const used = sinks.splice(0);
-  const problems: unknown[] = [];
-  try {
-    await Promise.all(started.map((r) => r.close()));
-    for (const sink of used) {
-      for (const request of sink.requests) {
-        try {
-          assertCallbackMatchesSpec(request.body);
-        } catch (error) {
-          problems.push(error);
-        }
-      }
-    }
-  } finally {
-    await Promise.all(used.map((s) => s.close()));
-  }
-  if (problems.length > 0) throw problems[0];
-});
 
 /** Start an emulator with one bundled scenario file (or none), its application's callbackUrl pointing at a fresh sink. */
 async function start(file?: string): Promise<{ running: RunningEmulator; api: MessagesApi; sink: CallbackSink }> {
@@ -142,39 +122,9 @@ function sequence(running: RunningEmulator, sink: CallbackSink, messageId: strin
   });
 }
 
-/**
- * Resolve once nothing is left to happen: no timeline step scheduled and no callback in flight. Checked whenever the
- * journal records an attempt (the last thing any pending work does), so it waits on events, not on a timer.
- */
-function settled(running: RunningEmulator, timeoutMs = 5000): Promise<void> {
-  const { timeline, dispatcher, journal } = running.emulator;
-  const done = () => timeline.pendingSteps === 0 && dispatcher.stats().pending === 0;
-  if (done()) return Promise.resolve();
-  return new Promise((resolvePromise, reject) => {
-    const check = () => {
-      if (!done()) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolvePromise();
-    };
-    // Checked once the code that journaled has run to its end: a fired step schedules the next one after sending.
-    const unsubscribe = journal.subscribe(() => queueMicrotask(check));
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`not settled within ${timeoutMs} ms: ${timeline.pendingSteps} steps pending, books ${JSON.stringify(dispatcher.stats())}`));
-    }, timeoutMs);
-  });
-}
-
 /** Wait until the journal shows this event acknowledged by the sink. */
 async function arrived(running: RunningEmulator, messageId: string, recipient: string, type: string): Promise<void> {
   await running.callbacks.waitFor({ messageId, recipient, type, outcome: 'delivered' }, WAIT);
-}
-
-/** Wait until the journal holds `n` entries matching the filter (the sink has them once they are acknowledged). */
-async function journaled(running: RunningEmulator, filter: Parameters<RunningEmulator['callbacks']['waitFor']>[0], n: number): Promise<void> {
-  let afterSeq = 0;
-  for (let i = 0; i < n; i++) afterSeq = (await running.callbacks.waitFor({ ...filter, afterSeq }, WAIT)).seq;
 }
 
 /** Nothing more can arrive: no step scheduled, no callback in flight, and the delivery books balance. */

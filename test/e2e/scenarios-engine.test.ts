@@ -3,14 +3,17 @@
 // probability. Real emulator, real callback receiver, the official bandwidth-sdk (raw HTTP where the SDK cannot go).
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import { request as undiciRequest } from 'undici';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import { seededRandom } from '../../src/scenarios/random.js';
 import type { JournalEntry, JournalFilter } from '../../src/store/journal.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
-import { assertCallbackMatchesSpec } from '../helpers/spec.js';
+
+import { useCallbackHarness, settled, journaled } from '../helpers/harness.js';
+
+const { emulators, sinks, checked } = useCallbackHarness();
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ACCOUNT = '9900000';
@@ -38,30 +41,6 @@ interface EventBody {
 }
 
 type Http = { status: number; headers: Record<string, unknown>; data: { type?: string; description?: string } };
-
-const emulators: RunningEmulator[] = [];
-const sinks: CallbackSink[] = [];
-
-afterEach(async () => {
-  const started = emulators.splice(0);
-  const used = sinks.splice(0);
-  const problems: unknown[] = [];
-  try {
-    await Promise.all(started.map((r) => r.close()));
-    for (const sink of used) {
-      for (const request of sink.requests) {
-        try {
-          assertCallbackMatchesSpec(request.body);
-        } catch (error) {
-          problems.push(error);
-        }
-      }
-    }
-  } finally {
-    await Promise.all(used.map((s) => s.close()));
-  }
-  if (problems.length > 0) throw problems[0];
-});
 
 interface Setup {
   running: RunningEmulator;
@@ -178,35 +157,8 @@ function sequence(running: RunningEmulator, sink: CallbackSink, messageId: strin
   });
 }
 
-/** Resolve once no timeline step is scheduled and no callback is in flight; checked on every journal entry, no timer. */
-function settled(running: RunningEmulator, timeoutMs = 5000): Promise<void> {
-  const { timeline, dispatcher, journal } = running.emulator;
-  const done = () => timeline.pendingSteps === 0 && dispatcher.stats().pending === 0;
-  if (done()) return Promise.resolve();
-  return new Promise((resolvePromise, reject) => {
-    const check = () => {
-      if (!done()) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolvePromise();
-    };
-    // Checked once the code that journaled has run to its end: a fired step schedules the next one after sending.
-    const unsubscribe = journal.subscribe(() => queueMicrotask(check));
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`not settled within ${timeoutMs} ms: ${timeline.pendingSteps} steps pending, books ${JSON.stringify(dispatcher.stats())}`));
-    }, timeoutMs);
-  });
-}
-
 async function arrived(running: RunningEmulator, filter: JournalFilter): Promise<number> {
   return (await running.callbacks.waitFor({ outcome: 'delivered', ...filter }, WAIT)).seq;
-}
-
-/** Wait until the journal holds `n` entries matching the filter. */
-async function journaled(running: RunningEmulator, filter: JournalFilter, n: number): Promise<void> {
-  let afterSeq = 0;
-  for (let i = 0; i < n; i++) afterSeq = (await running.callbacks.waitFor({ ...filter, afterSeq }, WAIT)).seq;
 }
 
 /** Wait for the one terminal event of a recipient (either type) to be acknowledged by the sink. */
