@@ -6,25 +6,12 @@ import type { DeliveryBooks } from '../callbacks/dispatcher.js';
 import type { MessageStatus, StoredMessage } from '../store/messages.js';
 import type { Problem } from '../validation/schema-check.js';
 
-/** A message as the control API shows it: everything stored, times as ISO strings, its timeline. */
-export interface ControlMessage {
-  id: string;
-  accountId: string;
-  direction: 'out' | 'in';
-  applicationId: string;
-  owner: string;
-  from: string;
-  to: string[];
-  text: string;
-  media?: string[];
-  tag?: string;
-  priority: 'default' | 'high';
-  expiration?: string;
+/** A message as the control API shows it: everything stored, with times as ISO strings. */
+export type ControlMessage = Omit<StoredMessage, 'time' | 'recipients' | 'timeline'> & {
   time: string;
-  segmentCount: number;
-  recipients: Array<{ to: string; status: MessageStatus; errorCode: number; updatedAt: string }>;
-  timeline: Array<{ at: string; what: string; recipient?: string; detail?: Record<string, unknown> }>;
-}
+  recipients: Array<Omit<StoredMessage['recipients'][number], 'updatedAt'> & { updatedAt: string }>;
+  timeline: Array<Omit<StoredMessage['timeline'][number], 'at'> & { at: string }>;
+};
 
 /** Filters for listing messages; every given field must match. */
 export interface MessageFilter {

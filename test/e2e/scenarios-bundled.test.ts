@@ -10,7 +10,7 @@ import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import type { JournalEntry } from '../../src/store/journal.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
 
-import { useCallbackHarness, settled, journaled } from '../helpers/harness.js';
+import { useCallbackHarness, settled, journaled, events, sequence, type EventBody } from '../helpers/harness.js';
 
 const { emulators, sinks, checked } = useCallbackHarness();
 
@@ -29,16 +29,6 @@ const NUMBERS = ['+19195550100', '+19195550101', '+19195550102', '+19195550103',
 const WAIT = { timeoutMs: 5000 };
 // Plain recipients: none is a magic +1555[1-4]00DDDD number, nor matched by any bundled scenario.
 const PLAIN = '+19195557001';
-
-/** One event of a callback body, as much as these tests read. */
-interface EventBody {
-  type: string;
-  time: string;
-  description: string;
-  to: string;
-  errorCode?: number;
-  message: { id: string; owner: string; applicationId: string; direction: string; to: string[]; from: string; text: string; media?: string[]; tag?: string };
-}
 
 // ---- teardown: every emulator and sink is closed; every body any sink received must match Bandwidth's spec ----
 // The files the tests below exercise, one test each; a new bundled file without a test fails the coverage test.
@@ -96,30 +86,6 @@ async function send(api: MessagesApi, fields: Parameters<typeof request>[0]): Pr
   expect(res.status).toBe(202);
   expect(res.data.id).toBeTruthy();
   return res.data.id!;
-}
-
-/** Every event every sink request carried, in arrival order. */
-function events(sink: CallbackSink): EventBody[] {
-  return sink.requests.flatMap((r) => r.body as EventBody[]);
-}
-
-/** The fire order of an event: the emulator numbers events `ev-N` as their steps fire. */
-const fireOrder = (entry: JournalEntry) => Number(entry.eventId.replace(/^ev-/, ''));
-
-/**
- * The status events of one message and recipient, as `type[ errorCode]`, in the order the emulator fired them — after
- * checking that the sink received exactly those bodies. (Arrival order at the sink is not used: with these fast
- * settings a recipient's sending and delivered fire ~1 ms apart, and two POSTs on two pooled connections may overtake
- * each other on the wire, as Bandwidth's own callbacks may.)
- */
-function sequence(running: RunningEmulator, sink: CallbackSink, messageId: string, recipient: string): string[] {
-  const acknowledged = running.emulator.journal.list({ messageId, recipient, outcome: 'delivered' }).sort((a, b) => fireOrder(a) - fireOrder(b));
-  const atSink = events(sink).filter((e) => e.message.id === messageId && e.to === recipient && e.message.direction === 'out');
-  expect(atSink.map((e) => JSON.stringify(e)).sort()).toEqual(acknowledged.map((j) => JSON.stringify(j.request.body[0])).sort());
-  return acknowledged.map((j) => {
-    const event = j.request.body[0] as EventBody;
-    return event.type + (event.errorCode !== undefined ? ` ${event.errorCode}` : '');
-  });
 }
 
 /** Wait until the journal shows this event acknowledged by the sink. */

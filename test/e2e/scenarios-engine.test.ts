@@ -11,7 +11,7 @@ import { seededRandom } from '../../src/scenarios/random.js';
 import type { JournalEntry, JournalFilter } from '../../src/store/journal.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
 
-import { useCallbackHarness, settled, journaled } from '../helpers/harness.js';
+import { useCallbackHarness, settled, journaled, events, sequence, type EventBody } from '../helpers/harness.js';
 
 const { emulators, sinks, checked } = useCallbackHarness();
 
@@ -30,15 +30,6 @@ const OTHER_PASS = 'other-password';
 const APP_O = '93de2206-9669-4e07-948d-329f4b7220ff';
 const FROM_O = '+19195550200';
 const WAIT = { timeoutMs: 5000 };
-
-interface EventBody {
-  type: string;
-  time: string;
-  description: string;
-  to: string;
-  errorCode?: number;
-  message: { id: string; owner: string; applicationId: string; direction: string; to: string[]; from: string; text: string; media?: string[]; tag?: string };
-}
 
 type Http = { status: number; headers: Record<string, unknown>; data: { type?: string; description?: string } };
 
@@ -134,27 +125,6 @@ async function statusOf(api: MessagesApi, fields: SendFields): Promise<number> {
     if (status === undefined) throw error;
     return status;
   }
-}
-
-function events(sink: CallbackSink): EventBody[] {
-  return sink.requests.flatMap((r) => r.body as EventBody[]);
-}
-
-/** The fire order of an event: the emulator numbers events `ev-N` as their steps fire. */
-const fireOrder = (entry: JournalEntry) => Number(entry.eventId.replace(/^ev-/, ''));
-
-/**
- * The status events of one message and recipient, as `type[ errorCode]`, in the order the emulator fired them, after
- * checking that the sink received exactly those bodies (arrival order is not used; see scenarios-bundled.test.ts).
- */
-function sequence(running: RunningEmulator, sink: CallbackSink, messageId: string, recipient: string): string[] {
-  const acknowledged = running.emulator.journal.list({ messageId, recipient, outcome: 'delivered' }).sort((a, b) => fireOrder(a) - fireOrder(b));
-  const atSink = events(sink).filter((e) => e.message.id === messageId && e.to === recipient && e.message.direction === 'out');
-  expect(atSink.map((e) => JSON.stringify(e)).sort()).toEqual(acknowledged.map((j) => JSON.stringify(j.request.body[0])).sort());
-  return acknowledged.map((j) => {
-    const event = j.request.body[0] as EventBody;
-    return event.type + (event.errorCode !== undefined ? ` ${event.errorCode}` : '');
-  });
 }
 
 async function arrived(running: RunningEmulator, filter: JournalFilter): Promise<number> {

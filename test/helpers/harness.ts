@@ -1,6 +1,7 @@
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { RunningEmulator } from '../../src/start.js';
 import type { JournalFilter } from '../../src/store/journal.js';
+import type { JournalEntry } from '../../src/store/journal.js';
 import type { CallbackSink } from './sink.js';
 import { assertCallbackMatchesSpec } from './spec.js';
 
@@ -73,4 +74,37 @@ export function settled(running: RunningEmulator, timeoutMs = 5000): Promise<voi
 export async function journaled(running: RunningEmulator, filter: JournalFilter, n: number, timeoutMs = 5000): Promise<void> {
   let afterSeq = 0;
   for (let i = 0; i < n; i++) afterSeq = (await running.callbacks.waitFor({ ...filter, afterSeq }, { timeoutMs })).seq;
+}
+
+/** One element of a callback body, as much of it as the tests read. */
+export interface EventBody {
+  type: string;
+  time: string;
+  description: string;
+  to: string;
+  errorCode?: number;
+  message: { id: string; owner: string; applicationId: string; direction: string; to: string[]; from: string; text: string; media?: string[]; tag?: string };
+}
+
+/** Every event every sink request carried, in arrival order. */
+export function events(sink: CallbackSink): EventBody[] {
+  return sink.requests.flatMap((r) => r.body as EventBody[]);
+}
+
+/** The fire order of an event: the emulator numbers events `ev-N` as their steps fire. */
+const fireOrder = (entry: JournalEntry) => Number(entry.eventId.replace(/^ev-/, ''));
+
+/**
+ * The status events of one message and recipient, as `type[ errorCode]`, in the order the emulator fired them, after
+ * checking that the sink received exactly those bodies. (Arrival order at the sink is not used: with fast settings a
+ * recipient's events are sent ~1 ms apart on pooled connections and may overtake each other, as Bandwidth's may.)
+ */
+export function sequence(running: RunningEmulator, sink: CallbackSink, messageId: string, recipient: string): string[] {
+  const acknowledged = running.emulator.journal.list({ messageId, recipient, outcome: 'delivered' }).sort((a, b) => fireOrder(a) - fireOrder(b));
+  const atSink = events(sink).filter((e) => e.message.id === messageId && e.to === recipient && e.message.direction === 'out');
+  expect(atSink.map((e) => JSON.stringify(e)).sort()).toEqual(acknowledged.map((j) => JSON.stringify(j.request.body[0])).sort());
+  return acknowledged.map((j) => {
+    const event = j.request.body[0] as EventBody;
+    return event.type + (event.errorCode !== undefined ? ` ${event.errorCode}` : '');
+  });
 }
