@@ -13,7 +13,10 @@ import type { Problem } from './validation/schema-check.js';
 import { countSegments } from './segments.js';
 import { Journal } from './store/journal.js';
 import { MediaStore } from './store/media.js';
-import { MessageStore, type StoredMessage } from './store/messages.js';
+import { MessageStore, type Channel, type LocationResponse, type StoredMessage, type SuggestionResponse } from './store/messages.js';
+import { fetchExternalMedia } from './media-fetch.js';
+import { channelFields, type MultiChannelRequest } from './multichannel.js';
+import type { ApplicationConfig } from './config/resolve.js';
 
 /** A create-message request that passed validation. */
 export interface MessageRequest {
@@ -44,6 +47,12 @@ export interface InboundRequest {
   media?: Array<string | InboundAttachment>;
   /** Limit routing to this account; otherwise each number's owning account receives it. */
   accountId?: string;
+  /** The channel it arrives on (multichannel); an RBM response implies RBM. */
+  channel?: Channel;
+  /** An RBM suggestion-response instead of a text message. */
+  suggestionResponse?: SuggestionResponse;
+  /** An RBM requested-location-response instead of a text message. */
+  locationResponse?: LocationResponse;
 }
 
 /** Thrown when an inbound message names none of the emulator's numbers. */
@@ -83,6 +92,8 @@ export class Emulator {
   private readonly started = new WeakSet<CompiledScenario>();
   private closing: Promise<CloseReport> | undefined;
   private readonly closeHooks = new Set<() => void>();
+  // Aborts external media fetches in flight when the emulator closes.
+  private readonly fetches = new AbortController();
   /** Base URL for links the emulator hands out (inbound media); set from the listen address unless publicUrl is configured. */
   baseUrl: string;
 
@@ -133,7 +144,7 @@ export class Emulator {
     this.started.add(scenario);
     for (const inbound of scenario.inbound) {
       if (inbound.trigger !== 'start') continue;
-      this.timeline.after('*', inbound.afterMs, () => this.tryInbound({ from: inbound.from, to: inbound.to, text: inbound.text, media: inbound.media }));
+      this.timeline.after('*', inbound.afterMs, () => this.tryInbound({ from: inbound.from, to: inbound.to, text: inbound.text, media: inbound.media, suggestionResponse: inbound.suggestionResponse, locationResponse: inbound.locationResponse }));
     }
   }
 
@@ -154,7 +165,7 @@ export class Emulator {
       for (const inbound of scenario.inbound) {
         if (inbound.trigger !== 'manual' || (inboundName !== undefined && inbound.name !== inboundName)) continue;
         count++;
-        this.timeline.after('*', inbound.afterMs, () => this.tryInbound({ from: inbound.from, to: inbound.to, text: inbound.text, media: inbound.media }));
+        this.timeline.after('*', inbound.afterMs, () => this.tryInbound({ from: inbound.from, to: inbound.to, text: inbound.text, media: inbound.media, suggestionResponse: inbound.suggestionResponse, locationResponse: inbound.locationResponse }));
       }
     }
     return count;
@@ -191,13 +202,114 @@ export class Emulator {
       : !sender
         ? { errorCode: 4403, why: `from ${request.from} is not a number of account ${accountId}: message-failed 4403` }
         : this.missingMedia(accountId, request.media);
+    const external = rejection ? [] : this.externalMedia(accountId, request.media);
+    if (external.length === 0) this.planAndPlay(message, app, rejection);
+    else void this.afterMediaFetch(message, [external], ([failure]) => this.planAndPlay(message, app, failure));
+    return message;
+  }
+
+  // Plan the message's timeline (per recipient) and its scripted replies, and start playing them.
+  private planAndPlay(message: StoredMessage, app: ApplicationConfig | undefined, rejection: Rejection | undefined, offsetMs = 0, preface = ''): void {
     const plan = this.scenarios.planOutbound(message, this.config.callbacks, rejection);
-    this.log.info({ messageId: message.id, accountId, to: message.to, plan: Object.fromEntries(plan.explanations) }, 'message accepted');
+    if (offsetMs > 0 || preface) {
+      for (const [to, steps] of plan.steps) plan.steps.set(to, steps.map((step) => ({ ...step, afterMs: step.afterMs + offsetMs })));
+      for (const [to, why] of plan.explanations) plan.explanations.set(to, `${preface}${why}`);
+    }
+    this.log.info({ messageId: message.id, accountId: message.accountId, to: message.to, plan: Object.fromEntries(plan.explanations) }, 'message accepted');
     this.timeline.playOutbound(message, plan, app);
     for (const reply of plan.replies) {
-      this.timeline.after(accountId, reply.afterMs, () => this.tryInbound({ ...reply, accountId }, message));
+      this.timeline.after(message.accountId, offsetMs + reply.afterMs, () => this.tryInbound({ ...reply, accountId: message.accountId }, message));
     }
+  }
+
+  /**
+   * Accept a validated multichannel message (beta): one stored message whose channel fields follow the channel in
+   * use. Channels are tried in order: when the plan for a channel ends in message-failed and another channel follows,
+   * the message falls back to it at the moment of that failure (a `fallback` timeline note, no callback for the
+   * failed channel); the last channel's outcome stands. Callbacks carry `message.channel` of the channel used.
+   */
+  acceptMultiChannel(accountId: string, request: MultiChannelRequest): StoredMessage {
+    const now = this.clock.now();
+    const message: StoredMessage = {
+      id: newMessageId(now),
+      accountId,
+      direction: 'out',
+      ...channelFields(request.channelList[0]!, request.to),
+      to: [request.to],
+      tag: request.tag,
+      priority: request.priority ?? 'default',
+      expiration: request.expiration,
+      time: now,
+      channelList: request.channelList,
+      recipients: [{ to: request.to, status: 'QUEUED', errorCode: 0, updatedAt: now }],
+      timeline: [{ at: now, what: 'accepted' }],
+    };
+    this.store.add(message);
+    const external = request.channelList.map((item) => (item.channel === 'MMS' ? this.externalMedia(accountId, channelFields(item, request.to).media) : []));
+    if (external.every((urls) => urls.length === 0)) this.playChannels(message, request, []);
+    else void this.afterMediaFetch(message, external, (failures) => this.playChannels(message, request, failures));
     return message;
+  }
+
+  // Walk the channel list: plan each channel until one does not fail (or the last), then play that one.
+  private playChannels(message: StoredMessage, request: MultiChannelRequest, mediaFailures: ReadonlyArray<Rejection | undefined>): void {
+    const account = this.accounts.get(message.accountId);
+    let offsetMs = 0;
+    let preface = '';
+    for (const [index, item] of request.channelList.entries()) {
+      const fields = channelFields(item, request.to);
+      const app = account && this.accounts.application(account, item.applicationId);
+      const rejection: Rejection | undefined = !app
+        ? { errorCode: 4452, why: `applicationId ${item.applicationId} is not an application of account ${message.accountId}: message-failed 4452` }
+        : item.channel !== 'RBM' && !(account && this.accounts.numberApplication(account, item.from))
+          ? { errorCode: 4403, why: `from ${item.from} is not a number of account ${message.accountId}: message-failed 4403` }
+          : (this.missingMedia(message.accountId, fields.media) ?? mediaFailures[index]);
+      const next = request.channelList[index + 1];
+      const view: StoredMessage = { ...message, ...fields };
+      if (next) {
+        // Planning a channel that will be skipped still counts its rule's hit: the carrier did try it.
+        const plan = this.scenarios.planOutbound(view, this.config.callbacks, rejection);
+        const steps = plan.steps.get(request.to) ?? [];
+        const last = steps.at(-1);
+        if (last?.type === 'message-failed') {
+          const at = offsetMs + last.afterMs;
+          const detail = { from: item.channel, to: next.channel, errorCode: last.errorCode, why: plan.explanations.get(request.to) };
+          this.timeline.after(message.accountId, at, () => this.store.note(message, { at: this.clock.now(), what: 'fallback', recipient: request.to, detail }));
+          preface += `${item.channel} failed with ${last.errorCode} (${detail.why}), fell back to ${next.channel}; `;
+          offsetMs = at;
+          continue;
+        }
+      }
+      Object.assign(message, fields);
+      this.planAndPlay(message, app, rejection, offsetMs, preface);
+      return;
+    }
+  }
+
+  // External media (not this emulator's, nor Bandwidth's media API) to fetch, when fetching is switched on.
+  private externalMedia(accountId: string, media: readonly string[] | undefined): string[] {
+    if (!this.config.media.fetchExternal) return [];
+    return (media ?? []).filter((url) => ownMediaId(url, accountId, this.config.publicUrl) === undefined && !isOwnHost(url, this.baseUrl));
+  }
+
+  // Fetch each list of URLs (one per channel), then continue with what failed. Nothing is played when the emulator
+  // closed or the account was reset meanwhile; a fetch in flight is aborted by close().
+  private async afterMediaFetch(message: StoredMessage, lists: ReadonlyArray<readonly string[]>, then: (failures: Array<Rejection | undefined>) => void): Promise<void> {
+    this.store.note(message, { at: this.clock.now(), what: 'fetching-media', detail: { urls: lists.flat() } });
+    const options = { maxBytes: this.config.media.maxObjectBytes, timeoutMs: this.config.media.fetchTimeoutMs, signal: this.fetches.signal };
+    let failures: Array<Rejection | undefined>;
+    try {
+      failures = await Promise.all(lists.map(async (urls) => {
+        const failure = urls.length > 0 ? await fetchExternalMedia(urls, options) : undefined;
+        return failure && { ...failure, afterSending: true };
+      }));
+    } catch (error) {
+      if (this.fetches.signal.aborted) return;
+      throw error;
+    }
+    if (this.closed || this.store.get(message.accountId, message.id) !== message) return;
+    this.store.note(message, { at: this.clock.now(), what: 'fetched-media', detail: { failures: failures.filter(Boolean) } });
+    then(failures);
   }
 
   // Each owned recipient's copy gets its own stored attachments under {messageId}/{index}/{filename}, as Bandwidth does.
@@ -226,7 +338,8 @@ export class Emulator {
   // A scripted reply or scheduled inbound that names none of our numbers is explained, not thrown into a timer.
   private tryInbound(request: InboundRequest, cause?: StoredMessage): void {
     try {
-      this.inbound(request);
+      // A reply to a multichannel message comes back on the channel it was delivered on.
+      this.inbound(cause?.channel && !request.channel ? { ...request, channel: cause.channel } : request, cause);
     } catch (error) {
       if (!(error instanceof NoOwnedRecipientError)) throw error;
       if (cause) this.store.note(cause, { at: this.clock.now(), what: 'reply-not-routed', detail: { reason: error.message } });
@@ -234,14 +347,28 @@ export class Emulator {
     }
   }
 
-  /** A handset sends a message: each owned recipient gets its own copy, id and `message-received` event. */
-  inbound(request: InboundRequest): StoredMessage[] {
+  /**
+   * A handset sends a message: each owned recipient gets its own copy, id and `message-received` event (or, for an
+   * RBM response, `suggestion-response` / `requested-location-response`). An RBM response to a sender id that is not
+   * one of our numbers is routed to the account and application of the message it answers (`replyTo`, or the
+   * suggestion's `pairedMessageId`).
+   */
+  inbound(request: InboundRequest, replyTo?: StoredMessage): StoredMessage[] {
     const now = this.clock.now();
     const copies: StoredMessage[] = [];
+    const rbmResponse = request.suggestionResponse !== undefined || request.locationResponse !== undefined;
+    const channel = rbmResponse ? 'RBM' : request.channel;
+    const pairedId = request.suggestionResponse?.pairedMessageId;
+    const answered = replyTo ?? (pairedId ? this.store.find(pairedId) : undefined);
     for (const number of new Set(request.to)) {
-      const account = this.accounts.ownerOf(number, request.accountId);
+      let account = this.accounts.ownerOf(number, request.accountId);
+      let app: ApplicationConfig | undefined;
+      if (account) app = this.accounts.numberApplication(account, number);
+      else if (channel === 'RBM' && answered?.direction === 'out' && answered.from === number && (request.accountId === undefined || request.accountId === answered.accountId)) {
+        account = this.accounts.get(answered.accountId);
+        app = account && this.accounts.application(account, answered.applicationId);
+      }
       if (!account) continue;
-      const app = this.accounts.numberApplication(account, number);
       const id = newMessageId(now);
       const message: StoredMessage = {
         id,
@@ -259,6 +386,9 @@ export class Emulator {
         recipients: [{ to: number, status: 'RECEIVED', errorCode: 0, updatedAt: now }],
         timeline: [{ at: now, what: 'received' }],
       };
+      if (channel) message.channel = channel;
+      if (request.suggestionResponse) message.suggestionResponse = { ...request.suggestionResponse, pairedMessageId: request.suggestionResponse.pairedMessageId ?? null };
+      if (request.locationResponse) message.locationResponse = request.locationResponse;
       this.store.add(message);
       this.timeline.playInbound(message, app);
       copies.push(message);
@@ -291,6 +421,7 @@ export class Emulator {
   close(): Promise<CloseReport> {
     this.closing ??= (async () => {
       this.scenarioFiles?.close();
+      this.fetches.abort();
       for (const hook of this.closeHooks) hook();
       this.closeHooks.clear();
       const stepsNotFired = this.timeline.cancel();
@@ -307,6 +438,16 @@ export class Emulator {
 }
 
 const LOCAL_HOSTS = new Set(['messaging.bandwidth.com', 'localhost', '127.0.0.1', '[::1]']);
+
+// Whether a URL is on Bandwidth's media host or this emulator's own (public or listen) host: never fetched as external media.
+function isOwnHost(url: string, publicUrl?: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.hostname === 'messaging.bandwidth.com' || (publicUrl !== undefined && parsed.host === new URL(publicUrl).host);
+  } catch {
+    return false;
+  }
+}
 
 /** The media id a URL names in this account's media store, when the URL points at Bandwidth's or this emulator's media API. */
 export function ownMediaId(url: string, accountId: string, publicUrl?: string): string | undefined {

@@ -3,6 +3,7 @@ import { registerBandwidthAuth } from './api/auth.js';
 import { registerBandwidthErrorHandler } from './api/error-handler.js';
 import { mediaRoutes } from './api/media.js';
 import { messagesRoutes } from './api/messages.js';
+import { multiChannelRoutes } from './api/multichannel.js';
 import { registerNotFound } from './api/not-found.js';
 import { oauthRoutes } from './api/oauth.js';
 import { bandwidthValidatorCompiler } from './api/validator.js';
@@ -49,6 +50,7 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
         api.removeContentTypeParser('text/plain');
         await registerBandwidthAuth(api, emulator.accounts);
         await api.register(messagesRoutes, { emulator });
+        await api.register(multiChannelRoutes, { emulator });
         await api.register(mediaRoutes, { emulator, publicBase });
       },
       { prefix },

@@ -25,6 +25,19 @@ const ALPHANUMERIC_SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 +_&-]{1,11}$/;
 // RFC 3339 date-time: a date, 'T', a time, optional fraction, and a zone (Z or ±hh:mm).
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
+/** Whether `from` is an alphanumeric sender id (up to 11 characters, at least one letter). */
+export function isSenderId(from: string): boolean {
+  return ALPHANUMERIC_SENDER.test(from);
+}
+
+/** Why an `expiration` is refused (not RFC-3339, or not in the future), or undefined when it is fine. */
+export function expirationProblem(value: string, nowMs: number): string | undefined {
+  const at = Date.parse(value);
+  if (!RFC3339.test(value) || Number.isNaN(at)) return fieldErrorText.badExpiration(value);
+  if (at <= nowMs) return fieldErrorText.pastExpiration(value);
+  return undefined;
+}
+
 function fieldPath(error: ErrorObject): string {
   const parts = error.instancePath.split('/').slice(1);
   return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
@@ -92,9 +105,8 @@ export function semanticFieldErrors(body: Partial<MessageRequestBody>, nowMs: nu
     out.push({ fieldName: 'from', description: body.from.startsWith('+') || /^\d+$/.test(body.from) ? fieldErrorText.invalidE164(body.from) : fieldErrorText.invalidFrom(body.from) });
   }
   if (typeof body.expiration === 'string') {
-    const at = Date.parse(body.expiration);
-    if (!RFC3339.test(body.expiration) || Number.isNaN(at)) out.push({ fieldName: 'expiration', description: fieldErrorText.badExpiration(body.expiration) });
-    else if (at <= nowMs) out.push({ fieldName: 'expiration', description: fieldErrorText.pastExpiration(body.expiration) });
+    const problem = expirationProblem(body.expiration, nowMs);
+    if (problem) out.push({ fieldName: 'expiration', description: problem });
   }
   if ((body.text ?? '') === '' && (Array.isArray(body.media) ? body.media : []).length === 0) out.push({ fieldName: 'text', description: fieldErrorText.noContent() });
   return out;

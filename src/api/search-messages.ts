@@ -49,7 +49,7 @@ export interface MessageRow {
   destinationTn: string;
   messageStatus: string;
   messageDirection: 'INBOUND' | 'OUTBOUND';
-  messageType: 'sms' | 'mms';
+  messageType: 'sms' | 'mms' | 'rcs';
   segmentCount: number;
   errorCode: number;
   receiveTime: string;
@@ -86,7 +86,8 @@ function rowsOf(message: StoredMessage): MessageRow[] {
     destinationTn: recipient.to,
     messageStatus: recipient.status,
     messageDirection: message.direction === 'out' ? 'OUTBOUND' : 'INBOUND',
-    messageType: mms ? 'mms' : 'sms',
+    // A multichannel message sent over RBM is an RCS message in Bandwidth's search; over SMS/MMS it is one of those.
+    messageType: message.channel === 'RBM' ? 'rcs' : mms ? 'mms' : 'sms',
     segmentCount: message.segmentCount,
     errorCode: recipient.errorCode,
     receiveTime: new Date(message.time).toISOString(),

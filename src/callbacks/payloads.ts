@@ -7,10 +7,19 @@ export const CallbackType = {
   delivered: 'message-delivered',
   failed: 'message-failed',
   received: 'message-received',
+  /** RBM only: the recipient read the message (carries `eventTime`). */
+  read: 'message-read',
+  /** RBM only, inbound: the user tapped a suggested reply or action. */
+  suggestionResponse: 'suggestion-response',
+  /** RBM only, inbound: the user shared the location an RBM message asked for. */
+  locationResponse: 'requested-location-response',
 } as const;
 
 /** An outbound status event type. */
-export type StatusType = (typeof CallbackType)['sending' | 'delivered' | 'failed'];
+export type StatusType = (typeof CallbackType)['sending' | 'delivered' | 'failed' | 'read'];
+
+/** An inbound event type. */
+export type InboundType = (typeof CallbackType)['received' | 'suggestionResponse' | 'locationResponse'];
 
 /** One element of the JSON array Bandwidth POSTs to a callback URL. */
 export interface CallbackEvent {
@@ -19,6 +28,7 @@ export interface CallbackEvent {
   description: string;
   to: string;
   errorCode?: number;
+  eventTime?: string;
   message: Record<string, unknown>;
 }
 
@@ -40,6 +50,9 @@ function messageObject(message: StoredMessage, text: string): Record<string, unk
   if (message.media) body.media = message.media;
   if (message.tag !== undefined) body.tag = message.tag;
   if (message.direction === 'out') body.priority = message.priority;
+  if (message.channel) body.channel = message.channel;
+  if (message.suggestionResponse) body.suggestionResponse = message.suggestionResponse;
+  if (message.locationResponse) body.locationResponse = message.locationResponse;
   return body;
 }
 
@@ -61,21 +74,38 @@ export function statusEvent(
     message: messageObject(message, ''),
   };
   if (type === CallbackType.failed) event.errorCode = failure?.errorCode ?? 9999;
+  // Bandwidth's read receipt says when it was read in eventTime; the emulator reads at the moment it reports.
+  if (type === CallbackType.read) event.eventTime = iso(atMs);
   return event;
 }
 
 function describeStatus(message: StoredMessage, type: StatusType, failure?: { errorCode: number; description?: string }): string {
   if (type === CallbackType.sending) return 'Message is sending to carrier';
+  if (type === CallbackType.read) return 'Message read by the recipient';
   if (type === CallbackType.delivered) return isMms(message) ? 'Message delivered to carrier' : 'Message delivered to handset.';
   return failure?.description ?? describeErrorCode(failure?.errorCode ?? 9999);
 }
 
-/** The `message-received` event for one owned recipient of an inbound message. */
+/** Which inbound event a stored inbound message is: an RBM response, or a plain `message-received`. */
+export function inboundTypeOf(message: StoredMessage): InboundType {
+  if (message.suggestionResponse) return CallbackType.suggestionResponse;
+  if (message.locationResponse) return CallbackType.locationResponse;
+  return CallbackType.received;
+}
+
+const INBOUND_DESCRIPTION: Record<InboundType, string> = {
+  'message-received': 'Incoming message received',
+  'suggestion-response': 'Suggestion response received',
+  'requested-location-response': 'Requested location response received',
+};
+
+/** The inbound event (`message-received`, or an RBM response) for one owned recipient of an inbound message. */
 export function inboundEvent(message: StoredMessage, atMs: number): CallbackEvent {
+  const type = inboundTypeOf(message);
   return {
-    type: CallbackType.received,
+    type,
     time: iso(atMs),
-    description: 'Incoming message received',
+    description: INBOUND_DESCRIPTION[type],
     to: message.owner,
     message: messageObject(message, message.text),
   };

@@ -3,12 +3,14 @@ import type { ApplicationConfig } from '../config/resolve.js';
 import type { OutboundPlan, PlannedStep } from '../scenarios/plan.js';
 import type { MessageStatus, MessageStore, StoredMessage } from '../store/messages.js';
 import type { CallbackDispatcher } from './dispatcher.js';
-import { CallbackType, inboundEvent, statusEvent, type StatusType } from './payloads.js';
+import { CallbackType, inboundEvent, inboundTypeOf, statusEvent, type StatusType } from './payloads.js';
 
+// A read receipt leaves the search status at DELIVERED: Bandwidth's search has no READ status.
 const STATUS_OF: Record<StatusType, MessageStatus> = {
   'message-sending': 'SENDING',
   'message-delivered': 'DELIVERED',
   'message-failed': 'FAILED',
+  'message-read': 'DELIVERED',
 };
 
 /** Plays planned timelines: at each step it moves the stored status and hands the event to the dispatcher. */
@@ -71,7 +73,8 @@ export class TimelinePlayer {
             body,
             target,
             auth: app?.callbackAuth ?? { mode: 'none' },
-            requested: app ? app.callbackTypes.includes(step.type) : true,
+            // Applications choose among sending/delivered/failed; Bandwidth has no opt-out for RBM read receipts.
+            requested: app ? step.type === CallbackType.read || app.callbackTypes.includes(step.type as never) : true,
             dropped: step.dropped,
             explanation,
           });
@@ -91,13 +94,14 @@ export class TimelinePlayer {
   playInbound(message: StoredMessage, app: ApplicationConfig | undefined, afterMs = 0): void {
     this.later(message.accountId, afterMs, () => {
       const at = this.clock.now();
-      this.store.note(message, { at, what: CallbackType.received, recipient: message.owner });
+      const type = inboundTypeOf(message);
+      this.store.note(message, { at, what: type, recipient: message.owner });
       this.dispatcher.send({
         eventId: `ev-${this.nextEvent++}`,
         accountId: message.accountId,
         messageId: message.id,
         applicationId: message.applicationId,
-        type: CallbackType.received,
+        type,
         recipient: message.owner,
         body: [inboundEvent(message, at)],
         target: app?.inboundCallbackUrl ?? app?.callbackUrl,

@@ -27,5 +27,6 @@ export const SCALAR_OPTIONS: readonly ScalarOption[] = [
   { key: 'timeScale', flag: '--time-scale', env: 'BW_EMULATOR_TIME_SCALE', type: 'number', path: ['timeScale'], default: '1', description: 'multiplier for every emulated delay (0.1 = ten times faster)' },
   { key: 'callbackTimeout', flag: '--callback-timeout', env: 'BW_EMULATOR_CALLBACK_TIMEOUT', type: 'duration', path: ['callbacks', 'timeout'], default: '10s', description: 'per-attempt timeout for a callback POST' },
   { key: 'deliveryDelay', flag: '--delivery-delay', env: 'BW_EMULATOR_DELIVERY_DELAY', type: 'duration', path: ['callbacks', 'deliveryDelay'], default: '100ms', description: 'delay before the default message-delivered event' },
+  { key: 'fetchExternalMedia', flag: '--fetch-external-media', env: 'BW_EMULATOR_FETCH_EXTERNAL_MEDIA', type: 'boolean', path: ['media', 'fetchExternal'], default: 'false', description: "fetch outbound MMS media on other hosts, failing the message with 4410/4411/4412 as Bandwidth does (off: nothing external is fetched)" },
   { key: 'maxMessages', flag: '--max-messages', env: 'BW_EMULATOR_MAX_MESSAGES', type: 'integer', path: ['limits', 'maxMessages'], default: '10000', description: 'messages kept before the oldest are evicted' },
 ];

@@ -49,7 +49,8 @@ export interface EmulatorConfig {
   limits: { maxMessages: number; maxJournalEntries: number };
   oauth: { tokenTtlSeconds: number };
   control: { token?: string };
-  media: { maxObjectBytes: number; maxTotalBytes: number; retentionMs: number };
+  /** `fetchExternal`: outbound MMS media on other hosts are fetched and checked (4410/4411/4412) within `fetchTimeoutMs`. */
+  media: { maxObjectBytes: number; maxTotalBytes: number; retentionMs: number; fetchExternal: boolean; fetchTimeoutMs: number };
 }
 
 const checkConfigFile = compileSchemaCheck(ConfigFileSchema);
@@ -279,6 +280,8 @@ function normalize(file: ConfigFile, accountsSource: string): EmulatorConfig {
       maxObjectBytes: file.media?.maxObjectBytes ?? 3.5 * 1024 * 1024,
       maxTotalBytes: file.media?.maxTotalBytes ?? 256 * 1024 * 1024,
       retentionMs: ms(file.media?.retention, 48 * 3_600_000),
+      fetchExternal: file.media?.fetchExternal ?? false,
+      fetchTimeoutMs: ms(file.media?.fetchTimeout, 10_000),
     },
   };
 }

@@ -130,6 +130,8 @@ export const ConfigFileSchema = Type.Object(
           maxObjectBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'largest upload in bytes (default 3.5 MiB, Bandwidth\'s per-file limit)' })),
           maxTotalBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'bytes kept across accounts before the oldest objects are evicted' })),
           retention: Type.Optional(Duration),
+          fetchExternal: Type.Optional(Type.Boolean({ description: "fetch outbound MMS media on other hosts (off by default: the emulator works offline)" })),
+          fetchTimeout: Type.Optional(Duration),
         },
         { additionalProperties: false },
       ),

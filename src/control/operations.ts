@@ -93,6 +93,10 @@ export function toControlMessage(message: StoredMessage): ControlMessage {
     ...(message.expiration ? { expiration: message.expiration } : {}),
     time: iso(message.time),
     segmentCount: message.segmentCount,
+    ...(message.channel ? { channel: message.channel } : {}),
+    ...(message.channelList ? { channelList: message.channelList } : {}),
+    ...(message.suggestionResponse ? { suggestionResponse: message.suggestionResponse } : {}),
+    ...(message.locationResponse ? { locationResponse: message.locationResponse } : {}),
     recipients: message.recipients.map((r) => ({ to: r.to, status: r.status, errorCode: r.errorCode, updatedAt: iso(r.updatedAt) })),
     timeline: message.timeline.map((t) => ({ at: iso(t.at), what: t.what, ...(t.recipient ? { recipient: t.recipient } : {}), ...(t.detail ? { detail: t.detail } : {}) })),
   };

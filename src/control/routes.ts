@@ -50,7 +50,7 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator): C
       },
     },
     {
-      method: 'POST', url: '/inbound', summary: "A handset sends a message to our numbers: each owned recipient gets its own message-received", body: InboundBody,
+      method: 'POST', url: '/inbound', summary: "A handset sends a message to our numbers: each owned recipient gets its own message-received (or, with suggestionResponse / locationResponse, the RBM response event)", body: InboundBody,
       handler: async (req: Req, reply: FastifyReply) => reply.code(201).send({ messages: await ops.inbound(req.body as Parameters<ControlOperations['inbound']>[0]) }),
     },
     {

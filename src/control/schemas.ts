@@ -49,6 +49,19 @@ export const InboundBody = Type.Object(
       ),
     ),
     accountId: Type.Optional(Type.String()),
+    channel: Type.Optional(Type.Union([Type.Literal('RBM'), Type.Literal('SMS'), Type.Literal('MMS')], { description: 'multichannel: the channel it arrives on (shown as message.channel)' })),
+    suggestionResponse: Type.Optional(
+      Type.Object(
+        { text: Type.String(), postbackData: Type.String(), pairedMessageId: Type.Optional(Type.Union([Type.String(), Type.Null()])) },
+        { additionalProperties: false, description: "RBM: the user tapped a suggestion (a suggestion-response event); with pairedMessageId, `to` may be the RBM message's sender id" },
+      ),
+    ),
+    locationResponse: Type.Optional(
+      Type.Object(
+        { latitude: Type.String({ pattern: '^-?\\d+(\\.\\d+)?$' }), longitude: Type.String({ pattern: '^-?\\d+(\\.\\d+)?$' }) },
+        { additionalProperties: false, description: 'RBM: the user shared a location (a requested-location-response event)' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

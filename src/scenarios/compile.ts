@@ -5,6 +5,7 @@ import { parseDuration } from '../validation/durations.js';
 import { compileSchemaCheck, fieldName, parseLocated, type Problem } from '../validation/schema-check.js';
 import { compileMatch, MatcherError, type FieldMatcher } from './matcher.js';
 import { seededRandom } from './random.js';
+import type { LocationResponse, SuggestionResponse } from '../store/messages.js';
 import { ScenarioFileSchema, type InboundSpec, type RuleSpec, type ScenarioFile } from './schema.js';
 
 /** When a fault applies among the matches it sees: the first N, every Nth, or with a seeded probability. */
@@ -32,9 +33,18 @@ export interface CompiledRule {
   times?: number;
   hits: number;
   events?: EventStep[];
-  reply?: { afterMs: number; text: string; media?: string[] };
+  reply?: CompiledReply;
   callbackFaults?: { duplicate?: number; delayMs?: number; drop?: boolean; reorder?: boolean; selection: Selection; seen: number };
   apiFault?: { status?: 429 | 500 | 503; retryAfter?: number; delayMs?: number; drop?: boolean; selection: Selection; seen: number };
+}
+
+/** What a rule's handset sends back: text (and media), or an RBM suggestion or location response. */
+export interface CompiledReply {
+  afterMs: number;
+  text: string;
+  media?: string[];
+  suggestionResponse?: SuggestionResponse;
+  locationResponse?: LocationResponse;
 }
 
 /** A scheduled inbound message of a scenario. */
@@ -46,6 +56,8 @@ export interface CompiledInbound {
   to: string[];
   text: string;
   media?: string[];
+  suggestionResponse?: SuggestionResponse;
+  locationResponse?: LocationResponse;
 }
 
 /** A loaded scenario: rules in order, inbound messages, and its own seeded random stream. */
@@ -128,7 +140,13 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
     } else if (event.errorCode !== undefined) {
       problem([...path, 'errorCode'], `is only meaningful on message-failed, not ${event.type}`, 'remove it or make the event message-failed');
     }
-    if (TERMINAL.has(event.type) && i !== spec.events!.length - 1) problem(path, `${event.type} is final, but more events follow it`, 'make the delivered/failed event the last one');
+    const next = spec.events![i + 1];
+    const readFollows = event.type === 'message-delivered' && next?.type === 'message-read' && i + 1 === spec.events!.length - 1;
+    if (TERMINAL.has(event.type) && next !== undefined && !readFollows) problem(path, `${event.type} is final, but more events follow it`, 'make the delivered/failed event the last one (only a message-read may follow message-delivered)');
+    if (event.type === 'message-read') {
+      if (spec.events![i - 1]?.type !== 'message-delivered') problem(path, 'message-read must come right after message-delivered', 'put a message-delivered event before it');
+      if (!rbmOnly(spec)) problem(path, 'message-read is an RBM read receipt, but this rule can match other channels', "add match: { channel: RBM } to the rule");
+    }
     return { type: event.type, afterMs: ms(event.after), errorCode: event.errorCode, description: event.description };
   });
   if (spec.apiFault) {
@@ -139,6 +157,7 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
     checkSelection(fault, [...at, 'apiFault'], problem);
   }
   if (spec.callbackFaults) checkSelection(spec.callbackFaults, [...at, 'callbackFaults'], problem);
+  if (spec.reply) checkHandsetContent(spec.reply, [...at, 'reply'], problem, true);
   return {
     id: `${scenario}#${index}`,
     scenario,
@@ -148,7 +167,13 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
     times: spec.times,
     hits: 0,
     events,
-    reply: spec.reply && { afterMs: ms(spec.reply.after) ?? 0, text: spec.reply.text, media: spec.reply.media },
+    reply: spec.reply && {
+      afterMs: ms(spec.reply.after) ?? 0,
+      text: spec.reply.text ?? '',
+      media: spec.reply.media,
+      suggestionResponse: spec.reply.suggestionResponse,
+      locationResponse: spec.reply.locationResponse,
+    },
     callbackFaults: spec.callbackFaults && {
       duplicate: spec.callbackFaults.duplicate,
       delayMs: ms(spec.callbackFaults.delay),
@@ -174,6 +199,7 @@ function compileInbound(spec: InboundSpec, index: number, problem: Report): Comp
   spec.to.forEach((to, i) => {
     if (!isE164(to)) problem([...at, 'to', i], `'${to}' is not an E.164 number`, 'use one of your configured numbers, e.g. +19195550100');
   });
+  checkHandsetContent(spec, at, problem, false);
   return {
     name: spec.name ?? `inbound ${index + 1}`,
     trigger: spec.trigger ?? 'start',
@@ -182,7 +208,29 @@ function compileInbound(spec: InboundSpec, index: number, problem: Report): Comp
     to: spec.to,
     text: spec.text ?? '',
     media: spec.media,
+    suggestionResponse: spec.suggestionResponse,
+    locationResponse: spec.locationResponse,
   };
+}
+
+// A rule whose match admits only the RBM channel.
+function rbmOnly(spec: RuleSpec): boolean {
+  const channel = spec.match?.channel;
+  return channel === 'RBM' || (Array.isArray(channel) && channel.every((c) => c === 'RBM'));
+}
+
+// A handset sends one thing: a text message (text and/or media), or one RBM response. A reply must say something
+// (its text was required before RBM responses existed); an inbound entry may be empty, as it always could.
+function checkHandsetContent(
+  spec: { text?: string; media?: string[]; suggestionResponse?: unknown; locationResponse?: unknown },
+  path: Array<string | number>,
+  problem: Report,
+  requireContent: boolean,
+): void {
+  const responses = (spec.suggestionResponse ? 1 : 0) + (spec.locationResponse ? 1 : 0);
+  if (responses > 1) problem(path, 'has both suggestionResponse and locationResponse', 'keep one of them; each is its own event');
+  else if (responses === 1 && spec.media?.length) problem(path, 'an RBM response carries no media', 'remove media, or send the media as a separate message');
+  else if (requireContent && responses === 0 && spec.text === undefined && !spec.media?.length) problem(path, 'says nothing', 'give text (or media), a suggestionResponse or a locationResponse');
 }
 
 /** Whether a selection lets this match through; advances the seen counter and, for probability, the seeded stream. */

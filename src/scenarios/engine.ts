@@ -1,5 +1,5 @@
-import type { StoredMessage } from '../store/messages.js';
-import { selects, type CompiledRule, type CompiledScenario, type EventStep } from './compile.js';
+import type { Channel, StoredMessage } from '../store/messages.js';
+import { selects, type CompiledReply, type CompiledRule, type CompiledScenario, type EventStep } from './compile.js';
 import { magicOutcome } from './magic.js';
 import { seededRandom } from './random.js';
 import { firstMiss, type MatchSubject } from './matcher.js';
@@ -45,7 +45,7 @@ export function explainRule(rule: CompiledRule): string {
   const what: string[] = [];
   if (rule.apiFault) what.push(`API fault ${rule.apiFault.status ?? ''}${rule.apiFault.delayMs ? ` delay ${rule.apiFault.delayMs} ms` : ''}${rule.apiFault.drop ? ' drop connection' : ''}`.trim());
   if (rule.events) what.push(rule.events.length ? rule.events.map((e) => e.type + (e.errorCode ? ` ${e.errorCode}` : '')).join(' → ') : 'no events (lost receipt)');
-  if (rule.reply) what.push(`reply '${rule.reply.text}'`);
+  if (rule.reply) what.push(rule.reply.suggestionResponse ? `reply suggestion-response '${rule.reply.suggestionResponse.text}'` : rule.reply.locationResponse ? 'reply requested-location-response' : `reply '${rule.reply.text}'`);
   if (rule.callbackFaults) what.push('callback faults');
   const limit = rule.times ? ` (first ${rule.times}; ${rule.hits} used)` : ` (${rule.hits} hits)`;
   return `${rule.id} '${rule.name}': when ${when} → ${what.join(', ') || 'default outcome'}${limit}`;
@@ -121,7 +121,7 @@ export class ScenarioEngine {
   }
 
   /** The API fault for a create request, if a rule with `apiFault` matches any recipient and its selection fires. */
-  apiFault(accountId: string, message: Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' | 'applicationId' | 'media' | 'segmentCount'>): ApiFault | undefined {
+  apiFault(accountId: string, message: Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' | 'applicationId' | 'media' | 'segmentCount' | 'channel'>): ApiFault | undefined {
     for (const scenario of this.inForce(accountId)) {
       for (const rule of scenario.rules) {
         if (!rule.apiFault || (rule.times !== undefined && rule.hits >= rule.times)) continue;
@@ -139,6 +139,7 @@ export class ScenarioEngine {
   planOutbound(message: StoredMessage, timings: PlanTimings, rejection?: Rejection): OutboundPlan {
     const plan: OutboundPlan = { steps: new Map(), explanations: new Map(), replies: [] };
     const mms = isMms(message);
+    const channel = subjectOf(message, message.accountId, message.to[0] ?? '').channel;
     let reorder = false;
     for (const to of message.to) {
       if (rejection) {
@@ -171,7 +172,9 @@ export class ScenarioEngine {
       if (chosen) {
         const { rule, scenario } = chosen;
         rule.hits++;
-        let steps = timeline(rule.events ?? defaultEvents(mms), timings);
+        // A read receipt exists only for RBM: a rule that scripts one and matches another channel sends the rest.
+        const scripted = rule.events?.filter((e) => e.type !== 'message-read' || channel === 'RBM');
+        let steps = timeline(scripted ?? defaultEvents(channel), timings);
         const faults = rule.callbackFaults;
         if (faults && selects(faults, scenario.random)) {
           steps = steps.map((s) => ({ ...s, afterMs: s.afterMs + (faults.delayMs ?? 0), duplicates: faults.duplicate, dropped: faults.drop }));
@@ -182,14 +185,14 @@ export class ScenarioEngine {
         plan.explanations.set(to, `matched ${explainRule(rule)}${missed}`);
         continue;
       }
-      const magic = magicOutcome(to, mms, timings.sendingDelayMs);
+      const magic = magicOutcome(to, channel !== 'SMS', timings.sendingDelayMs);
       if (magic) {
         plan.steps.set(to, timeline(magic.events, timings).map((s) => (TERMINAL.has(s.type) ? { ...s, duplicates: magic.duplicate } : s)));
         plan.explanations.set(to, `${magic.explanation}${missed}`);
         continue;
       }
-      plan.steps.set(to, timeline(defaultEvents(mms), timings));
-      plan.explanations.set(to, `no scenario rule matched: default outcome, delivered${missed}`);
+      plan.steps.set(to, timeline(defaultEvents(channel), timings));
+      plan.explanations.set(to, `no scenario rule matched: default outcome, delivered${channel === 'RBM' ? ' and read' : ''}${missed}`);
     }
     if (reorder) reverseRecipients(plan);
     return plan;
@@ -198,7 +201,7 @@ export class ScenarioEngine {
 
 const TERMINAL = new Set(['message-delivered', 'message-failed']);
 
-function subjectOf(message: Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' | 'applicationId' | 'media' | 'segmentCount'>, accountId: string, to: string): MatchSubject {
+function subjectOf(message: Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' | 'applicationId' | 'media' | 'segmentCount' | 'channel'>, accountId: string, to: string): MatchSubject {
   return {
     to,
     from: message.from,
@@ -209,25 +212,34 @@ function subjectOf(message: Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' |
     media: (message.media?.length ?? 0) > 0,
     group: message.to.length > 1,
     segments: message.segmentCount,
+    channel: message.channel ?? (isMms(message) ? 'MMS' : 'SMS'),
   };
 }
 
-function defaultEvents(mms: boolean): EventStep[] {
-  return mms ? [{ type: 'message-sending' }, { type: 'message-delivered' }] : [{ type: 'message-delivered' }];
+// SMS: delivered. MMS: sending, delivered. RBM (reference §8.3): sending, delivered, then read.
+function defaultEvents(channel: Channel): EventStep[] {
+  if (channel === 'SMS') return [{ type: 'message-delivered' }];
+  if (channel === 'MMS') return [{ type: 'message-sending' }, { type: 'message-delivered' }];
+  return [{ type: 'message-sending' }, { type: 'message-delivered' }, { type: 'message-read' }];
 }
 
 // Relative `after`s become absolute times since the 202; missing ones take the configured default for their type.
 function timeline(events: EventStep[], timings: PlanTimings): PlannedStep[] {
   let at = 0;
   return events.map((event) => {
-    const fallback = event.type === 'message-sending' ? timings.sendingDelayMs : Math.max(0, timings.deliveryDelayMs - at);
+    // A read receipt follows its delivery by one more delivery delay.
+    const fallback = event.type === 'message-sending' ? timings.sendingDelayMs : event.type === 'message-read' ? timings.deliveryDelayMs : Math.max(0, timings.deliveryDelayMs - at);
     at += event.afterMs ?? fallback;
     return { afterMs: at, type: event.type, errorCode: event.errorCode, description: event.description };
   });
 }
 
-function replyFor(reply: { afterMs: number; text: string; media?: string[] }, message: StoredMessage, recipient: string): PlannedReply {
-  return { afterMs: reply.afterMs, from: recipient, to: [message.from], text: render(reply.text, message, recipient), media: reply.media };
+// An RBM suggestion response answers the outbound message unless the rule names another one.
+function replyFor(reply: CompiledReply, message: StoredMessage, recipient: string): PlannedReply {
+  const planned: PlannedReply = { afterMs: reply.afterMs, from: recipient, to: [message.from], text: render(reply.text, message, recipient), media: reply.media };
+  if (reply.suggestionResponse) planned.suggestionResponse = { ...reply.suggestionResponse, pairedMessageId: reply.suggestionResponse.pairedMessageId === undefined ? message.id : reply.suggestionResponse.pairedMessageId };
+  if (reply.locationResponse) planned.locationResponse = reply.locationResponse;
+  return planned;
 }
 
 // Out-of-order delivery for a group: the last recipient's events come first, each recipient keeping its own order.

@@ -1,4 +1,5 @@
 import isSafeRegex from 'safe-regex2';
+import type { Channel } from '../store/messages.js';
 import type { MatchSpec, TextMatcherSpec } from './schema.js';
 
 /** What a rule is matched against: one recipient of one outbound message. */
@@ -12,6 +13,8 @@ export interface MatchSubject {
   media: boolean;
   group: boolean;
   segments: number;
+  /** The channel this outcome is for: a multichannel message's channel being tried; a plain message is SMS or MMS. */
+  channel: Channel;
 }
 
 /** A compiled matcher for one field: a test and a human description. */
@@ -94,6 +97,10 @@ export function compileMatch(spec: MatchSpec | undefined, path: Array<string | n
   if (spec.group !== undefined) {
     const want = spec.group;
     out.push({ field: 'group', describe: want ? 'is a group message' : 'is a 1:1 message', test: (s) => s.group === want });
+  }
+  if (spec.channel !== undefined) {
+    const wanted = new Set(Array.isArray(spec.channel) ? spec.channel : [spec.channel]);
+    out.push({ field: 'channel', describe: `channel ${[...wanted].join(' or ')}`, test: (s) => wanted.has(s.channel) });
   }
   if (spec.segments !== undefined) {
     const { min, max } = typeof spec.segments === 'number' ? { min: spec.segments, max: spec.segments } : spec.segments;

@@ -1,4 +1,5 @@
 import type { StatusType } from '../callbacks/payloads.js';
+import type { LocationResponse, SuggestionResponse } from '../store/messages.js';
 
 /** One status event a recipient will get, `afterMs` emulated milliseconds after the 202. */
 export interface PlannedStep {
@@ -19,6 +20,8 @@ export interface PlannedReply {
   to: string[];
   text: string;
   media?: string[];
+  suggestionResponse?: SuggestionResponse;
+  locationResponse?: LocationResponse;
 }
 
 /** What will happen to an outbound message: a timeline and an explanation per recipient, and any replies. */

@@ -19,6 +19,30 @@ const Selection = {
   probability: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'a number from 0 to 1, drawn from the seeded generator' })),
 };
 
+const ChannelName = Type.Union([Type.Literal('RBM'), Type.Literal('SMS'), Type.Literal('MMS')]);
+
+/** A channel matcher: one channel, or a list (any of). */
+const ChannelMatcher = Type.Union([ChannelName, Type.Array(ChannelName, { minItems: 1 })], {
+  description: "'RBM', 'SMS' or 'MMS', or a list of them: the channel a multichannel message is tried on (a plain message is SMS or MMS)",
+});
+
+const SuggestionResponseSchema = Type.Object(
+  {
+    text: Type.String({ description: "the tapped suggestion's text" }),
+    postbackData: Type.String({ description: "the suggestion's postbackData (base64)" }),
+    pairedMessageId: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'the RBM message answered; a reply defaults to the outbound message' })),
+  },
+  { additionalProperties: false, description: 'an RBM suggestion-response instead of a text message' },
+);
+
+const LocationResponseSchema = Type.Object(
+  {
+    latitude: Type.String({ pattern: '^-?\\d+(\\.\\d+)?$', description: "e.g. '37.7749'" }),
+    longitude: Type.String({ pattern: '^-?\\d+(\\.\\d+)?$', description: "e.g. '-122.4194'" }),
+  },
+  { additionalProperties: false, description: 'an RBM requested-location-response instead of a text message' },
+);
+
 /** What a rule matches on: every given field must match (for `to`, the recipient this outcome is for). */
 export const MatchSchema = Type.Object(
   {
@@ -30,6 +54,7 @@ export const MatchSchema = Type.Object(
     accountId: Type.Optional(TextMatcher),
     media: Type.Optional(Type.Boolean({ description: 'true: only messages with media; false: only without' })),
     group: Type.Optional(Type.Boolean({ description: 'true: only group messages (2+ recipients); false: only 1:1' })),
+    channel: Type.Optional(ChannelMatcher),
     segments: Type.Optional(
       Type.Union([Type.Integer({ minimum: 1 }), Type.Object({ min: Type.Optional(Type.Integer({ minimum: 1 })), max: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })], {
         description: 'a segment count, or {min, max}',
@@ -42,8 +67,8 @@ export const MatchSchema = Type.Object(
 /** One status event of an outcome's timeline; `after` counts from the previous event (the first from the 202). */
 export const EventSchema = Type.Object(
   {
-    type: Type.Union([Type.Literal('message-sending'), Type.Literal('message-delivered'), Type.Literal('message-failed')], {
-      description: "'message-sending', 'message-delivered' or 'message-failed'",
+    type: Type.Union([Type.Literal('message-sending'), Type.Literal('message-delivered'), Type.Literal('message-failed'), Type.Literal('message-read')], {
+      description: "'message-sending', 'message-delivered', 'message-failed', or (RBM only, after message-delivered) 'message-read'",
     }),
     after: Type.Optional(Duration),
     errorCode: Type.Optional(Type.Integer({ description: "a code from Bandwidth's message-failed table, e.g. 4720" })),
@@ -55,8 +80,10 @@ export const EventSchema = Type.Object(
 const ReplySchema = Type.Object(
   {
     after: Type.Optional(Duration),
-    text: Type.String({ description: 'reply text; {{text}}, {{tag}}, {{from}}, {{to}} and {{id}} are replaced from the outbound message' }),
+    text: Type.Optional(Type.String({ description: 'reply text; {{text}}, {{tag}}, {{from}}, {{to}} and {{id}} are replaced from the outbound message' })),
     media: Type.Optional(Type.Array(Type.String(), { maxItems: 10 })),
+    suggestionResponse: Type.Optional(SuggestionResponseSchema),
+    locationResponse: Type.Optional(LocationResponseSchema),
   },
   { additionalProperties: false },
 );
@@ -106,6 +133,8 @@ const InboundSchema = Type.Object(
     to: Type.Array(Type.String(), { minItems: 1, description: 'our numbers receiving it' }),
     text: Type.Optional(Type.String()),
     media: Type.Optional(Type.Array(Type.String(), { maxItems: 10 })),
+    suggestionResponse: Type.Optional(SuggestionResponseSchema),
+    locationResponse: Type.Optional(LocationResponseSchema),
   },
   { additionalProperties: false },
 );

@@ -17,7 +17,22 @@ export interface TimelineEntry {
   detail?: Record<string, unknown>;
 }
 
-/** A message as the emulator keeps it (outbound as accepted, inbound as received). */
+/** A multichannel (beta) channel: RCS Business Messaging, SMS or MMS. */
+export type Channel = 'RBM' | 'SMS' | 'MMS';
+
+/** One entry of a multichannel request's `channelList`, as sent (content kept verbatim). */
+export interface ChannelListItem {
+  from: string;
+  applicationId: string;
+  channel: Channel;
+  content: Record<string, unknown>;
+}
+
+/**
+ * A message as the emulator keeps it (outbound as accepted, inbound as received). A multichannel message is one
+ * StoredMessage: `channelList` holds the request's fallback list, `channel` the channel in use, and `from`, `owner`,
+ * `applicationId`, `text` and `media` are that channel's (so search, the control API and callbacks show what was sent).
+ */
 export interface StoredMessage {
   id: string;
   accountId: string;
@@ -36,6 +51,27 @@ export interface StoredMessage {
   segmentCount: number;
   recipients: RecipientState[];
   timeline: TimelineEntry[];
+  /** Multichannel only: the channel in use (outbound) or the channel it arrived on (inbound). */
+  channel?: Channel;
+  /** Multichannel outbound only: the request's channelList, in fallback order. */
+  channelList?: ChannelListItem[];
+  /** RBM inbound only: the suggestion the user tapped. */
+  suggestionResponse?: SuggestionResponse;
+  /** RBM inbound only: the location the user shared (strings, as Bandwidth sends them). */
+  locationResponse?: LocationResponse;
+}
+
+/** An RBM suggestion response: the tapped suggestion's text and postback data, and the message it answered. */
+export interface SuggestionResponse {
+  text: string;
+  postbackData: string;
+  pairedMessageId?: string | null;
+}
+
+/** An RBM requested-location response. */
+export interface LocationResponse {
+  latitude: string;
+  longitude: string;
 }
 
 // A message's timeline is for reading, not an unbounded log: a message that loops on retries stops growing here.

@@ -42,6 +42,7 @@ function subject(fields: Partial<MatchSubject> = {}): MatchSubject {
     media: false,
     group: false,
     segments: 1,
+    channel: 'SMS',
     ...fields,
   };
 }
