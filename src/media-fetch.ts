@@ -42,6 +42,8 @@ export async function fetchExternalMedia(urls: readonly string[], options: Media
       if (options.signal.aborted) throw error;
       return { errorCode: 4410, why: `media ${url} could not be fetched (${(error as Error).message}): message-failed 4410` };
     }
+    // Destroying a body early makes undici emit an AbortError on it; that is our own doing, not a failure to report.
+    res.body.on('error', () => undefined);
     if (res.statusCode < 200 || res.statusCode > 299) {
       await res.body.dump();
       return { errorCode: 4410, why: `media ${url} answered ${res.statusCode}: message-failed 4410` };
