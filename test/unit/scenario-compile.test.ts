@@ -358,3 +358,56 @@ describe('seededRandom', () => {
     expect(Array.from({ length: 5 }, () => s.random())).toEqual(draw(7, 5));
   });
 });
+
+describe('multichannel: channel matcher, message-read, RBM responses', () => {
+  it('channel matches one channel or a list, and says what it saw when it misses', () => {
+    const one = compileMatch({ channel: 'RBM' }, ['match']);
+    expect(firstMiss(one, subject({ channel: 'RBM' }))).toBeUndefined();
+    expect(firstMiss(one, subject({ channel: 'SMS' }))).toBe("channel was 'SMS', rule wants channel RBM");
+    const list = compileMatch({ channel: ['SMS', 'MMS'] }, ['match']);
+    expect(firstMiss(list, subject({ channel: 'MMS' }))).toBeUndefined();
+    expect(firstMiss(list, subject({ channel: 'RBM' }))).toContain('channel SMS or MMS');
+  });
+
+  it('an unknown channel is a schema problem naming the field', () => {
+    const problems = problemsOf('version: 1\nrules:\n  - match: { channel: FAX }\n');
+    expect(problems[0]).toMatchObject({ field: 'rules[0].match.channel', line: 3 });
+  });
+
+  it('message-read is allowed last, right after message-delivered, on a rule that only matches RBM', () => {
+    const scenario = compileOk(`version: 1
+rules:
+  - match: { channel: RBM }
+    events: [{ type: message-sending }, { type: message-delivered }, { type: message-read, after: 2s }]
+`);
+    expect(scenario.rules[0]!.events!.map((e) => e.type)).toEqual(['message-sending', 'message-delivered', 'message-read']);
+    expect(scenario.rules[0]!.events![2]!.afterMs).toBe(2000);
+  });
+
+  it('message-read without RBM-only matching, not after delivered, or followed by more is refused with a fix', () => {
+    const anyChannel = problemsOf('version: 1\nrules:\n  - events: [{ type: message-delivered }, { type: message-read }]\n');
+    expect(anyChannel).toEqual([expect.objectContaining({ field: 'rules[0].events[1]', fix: 'add match: { channel: RBM } to the rule' })]);
+    const notAfterDelivered = problemsOf('version: 1\nrules:\n  - match: { channel: RBM }\n    events: [{ type: message-sending }, { type: message-read }]\n');
+    expect(notAfterDelivered.map((p) => p.problem)).toEqual(['message-read must come right after message-delivered']);
+    const afterFailed = problemsOf('version: 1\nrules:\n  - match: { channel: RBM }\n    events: [{ type: message-failed, errorCode: 4720 }, { type: message-read }]\n');
+    expect(afterFailed.map((p) => p.field)).toEqual(['rules[0].events[0]', 'rules[0].events[1]']);
+  });
+
+  it('a reply may be an RBM suggestion or location response, but not both and not empty', () => {
+    const scenario = compileOk(`version: 1
+rules:
+  - match: { channel: RBM }
+    reply: { suggestionResponse: { text: Yes, postbackData: eWVz } }
+inbound:
+  - { from: '+15551230000', to: ['+19195550100'], locationResponse: { latitude: '37.7749', longitude: '-122.4194' } }
+`);
+    expect(scenario.rules[0]!.reply).toMatchObject({ text: '', suggestionResponse: { text: 'Yes', postbackData: 'eWVz' } });
+    expect(scenario.inbound[0]!.locationResponse).toEqual({ latitude: '37.7749', longitude: '-122.4194' });
+    const both = problemsOf("version: 1\nrules:\n  - reply: { suggestionResponse: { text: a, postbackData: YQ== }, locationResponse: { latitude: '1', longitude: '2' } }\n");
+    expect(both.map((p) => p.problem)).toEqual(['has both suggestionResponse and locationResponse']);
+    const empty = problemsOf('version: 1\nrules:\n  - reply: { after: 1s }\n');
+    expect(empty.map((p) => p.problem)).toEqual(['says nothing']);
+    const badLatitude = problemsOf("version: 1\ninbound:\n  - { from: '+15551230000', to: ['+19195550100'], locationResponse: { latitude: north, longitude: '2' } }\n");
+    expect(badLatitude[0]!.field).toBe('inbound[0].locationResponse.latitude');
+  });
+});
