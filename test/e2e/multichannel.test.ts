@@ -193,6 +193,35 @@ describe('POST /users/{accountId}/messages/multiChannel through MultiChannelApi'
   });
 });
 
+describe('multichannel scenarios', () => {
+  it('an apiFault rule matching the first channel answers 429 in the envelope, with Retry-After', async () => {
+    const running = await start();
+    await running.scenarios.use({ version: 1, name: 'busy', rules: [{ match: { channel: 'RBM' }, apiFault: { status: 429, retryAfter: 3, times: 1 } }] });
+    const res = await fetch(`${running.url}/users/${ACCOUNT}/messages/multiChannel`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${USER}:${PASS}`).toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify(rbmThenSms()),
+    });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('3');
+    const body = await res.json();
+    assertMatchesSpec('multiChannelError', body);
+    expect(body).toEqual({ links: [], data: null, errors: [{ type: 'rate-limit-exceeded', description: 'You have exceeded your rate limit for this endpoint. Please retry later.', source: {} }] });
+    expect((await api(running.url).createMultiChannelMessage(ACCOUNT, rbmThenSms())).status).toBe(202);
+  });
+
+  it("a scenario's manual inbound entry sends an RBM suggestion-response to one of our numbers", async () => {
+    const sink = await newSink();
+    const running = await start(sink);
+    await running.scenarios.use({ version: 1, name: 'tap', inbound: [{ name: 'yes', trigger: 'manual', from: HANDSET, to: [NUMBER], suggestionResponse: { text: 'Yes', postbackData: 'eWVz' } }] });
+    expect(await running.scenarios.trigger('tap', 'yes')).toEqual({ scheduled: 1 });
+    const entry = await running.callbacks.waitFor({ type: 'suggestion-response', outcome: 'delivered' }, WAIT);
+    const event = (entry.request.body as Event[])[0]!;
+    assertCallbackMatchesSpec([event]);
+    expect(event).toMatchObject({ to: NUMBER, message: { channel: 'RBM', owner: NUMBER, from: HANDSET, suggestionResponse: { text: 'Yes', postbackData: 'eWVz', pairedMessageId: null } } });
+  });
+});
+
 describe('multichannel callbacks', () => {
   it('RBM: message-sending, message-delivered (with channel), then message-read with eventTime; search says rcs', async () => {
     const sink = await newSink();
