@@ -8,6 +8,7 @@ import { newMessageId } from './ids.js';
 import { EmulatorConfigError } from './errors.js';
 import { compileScenario, type CompiledScenario } from './scenarios/compile.js';
 import { ScenarioEngine, type Rejection } from './scenarios/engine.js';
+import type { OutboundPlan } from './scenarios/plan.js';
 import { ScenarioFiles, type ScenarioLoadState } from './scenarios/files.js';
 import type { Problem } from './validation/schema-check.js';
 import { countSegments } from './segments.js';
@@ -209,8 +210,12 @@ export class Emulator {
   }
 
   // Plan the message's timeline (per recipient) and its scripted replies, and start playing them.
-  private planAndPlay(message: StoredMessage, app: ApplicationConfig | undefined, rejection: Rejection | undefined, offsetMs = 0, preface = ''): void {
-    const plan = this.scenarios.planOutbound(message, this.config.callbacks, rejection);
+  private planAndPlay(message: StoredMessage, app: ApplicationConfig | undefined, rejection: Rejection | undefined): void {
+    this.play(message, this.scenarios.planOutbound(message, this.config.callbacks, rejection), app);
+  }
+
+  // Play a plan, `offsetMs` later than planned (after multichannel fallbacks), its explanations prefixed by `preface`.
+  private play(message: StoredMessage, plan: OutboundPlan, app: ApplicationConfig | undefined, offsetMs = 0, preface = ''): void {
     if (offsetMs > 0 || preface) {
       for (const [to, steps] of plan.steps) plan.steps.set(to, steps.map((step) => ({ ...step, afterMs: step.afterMs + offsetMs })));
       for (const [to, why] of plan.explanations) plan.explanations.set(to, `${preface}${why}`);
@@ -265,23 +270,19 @@ export class Emulator {
           ? { errorCode: 4403, why: `from ${item.from} is not a number of account ${message.accountId}: message-failed 4403` }
           : (this.missingMedia(message.accountId, fields.media) ?? mediaFailures[index]);
       const next = request.channelList[index + 1];
-      const view: StoredMessage = { ...message, ...fields };
-      if (next) {
-        // Planning a channel that will be skipped still counts its rule's hit: the carrier did try it.
-        const plan = this.scenarios.planOutbound(view, this.config.callbacks, rejection);
-        const steps = plan.steps.get(request.to) ?? [];
-        const last = steps.at(-1);
-        if (last?.type === 'message-failed') {
-          const at = offsetMs + last.afterMs;
-          const detail = { from: item.channel, to: next.channel, errorCode: last.errorCode, why: plan.explanations.get(request.to) };
-          this.timeline.after(message.accountId, at, () => this.store.note(message, { at: this.clock.now(), what: 'fallback', recipient: request.to, detail }));
-          preface += `${item.channel} failed with ${last.errorCode} (${detail.why}), fell back to ${next.channel}; `;
-          offsetMs = at;
-          continue;
-        }
+      // Each channel is planned once; a channel that fails and is skipped still counts its rule's hit (it was tried).
+      const plan = this.scenarios.planOutbound({ ...message, ...fields }, this.config.callbacks, rejection);
+      const last = plan.steps.get(request.to)?.at(-1);
+      if (next && last?.type === 'message-failed') {
+        const at = offsetMs + last.afterMs;
+        const detail = { from: item.channel, to: next.channel, errorCode: last.errorCode, why: plan.explanations.get(request.to) };
+        this.timeline.after(message.accountId, at, () => this.store.note(message, { at: this.clock.now(), what: 'fallback', recipient: request.to, detail }));
+        preface += `${item.channel} failed with ${last.errorCode} (${detail.why}), fell back to ${next.channel}; `;
+        offsetMs = at;
+        continue;
       }
       Object.assign(message, fields);
-      this.planAndPlay(message, app, rejection, offsetMs, preface);
+      this.play(message, plan, app, offsetMs, preface);
       return;
     }
   }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Emulator } from '../emulator.js';
 import { bandwidthErrors } from '../errors.js';
-import { explainRule } from '../scenarios/engine.js';
+import { actOutApiFault } from './api-fault.js';
 import { countSegments } from '../segments.js';
 import type { StoredMessage } from '../store/messages.js';
 import { MessageRequestSchema, schemaFieldErrors, semanticFieldErrors, type MessageRequestBody } from './message-request.js';
@@ -46,21 +46,7 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
         text: req.body.text ?? '',
         segmentCount: countSegments(req.body),
       });
-      if (fault) {
-        req.log.info({ rule: fault.rule.id, status: fault.status, delayMs: fault.delayMs, drop: fault.drop }, `scenario API fault: ${explainRule(fault.rule)}`);
-        if (fault.delayMs) await emulator.clock.sleep(fault.delayMs);
-        // close() releases a delayed request early; it must not be accepted by an emulator that is shutting down.
-        if (emulator.closed) throw bandwidthErrors.unavailable();
-        if (fault.drop) {
-          // A dropped connection: no status line at all, as a crashed upstream or a proxy reset would do.
-          reply.hijack();
-          req.raw.socket.destroy();
-          return;
-        }
-        if (fault.status === 429) throw bandwidthErrors.queueFull(fault.retryAfter ?? 1);
-        if (fault.status === 500) throw bandwidthErrors.internal();
-        if (fault.status === 503) throw bandwidthErrors.unavailable();
-      }
+      if (fault && (await actOutApiFault(emulator, fault, req, reply)) === 'dropped') return;
       const message = emulator.acceptOutbound(req.params.accountId, req.body);
       return reply.code(202).send(messageResponse(message));
     },

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Emulator } from '../emulator.js';
 import { BandwidthError, bandwidthErrors } from '../errors.js';
 import { channelFields, type MultiChannelRequest } from '../multichannel.js';
-import { explainRule } from '../scenarios/engine.js';
 import type { StoredMessage } from '../store/messages.js';
+import { actOutApiFault } from './api-fault.js';
 import { MultiChannelRequestSchema, multiChannelSchemaErrors, multiChannelSemanticErrors } from './multichannel-request.js';
 import { registerMultiChannelErrorHandler } from './multichannel-errors.js';
 
@@ -41,19 +41,7 @@ export async function multiChannelRoutes(app: FastifyInstance, opts: { emulator:
     if (fieldErrors.length > 0) throw bandwidthErrors.validation(fieldErrors);
     const first = req.body.channelList[0]!;
     const fault = emulator.scenarios.apiFault(req.params.accountId, { ...channelFields(first, req.body.to), to: [req.body.to], tag: req.body.tag });
-    if (fault) {
-      req.log.info({ rule: fault.rule.id, status: fault.status, delayMs: fault.delayMs, drop: fault.drop }, `scenario API fault: ${explainRule(fault.rule)}`);
-      if (fault.delayMs) await emulator.clock.sleep(fault.delayMs);
-      if (emulator.closed) throw bandwidthErrors.unavailable();
-      if (fault.drop) {
-        reply.hijack();
-        req.raw.socket.destroy();
-        return;
-      }
-      if (fault.status === 429) throw bandwidthErrors.queueFull(fault.retryAfter ?? 1);
-      if (fault.status === 500) throw bandwidthErrors.internal();
-      if (fault.status === 503) throw bandwidthErrors.unavailable();
-    }
+    if (fault && (await actOutApiFault(emulator, fault, req, reply)) === 'dropped') return;
     const message = emulator.acceptMultiChannel(req.params.accountId, req.body);
     return reply.code(202).send(multiChannelResponse(message));
   });

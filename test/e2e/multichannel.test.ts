@@ -210,6 +210,15 @@ describe('multichannel scenarios', () => {
     expect((await api(running.url).createMultiChannelMessage(ACCOUNT, rbmThenSms())).status).toBe(202);
   });
 
+  it('each channel is planned once: a times-limited rule for the first channel counts one hit per message', async () => {
+    const running = await start();
+    await running.scenarios.use({ version: 1, name: 'quiet-rbm', rules: [{ match: { channel: 'RBM' }, times: 2, events: [{ type: 'message-sending' }, { type: 'message-delivered' }] }] });
+    const res = await api(running.url).createMultiChannelMessage(ACCOUNT, rbmThenSms());
+    await running.callbacks.waitFor({ messageId: (res.data as unknown as { data: { id: string } }).data.id, type: 'message-delivered' }, WAIT);
+    const { scenarios } = await running.scenarios.list();
+    expect(scenarios.find((sc) => sc.name === 'quiet-rbm')?.rules[0]?.hits).toBe(1);
+  });
+
   it("a scenario's manual inbound entry sends an RBM suggestion-response to one of our numbers", async () => {
     const sink = await newSink();
     const running = await start(sink);
