@@ -68,6 +68,8 @@ export class NoOwnedRecipientError extends Error {
 export interface CloseReport {
   stepsNotFired: number;
   callbacks: DeliveryBooks;
+  /** External media fetches (--fetch-external-media) still running, aborted: their messages get no outcome. */
+  mediaFetchesAborted: number;
 }
 
 /** Options for an emulator beyond its config: a clock and a logger can be injected. */
@@ -95,6 +97,7 @@ export class Emulator {
   private readonly closeHooks = new Set<() => void>();
   // Aborts external media fetches in flight when the emulator closes.
   private readonly fetches = new AbortController();
+  private fetchesInFlight = 0;
   /** Base URL for links the emulator hands out (inbound media); set from the listen address unless publicUrl is configured. */
   baseUrl: string;
 
@@ -299,6 +302,7 @@ export class Emulator {
     this.store.note(message, { at: this.clock.now(), what: 'fetching-media', detail: { urls: lists.flat() } });
     const options = { maxBytes: this.config.media.maxObjectBytes, timeoutMs: this.config.media.fetchTimeoutMs, signal: this.fetches.signal };
     let failures: Array<Rejection | undefined>;
+    this.fetchesInFlight++;
     try {
       failures = await Promise.all(lists.map(async (urls) => {
         const failure = urls.length > 0 ? await fetchExternalMedia(urls, options) : undefined;
@@ -306,9 +310,16 @@ export class Emulator {
       }));
     } catch (error) {
       if (this.fetches.signal.aborted) return;
-      throw error;
+      // Not a media problem but ours: the message still gets an outcome (4410) rather than none at all.
+      this.log.error({ err: error, messageId: message.id }, 'external media fetch failed unexpectedly');
+      failures = lists.map((urls) => (urls.length > 0 ? { errorCode: 4410, afterSending: true, why: `media could not be fetched (${(error as Error).message}): message-failed 4410` } : undefined));
+    } finally {
+      this.fetchesInFlight--;
     }
-    if (this.closed || this.store.get(message.accountId, message.id) !== message) return;
+    if (this.closed || this.store.get(message.accountId, message.id) !== message) {
+      this.log.info({ messageId: message.id }, 'media fetched after the message was reset or evicted: nothing more happens to it');
+      return;
+    }
     this.store.note(message, { at: this.clock.now(), what: 'fetched-media', detail: { failures: failures.filter(Boolean) } });
     then(failures);
   }
@@ -422,6 +433,7 @@ export class Emulator {
   close(): Promise<CloseReport> {
     this.closing ??= (async () => {
       this.scenarioFiles?.close();
+      const mediaFetchesAborted = this.fetchesInFlight;
       this.fetches.abort();
       for (const hook of this.closeHooks) hook();
       this.closeHooks.clear();
@@ -429,10 +441,10 @@ export class Emulator {
       this.clock.cancelAll();
       const callbacks = await this.dispatcher.close();
       this.journal.close();
-      if (stepsNotFired > 0 || callbacks.cancelled > 0) {
-        this.log.warn({ stepsNotFired, callbacksCancelled: callbacks.cancelled }, 'closed with events still pending');
+      if (stepsNotFired > 0 || callbacks.cancelled > 0 || mediaFetchesAborted > 0) {
+        this.log.warn({ stepsNotFired, callbacksCancelled: callbacks.cancelled, mediaFetchesAborted }, 'closed with events still pending');
       }
-      return { stepsNotFired, callbacks };
+      return { stepsNotFired, callbacks, mediaFetchesAborted };
     })();
     return this.closing;
   }

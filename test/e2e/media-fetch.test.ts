@@ -170,6 +170,7 @@ describe('external media fetch: on', () => {
     await host.received('/never');
     const report = await running.close();
     expect(report.stepsNotFired).toBe(0);
+    expect(report.mediaFetchesAborted).toBe(1);
     expect(running.emulator.journal.list({})).toEqual([]);
     expect(sink.requests).toEqual([]);
   });
