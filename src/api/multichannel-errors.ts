@@ -34,7 +34,8 @@ export function multiChannelErrorBody(error: BandwidthError, req: FastifyRequest
     case 400: {
       const fields = error.body.fieldErrors ?? [];
       if (fields.length === 0) return one(error.body.type, error.body.description);
-      return { links: [], data: null, errors: fields.map((f) => ({ type: ErrorType.validation, description: f.description, source: { field: f.fieldName } })) };
+      // A problem with the body as a whole names no field.
+      return { links: [], data: null, errors: fields.map((f) => ({ type: ErrorType.validation, description: f.description, source: f.fieldName === '(body)' ? {} : { field: f.fieldName } })) };
     }
     case 404:
       return one(ErrorType.forbidden, 'Resource not found.');
