@@ -181,6 +181,10 @@ describe('POST /users/{accountId}/messages/multiChannel through MultiChannelApi'
     assertMatchesSpec('multiChannelError', xmlBody);
     expect(xmlBody).toEqual({ links: [], data: null, errors: [{ type: 'unsupported-content-type', description: "Content-Type 'application/xml;charset=UTF-8' is not supported. Please use 'application/json'", source: { header: 'Content-Type' } }] });
 
+    const notObject = await fetch(url, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: '[]' });
+    expect(notObject.status).toBe(400);
+    expect(await notObject.json()).toEqual({ links: [], data: null, errors: [{ type: 'request-validation', description: 'The request body must be a JSON object', source: {} }] });
+
     const put = await fetch(url, { method: 'PUT', headers: { authorization: auth } });
     expect(put.status).toBe(405);
     expect(await put.json()).toEqual({ links: [], data: null, errors: [{ type: 'method-not-allowed', description: "Method 'PUT' not supported for this resource.", source: {} }] });
