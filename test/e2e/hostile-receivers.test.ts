@@ -16,7 +16,10 @@ const USER = 'hostile-user';
 const PASS = 'hostile-password';
 const APP = '0a1b2c3d-0000-4000-8000-0000000000b1';
 const FROM = '+19195550100';
+// Per-attempt timeout: short where the test is about timeouts, roomy elsewhere so a loaded machine never turns a
+// reset or a 500 into a timeout.
 const TIMEOUT_MS = 200;
+const ROOMY_TIMEOUT_MS = 5000;
 const RETRIES = ['20ms', '40ms'];
 const ATTEMPTS = 1 + RETRIES.length;
 /** Creates sent while the receiver misbehaves, after its first failed attempt. */
@@ -71,10 +74,10 @@ async function httpReceiver(answer: (res: ServerResponse, attemptOfEvent: number
   return receiver;
 }
 
-async function start(callbackUrl: string): Promise<RunningEmulator> {
+async function start(callbackUrl: string, timeoutMs: number): Promise<RunningEmulator> {
   const running = await startEmulator({
     accounts: [{ id: ACCOUNT, users: [{ username: USER, password: PASS }], applications: [{ id: APP, callbackUrl }], numbers: [{ number: FROM, applicationId: APP }] }],
-    callbacks: { timeout: `${TIMEOUT_MS}ms`, retryDelays: RETRIES, deliveryDelay: '10ms', sendingDelay: '5ms' },
+    callbacks: { timeout: `${timeoutMs}ms`, retryDelays: RETRIES, deliveryDelay: '10ms', sendingDelay: '5ms' },
   });
   cleanups.push(() => running.close().then(() => undefined));
   return running;
@@ -97,8 +100,8 @@ async function create(running: RunningEmulator, i: number): Promise<string> {
  * The common run: one message, wait for its first attempt (the receiver has misbehaved once), then DURING more
  * creates, all answered 202 and all searchable; then wait until nothing is pending.
  */
-async function runAgainst(receiver: Receiver | { url: string }): Promise<{ running: RunningEmulator; ids: string[] }> {
-  const running = await start(receiver.url);
+async function runAgainst(receiver: Receiver | { url: string }, timeoutMs = ROOMY_TIMEOUT_MS): Promise<{ running: RunningEmulator; ids: string[] }> {
+  const running = await start(receiver.url, timeoutMs);
   const first = await create(running, 0);
   await running.callbacks.waitFor({ messageId: first }, { timeoutMs: 5000 });
   const during = await Promise.all(Array.from({ length: DURING }, (_, i) => create(running, i + 1)));
@@ -183,7 +186,7 @@ describe('hostile callback receivers', () => {
       late.add(timer);
     });
 
-    const { running, ids } = await runAgainst(receiver);
+    const { running, ids } = await runAgainst(receiver, TIMEOUT_MS);
     const entries = expectBooksBalanced(running, ids, { delivered: 0, exhausted: EVENTS });
     expect(entries).toHaveLength(EVENTS * ATTEMPTS);
     for (const e of entries) {
