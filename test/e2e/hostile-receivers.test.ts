@@ -106,6 +106,9 @@ async function runAgainst(receiver: Receiver | { url: string }, timeoutMs = ROOM
   await running.callbacks.waitFor({ messageId: first }, { timeoutMs: 5000 });
   const during = await Promise.all(Array.from({ length: DURING }, (_, i) => create(running, i + 1)));
   const ids = [first, ...during];
+  // The books balance at every moment, not only at the end: mid-run, with events still pending.
+  const midRun = running.emulator.dispatcher.stats();
+  expect(midRun.planned).toBe(midRun.delivered + midRun.pending + midRun.exhausted + midRun.noTarget + midRun.notRequested + midRun.dropped + midRun.cancelled);
   // What the emulator accepted it reports: every message is in the search API.
   for (const id of ids) {
     const res = await fetch(`${running.url}/users/${ACCOUNT}/messages?messageId=${id}`, { headers: { authorization: auth } });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { createEmulator } from '../../src/emulator.js';
 import { buildApp } from '../../src/server.js';
-import { anyJson, brokenJsonText, contentType, mutated, pathSegment, queryString } from './arbitraries.js';
+import { anyJson, brokenJsonText, contentType, headerValue, mutated, pathSegment, queryString } from './arbitraries.js';
 import { fcParams } from './fc-settings.js';
 import { scenarioDocument } from './scenario-arbitraries.js';
 
@@ -108,3 +108,24 @@ function stripWait(query: string): string {
   if (params.has('wait')) params.set('wait', '1');
   return params.toString();
 }
+
+describe('with a control token', () => {
+  let guarded: FastifyInstance;
+  beforeAll(async () => {
+    guarded = await buildApp(createEmulator(resolveConfig({ overrides: { logLevel: 'silent', control: { token: 'prop-control-token' } } })));
+  });
+  afterAll(async () => {
+    await guarded.close();
+  });
+
+  it('any Authorization or X-Emulator-Token but the right one: the documented 401 on every route', () =>
+    prop(
+      fc.tuple(fc.constantFrom(...SURFACES), fc.oneof(headerValue, headerValue.map((t) => `Bearer ${t}`), fc.constantFrom('Bearer prop-control-token-', 'Bearer  prop-control-tokeN', 'Basic prop-control-token')), fc.boolean()),
+      async ([surface, value, asHeader]) => {
+        const headers: Record<string, string> = asHeader ? { 'x-emulator-token': value } : { authorization: value };
+        const res = await guarded.inject({ method: surface.method, url: `/__emulator${surface.url.replace(':p', 'x')}`, headers });
+        expect(res.statusCode, `${surface.method} ${surface.url} ${value}`).toBe(401);
+        expect(res.json()).toMatchObject({ error: 'unauthorized', message: expect.any(String) });
+      },
+    ));
+});
