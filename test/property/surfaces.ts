@@ -52,10 +52,10 @@ export const SURFACES: readonly Surface[] = [
     body: 'json',
     contentType: 'application/json',
     validBody: { applicationId: APPLICATION, to: ['+19195557001'], from: '+19195550100', text: 'property test' },
-    async verifyAccepted(app, res) {
+    async verifyAccepted(app, res, attempt) {
       const { id } = res.json() as { id: string };
       expect(typeof id).toBe('string');
-      const search = await app.inject({ method: 'GET', url: `/users/${ACCOUNT}/messages?messageId=${encodeURIComponent(id)}`, headers: { authorization: BASIC } });
+      const search = await app.inject({ method: 'GET', url: `/users/${attempt.accountId ?? ACCOUNT}/messages?messageId=${encodeURIComponent(id)}`, headers: { authorization: attempt.authorization ?? BASIC } });
       expect(search.statusCode).toBe(200);
       expect((search.json() as { messages: Array<{ messageId: string }> }).messages.map((m) => m.messageId)).toContain(id);
     },
