@@ -177,6 +177,27 @@ describe('raw sockets', () => {
     await expectStillServing();
   });
 
+  it('an event-stream client that stops reading is cut off once 1 MB waits for it, instead of growing memory', async () => {
+    const socket = connect(port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.on('connect', resolve));
+    socket.write('GET /__emulator/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    let received = 0;
+    socket.on('data', (c: Buffer) => (received += c.length));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.pause();
+    // Each accepted message is an event of ~2.5 KB; 8,000 of them (~20 MB) overflow the kernel's socket buffers and the cap.
+    const text = 'e'.repeat(2048);
+    for (let i = 0; i < 8000; i++) running.emulator.acceptOutbound(ACCOUNT, { applicationId: APPLICATION, to: ['+19195557001'], from: '+19195550100', text });
+    socket.resume();
+    // The server closed the stream: without the cap this would wait for ever (the test's timeout would fail it).
+    await closed;
+    expect(received).toBeLessThan(8000 * 2500);
+    await running.reset(ACCOUNT);
+    await expectStillServing();
+  });
+
   it('GET /__emulator/events with a bad query: the documented 400; a stream a client drops is let go', async () => {
     const bad = await fetch(`${running.url}/__emulator/events?nope=1`);
     expect(bad.status).toBe(400);
