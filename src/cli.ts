@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { resolveConfig, type EmulatorConfig } from './config/resolve.js';
@@ -61,7 +62,14 @@ export function parseFlags(argv: readonly string[]): { command: string; flags: R
 
 /** Whether a listen address only accepts connections from this machine. */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  // Only literal loopback addresses: a host name such as 127.example.com resolves anywhere.
+  return host === 'localhost' || host === '::1' || host === '[::1]' || (isIPv4(host) && host.startsWith('127.')) || /^::ffff:127\.\d+\.\d+\.\d+$/i.test(host);
+}
+
+/** The start-up warning for an emulator reachable beyond this machine with no control token; undefined when safe. */
+export function exposureWarning(host: string, controlToken: string | undefined): string | undefined {
+  if (isLoopback(host) || controlToken) return undefined;
+  return `listening on ${host}, beyond this machine, with no control token: anyone who can reach it can read messages and drive /__emulator. Set --control-token (BW_EMULATOR_CONTROL_TOKEN)`;
 }
 
 /** Structured JSON logs when output goes to a file or a pipe (CI, Docker); readable coloured lines on a terminal. */
@@ -157,9 +165,8 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   if (!config.publicUrl) emulator.baseUrl = url;
   process.stdout.write(banner(config, url) + '\n');
-  if (!isLoopback(config.host) && !config.control.token) {
-    emulator.log.warn(`listening on ${config.host}, beyond this machine, with no control token: anyone who can reach it can read messages and drive /__emulator. Set --control-token (BW_EMULATOR_CONTROL_TOKEN)`);
-  }
+  const exposed = exposureWarning(config.host, config.control.token);
+  if (exposed) emulator.log.warn(exposed);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

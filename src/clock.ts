@@ -27,6 +27,9 @@ interface Task {
   timer: NodeJS.Timeout;
 }
 
+// The longest wait setTimeout honours; longer ones are chained.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** A clock on real timers with a time scale; `now` can be pinned for deterministic tests. */
 export function createClock(options: { scale?: number; now?: () => number } = {}): Clock {
   const tasks = new Set<Task>();
@@ -47,9 +50,16 @@ export function createClock(options: { scale?: number; now?: () => number } = {}
     schedule(fn, delayMs) {
       const wait = Math.max(0, delayMs * clock.scale);
       const task: Task = { fn, due: readNow() + wait, timer: undefined as unknown as NodeJS.Timeout };
-      task.timer = setTimeout(() => run(task), wait);
-      // An emulator must never keep a test process alive on its own timers.
-      task.timer.unref();
+      // setTimeout fires at once for waits beyond 2^31-1 ms (~24.8 days): wait in chunks so a long delay stays long.
+      let left = wait;
+      const arm = () => {
+        const chunk = Math.min(left, MAX_TIMER_MS);
+        left -= chunk;
+        task.timer = setTimeout(() => (left > 0 ? arm() : run(task)), chunk);
+        // An emulator must never keep a test process alive on its own timers.
+        task.timer.unref();
+      };
+      arm();
       tasks.add(task);
       return {
         cancel() {

@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerBandwidthAuth } from './api/auth.js';
+import { bandwidthClientErrorHandler } from './api/client-errors.js';
 import { registerBandwidthErrorHandler } from './api/error-handler.js';
 import { mediaRoutes } from './api/media.js';
 import { messagesRoutes } from './api/messages.js';
@@ -32,8 +33,15 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
     logController: new DebugRequestLogs(),
     // Bandwidth's own limit is far below this; it keeps a hostile body from costing memory.
     bodyLimit: 1024 * 1024,
+    // Requests Node's HTTP parser refuses (bad Content-Length, oversized headers) get Bandwidth's error shape too.
+    clientErrorHandler: bandwidthClientErrorHandler,
     // A malformed URL (bad percent-encoding) is the client's error: answer it in Bandwidth's shape, not Fastify's.
-    frameworkErrors: (error, _req, reply) => {
+    frameworkErrors: (error, req, reply) => {
+      // The control API answers in its own documented shape, even for a URL Fastify could not route.
+      if (req.url.startsWith('/__emulator') && error.statusCode !== undefined && error.statusCode < 500) {
+        void (reply as unknown as FastifyReply).code(error.statusCode).send({ error: 'bad-request', message: error.message });
+        return;
+      }
       const mapped = error.statusCode !== undefined && error.statusCode < 500 ? bandwidthErrors.validation([], `Your request could not be accepted: ${error.message}`) : bandwidthErrors.internal();
       void (reply as unknown as FastifyReply).code(mapped.statusCode).send(mapped.body);
     },

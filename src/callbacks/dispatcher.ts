@@ -44,7 +44,7 @@ export interface DeliveryBooks {
   cancelled: number;
 }
 
-// Enough of a receiver's answer to explain it in the journal; the rest is drained, never kept.
+// Enough of a receiver's answer to explain it in the journal; reading stops there.
 const RESPONSE_BODY_KEEP = 4096;
 
 /** Delivers callback events at least once: POST, any 2xx is success, retries on the schedule, every attempt journaled. */
@@ -133,7 +133,9 @@ export class CallbackDispatcher {
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     if (this.closed || !this.unsettled.has(delivery.eventId)) return;
 
-    const ok = status !== undefined && status >= 200 && status < 300;
+    // A response cut off before its body was read (a reset mid-response) is a failed attempt, even after a 2xx
+    // status line: at least once means a duplicate is better than an event claimed delivered that may not be.
+    const ok = error === undefined && status !== undefined && status >= 200 && status < 300;
     const response = status === undefined ? undefined : { status, body: responseBody };
     if (ok) {
       this.settle(delivery, 'delivered');
@@ -222,14 +224,15 @@ export class CallbackDispatcher {
   }
 }
 
-async function readSome(body: AsyncIterable<Buffer> & { dump(opts?: { limit: number }): Promise<void> }): Promise<string> {
+// Reads the first RESPONSE_BODY_KEEP bytes and stops: leaving the loop destroys the body, so a receiver answering
+// with a huge or endless body costs one connection, not memory or time (the status line already decided).
+async function readSome(body: AsyncIterable<Buffer>): Promise<string> {
   const chunks: Buffer[] = [];
   let kept = 0;
   for await (const chunk of body) {
-    if (kept < RESPONSE_BODY_KEEP) {
-      chunks.push(chunk);
-      kept += chunk.length;
-    }
+    chunks.push(chunk);
+    kept += chunk.length;
+    if (kept >= RESPONSE_BODY_KEEP) break;
   }
   return Buffer.concat(chunks).subarray(0, RESPONSE_BODY_KEEP).toString('utf8');
 }

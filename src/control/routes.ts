@@ -116,6 +116,9 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator): C
   ];
 }
 
+/** Unsent bytes an event stream may hold for a client that does not read before it is closed. */
+export const MAX_UNSENT_EVENT_BYTES = 1024 * 1024;
+
 // Each SSE frame names its event and carries one JSON object; a comment line every 15 s keeps proxies from idling out.
 function streamEvents(emulator: Emulator, req: Req, reply: FastifyReply): void {
   const accountId = (req.query as { accountId?: string }).accountId;
@@ -124,7 +127,16 @@ function streamEvents(emulator: Emulator, req: Req, reply: FastifyReply): void {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
   res.write(': bandwidth-emulator events\n\n');
   let id = 0;
-  const send = (event: string, data: unknown) => res.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const send = (event: string, data: unknown) => {
+    // A client that stops reading would make every later event pile up in memory: past the cap it is cut off.
+    if (res.writableLength > MAX_UNSENT_EVENT_BYTES) {
+      emulator.log.warn({ unsentBytes: res.writableLength }, 'event stream client stopped reading; closing its stream');
+      stop();
+      res.destroy();
+      return;
+    }
+    res.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
   const offMessages = emulator.store.subscribe((change) => {
     if (accountId === undefined || change.message.accountId === accountId) send('message', { kind: change.kind, recipient: change.recipient, message: toControlMessage(change.message) });
   });

@@ -34,8 +34,17 @@ export function parseLocated(text: string, source: string): LocatedDocument {
     problem: error.message.split('\n')[0] ?? error.message,
     fix: 'correct the YAML/JSON syntax at that line',
   }));
+  let value: unknown;
+  if (syntaxProblems.length === 0) {
+    try {
+      value = doc.toJS();
+    } catch (error) {
+      // yaml refuses alias bombs (billion laughs) while building the value: a problem in the file, not a crash.
+      syntaxProblems.push({ source, field: '(file)', problem: `cannot be read: ${(error as Error).message}`, fix: 'expand or remove the repeated YAML aliases (*name) and anchors (&name)' });
+    }
+  }
   return {
-    value: syntaxProblems.length ? undefined : doc.toJS(),
+    value,
     syntaxProblems,
     lineOf(path) {
       // Walk up until a node exists: a missing field is reported at its parent's line.

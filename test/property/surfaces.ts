@@ -1,0 +1,131 @@
+// The public surfaces the property tests attack, as a table: a new endpoint (multichannel, say) is one more entry.
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
+
+/** What one property sends: the parts a surface lets vary; the rest comes from the surface's defaults. */
+export interface Attempt {
+  accountId?: string;
+  /** The rest of the path after the surface's route (a media id), already encoded as it should go on the wire. */
+  tail?: string;
+  query?: string;
+  body?: string | Buffer;
+  contentType?: string;
+  authorization?: string;
+}
+
+/** One endpoint of the emulated Bandwidth API. */
+export interface Surface {
+  name: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** The path for an account id (already encoded) and an optional tail. */
+  path(accountId: string, tail?: string): string;
+  /** How a well-formed request authenticates. */
+  auth: 'basic' | 'client';
+  /** The body kind it takes: JSON, raw bytes, a form, or none. */
+  body: 'json' | 'bytes' | 'form' | 'none';
+  /** A request body the endpoint accepts, for the mutate-one-field property. */
+  validBody?: Record<string, unknown>;
+  /** The default content type for its body. */
+  contentType?: string;
+  /** Query parameter names it knows (the property mixes them with junk). */
+  queryKeys?: readonly string[];
+  /** A valid tail when the route needs one (media id). */
+  defaultTail?: string;
+  /** After a 2xx: check that what the emulator accepted it also reports. */
+  verifyAccepted?(app: FastifyInstance, res: LightMyRequestResponse, attempt: Attempt): Promise<void>;
+}
+
+export const ACCOUNT = '9900000';
+export const APPLICATION = '93de2206-9669-4e07-948d-329f4b722ee2';
+export const BASIC = 'Basic ' + Buffer.from('bw-user:bw-password').toString('base64');
+export const CLIENT_BASIC = 'Basic ' + Buffer.from('bw-client-id:bw-client-secret').toString('base64');
+
+const SEARCH_KEYS = ['messageId', 'sourceTn', 'destinationTn', 'messageStatus', 'messageDirection', 'messageType', 'errorCode', 'fromDateTime', 'toDateTime', 'sort', 'pageToken', 'limit', 'limitTotalCount', 'bwQueued', 'fromSegmentCount', 'toSegmentCount'];
+
+/** Every public endpoint of the emulated API. */
+export const SURFACES: readonly Surface[] = [
+  ...['', '/api/v2'].map((prefix): Surface => ({
+    name: `create message ${prefix || '(root)'}`,
+    method: 'POST',
+    path: (account) => `${prefix}/users/${account}/messages`,
+    auth: 'basic',
+    body: 'json',
+    contentType: 'application/json',
+    validBody: { applicationId: APPLICATION, to: ['+19195557001'], from: '+19195550100', text: 'property test' },
+    async verifyAccepted(app, res, attempt) {
+      const { id } = res.json() as { id: string };
+      expect(typeof id).toBe('string');
+      const search = await app.inject({ method: 'GET', url: `/users/${attempt.accountId ?? ACCOUNT}/messages?messageId=${encodeURIComponent(id)}`, headers: { authorization: attempt.authorization ?? BASIC } });
+      expect(search.statusCode).toBe(200);
+      expect((search.json() as { messages: Array<{ messageId: string }> }).messages.map((m) => m.messageId)).toContain(id);
+    },
+  })),
+  { name: 'search messages', method: 'GET', path: (account) => `/users/${account}/messages`, auth: 'basic', body: 'none', queryKeys: SEARCH_KEYS },
+  {
+    name: 'upload media',
+    method: 'PUT',
+    path: (account, tail) => `/users/${account}/media/${tail}`,
+    defaultTail: 'pic.png',
+    auth: 'basic',
+    body: 'bytes',
+    contentType: 'image/png',
+    async verifyAccepted(app, _res, attempt) {
+      const got = await app.inject({ method: 'GET', url: `/users/${attempt.accountId ?? ACCOUNT}/media/${attempt.tail ?? 'pic.png'}`, headers: { authorization: BASIC } });
+      expect(got.statusCode).toBe(200);
+      expect(got.rawPayload.equals(Buffer.isBuffer(attempt.body) ? attempt.body : Buffer.from(attempt.body ?? ''))).toBe(true);
+    },
+  },
+  { name: 'download media', method: 'GET', path: (account, tail) => `/users/${account}/media/${tail}`, defaultTail: 'pic.png', auth: 'basic', body: 'none' },
+  { name: 'delete media', method: 'DELETE', path: (account, tail) => `/users/${account}/media/${tail}`, defaultTail: 'pic.png', auth: 'basic', body: 'none' },
+  { name: 'list media', method: 'GET', path: (account) => `/users/${account}/media`, auth: 'basic', body: 'none' },
+  {
+    name: 'oauth token',
+    method: 'POST',
+    path: () => '/api/v1/oauth2/token',
+    auth: 'client',
+    body: 'form',
+    contentType: 'application/x-www-form-urlencoded',
+    queryKeys: ['grant_type'],
+  },
+];
+
+/** Send one attempt at a surface, filling what the attempt leaves out with well-formed defaults. */
+export function send(app: FastifyInstance, surface: Surface, attempt: Attempt): Promise<LightMyRequestResponse> {
+  const headers: Record<string, string> = {};
+  const authorization = attempt.authorization ?? (surface.auth === 'basic' ? BASIC : CLIENT_BASIC);
+  if (authorization !== '') headers.authorization = authorization;
+  let payload: string | Buffer | undefined = attempt.body;
+  if (payload === undefined && surface.validBody) payload = JSON.stringify(surface.validBody);
+  if (payload === undefined && surface.body === 'form') payload = 'grant_type=client_credentials';
+  const type = attempt.contentType ?? surface.contentType;
+  if (payload !== undefined && type !== undefined && type !== '') headers['content-type'] = type;
+  const url = surface.path(attempt.accountId ?? ACCOUNT, attempt.tail ?? surface.defaultTail) + (attempt.query ? `?${attempt.query}` : '');
+  return app.inject({ method: surface.method, url, headers, ...(payload !== undefined && surface.method !== 'GET' ? { payload } : {}) });
+}
+
+/** The answer is never a 5xx; a 4xx carries Bandwidth's `{type, description[, fieldErrors]}` body. */
+export function expectBandwidthAnswer(res: LightMyRequestResponse, what: string): void {
+  const context = `${what} -> ${res.statusCode} ${res.body.slice(0, 500)}`;
+  expect(res.statusCode, context).toBeLessThan(500);
+  if (res.statusCode < 400) return;
+  let body: { type?: unknown; description?: unknown; fieldErrors?: unknown };
+  try {
+    body = res.json();
+  } catch {
+    throw new Error(`not JSON: ${context}`);
+  }
+  // An unknown path (a client resolved '..' in it, say) gets Bandwidth's Spring-style 404, also documented.
+  if (res.statusCode === 404 && (body as { error?: unknown }).error === 'Not Found') {
+    expect(typeof (body as { path?: unknown }).path, context).toBe('string');
+    return;
+  }
+  expect(typeof body.type, context).toBe('string');
+  expect(typeof body.description, context).toBe('string');
+  if (body.fieldErrors !== undefined) {
+    expect(Array.isArray(body.fieldErrors), context).toBe(true);
+    for (const e of body.fieldErrors as Array<Record<string, unknown>>) {
+      expect(typeof e.fieldName, context).toBe('string');
+      expect(typeof e.description, context).toBe('string');
+    }
+  }
+}
