@@ -1,5 +1,6 @@
 import { NoOwnedRecipientError, type Emulator, type InboundRequest } from '../emulator.js';
 import { EmulatorConfigError } from '../errors.js';
+import { actAsCarrier, CarrierRefusal, type CarrierRequest, type CarrierResult } from './carrier.js';
 import { explainRule, type ScenarioSummary } from '../scenarios/engine.js';
 import type { JournalEntry, JournalFilter } from '../store/journal.js';
 import type { DeliveryBooks } from '../callbacks/dispatcher.js';
@@ -60,6 +61,8 @@ export interface ControlOperations {
     waitFor(filter: JournalFilter, options?: { timeoutMs?: number }): Promise<JournalEntry>;
   };
   inbound(request: InboundRequest): Promise<ControlMessage[]>;
+  /** Act as the carrier on an outbound message in flight: deliver now, or fail with an error code (ControlInputError if it cannot). */
+  carrier(messageId: string, request: CarrierRequest): Promise<CarrierResult>;
   scenarios: {
     list(): Promise<{ scenarios: ScenarioSummary[]; problems: Problem[] }>;
     /** Add (or replace, by name) a run-time scenario, for one account or all. */
@@ -152,6 +155,14 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
         return emulator.inbound(request).map(toControlMessage);
       } catch (error) {
         if (error instanceof NoOwnedRecipientError) throw new ControlInputError(error.message);
+        throw error;
+      }
+    },
+    async carrier(messageId, request) {
+      try {
+        return actAsCarrier(emulator, messageId, request);
+      } catch (error) {
+        if (error instanceof CarrierRefusal) throw new ControlInputError(error.message);
         throw error;
       }
     },
