@@ -37,6 +37,12 @@ export interface Health {
   scenarioProblems: Problem[];
 }
 
+/** A configured account as the inbox shows it: its id and numbers, never its credentials. */
+export interface AccountSummary {
+  id: string;
+  numbers: Array<{ number: string; applicationId: string }>;
+}
+
 /** A control operation refused for its input; the HTTP layer answers 400 with this. */
 export class ControlInputError extends Error {
   constructor(
@@ -61,6 +67,8 @@ export interface ControlOperations {
     waitFor(filter: JournalFilter, options?: { timeoutMs?: number }): Promise<JournalEntry>;
   };
   inbound(request: InboundRequest): Promise<ControlMessage[]>;
+  /** The configured accounts and their numbers (no credentials): what a handset can send to. */
+  accounts(): Promise<AccountSummary[]>;
   /** Act as the carrier on an outbound message in flight: deliver now, or fail with an error code (ControlInputError if it cannot). */
   carrier(messageId: string, request: CarrierRequest): Promise<CarrierResult>;
   scenarios: {
@@ -157,6 +165,9 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
         if (error instanceof NoOwnedRecipientError) throw new ControlInputError(error.message);
         throw error;
       }
+    },
+    async accounts() {
+      return emulator.config.accounts.map((a) => ({ id: a.id, numbers: a.numbers.map((n) => ({ number: n.number, applicationId: n.applicationId })) }));
     },
     async carrier(messageId, request) {
       try {

@@ -34,6 +34,7 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator): C
         return { ...message, callbacks: await ops.callbacks.list({ messageId: message.id }) };
       },
     },
+    { method: 'GET', url: '/accounts', summary: 'Configured accounts and their numbers (no credentials)', handler: async () => ({ accounts: await ops.accounts() }) },
     {
       method: 'POST', url: '/messages/:id/carrier', summary: 'Act as the carrier on a message in flight: deliver now, or fail with an error code; its remaining scheduled steps are cancelled', body: CarrierBody,
       handler: async (req: Req, reply: FastifyReply) => {
