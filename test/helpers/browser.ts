@@ -20,10 +20,10 @@ export function browserSkipReason(): string | undefined {
   return reason;
 }
 
-/** A headless chromium with a fresh temporary profile; `close()` ends it and removes the profile. */
+/** A headless chromium with a fresh temporary profile (playwright passes it as --user-data-dir); `close()` ends it and removes the profile. */
 export async function launchBrowser(viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'bw-inbox-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...ARGS, `--user-data-dir=${profile}`], viewport });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport });
   return {
     context,
     async close() {

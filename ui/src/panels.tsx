@@ -16,7 +16,7 @@ export function ScenariosPanel(props: { scenarios: ScenarioSummary[]; problems: 
       <ul class="scenarios">
         {props.scenarios.map((s) => (
           <li key={`${s.scope}/${s.name}`}>
-            <strong>{s.name}</strong> <span class="hint">({s.source}, {s.scope === '*' ? 'all accounts' : `account ${s.scope}`})</span>
+            <strong>{s.name}</strong> <span class="hint">({s.source}{s.scope === '*' ? '' : `, account ${s.scope}`})</span>
             <ul>
               {s.rules.map((r) => (
                 <li key={r.id} title={r.explain}>
