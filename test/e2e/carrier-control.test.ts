@@ -69,6 +69,11 @@ describe.each<[string, Connect]>([
   ['library', (running) => running],
   ['http', (running) => connectEmulator(running.url)],
 ])('carrier console through the %s', (_mode, connect) => {
+  it('accounts: the configured accounts and numbers the handset composer offers, without credentials', async () => {
+    const f = await start(connect);
+    expect(await f.ops.accounts()).toEqual([{ id: ACCOUNT, numbers: [{ number: OURS, applicationId: APP }] }]);
+  });
+
   it('fail with 4720: the hour-long delivery is cancelled, message-failed 4720 reaches the sink, store and journal agree', async () => {
     const f = await start(connect);
     const id = await f.send([SLOW_1]);
