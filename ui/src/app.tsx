@@ -50,8 +50,24 @@ export function App() {
     addAttempts(id, callbacks);
   }, [upsert, addAttempts]);
 
+  // One request at a time, and one more after it if asked meanwhile: a burst of messages costs two requests, not one each.
+  const scenarioLoad = useRef<{ running: boolean; again: boolean }>({ running: false, again: false });
   const loadScenarios = useCallback(() => {
-    control<Scenarios>('GET', '/scenarios').then(setScenarios, (e: Error) => report(e.message, true));
+    const state = scenarioLoad.current;
+    if (state.running) {
+      state.again = true;
+      return;
+    }
+    state.running = true;
+    control<Scenarios>('GET', '/scenarios')
+      .then(setScenarios, (e: Error) => report(e.message, true))
+      .finally(() => {
+        state.running = false;
+        if (state.again) {
+          state.again = false;
+          loadScenarios();
+        }
+      });
   }, [report]);
 
   const loadAll = useCallback(async () => {
