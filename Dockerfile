@@ -4,6 +4,9 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The web inbox: its sources and the esbuild script that `npm run build` runs after tsc.
+COPY ui ./ui
+COPY scripts/build-ui.mjs ./scripts/
 RUN npm ci --ignore-scripts && npm run build
 
 FROM node:20-bookworm-slim

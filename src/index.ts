@@ -1,7 +1,8 @@
 // The public library API: re-exports only.
 export { startEmulator, type RunningEmulator, type EmulatorAccount } from './start.js';
 export { connectEmulator, type RemoteEmulator } from './control/client.js';
-export { ControlInputError, type ControlOperations, type ControlMessage, type MessageFilter, type Health } from './control/operations.js';
+export { ControlInputError, type AccountSummary, type ControlOperations, type ControlMessage, type MessageFilter, type Health } from './control/operations.js';
+export type { CarrierRequest, CarrierResult } from './control/carrier.js';
 export type { ScenarioSummary } from './scenarios/engine.js';
 export type { ScenarioFile } from './scenarios/schema.js';
 export { createEmulator, Emulator, NoOwnedRecipientError, type MessageRequest, type InboundRequest, type CloseReport } from './emulator.js';

@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { registerBandwidthAuth } from './api/auth.js';
 import { bandwidthClientErrorHandler } from './api/client-errors.js';
 import { registerBandwidthErrorHandler } from './api/error-handler.js';
+import { registerInboxPage } from './api/inbox-page.js';
 import { mediaRoutes } from './api/media.js';
 import { messagesRoutes } from './api/messages.js';
 import { multiChannelRoutes } from './api/multichannel.js';
@@ -68,6 +69,7 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
     registerBandwidthErrorHandler(oauth);
     await oauth.register(oauthRoutes, { emulator });
   });
+  registerInboxPage(app);
   await app.register(controlRoutes, { prefix: '/__emulator', emulator, ops: createControlOperations(emulator), token: emulator.config.control.token });
   app.addHook('onClose', async () => {
     await emulator.close();

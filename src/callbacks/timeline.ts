@@ -19,6 +19,8 @@ export class TimelinePlayer {
   // Per account, so a reset of one account cancels only its own pending steps.
   // Each handle counts the steps it stands for: a recipient's chain is one timer for all its remaining steps.
   private readonly scheduled = new Map<string, Map<Scheduled, number>>();
+  // Per message and recipient, the pending handle of its chain and what a carrier action needs to send in its place.
+  private readonly chains = new Map<string, PendingChain>();
 
   constructor(
     private readonly clock: Clock,
@@ -50,9 +52,13 @@ export class TimelinePlayer {
     explanation: string | undefined,
   ): void {
     const step = steps[index];
-    if (!step) return;
+    const chainKey = `${message.id}\u0000${recipient}`;
+    if (!step) {
+      this.chains.delete(chainKey);
+      return;
+    }
     const remaining = steps.length - index;
-    this.later(
+    const handle = this.later(
       message.accountId,
       step.afterMs - elapsedMs,
       () => {
@@ -83,6 +89,7 @@ export class TimelinePlayer {
       },
       remaining,
     );
+    this.chains.set(chainKey, { accountId: message.accountId, handle, app, target, explanation });
   }
 
   /** Run `fn` after `afterMs` emulated ms, cancelled with the account's other pending steps (scenario replies). */
@@ -129,10 +136,11 @@ export class TimelinePlayer {
       }
       this.scheduled.delete(id);
     }
+    for (const [key, chain] of this.chains) if (accountId === undefined || chain.accountId === accountId) this.chains.delete(key);
     return count;
   }
 
-  private later(accountId: string, afterMs: number, fn: () => void, weight = 1): void {
+  private later(accountId: string, afterMs: number, fn: () => void, weight = 1): Scheduled {
     let handles = this.scheduled.get(accountId);
     if (!handles) this.scheduled.set(accountId, (handles = new Map()));
     const own = handles;
@@ -141,5 +149,59 @@ export class TimelinePlayer {
       fn();
     }, afterMs);
     own.set(handle, weight);
+    return handle;
   }
+
+  /**
+   * Act as the carrier on one recipient of an outbound message: cancel its remaining scheduled steps and play a
+   * delivered or failed step now, sent like any planned step (journaled, counted in the books). Returns how many
+   * scheduled steps it replaced.
+   */
+  carrierAct(message: StoredMessage, recipient: string, outcome: CarrierOutcome, app: ApplicationConfig | undefined): number {
+    const key = `${message.id}\u0000${recipient}`;
+    const chain = this.chains.get(key);
+    let cancelled = 0;
+    if (chain) {
+      const handles = this.scheduled.get(chain.accountId);
+      cancelled = handles?.get(chain.handle) ?? 0;
+      handles?.delete(chain.handle);
+      chain.handle.cancel();
+      this.chains.delete(key);
+    }
+    // A message whose chain already ended (or was planned before a restart of the chain map) still has a target.
+    const target = chain ? chain.target : (app?.outboundCallbackUrl ?? app?.callbackUrl ?? app?.inboundCallbackUrl);
+    const explanation = `carrier action from the control API: ${outcome.type}${outcome.errorCode !== undefined ? ` ${outcome.errorCode}` : ''}` +
+      (cancelled > 0 ? ` (replaced ${cancelled} scheduled step${cancelled === 1 ? '' : 's'})` : '');
+    const at = this.clock.now();
+    this.store.setStatus(message, recipient, STATUS_OF[outcome.type], outcome.errorCode ?? 0, at);
+    this.store.note(message, { at, what: 'carrier', recipient, detail: { action: outcome.type, cancelledSteps: cancelled, ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}) } });
+    this.store.note(message, { at, what: outcome.type, recipient, detail: outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : undefined });
+    const failure = outcome.errorCode !== undefined ? { errorCode: outcome.errorCode, description: outcome.description } : undefined;
+    const usedApp = chain ? chain.app : app;
+    this.dispatcher.send({
+      eventId: `ev-${this.nextEvent++}`,
+      accountId: message.accountId,
+      messageId: message.id,
+      applicationId: message.applicationId,
+      type: outcome.type,
+      recipient,
+      body: [statusEvent(message, outcome.type, recipient, at, failure)],
+      target,
+      auth: usedApp?.callbackAuth ?? { mode: 'none' },
+      requested: usedApp ? usedApp.callbackTypes.includes(outcome.type) : true,
+      explanation,
+    });
+    return cancelled;
+  }
+}
+
+/** A final status the carrier console can force: delivered, or failed with a Bandwidth error code. */
+export type CarrierOutcome = { type: 'message-delivered'; errorCode?: undefined; description?: undefined } | { type: 'message-failed'; errorCode: number; description?: string };
+
+interface PendingChain {
+  accountId: string;
+  handle: Scheduled;
+  app: ApplicationConfig | undefined;
+  target: string | undefined;
+  explanation: string | undefined;
 }

@@ -60,6 +60,12 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
       },
     },
     inbound: async (request) => ((await call('POST', '/inbound', {}, request)).data as { messages: ControlMessage[] }).messages,
+    accounts: async () => (await get<{ accounts: Awaited<ReturnType<ControlOperations['accounts']>> }>('/accounts')).accounts,
+    async carrier(messageId, request) {
+      const { status, data } = await call('POST', `/messages/${encodeURIComponent(messageId)}/carrier`, {}, request);
+      if (status === 404) throw new ControlInputError((data as { message: string }).message);
+      return data as Awaited<ReturnType<ControlOperations['carrier']>>;
+    },
     scenarios: {
       list: () => get('/scenarios'),
       use: async (scenario, opts = {}) => (await call('POST', '/scenarios', { accountId: opts.accountId }, scenario)).data as never,

@@ -1,5 +1,6 @@
 import { NoOwnedRecipientError, type Emulator, type InboundRequest } from '../emulator.js';
 import { EmulatorConfigError } from '../errors.js';
+import { actAsCarrier, CarrierRefusal, type CarrierRequest, type CarrierResult } from './carrier.js';
 import { explainRule, type ScenarioSummary } from '../scenarios/engine.js';
 import type { JournalEntry, JournalFilter } from '../store/journal.js';
 import type { DeliveryBooks } from '../callbacks/dispatcher.js';
@@ -36,6 +37,12 @@ export interface Health {
   scenarioProblems: Problem[];
 }
 
+/** A configured account as the inbox shows it: its id and numbers, never its credentials. */
+export interface AccountSummary {
+  id: string;
+  numbers: Array<{ number: string; applicationId: string }>;
+}
+
 /** A control operation refused for its input; the HTTP layer answers 400 with this. */
 export class ControlInputError extends Error {
   constructor(
@@ -60,6 +67,10 @@ export interface ControlOperations {
     waitFor(filter: JournalFilter, options?: { timeoutMs?: number }): Promise<JournalEntry>;
   };
   inbound(request: InboundRequest): Promise<ControlMessage[]>;
+  /** The configured accounts and their numbers (no credentials): what a handset can send to. */
+  accounts(): Promise<AccountSummary[]>;
+  /** Act as the carrier on an outbound message in flight: deliver now, or fail with an error code (ControlInputError if it cannot). */
+  carrier(messageId: string, request: CarrierRequest): Promise<CarrierResult>;
   scenarios: {
     list(): Promise<{ scenarios: ScenarioSummary[]; problems: Problem[] }>;
     /** Add (or replace, by name) a run-time scenario, for one account or all. */
@@ -156,6 +167,17 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
         return emulator.inbound(request).map(toControlMessage);
       } catch (error) {
         if (error instanceof NoOwnedRecipientError) throw new ControlInputError(error.message);
+        throw error;
+      }
+    },
+    async accounts() {
+      return emulator.config.accounts.map((a) => ({ id: a.id, numbers: a.numbers.map((n) => ({ number: n.number, applicationId: n.applicationId })) }));
+    },
+    async carrier(messageId, request) {
+      try {
+        return actAsCarrier(emulator, messageId, request);
+      } catch (error) {
+        if (error instanceof CarrierRefusal) throw new ControlInputError(error.message);
         throw error;
       }
     },

@@ -5,7 +5,7 @@ import { createMetrics } from '../metrics.js';
 import { JournalWaitTimeout, type JournalFilter } from '../store/journal.js';
 import { ControlInputError, toControlMessage, type ControlOperations, type MessageFilter } from './operations.js';
 import { buildControlOpenApi, type ControlRoute } from './openapi.js';
-import { AccountQuery, InboundBody, JournalQuery, MessageFilterQuery, TimeBody, TriggerBody } from './schemas.js';
+import { AccountQuery, CarrierBody, InboundBody, JournalQuery, MessageFilterQuery, TimeBody, TriggerBody } from './schemas.js';
 
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, unknown>; Body: unknown }>;
 
@@ -32,6 +32,14 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator): C
         const message = await ops.messages.get(req.params.id!);
         if (!message) return sendError(reply, 404, 'not-found', `no stored message ${req.params.id} (it may have been evicted or reset)`);
         return { ...message, callbacks: await ops.callbacks.list({ messageId: message.id }) };
+      },
+    },
+    { method: 'GET', url: '/accounts', summary: 'Configured accounts and their numbers (no credentials)', handler: async () => ({ accounts: await ops.accounts() }) },
+    {
+      method: 'POST', url: '/messages/:id/carrier', summary: 'Act as the carrier on a message in flight: deliver now, or fail with an error code; its remaining scheduled steps are cancelled', body: CarrierBody,
+      handler: async (req: Req, reply: FastifyReply) => {
+        if (!(await ops.messages.get(req.params.id!))) return sendError(reply, 404, 'not-found', `no stored message ${req.params.id} (it may have been evicted or reset)`);
+        return ops.carrier(req.params.id!, req.body as Parameters<ControlOperations['carrier']>[1]);
       },
     },
     {

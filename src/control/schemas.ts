@@ -66,6 +66,16 @@ export const InboundBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** Body of POST /__emulator/messages/{id}/carrier: the carrier delivers now, or fails with an error code. */
+export const CarrierBody = Type.Object(
+  {
+    action: Type.Union([Type.Literal('deliver'), Type.Literal('fail')]),
+    errorCode: Type.Optional(Type.Integer({ description: "required for 'fail': a code of Bandwidth's message-failed table, e.g. 4720" })),
+    recipient: Type.Optional(Type.String({ minLength: 1, description: 'one recipient; without it, every recipient still in flight' })),
+  },
+  { additionalProperties: false },
+);
+
 /** `?accountId=` alone. */
 export const AccountQuery = Type.Object({ accountId: Type.Optional(Type.String()) }, { additionalProperties: false });
 

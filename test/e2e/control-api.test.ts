@@ -716,8 +716,10 @@ describe('control API over HTTP only', () => {
 
     // Every documented operation is really served, with the success status the document gives it.
     const [copy] = await f.running.inbound({ from: HANDSET, to: [NUM_A1], text: 'for the document' });
+    const inFlight = await sendA(f, [AFTER_1H]);
     const calls: Record<string, { path: string; body?: unknown }> = {
       'get /__emulator/messages/{id}': { path: `/__emulator/messages/${copy!.id}` },
+      'post /__emulator/messages/{id}/carrier': { path: `/__emulator/messages/${inFlight}/carrier`, body: { action: 'deliver' } },
       'post /__emulator/inbound': { path: '/__emulator/inbound', body: { from: HANDSET, to: [NUM_A2], text: 'x' } },
       'post /__emulator/scenarios': { path: '/__emulator/scenarios', body: { version: 1, name: 'doc' } },
       'put /__emulator/scenarios/{name}': { path: '/__emulator/scenarios/doc', body: { version: 1 } },

@@ -1,0 +1,161 @@
+// One message in a conversation: the bubble, its recipients' statuses, the carrier console and the timeline.
+import { useState } from 'preact/hooks';
+import { MESSAGE_ERROR_CODES } from '../../src/error-codes.js';
+import { control } from './api.js';
+import { FINAL_STATUSES, timelineRows, type ControlMessage, type JournalEntry, type TimelineRow } from './model.js';
+
+const ERROR_CODES = Object.entries(MESSAGE_ERROR_CODES).map(([code, info]) => ({ code: Number(code), label: `${code} ${info.name}` }));
+
+/** A clock time for a message or step, in the viewer's locale. */
+export function shortTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+interface Props {
+  message: ControlMessage;
+  attempts: JournalEntry[];
+  open: boolean;
+  onToggle: () => void;
+  onReply: (message: ControlMessage) => void;
+  onResult: (text: string, isError: boolean) => void;
+}
+
+/** A message bubble with Timeline and Reply buttons, and carrier actions for recipients still in flight. */
+export function MessageCard({ message, attempts, open, onToggle, onReply, onResult }: Props) {
+  const timelineId = `timeline-${message.id}`;
+  return (
+    <li class={`message ${message.direction}`} data-message-id={message.id}>
+      <div class="bubble">
+        <div class="meta">
+          {message.direction === 'out' ? `${message.from} → ${message.to.join(', ')}` : `${message.from} → ${message.owner}`}
+          <span class="time"> · {shortTime(message.time)}</span>
+          {message.tag !== undefined && <span class="tag">tag: {message.tag}</span>}
+        </div>
+        {message.text && <p class="text">{message.text}</p>}
+        {message.media?.map((url) => (
+          <MediaPreview key={url} url={url} />
+        ))}
+        <ul class="recipients" aria-label="Recipients">
+          {message.recipients.map((r) => (
+            <li key={r.to}>
+              <span class={`status status-${r.status.toLowerCase()}`}>{r.status}</span>
+              {r.errorCode ? <span class="error-code"> {r.errorCode}</span> : null} <span class="number">{r.to}</span>
+              {message.direction === 'out' && !FINAL_STATUSES.has(r.status) && <CarrierActions message={message} recipient={r.to} onResult={onResult} />}
+            </li>
+          ))}
+        </ul>
+        <div class="actions">
+          <button type="button" aria-expanded={open} aria-controls={timelineId} onClick={onToggle}>
+            {open ? 'Hide timeline' : 'Timeline'}
+          </button>
+          {message.direction === 'out' && (
+            <button type="button" onClick={() => onReply(message)}>
+              Reply as {message.to[0]}
+            </button>
+          )}
+        </div>
+      </div>
+      {open && <Timeline id={timelineId} rows={timelineRows(message, attempts)} />}
+    </li>
+  );
+}
+
+function MediaPreview({ url }: { url: string }) {
+  // The emulator's own media needs Bandwidth credentials, so the page links it instead of embedding it.
+  const name = decodeURIComponent(url.split('/').pop() ?? url);
+  return (
+    <p class="media">
+      📎 <a href={url} target="_blank" rel="noreferrer">{name}</a>
+    </p>
+  );
+}
+
+function CarrierActions({ message, recipient, onResult }: { message: ControlMessage; recipient: string; onResult: Props['onResult'] }) {
+  const [code, setCode] = useState(4720);
+  const [busy, setBusy] = useState(false);
+  async function act(body: { action: 'deliver' | 'fail'; errorCode?: number }) {
+    setBusy(true);
+    try {
+      await control('POST', `/messages/${encodeURIComponent(message.id)}/carrier`, { ...body, recipient });
+      onResult(body.action === 'deliver' ? `Delivered to ${recipient} now` : `Failed for ${recipient} with ${body.errorCode}`, false);
+    } catch (error) {
+      onResult((error as Error).message, true);
+    } finally {
+      setBusy(false);
+    }
+  }
+  const selectId = `code-${message.id}-${recipient}`;
+  return (
+    <span class="carrier" role="group" aria-label={`Carrier actions for ${recipient}`}>
+      <button type="button" disabled={busy} onClick={() => act({ action: 'deliver' })}>
+        Deliver now
+      </button>
+      <label for={selectId} class="visually-hidden">
+        Error code for {recipient}
+      </label>
+      <select id={selectId} value={String(code)} onChange={(e) => setCode(Number(e.currentTarget.value))}>
+        {ERROR_CODES.map((c) => (
+          <option key={c.code} value={String(c.code)}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+      <button type="button" class="danger" disabled={busy} onClick={() => act({ action: 'fail', errorCode: code })}>
+        Fail
+      </button>
+    </span>
+  );
+}
+
+function describeStep(row: Extract<TimelineRow, { kind: 'step' }>): string {
+  const detail = row.detail ?? {};
+  const to = row.recipient ? ` for ${row.recipient}` : '';
+  switch (row.what) {
+    case 'accepted':
+      return 'Accepted (202)';
+    case 'received':
+      return 'Received from the handset';
+    case 'planned':
+      return `Scenario${to}: ${String(detail.explanation ?? 'default outcome')}`;
+    case 'carrier':
+      return `Carrier console${to}: ${String(detail.action)}${detail.errorCode !== undefined ? ` ${String(detail.errorCode)}` : ''}, replacing ${String(detail.cancelledSteps)} scheduled step(s)`;
+    default:
+      return `${row.what}${to}${detail.errorCode !== undefined ? ` (error ${String(detail.errorCode)})` : ''}${detail.reason !== undefined ? `: ${String(detail.reason)}` : ''}`;
+  }
+}
+
+function describeAttempt(entry: JournalEntry): string {
+  const answer = entry.response ? `HTTP ${entry.response.status}` : entry.error ? entry.error : 'not sent';
+  return `Callback ${entry.type} to ${entry.recipient}: attempt ${entry.attempt}, ${answer}, ${entry.durationMs} ms, ${entry.outcome}`;
+}
+
+function Timeline({ id, rows }: { id: string; rows: TimelineRow[] }) {
+  return (
+    <ol class="timeline" id={id} aria-label="Timeline">
+      {rows.map((row, i) =>
+        row.kind === 'step' ? (
+          <li key={`s${i}`} class={`step step-${row.what}`}>
+            <time>{shortTime(row.at)}</time> {describeStep(row)}
+          </li>
+        ) : (
+          <li key={`a${row.entry.seq}`} class={`attempt outcome-${row.entry.outcome}`}>
+            <time>{shortTime(row.at)}</time> {describeAttempt(row.entry)}
+            {row.entry.target && <span class="target"> → {row.entry.target}</span>}
+            <details>
+              <summary>Bodies</summary>
+              <p>Request body</p>
+              <pre>{JSON.stringify(row.entry.request.body, null, 2)}</pre>
+              {row.entry.response && (
+                <>
+                  <p>Response body</p>
+                  <pre>{row.entry.response.body || '(empty)'}</pre>
+                </>
+              )}
+              {row.entry.explanation && <p>Why: {row.entry.explanation}</p>}
+            </details>
+          </li>
+        ),
+      )}
+    </ol>
+  );
+}

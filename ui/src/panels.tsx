@@ -1,0 +1,65 @@
+// The carrier side of the console: scenarios in force with hit counts, and reset per account.
+import type { AccountSummary } from '../../src/control/operations.js';
+import type { ScenarioSummary } from '../../src/scenarios/engine.js';
+
+/** Scenarios in matching order with each rule's hits, and load problems. */
+export function ScenariosPanel(props: { scenarios: ScenarioSummary[]; problems: Array<{ source: string; field: string; problem: string }>; onRefresh: () => void }) {
+  return (
+    <section class="panel" aria-labelledby="scenarios-heading">
+      <div class="panel-head">
+        <h2 id="scenarios-heading">Scenarios</h2>
+        <button type="button" onClick={props.onRefresh}>
+          Refresh
+        </button>
+      </div>
+      {props.scenarios.length === 0 && <p class="hint">No scenario loaded: every message gets the default outcome (delivered).</p>}
+      <ul class="scenarios">
+        {props.scenarios.map((s) => (
+          <li key={`${s.scope}/${s.name}`}>
+            <strong>{s.name}</strong> <span class="hint">({s.source}{s.scope === '*' ? '' : `, account ${s.scope}`})</span>
+            <ul>
+              {s.rules.map((r) => (
+                <li key={r.id} title={r.explain}>
+                  <span class="hits" aria-label={`${r.hits} hits`}>
+                    {r.hits}
+                    {r.times !== undefined ? `/${r.times}` : ''}
+                  </span>{' '}
+                  {r.name ?? r.id}
+                </li>
+              ))}
+            </ul>
+          </li>
+        ))}
+      </ul>
+      {props.problems.map((p, i) => (
+        <p key={i} class="error">
+          {p.source} {p.field}: {p.problem}
+        </p>
+      ))}
+    </section>
+  );
+}
+
+/** One Reset button per account, and one for everything. */
+export function AccountsPanel(props: { accounts: AccountSummary[]; onReset: (accountId?: string) => void }) {
+  return (
+    <section class="panel" aria-labelledby="accounts-heading">
+      <h2 id="accounts-heading">Accounts</h2>
+      <ul class="accounts">
+        {props.accounts.map((a) => (
+          <li key={a.id}>
+            <span>
+              <strong>{a.id}</strong> <span class="hint">{a.numbers.map((n) => n.number).join(', ')}</span>
+            </span>
+            <button type="button" onClick={() => props.onReset(a.id)}>
+              Reset account {a.id}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <button type="button" class="danger" onClick={() => props.onReset()}>
+        Reset everything
+      </button>
+    </section>
+  );
+}
