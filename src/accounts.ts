@@ -11,11 +11,11 @@ interface IssuedToken {
   expiresAt: number;
 }
 
+const digest = (secret: string) => createHash('sha256').update(secret).digest();
+
 // Compare secrets in constant time; hashing first makes the lengths equal so length does not leak either.
 function sameSecret(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
+  return timingSafeEqual(digest(a), digest(b));
 }
 
 // Issued tokens are bounded so a client minting tokens in a loop cannot grow memory without end.
@@ -25,6 +25,8 @@ const MAX_TOKENS = 10_000;
 export class AccountRegistry {
   private readonly accounts = new Map<string, AccountConfig>();
   private readonly tokens = new Map<string, IssuedToken>();
+  // Digests of configured usernames and passwords only (never of what a request sent), so it stays small.
+  private readonly digests = new Map<string, Buffer>();
 
   constructor(
     private readonly config: EmulatorConfig,
@@ -49,9 +51,17 @@ export class AccountRegistry {
   checkBasic(accountId: string, username: string, password: string): AuthResult {
     if (this.config.permissive) return username.length > 0 ? 'ok' : 'unauthorized';
     const account = this.accounts.get(accountId);
-    const user = account?.users.find((u) => sameSecret(u.username, username));
-    if (!user || !sameSecret(user.password, password)) return 'unauthorized';
+    // The request's secrets are hashed once, the configured ones once per process: not four hashes per request.
+    const [givenUser, givenPassword] = [digest(username), digest(password)];
+    const user = account?.users.find((u) => timingSafeEqual(this.configuredDigest(u.username), givenUser));
+    if (!user || !timingSafeEqual(this.configuredDigest(user.password), givenPassword)) return 'unauthorized';
     return user.messaging ? 'ok' : 'forbidden';
+  }
+
+  private configuredDigest(secret: string): Buffer {
+    let known = this.digests.get(secret);
+    if (!known) this.digests.set(secret, (known = digest(secret)));
+    return known;
   }
 
   /** Check a Bearer token for an account. */

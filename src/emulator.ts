@@ -192,7 +192,8 @@ export class Emulator {
         ? { errorCode: 4403, why: `from ${request.from} is not a number of account ${accountId}: message-failed 4403` }
         : this.missingMedia(accountId, request.media);
     const plan = this.scenarios.planOutbound(message, this.config.callbacks, rejection);
-    this.log.info({ messageId: message.id, accountId, to: message.to, plan: Object.fromEntries(plan.explanations) }, 'message accepted');
+    // A line per message at info would cost more than the message itself under load; the plan is in the timeline.
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ messageId: message.id, accountId, to: message.to, plan: Object.fromEntries(plan.explanations) }, 'message accepted');
     this.timeline.playOutbound(message, plan, app);
     for (const reply of plan.replies) {
       this.timeline.after(accountId, reply.afterMs, () => this.tryInbound({ ...reply, accountId }, message));

@@ -27,13 +27,36 @@ export function messageResponse(message: StoredMessage): Record<string, unknown>
   return body;
 }
 
+/**
+ * The 202 body as a plain JSON Schema, properties in the order messageResponse writes them: Fastify compiles it
+ * once into a serializer (fast-json-stringify) instead of a generic JSON.stringify per request.
+ */
+export const MessageResponseSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    owner: { type: 'string' },
+    applicationId: { type: 'string' },
+    time: { type: 'string' },
+    segmentCount: { type: 'integer' },
+    direction: { type: 'string' },
+    to: { type: 'array', items: { type: 'string' } },
+    from: { type: 'string' },
+    text: { type: 'string' },
+    media: { type: 'array', items: { type: 'string' } },
+    tag: { type: 'string' },
+    priority: { type: 'string' },
+    expiration: { type: 'string' },
+  },
+} as const;
+
 /** `POST` and `GET /users/:accountId/messages`: create (202) and search. */
 export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emulator }): Promise<void> {
   const { emulator } = opts;
 
   app.post<{ Params: { accountId: string }; Body: MessageRequestBody }>(
     '/users/:accountId/messages',
-    { schema: { body: MessageRequestSchema }, attachValidation: true },
+    { schema: { body: MessageRequestSchema, response: { 202: MessageResponseSchema } }, attachValidation: true },
     async (req, reply) => {
       const body = req.body as unknown;
       const fieldErrors = [

@@ -59,13 +59,16 @@ export class CallbackDispatcher {
   private readonly unsettled = new Map<string, { delivery: Delivery; attempt: number }>();
   private readonly books: DeliveryBooks = { planned: 0, delivered: 0, pending: 0, exhausted: 0, noTarget: 0, notRequested: 0, dropped: 0, cancelled: 0 };
   private closed = false;
+  private readonly plainHeaders: Readonly<Record<string, string>>;
 
   constructor(
     private readonly options: DispatcherOptions,
     private readonly clock: Clock,
     private readonly journal: Journal,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.plainHeaders = { 'content-type': 'application/json; charset=utf-8', 'user-agent': options.userAgent ?? 'BandwidthAPI/v2' };
+  }
 
   /** Hand an event over; it is journaled whatever happens, and never blocks the caller. */
   send(delivery: Delivery): void {
@@ -96,14 +99,11 @@ export class CallbackDispatcher {
   private async attempt(delivery: Delivery, attempt: number, retriesUsed: number, withCredentials: boolean): Promise<void> {
     // Cancelled (reset or close) while it waited for its turn or its retry.
     if (this.closed || !this.unsettled.has(delivery.eventId)) return;
-    const headers: Record<string, string> = {
-      'content-type': 'application/json; charset=utf-8',
-      'user-agent': this.options.userAgent ?? 'BandwidthAPI/v2',
-    };
     const { auth } = delivery;
-    if (auth.mode === 'preemptive' || (auth.mode === 'challenge' && withCredentials)) {
-      headers.authorization = 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64');
-    }
+    // Without credentials every attempt sends the same headers: one object, shared (never mutated) by the journal.
+    const headers = auth.mode === 'preemptive' || (auth.mode === 'challenge' && withCredentials)
+      ? { ...this.plainHeaders, authorization: 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64') }
+      : this.plainHeaders;
     const controller = new AbortController();
     this.inFlight.set(delivery.eventId, controller);
     this.unsettled.set(delivery.eventId, { delivery, attempt });
@@ -119,7 +119,10 @@ export class CallbackDispatcher {
         headers,
         body: JSON.stringify(delivery.body),
         dispatcher: this.agent,
-        signal: AbortSignal.any([controller.signal, AbortSignal.timeout(this.options.timeoutMs)]),
+        // undici's own timeouts share its coarse timer wheel: no timer and no combined signal per attempt.
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+        signal: controller.signal,
       });
       status = res.statusCode;
       responseBody = await readSome(res.body);
@@ -169,7 +172,7 @@ export class CallbackDispatcher {
 
   private record(
     delivery: Delivery,
-    a: { attempt: number; at: number; durationMs: number; outcome: CallbackOutcome; headers: Record<string, string>; response?: { status: number; body: string }; error?: string },
+    a: { attempt: number; at: number; durationMs: number; outcome: CallbackOutcome; headers: Readonly<Record<string, string>>; response?: { status: number; body: string }; error?: string },
   ): void {
     // Credentials are a secret of the user's receiver: the journal shows that they were sent, not what they were.
     const headers = a.headers.authorization ? { ...a.headers, authorization: 'Basic [redacted]' } : a.headers;

@@ -87,7 +87,9 @@ export class Journal {
 
   /** Record an attempt; wakes any waiter it matches. */
   record(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
-    const full = { ...entry, seq: this.nextSeq++ } as JournalEntry;
+    // The caller's fresh object becomes the entry: no copy of it, its headers or its body per attempt.
+    const full = entry as JournalEntry;
+    full.seq = this.nextSeq++;
     this.entries.set(full.seq, full);
     while (this.entries.size > this.maxEntries) {
       this.entries.delete(this.entries.keys().next().value as number);
