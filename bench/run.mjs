@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { request } from 'undici';
 import { cpuSecondsOf, memoryOf, percentile, round } from './lib/proc.mjs';
 import { renderMarkdown, replaceResults } from './lib/report.mjs';
@@ -177,7 +178,7 @@ try {
   );
 
   log(`soak: ${settings.soakCheckpoints.join(', ')} messages in-process`);
-  const soak = await runScript('./lib/soak.mjs', [`${sinkUrl}/cb/soak`, settings.soakCheckpoints.join(',')], ['--expose-gc']);
+  const soak = await runScript('./lib/soak.mjs', [settings.soakCheckpoints.join(',')], ['--expose-gc']);
 
   const ratios = {
     throughput: round(emulator.requestsPerSec / reference.requestsPerSec),
@@ -208,8 +209,8 @@ try {
     soak,
     goals,
   };
-  const out = outArg ?? here('./results/bench.json');
-  mkdirSync(new URL('.', `file://${out}`), { recursive: true });
+  const out = outArg ?? here('../BENCHMARKS.json');
+  mkdirSync(dirname(resolve(out)), { recursive: true });
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
   if (!outArg && !smoke) {
     const path = here('../BENCHMARKS.md');

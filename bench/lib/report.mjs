@@ -38,8 +38,8 @@ export function renderMarkdown(r) {
     '|---|---|',
     ...Object.entries(GOALS).map(([key, describe]) => `| ${describe(r)} | ${r.goals[key] ? 'yes' : '**no**'} |`),
     '',
-    `Soak (default caps, in-process, callbacks over HTTP to the sink): ${r.soak.readings.map((s) => `${s.messages.toLocaleString('en')} messages → RSS ${s.rssMb} MB at ${s.seconds} s`).join('; ')}. ` +
-      `Books at the end: ${r.soak.books.delivered} delivered, ${r.soak.books.pending} pending, ${r.soak.books.exhausted} exhausted; store ${r.soak.stores.messages.messages} messages (${r.soak.stores.messages.evicted} evicted), journal ${r.soak.stores.journal.entries} entries (${r.soak.stores.journal.evicted} evicted).`,
+    `Soak (default config and caps, in-process, no HTTP: events journaled as no-target): ${r.soak.readings.map((s) => `${s.messages.toLocaleString('en')} messages → RSS ${s.rssMb} MB at ${s.seconds} s`).join('; ')}. ` +
+      `Books at the end: ${r.soak.books.planned} planned, ${r.soak.books.noTarget} no-target, ${r.soak.books.pending} pending; store ${r.soak.stores.messages.messages} messages (${r.soak.stores.messages.evicted} evicted), journal ${r.soak.stores.journal.entries} entries (${r.soak.stores.journal.evicted} evicted).`,
     '',
     'Commands:',
     '',

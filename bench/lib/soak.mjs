@@ -1,13 +1,13 @@
-// The soak, in its own process: the built emulator with the default caps and config, its callbacks going to the
-// sink over HTTP. Messages enter through acceptOutbound (the same call the create route makes after validation),
-// without HTTP on the way in: at a million messages HTTP would be the bottleneck of the run, not the emulator's
-// memory, which is what the soak measures. RSS is read after a forced GC at each checkpoint.
-// argv: callbackUrl checkpoints(comma-separated); prints one JSON line.
+// The soak, in its own process: the built emulator with the default config and caps, in-process, no HTTP. Messages
+// enter through acceptOutbound (the call the create route makes after validation); the default application has no
+// callback URL, so each event is planned, played on the clock and journaled (`no-target`) without a POST. At a
+// million messages HTTP would set the pace of the run, not the emulator's memory, which is what the soak measures;
+// the saturation phase covers callbacks over HTTP. RSS is read after a forced GC at each checkpoint.
+// argv: checkpoints (comma-separated); prints one JSON line.
 import { createEmulator, resolveConfig } from '../../dist/index.js';
 
-const [callbackUrl, checkpointsArg] = process.argv.slice(2);
-const checkpoints = checkpointsArg.split(',').map(Number);
-const config = resolveConfig({ flags: { callbackUrl }, overrides: { logLevel: 'silent' } });
+const checkpoints = process.argv[2].split(',').map(Number);
+const config = resolveConfig({ overrides: { logLevel: 'silent' } });
 const emulator = createEmulator(config);
 const account = config.accounts[0];
 const request = { applicationId: account.applications[0].id, to: ['+19195551234'], from: account.numbers[0].number, text: 'soak' };
