@@ -20,6 +20,8 @@ function sameSecret(a: string, b: string): boolean {
 
 // Issued tokens are bounded so a client minting tokens in a loop cannot grow memory without end.
 const MAX_TOKENS = 10_000;
+// Bounded, so a client trying many credentials cannot grow memory: the cache is dropped whole when full.
+const MAX_BASIC_ANSWERS = 256;
 
 /** Accounts, their credentials, applications and numbers; in permissive mode it also makes up what it does not know. */
 export class AccountRegistry {
@@ -27,6 +29,7 @@ export class AccountRegistry {
   private readonly tokens = new Map<string, IssuedToken>();
   // Digests of configured usernames and passwords only (never of what a request sent), so it stays small.
   private readonly digests = new Map<string, Buffer>();
+  private readonly basicAnswers = new Map<string, AuthResult>();
 
   constructor(
     private readonly config: EmulatorConfig,
@@ -50,6 +53,18 @@ export class AccountRegistry {
   /** Check Basic credentials for an account: 401 for unknown users or another account's, 403 without messaging. */
   checkBasic(accountId: string, username: string, password: string): AuthResult {
     if (this.config.permissive) return username.length > 0 ? 'ok' : 'unauthorized';
+    // A client sends the same credentials on every request: remember the last few answers rather than hash each time.
+    // Length-prefixed, so no other split of the same characters can share a key.
+    const key = `${accountId.length}:${accountId}${username.length}:${username}${password}`;
+    const known = this.basicAnswers.get(key);
+    if (known) return known;
+    const result = this.checkBasicUncached(accountId, username, password);
+    if (this.basicAnswers.size >= MAX_BASIC_ANSWERS) this.basicAnswers.clear();
+    this.basicAnswers.set(key, result);
+    return result;
+  }
+
+  private checkBasicUncached(accountId: string, username: string, password: string): AuthResult {
     const account = this.accounts.get(accountId);
     // The request's secrets are hashed once, the configured ones once per process: not four hashes per request.
     const [givenUser, givenPassword] = [digest(username), digest(password)];

@@ -39,4 +39,5 @@ app.post('/users/:accountId/messages', async (req, reply) => {
   return reply.code(202).send(message);
 });
 
+process.on('SIGINT', () => process.exit(0));
 await app.listen({ host: '127.0.0.1', port });

@@ -125,7 +125,9 @@ export class CallbackDispatcher {
         signal: controller.signal,
       });
       status = res.statusCode;
-      responseBody = await readSome(res.body);
+      // Most receivers answer with an empty body: drain it without collecting chunks.
+      if (res.headers['content-length'] === '0') await res.body.dump();
+      else responseBody = await readSome(res.body);
       const wwwAuthenticate = String(res.headers['www-authenticate'] ?? '');
       challenged = status === 401 && /^\s*basic\b/i.test(wwwAuthenticate);
     } catch (err) {
@@ -193,7 +195,8 @@ export class CallbackDispatcher {
       outcome: a.outcome,
       explanation: delivery.explanation,
     });
-    this.log.debug({ messageId: delivery.messageId, eventId: delivery.eventId, type: delivery.type, attempt: a.attempt, outcome: a.outcome, status: a.response?.status, error: a.error }, 'callback attempt');
+    // Guarded: the log object would otherwise be built for every attempt and thrown away at the default level.
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ messageId: delivery.messageId, eventId: delivery.eventId, type: delivery.type, attempt: a.attempt, outcome: a.outcome, status: a.response?.status, error: a.error }, 'callback attempt');
   }
 
   /**
