@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Agent, request } from 'undici';
 import type { Logger } from 'pino';
 import type { Clock, Scheduled } from '../clock.js';
@@ -50,7 +51,8 @@ const RESPONSE_BODY_KEEP = 4096;
 /** Delivers callback events at least once: POST, any 2xx is success, retries on the schedule, every attempt journaled. */
 export class CallbackDispatcher {
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
-  private readonly inFlight = new Map<string, AbortController>();
+  // An EventEmitter is undici's cheaper abort signal: an AbortController per attempt costs an EventTarget and its listeners.
+  private readonly inFlight = new Map<string, EventEmitter>();
   // Per recipient of a message, the first attempt of its latest event: the next event starts after it, so a
   // recipient's events go out in order (message-sending before message-delivered) even when a receiver is slow.
   private readonly lastFirstAttempt = new Map<string, Promise<void>>();
@@ -104,8 +106,8 @@ export class CallbackDispatcher {
     const headers = auth.mode === 'preemptive' || (auth.mode === 'challenge' && withCredentials)
       ? { ...this.plainHeaders, authorization: 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64') }
       : this.plainHeaders;
-    const controller = new AbortController();
-    this.inFlight.set(delivery.eventId, controller);
+    const abort = new EventEmitter();
+    this.inFlight.set(delivery.eventId, abort);
     this.unsettled.set(delivery.eventId, { delivery, attempt });
     const at = this.clock.now();
     const started = performance.now();
@@ -122,7 +124,7 @@ export class CallbackDispatcher {
         // undici's own timeouts share its coarse timer wheel: no timer and no combined signal per attempt.
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
-        signal: controller.signal,
+        signal: abort,
       });
       status = res.statusCode;
       // Most receivers answer with an empty body: drain it without collecting chunks.
@@ -210,7 +212,7 @@ export class CallbackDispatcher {
       this.unsettled.delete(eventId);
       this.retryTimers.get(eventId)?.cancel();
       this.retryTimers.delete(eventId);
-      this.inFlight.get(eventId)?.abort();
+      this.inFlight.get(eventId)?.emit('abort');
       this.record(delivery, { attempt, at: this.clock.now(), durationMs: 0, outcome: 'cancelled', headers: {}, error: reason });
       count++;
     }
