@@ -59,11 +59,11 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
     { schema: { body: MessageRequestSchema, response: { 202: MessageResponseSchema } }, attachValidation: true },
     async (req, reply) => {
       const body = req.body as unknown;
-      const fieldErrors = [
-        ...(req.validationError ? schemaFieldErrors((req.validationError as { validation: [] }).validation, body) : []),
-        ...(body && typeof body === 'object' && !Array.isArray(body) ? semanticFieldErrors(body as Partial<MessageRequestBody>, emulator.clock.now()) : []),
-      ];
-      if (fieldErrors.length > 0) throw bandwidthErrors.validation(fieldErrors);
+      const semantic = body && typeof body === 'object' && !Array.isArray(body) ? semanticFieldErrors(body as Partial<MessageRequestBody>, emulator.clock.now()) : [];
+      if (req.validationError || semantic.length > 0) {
+        const structural = req.validationError ? schemaFieldErrors((req.validationError as { validation: [] }).validation, body) : [];
+        if (structural.length + semantic.length > 0) throw bandwidthErrors.validation([...structural, ...semantic]);
+      }
       const fault = emulator.scenarios.apiFault(req.params.accountId, {
         ...req.body,
         text: req.body.text ?? '',
