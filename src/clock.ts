@@ -32,6 +32,8 @@ interface Task extends Scheduled {
   done: boolean;
 }
 
+const isImmediate = (timer: NodeJS.Timeout | NodeJS.Immediate): timer is NodeJS.Immediate => !('refresh' in timer);
+
 const before = (a: Task, b: Task) => a.fireAt < b.fireAt || (a.fireAt === b.fireAt && a.seq < b.seq);
 
 /** A binary min-heap of tasks by fire time; cancelled tasks are skipped when they reach the top. */
@@ -91,7 +93,7 @@ export function createClock(options: { scale?: number; now?: () => number } = {}
   let live = 0;
   let cancelled = 0;
   let nextSeq = 0;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   let timerAt = Infinity;
   const sleepers = new Set<() => void>();
   const readNow = options.now ?? Date.now;
@@ -104,17 +106,24 @@ export function createClock(options: { scale?: number; now?: () => number } = {}
       top = heap.peek();
     }
     if (!top) {
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      timerAt = Infinity;
+      disarm();
       return;
     }
     if (timer && timerAt <= top.fireAt) return;
-    if (timer) clearTimeout(timer);
+    disarm();
     timerAt = top.fireAt;
-    timer = setTimeout(fire, Math.max(0, top.fireAt - performance.now()));
+    const wait = top.fireAt - performance.now();
+    // Due now (time scale 0, or late): the next turn of the event loop, not setTimeout's minimum of a millisecond.
+    timer = wait <= 0 ? setImmediate(fire) : setTimeout(fire, wait);
     // An emulator must never keep a test process alive on its own timers.
     timer.unref();
+  };
+
+  const disarm = (): void => {
+    if (timer && isImmediate(timer)) clearImmediate(timer);
+    else if (timer) clearTimeout(timer);
+    timer = undefined;
+    timerAt = Infinity;
   };
 
   const take = (task: Task): void => {
@@ -203,9 +212,7 @@ export function createClock(options: { scale?: number; now?: () => number } = {}
       return ran;
     },
     cancelAll() {
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      timerAt = Infinity;
+      disarm();
       for (const task of heap.items) task.done = true;
       heap = new TaskHeap();
       live = 0;
