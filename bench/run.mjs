@@ -209,7 +209,7 @@ try {
     soak,
     goals,
   };
-  const out = outArg ?? here('../BENCHMARKS.json');
+  const out = outArg ?? (smoke ? here('./results/smoke.json') : here('../BENCHMARKS.json'));
   mkdirSync(dirname(resolve(out)), { recursive: true });
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
   if (!outArg && !smoke) {
