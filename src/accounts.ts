@@ -11,20 +11,25 @@ interface IssuedToken {
   expiresAt: number;
 }
 
+const digest = (secret: string) => createHash('sha256').update(secret).digest();
+
 // Compare secrets in constant time; hashing first makes the lengths equal so length does not leak either.
 function sameSecret(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
+  return timingSafeEqual(digest(a), digest(b));
 }
 
 // Issued tokens are bounded so a client minting tokens in a loop cannot grow memory without end.
 const MAX_TOKENS = 10_000;
+// Bounded, so a client trying many credentials cannot grow memory: the cache is dropped whole when full.
+const MAX_BASIC_ANSWERS = 256;
 
 /** Accounts, their credentials, applications and numbers; in permissive mode it also makes up what it does not know. */
 export class AccountRegistry {
   private readonly accounts = new Map<string, AccountConfig>();
   private readonly tokens = new Map<string, IssuedToken>();
+  // Digests of configured usernames and passwords only (never of what a request sent), so it stays small.
+  private readonly digests = new Map<string, Buffer>();
+  private readonly basicAnswers = new Map<string, AuthResult>();
 
   constructor(
     private readonly config: EmulatorConfig,
@@ -48,10 +53,30 @@ export class AccountRegistry {
   /** Check Basic credentials for an account: 401 for unknown users or another account's, 403 without messaging. */
   checkBasic(accountId: string, username: string, password: string): AuthResult {
     if (this.config.permissive) return username.length > 0 ? 'ok' : 'unauthorized';
+    // A client sends the same credentials on every request: remember the last few answers rather than hash each time.
+    // Length-prefixed, so no other split of the same characters can share a key.
+    const key = `${accountId.length}:${accountId}${username.length}:${username}${password}`;
+    const known = this.basicAnswers.get(key);
+    if (known) return known;
+    const result = this.checkBasicUncached(accountId, username, password);
+    if (this.basicAnswers.size >= MAX_BASIC_ANSWERS) this.basicAnswers.clear();
+    this.basicAnswers.set(key, result);
+    return result;
+  }
+
+  private checkBasicUncached(accountId: string, username: string, password: string): AuthResult {
     const account = this.accounts.get(accountId);
-    const user = account?.users.find((u) => sameSecret(u.username, username));
-    if (!user || !sameSecret(user.password, password)) return 'unauthorized';
+    // The request's secrets are hashed once, the configured ones once per process: not four hashes per request.
+    const [givenUser, givenPassword] = [digest(username), digest(password)];
+    const user = account?.users.find((u) => timingSafeEqual(this.configuredDigest(u.username), givenUser));
+    if (!user || !timingSafeEqual(this.configuredDigest(user.password), givenPassword)) return 'unauthorized';
     return user.messaging ? 'ok' : 'forbidden';
+  }
+
+  private configuredDigest(secret: string): Buffer {
+    let known = this.digests.get(secret);
+    if (!known) this.digests.set(secret, (known = digest(secret)));
+    return known;
   }
 
   /** Check a Bearer token for an account. */

@@ -1,6 +1,6 @@
 import { isIPv4 } from 'node:net';
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 import { resolveConfig, type EmulatorConfig } from './config/resolve.js';
 import { SCALAR_OPTIONS } from './config/options.js';
 import { createEmulator } from './emulator.js';
@@ -75,6 +75,8 @@ export function exposureWarning(host: string, controlToken: string | undefined):
 /** Structured JSON logs when output goes to a file or a pipe (CI, Docker); readable coloured lines on a terminal. */
 export function cliLogger(level: string): Logger {
   if (!process.stdout.isTTY) return pino({ level, base: undefined });
+  // Loaded only for a terminal: piped and container runs start without it (cold start).
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
   return pino({ level, base: undefined }, pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true, sync: true }));
 }
 

@@ -223,7 +223,8 @@ export class Emulator {
       for (const [to, steps] of plan.steps) plan.steps.set(to, steps.map((step) => ({ ...step, afterMs: step.afterMs + offsetMs })));
       for (const [to, why] of plan.explanations) plan.explanations.set(to, `${preface}${why}`);
     }
-    this.log.info({ messageId: message.id, accountId: message.accountId, to: message.to, plan: Object.fromEntries(plan.explanations) }, 'message accepted');
+    // A line per message at info would cost more than the message itself under load; the plan is in the timeline.
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ messageId: message.id, accountId: message.accountId, to: message.to, plan: Object.fromEntries(plan.explanations) }, 'message accepted');
     this.timeline.playOutbound(message, plan, app);
     for (const reply of plan.replies) {
       this.timeline.after(message.accountId, offsetMs + reply.afterMs, () => this.tryInbound({ ...reply, accountId: message.accountId }, message));

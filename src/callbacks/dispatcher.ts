@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Agent, request } from 'undici';
 import type { Logger } from 'pino';
 import type { Clock, Scheduled } from '../clock.js';
@@ -50,7 +51,8 @@ const RESPONSE_BODY_KEEP = 4096;
 /** Delivers callback events at least once: POST, any 2xx is success, retries on the schedule, every attempt journaled. */
 export class CallbackDispatcher {
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
-  private readonly inFlight = new Map<string, AbortController>();
+  // An EventEmitter is undici's cheaper abort signal: an AbortController per attempt costs an EventTarget and its listeners.
+  private readonly inFlight = new Map<string, EventEmitter>();
   // Per recipient of a message, the first attempt of its latest event: the next event starts after it, so a
   // recipient's events go out in order (message-sending before message-delivered) even when a receiver is slow.
   private readonly lastFirstAttempt = new Map<string, Promise<void>>();
@@ -59,13 +61,16 @@ export class CallbackDispatcher {
   private readonly unsettled = new Map<string, { delivery: Delivery; attempt: number }>();
   private readonly books: DeliveryBooks = { planned: 0, delivered: 0, pending: 0, exhausted: 0, noTarget: 0, notRequested: 0, dropped: 0, cancelled: 0 };
   private closed = false;
+  private readonly plainHeaders: Readonly<Record<string, string>>;
 
   constructor(
     private readonly options: DispatcherOptions,
     private readonly clock: Clock,
     private readonly journal: Journal,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.plainHeaders = { 'content-type': 'application/json; charset=utf-8', 'user-agent': options.userAgent ?? 'BandwidthAPI/v2' };
+  }
 
   /** Hand an event over; it is journaled whatever happens, and never blocks the caller. */
   send(delivery: Delivery): void {
@@ -96,16 +101,13 @@ export class CallbackDispatcher {
   private async attempt(delivery: Delivery, attempt: number, retriesUsed: number, withCredentials: boolean): Promise<void> {
     // Cancelled (reset or close) while it waited for its turn or its retry.
     if (this.closed || !this.unsettled.has(delivery.eventId)) return;
-    const headers: Record<string, string> = {
-      'content-type': 'application/json; charset=utf-8',
-      'user-agent': this.options.userAgent ?? 'BandwidthAPI/v2',
-    };
     const { auth } = delivery;
-    if (auth.mode === 'preemptive' || (auth.mode === 'challenge' && withCredentials)) {
-      headers.authorization = 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64');
-    }
-    const controller = new AbortController();
-    this.inFlight.set(delivery.eventId, controller);
+    // Without credentials every attempt sends the same headers: one object, shared (never mutated) by the journal.
+    const headers = auth.mode === 'preemptive' || (auth.mode === 'challenge' && withCredentials)
+      ? { ...this.plainHeaders, authorization: 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64') }
+      : this.plainHeaders;
+    const abort = new EventEmitter();
+    this.inFlight.set(delivery.eventId, abort);
     this.unsettled.set(delivery.eventId, { delivery, attempt });
     const at = this.clock.now();
     const started = performance.now();
@@ -119,10 +121,15 @@ export class CallbackDispatcher {
         headers,
         body: JSON.stringify(delivery.body),
         dispatcher: this.agent,
-        signal: AbortSignal.any([controller.signal, AbortSignal.timeout(this.options.timeoutMs)]),
+        // undici's own timeouts share its coarse timer wheel: no timer and no combined signal per attempt.
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+        signal: abort,
       });
       status = res.statusCode;
-      responseBody = await readSome(res.body);
+      // Most receivers answer with an empty body: drain it without collecting chunks.
+      if (res.headers['content-length'] === '0') await res.body.dump();
+      else responseBody = await readSome(res.body);
       const wwwAuthenticate = String(res.headers['www-authenticate'] ?? '');
       challenged = status === 401 && /^\s*basic\b/i.test(wwwAuthenticate);
     } catch (err) {
@@ -171,7 +178,7 @@ export class CallbackDispatcher {
 
   private record(
     delivery: Delivery,
-    a: { attempt: number; at: number; durationMs: number; outcome: CallbackOutcome; headers: Record<string, string>; response?: { status: number; body: string }; error?: string },
+    a: { attempt: number; at: number; durationMs: number; outcome: CallbackOutcome; headers: Readonly<Record<string, string>>; response?: { status: number; body: string }; error?: string },
   ): void {
     // Credentials are a secret of the user's receiver: the journal shows that they were sent, not what they were.
     const headers = a.headers.authorization ? { ...a.headers, authorization: 'Basic [redacted]' } : a.headers;
@@ -192,7 +199,8 @@ export class CallbackDispatcher {
       outcome: a.outcome,
       explanation: delivery.explanation,
     });
-    this.log.debug({ messageId: delivery.messageId, eventId: delivery.eventId, type: delivery.type, attempt: a.attempt, outcome: a.outcome, status: a.response?.status, error: a.error }, 'callback attempt');
+    // Guarded: the log object would otherwise be built for every attempt and thrown away at the default level.
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ messageId: delivery.messageId, eventId: delivery.eventId, type: delivery.type, attempt: a.attempt, outcome: a.outcome, status: a.response?.status, error: a.error }, 'callback attempt');
   }
 
   /**
@@ -206,7 +214,7 @@ export class CallbackDispatcher {
       this.unsettled.delete(eventId);
       this.retryTimers.get(eventId)?.cancel();
       this.retryTimers.delete(eventId);
-      this.inFlight.get(eventId)?.abort();
+      this.inFlight.get(eventId)?.emit('abort');
       this.record(delivery, { attempt, at: this.clock.now(), durationMs: 0, outcome: 'cancelled', headers: {}, error: reason });
       count++;
     }

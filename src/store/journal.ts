@@ -81,17 +81,22 @@ export class Journal {
   private readonly waiters = new Set<Waiter>();
   private readonly listeners = new Set<(entry: JournalEntry) => void>();
   private nextSeq = 1;
+  // Every held entry has seq >= oldestSeq (clear() may have removed some above it).
+  private oldestSeq = 1;
   private evictedCount = 0;
 
   constructor(private readonly maxEntries: number) {}
 
   /** Record an attempt; wakes any waiter it matches. */
   record(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
-    const full = { ...entry, seq: this.nextSeq++ } as JournalEntry;
+    // The caller's fresh object becomes the entry: no copy of it, its headers or its body per attempt.
+    const full = entry as JournalEntry;
+    full.seq = this.nextSeq++;
     this.entries.set(full.seq, full);
+    // Oldest first by sequence number, not by iterating the Map from its start: a Map that is deleted from at the
+    // front keeps the holes until it rehashes, and each keys().next() would walk over thousands of them.
     while (this.entries.size > this.maxEntries) {
-      this.entries.delete(this.entries.keys().next().value as number);
-      this.evictedCount++;
+      if (this.entries.delete(this.oldestSeq++)) this.evictedCount++;
     }
     for (const waiter of this.waiters) {
       if (matchesFilter(full, waiter.filter)) {

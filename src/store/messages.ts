@@ -88,8 +88,12 @@ export interface MessageChange {
 export class MessageStore {
   private readonly listeners = new Set<(change: MessageChange) => void>();
   private readonly byAccount = new Map<string, Map<string, StoredMessage>>();
-  // Insertion order across all accounts: the first key is always the oldest message.
+  // Message id → account, across all accounts.
   private readonly order = new Map<string, string>();
+  // Ids in arrival order from arrivalsHead on (some may be cleared already): eviction takes the oldest without
+  // iterating `order` from its start, which walks over the holes that deleting at the front leaves in a Map.
+  private arrivals: string[] = [];
+  private arrivalsHead = 0;
   private evictedCount = 0;
 
   constructor(private readonly maxMessages: number) {}
@@ -100,13 +104,29 @@ export class MessageStore {
     if (!account) this.byAccount.set(message.accountId, (account = new Map()));
     account.set(message.id, message);
     this.order.set(message.id, message.accountId);
+    this.arrivals.push(message.id);
     while (this.order.size > this.maxMessages) {
-      const [oldestId, accountId] = this.order.entries().next().value as [string, string];
+      const oldestId = this.arrivals[this.arrivalsHead++]!;
+      const accountId = this.order.get(oldestId);
+      if (accountId === undefined) continue; // cleared with its account already
       this.order.delete(oldestId);
       this.byAccount.get(accountId)?.delete(oldestId);
       this.evictedCount++;
     }
+    this.compactArrivals();
     this.emit({ kind: 'added', message });
+  }
+
+  // Drop the consumed front, and the ids of cleared messages once they are most of the queue (bounded memory).
+  private compactArrivals(): void {
+    if (this.arrivalsHead > 1024 && this.arrivalsHead * 2 > this.arrivals.length) {
+      this.arrivals = this.arrivals.slice(this.arrivalsHead);
+      this.arrivalsHead = 0;
+    }
+    if (this.arrivals.length - this.arrivalsHead > 2 * this.order.size + 1024) {
+      this.arrivals = this.arrivals.slice(this.arrivalsHead).filter((id) => this.order.has(id));
+      this.arrivalsHead = 0;
+    }
   }
 
   /** Call `listener` on every added message and status change; returns the unsubscribe function. */
@@ -160,6 +180,8 @@ export class MessageStore {
     if (accountId === undefined) {
       this.byAccount.clear();
       this.order.clear();
+      this.arrivals = [];
+      this.arrivalsHead = 0;
       return;
     }
     for (const id of this.byAccount.get(accountId)?.keys() ?? []) this.order.delete(id);

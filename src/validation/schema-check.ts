@@ -1,6 +1,11 @@
-import AjvModule, { type ErrorObject } from 'ajv';
+import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document } from 'yaml';
+
+// Loaded when a file is first parsed: a start with no config or scenario file never loads the YAML parser.
+const require = createRequire(import.meta.url);
+const loadYaml = () => require('yaml') as typeof import('yaml');
 
 // ajv and ajv-formats are CommonJS; under NodeNext their callable is the default export's default.
 const Ajv = AjvModule.default ?? AjvModule;
@@ -24,6 +29,7 @@ export interface LocatedDocument {
 
 /** Parse YAML or JSON text, keeping a way to find the line of any field path. */
 export function parseLocated(text: string, source: string): LocatedDocument {
+  const { LineCounter, parseDocument, isNode } = loadYaml();
   const lineCounter = new LineCounter();
   const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const syntaxProblems: Problem[] = doc.errors.map((error) => ({
@@ -62,10 +68,15 @@ export type SchemaCheck = (value: unknown, source: string, lineOf?: LocatedDocum
 
 /** Compile a JSON Schema (TypeBox output) into a checker that reports every problem with a fix. */
 export function compileSchemaCheck(schema: object): SchemaCheck {
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-  addFormats(ajv);
-  const validate = ajv.compile(schema);
+  // Compiled on first use: a start without scenario files never pays for the scenario schema (cold start).
+  let validate: ValidateFunction | undefined;
   return (value, source, lineOf) => {
+    if (!validate) {
+      // Our own TypeBox schemas are trusted: checking them against the meta-schema would only cost start-up time.
+      const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, validateSchema: false });
+      addFormats(ajv);
+      validate = ajv.compile(schema);
+    }
     if (validate(value)) return [];
     return simplify(validate.errors ?? []).map((error) => describeAjvError(error, source, lineOf));
   };

@@ -41,7 +41,7 @@ function expectOutcome(result: { scenario?: CompiledScenario; problems: Problem[
 function runEveryMatcher(scenario: CompiledScenario): void {
   for (const rule of scenario.rules) {
     for (const text of ADVERSARIAL) {
-      const subject: MatchSubject = { to: text, from: text, text, tag: text, applicationId: text, accountId: text, media: false, group: false, segments: 1 };
+      const subject: MatchSubject = { to: text, from: text, text, tag: text, applicationId: text, accountId: text, media: false, group: false, segments: 1, channel: 'SMS' };
       for (const m of rule.matchers) expect(typeof m.test(subject)).toBe('boolean');
     }
   }

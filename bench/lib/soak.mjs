@@ -1,0 +1,40 @@
+// The soak, in its own process: the built emulator with the default config and caps, in-process, no HTTP. Messages
+// enter through acceptOutbound (the call the create route makes after validation); the default application has no
+// callback URL, so each event is planned, played on the clock and journaled (`no-target`) without a POST. At a
+// million messages HTTP would set the pace of the run, not the emulator's memory, which is what the soak measures;
+// the saturation phase covers callbacks over HTTP. RSS is read after a forced GC at each checkpoint.
+// argv: checkpoints (comma-separated); prints one JSON line.
+import { createEmulator, resolveConfig } from '../../dist/index.js';
+
+const checkpoints = process.argv[2].split(',').map(Number);
+const config = resolveConfig({ overrides: { logLevel: 'silent' } });
+const emulator = createEmulator(config);
+const account = config.accounts[0];
+const request = { applicationId: account.applications[0].id, to: ['+19195551234'], from: account.numbers[0].number, text: 'soak' };
+// Bounded in flight, so the soak measures the caps rather than a backlog of its own making.
+const MAX_PENDING = 2_000;
+const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));
+const rss = () => {
+  globalThis.gc?.();
+  return Math.round((process.memoryUsage().rss / 1024 / 1024) * 100) / 100;
+};
+
+const readings = [];
+const started = performance.now();
+let sent = 0;
+for (const checkpoint of checkpoints) {
+  while (sent < checkpoint) {
+    const batch = Math.min(500, checkpoint - sent);
+    for (let i = 0; i < batch; i++) emulator.acceptOutbound(account.id, request);
+    sent += batch;
+    await yieldToLoop();
+    while (emulator.dispatcher.stats().pending + emulator.timeline.pendingSteps > MAX_PENDING) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  // Let what is in flight settle, so each reading holds the same kind of state: full stores, nothing pending.
+  while (emulator.dispatcher.stats().pending + emulator.timeline.pendingSteps > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  readings.push({ messages: checkpoint, rssMb: rss(), seconds: Math.round((performance.now() - started) / 10) / 100 });
+}
+const books = emulator.dispatcher.stats();
+const stores = { messages: emulator.store.stats(), journal: emulator.journal.stats(), media: emulator.media.stats() };
+await emulator.close();
+process.stdout.write(JSON.stringify({ readings, books, stores }) + '\n');
