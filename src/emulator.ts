@@ -14,6 +14,8 @@ import { countSegments } from './segments.js';
 import { Journal } from './store/journal.js';
 import { MediaStore } from './store/media.js';
 import { MessageStore, type StoredMessage } from './store/messages.js';
+import { openDataDir, type DataDir } from './persistence/data-dir.js';
+import { restoreState, type RestoreCounts, type StateDocument } from './persistence/state.js';
 
 /** A create-message request that passed validation. */
 export interface MessageRequest {
@@ -60,6 +62,24 @@ export interface CloseReport {
   callbacks: DeliveryBooks;
 }
 
+/** Observers of whole-state changes (persistence), called synchronously. */
+export interface StateHooks {
+  /** A message was accepted or received: what it changed must be durable before the answer goes out. */
+  accepted?(): void;
+  /** Everything, or one account, was forgotten. */
+  reset?(accountId?: string): void;
+  /** The state was replaced by an import. */
+  imported?(doc: StateDocument): void;
+}
+
+/** What drain() saw: whether everything pending finished within the grace period, and what was left. */
+export interface DrainReport {
+  drained: boolean;
+  waitedMs: number;
+  pendingSteps: number;
+  pendingCallbacks: number;
+}
+
 /** Options for an emulator beyond its config: a clock and a logger can be injected. */
 export interface EmulatorOptions {
   clock?: Clock;
@@ -83,6 +103,11 @@ export class Emulator {
   private readonly started = new WeakSet<CompiledScenario>();
   private closing: Promise<CloseReport> | undefined;
   private readonly closeHooks = new Set<() => void>();
+  private readonly stateHooks = new Set<StateHooks>();
+  // The documents run-time scenarios were made from, for export and the data dir.
+  private readonly scenarioDocuments = new WeakMap<CompiledScenario, unknown>();
+  /** The SQLite data dir keeping state across restarts (--data-dir); undefined keeps everything in memory. */
+  readonly dataDir: DataDir | undefined;
   /** Base URL for links the emulator hands out (inbound media); set from the listen address unless publicUrl is configured. */
   baseUrl: string;
 
@@ -115,6 +140,60 @@ export class Emulator {
       this.applyFileScenarios(initial);
       if (config.hotReload) this.scenarioFiles!.watch((state) => this.applyFileScenarios(state));
     }
+    // Loaded only with a data dir: without one no SQLite module is touched.
+    if (config.dataDir !== undefined) {
+      const dataDir = openDataDir(config.dataDir);
+      this.dataDir = dataDir;
+      const counts = restoreState(this, dataDir.load());
+      dataDir.attach(this);
+      this.log.info({ dataDir: dataDir.file, ...counts }, 'state restored from the data dir');
+    }
+  }
+
+  /** Watch accepts, resets and imports (persistence); returns the function that stops watching. */
+  onState(hooks: StateHooks): () => void {
+    this.stateHooks.add(hooks);
+    return () => this.stateHooks.delete(hooks);
+  }
+
+  /** The document a run-time scenario was added from (export, data dir). */
+  scenarioDocument(scenario: CompiledScenario): unknown {
+    return this.scenarioDocuments.get(scenario);
+  }
+
+  /** Replace all state with a checked state document (import): a full reset, then its contents. */
+  loadState(doc: StateDocument): RestoreCounts {
+    this.reset();
+    this.scenarios.clear();
+    this.scenarios.resetCounters();
+    const counts = restoreState(this, doc);
+    for (const hook of this.stateHooks) hook.imported?.(doc);
+    return counts;
+  }
+
+  /**
+   * Wait, up to `graceMs` of real time, until no timeline step or callback is pending (graceful shutdown). Resolves
+   * with what was left; nothing is cancelled here, close() does that.
+   */
+  drain(graceMs: number): Promise<DrainReport> {
+    const started = performance.now();
+    const left = () => ({ pendingSteps: this.timeline.pendingSteps, pendingCallbacks: this.dispatcher.stats().pending });
+    return new Promise((resolve) => {
+      const check = (final: boolean) => {
+        const now = left();
+        const drained = now.pendingSteps === 0 && now.pendingCallbacks === 0;
+        if (!drained && !final) return;
+        clearInterval(poll);
+        clearTimeout(deadline);
+        off();
+        resolve({ drained, waitedMs: Math.round(performance.now() - started), ...now });
+      };
+      // Every delivery ends in a journal entry; the interval catches steps that end without one (no-target & co).
+      const off = this.journal.subscribe(() => queueMicrotask(() => check(false)));
+      const poll = setInterval(() => check(false), 50);
+      const deadline = setTimeout(() => check(true), graceMs);
+      check(false);
+    });
   }
 
   private applyFileScenarios(state: ScenarioLoadState): void {
@@ -141,6 +220,7 @@ export class Emulator {
   useScenario(value: unknown, scope = '*', fallbackName = 'runtime'): CompiledScenario {
     const { scenario, problems } = compileScenario(value, `scenario for ${scope === '*' ? 'all accounts' : `account ${scope}`}`, fallbackName);
     if (!scenario) throw new EmulatorConfigError(problems);
+    this.scenarioDocuments.set(scenario, structuredClone(value));
     this.scenarios.use(scenario, scope);
     this.startScenario(scenario);
     return scenario;
@@ -197,6 +277,7 @@ export class Emulator {
     for (const reply of plan.replies) {
       this.timeline.after(accountId, reply.afterMs, () => this.tryInbound({ ...reply, accountId }, message));
     }
+    for (const hook of this.stateHooks) hook.accepted?.();
     return message;
   }
 
@@ -264,6 +345,7 @@ export class Emulator {
       copies.push(message);
     }
     if (copies.length === 0) throw new NoOwnedRecipientError(request.to);
+    for (const hook of this.stateHooks) hook.accepted?.();
     return copies;
   }
 
@@ -274,6 +356,7 @@ export class Emulator {
     this.store.clear(accountId);
     this.journal.clear(accountId);
     this.media.clear(accountId);
+    for (const hook of this.stateHooks) hook.reset?.(accountId);
   }
 
   /** True once close() has begun: nothing new is accepted after that. */

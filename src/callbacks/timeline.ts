@@ -11,12 +11,19 @@ const STATUS_OF: Record<StatusType, MessageStatus> = {
   'message-failed': 'FAILED',
 };
 
+/** Observes outbound timelines (persistence): each recipient's plan when made, and each step as it fires. */
+export interface TimelineObserver {
+  planned(message: StoredMessage, recipient: string, steps: readonly PlannedStep[], explanation: string | undefined): void;
+  fired(message: StoredMessage, recipient: string, index: number, steps: readonly PlannedStep[]): void;
+}
+
 /** Plays planned timelines: at each step it moves the stored status and hands the event to the dispatcher. */
 export class TimelinePlayer {
   private nextEvent = 1;
   // Per account, so a reset of one account cancels only its own pending steps.
   // Each handle counts the steps it stands for: a recipient's chain is one timer for all its remaining steps.
   private readonly scheduled = new Map<string, Map<Scheduled, number>>();
+  private readonly observers = new Set<TimelineObserver>();
 
   constructor(
     private readonly clock: Clock,
@@ -31,6 +38,7 @@ export class TimelinePlayer {
       this.store.note(message, { at: now, what: 'planned', recipient, detail: { explanation } });
     }
     const target = app?.outboundCallbackUrl ?? app?.callbackUrl ?? app?.inboundCallbackUrl;
+    for (const observer of this.observers) for (const [recipient, steps] of plan.steps) observer.planned(message, recipient, steps, plan.explanations.get(recipient));
     for (const [recipient, steps] of plan.steps) this.playStep(message, recipient, steps, 0, 0, app, target, plan.explanations.get(recipient));
   }
 
@@ -76,10 +84,35 @@ export class TimelinePlayer {
             explanation,
           });
         }
+        for (const observer of this.observers) observer.fired(message, recipient, index, steps);
         this.playStep(message, recipient, steps, index + 1, step.afterMs, app, target, explanation);
       },
       remaining,
     );
+  }
+
+  /** Watch plans and fired steps; returns the function that stops watching. */
+  observe(observer: TimelineObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  /** Continue a recipient's planned steps from `index`, that step `delayMs` emulated ms from now (a restored plan). */
+  resumeOutbound(message: StoredMessage, recipient: string, steps: readonly PlannedStep[], index: number, delayMs: number, app: ApplicationConfig | undefined, explanation?: string): void {
+    const step = steps[index];
+    if (!step) return;
+    const target = app?.outboundCallbackUrl ?? app?.callbackUrl ?? app?.inboundCallbackUrl;
+    this.playStep(message, recipient, steps, index, step.afterMs - Math.max(0, delayMs), app, target, explanation);
+  }
+
+  /** The number in the last event id handed out (`ev-N`), so a restarted emulator can continue after it. */
+  get lastEventNumber(): number {
+    return this.nextEvent - 1;
+  }
+
+  /** Never hand out event ids up to `ev-{last}` (they belong to restored journal entries). */
+  reserveEventIds(last: number): void {
+    this.nextEvent = Math.max(this.nextEvent, last + 1);
   }
 
   /** Run `fn` after `afterMs` emulated ms, cancelled with the account's other pending steps (scenario replies). */

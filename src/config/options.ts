@@ -28,4 +28,6 @@ export const SCALAR_OPTIONS: readonly ScalarOption[] = [
   { key: 'callbackTimeout', flag: '--callback-timeout', env: 'BW_EMULATOR_CALLBACK_TIMEOUT', type: 'duration', path: ['callbacks', 'timeout'], default: '10s', description: 'per-attempt timeout for a callback POST' },
   { key: 'deliveryDelay', flag: '--delivery-delay', env: 'BW_EMULATOR_DELIVERY_DELAY', type: 'duration', path: ['callbacks', 'deliveryDelay'], default: '100ms', description: 'delay before the default message-delivered event' },
   { key: 'maxMessages', flag: '--max-messages', env: 'BW_EMULATOR_MAX_MESSAGES', type: 'integer', path: ['limits', 'maxMessages'], default: '10000', description: 'messages kept before the oldest are evicted' },
+  { key: 'dataDir', flag: '--data-dir', env: 'BW_EMULATOR_DATA_DIR', type: 'path', path: ['dataDir'], default: '(none: in memory)', description: 'keep messages, media, journal, run-time scenarios and pending callbacks in DIR/emulator.sqlite across restarts' },
+  { key: 'shutdownGrace', flag: '--shutdown-grace', env: 'BW_EMULATOR_SHUTDOWN_GRACE', type: 'duration', path: ['shutdownGrace'], default: '5s', description: 'on SIGTERM/SIGINT, how long pending callbacks may finish before the emulator closes' },
 ];

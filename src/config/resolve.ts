@@ -50,6 +50,10 @@ export interface EmulatorConfig {
   oauth: { tokenTtlSeconds: number };
   control: { token?: string };
   media: { maxObjectBytes: number; maxTotalBytes: number; retentionMs: number };
+  /** Folder of the SQLite state file; undefined keeps everything in memory. */
+  dataDir?: string;
+  /** How long SIGTERM/SIGINT waits for pending callbacks before closing. */
+  shutdownGraceMs: number;
 }
 
 const checkConfigFile = compileSchemaCheck(ConfigFileSchema);
@@ -151,6 +155,7 @@ function loadConfigFile(path: string, problems: Problem[]): ConfigFile | undefin
   const config = value as ConfigFile;
   // Scenario paths in a config file are relative to the file, not to wherever the emulator was started.
   if (config.scenarios) config.scenarios = config.scenarios.map((p) => resolvePath(dirname(path), p));
+  if (config.dataDir) config.dataDir = resolvePath(dirname(path), config.dataDir);
   return config;
 }
 
@@ -280,5 +285,7 @@ function normalize(file: ConfigFile, accountsSource: string): EmulatorConfig {
       maxTotalBytes: file.media?.maxTotalBytes ?? 256 * 1024 * 1024,
       retentionMs: ms(file.media?.retention, 48 * 3_600_000),
     },
+    dataDir: file.dataDir,
+    shutdownGraceMs: ms(file.shutdownGrace, 5000),
   };
 }

@@ -143,6 +143,8 @@ export const ConfigFileSchema = Type.Object(
     oauth: Type.Optional(
       Type.Object({ tokenTtlSeconds: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
     ),
+    dataDir: Type.Optional(Type.String({ minLength: 1, description: 'a folder for the SQLite state file (created if missing)' })),
+    shutdownGrace: Type.Optional(Duration),
   },
   { additionalProperties: false },
 );
