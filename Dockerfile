@@ -23,7 +23,8 @@ COPY scenarios ./scenarios-examples
 RUN mkdir -p /scenarios && chown node:node /scenarios
 USER node
 EXPOSE 4010
-# The probe sends BW_EMULATOR_CONTROL_TOKEN when one is set: /__emulator/* answers 401 without it.
+# The probe follows the configured port (-e BW_EMULATOR_PORT=...) and sends BW_EMULATOR_CONTROL_TOKEN when one is
+# set: /__emulator/* answers 401 without it.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=3 \
-  CMD node -e "const t = process.env.BW_EMULATOR_CONTROL_TOKEN; fetch('http://127.0.0.1:4010/__emulator/health', { headers: t ? { authorization: 'Bearer ' + t } : {} }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+  CMD node -e "const t = process.env.BW_EMULATOR_CONTROL_TOKEN; fetch('http://127.0.0.1:' + (process.env.BW_EMULATOR_PORT || 4010) + '/__emulator/health', { headers: t ? { authorization: 'Bearer ' + t } : {} }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
 ENTRYPOINT ["node", "bin/bandwidth-emulator.js"]

@@ -63,7 +63,7 @@ async function startCli(args: string[]): Promise<Cli> {
         if (!m) return;
         watchers.delete(check);
         clearTimeout(timer);
-        resolvePrinted(m[1] ?? m[0]);
+        resolvePrinted(m[1] ?? m[0] ?? '');
       };
       const timer = setTimeout(() => {
         watchers.delete(check);

@@ -749,8 +749,9 @@ describe('Dockerfile (emulated build and run, no Docker engine)', () => {
     expect(new URL(url).hostname).toBe('127.0.0.1');
 
     const hc = last.healthcheck!;
-    const onRealPort = (text: string) => text.replace(/(127\.0\.0\.1|localhost|0\.0\.0\.0):4010\b/g, `127.0.0.1:${port}`);
-    const hcArgv = hc.exec ? hc.exec.map(onRealPort) : ['/bin/sh', '-c', onRealPort(hc.shell!)];
+    // The probe reads the port from BW_EMULATOR_PORT, as in a container started with -e BW_EMULATOR_PORT=...: here
+    // the emulator picked a free port, so the probe's environment names that port.
+    const hcArgv = hc.exec ?? ['/bin/sh', '-c', hc.shell!];
     const hcTimeout = parseDuration(hc.options.timeout, 30_000);
     return {
       url,
@@ -765,7 +766,7 @@ describe('Dockerfile (emulated build and run, no Docker engine)', () => {
         return exited;
       },
       async healthcheck(hcEnv = env) {
-        const result = await run(hcArgv[0]!, hcArgv.slice(1), { cwd, env: hcEnv, timeoutMs: hcTimeout });
+        const result = await run(hcArgv[0]!, hcArgv.slice(1), { cwd, env: { ...hcEnv, BW_EMULATOR_PORT: hcEnv.BW_EMULATOR_PORT === '0' ? String(port) : hcEnv.BW_EMULATOR_PORT! }, timeoutMs: hcTimeout });
         console.log(`HEALTHCHECK (timeout ${hcTimeout} ms): exit ${result.code} in ${result.ms.toFixed(0)} ms${result.output ? `: ${result.output.trim()}` : ''}`);
         return result;
       },
@@ -798,7 +799,9 @@ describe('Dockerfile (emulated build and run, no Docker engine)', () => {
     expect(last.healthcheck, 'the final stage has a HEALTHCHECK').toBeDefined();
     const probe = last.healthcheck!.shell ?? last.healthcheck!.exec!.join(' ');
     expect(probe).toContain('/__emulator/health');
-    expect(probe).toMatch(/(127\.0\.0\.1|localhost):4010\b/);
+    // The probe follows the configured port rather than a hard-coded 4010.
+    expect(probe).toContain('process.env.BW_EMULATOR_PORT');
+    expect(probe).not.toMatch(/(127\.0\.0\.1|localhost):4010\b/);
     expect(last.entrypoint ?? last.cmd, 'the final stage has an ENTRYPOINT or CMD').toBeDefined();
     const hostMajor = process.versions.node.split('.')[0]!;
     const imageMajor = /^node:(\d+)/.exec(last.image)?.[1];
@@ -869,6 +872,8 @@ rules:
 
       const healthy = await image.healthcheck();
       expect(healthy.code, `HEALTHCHECK output: ${healthy.output}`).toBe(0);
+      // It really follows BW_EMULATOR_PORT: pointed at another port, the same probe fails.
+      expect((await image.healthcheck({ ...image.env, BW_EMULATOR_PORT: '1' })).code).not.toBe(0);
 
       const api = new MessagesApi(new Configuration({ basePath: image.url, username: USER, password: PASS }));
       const send = async (to: string) => {
