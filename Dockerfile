@@ -15,12 +15,14 @@ ENV NODE_ENV=production \
     BW_EMULATOR_SCENARIOS=/scenarios
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+# Scripts stay off for every package but better-sqlite3 (--data-dir): its install fetches the prebuilt SQLite binding.
+RUN npm ci --omit=dev --ignore-scripts && npm rebuild better-sqlite3 && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY schema ./schema
 COPY scenarios ./scenarios-examples
-RUN mkdir -p /scenarios && chown node:node /scenarios
+# /data: mount a volume and set BW_EMULATOR_DATA_DIR=/data to keep state across container restarts.
+RUN mkdir -p /scenarios /data && chown node:node /scenarios /data
 USER node
 EXPOSE 4010
 # The probe follows the configured port (-e BW_EMULATOR_PORT=...) and sends BW_EMULATOR_CONTROL_TOKEN when one is

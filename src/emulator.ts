@@ -144,7 +144,14 @@ export class Emulator {
     if (config.dataDir !== undefined) {
       const dataDir = openDataDir(config.dataDir);
       this.dataDir = dataDir;
-      const counts = restoreState(this, dataDir.load());
+      let counts: RestoreCounts;
+      try {
+        counts = restoreState(this, dataDir.load());
+      } catch (error) {
+        dataDir.close();
+        this.clock.cancelAll();
+        throw new EmulatorConfigError([{ source: dataDir.file, field: 'dataDir', problem: `could not be restored (${(error as Error).message})`, fix: 'move the file away to start empty, or start without --data-dir' }]);
+      }
       dataDir.attach(this);
       this.log.info({ dataDir: dataDir.file, ...counts }, 'state restored from the data dir');
     }

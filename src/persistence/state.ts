@@ -200,7 +200,7 @@ export function restoreState(emulator: Emulator, doc: StateDocument): RestoreCou
     emulator.media.restore({ accountId: m.accountId, mediaId: m.mediaId, contentType: m.contentType, cacheControl: m.cacheControl, createdAt: m.createdAt, bytes: Buffer.from(m.contentBase64, 'base64') });
   }
   for (const message of doc.messages) emulator.store.add(structuredClone(message) as StoredMessage);
-  emulator.journal.restore(doc.journal as JournalEntry[]);
+  emulator.journal.restore([...doc.journal].sort((a, b) => a.seq - b.seq) as JournalEntry[]);
   const eventNumbers = [...doc.journal.map((e) => e.eventId), ...(doc.pending?.deliveries ?? []).map((d) => d.delivery.eventId)].map((id) => Number(/^ev-(\d+)$/.exec(id)?.[1] ?? 0));
   emulator.timeline.reserveEventIds(Math.max(doc.lastEventNumber ?? 0, 0, ...eventNumbers));
 

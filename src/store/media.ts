@@ -58,6 +58,11 @@ export class MediaStore {
     this.remove(object.accountId, object.mediaId);
     this.objects.set(key(object.accountId, object.mediaId), object);
     this.totalBytes += object.bytes.length;
+    while (this.totalBytes > this.limits.maxTotalBytes && this.objects.size > 1) {
+      const oldest = this.objects.values().next().value as MediaObject;
+      this.remove(oldest.accountId, oldest.mediaId);
+      this.evictedCount++;
+    }
   }
 
   /** Call `listener` on every stored and removed object; returns the unsubscribe function. */
