@@ -15,3 +15,5 @@ export { MESSAGE_ERROR_CODES, isKnownErrorCode } from './error-codes.js';
 export { BandwidthError, EmulatorConfigError } from './errors.js';
 export { JournalWaitTimeout, type JournalEntry, type JournalFilter, type CallbackOutcome } from './store/journal.js';
 export type { StoredMessage, MessageStatus } from './store/messages.js';
+export { STATE_VERSION, type StateDocument, type RestoreCounts } from './persistence/state.js';
+export { configReference, type ConfigField } from './config/reference.js';

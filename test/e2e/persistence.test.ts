@@ -1,6 +1,6 @@
 // Persistence in-process: an emulator with a data dir is closed with work still pending and started again on the same
 // folder; export/import moves the same state through the control API, in-process and over HTTP.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -147,8 +147,7 @@ describe('--data-dir: state survives a restart', () => {
 
   it('refuses a data dir it cannot use, naming the folder and the fix', async () => {
     const file = join(tempDir(), 'a-file');
-    rmSync(file, { force: true });
-    await import('node:fs').then((fs) => fs.writeFileSync(file, 'not a folder'));
+    writeFileSync(file, 'not a folder');
     await expect(startEmulator({ dataDir: file })).rejects.toThrow(/a-file cannot be used .*Fix: give a folder/);
   });
 });
