@@ -177,6 +177,23 @@ describe('state export and import (GET/POST /__emulator/state)', () => {
     });
   }
 
+  it('with a data dir the export carries pending callbacks, and an import schedules them again', async () => {
+    const sink = await startSink();
+    harness.sinks.push(sink);
+    const accounts = [{ id: ACCOUNT, users: [{ username: 'bw-user', password: 'bw-password' }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: FROM, applicationId: APP }] }];
+    const source = await start({ dataDir: tempDir(), accounts });
+    const slowId = await send(source, SLOW);
+    const doc = await source.state.export();
+    expect(doc.pending?.steps).toEqual([expect.objectContaining({ messageId: slowId, recipient: SLOW, next: 0 })]);
+    await source.close();
+
+    const target = await start({ accounts });
+    const counts = await connectEmulator(target.url).state.import(doc);
+    expect(counts).toMatchObject({ messages: 1, pendingSteps: 1 });
+    await target.callbacks.waitFor({ messageId: slowId, type: 'message-delivered', outcome: 'delivered' });
+    await sink.waitFor((requests) => requests.some((r) => JSON.stringify(r.body).includes(slowId)));
+  });
+
   it('refuses a bad document with every problem named (400 over HTTP, ControlInputError in both)', async () => {
     const running = await start({});
     const remote = connectEmulator(running.url);
