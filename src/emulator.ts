@@ -8,6 +8,7 @@ import { newMessageId } from './ids.js';
 import { EmulatorConfigError } from './errors.js';
 import { compileScenario, type CompiledScenario } from './scenarios/compile.js';
 import { ScenarioEngine, type Rejection } from './scenarios/engine.js';
+import type { PlannedReply } from './scenarios/plan.js';
 import { ScenarioFiles, type ScenarioLoadState } from './scenarios/files.js';
 import type { Problem } from './validation/schema-check.js';
 import { countSegments } from './segments.js';
@@ -68,6 +69,9 @@ export interface StateHooks {
   accepted?(): void;
   /** Everything, or one account, was forgotten. */
   reset?(accountId?: string): void;
+  /** A scenario reply was scheduled (`key` is unique per reply) / has fired. */
+  replyPlanned?(planned: { key: string; accountId: string; messageId: string; reply: PlannedReply; afterMs: number }): void;
+  replyFired?(key: string): void;
   /** The state was replaced by an import. */
   imported?(doc: StateDocument): void;
 }
@@ -281,9 +285,7 @@ export class Emulator {
     const plan = this.scenarios.planOutbound(message, this.config.callbacks, rejection);
     this.log.info({ messageId: message.id, accountId, to: message.to, plan: Object.fromEntries(plan.explanations) }, 'message accepted');
     this.timeline.playOutbound(message, plan, app);
-    for (const reply of plan.replies) {
-      this.timeline.after(accountId, reply.afterMs, () => this.tryInbound({ ...reply, accountId }, message));
-    }
+    plan.replies.forEach((reply, index) => this.scheduleReply(message, `${message.id}/${index}`, reply, reply.afterMs));
     for (const hook of this.stateHooks) hook.accepted?.();
     return message;
   }
@@ -309,6 +311,15 @@ export class Emulator {
       }
     }
     return undefined;
+  }
+
+  /** Schedule a scenario's reply to `message` in `afterMs` emulated ms (also used to resume one after a restart). */
+  scheduleReply(message: StoredMessage, key: string, reply: PlannedReply, afterMs: number): void {
+    for (const hook of this.stateHooks) hook.replyPlanned?.({ key, accountId: message.accountId, messageId: message.id, reply, afterMs });
+    this.timeline.after(message.accountId, afterMs, () => {
+      for (const hook of this.stateHooks) hook.replyFired?.(key);
+      this.tryInbound({ ...reply, accountId: message.accountId }, message);
+    });
   }
 
   // A scripted reply or scheduled inbound that names none of our numbers is explained, not thrown into a timer.

@@ -8,7 +8,7 @@ import { EmulatorConfigError } from '../errors.js';
 import type { JournalEntry } from '../store/journal.js';
 import type { MediaChange } from '../store/media.js';
 import type { StoredMessage } from '../store/messages.js';
-import { STATE_VERSION, type PendingDelivery, type PendingSteps, type StateDocument } from './state.js';
+import { STATE_VERSION, type PendingDelivery, type PendingReply, type PendingSteps, type StateDocument } from './state.js';
 
 /** The state file inside the data dir. */
 export const DATA_FILE = 'emulator.sqlite';
@@ -22,8 +22,9 @@ CREATE TABLE IF NOT EXISTS media (ord INTEGER PRIMARY KEY AUTOINCREMENT, account
 CREATE TABLE IF NOT EXISTS scenarios (ord INTEGER PRIMARY KEY, scope TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pending_steps (key TEXT PRIMARY KEY, account_id TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pending_deliveries (event_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending_replies (key TEXT PRIMARY KEY, account_id TEXT NOT NULL, doc TEXT NOT NULL);
 `;
-const ACCOUNT_TABLES = ['messages', 'journal', 'media', 'pending_steps', 'pending_deliveries'] as const;
+const ACCOUNT_TABLES = ['messages', 'journal', 'media', 'pending_steps', 'pending_deliveries', 'pending_replies'] as const;
 const SETTLED = new Set(['delivered', 'exhausted', 'cancelled']);
 
 type Database = BetterSqlite3.Database;
@@ -101,6 +102,8 @@ export class DataDir {
       removeSteps: db.prepare('DELETE FROM pending_steps WHERE key = ?'),
       putDelivery: db.prepare('INSERT OR REPLACE INTO pending_deliveries (event_id, account_id, doc) VALUES (?, ?, ?)'),
       removeDelivery: db.prepare('DELETE FROM pending_deliveries WHERE event_id = ?'),
+      putReply: db.prepare('INSERT OR REPLACE INTO pending_replies (key, account_id, doc) VALUES (?, ?, ?)'),
+      removeReply: db.prepare('DELETE FROM pending_replies WHERE key = ?'),
       setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
     };
   }
@@ -123,10 +126,10 @@ export class DataDir {
   }
 
   /** The pending steps and callback events as the file holds them (after writing what this tick changed). */
-  pending(): { steps: PendingSteps[]; deliveries: PendingDelivery[] } {
+  pending(): { steps: PendingSteps[]; deliveries: PendingDelivery[]; replies: PendingReply[] } {
     this.flush();
     const docs = <T>(sql: string) => (this.db.prepare(sql).all() as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as T);
-    return { steps: docs('SELECT doc FROM pending_steps'), deliveries: docs('SELECT doc FROM pending_deliveries') };
+    return { steps: docs('SELECT doc FROM pending_steps'), deliveries: docs('SELECT doc FROM pending_deliveries'), replies: docs('SELECT doc FROM pending_replies') };
   }
 
   /** Start writing the emulator's changes; stops (keeping what is pending on file) when the emulator closes. */
@@ -160,6 +163,11 @@ export class DataDir {
         accepted: () => this.flush(),
         reset: (accountId) => this.forget(accountId),
         imported: (doc) => this.writeAll(doc),
+        replyPlanned: ({ afterMs, ...planned }) => {
+          const pending: PendingReply = { ...planned, dueAt: now() + afterMs * scale() };
+          this.write(() => this.sql.putReply.run(pending.key, pending.accountId, JSON.stringify(pending)));
+        },
+        replyFired: (key) => this.write(() => this.sql.removeReply.run(key)),
       }),
       // Detach before close() cancels anything: what is still pending stays on file for the next start.
       emulator.onClose(() => this.close()),

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import type { Delivery, NextAttempt } from '../callbacks/dispatcher.js';
 import type { Emulator } from '../emulator.js';
-import type { PlannedStep } from '../scenarios/plan.js';
+import type { PlannedReply, PlannedStep } from '../scenarios/plan.js';
 import { compileScenario } from '../scenarios/compile.js';
 import type { JournalEntry } from '../store/journal.js';
 import type { StoredMessage } from '../store/messages.js';
@@ -25,6 +25,15 @@ export interface PendingSteps {
 export interface PendingDelivery {
   delivery: Omit<Delivery, 'auth' | 'requested' | 'dropped'>;
   next: Omit<NextAttempt, 'delayMs'>;
+  dueAt: number;
+}
+
+/** A scenario reply not sent yet: the handset's answer to message `messageId`, due at `dueAt`. */
+export interface PendingReply {
+  key: string;
+  accountId: string;
+  messageId: string;
+  reply: PlannedReply;
   dueAt: number;
 }
 
@@ -118,6 +127,17 @@ const Pending = Type.Object({
       next: Type.Object({ attempt: Type.Integer({ minimum: 1 }), retriesUsed: Type.Integer({ minimum: 0 }), withCredentials: Type.Boolean() }),
       dueAt: Type.Number(),
     }),
+  ),
+  replies: Type.Optional(
+    Type.Array(
+      Type.Object({
+        key: Type.String({ minLength: 1 }),
+        accountId: Type.String(),
+        messageId: Type.String(),
+        reply: Type.Object({ afterMs: Type.Number({ minimum: 0 }), from: Type.String(), to: Type.Array(Type.String()), text: Type.String(), media: Type.Optional(Type.Array(Type.String())) }),
+        dueAt: Type.Number(),
+      }),
+    ),
   ),
 });
 
@@ -226,6 +246,12 @@ export function restoreState(emulator: Emulator, doc: StateDocument): RestoreCou
       emulator.timeline.playInbound(stored, emulator.accounts.numberApplication(account, stored.owner));
       pendingSteps++;
     }
+  }
+  for (const p of doc.pending?.replies ?? []) {
+    const message = emulator.store.get(p.accountId, p.messageId);
+    if (!message) continue;
+    emulator.scheduleReply(message, p.key, p.reply as PlannedReply, delayUntil(p.dueAt));
+    pendingSteps++;
   }
   let pendingDeliveries = 0;
   for (const p of doc.pending?.deliveries ?? []) {

@@ -133,6 +133,25 @@ describe('--data-dir: state survives a restart', () => {
     expect((await second.callbacks.list({ messageId: id })).map((e) => `${e.attempt} ${e.outcome}`)).toEqual(['1 retrying', '2 delivered']);
   });
 
+  it('a scenario reply still due at close is sent after the restart', async () => {
+    const dataDir = tempDir();
+    const sink = await startSink();
+    harness.sinks.push(sink);
+    const accounts = [{ id: ACCOUNT, users: [{ username: 'bw-user', password: 'bw-password' }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: FROM, applicationId: APP }] }];
+    const replying = { version: 1, name: 'slow-reply', rules: [{ name: 'answers late', match: { to: NOW }, reply: { after: '30s', text: 'late answer to {{text}}' } }] };
+    const first = await start({ dataDir, accounts });
+    await first.scenarios.use(replying);
+    await send(first, NOW, 'hello');
+    await first.close();
+    expect(sink.requests.some((r) => JSON.stringify(r.body).includes('late answer'))).toBe(false);
+
+    const second = await start({ dataDir, accounts });
+    await second.callbacks.waitFor({ type: 'message-received', outcome: 'delivered' });
+    const received = await second.messages.list({ direction: 'in' });
+    expect(received.map((m) => m.text)).toEqual(['late answer to hello']);
+    expect((await second.state.export()).pending?.replies).toEqual([]);
+  });
+
   it('a reset is persisted too: the account starts empty after a restart', async () => {
     const dataDir = tempDir();
     const first = await start({ dataDir });
