@@ -8,7 +8,7 @@ import { EmulatorConfigError } from '../errors.js';
 import type { JournalEntry } from '../store/journal.js';
 import type { MediaChange } from '../store/media.js';
 import type { StoredMessage } from '../store/messages.js';
-import { STATE_VERSION, type PendingDelivery, type PendingReply, type PendingSteps, type StateDocument } from './state.js';
+import { ruleHitsOf, STATE_VERSION, type PendingDelivery, type PendingReply, type PendingSteps, type StateDocument } from './state.js';
 
 /** The state file inside the data dir. */
 export const DATA_FILE = 'emulator.sqlite';
@@ -112,11 +112,13 @@ export class DataDir {
   load(): StateDocument {
     const docs = <T>(sql: string) => (this.db.prepare(sql).all() as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as T);
     const media = this.db.prepare('SELECT account_id, media_id, content_type, cache_control, created_at, bytes FROM media ORDER BY ord').all() as Array<{ account_id: string; media_id: string; content_type: string; cache_control: string | null; created_at: number; bytes: Buffer }>;
-    const lastEvent = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('lastEventNumber') as { value: string } | undefined;
+    const meta = (key: string) => (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    const lastEvent = meta('lastEventNumber');
     return {
       kind: 'bandwidth-emulator-state',
       version: STATE_VERSION,
-      lastEventNumber: Number(lastEvent?.value ?? 0),
+      lastEventNumber: Number(lastEvent ?? 0),
+      ruleHits: JSON.parse(meta('ruleHits') ?? '{}') as Record<string, number>,
       messages: docs('SELECT doc FROM messages ORDER BY ord'),
       media: media.map((m) => ({ accountId: m.account_id, mediaId: m.media_id, contentType: m.content_type, ...(m.cache_control !== null ? { cacheControl: m.cache_control } : {}), createdAt: m.created_at, contentBase64: m.bytes.toString('base64') })),
       journal: docs('SELECT doc FROM journal ORDER BY seq'),
@@ -189,6 +191,7 @@ export class DataDir {
       if (journalEvicted > this.seenEvictions.journal) this.sql.pruneJournal.run(journalCap);
       this.seenEvictions = { messages: messagesEvicted, journal: journalEvicted };
       this.sql.setMeta.run('lastEventNumber', String(emulator.timeline.lastEventNumber));
+      this.sql.setMeta.run('ruleHits', JSON.stringify(ruleHitsOf(emulator)));
     }
     this.dirtyMessages.clear();
     this.db.exec('COMMIT');

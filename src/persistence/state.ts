@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import type { Delivery, NextAttempt } from '../callbacks/dispatcher.js';
 import type { Emulator } from '../emulator.js';
 import type { PlannedReply, PlannedStep } from '../scenarios/plan.js';
-import { compileScenario } from '../scenarios/compile.js';
+import { compileScenario, type CompiledScenario } from '../scenarios/compile.js';
 import type { JournalEntry } from '../store/journal.js';
 import type { StoredMessage } from '../store/messages.js';
 import { compileSchemaCheck, type Problem } from '../validation/schema-check.js';
@@ -152,6 +152,7 @@ export const StateDocumentSchema = Type.Object({
   journal: Type.Array(Entry),
   scenarios: Type.Array(Scenario),
   pending: Type.Optional(Pending),
+  ruleHits: Type.Optional(Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { description: "how often each scenario rule matched, keyed 'scope/scenario/rule id'" })),
 });
 
 /** A state document: what GET /__emulator/state answers and POST /__emulator/state takes. */
@@ -192,7 +193,26 @@ export function exportState(emulator: Emulator): StateDocument {
     journal: emulator.journal.list() as StateDocument['journal'],
     scenarios: emulator.scenarios.runtimeScenarios().map(({ scope, scenario }) => ({ scope, name: scenario.name, document: emulator.scenarioDocument(scenario) ?? null })),
     ...(pending ? { pending: pending as StateDocument['pending'] } : {}),
+    ruleHits: ruleHitsOf(emulator),
   };
+}
+
+// Run-time scenarios with their scope, then the file scenarios (scope 'file').
+function scopedScenarios(emulator: Emulator): Array<{ scope: string; scenario: CompiledScenario }> {
+  const runtime = emulator.scenarios.runtimeScenarios();
+  const isRuntime = new Set(runtime.map((r) => r.scenario));
+  return [...runtime, ...emulator.scenarios.filesAndRuntime().filter((s) => !isRuntime.has(s)).map((scenario) => ({ scope: 'file', scenario }))];
+}
+
+/** How often each scenario rule has matched, keyed `scope/scenario/rule id`, so `times: N` keeps counting after a restart. */
+export function ruleHitsOf(emulator: Emulator): Record<string, number> {
+  const hits: Record<string, number> = {};
+  for (const { scope, scenario } of scopedScenarios(emulator)) for (const rule of scenario.rules) if (rule.hits > 0) hits[`${scope}/${scenario.name}/${rule.id}`] = rule.hits;
+  return hits;
+}
+
+function applyRuleHits(emulator: Emulator, hits: Record<string, number>): void {
+  for (const { scope, scenario } of scopedScenarios(emulator)) for (const rule of scenario.rules) rule.hits = hits[`${scope}/${scenario.name}/${rule.id}`] ?? rule.hits;
 }
 
 /** Every problem of a would-be state document (schema, then each scenario), each naming the field and the fix. */
@@ -260,5 +280,6 @@ export function restoreState(emulator: Emulator, doc: StateDocument): RestoreCou
     emulator.dispatcher.resume(delivery, { ...p.next, delayMs: delayUntil(p.dueAt) });
     pendingDeliveries++;
   }
+  if (doc.ruleHits) applyRuleHits(emulator, doc.ruleHits);
   return { messages: doc.messages.length, media: doc.media.length, journal: doc.journal.length, scenarios: doc.scenarios.length, pendingSteps, pendingDeliveries };
 }
