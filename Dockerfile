@@ -18,15 +18,18 @@ ENV NODE_ENV=production \
     BW_EMULATOR_SCENARIOS=/scenarios
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+# Scripts stay off for every package but better-sqlite3 (--data-dir): its install fetches the prebuilt SQLite binding.
+RUN npm ci --omit=dev --ignore-scripts && npm rebuild better-sqlite3 && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY schema ./schema
 COPY scenarios ./scenarios-examples
-RUN mkdir -p /scenarios && chown node:node /scenarios
+# /data: mount a volume and set BW_EMULATOR_DATA_DIR=/data to keep state across container restarts.
+RUN mkdir -p /scenarios /data && chown node:node /scenarios /data
 USER node
 EXPOSE 4010
-# The probe sends BW_EMULATOR_CONTROL_TOKEN when one is set: /__emulator/* answers 401 without it.
+# The probe follows the configured port (-e BW_EMULATOR_PORT=...) and sends BW_EMULATOR_CONTROL_TOKEN when one is
+# set: /__emulator/* answers 401 without it.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=3 \
-  CMD node -e "const t = process.env.BW_EMULATOR_CONTROL_TOKEN; fetch('http://127.0.0.1:4010/__emulator/health', { headers: t ? { authorization: 'Bearer ' + t } : {} }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+  CMD node -e "const t = process.env.BW_EMULATOR_CONTROL_TOKEN; fetch('http://127.0.0.1:' + (process.env.BW_EMULATOR_PORT || 4010) + '/__emulator/health', { headers: t ? { authorization: 'Bearer ' + t } : {} }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
 ENTRYPOINT ["node", "bin/bandwidth-emulator.js"]

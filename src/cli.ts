@@ -3,7 +3,7 @@ import { pino, type Logger } from 'pino';
 import { createRequire } from 'node:module';
 import { resolveConfig, type EmulatorConfig } from './config/resolve.js';
 import { SCALAR_OPTIONS } from './config/options.js';
-import { createEmulator } from './emulator.js';
+import { createEmulator, type DrainReport } from './emulator.js';
 import { EmulatorConfigError } from './errors.js';
 import { compileScenarioFile, scenarioFilesIn } from './scenarios/files.js';
 import { buildApp } from './server.js';
@@ -148,12 +148,20 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     emulator = createEmulator(config, { logger: cliLogger(config.logLevel) });
   } catch (error) {
     if (error instanceof EmulatorConfigError) {
-      process.stderr.write(`bandwidth-emulator: invalid scenario files\n${error.message}\n`);
+      process.stderr.write(`bandwidth-emulator: cannot start (scenario files or data dir)\n${error.message}\n`);
       return 2;
     }
     throw error;
   }
   const app = await buildApp(emulator);
+  let drained: DrainReport | undefined;
+  // Graceful shutdown: once close() begins Fastify refuses new requests (503), and this hook lets pending callbacks
+  // finish within the grace period before the emulator closes and cancels (or, with a data dir, keeps) the rest.
+  app.addHook('preClose', async () => {
+    if (emulator.timeline.pendingSteps + emulator.dispatcher.stats().pending === 0) return;
+    emulator.log.info({ graceMs: config.shutdownGraceMs }, 'shutting down: new requests are refused; waiting for pending callbacks');
+    drained = await emulator.drain(config.shutdownGraceMs);
+  });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -169,14 +177,35 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   process.stdout.write(banner(config, url) + '\n');
   const exposed = exposureWarning(config.host, config.control.token);
   if (exposed) emulator.log.warn(exposed);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
+  // A second signal while draining means "now": exit at once, as an impatient Ctrl-C expects.
+  const force = (again: NodeJS.Signals) => {
+    emulator.log.warn({ signal: again }, 'second signal: exiting without waiting');
+    process.exit(1);
+  };
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (received: NodeJS.Signals) => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void app.close().then(() => resolve());
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      resolve(received);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  emulator.log.info({ signal }, 'stopping');
+  await app.close();
+  process.off('SIGINT', force);
+  process.off('SIGTERM', force);
+  const report = await emulator.close();
+  const left = report.stepsNotFired + report.callbacks.cancelled;
+  emulator.log.info(
+    { signal, waitedMs: drained?.waitedMs ?? 0, stepsNotFired: report.stepsNotFired, callbacksCancelled: report.callbacks.cancelled, callbacks: report.callbacks, dataDir: config.dataDir },
+    left === 0
+      ? 'stopped: every pending callback was delivered'
+      : config.dataDir !== undefined
+        ? `stopped with ${report.stepsNotFired} planned events and ${report.callbacks.cancelled} callbacks unfinished after the grace period; they are kept in the data dir and go out at the next start`
+        : `stopped with ${report.stepsNotFired} planned events and ${report.callbacks.cancelled} callbacks unfinished after the grace period (no --data-dir: they are lost)`,
+  );
   return 0;
 }

@@ -8,7 +8,7 @@ import { newMessageId } from './ids.js';
 import { EmulatorConfigError } from './errors.js';
 import { compileScenario, type CompiledScenario } from './scenarios/compile.js';
 import { ScenarioEngine, type Rejection } from './scenarios/engine.js';
-import type { OutboundPlan } from './scenarios/plan.js';
+import type { OutboundPlan, PlannedReply } from './scenarios/plan.js';
 import { ScenarioFiles, type ScenarioLoadState } from './scenarios/files.js';
 import type { Problem } from './validation/schema-check.js';
 import { countSegments } from './segments.js';
@@ -18,6 +18,8 @@ import { MessageStore, type Channel, type LocationResponse, type StoredMessage, 
 import { fetchExternalMedia } from './media-fetch.js';
 import { channelFields, type MultiChannelRequest } from './multichannel.js';
 import type { ApplicationConfig } from './config/resolve.js';
+import { openDataDir, type DataDir } from './persistence/data-dir.js';
+import { restoreState, type RestoreCounts, type StateDocument } from './persistence/state.js';
 
 /** A create-message request that passed validation. */
 export interface MessageRequest {
@@ -72,6 +74,27 @@ export interface CloseReport {
   mediaFetchesAborted: number;
 }
 
+/** Observers of whole-state changes (persistence), called synchronously. */
+export interface StateHooks {
+  /** A message was accepted or received: what it changed must be durable before the answer goes out. */
+  accepted?(): void;
+  /** Everything, or one account, was forgotten. */
+  reset?(accountId?: string): void;
+  /** A scenario reply was scheduled (`key` is unique per reply) / has fired. */
+  replyPlanned?(planned: { key: string; accountId: string; messageId: string; reply: PlannedReply; afterMs: number }): void;
+  replyFired?(key: string): void;
+  /** The state was replaced by an import. */
+  imported?(doc: StateDocument): void;
+}
+
+/** What drain() saw: whether everything pending finished within the grace period, and what was left. */
+export interface DrainReport {
+  drained: boolean;
+  waitedMs: number;
+  pendingSteps: number;
+  pendingCallbacks: number;
+}
+
 /** Options for an emulator beyond its config: a clock and a logger can be injected. */
 export interface EmulatorOptions {
   clock?: Clock;
@@ -98,6 +121,11 @@ export class Emulator {
   // Aborts external media fetches in flight when the emulator closes.
   private readonly fetches = new AbortController();
   private fetchesInFlight = 0;
+  private readonly stateHooks = new Set<StateHooks>();
+  // The documents run-time scenarios were made from, for export and the data dir.
+  private readonly scenarioDocuments = new WeakMap<CompiledScenario, unknown>();
+  /** The SQLite data dir keeping state across restarts (--data-dir); undefined keeps everything in memory. */
+  readonly dataDir: DataDir | undefined;
   /** Base URL for links the emulator hands out (inbound media); set from the listen address unless publicUrl is configured. */
   baseUrl: string;
 
@@ -130,6 +158,67 @@ export class Emulator {
       this.applyFileScenarios(initial);
       if (config.hotReload) this.scenarioFiles!.watch((state) => this.applyFileScenarios(state));
     }
+    // Loaded only with a data dir: without one no SQLite module is touched.
+    if (config.dataDir !== undefined) {
+      const dataDir = openDataDir(config.dataDir);
+      this.dataDir = dataDir;
+      let counts: RestoreCounts;
+      try {
+        counts = restoreState(this, dataDir.load());
+      } catch (error) {
+        dataDir.close();
+        this.clock.cancelAll();
+        throw new EmulatorConfigError([{ source: dataDir.file, field: 'dataDir', problem: `could not be restored (${(error as Error).message})`, fix: 'move the file away to start empty, or start without --data-dir' }]);
+      }
+      dataDir.attach(this);
+      this.log.info({ dataDir: dataDir.file, ...counts }, 'state restored from the data dir');
+    }
+  }
+
+  /** Watch accepts, resets and imports (persistence); returns the function that stops watching. */
+  onState(hooks: StateHooks): () => void {
+    this.stateHooks.add(hooks);
+    return () => this.stateHooks.delete(hooks);
+  }
+
+  /** The document a run-time scenario was added from (export, data dir). */
+  scenarioDocument(scenario: CompiledScenario): unknown {
+    return this.scenarioDocuments.get(scenario);
+  }
+
+  /** Replace all state with a checked state document (import): a full reset, then its contents. */
+  loadState(doc: StateDocument): RestoreCounts {
+    this.reset();
+    this.scenarios.clear();
+    this.scenarios.resetCounters();
+    const counts = restoreState(this, doc);
+    for (const hook of this.stateHooks) hook.imported?.(doc);
+    return counts;
+  }
+
+  /**
+   * Wait, up to `graceMs` of real time, until no timeline step or callback is pending (graceful shutdown). Resolves
+   * with what was left; nothing is cancelled here, close() does that.
+   */
+  drain(graceMs: number): Promise<DrainReport> {
+    const started = performance.now();
+    const left = () => ({ pendingSteps: this.timeline.pendingSteps, pendingCallbacks: this.dispatcher.stats().pending });
+    return new Promise((resolve) => {
+      const check = (final: boolean) => {
+        const now = left();
+        const drained = now.pendingSteps === 0 && now.pendingCallbacks === 0;
+        if (!drained && !final) return;
+        clearInterval(poll);
+        clearTimeout(deadline);
+        off();
+        resolve({ drained, waitedMs: Math.round(performance.now() - started), ...now });
+      };
+      // Every delivery ends in a journal entry; the interval catches steps that end without one (no-target & co).
+      const off = this.journal.subscribe(() => queueMicrotask(() => check(false)));
+      const poll = setInterval(() => check(false), 50);
+      const deadline = setTimeout(() => check(true), graceMs);
+      check(false);
+    });
   }
 
   private applyFileScenarios(state: ScenarioLoadState): void {
@@ -156,6 +245,7 @@ export class Emulator {
   useScenario(value: unknown, scope = '*', fallbackName = 'runtime'): CompiledScenario {
     const { scenario, problems } = compileScenario(value, `scenario for ${scope === '*' ? 'all accounts' : `account ${scope}`}`, fallbackName);
     if (!scenario) throw new EmulatorConfigError(problems);
+    this.scenarioDocuments.set(scenario, structuredClone(value));
     this.scenarios.use(scenario, scope);
     this.startScenario(scenario);
     return scenario;
@@ -209,6 +299,7 @@ export class Emulator {
     const external = rejection ? [] : this.externalMedia(accountId, request.media);
     if (external.length === 0) this.planAndPlay(message, app, rejection);
     else void this.afterMediaFetch(message, [external], ([failure]) => this.planAndPlay(message, app, failure));
+    for (const hook of this.stateHooks) hook.accepted?.();
     return message;
   }
 
@@ -226,9 +317,7 @@ export class Emulator {
     // A line per message at info would cost more than the message itself under load; the plan is in the timeline.
     if (this.log.isLevelEnabled('debug')) this.log.debug({ messageId: message.id, accountId: message.accountId, to: message.to, plan: Object.fromEntries(plan.explanations) }, 'message accepted');
     this.timeline.playOutbound(message, plan, app);
-    for (const reply of plan.replies) {
-      this.timeline.after(message.accountId, offsetMs + reply.afterMs, () => this.tryInbound({ ...reply, accountId: message.accountId }, message));
-    }
+    plan.replies.forEach((reply, index) => this.scheduleReply(message, `${message.id}/${index}`, reply, offsetMs + reply.afterMs));
   }
 
   /**
@@ -257,6 +346,7 @@ export class Emulator {
     const external = request.channelList.map((item) => (item.channel === 'MMS' ? this.externalMedia(accountId, channelFields(item, request.to).media) : []));
     if (external.every((urls) => urls.length === 0)) this.playChannels(message, request, []);
     else void this.afterMediaFetch(message, external, (failures) => this.playChannels(message, request, failures));
+    for (const hook of this.stateHooks) hook.accepted?.();
     return message;
   }
 
@@ -348,6 +438,15 @@ export class Emulator {
     return undefined;
   }
 
+  /** Schedule a scenario's reply to `message` in `afterMs` emulated ms (also used to resume one after a restart). */
+  scheduleReply(message: StoredMessage, key: string, reply: PlannedReply, afterMs: number): void {
+    for (const hook of this.stateHooks) hook.replyPlanned?.({ key, accountId: message.accountId, messageId: message.id, reply, afterMs });
+    this.timeline.after(message.accountId, afterMs, () => {
+      for (const hook of this.stateHooks) hook.replyFired?.(key);
+      this.tryInbound({ ...reply, accountId: message.accountId }, message);
+    });
+  }
+
   // A scripted reply or scheduled inbound that names none of our numbers is explained, not thrown into a timer.
   private tryInbound(request: InboundRequest, cause?: StoredMessage): void {
     try {
@@ -407,6 +506,7 @@ export class Emulator {
       copies.push(message);
     }
     if (copies.length === 0) throw new NoOwnedRecipientError(request.to);
+    for (const hook of this.stateHooks) hook.accepted?.();
     return copies;
   }
 
@@ -417,6 +517,7 @@ export class Emulator {
     this.store.clear(accountId);
     this.journal.clear(accountId);
     this.media.clear(accountId);
+    for (const hook of this.stateHooks) hook.reset?.(accountId);
   }
 
   /** True once close() has begun: nothing new is accepted after that. */

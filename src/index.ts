@@ -18,3 +18,5 @@ export { JournalWaitTimeout, type JournalEntry, type JournalFilter, type Callbac
 export type { StoredMessage, MessageStatus } from './store/messages.js';
 export type { Channel, ChannelListItem, SuggestionResponse, LocationResponse } from './store/messages.js';
 export type { MultiChannelRequest } from './multichannel.js';
+export { STATE_VERSION, type StateDocument, type RestoreCounts } from './persistence/state.js';
+export { configReference, type ConfigField } from './config/reference.js';

@@ -45,6 +45,21 @@ export interface DeliveryBooks {
   cancelled: number;
 }
 
+/** Where an unsettled event stands: the next attempt, the retries used so far and whether it sends credentials. */
+export interface NextAttempt {
+  attempt: number;
+  retriesUsed: number;
+  withCredentials: boolean;
+  /** Emulated ms from now. */
+  delayMs: number;
+}
+
+/** Observes events that go to the wire (persistence): each one handed over, and each retry scheduled. */
+export interface DeliveryObserver {
+  queued(delivery: Delivery): void;
+  retrying(delivery: Delivery, next: NextAttempt): void;
+}
+
 // Enough of a receiver's answer to explain it in the journal; reading stops there.
 const RESPONSE_BODY_KEEP = 4096;
 
@@ -62,6 +77,7 @@ export class CallbackDispatcher {
   private readonly books: DeliveryBooks = { planned: 0, delivered: 0, pending: 0, exhausted: 0, noTarget: 0, notRequested: 0, dropped: 0, cancelled: 0 };
   private closed = false;
   private readonly plainHeaders: Readonly<Record<string, string>>;
+  private readonly observers = new Set<DeliveryObserver>();
 
   constructor(
     private readonly options: DispatcherOptions,
@@ -84,6 +100,7 @@ export class CallbackDispatcher {
     }
     this.books.pending++;
     this.unsettled.set(delivery.eventId, { delivery, attempt: 0 });
+    for (const observer of this.observers) observer.queued(delivery);
     const key = `${delivery.messageId}\u0000${delivery.recipient}`;
     const previous = this.lastFirstAttempt.get(key);
     const first = previous ? previous.then(() => this.attempt(delivery, 1, 0, false)) : this.attempt(delivery, 1, 0, false);
@@ -91,6 +108,25 @@ export class CallbackDispatcher {
     void first.finally(() => {
       if (this.lastFirstAttempt.get(key) === first) this.lastFirstAttempt.delete(key);
     });
+  }
+
+  /** Watch events handed over and retries scheduled; returns the function that stops watching. */
+  observe(observer: DeliveryObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  /** Take over an event left unsettled by an earlier run (restored after a restart): its next attempt as given. */
+  resume(delivery: Delivery, next: NextAttempt): void {
+    this.books.planned++;
+    this.books.pending++;
+    this.unsettled.set(delivery.eventId, { delivery, attempt: next.attempt - 1 });
+    for (const observer of this.observers) observer.retrying(delivery, next);
+    const timer = this.clock.schedule(() => {
+      this.retryTimers.delete(delivery.eventId);
+      void this.attempt(delivery, next.attempt, next.retriesUsed, next.withCredentials);
+    }, Math.max(0, next.delayMs));
+    this.retryTimers.set(delivery.eventId, timer);
   }
 
   /** The delivery books; they balance at every moment. */
@@ -152,6 +188,7 @@ export class CallbackDispatcher {
     // Bandwidth's challenge flow: a 401 carrying WWW-Authenticate: Basic is answered at once with credentials.
     if (challenged && auth.mode === 'challenge' && !withCredentials) {
       this.record(delivery, { attempt, at, durationMs, outcome: 'retrying', headers, response, error });
+      for (const observer of this.observers) observer.retrying(delivery, { attempt: attempt + 1, retriesUsed, withCredentials: true, delayMs: 0 });
       void this.attempt(delivery, attempt + 1, retriesUsed, true);
       return;
     }
@@ -163,6 +200,7 @@ export class CallbackDispatcher {
       return;
     }
     this.record(delivery, { attempt, at, durationMs, outcome: 'retrying', headers, response, error });
+    for (const observer of this.observers) observer.retrying(delivery, { attempt: attempt + 1, retriesUsed: retriesUsed + 1, withCredentials, delayMs: delay });
     const timer = this.clock.schedule(() => {
       this.retryTimers.delete(delivery.eventId);
       void this.attempt(delivery, attempt + 1, retriesUsed + 1, withCredentials);

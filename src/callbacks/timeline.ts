@@ -13,6 +13,12 @@ const STATUS_OF: Record<StatusType, MessageStatus> = {
   'message-read': 'DELIVERED',
 };
 
+/** Observes outbound timelines (persistence): each recipient's plan when made, and each step as it fires. */
+export interface TimelineObserver {
+  planned(message: StoredMessage, recipient: string, steps: readonly PlannedStep[], explanation: string | undefined): void;
+  fired(message: StoredMessage, recipient: string, index: number, steps: readonly PlannedStep[]): void;
+}
+
 /** Plays planned timelines: at each step it moves the stored status and hands the event to the dispatcher. */
 export class TimelinePlayer {
   private nextEvent = 1;
@@ -21,6 +27,7 @@ export class TimelinePlayer {
   private readonly scheduled = new Map<string, Map<Scheduled, number>>();
   // Per message and recipient, the pending handle of its chain and what a carrier action needs to send in its place.
   private readonly chains = new Map<string, PendingChain>();
+  private readonly observers = new Set<TimelineObserver>();
 
   constructor(
     private readonly clock: Clock,
@@ -35,6 +42,7 @@ export class TimelinePlayer {
       this.store.note(message, { at: now, what: 'planned', recipient, detail: { explanation } });
     }
     const target = app?.outboundCallbackUrl ?? app?.callbackUrl ?? app?.inboundCallbackUrl;
+    for (const observer of this.observers) for (const [recipient, steps] of plan.steps) observer.planned(message, recipient, steps, plan.explanations.get(recipient));
     for (const [recipient, steps] of plan.steps) this.playStep(message, recipient, steps, 0, 0, app, target, plan.explanations.get(recipient));
   }
 
@@ -85,11 +93,36 @@ export class TimelinePlayer {
             explanation,
           });
         }
+        for (const observer of this.observers) observer.fired(message, recipient, index, steps);
         this.playStep(message, recipient, steps, index + 1, step.afterMs, app, target, explanation);
       },
       remaining,
     );
     this.chains.set(chainKey, { accountId: message.accountId, handle, app, target, explanation });
+  }
+
+  /** Watch plans and fired steps; returns the function that stops watching. */
+  observe(observer: TimelineObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  /** Continue a recipient's planned steps from `index`, that step `delayMs` emulated ms from now (a restored plan). */
+  resumeOutbound(message: StoredMessage, recipient: string, steps: readonly PlannedStep[], index: number, delayMs: number, app: ApplicationConfig | undefined, explanation?: string): void {
+    const step = steps[index];
+    if (!step) return;
+    const target = app?.outboundCallbackUrl ?? app?.callbackUrl ?? app?.inboundCallbackUrl;
+    this.playStep(message, recipient, steps, index, step.afterMs - Math.max(0, delayMs), app, target, explanation);
+  }
+
+  /** The number in the last event id handed out (`ev-N`), so a restarted emulator can continue after it. */
+  get lastEventNumber(): number {
+    return this.nextEvent - 1;
+  }
+
+  /** Never hand out event ids up to `ev-{last}` (they belong to restored journal entries). */
+  reserveEventIds(last: number): void {
+    this.nextEvent = Math.max(this.nextEvent, last + 1);
   }
 
   /** Run `fn` after `afterMs` emulated ms, cancelled with the account's other pending steps (scenario replies). */

@@ -29,4 +29,6 @@ export const SCALAR_OPTIONS: readonly ScalarOption[] = [
   { key: 'deliveryDelay', flag: '--delivery-delay', env: 'BW_EMULATOR_DELIVERY_DELAY', type: 'duration', path: ['callbacks', 'deliveryDelay'], default: '100ms', description: 'delay before the default message-delivered event' },
   { key: 'fetchExternalMedia', flag: '--fetch-external-media', env: 'BW_EMULATOR_FETCH_EXTERNAL_MEDIA', type: 'boolean', path: ['media', 'fetchExternal'], default: 'false', description: "fetch outbound MMS media on other hosts, failing the message with 4410/4411/4412 as Bandwidth does (off: nothing external is fetched)" },
   { key: 'maxMessages', flag: '--max-messages', env: 'BW_EMULATOR_MAX_MESSAGES', type: 'integer', path: ['limits', 'maxMessages'], default: '10000', description: 'messages kept before the oldest are evicted' },
+  { key: 'dataDir', flag: '--data-dir', env: 'BW_EMULATOR_DATA_DIR', type: 'path', path: ['dataDir'], default: '(none: in memory)', description: 'keep messages, media, journal, run-time scenarios and pending callbacks in DIR/emulator.sqlite across restarts' },
+  { key: 'shutdownGrace', flag: '--shutdown-grace', env: 'BW_EMULATOR_SHUTDOWN_GRACE', type: 'duration', path: ['shutdownGrace'], default: '5s', description: 'on SIGTERM/SIGINT, how long pending callbacks may finish before the emulator closes' },
 ];

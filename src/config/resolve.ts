@@ -51,6 +51,10 @@ export interface EmulatorConfig {
   control: { token?: string };
   /** `fetchExternal`: outbound MMS media on other hosts are fetched and checked (4410/4411/4412) within `fetchTimeoutMs`. */
   media: { maxObjectBytes: number; maxTotalBytes: number; retentionMs: number; fetchExternal: boolean; fetchTimeoutMs: number };
+  /** Folder of the SQLite state file; undefined keeps everything in memory. */
+  dataDir?: string;
+  /** How long SIGTERM/SIGINT waits for pending callbacks before closing. */
+  shutdownGraceMs: number;
 }
 
 const checkConfigFile = compileSchemaCheck(ConfigFileSchema);
@@ -152,6 +156,7 @@ function loadConfigFile(path: string, problems: Problem[]): ConfigFile | undefin
   const config = value as ConfigFile;
   // Scenario paths in a config file are relative to the file, not to wherever the emulator was started.
   if (config.scenarios) config.scenarios = config.scenarios.map((p) => resolvePath(dirname(path), p));
+  if (config.dataDir) config.dataDir = resolvePath(dirname(path), config.dataDir);
   return config;
 }
 
@@ -283,5 +288,7 @@ function normalize(file: ConfigFile, accountsSource: string): EmulatorConfig {
       fetchExternal: file.media?.fetchExternal ?? false,
       fetchTimeoutMs: ms(file.media?.fetchTimeout, 10_000),
     },
+    dataDir: file.dataDir,
+    shutdownGraceMs: ms(file.shutdownGrace, 5000),
   };
 }

@@ -14,28 +14,43 @@ export const StatusCallbackTypeSchema = Type.Union(
   { description: "'message-sending', 'message-delivered' or 'message-failed'" },
 );
 
-const Url = Type.String({ pattern: '^https?://', description: 'an http:// or https:// URL' });
+// Each field's `title` says what it is for and `default` what applies when it is left out: the README's config
+// reference is built from them (test/unit/readme-config-reference.test.ts), so documentation cannot drift.
+const url = (title: string) => Type.String({ pattern: '^https?://', description: 'an http:// or https:// URL', title });
+const durationOf = (title: string, fallback?: string) =>
+  Type.Union([Type.String({ pattern: DURATION_PATTERN }), Type.Number({ minimum: 0 })], {
+    description: "a duration such as '250ms', '2s', '5m' or a number of milliseconds",
+    title,
+    ...(fallback !== undefined ? { default: fallback } : {}),
+  });
 
 const CallbackAuth = Type.Object(
   {
     mode: Type.Union([Type.Literal('none'), Type.Literal('preemptive'), Type.Literal('challenge')], {
       description: "'none', 'preemptive' (send Basic credentials at once) or 'challenge' (only after a 401 with WWW-Authenticate: Basic)",
+      title: 'How callbacks authenticate to your receiver',
     }),
-    username: Type.Optional(Type.String({ minLength: 1 })),
-    password: Type.Optional(Type.String()),
+    username: Type.Optional(Type.String({ minLength: 1, title: 'Basic username sent with callbacks (needed unless mode is none)' })),
+    password: Type.Optional(Type.String({ title: 'Basic password sent with callbacks' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: "Credentials the emulator sends to the application's callback URLs", default: { mode: 'none' } },
 );
 
 const Application = Type.Object(
   {
-    id: Type.String({ minLength: 1, description: 'the application id clients send as applicationId' }),
-    name: Type.Optional(Type.String()),
-    callbackUrl: Type.Optional(Url),
-    inboundCallbackUrl: Type.Optional(Url),
-    outboundCallbackUrl: Type.Optional(Url),
+    id: Type.String({ minLength: 1, description: 'the application id clients send as applicationId', title: 'Application id (what clients send as applicationId)' }),
+    name: Type.Optional(Type.String({ title: 'A name for logs and the banner (defaults to the id)' })),
+    callbackUrl: Type.Optional(url('Where inbound and status callbacks go (single-URL mode)')),
+    inboundCallbackUrl: Type.Optional(url('Where message-received callbacks go (overrides callbackUrl)')),
+    outboundCallbackUrl: Type.Optional(url('Where status callbacks go (overrides callbackUrl)')),
     callbackAuth: Type.Optional(CallbackAuth),
-    callbackTypes: Type.Optional(Type.Array(StatusCallbackTypeSchema, { uniqueItems: true })),
+    callbackTypes: Type.Optional(
+      Type.Array(StatusCallbackTypeSchema, {
+        uniqueItems: true,
+        title: 'Status callback types the application wants; the others are journaled not-requested',
+        default: ['message-sending', 'message-delivered', 'message-failed'],
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -45,33 +60,34 @@ const PhoneNumber = Type.Object(
     number: Type.String({
       minLength: 1,
       description: 'an E.164 number such as +19195550100 or an alphanumeric sender id',
+      title: 'A number the account owns (a valid from; inbound to it is routed here)',
     }),
-    applicationId: Type.String({ minLength: 1, description: 'the id of an application in this account' }),
+    applicationId: Type.String({ minLength: 1, description: 'the id of an application in this account', title: "The application that gets this number's inbound messages" }),
   },
   { additionalProperties: false },
 );
 
 const User = Type.Object(
   {
-    username: Type.String({ minLength: 1 }),
-    password: Type.String({ minLength: 1 }),
-    messaging: Type.Optional(Type.Boolean({ description: 'true (default) or false: false answers 403 forbidden' })),
+    username: Type.String({ minLength: 1, title: 'API username (HTTP Basic)' }),
+    password: Type.String({ minLength: 1, title: 'API password (HTTP Basic)' }),
+    messaging: Type.Optional(Type.Boolean({ description: 'true (default) or false: false answers 403 forbidden', title: 'Whether the user has the messaging role (false answers 403)', default: true })),
   },
   { additionalProperties: false },
 );
 
 const OAuthClient = Type.Object(
-  { clientId: Type.String({ minLength: 1 }), clientSecret: Type.String({ minLength: 1 }) },
+  { clientId: Type.String({ minLength: 1, title: 'OAuth2 client id (client credentials grant)' }), clientSecret: Type.String({ minLength: 1, title: 'OAuth2 client secret' }) },
   { additionalProperties: false },
 );
 
 const Account = Type.Object(
   {
-    id: Type.String({ minLength: 1, description: 'the account id used in /users/{accountId}/...' }),
-    users: Type.Optional(Type.Array(User)),
-    oauthClients: Type.Optional(Type.Array(OAuthClient)),
-    applications: Type.Array(Application, { minItems: 1 }),
-    numbers: Type.Optional(Type.Array(PhoneNumber)),
+    id: Type.String({ minLength: 1, description: 'the account id used in /users/{accountId}/...', title: 'Account id (the {accountId} in /users/{accountId}/...)' }),
+    users: Type.Optional(Type.Array(User, { title: 'API users of the account', default: [] })),
+    oauthClients: Type.Optional(Type.Array(OAuthClient, { title: 'OAuth2 clients that can get Bearer tokens for the account', default: [] })),
+    applications: Type.Array(Application, { minItems: 1, title: 'Messaging applications (at least one)' }),
+    numbers: Type.Optional(Type.Array(PhoneNumber, { title: 'Numbers the account owns', default: [] })),
   },
   { additionalProperties: false },
 );
@@ -79,10 +95,10 @@ const Account = Type.Object(
 /** The config file's schema: every field optional, the embedded default fills the rest. */
 export const ConfigFileSchema = Type.Object(
   {
-    $schema: Type.Optional(Type.String()),
-    host: Type.Optional(Type.String({ minLength: 1 })),
-    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'a TCP port from 0 to 65535' })),
-    permissive: Type.Optional(Type.Boolean()),
+    $schema: Type.Optional(Type.String({ title: "This file's JSON Schema, for editor completion (not read by the emulator)" })),
+    host: Type.Optional(Type.String({ minLength: 1, title: 'Interface to listen on (0.0.0.0 inside a container)', default: '127.0.0.1' })),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'a TCP port from 0 to 65535', title: 'TCP port (0 picks a free one)', default: 4010 })),
+    permissive: Type.Optional(Type.Boolean({ title: 'Accept any non-empty credentials, account, applicationId and from number', default: false })),
     logLevel: Type.Optional(
       Type.Union(
         [
@@ -96,55 +112,59 @@ export const ConfigFileSchema = Type.Object(
         ],
         {
           description: 'fatal, error, warn, info, debug, trace or silent',
+          title: 'Log level',
+          default: 'info',
         },
       ),
     ),
-    publicUrl: Type.Optional(Url),
-    timeScale: Type.Optional(Type.Number({ minimum: 0, description: 'a number >= 0: 1 real time, 0.1 ten times faster' })),
-    accounts: Type.Optional(Type.Array(Account, { minItems: 1 })),
-    scenarios: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'scenario files or folders' })),
-    hotReload: Type.Optional(Type.Boolean({ description: 'true (default): reload scenario files when they change' })),
+    publicUrl: Type.Optional(url('Base URL used in links the emulator hands out (paging, media); default: the listen URL')),
+    timeScale: Type.Optional(Type.Number({ minimum: 0, description: 'a number >= 0: 1 real time, 0.1 ten times faster', title: 'Multiplier for every emulated delay', default: 1 })),
+    accounts: Type.Optional(Type.Array(Account, { minItems: 1, title: 'Accounts served; a list here replaces the embedded default account (see Default account)' })),
+    scenarios: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'scenario files or folders', title: 'Scenario files or folders (relative to the config file)', default: [] })),
+    hotReload: Type.Optional(Type.Boolean({ description: 'true (default): reload scenario files when they change', title: 'Reload scenario files when they change', default: true })),
     callbacks: Type.Optional(
       Type.Object(
         {
-          timeout: Type.Optional(Duration),
-          retryDelays: Type.Optional(Type.Array(Duration, { maxItems: 100 })),
-          deliveryDelay: Type.Optional(Duration),
-          sendingDelay: Type.Optional(Duration),
+          timeout: Type.Optional(durationOf('Per-attempt timeout of a callback POST (real time)', '10s')),
+          retryDelays: Type.Optional(Type.Array(Duration, { maxItems: 100, title: 'Waits before each retry of a callback that failed; its length is the number of retries', default: ['250ms', '500ms', '1s', '2s', '4s'] })),
+          deliveryDelay: Type.Optional(durationOf('Delay before the default message-delivered', '100ms')),
+          sendingDelay: Type.Optional(durationOf('Delay before message-sending (MMS and groups)', '20ms')),
         },
-        { additionalProperties: false },
+        { additionalProperties: false, title: 'Callback delivery and default timing' },
       ),
     ),
     limits: Type.Optional(
       Type.Object(
         {
-          maxMessages: Type.Optional(Type.Integer({ minimum: 1 })),
-          maxJournalEntries: Type.Optional(Type.Integer({ minimum: 1 })),
+          maxMessages: Type.Optional(Type.Integer({ minimum: 1, title: 'Messages kept before the oldest are evicted (counted in health)', default: 10_000 })),
+          maxJournalEntries: Type.Optional(Type.Integer({ minimum: 1, title: 'Callback journal entries kept before the oldest are evicted', default: 10_000 })),
         },
-        { additionalProperties: false },
+        { additionalProperties: false, title: 'Store caps (bounded memory, and the same caps in a data dir)' },
       ),
     ),
     media: Type.Optional(
       Type.Object(
         {
-          maxObjectBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'largest upload in bytes (default 3.5 MiB, Bandwidth\'s per-file limit)' })),
-          maxTotalBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'bytes kept across accounts before the oldest objects are evicted' })),
-          retention: Type.Optional(Duration),
-          fetchExternal: Type.Optional(Type.Boolean({ description: "fetch outbound MMS media on other hosts (off by default: the emulator works offline)" })),
-          fetchTimeout: Type.Optional(Duration),
+          maxObjectBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'largest upload in bytes (default 3.5 MiB, Bandwidth\'s per-file limit)', title: 'Largest media upload in bytes', default: 3_670_016 })),
+          maxTotalBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'bytes kept across accounts before the oldest objects are evicted', title: 'Media bytes kept across accounts before the oldest objects are evicted', default: 268_435_456 })),
+          retention: Type.Optional(durationOf('How long a media object is kept after upload', '48h')),
+          fetchExternal: Type.Optional(Type.Boolean({ description: 'fetch outbound MMS media on other hosts (off by default: the emulator works offline)', title: 'Fetch outbound MMS media on other hosts and check it (4410/4411/4412); off by default, the emulator works offline', default: false })),
+          fetchTimeout: Type.Optional(durationOf('How long an external media fetch may take', '10s')),
         },
-        { additionalProperties: false },
+        { additionalProperties: false, title: 'Media store limits' },
       ),
     ),
     control: Type.Optional(
       Type.Object(
-        { token: Type.Optional(Type.String({ minLength: 8, description: 'a secret of 8+ characters required by /__emulator and the web inbox' })) },
-        { additionalProperties: false },
+        { token: Type.Optional(Type.String({ minLength: 8, description: 'a secret of 8+ characters required by /__emulator and the web inbox', title: 'Token required (Authorization: Bearer) by /__emulator and the web inbox' })) },
+        { additionalProperties: false, title: 'The control API' },
       ),
     ),
     oauth: Type.Optional(
-      Type.Object({ tokenTtlSeconds: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+      Type.Object({ tokenTtlSeconds: Type.Optional(Type.Integer({ minimum: 1, title: 'Lifetime of issued Bearer tokens in seconds', default: 3600 })) }, { additionalProperties: false, title: 'OAuth2 token endpoint' }),
     ),
+    dataDir: Type.Optional(Type.String({ minLength: 1, description: 'a folder for the SQLite state file (created if missing)', title: 'Keep state in DIR/emulator.sqlite across restarts (relative to the config file); default: in memory only' })),
+    shutdownGrace: Type.Optional(durationOf('On SIGTERM/SIGINT, how long pending callbacks may finish before the emulator closes', '5s')),
   },
   { additionalProperties: false },
 );

@@ -83,5 +83,9 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
       get: () => get('/time'),
       setScale: async (scale) => (await call('PUT', '/time', {}, { scale })).data as { scale: number },
     },
+    state: {
+      export: () => get('/state'),
+      import: async (doc) => (await call('POST', '/state', {}, doc)).data as never,
+    },
   };
 }

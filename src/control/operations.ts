@@ -6,6 +6,7 @@ import type { JournalEntry, JournalFilter } from '../store/journal.js';
 import type { DeliveryBooks } from '../callbacks/dispatcher.js';
 import type { MessageStatus, StoredMessage } from '../store/messages.js';
 import type { Problem } from '../validation/schema-check.js';
+import { checkStateDocument, exportState, type RestoreCounts, type StateDocument } from '../persistence/state.js';
 
 /** A message as the control API shows it: everything stored, with times as ISO strings. */
 export type ControlMessage = Omit<StoredMessage, 'time' | 'recipients' | 'timeline'> & {
@@ -83,6 +84,12 @@ export interface ControlOperations {
     flush(): Promise<{ ran: number }>;
     get(): Promise<{ scale: number; now: string; pending: number }>;
     setScale(scale: number): Promise<{ scale: number }>;
+  };
+  state: {
+    /** The whole state as one versioned JSON document: messages, media (base64), journal, run-time scenarios. */
+    export(): Promise<StateDocument>;
+    /** Replace all state with an exported document; refused, with every problem named, when it is not valid. */
+    import(doc: unknown): Promise<RestoreCounts>;
   };
 }
 
@@ -224,6 +231,16 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
         if (!Number.isFinite(scale) || scale < 0) throw new ControlInputError(`scale must be a number of 0 or more, got ${String(scale)}`);
         emulator.clock.scale = scale;
         return { scale };
+      },
+    },
+    state: {
+      async export() {
+        return exportState(emulator);
+      },
+      async import(doc) {
+        const problems = checkStateDocument(doc, 'state document');
+        if (problems.length > 0) throw new ControlInputError('the state document is not valid', problems);
+        return emulator.loadState(doc as StateDocument);
       },
     },
   };

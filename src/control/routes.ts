@@ -113,6 +113,15 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator): C
         return reply.code(204).send();
       },
     },
+    {
+      method: 'GET', url: '/state', summary: 'Export the state as one versioned JSON document: messages, media (base64), journal, run-time scenarios; with --data-dir also pending callbacks',
+      handler: async () => ops.state.export(),
+    },
+    {
+      method: 'POST', url: '/state', summary: 'Import a document from GET /state: replaces all state (a full reset first); 400 names every problem',
+      bodyDescription: 'a state document as GET /__emulator/state answers it (kind bandwidth-emulator-state, version 1)',
+      handler: async (req: Req) => ops.state.import(req.body),
+    },
     { method: 'GET', url: '/time', summary: 'The emulated clock: time scale, now, pending timers', handler: async () => ops.time.get() },
     { method: 'PUT', url: '/time', summary: 'Set the time scale for emulated delays (1 real time, 0.1 ten times faster)', body: TimeBody, handler: async (req: Req) => ops.time.setScale((req.body as { scale: number }).scale) },
     { method: 'POST', url: '/time/flush', summary: 'Deliver everything pending now (timeline steps and retries)', handler: async () => ops.time.flush() },
@@ -191,6 +200,8 @@ export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emul
       url: route.url,
       // Inbound attachments travel base64 in JSON: allow ten objects of the media size limit.
       ...(route.url === '/inbound' ? { bodyLimit: Math.ceil(emulator.config.media.maxObjectBytes * 10 * 1.4) } : {}),
+      // A state document carries every media object base64-encoded, on top of messages and the journal.
+      ...(route.url === '/state' ? { bodyLimit: Math.ceil(emulator.config.media.maxTotalBytes * 1.4) + 256 * 1024 * 1024 } : {}),
       schema: { ...(route.querystring ? { querystring: route.querystring } : {}), ...(route.body ? { body: route.body } : {}) },
       handler: route.handler as never,
     });

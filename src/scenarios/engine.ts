@@ -63,6 +63,7 @@ function render(template: string, message: StoredMessage, recipient: string): st
 export class ScenarioEngine {
   private files: CompiledScenario[] = [];
   private readonly runtime = new Map<string, CompiledScenario[]>();
+  private readonly changeListeners = new Set<() => void>();
 
   /** Replace the scenarios loaded from files (start-up and hot reload). */
   setFileScenarios(scenarios: CompiledScenario[]): void {
@@ -73,6 +74,18 @@ export class ScenarioEngine {
   use(scenario: CompiledScenario, scope = '*'): void {
     const list = (this.runtime.get(scope) ?? []).filter((s) => s.name !== scenario.name);
     this.runtime.set(scope, [scenario, ...list]);
+    for (const listener of this.changeListeners) listener();
+  }
+
+  /** Call `listener` whenever the run-time scenarios change (persistence); returns the unsubscribe function. */
+  onRuntimeChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** The run-time scenarios with their scope, newest first within each scope. */
+  runtimeScenarios(): Array<{ scope: string; scenario: CompiledScenario }> {
+    return [...this.runtime].flatMap(([scope, list]) => list.map((scenario) => ({ scope, scenario })));
   }
 
   /** Remove run-time scenarios: all, one scope's, or one by name within a scope. */
@@ -80,6 +93,7 @@ export class ScenarioEngine {
     if (scope === undefined) this.runtime.clear();
     else if (name === undefined) this.runtime.delete(scope);
     else this.runtime.set(scope, (this.runtime.get(scope) ?? []).filter((s) => s.name !== name));
+    for (const listener of this.changeListeners) listener();
   }
 
   /** Restore the file scenarios' baseline: hit counters to zero and seeded streams back to their start. */

@@ -108,6 +108,18 @@ export class Journal {
     return full;
   }
 
+  /** Put back entries of an earlier run (restart, import) with their sequence numbers; new ones continue after them. */
+  restore(entries: Iterable<JournalEntry>): void {
+    for (const entry of entries) {
+      this.entries.set(entry.seq, entry);
+      this.nextSeq = Math.max(this.nextSeq, entry.seq + 1);
+    }
+    while (this.entries.size > this.maxEntries) {
+      this.entries.delete(this.entries.keys().next().value as number);
+      this.evictedCount++;
+    }
+  }
+
   /** Entries matching the filter, oldest first. */
   list(filter: JournalFilter = {}): JournalEntry[] {
     const out: JournalEntry[] = [];

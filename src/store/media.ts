@@ -17,6 +17,9 @@ export interface MediaLimits {
   retentionMs: number;
 }
 
+/** A change to the media store, for persistence: an object stored, or one gone (deleted, evicted, expired, cleared). */
+export type MediaChange = { kind: 'put'; object: MediaObject } | { kind: 'remove'; accountId: string; mediaId: string };
+
 const key = (accountId: string, mediaId: string) => `${accountId}\u0000${mediaId}`;
 
 /** Media per account, bounded by total bytes with oldest-first eviction and by retention; both are counted. */
@@ -26,6 +29,7 @@ export class MediaStore {
   private totalBytes = 0;
   private evictedCount = 0;
   private expiredCount = 0;
+  private readonly listeners = new Set<(change: MediaChange) => void>();
 
   constructor(
     readonly limits: MediaLimits,
@@ -45,7 +49,26 @@ export class MediaStore {
       this.remove(oldest.accountId, oldest.mediaId);
       this.evictedCount++;
     }
+    for (const listener of this.listeners) listener({ kind: 'put', object: stored });
     return stored;
+  }
+
+  /** Put back an object of an earlier run (restart, import) with its original upload time; restore oldest first. */
+  restore(object: MediaObject): void {
+    this.remove(object.accountId, object.mediaId);
+    this.objects.set(key(object.accountId, object.mediaId), object);
+    this.totalBytes += object.bytes.length;
+    while (this.totalBytes > this.limits.maxTotalBytes && this.objects.size > 1) {
+      const oldest = this.objects.values().next().value as MediaObject;
+      this.remove(oldest.accountId, oldest.mediaId);
+      this.evictedCount++;
+    }
+  }
+
+  /** Call `listener` on every stored and removed object; returns the unsubscribe function. */
+  subscribe(listener: (change: MediaChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** An object, unless missing or past its retention. */
@@ -66,6 +89,7 @@ export class MediaStore {
     if (!object) return false;
     this.objects.delete(k);
     this.totalBytes -= object.bytes.length;
+    for (const listener of this.listeners) listener({ kind: 'remove', accountId, mediaId });
     return true;
   }
 
@@ -80,6 +104,12 @@ export class MediaStore {
       } else out.push(object);
     }
     return out.sort((a, b) => (a.mediaId < b.mediaId ? -1 : a.mediaId > b.mediaId ? 1 : 0));
+  }
+
+  /** Every live object across accounts, oldest upload first (export). */
+  entries(): MediaObject[] {
+    this.sweepExpired();
+    return [...this.objects.values()];
   }
 
   /** Forget every object, or one account's. */

@@ -87,6 +87,7 @@ export interface MessageChange {
 /** Messages per account, capped overall with oldest-first eviction that is counted. */
 export class MessageStore {
   private readonly listeners = new Set<(change: MessageChange) => void>();
+  private readonly noteListeners = new Set<(message: StoredMessage) => void>();
   private readonly byAccount = new Map<string, Map<string, StoredMessage>>();
   // Message id → account, across all accounts.
   private readonly order = new Map<string, string>();
@@ -173,6 +174,13 @@ export class MessageStore {
   /** Append to a message's timeline (bounded). */
   note(message: StoredMessage, entry: TimelineEntry): void {
     if (message.timeline.length < MAX_TIMELINE) message.timeline.push(entry);
+    for (const listener of this.noteListeners) listener(message);
+  }
+
+  /** Call `listener` after a timeline entry is appended (persistence); returns the unsubscribe function. */
+  subscribeNotes(listener: (message: StoredMessage) => void): () => void {
+    this.noteListeners.add(listener);
+    return () => this.noteListeners.delete(listener);
   }
 
   /** Forget every message, or one account's. */

@@ -727,9 +727,10 @@ describe('control API over HTTP only', () => {
       'delete /__emulator/scenarios/{name}': { path: '/__emulator/scenarios/doc' },
       'put /__emulator/time': { path: '/__emulator/time', body: { scale: 1 } },
       'delete /__emulator/accounts/{accountId}': { path: `/__emulator/accounts/${ACCOUNT_B}` },
+      'post /__emulator/state': { path: '/__emulator/state', body: { kind: 'bandwidth-emulator-state', version: 1, messages: [], media: [], journal: [], scenarios: [] } },
     };
     // Destructive ones last.
-    const order = (op: string) => (op.includes('reset') || op === 'delete /__emulator/scenarios' ? 1 : 0);
+    const order = (op: string) => (op.includes('reset') || op === 'delete /__emulator/scenarios' || op === 'post /__emulator/state' ? 1 : 0);
     for (const op of [...all].sort((x, y) => order(x) - order(y))) {
       const [method, path] = op.split(' ') as [string, string];
       if (path.endsWith('/events')) continue;

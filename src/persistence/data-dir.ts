@@ -1,0 +1,306 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Delivery, NextAttempt } from '../callbacks/dispatcher.js';
+import type { Emulator } from '../emulator.js';
+import { EmulatorConfigError } from '../errors.js';
+import type { JournalEntry } from '../store/journal.js';
+import type { MediaChange } from '../store/media.js';
+import type { StoredMessage } from '../store/messages.js';
+import { ruleHitsOf, STATE_VERSION, type PendingDelivery, type PendingReply, type PendingSteps, type StateDocument } from './state.js';
+
+/** The state file inside the data dir. */
+export const DATA_FILE = 'emulator.sqlite';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS messages (ord INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, account_id TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, account_id TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS media (ord INTEGER PRIMARY KEY AUTOINCREMENT, account_id TEXT NOT NULL, media_id TEXT NOT NULL, content_type TEXT NOT NULL,
+  cache_control TEXT, created_at INTEGER NOT NULL, bytes BLOB NOT NULL, UNIQUE (account_id, media_id));
+CREATE TABLE IF NOT EXISTS scenarios (ord INTEGER PRIMARY KEY, scope TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending_steps (key TEXT PRIMARY KEY, account_id TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending_deliveries (event_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending_replies (key TEXT PRIMARY KEY, account_id TEXT NOT NULL, doc TEXT NOT NULL);
+`;
+const ACCOUNT_TABLES = ['messages', 'journal', 'media', 'pending_steps', 'pending_deliveries', 'pending_replies'] as const;
+const SETTLED = new Set(['delivered', 'exhausted', 'cancelled']);
+
+type Database = BetterSqlite3.Database;
+
+// better-sqlite3 is an optional dependency, loaded here and only here: an emulator without --data-dir never loads it.
+function loadSqlite(): typeof BetterSqlite3 {
+  try {
+    return createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+  } catch (error) {
+    throw new EmulatorConfigError([
+      {
+        source: 'dataDir',
+        field: 'dataDir',
+        problem: `needs the optional dependency better-sqlite3, which could not be loaded (${(error as Error).message.split('\n')[0]})`,
+        fix: 'run `npm install better-sqlite3@12` where bandwidth-emulator is installed, or start without --data-dir',
+      },
+    ]);
+  }
+}
+
+/** Open (or create) the data dir and its SQLite file in WAL mode; errors name the folder and the fix. */
+export function openDataDir(dir: string): DataDir {
+  const Sqlite = loadSqlite();
+  const folder = resolve(dir);
+  const file = join(folder, DATA_FILE);
+  let db: Database;
+  try {
+    mkdirSync(folder, { recursive: true });
+    db = new Sqlite(file);
+    db.pragma('journal_mode = WAL');
+    // In WAL mode NORMAL loses nothing when the process dies (SIGKILL): a committed transaction is in the WAL file.
+    db.pragma('synchronous = NORMAL');
+    db.exec(SCHEMA);
+  } catch (error) {
+    throw new EmulatorConfigError([{ source: 'dataDir', field: 'dataDir', problem: `${folder} cannot be used (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, fix: 'give a folder this user can create and write, or start without --data-dir' }]);
+  }
+  const version = (db.prepare('SELECT value FROM meta WHERE key = ?').get('version') as { value: string } | undefined)?.value;
+  if (version !== undefined && Number(version) !== STATE_VERSION) {
+    db.close();
+    throw new EmulatorConfigError([{ source: file, field: 'dataDir', problem: `holds state format ${version}; this emulator reads ${STATE_VERSION}`, fix: 'use another --data-dir, or export the state with the emulator that wrote it and import it here' }]);
+  }
+  db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('version', String(STATE_VERSION));
+  return new DataDir(db, file);
+}
+
+/**
+ * An emulator's state in SQLite: it watches the stores, the timeline and the dispatcher and writes every change in
+ * a transaction committed at the end of the current tick, or at once where an answer depends on it (a message
+ * accepted with 202, a media upload). What it holds at start is restored; a SIGKILL loses nothing answered.
+ */
+export class DataDir {
+  private inTransaction = false;
+  private readonly dirtyMessages = new Set<StoredMessage>();
+  private readonly detachers: Array<() => void> = [];
+  private emulator: Emulator | undefined;
+  private seenEvictions = { messages: 0, journal: 0 };
+  private closed = false;
+  private readonly sql;
+
+  constructor(
+    private readonly db: Database,
+    /** The SQLite file's path. */
+    readonly file: string,
+  ) {
+    this.sql = {
+      upsertMessage: db.prepare('INSERT INTO messages (id, account_id, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc'),
+      pruneMessages: db.prepare('DELETE FROM messages WHERE ord <= (SELECT ord FROM messages ORDER BY ord DESC LIMIT 1 OFFSET ?)'),
+      insertEntry: db.prepare('INSERT OR REPLACE INTO journal (seq, account_id, doc) VALUES (?, ?, ?)'),
+      pruneJournal: db.prepare('DELETE FROM journal WHERE seq <= (SELECT seq FROM journal ORDER BY seq DESC LIMIT 1 OFFSET ?)'),
+      putMedia: db.prepare('INSERT INTO media (account_id, media_id, content_type, cache_control, created_at, bytes) VALUES (?, ?, ?, ?, ?, ?)'),
+      removeMedia: db.prepare('DELETE FROM media WHERE account_id = ? AND media_id = ?'),
+      clearScenarios: db.prepare('DELETE FROM scenarios'),
+      insertScenario: db.prepare('INSERT INTO scenarios (ord, scope, name, doc) VALUES (?, ?, ?, ?)'),
+      putSteps: db.prepare('INSERT OR REPLACE INTO pending_steps (key, account_id, doc) VALUES (?, ?, ?)'),
+      removeSteps: db.prepare('DELETE FROM pending_steps WHERE key = ?'),
+      putDelivery: db.prepare('INSERT OR REPLACE INTO pending_deliveries (event_id, account_id, doc) VALUES (?, ?, ?)'),
+      removeDelivery: db.prepare('DELETE FROM pending_deliveries WHERE event_id = ?'),
+      putReply: db.prepare('INSERT OR REPLACE INTO pending_replies (key, account_id, doc) VALUES (?, ?, ?)'),
+      removeReply: db.prepare('DELETE FROM pending_replies WHERE key = ?'),
+      setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+    };
+  }
+
+  /** Everything the file holds, as a state document for restoreState(). */
+  load(): StateDocument {
+    const docs = <T>(sql: string) => (this.db.prepare(sql).all() as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as T);
+    const media = this.db.prepare('SELECT account_id, media_id, content_type, cache_control, created_at, bytes FROM media ORDER BY ord').all() as Array<{ account_id: string; media_id: string; content_type: string; cache_control: string | null; created_at: number; bytes: Buffer }>;
+    const meta = (key: string) => (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    const lastEvent = meta('lastEventNumber');
+    return {
+      kind: 'bandwidth-emulator-state',
+      version: STATE_VERSION,
+      lastEventNumber: Number(lastEvent ?? 0),
+      ruleHits: JSON.parse(meta('ruleHits') ?? '{}') as Record<string, number>,
+      messages: docs('SELECT doc FROM messages ORDER BY ord'),
+      media: media.map((m) => ({ accountId: m.account_id, mediaId: m.media_id, contentType: m.content_type, ...(m.cache_control !== null ? { cacheControl: m.cache_control } : {}), createdAt: m.created_at, contentBase64: m.bytes.toString('base64') })),
+      journal: docs('SELECT doc FROM journal ORDER BY seq'),
+      scenarios: (this.db.prepare('SELECT scope, name, doc FROM scenarios ORDER BY ord').all() as Array<{ scope: string; name: string; doc: string }>).map((r) => ({ scope: r.scope, name: r.name, document: JSON.parse(r.doc) as unknown })),
+      pending: this.pending(),
+    };
+  }
+
+  /** The pending steps and callback events as the file holds them (after writing what this tick changed). */
+  pending(): { steps: PendingSteps[]; deliveries: PendingDelivery[]; replies: PendingReply[] } {
+    this.flush();
+    const docs = <T>(sql: string) => (this.db.prepare(sql).all() as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as T);
+    return { steps: docs('SELECT doc FROM pending_steps'), deliveries: docs('SELECT doc FROM pending_deliveries'), replies: docs('SELECT doc FROM pending_replies') };
+  }
+
+  /** Start writing the emulator's changes; stops (keeping what is pending on file) when the emulator closes. */
+  attach(emulator: Emulator): void {
+    this.emulator = emulator;
+    this.seenEvictions = { messages: emulator.store.stats().evicted, journal: emulator.journal.stats().evicted };
+    const scale = () => emulator.clock.scale;
+    const now = () => emulator.clock.now();
+    this.detachers.push(
+      emulator.store.subscribe((change) => this.touch(change.message)),
+      emulator.store.subscribeNotes((message) => this.touch(message)),
+      emulator.journal.subscribe((entry) => this.recordEntry(entry)),
+      emulator.media.subscribe((change) => this.recordMedia(change)),
+      emulator.scenarios.onRuntimeChange(() => this.writeScenarios()),
+      emulator.timeline.observe({
+        planned: (message, recipient, steps, explanation) => {
+          if (steps.length === 0) return;
+          this.writeSteps({ accountId: message.accountId, messageId: message.id, recipient, steps: [...steps], next: 0, dueAt: now() + steps[0]!.afterMs * scale(), explanation });
+        },
+        fired: (message, recipient, index, steps) => {
+          const next = steps[index + 1];
+          if (!next) return this.write(() => this.sql.removeSteps.run(stepsKey(message.id, recipient)));
+          this.writeSteps({ accountId: message.accountId, messageId: message.id, recipient, steps: [...steps], next: index + 1, dueAt: now() + (next.afterMs - steps[index]!.afterMs) * scale(), explanation: stepsExplanation(message, recipient) });
+        },
+      }),
+      emulator.dispatcher.observe({
+        queued: (delivery) => this.writeDelivery(delivery, { attempt: 1, retriesUsed: 0, withCredentials: false }, now()),
+        retrying: (delivery, next: NextAttempt) => this.writeDelivery(delivery, next, now() + next.delayMs * scale()),
+      }),
+      emulator.onState({
+        accepted: () => this.flush(),
+        reset: (accountId) => this.forget(accountId),
+        imported: (doc) => this.writeAll(doc),
+        replyPlanned: ({ afterMs, ...planned }) => {
+          const pending: PendingReply = { ...planned, dueAt: now() + afterMs * scale() };
+          this.write(() => this.sql.putReply.run(pending.key, pending.accountId, JSON.stringify(pending)));
+        },
+        replyFired: (key) => this.write(() => this.sql.removeReply.run(key)),
+      }),
+      // Detach before close() cancels anything: what is still pending stays on file for the next start.
+      emulator.onClose(() => this.close()),
+    );
+  }
+
+  /** Commit what this tick changed (called at once where an answer depends on it, else at the end of the tick). */
+  flush(): void {
+    if (!this.inTransaction || this.closed) return;
+    const emulator = this.emulator;
+    if (emulator) {
+      for (const message of this.dirtyMessages) {
+        // An evicted or reset message may still change (its timers run); it must not come back on file.
+        if (emulator.store.get(message.accountId, message.id) === message) this.sql.upsertMessage.run(message.id, message.accountId, JSON.stringify(message));
+      }
+      const { evicted: messagesEvicted, cap: messageCap } = emulator.store.stats();
+      if (messagesEvicted > this.seenEvictions.messages) this.sql.pruneMessages.run(messageCap);
+      const { evicted: journalEvicted, cap: journalCap } = emulator.journal.stats();
+      if (journalEvicted > this.seenEvictions.journal) this.sql.pruneJournal.run(journalCap);
+      this.seenEvictions = { messages: messagesEvicted, journal: journalEvicted };
+      this.sql.setMeta.run('lastEventNumber', String(emulator.timeline.lastEventNumber));
+      this.sql.setMeta.run('ruleHits', JSON.stringify(ruleHitsOf(emulator)));
+    }
+    this.dirtyMessages.clear();
+    this.db.exec('COMMIT');
+    this.inTransaction = false;
+  }
+
+  // A failed commit (disk full, file removed) is logged and rolled back: the emulator keeps serving from memory.
+  private flushOrReport(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      this.emulator?.log.error({ err: error, file: this.file }, 'could not write the data dir; this change is kept in memory only');
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.inTransaction = false;
+      this.dirtyMessages.clear();
+    }
+  }
+
+  /** Write what is pending and close the file; later changes are not recorded. Safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    for (const detach of this.detachers.splice(0)) detach();
+    this.closed = true;
+    this.db.close();
+  }
+
+  // Every write joins the tick's transaction, opened on the first write and committed when the tick's work is done.
+  private write(fn: () => void): void {
+    if (this.closed) return;
+    if (!this.inTransaction) {
+      this.db.exec('BEGIN');
+      this.inTransaction = true;
+      queueMicrotask(() => this.flushOrReport());
+    }
+    fn();
+  }
+
+  private touch(message: StoredMessage): void {
+    this.write(() => this.dirtyMessages.add(message));
+  }
+
+  private recordEntry(entry: JournalEntry): void {
+    this.write(() => {
+      this.sql.insertEntry.run(entry.seq, entry.accountId, JSON.stringify(entry));
+      if (SETTLED.has(entry.outcome)) this.sql.removeDelivery.run(entry.eventId);
+    });
+  }
+
+  private recordMedia(change: MediaChange): void {
+    this.write(() => {
+      if (change.kind === 'remove') this.sql.removeMedia.run(change.accountId, change.mediaId);
+      else {
+        const o = change.object;
+        this.sql.putMedia.run(o.accountId, o.mediaId, o.contentType, o.cacheControl ?? null, o.createdAt, o.bytes);
+      }
+    });
+    // An upload is answered 204 right after it is stored: it must be on file by then.
+    if (change.kind === 'put') this.flush();
+  }
+
+  private writeScenarios(): void {
+    const emulator = this.emulator!;
+    this.write(() => {
+      this.sql.clearScenarios.run();
+      emulator.scenarios.runtimeScenarios().forEach(({ scope, scenario }, i) => {
+        this.sql.insertScenario.run(i, scope, scenario.name, JSON.stringify(emulator.scenarioDocument(scenario) ?? null));
+      });
+    });
+  }
+
+  private writeSteps(pending: PendingSteps): void {
+    this.write(() => this.sql.putSteps.run(stepsKey(pending.messageId, pending.recipient), pending.accountId, JSON.stringify(pending)));
+  }
+
+  private writeDelivery(delivery: Delivery, next: Omit<NextAttempt, 'delayMs'>, dueAt: number): void {
+    // Callback credentials are not written: they come from the config again at restore.
+    const { auth: _auth, requested: _requested, dropped: _dropped, ...rest } = delivery;
+    const pending: PendingDelivery = { delivery: rest, next: { attempt: next.attempt, retriesUsed: next.retriesUsed, withCredentials: next.withCredentials }, dueAt };
+    this.write(() => this.sql.putDelivery.run(delivery.eventId, delivery.accountId, JSON.stringify(pending)));
+  }
+
+  private forget(accountId?: string): void {
+    this.write(() => {
+      for (const table of ACCOUNT_TABLES) {
+        if (accountId === undefined) this.db.prepare(`DELETE FROM ${table}`).run();
+        else this.db.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(accountId);
+      }
+    });
+    this.flush();
+  }
+
+  // After an import (which began with a full reset, already on file) the rest is written from memory and the
+  // document: the journal, media and resumed steps were put back without events.
+  private writeAll(doc: StateDocument): void {
+    const emulator = this.emulator!;
+    this.write(() => {
+      for (const entry of emulator.journal.list()) this.sql.insertEntry.run(entry.seq, entry.accountId, JSON.stringify(entry));
+      for (const o of emulator.media.entries()) this.sql.putMedia.run(o.accountId, o.mediaId, o.contentType, o.cacheControl ?? null, o.createdAt, o.bytes);
+      for (const steps of doc.pending?.steps ?? []) this.writeSteps(steps as PendingSteps);
+    });
+    this.flush();
+  }
+}
+
+const stepsKey = (messageId: string, recipient: string) => `${messageId}\u0000${recipient}`;
+
+// The explanation recorded when the recipient's plan was made (its 'planned' timeline entry).
+function stepsExplanation(message: StoredMessage, recipient: string): string | undefined {
+  const planned = message.timeline.find((t) => t.what === 'planned' && t.recipient === recipient);
+  return planned?.detail?.explanation as string | undefined;
+}

@@ -1,0 +1,192 @@
+// The CLI as a real child process (node bin/bandwidth-emulator.js): killed with SIGKILL right after answering 202s it
+// loses nothing with --data-dir; stopped with SIGTERM it refuses new requests, lets pending callbacks finish within
+// the grace period, reports what was left and exits 0.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
+import { request } from 'undici';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { connectEmulator } from '../../src/control/client.js';
+import { startSink, type CallbackSink } from '../helpers/sink.js';
+import type { EventBody } from '../helpers/harness.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ACCOUNT = '9900000';
+const APP = '93de2206-9669-4e07-948d-329f4b722ee2';
+const FROM = '+19195550100';
+const BASIC = 'Basic ' + Buffer.from('bw-user:bw-password').toString('base64');
+
+interface Cli {
+  url: string;
+  output: () => string;
+  /** Resolves once a stdout line contains `text`. */
+  printed(text: string, timeoutMs?: number): Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  process: ChildProcess;
+}
+
+const children: ChildProcess[] = [];
+const sinks: CallbackSink[] = [];
+const folders: string[] = [];
+afterEach(async () => {
+  for (const child of children.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await gone;
+  }
+  await Promise.all(sinks.splice(0).map((s) => s.close()));
+});
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+async function startCli(args: string[]): Promise<Cli> {
+  const child = spawn(process.execPath, ['bin/bandwidth-emulator.js', '--port', '0', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  const watchers = new Set<() => void>();
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    for (const w of watchers) w();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  const printed = (text: string | RegExp, timeoutMs = 15_000) =>
+    new Promise<string>((resolvePrinted, reject) => {
+      const check = () => {
+        const m = typeof text === 'string' ? (stdout.includes(text) ? [text] : null) : text.exec(stdout);
+        if (!m) return;
+        watchers.delete(check);
+        clearTimeout(timer);
+        resolvePrinted(m[1] ?? m[0] ?? '');
+      };
+      const timer = setTimeout(() => {
+        watchers.delete(check);
+        reject(new Error(`not printed within ${timeoutMs} ms: ${String(text)}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      }, timeoutMs);
+      watchers.add(check);
+      void exited.then(() => setTimeout(check, 0));
+      check();
+    });
+  const url = await printed(/listening on (http:\/\/\S+)/);
+  return { url, output: () => stdout + stderr, printed: (t, ms) => printed(t, ms).then(() => undefined), exited, process: child };
+}
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bw-cli-'));
+  folders.push(dir);
+  return dir;
+}
+
+async function newSink(): Promise<CallbackSink> {
+  const sink = await startSink();
+  sinks.push(sink);
+  return sink;
+}
+
+async function send(url: string, to: string): Promise<string> {
+  const api = new MessagesApi(new Configuration({ basePath: url, username: 'bw-user', password: 'bw-password' }));
+  const res = await api.createMessage(ACCOUNT, { applicationId: APP, to: [to] as unknown as Set<string>, from: FROM, text: `to ${to}` } as MessageRequest);
+  expect(res.status).toBe(202);
+  return res.data.id!;
+}
+
+const deliveredAtSink = (sink: CallbackSink, id: string) =>
+  sink.requests.some((r) => (r.body as EventBody[]).some((e) => e.message.id === id && e.type === 'message-delivered'));
+
+describe('the CLI process with --data-dir', () => {
+  it('killed with SIGKILL right after its 202s: every message is still there after a restart, and pending callbacks go out', async () => {
+    const dataDir = tempDir();
+    const sink = await newSink();
+    // Time scale 0.1: ordinary messages are delivered 10 ms after the 202; +15553000020 after 2 s of real time.
+    const args = ['--data-dir', dataDir, '--callback-url', sink.url, '--time-scale', '0.1', '--log-level', 'warn'];
+    const first = await startCli(args);
+    const ordinary = ['+19195557101', '+19195557102', '+19195557103', '+19195557104', '+19195557105'];
+    const ids: string[] = [];
+    for (const to of ordinary) ids.push(await send(first.url, to));
+    const slowId = await send(first.url, '+15553000020');
+    first.process.kill('SIGKILL');
+    expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(deliveredAtSink(sink, slowId), 'the slow callback was still pending at the kill').toBe(false);
+
+    const second = await startCli(args);
+    // Bandwidth's search API (what bandwidth-sdk's listMessages calls) has all six.
+    const search = await request(`${second.url}/users/${ACCOUNT}/messages?sourceTn=${encodeURIComponent(FROM)}&limit=100`, { headers: { authorization: BASIC } });
+    expect(search.statusCode).toBe(200);
+    const found = ((await search.body.json()) as { messages: Array<{ messageId: string }> }).messages.map((m) => m.messageId);
+    expect(found.sort()).toEqual([...ids, slowId].sort());
+
+    // The callback pending at the kill is delivered after the restart; so is every ordinary one (at least once).
+    const control = connectEmulator(second.url);
+    await control.callbacks.waitFor({ messageId: slowId, type: 'message-delivered', outcome: 'delivered' }, { timeoutMs: 10_000 });
+    await sink.waitFor(() => [...ids, slowId].every((id) => deliveredAtSink(sink, id)), 10_000);
+
+    // Journal counts: one delivered entry per message (none lost, none cancelled), each also received by the sink.
+    const journal = await control.callbacks.list();
+    const delivered = journal.filter((e) => e.outcome === 'delivered');
+    expect(new Set(delivered.map((e) => e.messageId))).toEqual(new Set([...ids, slowId]));
+    expect(journal.filter((e) => e.outcome === 'cancelled')).toEqual([]);
+    expect(new Set(journal.map((e) => e.seq)).size, 'sequence numbers stay unique across the restart').toBe(journal.length);
+    const atSink = sink.requests.flatMap((r) => (r.body as EventBody[]).map((e) => JSON.stringify(e)));
+    for (const entry of delivered) expect(atSink).toContain(JSON.stringify(entry.request.body[0]));
+    const health = await control.health();
+    expect(health.messages.messages).toBe(6);
+    expect(health.callbacks.pending).toBe(0);
+    expect(health.pendingSteps).toBe(0);
+    second.process.kill('SIGTERM');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+  }, 60_000);
+});
+
+describe('graceful shutdown on SIGTERM', () => {
+  it('refuses new requests, lets pending callbacks finish within the grace period, and exits 0', async () => {
+    const sink = await newSink();
+    // +15553000010 is delivered 1 s (real) after the 202; the grace period is 10 s.
+    const cli = await startCli(['--callback-url', sink.url, '--time-scale', '0.1', '--shutdown-grace', '10s', '--log-level', 'info']);
+    const id = await send(cli.url, '+15553000010');
+    cli.process.kill('SIGTERM');
+    await cli.printed('shutting down');
+    const refused = await request(`${cli.url}/users/${ACCOUNT}/messages`, {
+      method: 'POST',
+      headers: { authorization: BASIC, 'content-type': 'application/json' },
+      body: JSON.stringify({ applicationId: APP, to: ['+19195557101'], from: FROM, text: 'too late' }),
+    }).then(
+      async (res) => {
+        await res.body.dump();
+        return res.statusCode;
+      },
+      (error: Error & { code?: string }) => error.code ?? error.message,
+    );
+    expect([503, 'ECONNREFUSED', 'UND_ERR_SOCKET', 'ECONNRESET'], `a request during the drain got ${refused}`).toContain(refused);
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(deliveredAtSink(sink, id), 'the pending callback was delivered before the exit').toBe(true);
+    expect(cli.output()).toContain('stopped: every pending callback was delivered');
+  }, 30_000);
+
+  it('reports what the grace period left: lost without a data dir, delivered at the next start with one', async () => {
+    const sink = await newSink();
+    const dataDir = tempDir();
+    const args = ['--callback-url', sink.url, '--time-scale', '0.1', '--shutdown-grace', '100ms', '--log-level', 'info'];
+    const plain = await startCli(args);
+    await send(plain.url, '+15553000050');
+    plain.process.kill('SIGTERM');
+    expect(await plain.exited).toEqual({ code: 0, signal: null });
+    expect(plain.output()).toMatch(/stopped with 1 planned events and 0 callbacks unfinished after the grace period \(no --data-dir: they are lost\)/);
+
+    const kept = await startCli([...args, '--data-dir', dataDir]);
+    const id = await send(kept.url, '+15553000020');
+    kept.process.kill('SIGTERM');
+    expect(await kept.exited).toEqual({ code: 0, signal: null });
+    expect(kept.output()).toMatch(/stopped with 1 planned events .* kept in the data dir/);
+    expect(deliveredAtSink(sink, id)).toBe(false);
+    const next = await startCli([...args, '--data-dir', dataDir]);
+    await sink.waitFor(() => deliveredAtSink(sink, id), 10_000);
+    next.process.kill('SIGTERM');
+    expect(await next.exited).toEqual({ code: 0, signal: null });
+  }, 30_000);
+});
