@@ -151,6 +151,14 @@ export class CallbackDispatcher {
     let responseBody = '';
     let error: string | undefined;
     let challenged = false;
+    // undici's request-level headersTimeout/bodyTimeout did not stop a receiver that answered late (a test caught
+    // a 200 after the timeout counted as delivered), so each attempt has its own unref'd timer as the real bound.
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      abort.emit('abort');
+    }, this.options.timeoutMs);
+    deadline.unref();
     try {
       const res = await request(delivery.target!, {
         method: 'POST',
@@ -169,8 +177,9 @@ export class CallbackDispatcher {
       const wwwAuthenticate = String(res.headers['www-authenticate'] ?? '');
       challenged = status === 401 && /^\s*basic\b/i.test(wwwAuthenticate);
     } catch (err) {
-      error = describeNetworkError(err, this.options.timeoutMs);
+      error = timedOut ? `timeout after ${this.options.timeoutMs} ms` : describeNetworkError(err, this.options.timeoutMs);
     } finally {
+      clearTimeout(deadline);
       this.inFlight.delete(delivery.eventId);
     }
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
