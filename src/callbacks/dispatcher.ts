@@ -151,8 +151,8 @@ export class CallbackDispatcher {
     let responseBody = '';
     let error: string | undefined;
     let challenged = false;
-    // undici's request-level headersTimeout/bodyTimeout did not stop a receiver that answered late (a test caught
-    // a 200 after the timeout counted as delivered), so each attempt has its own unref'd timer as the real bound.
+    // Each attempt has its own unref'd deadline covering headers and body: undici's request-level headersTimeout /
+    // bodyTimeout let a 200 sent after the timeout count as delivered (the hostile-receivers test caught it).
     let timedOut = false;
     const deadline = setTimeout(() => {
       timedOut = true;
@@ -165,9 +165,6 @@ export class CallbackDispatcher {
         headers,
         body: JSON.stringify(delivery.body),
         dispatcher: this.agent,
-        // undici's own timeouts share its coarse timer wheel: no timer and no combined signal per attempt.
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
         signal: abort,
       });
       status = res.statusCode;

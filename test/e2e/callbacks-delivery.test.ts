@@ -7,7 +7,7 @@ import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import type { JournalEntry, JournalFilter } from '../../src/store/journal.js';
-import { startSink, type CallbackSink } from '../helpers/sink.js';
+import { type CallbackSink } from '../helpers/sink.js';
 
 import { useCallbackHarness } from '../helpers/harness.js';
 
@@ -27,13 +27,7 @@ const TERMINAL = new Set<JournalEntry['outcome']>(['delivered', 'exhausted', 'no
 
 // ---- teardown: emulators closed, held responses ended, every received body checked against the spec ----
 const held: ServerResponse[] = [];
-const { emulators, sinks, checked } = useCallbackHarness({ beforeClose: () => held.splice(0).forEach((res) => res.destroy()) });
-
-async function newSink(): Promise<CallbackSink> {
-  const sink = await startSink();
-  sinks.push(sink);
-  return sink;
-}
+const { emulators, sinks, checked, newSink } = useCallbackHarness({ beforeClose: () => held.splice(0).forEach((res) => res.destroy()) });
 
 /** A sink behaviour that never answers: the response stays open until teardown destroys it. */
 function hold(res: ServerResponse): 'handled' {

@@ -6,11 +6,11 @@ import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import type { JournalEntry } from '../../src/store/journal.js';
-import { startSink, type CallbackSink, type SinkRequest } from '../helpers/sink.js';
+import { type CallbackSink, type SinkRequest } from '../helpers/sink.js';
 import { assertCallbackMatchesSpec } from '../helpers/spec.js';
 import { useCallbackHarness } from '../helpers/harness.js';
 
-const { emulators, sinks, checked } = useCallbackHarness();
+const { emulators, sinks, checked, newSink } = useCallbackHarness();
 
 type AccountFile = NonNullable<ConfigFile['accounts']>[number];
 type AppFile = AccountFile['applications'][number];
@@ -53,12 +53,6 @@ interface EventBody {
 // ---- teardown: every emulator and sink a test starts is closed, and every body a sink received is checked ----
 
 
-
-async function newSink(): Promise<CallbackSink> {
-  const sink = await startSink();
-  sinks.push(sink);
-  return sink;
-}
 
 function app(id: string, settings: Omit<AppFile, 'id'> = {}): AppFile {
   return { id, ...settings };

@@ -8,9 +8,9 @@ import { parseFlags } from '../../src/cli.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import { useCallbackHarness } from '../helpers/harness.js';
-import { startSink, type CallbackSink } from '../helpers/sink.js';
+import { type CallbackSink } from '../helpers/sink.js';
 
-const { emulators, sinks } = useCallbackHarness();
+const { emulators, sinks, newSink } = useCallbackHarness();
 
 const ACCOUNT = '9905000';
 const USER = 'fetch-user';
@@ -78,12 +78,6 @@ async function start(sink: CallbackSink, fetchExternal: boolean): Promise<Runnin
   });
   emulators.push(running);
   return running;
-}
-
-async function newSink(): Promise<CallbackSink> {
-  const sink = await startSink();
-  sinks.push(sink);
-  return sink;
 }
 
 /** Send an MMS with these media URLs and return the status events the app got for it, in fire order. */

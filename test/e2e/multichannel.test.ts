@@ -6,10 +6,10 @@ import type { ConfigFile } from '../../src/config/schema.js';
 import { connectEmulator } from '../../src/control/client.js';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import { useCallbackHarness, journaled } from '../helpers/harness.js';
-import { startSink, type CallbackSink } from '../helpers/sink.js';
+import { type CallbackSink } from '../helpers/sink.js';
 import { assertCallbackMatchesSpec, assertMatchesSpec } from '../helpers/spec.js';
 
-const { emulators, sinks } = useCallbackHarness();
+const { emulators, sinks, newSink } = useCallbackHarness();
 
 const ACCOUNT = '9904000';
 const USER = 'mc-user';
@@ -46,12 +46,6 @@ async function start(sink?: CallbackSink, extra: ConfigFile = {}): Promise<Runni
   });
   emulators.push(running);
   return running;
-}
-
-async function newSink(): Promise<CallbackSink> {
-  const sink = await startSink();
-  sinks.push(sink);
-  return sink;
 }
 
 const api = (url: string, username = USER, password = PASS) => new MultiChannelApi(new Configuration({ basePath: url, username, password }));

@@ -2,7 +2,7 @@ import { afterEach, expect } from 'vitest';
 import type { RunningEmulator } from '../../src/start.js';
 import type { JournalFilter } from '../../src/store/journal.js';
 import type { JournalEntry } from '../../src/store/journal.js';
-import type { CallbackSink } from './sink.js';
+import { startSink, type CallbackSink } from './sink.js';
 import { assertCallbackMatchesSpec } from './spec.js';
 
 /** What a test file registers for teardown, and how many callback bodies were checked against the spec. */
@@ -12,6 +12,8 @@ export interface CallbackHarness {
   /** Push every sink a test starts: its bodies are checked against the spec, then it is closed. */
   sinks: CallbackSink[];
   checked: { bodies: number };
+  /** Start a callback sink on 127.0.0.1 and register it for the teardown. */
+  newSink(): Promise<CallbackSink>;
 }
 
 /**
@@ -20,7 +22,16 @@ export interface CallbackHarness {
  * sinks, and fail the test on the first body that does not match.
  */
 export function useCallbackHarness(options: { beforeClose?: () => void } = {}): CallbackHarness {
-  const harness: CallbackHarness = { emulators: [], sinks: [], checked: { bodies: 0 } };
+  const harness: CallbackHarness = {
+    emulators: [],
+    sinks: [],
+    checked: { bodies: 0 },
+    async newSink() {
+      const sink = await startSink();
+      harness.sinks.push(sink);
+      return sink;
+    },
+  };
   afterEach(async () => {
     const started = harness.emulators.splice(0);
     const used = harness.sinks.splice(0);
