@@ -6,7 +6,7 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 # The web inbox: its sources and the esbuild script that `npm run build` runs after tsc.
 COPY ui ./ui
-COPY scripts/build-ui.mjs ./scripts/
+COPY scripts/build-ui.mjs scripts/build-cli.mjs ./scripts/
 RUN npm ci --ignore-scripts && npm run build
 
 FROM node:20-bookworm-slim

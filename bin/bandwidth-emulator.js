@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (built by `npm install` via the prepare script).
-import { main } from '../dist/cli.js';
+// Thin launcher: the CLI bundled into one file (dist/bundle/cli.js, built by `npm install` via the prepare script;
+// scripts/build-cli.mjs says why one file).
+import { main } from '../dist/bundle/cli.js';
 
 main(process.argv.slice(2)).then((code) => {
   if (typeof code === 'number') process.exitCode = code;
