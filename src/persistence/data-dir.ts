@@ -156,6 +156,8 @@ export class DataDir {
           if (!next) return this.write(() => this.sql.removeSteps.run(stepsKey(message.id, recipient)));
           this.writeSteps({ accountId: message.accountId, messageId: message.id, recipient, steps: [...steps], next: index + 1, dueAt: now() + (next.afterMs - steps[index]!.afterMs) * scale(), explanation: stepsExplanation(message, recipient) });
         },
+        // The carrier's own event is a dispatcher delivery (written when queued); the replaced steps must never replay.
+        replaced: (message, recipient) => this.write(() => this.sql.removeSteps.run(stepsKey(message.id, recipient))),
       }),
       emulator.dispatcher.observe({
         queued: (delivery) => this.writeDelivery(delivery, { attempt: 1, retriesUsed: 0, withCredentials: false }, now()),
