@@ -17,6 +17,8 @@ const STATUS_OF: Record<StatusType, MessageStatus> = {
 export interface TimelineObserver {
   planned(message: StoredMessage, recipient: string, steps: readonly PlannedStep[], explanation: string | undefined): void;
   fired(message: StoredMessage, recipient: string, index: number, steps: readonly PlannedStep[]): void;
+  /** A carrier action answered for the recipient: its remaining steps are cancelled and none are pending any more. */
+  replaced?(message: StoredMessage, recipient: string): void;
 }
 
 /** Plays planned timelines: at each step it moves the stored status and hands the event to the dispatcher. */
@@ -201,6 +203,8 @@ export class TimelinePlayer {
       chain.handle.cancel();
       this.chains.delete(key);
     }
+    // Told even without a chain here: persistence must drop any steps it still holds for this recipient.
+    for (const observer of this.observers) observer.replaced?.(message, recipient);
     // A message whose chain already ended (or was planned before a restart of the chain map) still has a target.
     const target = chain ? chain.target : (app?.outboundCallbackUrl ?? app?.callbackUrl ?? app?.inboundCallbackUrl);
     const explanation = `carrier action from the control API: ${outcome.type}${outcome.errorCode !== undefined ? ` ${outcome.errorCode}` : ''}` +

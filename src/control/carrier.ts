@@ -47,10 +47,10 @@ export function actAsCarrier(emulator: Emulator, messageId: string, request: Car
   if (rows.length === 0) throw new CarrierRefusal(`message ${messageId} has no recipient in flight: every one is already delivered or failed`);
   const account = emulator.accounts.get(message.accountId);
   const app = account && emulator.accounts.application(account, message.applicationId);
-  return {
-    messageId,
-    acted: rows.map((row) => ({ recipient: row.to, type: outcome.type, cancelledSteps: emulator.timeline.carrierAct(message, row.to, outcome, app) })),
-  };
+  const acted = rows.map((row) => ({ recipient: row.to, type: outcome.type, cancelledSteps: emulator.timeline.carrierAct(message, row.to, outcome, app) }));
+  // On file before the answer: a process killed right after it must not replay the replaced steps at its next start.
+  emulator.dataDir?.flush();
+  return { messageId, acted };
 }
 
 function toOutcome(request: CarrierRequest): CarrierOutcome {

@@ -8,7 +8,7 @@ import { EmulatorConfigError } from '../errors.js';
 import type { JournalEntry } from '../store/journal.js';
 import type { MediaChange } from '../store/media.js';
 import type { StoredMessage } from '../store/messages.js';
-import { ruleHitsOf, STATE_VERSION, type PendingDelivery, type PendingReply, type PendingSteps, type StateDocument } from './state.js';
+import { playableSteps, ruleHitsOf, STATE_VERSION, type PendingDelivery, type PendingReply, type PendingSteps, type StateDocument } from './state.js';
 
 /** The state file inside the data dir. */
 export const DATA_FILE = 'emulator.sqlite';
@@ -114,7 +114,7 @@ export class DataDir {
     const media = this.db.prepare('SELECT account_id, media_id, content_type, cache_control, created_at, bytes FROM media ORDER BY ord').all() as Array<{ account_id: string; media_id: string; content_type: string; cache_control: string | null; created_at: number; bytes: Buffer }>;
     const meta = (key: string) => (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
     const lastEvent = meta('lastEventNumber');
-    return {
+    const doc: StateDocument = {
       kind: 'bandwidth-emulator-state',
       version: STATE_VERSION,
       lastEventNumber: Number(lastEvent ?? 0),
@@ -125,6 +125,14 @@ export class DataDir {
       scenarios: (this.db.prepare('SELECT scope, name, doc FROM scenarios ORDER BY ord').all() as Array<{ scope: string; name: string; doc: string }>).map((r) => ({ scope: r.scope, name: r.name, document: JSON.parse(r.doc) as unknown })),
       pending: this.pending(),
     };
+    return this.dropUnplayableSteps(doc);
+  }
+
+  // Rows no restore would play (left by an older emulator, e.g. steps a carrier action replaced) leave the file.
+  private dropUnplayableSteps(doc: StateDocument): StateDocument {
+    const playable = playableSteps(doc);
+    for (const p of doc.pending?.steps ?? []) if (!playable.includes(p)) this.sql.removeSteps.run(stepsKey(p.messageId, p.recipient));
+    return { ...doc, pending: { deliveries: [], ...doc.pending, steps: playable } };
   }
 
   /** The pending steps and callback events as the file holds them (after writing what this tick changed). */
@@ -156,6 +164,8 @@ export class DataDir {
           if (!next) return this.write(() => this.sql.removeSteps.run(stepsKey(message.id, recipient)));
           this.writeSteps({ accountId: message.accountId, messageId: message.id, recipient, steps: [...steps], next: index + 1, dueAt: now() + (next.afterMs - steps[index]!.afterMs) * scale(), explanation: stepsExplanation(message, recipient) });
         },
+        // The carrier's own event is a dispatcher delivery (written when queued); the replaced steps must never replay.
+        replaced: (message, recipient) => this.write(() => this.sql.removeSteps.run(stepsKey(message.id, recipient))),
       }),
       emulator.dispatcher.observe({
         queued: (delivery) => this.writeDelivery(delivery, { attempt: 1, retriesUsed: 0, withCredentials: false }, now()),
@@ -291,7 +301,7 @@ export class DataDir {
     this.write(() => {
       for (const entry of emulator.journal.list()) this.sql.insertEntry.run(entry.seq, entry.accountId, JSON.stringify(entry));
       for (const o of emulator.media.entries()) this.sql.putMedia.run(o.accountId, o.mediaId, o.contentType, o.cacheControl ?? null, o.createdAt, o.bytes);
-      for (const steps of doc.pending?.steps ?? []) this.writeSteps(steps as PendingSteps);
+      for (const steps of playableSteps(doc)) this.writeSteps(steps as PendingSteps);
     });
     this.flush();
   }

@@ -238,6 +238,18 @@ export function checkStateDocument(value: unknown, source: string): Problem[] {
 }
 
 /**
+ * The pending steps a document can still play: those of a message it holds, for a recipient no carrier action has
+ * answered for. Files and exports written before carrier actions were persisted still hold the steps one replaced.
+ */
+export function playableSteps(doc: StateDocument): NonNullable<StateDocument['pending']>['steps'] {
+  const messages = new Map(doc.messages.map((m) => [`${m.accountId}\u0000${m.id}`, m]));
+  return (doc.pending?.steps ?? []).filter((p) => {
+    const message = messages.get(`${p.accountId}\u0000${p.messageId}`);
+    return message !== undefined && p.next < p.steps.length && !message.timeline.some((t) => t.what === 'carrier' && t.recipient === p.recipient);
+  });
+}
+
+/**
  * Put a state document's contents into an emulator that holds nothing yet (start-up, or after a full reset):
  * run-time scenarios, media, messages, journal, then the pending events, which are scheduled again.
  */
@@ -259,9 +271,9 @@ export function restoreState(emulator: Emulator, doc: StateDocument): RestoreCou
     return account && emulator.accounts.application(account, applicationId);
   };
   let pendingSteps = 0;
-  for (const p of doc.pending?.steps ?? []) {
+  for (const p of playableSteps(doc)) {
     const message = emulator.store.get(p.accountId, p.messageId);
-    if (!message || p.next >= p.steps.length) continue;
+    if (!message) continue;
     emulator.timeline.resumeOutbound(message, p.recipient, p.steps as PlannedStep[], p.next, delayUntil(p.dueAt), appOf(p.accountId, message.applicationId), p.explanation);
     pendingSteps++;
   }

@@ -190,3 +190,64 @@ describe('graceful shutdown on SIGTERM', () => {
     expect(await next.exited).toEqual({ code: 0, signal: null });
   }, 30_000);
 });
+
+describe('the CLI process with --data-dir: carrier actions survive a restart', () => {
+  // Everything one message ever sent to the sink, as 'type errorCode' strings, and its distinct event bodies.
+  const atSink = (sink: CallbackSink, id: string) => (sink.requests.flatMap((r) => r.body as EventBody[]).filter((e) => e.message.id === id));
+  const described = (events: EventBody[]) => events.map((e) => `${e.type}${e.errorCode ? ` ${e.errorCode}` : ''}`);
+
+  it('killed with SIGKILL after fail / deliver-now actions: the cancelled hour-long steps never fire, one terminal callback each', async () => {
+    const dataDir = tempDir();
+    const sink = await newSink();
+    // Time scale 1: +1555300SSSS is delivered SSSS s after the 202, so each message is in flight for the whole test.
+    const args = ['--data-dir', dataDir, '--callback-url', sink.url, '--log-level', 'warn'];
+    const first = await startCli(args);
+    const control = connectEmulator(first.url);
+    const failedId = await send(first.url, '+15553003600');
+    const deliveredId = await send(first.url, '+15553003601');
+    const killedId = await send(first.url, '+15553003602');
+    expect((await control.health()).pendingSteps).toBe(3);
+    await control.carrier(failedId, { action: 'fail', errorCode: 4720 });
+    await control.carrier(deliveredId, { action: 'deliver' });
+    await control.callbacks.waitFor({ messageId: failedId, type: 'message-failed', outcome: 'delivered' });
+    await control.callbacks.waitFor({ messageId: deliveredId, type: 'message-delivered', outcome: 'delivered' });
+    // The third is killed right after the carrier action's answer: its callback may or may not have gone out yet.
+    await control.carrier(killedId, { action: 'fail', errorCode: 4770 });
+    first.process.kill('SIGKILL');
+    expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
+
+    const second = await startCli(args);
+    const again = connectEmulator(second.url);
+    expect((await again.health()).pendingSteps, 'no cancelled step was restored').toBe(0);
+    expect((await again.state.export()).pending?.steps, 'no cancelled step is on file').toEqual([]);
+    // The killed one's failure callback: delivered before the kill, or resumed from the data dir now.
+    await again.callbacks.waitFor({ messageId: killedId, type: 'message-failed', outcome: 'delivered' }, { timeoutMs: 10_000 });
+    expect((await again.health()).callbacks.pending).toBe(0);
+    // Anything still scheduled becomes due now: flushing the emulated clock must fire nothing for these messages.
+    expect((await again.time.flush()).ran, 'timers left to fire after the restart').toBe(0);
+
+    // Statuses and timelines after the restart reflect the carrier actions.
+    for (const [id, status, errorCode, terminal] of [
+      [failedId, 'FAILED', 4720, 'message-failed'],
+      [deliveredId, 'DELIVERED', 0, 'message-delivered'],
+      [killedId, 'FAILED', 4770, 'message-failed'],
+    ] as const) {
+      const stored = await again.messages.get(id);
+      expect(stored!.recipients).toEqual([expect.objectContaining({ status, errorCode })]);
+      expect(stored!.timeline.map((t) => t.what)).toEqual(['accepted', 'planned', 'carrier', terminal]);
+    }
+    // The journal and the sink: exactly one terminal event per message, the one the carrier action chose.
+    const journal = await again.callbacks.list();
+    const terminalEvents = (id: string) => new Set(journal.filter((e) => e.messageId === id).map((e) => `${e.eventId} ${e.type}`));
+    expect([...terminalEvents(failedId)]).toEqual([expect.stringMatching(/ message-failed$/)]);
+    expect([...terminalEvents(deliveredId)]).toEqual([expect.stringMatching(/ message-delivered$/)]);
+    expect([...terminalEvents(killedId)]).toEqual([expect.stringMatching(/ message-failed$/)]);
+    expect(described(atSink(sink, failedId))).toEqual(['message-failed 4720']);
+    expect(described(atSink(sink, deliveredId))).toEqual(['message-delivered']);
+    // Killed mid-flight the same event may be sent twice (at least once), but never a second, different event.
+    expect(new Set(atSink(sink, killedId).map((e) => JSON.stringify(e)))).toEqual(new Set([JSON.stringify(atSink(sink, killedId)[0])]));
+    expect(described(atSink(sink, killedId))[0]).toBe('message-failed 4770');
+    second.process.kill('SIGTERM');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+  }, 60_000);
+});

@@ -3,10 +3,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Sqlite from 'better-sqlite3';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectEmulator } from '../../src/control/client.js';
 import { ControlInputError } from '../../src/control/operations.js';
+import { DATA_FILE } from '../../src/persistence/data-dir.js';
+import type { StateDocument } from '../../src/persistence/state.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import { startSink } from '../helpers/sink.js';
@@ -227,5 +230,69 @@ describe('state export and import (GET/POST /__emulator/state)', () => {
     const res = await request(`${running.url}/__emulator/state`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }) });
     expect(res.statusCode).toBe(400);
     expect(await res.body.json()).toMatchObject({ error: 'bad-request', message: 'the state document is not valid' });
+  });
+});
+
+describe('a carrier action in the persisted state (data dir, export and import)', () => {
+  // Delivered an hour after the 202 (three minutes of real time at scale 0.05): in flight for the whole test.
+  const HOUR = '+15553003600';
+  const accountsFor = (url: string) => [{ id: ACCOUNT, users: [{ username: 'bw-user', password: 'bw-password' }], applications: [{ id: APP, callbackUrl: url }], numbers: [{ number: FROM, applicationId: APP }] }];
+
+  /** Nothing the carrier action replaced is left: flushing the clock fires nothing, and no delivered event exists. */
+  async function expectOnlyTheFailure(running: RunningEmulator, id: string): Promise<void> {
+    expect(running.emulator.timeline.pendingSteps).toBe(0);
+    expect((await running.time.flush()).ran, 'timers left to fire').toBe(0);
+    expect(await running.callbacks.list({ messageId: id, type: 'message-delivered' })).toEqual([]);
+    expect((await running.messages.get(id))?.recipients[0]).toMatchObject({ status: 'FAILED', errorCode: 4720 });
+  }
+
+  it('the export after a carrier action holds none of the replaced steps, and an import of it plays none', async () => {
+    const sink = await startSink();
+    harness.sinks.push(sink);
+    const source = await start({ dataDir: tempDir(), accounts: accountsFor(sink.url) });
+    const id = await send(source, HOUR);
+    expect((await source.state.export()).pending?.steps).toHaveLength(1);
+    await source.carrier(id, { action: 'fail', errorCode: 4720 });
+    await source.callbacks.waitFor({ messageId: id, type: 'message-failed', outcome: 'delivered' });
+    const doc = await source.state.export();
+    expect(doc.pending).toMatchObject({ steps: [], deliveries: [] });
+
+    const target = await start({ accounts: accountsFor(sink.url) });
+    expect(await connectEmulator(target.url).state.import(doc)).toMatchObject({ messages: 1, pendingSteps: 0 });
+    await expectOnlyTheFailure(target, id);
+  });
+
+  it('steps a carrier action replaced, left by an older emulator in an export or the data dir, are dropped, never played', async () => {
+    const sink = await startSink();
+    harness.sinks.push(sink);
+    const dataDir = tempDir();
+    const source = await start({ dataDir, accounts: accountsFor(sink.url) });
+    const id = await send(source, HOUR);
+    const before = await source.state.export();
+    await source.carrier(id, { action: 'fail', errorCode: 4720 });
+    await source.callbacks.waitFor({ messageId: id, type: 'message-failed', outcome: 'delivered' });
+    await settled(source);
+    // What an emulator that did not persist carrier actions exported: the message failed, its step still pending.
+    const after = await source.state.export();
+    const stale: StateDocument = { ...after, pending: { ...after.pending!, steps: before.pending!.steps } };
+    await source.close();
+
+    const imported = await start({ dataDir: tempDir(), accounts: accountsFor(sink.url) });
+    expect(await imported.state.import(stale)).toMatchObject({ messages: 1, pendingSteps: 0 });
+    expect((await imported.state.export()).pending?.steps, 'not written to the importer\'s data dir either').toEqual([]);
+    await expectOnlyTheFailure(imported, id);
+
+    // The same row in the data dir file, as the older emulator left it: dropped from the file at the next start.
+    const db = new Sqlite(join(dataDir, DATA_FILE));
+    const row = before.pending!.steps[0]!;
+    db.prepare('INSERT INTO pending_steps (key, account_id, doc) VALUES (?, ?, ?)').run(`${id}\u0000${HOUR}`, ACCOUNT, JSON.stringify(row));
+    db.close();
+    const restarted = await start({ dataDir, accounts: accountsFor(sink.url) });
+    expect((await restarted.state.export()).pending?.steps).toEqual([]);
+    await expectOnlyTheFailure(restarted, id);
+    await restarted.close();
+    const check = new Sqlite(join(dataDir, DATA_FILE), { readonly: true });
+    expect(check.prepare('SELECT COUNT(*) AS n FROM pending_steps').get()).toEqual({ n: 0 });
+    check.close();
   });
 });
