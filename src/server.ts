@@ -6,6 +6,7 @@ import { registerInboxPage } from './api/inbox-page.js';
 import { mediaRoutes } from './api/media.js';
 import { messagesRoutes } from './api/messages.js';
 import { multiChannelRoutes } from './api/multichannel.js';
+import { isMultiChannelUrl, multiChannelErrorBody } from './api/multichannel-errors.js';
 import { registerNotFound } from './api/not-found.js';
 import { oauthRoutes } from './api/oauth.js';
 import { bandwidthValidatorCompiler } from './api/validator.js';
@@ -44,7 +45,8 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
         return;
       }
       const mapped = error.statusCode !== undefined && error.statusCode < 500 ? bandwidthErrors.validation([], `Your request could not be accepted: ${error.message}`) : bandwidthErrors.internal();
-      void (reply as unknown as FastifyReply).code(mapped.statusCode).send(mapped.body);
+      // The multichannel endpoint answers in its own envelope, even for a URL Fastify could not route.
+      void (reply as unknown as FastifyReply).code(mapped.statusCode).send(isMultiChannelUrl(req.url) ? multiChannelErrorBody(mapped, req) : mapped.body);
     },
   });
   app.setValidatorCompiler(bandwidthValidatorCompiler());

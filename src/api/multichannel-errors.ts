@@ -52,6 +52,13 @@ export function multiChannelErrorBody(error: BandwidthError, req: FastifyRequest
   }
 }
 
+const MULTICHANNEL_URL = /^(?:\/api\/v2)?\/users\/[^/?]*\/messages\/multiChannel(?:[/?]|$)/;
+
+/** Whether a raw request URL is the multichannel endpoint's (or below it), for errors raised before routing. */
+export function isMultiChannelUrl(url: string): boolean {
+  return MULTICHANNEL_URL.test(url);
+}
+
 /** Answer every error in this plugin's scope (auth, content type, validation, faults) in the multichannel envelope. */
 export function registerMultiChannelErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | BandwidthError, req, reply) => {

@@ -211,7 +211,8 @@ function contentRules(shape: string, content: Record<string, unknown>, path: str
   if (shape === 'MMS' && (content.text ?? '') === '' && !(Array.isArray(content.media) && content.media.length > 0)) {
     out.push({ fieldName: path, description: `The '${path}' field of an MMS needs text, media or both` });
   }
-  (Array.isArray(content.suggestions) ? content.suggestions : []).forEach((s, i) => out.push(...suggestionErrors(s as Record<string, unknown>, `${path}.suggestions[${i}]`)));
+  // Only RBM content has suggestions (its schema checked each is an object); an SMS or MMS passes any extra key through.
+  if (shape.startsWith('RBM') && Array.isArray(content.suggestions)) content.suggestions.forEach((s, i) => out.push(...suggestionErrors(s as Record<string, unknown>, `${path}.suggestions[${i}]`)));
   if (shape === 'RBM card') out.push(...cardErrors(content.cardContent as Record<string, unknown>, `${path}.cardContent`));
   if (shape === 'RBM carousel') (content.cardContents as Array<Record<string, unknown>>).forEach((c, i) => out.push(...cardErrors(c, `${path}.cardContents[${i}]`)));
   return out;
@@ -245,7 +246,8 @@ export function multiChannelSemanticErrors(body: Record<string, unknown>, nowMs:
   });
   if (typeof body.expiration === 'string') {
     const problem = expirationProblem(body.expiration, nowMs);
-    if (problem) out.push({ fieldName: 'expiration', description: problem });
+    // The plain API's wording names the value only; the envelope's description names the field as every other does.
+    if (problem) out.push({ fieldName: 'expiration', description: `The 'expiration' field is invalid: ${problem}` });
   }
   return out;
 }

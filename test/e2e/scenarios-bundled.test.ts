@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
+import { Configuration, MessagesApi, MultiChannelApi, type MessageRequest, type MultiChannelMessageRequest } from 'bandwidth-sdk';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import type { JournalEntry } from '../../src/store/journal.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
@@ -41,6 +41,7 @@ const TESTED = [
   'mms.yaml',
   'opt-out.yaml',
   'rate-limited.yaml',
+  'rbm-fallback.yaml',
   'spam.yaml',
   'two-factor.yaml',
 ];
@@ -327,6 +328,62 @@ describe('bundled scenarios', () => {
     expect(reply.message.text).toContain('482913');
     expect(reply.message).toMatchObject({ id: entry.messageId, from: handset, to: [FROM], owner: FROM, direction: 'in' });
     expect(reply.to).toBe(FROM);
+    expectSettled(running);
+  });
+
+  it('rbm-fallback.yaml: no RCS at +15556610001 falls back to SMS; +15556610002 reads the RBM message and taps a suggestion', async () => {
+    const { running, api, sink } = await start('rbm-fallback.yaml');
+    const multichannel = new MultiChannelApi(new Configuration({ basePath: running.url, username: USER, password: PASS }));
+    const rbmSender = 'BandwidthRBM';
+    const rbmThenSms = (to: string) =>
+      ({
+        to,
+        channelList: [
+          { from: rbmSender, applicationId: APP, channel: 'RBM', content: { text: 'Your order shipped', suggestions: [{ type: 'REPLY', text: 'Yes', postbackData: 'eWVz' }] } },
+          { from: FROM, applicationId: APP, channel: 'SMS', content: { text: 'Your order shipped' } },
+        ],
+      }) as unknown as MultiChannelMessageRequest;
+    const sendMultiChannel = async (to: string): Promise<string> => {
+      const res = await multichannel.createMultiChannelMessage(ACCOUNT, rbmThenSms(to));
+      expect(res.status).toBe(202);
+      return (res.data as unknown as { data: { id: string } }).data.id;
+    };
+    const noRcs = '+15556610001';
+    const reader = '+15556610002';
+    const fellBack = await sendMultiChannel(noRcs);
+    const read = await sendMultiChannel(reader);
+    // A plain SMS to the no-RCS number is not matched (the rules match the RBM channel only): delivered.
+    const plain = await send(api, { to: [noRcs] });
+
+    await arrived(running, fellBack, noRcs, 'message-delivered');
+    await arrived(running, read, reader, 'message-read');
+    await arrived(running, plain, noRcs, 'message-delivered');
+    const tap = await running.callbacks.waitFor({ type: 'suggestion-response', outcome: 'delivered' }, WAIT);
+    await settled(running);
+
+    // Fallback: the failed RBM attempt sends nothing; the SMS channel's delivery carries channel SMS and its number.
+    expect(sequence(running, sink, fellBack, noRcs)).toEqual(['message-delivered']);
+    const smsEvent = events(sink).find((e) => e.message.id === fellBack) as EventBody & { message: { channel?: string } };
+    expect(smsEvent.message).toMatchObject({ channel: 'SMS', from: FROM, owner: FROM });
+    const stored = (await running.messages.get(fellBack))!;
+    expect(stored).toMatchObject({ channel: 'SMS', recipients: [expect.objectContaining({ status: 'DELIVERED' })] });
+    expect(stored.timeline.find((t) => t.what === 'fallback')?.detail).toMatchObject({ from: 'RBM', to: 'SMS', errorCode: 4720 });
+    expect(JSON.stringify(stored.timeline.find((t) => t.what === 'planned')?.detail)).toContain("rbm-fallback#0 'handset without RCS'");
+
+    // RBM: sending, delivered, read, all on the RBM channel from the sender id.
+    expect(sequence(running, sink, read, reader)).toEqual(['message-sending', 'message-delivered', 'message-read']);
+    for (const e of events(sink).filter((x) => x.message.id === read)) expect(e.message).toMatchObject({ channel: 'RBM', from: rbmSender, owner: rbmSender });
+
+    // The tap: one inbound suggestion-response from the handset to the sender id, paired with the RBM message.
+    const responses = events(sink).filter((e) => e.type === 'suggestion-response');
+    expect(responses).toHaveLength(1);
+    expect(responses[0]).toMatchObject({
+      to: rbmSender,
+      message: { id: tap.messageId, direction: 'in', channel: 'RBM', from: reader, owner: rbmSender, applicationId: APP, suggestionResponse: { text: 'Yes', postbackData: 'eWVz', pairedMessageId: read } },
+    });
+
+    expect(sequence(running, sink, plain, noRcs)).toEqual(['message-delivered']);
+    expect(events(sink)).toHaveLength(1 + 3 + 1 + 1);
     expectSettled(running);
   });
 

@@ -5,13 +5,14 @@
 // what only a real socket can send.
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { createEmulator } from '../../src/emulator.js';
+import { createEmulator, type Emulator } from '../../src/emulator.js';
 import { buildApp } from '../../src/server.js';
 import { anyJson, brokenJsonText, contentType, headerValue, mutated, nastyString, pathSegment, queryString } from './arbitraries.js';
 import { fcParams } from './fc-settings.js';
-import { SURFACES, expectBandwidthAnswer, send, type Attempt, type Surface } from './surfaces.js';
+import type { Refusal } from './multichannel-arbitraries.js';
+import { SURFACES, expectAnswer, send, type Attempt, type Surface } from './surfaces.js';
 
 // Strict mode (the default) and permissive mode (any credentials, account and application) take different paths.
 const MODES = [
@@ -23,25 +24,35 @@ const withBody = SURFACES.filter((s) => s.body !== 'none');
 
 describe.each(MODES)('$mode mode', ({ permissive, scale: modeScale }) => {
   let app: FastifyInstance;
+  let emulator: Emulator;
 
   beforeAll(async () => {
     // Small media limits so huge bodies hit the limits quickly; no callback URL, so accepted messages journal only.
     const config = resolveConfig({ overrides: { logLevel: 'silent', permissive, media: { maxObjectBytes: 64 * 1024, maxTotalBytes: 1024 * 1024 } } });
-    app = await buildApp(createEmulator(config));
+    emulator = createEmulator(config);
+    app = await buildApp(emulator);
   });
   afterAll(async () => {
     await app.close();
   });
 
-  async function check(surface: Surface, attempt: Attempt): Promise<void> {
+  // Every message the emulator ever stored, evicted ones included.
+  const stored = () => emulator.store.stats().messages + emulator.store.stats().evicted;
+
+  async function check(surface: Surface, attempt: Attempt, sent?: unknown): Promise<number> {
+    const before = stored();
     const res = await send(app, surface, attempt);
     const what = `${surface.name} ${JSON.stringify({ ...attempt, body: typeof attempt.body === 'string' ? attempt.body.slice(0, 300) : attempt.body && `<${attempt.body.length} bytes>` })}`;
-    expectBandwidthAnswer(res, what);
+    expectAnswer(surface, res, what, sent);
+    // The books: an accepted create stored exactly one message, a refused one none.
+    if (surface.createsMessage) expect(stored() - before, what).toBe(res.statusCode < 300 ? 1 : 0);
     if (res.statusCode < 300 && surface.verifyAccepted) await surface.verifyAccepted(app, res, attempt);
+    return res.statusCode;
   }
 
-  const prop = <T>(arb: fc.Arbitrary<T>, toAttempt: (value: T) => Attempt, surface: Surface, scale = 1) =>
-    fc.assert(fc.asyncProperty(arb, (value) => check(surface, toAttempt(value))), fcParams(scale * modeScale));
+  /** `sent`: the JSON value a property sent as the body, for checks that depend on it (an object's 400 names a field). */
+  const prop = <T>(arb: fc.Arbitrary<T>, toAttempt: (value: T) => Attempt, surface: Surface, scale = 1, sent?: (value: T) => unknown) =>
+    fc.assert(fc.asyncProperty(arb, async (value) => void (await check(surface, toAttempt(value), sent?.(value)))), fcParams(scale * modeScale));
 
   describe.each(SURFACES)('$name', (surface) => {
     it('any query string', () => prop(queryString(surface.queryKeys ?? ['x']), (query) => ({ query }), surface));
@@ -69,7 +80,7 @@ describe.each(MODES)('$mode mode', ({ permissive, scale: modeScale }) => {
 
   describe.each(withBody)('$name: bodies', (surface) => {
     it('any JSON value as the body', () =>
-      prop(anyJson, (value) => ({ body: JSON.stringify(value) ?? '', contentType: surface.body === 'json' ? 'application/json' : surface.contentType }), surface));
+      prop(anyJson, (value) => ({ body: JSON.stringify(value) ?? '', contentType: surface.body === 'json' ? 'application/json' : surface.contentType }), surface, 1, (value) => value));
 
     it('broken JSON text', () => prop(brokenJsonText, (body) => ({ body, contentType: 'application/json' }), surface));
 
@@ -81,7 +92,7 @@ describe.each(MODES)('$mode mode', ({ permissive, scale: modeScale }) => {
 
     if (surface.validBody) {
       it('a valid body with one field replaced by anything, or removed', () =>
-        prop(mutated(surface.validBody!), (body) => ({ body: JSON.stringify(body) }), surface, 2));
+        prop(mutated(surface.validBody!), (body) => ({ body: JSON.stringify(body) }), surface, 2, (body) => body));
 
       it('huge values in every field', () =>
         prop(
@@ -90,6 +101,39 @@ describe.each(MODES)('$mode mode', ({ permissive, scale: modeScale }) => {
           surface,
           0.3,
         ));
+    }
+
+    if (surface.shapedBody) {
+      it('well-shaped bodies with hostile values', () => prop(surface.shapedBody!, (body) => ({ body: JSON.stringify(body) }), surface, 3, (body) => body));
+    }
+
+    if (surface.acceptedBody) {
+      it('well-formed bodies of every shape are accepted', () =>
+        fc.assert(
+          fc.asyncProperty(surface.acceptedBody!, async (body) => {
+            expect(await check(surface, { body: JSON.stringify(body) }, body), JSON.stringify(body)).toBeLessThan(300);
+          }),
+          fcParams(modeScale),
+        ));
+    }
+
+    if (surface.refusedBody) {
+      it('bodies it must refuse get a 400 blaming the broken field only', () => {
+        const { arbitrary, examples } = surface.refusedBody!;
+        const params = fcParams(modeScale);
+        return fc.assert(
+          fc.asyncProperty(arbitrary, async ({ body, blames }) => {
+            const res = await send(app, surface, { body: JSON.stringify(body) });
+            const context = `${JSON.stringify(body).slice(0, 400)} -> ${res.statusCode} ${res.body.slice(0, 400)}`;
+            expectAnswer(surface, res, context, body);
+            expect(res.statusCode, context).toBe(400);
+            const fields = (res.json() as { errors: Array<{ source: { field?: string } }> }).errors.map((e) => e.source.field ?? '');
+            expect(fields.every((f) => f.startsWith(blames)), `${context}: every error should blame ${blames}`).toBe(true);
+          }),
+          // Examples count towards numRuns: add them, so the generated runs stay as many.
+          { ...params, numRuns: (params.numRuns ?? 0) + examples.length, examples: examples.map((e) => [e] as [Refusal]) },
+        );
+      });
     }
 
     if (surface.body === 'form') {

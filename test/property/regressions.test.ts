@@ -46,4 +46,35 @@ describe('regressions found by the property tests', () => {
       await app.close();
     }
   });
+
+  describe('multichannel', () => {
+    const auth = { authorization: 'Basic ' + Buffer.from('bw-user:bw-password').toString('base64'), 'content-type': 'application/json' };
+    const url = '/users/9900000/messages/multiChannel';
+    const item = (channel: string, content: unknown) => ({ from: channel === 'RBM' ? 'BandwidthRBM' : '+19195550100', applicationId: '93de2206-9669-4e07-948d-329f4b722ee2', channel, content });
+
+    it('an SMS or MMS content with a `suggestions: [null]` key is not read as RBM suggestions (it was a 500)', async () => {
+      const app = await buildApp(createEmulator(resolveConfig({ overrides: { logLevel: 'silent' } })));
+      try {
+        for (const channel of ['SMS', 'MMS']) {
+          const res = await app.inject({ method: 'POST', url, headers: auth, payload: JSON.stringify({ to: '+19195557001', channelList: [item(channel, { text: 'hi', suggestions: [null] })] }) });
+          expect(res.statusCode, res.body).toBe(202);
+        }
+      } finally {
+        await app.close();
+      }
+    });
+
+    it("a bad expiration's description names the field, and a malformed URL is answered in the multichannel envelope", async () => {
+      const app = await buildApp(createEmulator(resolveConfig({ overrides: { logLevel: 'silent' } })));
+      try {
+        const past = await app.inject({ method: 'POST', url, headers: auth, payload: JSON.stringify({ to: '+19195557001', channelList: [item('SMS', { text: 'hi' })], expiration: '2001-01-01T00:00:00Z' }) });
+        expect(past.json()).toEqual({ links: [], data: null, errors: [{ type: 'request-validation', description: expect.stringMatching(/^The 'expiration' field is invalid: .*future/), source: { field: 'expiration' } }] });
+        const broken = await app.inject({ method: 'POST', url: '/api/v2/users/%/messages/multiChannel', headers: auth, payload: '{}' });
+        expect(broken.statusCode).toBe(400);
+        expect(broken.json()).toEqual({ links: [], data: null, errors: [{ type: 'request-validation', description: expect.stringContaining('not a valid url component'), source: {} }] });
+      } finally {
+        await app.close();
+      }
+    });
+  });
 });
