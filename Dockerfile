@@ -32,4 +32,4 @@ EXPOSE 4010
 # set: /__emulator/* answers 401 without it.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=3 \
   CMD node -e "const t = process.env.BW_EMULATOR_CONTROL_TOKEN; fetch('http://127.0.0.1:' + (process.env.BW_EMULATOR_PORT || 4010) + '/__emulator/health', { headers: t ? { authorization: 'Bearer ' + t } : {} }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-ENTRYPOINT ["node", "bin/bandwidth-emulator.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=32", "bin/bandwidth-emulator.js"]

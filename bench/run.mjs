@@ -139,6 +139,10 @@ async function measure(name, spawnTarget, { url, sinkUrl, pendingOf, acceptedOf,
   };
 }
 
+// Both targets run with the Node flags `npm start` and the Docker image use (BENCH_NODE_FLAGS overrides them, e.g.
+// with an empty string to measure plain `node`): a 32 MB young-generation semi-space, which BENCHMARKS.md explains.
+const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=32').split(' ').filter(Boolean);
+
 const loadBefore = os.loadavg();
 const sink = fork(here('./lib/sink.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 const sinkPort = await new Promise((resolve) => sink.once('message', (m) => resolve(m.port)));
@@ -147,7 +151,7 @@ try {
   const refPort = await freePort();
   const reference = await measure(
     'reference',
-    () => spawn(process.execPath, [here('./lib/reference.mjs')], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PORT: String(refPort), CALLBACK_URL: `${sinkUrl}/cb/reference` } }),
+    () => spawn(process.execPath, [...nodeFlags, here('./lib/reference.mjs')], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PORT: String(refPort), CALLBACK_URL: `${sinkUrl}/cb/reference` } }),
     { url: `http://127.0.0.1:${refPort}`, sinkUrl, pendingOf: async () => 0, acceptedOf: async () => (await getJson(`http://127.0.0.1:${refPort}/stats`)).accepted },
   );
 
@@ -156,7 +160,7 @@ try {
   const emulatorCommand = ['bin/bandwidth-emulator.js', '--port', String(emuPort), '--callback-url', `${sinkUrl}/cb/emulator`];
   const emulator = await measure(
     'emulator',
-    () => spawn(process.execPath, emulatorCommand.map((a, i) => (i === 0 ? here(`../${a}`) : a)), { stdio: ['ignore', 'ignore', 'inherit'] }),
+    () => spawn(process.execPath, [...nodeFlags, ...emulatorCommand.map((a, i) => (i === 0 ? here(`../${a}`) : a))], { stdio: ['ignore', 'ignore', 'inherit'] }),
     {
       url: emuUrl,
       sinkUrl,
@@ -202,7 +206,7 @@ try {
     mode: smoke ? 'smoke' : 'full',
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', memoryGb: round(os.totalmem() / 2 ** 30, 1), node: process.version, platform: `${os.type()} ${os.release()}`, loadAverageBefore: loadBefore.map((n) => round(n)), loadAverageAfter: os.loadavg().map((n) => round(n)) },
     settings,
-    commands: { emulator: `node ${emulatorCommand.join(' ')}`, reference: 'node bench/lib/reference.mjs', load: `autocannon -c ${settings.connections} -d ${settings.saturationSeconds} (bench/lib/saturate.mjs)`, paced: `bench/lib/paced.mjs ${settings.pacedRate} msg/s for ${settings.pacedSeconds} s` },
+    commands: { emulator: `node ${[...nodeFlags, ...emulatorCommand].join(' ')}`, reference: `node ${[...nodeFlags, 'bench/lib/reference.mjs'].join(' ')}`, load: `autocannon -c ${settings.connections} -d ${settings.saturationSeconds} (bench/lib/saturate.mjs)`, paced: `bench/lib/paced.mjs ${settings.pacedRate} msg/s for ${settings.pacedSeconds} s` },
     reference,
     emulator,
     ratios,
