@@ -1,9 +1,12 @@
-// GSM 03.38 default alphabet; each costs one septet.
-const GSM7_BASIC = new Set(
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
-);
-// Extension table: each costs an escape plus the character, two septets.
-const GSM7_EXTENSION = new Set('^{}\\[]~|€\f');
+// Septets each UTF-16 code unit costs in GSM 03.38: 1 for the default alphabet, 2 for the extension table (an escape
+// plus the character), 0 for a unit GSM-7 cannot carry. A table indexed by code unit, built once: looking each
+// character up in a Set of one-character strings cost more than the rest of the create request's own work.
+const GSM7_SEPTETS = (() => {
+  const table = new Uint8Array(0x10000);
+  for (const char of '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà') table[char.charCodeAt(0)] = 1;
+  for (const char of '^{}\\[]~|€\f') table[char.charCodeAt(0)] = 2;
+  return table;
+})();
 
 /** The encoding a carrier would pick for this text. */
 export type SmsEncoding = 'GSM-7' | 'UCS-2';
@@ -11,10 +14,11 @@ export type SmsEncoding = 'GSM-7' | 'UCS-2';
 /** Encoding and length in encoding units (septets for GSM-7, UTF-16 code units for UCS-2). */
 export function measureText(text: string): { encoding: SmsEncoding; units: number } {
   let septets = 0;
-  for (const char of text) {
-    if (GSM7_BASIC.has(char)) septets += 1;
-    else if (GSM7_EXTENSION.has(char)) septets += 2;
-    else return { encoding: 'UCS-2', units: text.length };
+  for (let i = 0; i < text.length; i++) {
+    // A surrogate (half of a character beyond the BMP, e.g. an emoji) costs 0 like any unit GSM-7 lacks.
+    const cost = GSM7_SEPTETS[text.charCodeAt(i)]!;
+    if (cost === 0) return { encoding: 'UCS-2', units: text.length };
+    septets += cost;
   }
   return { encoding: 'GSM-7', units: septets };
 }
@@ -26,7 +30,7 @@ export function measureText(text: string): { encoding: SmsEncoding; units: numbe
 export function countSegments(message: { text?: string; media?: readonly string[]; to: readonly string[] }): number {
   if ((message.media && message.media.length > 0) || message.to.length > 1) return 1;
   const { encoding, units } = measureText(message.text ?? '');
-  const [single, part] = encoding === 'GSM-7' ? [160, 153] : [70, 67];
-  if (units <= single) return 1;
-  return Math.ceil(units / part);
+  const gsm = encoding === 'GSM-7';
+  if (units <= (gsm ? 160 : 70)) return 1;
+  return Math.ceil(units / (gsm ? 153 : 67));
 }

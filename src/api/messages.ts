@@ -6,6 +6,7 @@ import { countSegments } from '../segments.js';
 import type { StoredMessage } from '../store/messages.js';
 import { MessageRequestSchema, schemaFieldErrors, semanticFieldErrors, type MessageRequestBody } from './message-request.js';
 import { SearchQuerySchema, searchMessages, type SearchQuery } from './search-messages.js';
+import { isoTime } from '../iso-time.js';
 
 /** The 202 body: the spec's `message` schema, echoing what was sent (reference §3.3). */
 export function messageResponse(message: StoredMessage): Record<string, unknown> {
@@ -13,7 +14,7 @@ export function messageResponse(message: StoredMessage): Record<string, unknown>
     id: message.id,
     owner: message.owner,
     applicationId: message.applicationId,
-    time: new Date(message.time).toISOString(),
+    time: isoTime(message.time),
     segmentCount: message.segmentCount,
     direction: message.direction,
     to: message.to,
@@ -64,11 +65,11 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
         const structural = req.validationError ? schemaFieldErrors((req.validationError as { validation: [] }).validation, body) : [];
         if (structural.length + semantic.length > 0) throw bandwidthErrors.validation([...structural, ...semantic]);
       }
-      const fault = emulator.scenarios.apiFault(req.params.accountId, {
+      const fault = emulator.scenarios.apiFault(req.params.accountId, () => ({
         ...req.body,
         text: req.body.text ?? '',
         segmentCount: countSegments(req.body),
-      });
+      }));
       if (fault && (await actOutApiFault(emulator, fault, req, reply)) === 'dropped') return;
       const message = emulator.acceptOutbound(req.params.accountId, req.body);
       return reply.code(202).send(messageResponse(message));

@@ -6,6 +6,7 @@ import type { StoredMessage } from '../store/messages.js';
 import { actOutApiFault } from './api-fault.js';
 import { MultiChannelRequestSchema, multiChannelSchemaErrors, multiChannelSemanticErrors } from './multichannel-request.js';
 import { registerMultiChannelErrorHandler } from './multichannel-errors.js';
+import { isoTime } from '../iso-time.js';
 
 const PATH = '/users/:accountId/messages/multiChannel';
 
@@ -13,7 +14,7 @@ const PATH = '/users/:accountId/messages/multiChannel';
 export function multiChannelResponse(message: StoredMessage): Record<string, unknown> {
   const data: Record<string, unknown> = {
     id: message.id,
-    time: new Date(message.time).toISOString(),
+    time: isoTime(message.time),
     direction: message.direction,
     to: message.to,
     channelList: (message.channelList ?? []).map((item) => ({ ...item, owner: item.from })),
@@ -40,7 +41,7 @@ export async function multiChannelRoutes(app: FastifyInstance, opts: { emulator:
     ];
     if (fieldErrors.length > 0) throw bandwidthErrors.validation(fieldErrors);
     const first = req.body.channelList[0]!;
-    const fault = emulator.scenarios.apiFault(req.params.accountId, { ...channelFields(first, req.body.to), to: [req.body.to], tag: req.body.tag });
+    const fault = emulator.scenarios.apiFault(req.params.accountId, () => ({ ...channelFields(first, req.body.to), to: [req.body.to], tag: req.body.tag }));
     if (fault && (await actOutApiFault(emulator, fault, req, reply)) === 'dropped') return;
     const message = emulator.acceptMultiChannel(req.params.accountId, req.body);
     return reply.code(202).send(multiChannelResponse(message));

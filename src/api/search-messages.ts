@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { bandwidthErrors } from '../errors.js';
 import type { MessageStore, StoredMessage } from '../store/messages.js';
+import { isoTime } from '../iso-time.js';
 
 const Int = (min = 0) => Type.Integer({ minimum: min });
 
@@ -90,7 +91,7 @@ function rowsOf(message: StoredMessage): MessageRow[] {
     messageType: message.channel === 'RBM' ? 'rcs' : mms ? 'mms' : 'sms',
     segmentCount: message.segmentCount,
     errorCode: recipient.errorCode,
-    receiveTime: new Date(message.time).toISOString(),
+    receiveTime: isoTime(message.time),
     carrierName: null,
     messageSize: Buffer.byteLength(message.text, 'utf8'),
     messageLength: message.text.length,

@@ -1,5 +1,6 @@
 import { describeErrorCode } from '../error-codes.js';
 import type { StoredMessage } from '../store/messages.js';
+import { isoTime } from '../iso-time.js';
 
 /** Callback `type` strings, verbatim as Bandwidth sends them. */
 export const CallbackType = {
@@ -32,7 +33,7 @@ export interface CallbackEvent {
   message: Record<string, unknown>;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = isoTime;
 
 /** The `message` object of an event: the spec's statusCallbackMessage / inboundCallbackMessage. */
 function messageObject(message: StoredMessage, text: string): Record<string, unknown> {

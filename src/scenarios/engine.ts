@@ -135,11 +135,15 @@ export class ScenarioEngine {
   }
 
   /** The API fault for a create request, if a rule with `apiFault` matches any recipient and its selection fires. */
-  apiFault(accountId: string, message: Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' | 'applicationId' | 'media' | 'segmentCount' | 'channel'>): ApiFault | undefined {
+  apiFault(accountId: string, subject: () => Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' | 'applicationId' | 'media' | 'segmentCount' | 'channel'>): ApiFault | undefined {
+    // The request's view (with its segment count) is built only once a rule has an API fault: most runs have none,
+    // and building it for every create request showed up in the saturation profile.
+    let message: ReturnType<typeof subject> | undefined;
     for (const scenario of this.inForce(accountId)) {
       for (const rule of scenario.rules) {
         if (!rule.apiFault || (rule.times !== undefined && rule.hits >= rule.times)) continue;
-        const hit = message.to.some((to) => firstMiss(rule.matchers, subjectOf(message, accountId, to)) === undefined);
+        const request = (message ??= subject());
+        const hit = request.to.some((to) => firstMiss(rule.matchers, subjectOf(request, accountId, to)) === undefined);
         if (!hit) continue;
         if (!selects(rule.apiFault, scenario.random)) continue;
         rule.hits++;
