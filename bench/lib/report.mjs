@@ -38,7 +38,7 @@ export function renderMarkdown(r) {
     '|---|---|',
     ...Object.entries(GOALS).map(([key, describe]) => `| ${describe(r)} | ${r.goals[key] ? 'yes' : '**no**'} |`),
     '',
-    `Soak (default config and caps, in-process, no HTTP: events journaled as no-target): ${r.soak.readings.map((s) => `${s.messages.toLocaleString('en')} messages → RSS ${s.rssMb} MB at ${s.seconds} s`).join('; ')}. ` +
+    `Soak (default config and caps, in-process, no HTTP: events journaled as no-target): ${r.soak.readings.map((s) => `${s.messages.toLocaleString('en')} messages → RSS ${s.rssMb} MB (heap in use ${s.heapUsedMb} MB) at ${s.seconds} s`).join('; ')}. ` +
       `Books at the end: ${r.soak.books.planned} planned, ${r.soak.books.noTarget} no-target, ${r.soak.books.pending} pending; store ${r.soak.stores.messages.messages} messages (${r.soak.stores.messages.evicted} evicted), journal ${r.soak.stores.journal.entries} entries (${r.soak.stores.journal.evicted} evicted).`,
     '',
     'Commands:',
