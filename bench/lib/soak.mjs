@@ -17,10 +17,15 @@ const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));
 const mb = (bytes) => Math.round((bytes / 1024 / 1024) * 100) / 100;
 // RSS is the goal's figure; the heap in use after a full GC is reported beside it because RSS also holds pages V8
 // has freed but not yet returned, which moves a reading by tens of MB from run to run.
-const memory = () => {
-  globalThis.gc?.();
-  const { rss, heapUsed } = process.memoryUsage();
-  return { rssMb: mb(rss), heapUsedMb: mb(heapUsed) };
+// Two full GCs with a pause after each: V8 sweeps concurrently and unmaps the pages it freed only once sweeping is
+// done, so a reading taken right after gc() returns still counts some of them.
+const memory = async () => {
+  for (let i = 0; i < 2; i++) {
+    globalThis.gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+  return { rssMb: mb(rss), heapUsedMb: mb(heapUsed), heapTotalMb: mb(heapTotal), externalMb: mb(external) };
 };
 
 const readings = [];
@@ -36,7 +41,8 @@ for (const checkpoint of checkpoints) {
   }
   // Let what is in flight settle, so each reading holds the same kind of state: full stores, nothing pending.
   while (emulator.dispatcher.stats().pending + emulator.timeline.pendingSteps > 0) await new Promise((resolve) => setTimeout(resolve, 5));
-  readings.push({ messages: checkpoint, ...memory(), seconds: Math.round((performance.now() - started) / 10) / 100 });
+  const reading = await memory();
+  readings.push({ messages: checkpoint, ...reading, seconds: Math.round((performance.now() - started) / 10) / 100 });
 }
 const books = emulator.dispatcher.stats();
 const stores = { messages: emulator.store.stats(), journal: emulator.journal.stats(), media: emulator.media.stats() };
