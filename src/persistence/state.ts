@@ -10,6 +10,9 @@ import { compileSchemaCheck, type Problem } from '../validation/schema-check.js'
 /** The state document's format version; an import of another version is refused with a clear error. */
 export const STATE_VERSION = 1;
 
+/** The highest ev-N a document may reserve: past 2^53 `N + 1 === N`, and every later event would share one id. */
+export const MAX_EVENT_NUMBER = 2 ** 52;
+
 /** A recipient's planned status events not fired yet: `next` is the index of the next step, due at `dueAt` (epoch ms). */
 export interface PendingSteps {
   accountId: string;
@@ -154,7 +157,7 @@ export const StateDocumentSchema = Type.Object({
   kind: Type.Literal('bandwidth-emulator-state'),
   version: Type.Literal(STATE_VERSION, { description: `the format version, ${STATE_VERSION}` }),
   exportedAt: Type.Optional(Type.String()),
-  lastEventNumber: Type.Optional(Type.Integer({ minimum: 0, description: 'the last ev-N event id handed out' })),
+  lastEventNumber: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_EVENT_NUMBER, description: 'the last ev-N event id handed out' })),
   messages: Type.Array(Message),
   media: Type.Array(Media),
   journal: Type.Array(Entry),
@@ -261,7 +264,9 @@ export function restoreState(emulator: Emulator, doc: StateDocument): RestoreCou
   }
   for (const message of doc.messages) emulator.store.add(structuredClone(message) as StoredMessage);
   emulator.journal.restore([...doc.journal].sort((a, b) => a.seq - b.seq) as JournalEntry[]);
-  const eventNumbers = [...doc.journal.map((e) => e.eventId), ...(doc.pending?.deliveries ?? []).map((d) => d.delivery.eventId)].map((id) => Number(/^ev-(\d+)$/.exec(id)?.[1] ?? 0));
+  const eventNumbers = [...doc.journal.map((e) => e.eventId), ...(doc.pending?.deliveries ?? []).map((d) => d.delivery.eventId)].map((id) => Number(/^ev-(\d+)$/.exec(id)?.[1] ?? 0))
+    // An id beyond the exact integers is never handed out again anyway; reserving it would stall the counter.
+    .filter((n) => n <= MAX_EVENT_NUMBER);
   emulator.timeline.reserveEventIds(Math.max(doc.lastEventNumber ?? 0, 0, ...eventNumbers));
 
   // Emulated delay from a due time: what is left of the wait in real ms, divided by the time scale.

@@ -5,11 +5,13 @@ import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { createEmulator } from '../../src/emulator.js';
+import { createEmulator, type Emulator } from '../../src/emulator.js';
 import { buildApp } from '../../src/server.js';
-import { anyJson, brokenJsonText, contentType, headerValue, mutated, pathSegment, queryString } from './arbitraries.js';
+import { anyJson, brokenJsonText, contentType, headerValue, mutated, nastyString, pathSegment, queryString } from './arbitraries.js';
 import { fcParams } from './fc-settings.js';
 import { scenarioDocument } from './scenario-arbitraries.js';
+import { brokenStateDocument, carrierAction, hostileCarrierBody } from './state-arbitraries.js';
+import { ACCOUNT, APPLICATION, BASIC } from './surfaces.js';
 
 interface ControlSurface {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -41,6 +43,12 @@ const SURFACES: readonly ControlSurface[] = [
   { method: 'POST', url: '/scenarios/:p/trigger', validBody: { inbound: 'x' } },
   { method: 'POST', url: '/reset', queryKeys: ['accountId'] },
   { method: 'DELETE', url: '/accounts/:p' },
+  { method: 'GET', url: '/accounts' },
+  // Message ids here are arbitrary (mostly unknown); the properties below act on real messages in flight.
+  { method: 'POST', url: '/messages/:p/carrier', validBody: { action: 'fail', errorCode: 4720 } },
+  { method: 'GET', url: '/state' },
+  // A valid body imports (replaces all state): only the empty document, so other rows' state is a fresh emulator's.
+  { method: 'POST', url: '/state', validBody: { kind: 'bandwidth-emulator-state', version: 1, messages: [], media: [], journal: [], scenarios: [] } },
   { method: 'GET', url: '/time' },
   { method: 'PUT', url: '/time', validBody: { scale: 0.01 } },
   { method: 'POST', url: '/time/flush' },
@@ -128,4 +136,248 @@ describe('with a control token', () => {
         expect(res.json()).toMatchObject({ error: 'unauthorized', message: expect.any(String) });
       },
     ));
+});
+
+// The carrier and state routes change state, so their properties check what changed, on emulators of their own
+// whose time scale keeps every planned step waiting: a message stays in flight until the property acts or flushes.
+const FROZEN = 1e6;
+const frozenEmulator = () => createEmulator(resolveConfig({ overrides: { logLevel: 'silent', timeScale: FROZEN } }));
+const TERMINAL = new Set(['message-delivered', 'message-failed']);
+const FINAL_STATUS = new Set(['DELIVERED', 'FAILED', 'UNDELIVERED']);
+/** Handset numbers, outside our own and the magic ones, so nothing but the property decides their outcome. */
+const handsets = fc.uniqueArray(fc.integer({ min: 0, max: 9999 }).map((n) => `+1919666${String(n).padStart(4, '0')}`), { minLength: 1, maxLength: 3 });
+
+async function sendMessage(on: FastifyInstance, to: readonly string[], extra: Record<string, unknown> = {}): Promise<LightMyRequestResponse> {
+  return on.inject({
+    method: 'POST', url: `/api/v2/users/${ACCOUNT}/messages`, headers: { authorization: BASIC, 'content-type': 'application/json' },
+    payload: JSON.stringify({ applicationId: APPLICATION, from: '+19195550100', to, text: 'control property', ...extra }),
+  });
+}
+
+async function inFlight(on: FastifyInstance, to: readonly string[]): Promise<string> {
+  const res = await sendMessage(on, to);
+  expect(res.statusCode, res.body).toBe(202);
+  return (res.json() as { id: string }).id;
+}
+
+async function exportOf(on: FastifyInstance): Promise<Record<string, unknown>> {
+  const res = await on.inject({ method: 'GET', url: '/__emulator/state' });
+  expect(res.statusCode, res.body.slice(0, 500)).toBe(200);
+  // The export's own time stamp is the only field that moves by itself.
+  const { exportedAt: _at, ...doc } = res.json() as Record<string, unknown>;
+  return doc;
+}
+
+/** Everything a refused request must leave alone: the exported state, planned steps, timers and the callback books. */
+async function snapshot(on: FastifyInstance, emulator: Emulator) {
+  return { state: await exportOf(on), pendingSteps: emulator.timeline.pendingSteps, timers: emulator.clock.pending, books: emulator.dispatcher.stats() };
+}
+
+/** A body as JSON, broken JSON, or any bytes under any content type. */
+const anyBody = (json: fc.Arbitrary<unknown>) =>
+  fc.oneof(
+    { weight: 4, arbitrary: json.map((value) => ({ body: JSON.stringify(value) ?? '', contentType: 'application/json' })) },
+    brokenJsonText.map((body) => ({ body, contentType: 'application/json' })),
+    fc.tuple(contentType, fc.uint8Array({ maxLength: 2000 })).map(([type, bytes]) => ({ body: Buffer.from(bytes) as string | Buffer, contentType: type })),
+  );
+
+describe('POST /messages/:id/carrier on messages in flight', () => {
+  let emulator: Emulator;
+  let carrierApp: FastifyInstance;
+  const fixed: Record<'inbound' | 'final', string> = { inbound: '', final: '' };
+
+  beforeAll(async () => {
+    emulator = frozenEmulator();
+    carrierApp = await buildApp(emulator);
+  });
+  afterAll(async () => {
+    await carrierApp.close();
+  });
+
+  /** From a reset (so each run's exports stay small): an inbound message and an outbound one already delivered. */
+  async function resetWithFixtures(): Promise<void> {
+    expect((await carrierApp.inject({ method: 'POST', url: '/__emulator/reset' })).statusCode).toBe(204);
+    const inbound = await carrierApp.inject({ method: 'POST', url: '/__emulator/inbound', payload: { from: '+15551230000', to: ['+19195550100'], text: 'hi' } });
+    fixed.inbound = (inbound.json() as { messages: Array<{ id: string }> }).messages[0]!.id;
+    fixed.final = await inFlight(carrierApp, ['+19196660000']);
+    expect((await carrierApp.inject({ method: 'POST', url: `/__emulator/messages/${fixed.final}/carrier`, payload: { action: 'deliver' } })).statusCode).toBe(200);
+  }
+
+  const carrier = (id: string, body: string | Buffer | object, type = 'application/json') =>
+    carrierApp.inject({ method: 'POST', url: `/__emulator/messages/${id}/carrier`, headers: { 'content-type': type }, payload: body as string });
+
+  /** After an accepted action: each acted recipient is final with exactly one terminal entry of the chosen kind; the others untouched. */
+  function expectSettled(id: string, to: readonly string[], acted: readonly string[], action: { action: string; errorCode?: number }): void {
+    const message = emulator.store.find(id)!;
+    const type = action.action === 'deliver' ? 'message-delivered' : 'message-failed';
+    for (const recipient of to) {
+      const terminal = emulator.journal.list({ messageId: id, recipient }).filter((e) => TERMINAL.has(e.type));
+      const row = message.recipients.find((r) => r.to === recipient)!;
+      if (!acted.includes(recipient)) {
+        expect(terminal, recipient).toEqual([]);
+        expect(FINAL_STATUS.has(row.status), recipient).toBe(false);
+        continue;
+      }
+      expect(terminal.map((e) => e.type), recipient).toEqual([type]);
+      expect((terminal[0]!.request.body as Array<{ errorCode?: number }>)[0]!.errorCode ?? 0, recipient).toBe(action.errorCode ?? 0);
+      expect([row.status, row.errorCode], recipient).toEqual([action.action === 'deliver' ? 'DELIVERED' : 'FAILED', action.errorCode ?? 0]);
+    }
+  }
+
+  it('a valid action settles each chosen recipient with exactly one terminal callback of its type and code, and cancels its steps', () =>
+    prop(fc.tuple(handsets, carrierAction, fc.option(fc.nat())), async ([to, action, pick]) => {
+      const id = await inFlight(carrierApp, to);
+      const recipient = pick === null ? undefined : to[pick % to.length]!;
+      const res = await carrier(id, JSON.stringify({ ...action, ...(recipient ? { recipient } : {}) }));
+      expect(res.statusCode, res.body).toBe(200);
+      const acted = recipient ? [recipient] : to;
+      expect(res.json()).toEqual({ messageId: id, acted: acted.map((r) => ({ recipient: r, type: action.action === 'deliver' ? 'message-delivered' : 'message-failed', cancelledSteps: expect.any(Number) })) });
+      expectSettled(id, to, acted, action);
+      // The replaced steps never fire: after every timer has run, still one terminal entry per acted recipient.
+      expect((await carrierApp.inject({ method: 'POST', url: '/__emulator/time/flush' })).statusCode).toBe(200);
+      for (const r of acted) expect(emulator.journal.list({ messageId: id, recipient: r }).filter((e) => TERMINAL.has(e.type)), r).toHaveLength(1);
+      // And a second action on a recipient already answered for is refused.
+      const again = await carrier(id, JSON.stringify({ action: 'deliver', recipient: acted[0] }));
+      expectControlAnswer(again, 'second action');
+      expect(again.statusCode).toBe(400);
+    }));
+
+  const target = fc.oneof(
+    { weight: 3, arbitrary: fc.constant({ kind: 'in-flight' as const }) },
+    fc.constantFrom({ kind: 'inbound' as const }, { kind: 'final' as const }),
+    pathSegment.map((segment) => ({ kind: 'segment' as const, segment })),
+  );
+
+  it('hostile bodies and ids: 2xx or a documented 4xx, and a refused request changes nothing', () =>
+    prop(
+      fc.tuple(handsets, target).chain(([to, where]) => fc.tuple(fc.constant(to), fc.constant(where), anyBody(hostileCarrierBody(to)))),
+      async ([to, where, { body, contentType: type }]) => {
+        await resetWithFixtures();
+        const fresh = await inFlight(carrierApp, to);
+        const id = where.kind === 'in-flight' ? fresh : where.kind === 'segment' ? where.segment : fixed[where.kind];
+        const before = await snapshot(carrierApp, emulator);
+        const res = await carrier(id, body, type);
+        expectControlAnswer(res, `${where.kind} ${id} ${typeof body === 'string' ? body.slice(0, 300) : ''}`);
+        if (res.statusCode >= 400) {
+          expect(await snapshot(carrierApp, emulator), `${res.statusCode} ${res.body.slice(0, 300)}`).toEqual(before);
+          return;
+        }
+        // Only a valid request on the message in flight is accepted; then it settled as asked.
+        expect(where.kind, res.body).toBe('in-flight');
+        const sent = JSON.parse(body as string) as { action: string; errorCode?: number; recipient?: string };
+        expectSettled(fresh, to, sent.recipient ? [sent.recipient] : to, sent);
+      },
+    ));
+});
+
+describe('GET and POST /state', () => {
+  /** A scenario whose rule matches one number, so the export carries a rule hit and a reply. */
+  const SCENARIO = { version: 1, name: 'prop-state', rules: [{ name: 'replies', match: { to: '+15558880001' }, events: [{ type: 'message-delivered', after: '1s' }], reply: { after: '2s', text: 'STOP' } }] };
+  const SOURCE_POOL = ['+19196660001', '+19196660002', '+19196660003', '+15558880001', '+15551004720', '+15553000005', '+15554000001', '+15552000001'];
+
+  const operation = fc.oneof(
+    { weight: 4, arbitrary: fc.record({ kind: fc.constant('send' as const), to: fc.uniqueArray(fc.constantFrom(...SOURCE_POOL), { minLength: 1, maxLength: 3 }), text: fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), nastyString), tag: fc.option(fc.string({ maxLength: 10 }), { nil: undefined }) }) },
+    fc.record({ kind: fc.constant('inbound' as const), text: fc.string({ unit: 'grapheme', maxLength: 40 }), media: fc.boolean() }),
+    fc.record({ kind: fc.constant('media' as const), name: fc.constantFrom('a.txt', 'b.png', 'c d.bin'), bytes: fc.uint8Array({ maxLength: 300 }) }),
+    fc.record({ kind: fc.constant('carrier' as const), action: carrierAction }),
+    fc.constant({ kind: 'flush' as const }),
+    fc.constant({ kind: 'scenario' as const }),
+  );
+  type Operation = typeof operation extends fc.Arbitrary<infer T> ? T : never;
+
+  /** Build some state through the API; whatever the API refuses is simply not there. */
+  async function build(on: FastifyInstance, operations: readonly Operation[]): Promise<void> {
+    let last: string | undefined;
+    for (const op of operations) {
+      let res: LightMyRequestResponse;
+      if (op.kind === 'send') {
+        res = await sendMessage(on, op.to, { text: op.text, ...(op.tag !== undefined ? { tag: op.tag } : {}) });
+        if (res.statusCode === 202) last = (res.json() as { id: string }).id;
+      } else if (op.kind === 'inbound') {
+        const media = op.media ? { media: [{ filename: 'p.txt', contentType: 'text/plain', contentBase64: 'aGk=' }] } : {};
+        res = await on.inject({ method: 'POST', url: '/__emulator/inbound', payload: { from: '+15551230000', to: ['+19195550101'], text: op.text, ...media } });
+      } else if (op.kind === 'media') {
+        res = await on.inject({ method: 'PUT', url: `/api/v2/users/${ACCOUNT}/media/${encodeURIComponent(op.name)}`, headers: { authorization: BASIC, 'content-type': 'application/octet-stream' }, payload: Buffer.from(op.bytes) });
+      } else if (op.kind === 'carrier') {
+        if (last === undefined) continue;
+        res = await on.inject({ method: 'POST', url: `/__emulator/messages/${last}/carrier`, payload: op.action });
+      } else if (op.kind === 'flush') {
+        res = await on.inject({ method: 'POST', url: '/__emulator/time/flush' });
+      } else {
+        res = await on.inject({ method: 'POST', url: '/__emulator/scenarios', payload: SCENARIO });
+      }
+      expect(res.statusCode, `${op.kind} ${res.body.slice(0, 300)}`).toBeLessThan(500);
+    }
+  }
+
+  it('round trip: an export imported into a fresh emulator exports the same document', () =>
+    prop(
+      fc.array(operation, { minLength: 1, maxLength: 8 }),
+      async (operations) => {
+        const source = await buildApp(frozenEmulator());
+        const fresh = await buildApp(frozenEmulator());
+        try {
+          await build(source, operations);
+          const exported = await exportOf(source);
+          const imported = await fresh.inject({ method: 'POST', url: '/__emulator/state', payload: exported });
+          expect(imported.statusCode, imported.body.slice(0, 500)).toBe(200);
+          expect(await exportOf(fresh)).toEqual(exported);
+        } finally {
+          await Promise.all([source.close(), fresh.close()]);
+        }
+      },
+      0.5,
+    ));
+
+  describe('hostile imports', () => {
+    let emulator: Emulator;
+    let stateApp: FastifyInstance;
+    let baseline: Record<string, unknown>;
+
+    beforeAll(async () => {
+      emulator = frozenEmulator();
+      stateApp = await buildApp(emulator);
+      await build(stateApp, [
+        { kind: 'scenario' },
+        { kind: 'send', to: ['+15558880001'], text: 'hits the rule', tag: 't' },
+        { kind: 'send', to: ['+19196660001', '+15551004720'], text: 'group', tag: undefined },
+        { kind: 'flush' },
+        { kind: 'send', to: ['+19196660002'], text: 'in flight', tag: undefined },
+        { kind: 'carrier', action: { action: 'fail', errorCode: 4720 } },
+        { kind: 'inbound', text: 'from a handset', media: true },
+        { kind: 'media', name: 'a.txt', bytes: new Uint8Array([104, 105]) },
+        { kind: 'send', to: ['+19196660003'], text: 'still in flight', tag: undefined },
+      ]);
+      baseline = await exportOf(stateApp);
+      for (const section of ['messages', 'media', 'journal', 'scenarios']) expect((baseline[section] as unknown[]).length, section).toBeGreaterThan(0);
+    });
+    afterAll(async () => {
+      await stateApp.close();
+    });
+
+    const importState = (body: string | Buffer, type: string) => stateApp.inject({ method: 'POST', url: '/__emulator/state', headers: { 'content-type': type }, payload: body });
+
+    it('any body, a wrong kind or version, broken sections: 2xx or a documented 4xx; a refused import changes nothing', () =>
+      prop(
+        fc.oneof({ weight: 2, arbitrary: anyBody(anyJson) }, { weight: 5, arbitrary: fc.constant(null).chain(() => anyBody(brokenStateDocument(baseline))) }),
+        async ({ body, contentType: type }) => {
+          expect((await importState(JSON.stringify(baseline), 'application/json')).statusCode).toBe(200);
+          const before = await snapshot(stateApp, emulator);
+          // Event ids never go back (a receiver may dedupe on them), so an earlier import may have left a higher counter.
+          expect({ ...before.state, lastEventNumber: baseline.lastEventNumber }).toEqual(baseline);
+          const res = await importState(body, type);
+          expectControlAnswer(res, `POST /state ${typeof body === 'string' ? body.slice(0, 300) : ''}`);
+          if (res.statusCode >= 400) {
+            expect(await snapshot(stateApp, emulator), `${res.statusCode} ${res.body.slice(0, 300)}`).toEqual(before);
+            return;
+          }
+          // An accepted document leaves a state the emulator can export and import again.
+          const again = await exportOf(stateApp);
+          const reimported = await importState(JSON.stringify(again), 'application/json');
+          expect(reimported.statusCode, reimported.body.slice(0, 500)).toBe(200);
+          expect(await exportOf(stateApp)).toEqual(again);
+        },
+        2,
+      ));
+  });
 });

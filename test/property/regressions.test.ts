@@ -47,6 +47,29 @@ describe('regressions found by the property tests', () => {
     }
   });
 
+  it('a state document reserving an event number past 2^53 is refused: every later callback would share one event id', async () => {
+    const app = await buildApp(createEmulator(resolveConfig({ overrides: { logLevel: 'silent' } })));
+    try {
+      const doc = { kind: 'bandwidth-emulator-state', version: 1, messages: [], media: [], journal: [], scenarios: [] };
+      const huge = await app.inject({ method: 'POST', url: '/__emulator/state', payload: { ...doc, lastEventNumber: 2 ** 60 } });
+      expect(huge.statusCode).toBe(400);
+      expect(huge.json()).toMatchObject({ error: 'bad-request', problems: [expect.objectContaining({ field: 'lastEventNumber' })] });
+      // A journal entry's id is free text: one far past the exact integers is kept but reserves nothing.
+      const entry = { seq: 1, eventId: 'ev-99999999999999999999', accountId: '9900000', messageId: 'm', applicationId: 'a', type: 'message-delivered', recipient: '+19196660001', attempt: 0, at: 0, durationMs: 0, request: { headers: {}, body: [] }, outcome: 'no-target' };
+      expect((await app.inject({ method: 'POST', url: '/__emulator/state', payload: { ...doc, journal: [entry] } })).statusCode).toBe(200);
+      const auth = { authorization: 'Basic ' + Buffer.from('bw-user:bw-password').toString('base64') };
+      for (let i = 0; i < 2; i++) {
+        const sent = await app.inject({ method: 'POST', url: '/api/v2/users/9900000/messages', headers: auth, payload: { applicationId: '93de2206-9669-4e07-948d-329f4b722ee2', from: '+19195550100', to: ['+19196660001'], text: 'x' } });
+        expect(sent.statusCode).toBe(202);
+      }
+      await app.inject({ method: 'POST', url: '/__emulator/time/flush' });
+      const ids = (await app.inject({ method: 'GET', url: '/__emulator/callbacks' })).json().entries.map((e: { eventId: string }) => e.eventId);
+      expect(ids).toEqual(['ev-99999999999999999999', 'ev-1', 'ev-2']);
+    } finally {
+      await app.close();
+    }
+  });
+
   describe('multichannel', () => {
     const auth = { authorization: 'Basic ' + Buffer.from('bw-user:bw-password').toString('base64'), 'content-type': 'application/json' };
     const url = '/users/9900000/messages/multiChannel';
