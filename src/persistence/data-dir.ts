@@ -131,7 +131,8 @@ export class DataDir {
   // Rows no restore would play (left by an older emulator, e.g. steps a carrier action replaced) leave the file.
   private dropUnplayableSteps(doc: StateDocument): StateDocument {
     const playable = playableSteps(doc);
-    for (const p of doc.pending?.steps ?? []) if (!playable.includes(p)) this.sql.removeSteps.run(stepsKey(p.messageId, p.recipient));
+    const kept = new Set(playable); // a Set: thousands of pending steps would make includes() quadratic
+    for (const p of doc.pending?.steps ?? []) if (!kept.has(p)) this.sql.removeSteps.run(stepsKey(p.messageId, p.recipient));
     return { ...doc, pending: { deliveries: [], ...doc.pending, steps: playable } };
   }
 

@@ -42,13 +42,7 @@ export class MediaStore {
     // Objects past retention free their bytes first, so they are counted as expired rather than evicted.
     this.sweepExpired();
     const stored: MediaObject = { ...object, createdAt: this.clock.now() };
-    this.objects.set(key(object.accountId, object.mediaId), stored);
-    this.totalBytes += stored.bytes.length;
-    while (this.totalBytes > this.limits.maxTotalBytes && this.objects.size > 1) {
-      const oldest = this.objects.values().next().value as MediaObject;
-      this.remove(oldest.accountId, oldest.mediaId);
-      this.evictedCount++;
-    }
+    this.insert(stored);
     for (const listener of this.listeners) listener({ kind: 'put', object: stored });
     return stored;
   }
@@ -56,6 +50,11 @@ export class MediaStore {
   /** Put back an object of an earlier run (restart, import) with its original upload time; restore oldest first. */
   restore(object: MediaObject): void {
     this.remove(object.accountId, object.mediaId);
+    this.insert(object);
+  }
+
+  // Store an object (its id already free), evicting the oldest beyond the byte cap; the newest always stays.
+  private insert(object: MediaObject): void {
     this.objects.set(key(object.accountId, object.mediaId), object);
     this.totalBytes += object.bytes.length;
     while (this.totalBytes > this.limits.maxTotalBytes && this.objects.size > 1) {

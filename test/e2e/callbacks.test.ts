@@ -8,7 +8,7 @@ import type { ConfigFile } from '../../src/config/schema.js';
 import type { JournalEntry } from '../../src/store/journal.js';
 import { type CallbackSink, type SinkRequest } from '../helpers/sink.js';
 import { assertCallbackMatchesSpec } from '../helpers/spec.js';
-import { useCallbackHarness } from '../helpers/harness.js';
+import { expectBooksBalance, useCallbackHarness } from '../helpers/harness.js';
 
 const { emulators, sinks, checked, newSink } = useCallbackHarness();
 
@@ -52,8 +52,6 @@ interface EventBody {
 
 // ---- teardown: every emulator and sink a test starts is closed, and every body a sink received is checked ----
 
-
-
 function app(id: string, settings: Omit<AppFile, 'id'> = {}): AppFile {
   return { id, ...settings };
 }
@@ -93,11 +91,6 @@ function request(fields: { applicationId?: string; to: string[]; from?: string; 
 /** Every event every request of a sink carried, in arrival order. */
 function events(sink: CallbackSink): Array<EventBody & { n: number }> {
   return sink.requests.flatMap((r: SinkRequest) => (r.body as EventBody[]).map((e) => ({ ...e, n: r.n })));
-}
-
-function expectBooksBalance(running: RunningEmulator): void {
-  const b = running.emulator.dispatcher.stats();
-  expect(b.planned).toBe(b.delivered + b.pending + b.exhausted + b.noTarget + b.notRequested + b.dropped + b.cancelled);
 }
 
 describe('callback payloads', () => {
@@ -284,7 +277,7 @@ describe('callback routing', () => {
     expect(failedEvents.map((e) => [e.type, e.message.id, e.errorCode])).toEqual([['message-failed', failing.data.id, 4432]]);
 
     expect(running.emulator.dispatcher.stats()).toMatchObject({ notRequested: 3, delivered: 2, pending: 0 });
-    expectBooksBalance(running);
+    expectBooksBalance(running.emulator.dispatcher.stats());
   });
 
   it('no URL: every event is still journaled (no-target) and the API still answers 202', async () => {

@@ -8,7 +8,7 @@ import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import { connectEmulator } from '../../src/control/client.js';
 import { ControlInputError, type ControlOperations } from '../../src/control/operations.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
-import { events, sequence, settled, useCallbackHarness } from '../helpers/harness.js';
+import { CONTROL_CONNECTIONS, events, expectBooksBalance, rejection, sequence, settled, useCallbackHarness } from '../helpers/harness.js';
 
 const ACCOUNT = '9903001';
 const USER = 'carrier-user';
@@ -22,7 +22,7 @@ const FAILS = '+15551004720';
 const HANDSET = '+19195559911';
 const WAIT = { timeoutMs: 5000 };
 
-type Connect = (running: RunningEmulator) => ControlOperations;
+type Connect = (typeof CONTROL_CONNECTIONS)[number][1];
 interface Fixture {
   running: RunningEmulator;
   ops: ControlOperations;
@@ -50,25 +50,7 @@ async function start(connect: Connect): Promise<Fixture> {
   return { running, ops: connect(running), sink, send };
 }
 
-/** The books balance: every planned event is delivered, pending or settled some other way. */
-function expectBooksBalance(running: RunningEmulator): void {
-  const b = running.emulator.dispatcher.stats();
-  expect(b.planned).toBe(b.delivered + b.pending + b.exhausted + b.noTarget + b.notRequested + b.dropped + b.cancelled);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the operation to reject, it resolved');
-}
-
-describe.each<[string, Connect]>([
-  ['library', (running) => running],
-  ['http', (running) => connectEmulator(running.url)],
-])('carrier console through the %s', (_mode, connect) => {
+describe.each(CONTROL_CONNECTIONS)('carrier console through the %s', (_mode, connect) => {
   it('accounts: the configured accounts and numbers the handset composer offers, without credentials', async () => {
     const f = await start(connect);
     expect(await f.ops.accounts()).toEqual([{ id: ACCOUNT, numbers: [{ number: OURS, applicationId: APP }] }]);
@@ -95,7 +77,7 @@ describe.each<[string, Connect]>([
     // Nothing planned remains: flushing the clock fires no delivered receipt afterwards.
     expect((await f.ops.time.flush()).ran).toBe(0);
     expect(f.running.emulator.journal.list({ messageId: id, type: 'message-delivered' })).toEqual([]);
-    expectBooksBalance(f.running);
+    expectBooksBalance(f.running.emulator.dispatcher.stats());
   });
 
   it('deliver now: message-delivered at once; one recipient of a group, the other stays in flight', async () => {
@@ -118,7 +100,7 @@ describe.each<[string, Connect]>([
     await settled(f.running);
     expect(sequence(f.running, f.sink, id, SLOW_1)).toEqual(['message-sending', 'message-delivered']);
     expect(sequence(f.running, f.sink, id, SLOW_2)).toEqual(['message-sending', 'message-delivered']);
-    expectBooksBalance(f.running);
+    expectBooksBalance(f.running.emulator.dispatcher.stats());
   });
 
   it('an MMS in flight: message-sending already went out, the carrier failure follows it in order', async () => {
@@ -128,7 +110,7 @@ describe.each<[string, Connect]>([
     await f.ops.carrier(id, { action: 'fail', errorCode: 4770 });
     await settled(f.running);
     expect(sequence(f.running, f.sink, id, SLOW_1)).toEqual(['message-sending', 'message-failed 4770']);
-    expectBooksBalance(f.running);
+    expectBooksBalance(f.running.emulator.dispatcher.stats());
   });
 
   it('refuses clearly: final recipients, unknown codes, fail without a code, strangers, inbound and unknown messages', async () => {
@@ -157,7 +139,7 @@ describe.each<[string, Connect]>([
     // Refusals change nothing: the slow message is still in flight.
     expect(f.running.emulator.timeline.pendingSteps).toBe(1);
     expect((await f.ops.messages.get(slow))!.recipients[0]!.status).toBe('QUEUED');
-    expectBooksBalance(f.running);
+    expectBooksBalance(f.running.emulator.dispatcher.stats());
   });
 });
 

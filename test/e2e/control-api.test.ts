@@ -11,6 +11,7 @@ import { ControlInputError, type ControlMessage, type ControlOperations } from '
 import { controlRouteTable } from '../../src/control/routes.js';
 import { JournalWaitTimeout, type JournalEntry } from '../../src/store/journal.js';
 import type { ConfigFile } from '../../src/config/schema.js';
+import { rejection, CONTROL_CONNECTIONS } from '../helpers/harness.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
 
 // Account A: its application calls back to a sink. Account B: no callback URL, so its events are journaled 'no-target'.
@@ -39,7 +40,7 @@ const AFTER_1H = '+15553003600';
 const TOKEN = 'secret-token-1';
 const WAIT = { timeoutMs: 5000 };
 
-type Connect = (running: RunningEmulator) => ControlOperations;
+type Connect = (typeof CONTROL_CONNECTIONS)[number][1];
 
 interface Fixture {
   running: RunningEmulator;
@@ -119,19 +120,7 @@ const scenarioNames = async (ops: ControlOperations) => (await ops.scenarios.lis
 /** The Journal's pending waiters: proves a wait is in place before the event it waits for can happen. */
 const waiters = (running: RunningEmulator) => (running.emulator.journal as unknown as { waiters: Set<unknown> }).waiters.size;
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the operation to reject, it resolved');
-}
-
-describe.each<[string, Connect]>([
-  ['library', (running) => running],
-  ['http', (running) => connectEmulator(running.url)],
-])('control operations through the %s', (_mode, connect) => {
+describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, connect) => {
   it('health: status ok, uptime, store sizes with their caps, callback books and pending steps', async () => {
     const f = await start(connect, { limits: { maxMessages: 321, maxJournalEntries: 654 } });
     const before = await f.ops.health();

@@ -10,7 +10,7 @@ import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import type { JournalEntry } from '../../src/store/journal.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
 
-import { useCallbackHarness, settled, journaled, events, sequence, type EventBody } from '../helpers/harness.js';
+import { events, expectBooksBalance, journaled, sequence, settled, type EventBody, useCallbackHarness } from '../helpers/harness.js';
 
 const { emulators, sinks, checked } = useCallbackHarness();
 
@@ -99,7 +99,7 @@ function expectSettled(running: RunningEmulator): void {
   expect(running.emulator.timeline.pendingSteps).toBe(0);
   const b = running.emulator.dispatcher.stats();
   expect(b.pending).toBe(0);
-  expect(b.planned).toBe(b.delivered + b.pending + b.exhausted + b.noTarget + b.notRequested + b.dropped + b.cancelled);
+  expectBooksBalance(b);
 }
 
 /** The HTTP error an SDK call rejected with. */

@@ -1,4 +1,7 @@
 import { afterEach, expect } from 'vitest';
+import type { DeliveryBooks } from '../../src/callbacks/dispatcher.js';
+import { connectEmulator } from '../../src/control/client.js';
+import type { ControlOperations } from '../../src/control/operations.js';
 import type { RunningEmulator } from '../../src/start.js';
 import type { JournalFilter } from '../../src/store/journal.js';
 import type { JournalEntry } from '../../src/store/journal.js';
@@ -119,3 +122,24 @@ export function sequence(running: RunningEmulator, sink: CallbackSink, messageId
     return event.type + (event.errorCode !== undefined ? ` ${event.errorCode}` : '');
   });
 }
+
+/** The delivery books balance: every planned event is delivered, pending, or settled some other counted way. */
+export function expectBooksBalance(books: DeliveryBooks): void {
+  expect(books.planned).toBe(books.delivered + books.pending + books.exhausted + books.noTarget + books.notRequested + books.dropped + books.cancelled);
+}
+
+/** The error a promise rejects with; fails the test if it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the operation to reject, it resolved');
+}
+
+/** The two ways to reach the control operations, for describe.each: in-process (the library) and over HTTP. */
+export const CONTROL_CONNECTIONS: Array<[string, (running: RunningEmulator) => ControlOperations]> = [
+  ['library', (running) => running],
+  ['http', (running) => connectEmulator(running.url)],
+];
