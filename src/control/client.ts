@@ -53,8 +53,8 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
         const timeoutMs = opts.timeoutMs ?? 5000;
         const { status, data } = await call('GET', '/callbacks', { ...filter, wait: timeoutMs });
         if (status === 408) {
-          const timeout = data as { filter: JournalFilter; waitedMs: number; seen: JournalEntry[] };
-          throw new JournalWaitTimeout(timeout.filter, timeout.waitedMs, timeout.seen);
+          const timeout = data as { filter: JournalFilter; waitedMs: number; seen: JournalEntry[]; seenTotal?: number };
+          throw new JournalWaitTimeout(timeout.filter, timeout.waitedMs, timeout.seen, timeout.seenTotal ?? timeout.seen.length);
         }
         return (data as { entries: JournalEntry[] }).entries[0]!;
       },

@@ -1,5 +1,6 @@
 import { NoOwnedRecipientError, type Emulator, type InboundRequest } from '../emulator.js';
 import { EmulatorConfigError } from '../errors.js';
+import { attachmentProblems } from './inbound-attachments.js';
 import { actAsCarrier, CarrierRefusal, type CarrierRequest, type CarrierResult } from './carrier.js';
 import { explainRule, type ScenarioSummary } from '../scenarios/engine.js';
 import type { JournalEntry, JournalFilter } from '../store/journal.js';
@@ -170,6 +171,8 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
       },
     },
     async inbound(request) {
+      const problems = attachmentProblems(request.media, emulator.config.media.maxObjectBytes);
+      if (problems.length > 0) throw new ControlInputError(`the attachments are not valid: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`, problems);
       try {
         return emulator.inbound(request).map(toControlMessage);
       } catch (error) {

@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Emulator } from '../emulator.js';
 import { createMetrics } from '../metrics.js';
+import { EventStreams } from './event-streams.js';
 import { JournalWaitTimeout, type JournalFilter } from '../store/journal.js';
-import { ControlInputError, toControlMessage, type ControlOperations, type MessageFilter } from './operations.js';
+import { ControlInputError, type ControlOperations, type MessageFilter } from './operations.js';
 import { buildControlOpenApi, type ControlRoute } from './openapi.js';
 import { AccountQuery, CarrierBody, InboundBody, JournalQuery, MessageFilterQuery, TimeBody, TriggerBody } from './schemas.js';
 
@@ -18,6 +19,8 @@ const sameToken = (a: string, b: string) =>
 
 /** The routes under /__emulator: one table drives both registration and the OpenAPI document. */
 export function controlRouteTable(ops: ControlOperations, emulator: Emulator): ControlRoute[] {
+  // Made on the first GET /events: a table built only for its OpenAPI document watches nothing.
+  let streams: EventStreams | undefined;
   return [
     { method: 'GET', url: '/health', summary: 'Liveness, store sizes, evictions and the callback books', handler: async () => ops.health() },
     { method: 'GET', url: '/ready', summary: 'Readiness: 200 once the emulator serves requests', handler: async () => ({ ready: true }) },
@@ -43,7 +46,7 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator): C
       },
     },
     {
-      method: 'GET', url: '/callbacks', summary: 'The callback journal, filtered; with wait=ms, a long-poll for the first matching entry (408 on timeout with what it saw)',
+      method: 'GET', url: '/callbacks', summary: 'The callback journal, filtered; with wait=ms, a long-poll for the first matching entry (408 on timeout with the newest 10 entries it saw and their total)',
       querystring: JournalQuery,
       handler: async (req: Req, reply: FastifyReply) => {
         const { wait, ...filter } = req.query as JournalFilter & { wait?: number };
@@ -53,7 +56,7 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator): C
           return { entries: [first] };
         } catch (error) {
           if (!(error instanceof JournalWaitTimeout)) throw error;
-          return sendError(reply, 408, 'timeout', error.message, { filter: error.filter, waitedMs: error.waitedMs, seen: error.seen });
+          return sendError(reply, 408, 'timeout', error.message, { filter: error.filter, waitedMs: error.waitedMs, seen: error.seen, seenTotal: error.seenTotal });
         }
       },
     },
@@ -126,54 +129,11 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator): C
     { method: 'PUT', url: '/time', summary: 'Set the time scale for emulated delays (1 real time, 0.1 ten times faster)', body: TimeBody, handler: async (req: Req) => ops.time.setScale((req.body as { scale: number }).scale) },
     { method: 'POST', url: '/time/flush', summary: 'Deliver everything pending now (timeline steps and retries)', handler: async () => ops.time.flush() },
     {
-      method: 'GET', url: '/events', summary: "Server-Sent Events: 'message' (added or status change) and 'callback' (each journal entry); ?accountId= filters",
+      method: 'GET', url: '/events', summary: "Server-Sent Events: 'message' (added or status change) and 'callback' (each journal entry); ?accountId= filters; at most 32 streams at once (503 past that), a client 256 KB behind is dropped",
       querystring: AccountQuery, stream: true,
-      handler: async (req: Req, reply: FastifyReply) => streamEvents(emulator, req, reply),
+      handler: async (req: Req, reply: FastifyReply) => (streams ??= new EventStreams(emulator)).open(req, reply, (req.query as { accountId?: string }).accountId),
     },
   ];
-}
-
-/** Unsent bytes an event stream may hold for a client that does not read before it is closed. */
-export const MAX_UNSENT_EVENT_BYTES = 1024 * 1024;
-
-// Each SSE frame names its event and carries one JSON object; a comment line every 15 s keeps proxies from idling out.
-function streamEvents(emulator: Emulator, req: Req, reply: FastifyReply): void {
-  const accountId = (req.query as { accountId?: string }).accountId;
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
-  res.write(': bandwidth-emulator events\n\n');
-  let id = 0;
-  const send = (event: string, data: unknown) => {
-    // A client that stops reading would make every later event pile up in memory: past the cap it is cut off.
-    if (res.writableLength > MAX_UNSENT_EVENT_BYTES) {
-      emulator.log.warn({ unsentBytes: res.writableLength }, 'event stream client stopped reading; closing its stream');
-      stop();
-      res.destroy();
-      return;
-    }
-    res.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  };
-  const offMessages = emulator.store.subscribe((change) => {
-    if (accountId === undefined || change.message.accountId === accountId) send('message', { kind: change.kind, recipient: change.recipient, message: toControlMessage(change.message) });
-  });
-  const offCallbacks = emulator.journal.subscribe((entry) => {
-    if (accountId === undefined || entry.accountId === accountId) send('callback', entry);
-  });
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-  heartbeat.unref();
-  const stop = () => {
-    clearInterval(heartbeat);
-    offMessages();
-    offCallbacks();
-    offClose();
-  };
-  // A client that goes away unregisters everything, so many short-lived streams never pile up.
-  const offClose = emulator.onClose(() => {
-    stop();
-    res.end();
-  });
-  req.raw.on('close', stop);
 }
 
 /** Register the control API (outside Bandwidth's auth), optionally behind a token. */

@@ -41,7 +41,7 @@ export const InboundBody = Type.Object(
         Type.Union([
           Type.String({ maxLength: 4096, description: 'a media URL, passed through as is' }),
           Type.Object(
-            { filename: Type.String({ minLength: 1, maxLength: 255 }), contentType: Type.String({ minLength: 1 }), contentBase64: Type.String({ description: 'the bytes, base64' }) },
+            { filename: Type.String({ minLength: 1, maxLength: 255 }), contentType: Type.String({ minLength: 1, maxLength: 255 }), contentBase64: Type.String({ description: 'the bytes, base64; at most media.maxObjectBytes once decoded' }) },
             { additionalProperties: false, description: 'an attachment the emulator stores and links as .../media/{messageId}/{index}/{filename}' },
           ),
         ]),

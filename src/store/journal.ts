@@ -37,19 +37,25 @@ export interface JournalFilter {
   afterSeq?: number;
 }
 
-/** A timed-out wait: says what it waited for and what the journal held. */
+/** How many of the newest entries a timed-out wait carries: enough to explain it, never the whole journal. */
+export const TIMEOUT_EXCERPT_ENTRIES = 10;
+
+/** A timed-out wait: says what it waited for and what the journal held (its newest entries and how many in all). */
 export class JournalWaitTimeout extends Error {
   constructor(
     readonly filter: JournalFilter,
     readonly waitedMs: number,
+    /** The newest entries (at most TIMEOUT_EXCERPT_ENTRIES) of the account waited on, or of the journal, oldest first. */
     readonly seen: JournalEntry[],
+    /** How many entries the journal held for that account (or in all). */
+    readonly seenTotal: number = seen.length,
   ) {
     super(
       `no callback matching ${JSON.stringify(filter)} within ${waitedMs} ms; ` +
-        `the journal has ${seen.length} entr${seen.length === 1 ? 'y' : 'ies'}${filter.accountId ? ` for account ${filter.accountId}` : ''}` +
-        (seen.length > 10 ? ' (last 10)' : '') +
+        `the journal has ${seenTotal} entr${seenTotal === 1 ? 'y' : 'ies'}${filter.accountId ? ` for account ${filter.accountId}` : ''}` +
+        (seenTotal > seen.length ? ` (last ${seen.length})` : '') +
         ': ' +
-        (seen.length ? seen.slice(-10).map((e) => `#${e.seq} ${e.type} to ${e.recipient} attempt ${e.attempt} ${e.outcome}${e.response ? ` (HTTP ${e.response.status})` : e.error ? ` (${e.error})` : ''}`).join('; ') : 'none'),
+        (seen.length ? seen.map((e) => `#${e.seq} ${e.type} to ${e.recipient} attempt ${e.attempt} ${e.outcome}${e.response ? ` (HTTP ${e.response.status})` : e.error ? ` (${e.error})` : ''}`).join('; ') : 'none'),
     );
     this.name = 'JournalWaitTimeout';
   }
@@ -127,6 +133,19 @@ export class Journal {
     return out;
   }
 
+  /** The newest `limit` entries matching the filter (oldest first) and how many match in all; one pass, no full copy. */
+  excerpt(filter: JournalFilter, limit: number): { entries: JournalEntry[]; total: number } {
+    const entries: JournalEntry[] = [];
+    let total = 0;
+    for (const entry of this.entries.values()) {
+      if (!matchesFilter(entry, filter)) continue;
+      total++;
+      entries.push(entry);
+      if (entries.length > limit) entries.shift();
+    }
+    return { entries, total };
+  }
+
   /** The first entry matching the filter: one already recorded, or the next one within `timeoutMs` (real time). */
   waitFor(filter: JournalFilter, timeoutMs: number): Promise<JournalEntry> {
     const existing = this.list(filter)[0];
@@ -146,8 +165,9 @@ export class Journal {
       // Real time on purpose: a long-poll waits in wall-clock time, whatever the emulated time scale is.
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
-        const seen = this.list(filter.accountId ? { accountId: filter.accountId } : {});
-        reject(new JournalWaitTimeout(filter, timeoutMs, seen));
+        // An excerpt, not the journal: a full journal serialised per timed-out long-poll cost tens of MB each.
+        const seen = this.excerpt(filter.accountId ? { accountId: filter.accountId } : {}, TIMEOUT_EXCERPT_ENTRIES);
+        reject(new JournalWaitTimeout(filter, timeoutMs, seen.entries, seen.total));
       }, timeoutMs);
       timer.unref();
       this.waiters.add(waiter);

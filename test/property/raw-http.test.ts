@@ -177,7 +177,7 @@ describe('raw sockets', () => {
     await expectStillServing();
   });
 
-  it('an event-stream client that stops reading is cut off once 1 MB waits for it, instead of growing memory', async () => {
+  it('an event-stream client that stops reading is cut off once 256 KB (MAX_UNSENT_EVENT_BYTES) wait for it, instead of growing memory', async () => {
     const socket = connect(port, '127.0.0.1');
     await new Promise<void>((resolve) => socket.on('connect', resolve));
     socket.write('GET /__emulator/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
