@@ -14,6 +14,7 @@ import { createControlOperations } from './control/operations.js';
 import { controlRoutes } from './control/routes.js';
 import type { Emulator } from './emulator.js';
 import { bandwidthErrors } from './errors.js';
+import { registerHostGuard } from './http/host-guard.js';
 
 // Per-request lines are noise at info level under load; they stay available with --log-level debug.
 class DebugRequestLogs extends LogController {
@@ -27,7 +28,8 @@ class DebugRequestLogs extends LogController {
 
 /** Build the HTTP app for an emulator. It never listens: the CLI and startEmulator() do. */
 export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
-  // Links the emulator hands out (media, paging) use the configured public URL, or the address the client used.
+  // Links the emulator hands out (media, paging) use the configured public URL, or the address the client used: a
+  // Host the host guard let through, so a link never echoes a name the emulator does not answer to.
   const publicBase = (req: FastifyRequest) => emulator.config.publicUrl ?? `${req.protocol}://${req.host}`;
   const app = Fastify({
     // Typed as Fastify's base logger so the app is a plain FastifyInstance for every plugin.
@@ -49,6 +51,8 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
       void (reply as unknown as FastifyReply).code(mapped.statusCode).send(isMultiChannelUrl(req.url) ? multiChannelErrorBody(mapped, req) : mapped.body);
     },
   });
+  // First of all hooks, so it covers every route registered below and the not-found handler.
+  registerHostGuard(app, emulator.config);
   app.setValidatorCompiler(bandwidthValidatorCompiler());
   registerNotFound(app, emulator);
 

@@ -41,6 +41,8 @@ export interface EmulatorConfig {
   permissive: boolean;
   logLevel: string;
   publicUrl?: string;
+  /** Host names answered besides the ones always allowed (src/http/host-guard.ts); lower case. */
+  allowedHosts: string[];
   timeScale: number;
   accounts: AccountConfig[];
   scenarios: string[];
@@ -165,7 +167,7 @@ function parseOptionValue(option: ScalarOption, raw: string): { value: unknown }
   switch (option.type) {
     case 'list': {
       const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
-      return items.length > 0 ? { value: items } : bad('give one or more paths separated by commas');
+      return items.length > 0 ? { value: items } : bad('give one or more values separated by commas');
     }
     case 'boolean':
       if (['true', '1', 'yes', ''].includes(raw.toLowerCase())) return { value: true };
@@ -265,6 +267,7 @@ function normalize(file: ConfigFile, accountsSource: string): EmulatorConfig {
     permissive: file.permissive ?? false,
     logLevel: file.logLevel ?? 'info',
     publicUrl: file.publicUrl?.replace(/\/+$/, ''),
+    allowedHosts: (file.allowedHosts ?? []).map((h) => h.toLowerCase()),
     timeScale: file.timeScale ?? 1,
     accounts,
     scenarios: file.scenarios ?? [],

@@ -2,6 +2,8 @@ import { Type, type Static } from 'typebox';
 import { DURATION_PATTERN } from '../validation/durations.js';
 
 const E164_PATTERN = '^\\+[1-9]\\d{1,14}$';
+// A host name (labels of letters, digits, '-' and '_'), optionally with a leading dot for "and its subdomains", or '*'.
+const ALLOWED_HOST_PATTERN = '^(\\*|\\.?[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?)$';
 
 /** A duration: `250ms`, `2s`, `5m`, `1h`, or a number of milliseconds. */
 export const Duration = Type.Union([Type.String({ pattern: DURATION_PATTERN }), Type.Number({ minimum: 0 })], {
@@ -118,6 +120,13 @@ export const ConfigFileSchema = Type.Object(
       ),
     ),
     publicUrl: Type.Optional(url('Base URL used in links the emulator hands out (paging, media); default: the listen URL')),
+    allowedHosts: Type.Optional(
+      Type.Array(Type.String({ pattern: ALLOWED_HOST_PATTERN, maxLength: 253, description: "a host name without port: 'emulator', '.example.com' (it and every subdomain) or '*' (any)" }), {
+        maxItems: 100,
+        title: "Host names (Host header) answered besides loopback, IP addresses and publicUrl's host; '.example.com' allows its subdomains, '*' any",
+        default: [],
+      }),
+    ),
     timeScale: Type.Optional(Type.Number({ minimum: 0, description: 'a number >= 0: 1 real time, 0.1 ten times faster', title: 'Multiplier for every emulated delay', default: 1 })),
     accounts: Type.Optional(Type.Array(Account, { minItems: 1, title: 'Accounts served; a list here replaces the embedded default account (see Default account)' })),
     scenarios: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'scenario files or folders', title: 'Scenario files or folders (relative to the config file)', default: [] })),

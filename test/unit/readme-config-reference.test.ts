@@ -30,6 +30,7 @@ describe('README config file reference', () => {
       port: (c) => c.port,
       permissive: (c) => c.permissive,
       logLevel: (c) => c.logLevel,
+      allowedHosts: (c) => c.allowedHosts,
       timeScale: (c) => c.timeScale,
       scenarios: (c) => c.scenarios,
       hotReload: (c) => c.hotReload,
