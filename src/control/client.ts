@@ -18,7 +18,8 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
     for (const [key, value] of Object.entries(query)) if (value !== undefined) target.searchParams.set(key, String(value));
     const res = await fetch(target, {
       method,
-      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      // Every call that changes state says JSON, also with no body: the control API refuses a POST that does not.
+      headers: method === 'GET' ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

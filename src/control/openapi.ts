@@ -31,6 +31,9 @@ export function buildControlOpenApi(routes: readonly ControlRoute[]): Record<str
         },
         '400': { description: 'Bad request', content: { 'application/json': { schema: ControlError } } },
         '401': { description: 'The control token is missing or wrong (only when one is configured)', content: { 'application/json': { schema: ControlError } } },
+        ...(route.method !== 'GET' ? { '403': { description: 'Refused: sent by a page of another site (Origin, Sec-Fetch-Site)', content: { 'application/json': { schema: ControlError } } } } : {}),
+        ...(route.method === 'POST' ? { '415': { description: 'Refused: a POST must send Content-Type: application/json, also with no body', content: { 'application/json': { schema: ControlError } } } } : {}),
+        '421': { description: 'Refused: the Host header names a host this emulator does not answer to (--allowed-hosts)', content: { 'application/json': { schema: ControlError } } },
         ...(route.url === '/callbacks' ? { '408': { description: 'wait timed out; the body says what the journal held', content: { 'application/json': { schema: ControlError } } } } : {}),
       },
     };
@@ -43,7 +46,7 @@ export function buildControlOpenApi(routes: readonly ControlRoute[]): Record<str
   paths['/__emulator/openapi.json'] = { get: { summary: 'This document', operationId: 'getOpenApi', responses: { '200': { description: 'OK' } } } };
   return {
     openapi: '3.0.3',
-    info: { title: 'bandwidth-emulator control API', version: '1', description: 'Inspect and drive the emulator from tests: messages, callback journal, inbound, scenarios, reset, time, events.' },
+    info: { title: 'bandwidth-emulator control API', version: '1', description: 'Inspect and drive the emulator from tests: messages, callback journal, inbound, scenarios, reset, time, events. Every POST sends Content-Type: application/json, also with no body.' },
     paths,
     components: { securitySchemes: { controlToken: { type: 'http', scheme: 'bearer', description: 'only when control.token is configured' } } },
   };

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Emulator } from '../emulator.js';
 import { createMetrics } from '../metrics.js';
+import { registerCrossSiteGuard } from './cross-site-guard.js';
 import { EventStreams } from './event-streams.js';
 import { JournalWaitTimeout, type JournalFilter } from '../store/journal.js';
 import { ControlInputError, type ControlOperations, type MessageFilter } from './operations.js';
@@ -146,6 +147,8 @@ export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emul
       if (!sameToken(given, token)) return sendError(reply, 401, 'unauthorized', 'this control API needs its token: send Authorization: Bearer <token> or X-Emulator-Token');
     });
   }
+  // After the token check (a wrong token is a 401 on every route), before any route: a cross-site page changes nothing.
+  registerCrossSiteGuard(app, emulator.config.publicUrl);
   app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number }, req, reply) => {
     if (error instanceof ControlInputError) return sendError(reply, 400, 'bad-request', error.message, error.problems.length ? { problems: error.problems } : {});
     if (error.validation) return sendError(reply, 400, 'bad-request', error.message);

@@ -727,7 +727,9 @@ describe('control API over HTTP only', () => {
       expect(call.path.includes('{'), `${op} needs a concrete request in this test`).toBe(false);
       const res = await fetch(`${f.running.url}${call.path}`, {
         method: method.toUpperCase(),
-        ...(call.body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(call.body) } : {}),
+        // JSON on every call that changes state, also with no body, as the control API requires.
+        ...(method !== 'get' ? { headers: { 'content-type': 'application/json' } } : {}),
+        ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
       });
       await res.arrayBuffer();
       const documentedCodes = Object.keys(paths[path]![method]!.responses).filter((code) => /^2\d\d$/.test(code));
@@ -795,7 +797,7 @@ describe('control API over HTTP only', () => {
     }
     expect((await getJson(`${url}/health`, { headers: { authorization: 'Bearer wrong-token-1' } })).status).toBe(401);
     expect((await getJson(`${url}/health`, { headers: { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` } })).status).toBe(401);
-    expect((await getJson(`${url}/reset`, { method: 'POST' })).status).toBe(401);
+    expect((await getJson(`${url}/reset`, { method: 'POST', headers: { 'content-type': 'application/json' } })).status).toBe(401);
 
     const ok = await getJson(`${url}/health`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(ok.status).toBe(200);
@@ -890,7 +892,7 @@ describe('control API over HTTP only', () => {
     expect(await f.ops.callbacks.list({ accountId: ACCOUNT_A })).toEqual([]);
     expect(await scenarioNames(f.ops)).toEqual(['ctl-post']);
 
-    const reset = await fetch(`${f.running.url}/__emulator/reset?accountId=${ACCOUNT_B}`, { method: 'POST' });
+    const reset = await fetch(`${f.running.url}/__emulator/reset?accountId=${ACCOUNT_B}`, { method: 'POST', headers: { 'content-type': 'application/json' } });
     expect(reset.status).toBe(204);
     expect(await f.ops.messages.list()).toEqual([]);
 

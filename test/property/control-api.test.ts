@@ -26,6 +26,7 @@ interface ControlSurface {
   shapedBody?: fc.Arbitrary<unknown>;
 }
 
+const JSON_TYPE = { 'content-type': 'application/json' };
 const JOURNAL_KEYS = ['accountId', 'messageId', 'eventId', 'type', 'recipient', 'target', 'outcome', 'afterSeq'];
 const SURFACES: readonly ControlSurface[] = [
   { method: 'GET', url: '/health' },
@@ -80,6 +81,8 @@ async function check(surface: ControlSurface, opts: { segment?: string; query?: 
   const url = `/__emulator${surface.url.replace(':p', opts.segment ?? 'x')}${opts.query ? `?${opts.query}` : ''}`;
   const headers: Record<string, string> = {};
   if (opts.body !== undefined && opts.contentType) headers['content-type'] = opts.contentType;
+  // A bodyless call that changes state says JSON, as every client must (else it is a 415 and the property tests nothing).
+  else if (opts.body === undefined && surface.method !== 'GET') headers['content-type'] = 'application/json';
   const res = await app.inject({ method: surface.method, url, headers, ...(opts.body !== undefined && surface.method !== 'GET' ? { payload: opts.body } : {}) });
   expectControlAnswer(res, `${surface.method} ${url} ${typeof opts.body === 'string' ? opts.body.slice(0, 300) : ''}`);
   // Whatever was sent, the emulator keeps serving: the cheapest route still answers.
@@ -198,7 +201,7 @@ describe('POST /messages/:id/carrier on messages in flight', () => {
 
   /** From a reset (so each run's exports stay small): an inbound message and an outbound one already delivered. */
   async function resetWithFixtures(): Promise<void> {
-    expect((await carrierApp.inject({ method: 'POST', url: '/__emulator/reset' })).statusCode).toBe(204);
+    expect((await carrierApp.inject({ method: 'POST', url: '/__emulator/reset', headers: JSON_TYPE })).statusCode).toBe(204);
     const inbound = await carrierApp.inject({ method: 'POST', url: '/__emulator/inbound', payload: { from: '+15551230000', to: ['+19195550100'], text: 'hi' } });
     fixed.inbound = (inbound.json() as { messages: Array<{ id: string }> }).messages[0]!.id;
     fixed.final = await inFlight(carrierApp, ['+19196660000']);
@@ -236,7 +239,7 @@ describe('POST /messages/:id/carrier on messages in flight', () => {
       expect(res.json()).toEqual({ messageId: id, acted: acted.map((r) => ({ recipient: r, type: action.action === 'deliver' ? 'message-delivered' : 'message-failed', cancelledSteps: expect.any(Number) })) });
       expectSettled(id, to, acted, action);
       // The replaced steps never fire: after every timer has run, still one terminal entry per acted recipient.
-      expect((await carrierApp.inject({ method: 'POST', url: '/__emulator/time/flush' })).statusCode).toBe(200);
+      expect((await carrierApp.inject({ method: 'POST', url: '/__emulator/time/flush', headers: JSON_TYPE })).statusCode).toBe(200);
       for (const r of acted) expect(emulator.journal.list({ messageId: id, recipient: r }).filter((e) => TERMINAL.has(e.type)), r).toHaveLength(1);
       // And a second action on a recipient already answered for is refused.
       const again = await carrier(id, JSON.stringify({ action: 'deliver', recipient: acted[0] }));
@@ -304,7 +307,7 @@ describe('GET and POST /state', () => {
         if (last === undefined) continue;
         res = await on.inject({ method: 'POST', url: `/__emulator/messages/${last}/carrier`, payload: op.action });
       } else if (op.kind === 'flush') {
-        res = await on.inject({ method: 'POST', url: '/__emulator/time/flush' });
+        res = await on.inject({ method: 'POST', url: '/__emulator/time/flush', headers: JSON_TYPE });
       } else {
         res = await on.inject({ method: 'POST', url: '/__emulator/scenarios', payload: SCENARIO });
       }

@@ -62,7 +62,7 @@ describe('regressions found by the property tests', () => {
         const sent = await app.inject({ method: 'POST', url: '/api/v2/users/9900000/messages', headers: auth, payload: { applicationId: '93de2206-9669-4e07-948d-329f4b722ee2', from: '+19195550100', to: ['+19196660001'], text: 'x' } });
         expect(sent.statusCode).toBe(202);
       }
-      await app.inject({ method: 'POST', url: '/__emulator/time/flush' });
+      await app.inject({ method: 'POST', url: '/__emulator/time/flush', headers: { 'content-type': 'application/json' } });
       const ids = (await app.inject({ method: 'GET', url: '/__emulator/callbacks' })).json().entries.map((e: { eventId: string }) => e.eventId);
       expect(ids).toEqual(['ev-99999999999999999999', 'ev-1', 'ev-2']);
     } finally {

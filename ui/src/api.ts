@@ -30,7 +30,8 @@ function headers(json: boolean): Record<string, string> {
 
 /** Call a control route (path under /__emulator); resolves with the parsed body, rejects with NeedsToken or ControlError. */
 export async function control<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`/__emulator${path}`, { method, headers: headers(body !== undefined), body: body === undefined ? undefined : JSON.stringify(body) });
+  // JSON also with no body: the control API refuses a POST that is not (what other sites' pages can send).
+  const res = await fetch(`/__emulator${path}`, { method, headers: headers(method !== 'GET'), body: body === undefined ? undefined : JSON.stringify(body) });
   if (res.status === 401) throw new NeedsToken();
   const text = await res.text();
   const data = text ? (JSON.parse(text) as unknown) : undefined;
