@@ -15,6 +15,7 @@ import { controlRoutes } from './control/routes.js';
 import type { Emulator } from './emulator.js';
 import { bandwidthErrors } from './errors.js';
 import { registerHostGuard } from './http/host-guard.js';
+import { destroyUnusedSocketsOnClose } from './http/unused-sockets.js';
 
 // Per-request lines are noise at info level under load; they stay available with --log-level debug.
 class DebugRequestLogs extends LogController {
@@ -53,6 +54,7 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
   });
   // First of all hooks, so it covers every route registered below and the not-found handler.
   registerHostGuard(app, emulator.config);
+  destroyUnusedSocketsOnClose(app);
   app.setValidatorCompiler(bandwidthValidatorCompiler());
   registerNotFound(app, emulator);
 

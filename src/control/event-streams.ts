@@ -32,12 +32,15 @@ export class EventStreams {
   private lastId = 0;
 
   constructor(private readonly emulator: Emulator) {
-    emulator.onClose(() => {
-      for (const client of [...this.clients]) {
-        client.stop();
-        client.res.end();
-      }
-    });
+    emulator.onClose(() => this.endAll());
+  }
+
+  /** End every stream (shutdown): an open stream would otherwise hold the HTTP server's close for as long as it lasts. */
+  endAll(): void {
+    for (const client of [...this.clients]) {
+      client.stop();
+      client.res.end();
+    }
   }
 
   /** How many streams are open. */

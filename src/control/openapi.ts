@@ -34,6 +34,7 @@ export function buildControlOpenApi(routes: readonly ControlRoute[]): Record<str
         ...(route.method !== 'GET' ? { '403': { description: 'Refused: sent by a page of another site (Origin, Sec-Fetch-Site)', content: { 'application/json': { schema: ControlError } } } } : {}),
         ...(route.method === 'POST' ? { '415': { description: 'Refused: a POST must send Content-Type: application/json, also with no body', content: { 'application/json': { schema: ControlError } } } } : {}),
         '421': { description: 'Refused: the Host header names a host this emulator does not answer to (--allowed-hosts)', content: { 'application/json': { schema: ControlError } } },
+        ...(route.stream || route.url === '/callbacks' ? { '503': { description: route.stream ? 'Too many event streams are open' : 'The emulator is shutting down', content: { 'application/json': { schema: ControlError } } } } : {}),
         ...(route.url === '/callbacks' ? { '408': { description: 'wait timed out; the body says what the journal held', content: { 'application/json': { schema: ControlError } } } } : {}),
       },
     };

@@ -4,7 +4,7 @@ import type { Emulator } from '../emulator.js';
 import { createMetrics } from '../metrics.js';
 import { registerCrossSiteGuard } from './cross-site-guard.js';
 import { EventStreams } from './event-streams.js';
-import { JournalWaitTimeout, type JournalFilter } from '../store/journal.js';
+import { JournalWaitCancelled, JournalWaitTimeout, type JournalFilter } from '../store/journal.js';
 import { ControlInputError, type ControlOperations, type MessageFilter } from './operations.js';
 import { buildControlOpenApi, type ControlRoute } from './openapi.js';
 import { AccountQuery, CarrierBody, InboundBody, JournalQuery, MessageFilterQuery, TimeBody, TriggerBody } from './schemas.js';
@@ -18,10 +18,8 @@ function sendError(reply: FastifyReply, status: number, error: string, message: 
 const sameToken = (a: string, b: string) =>
   timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
-/** The routes under /__emulator: one table drives both registration and the OpenAPI document. */
-export function controlRouteTable(ops: ControlOperations, emulator: Emulator): ControlRoute[] {
-  // Made on the first GET /events: a table built only for its OpenAPI document watches nothing.
-  let streams: EventStreams | undefined;
+/** The routes under /__emulator: one table drives both registration and the OpenAPI document. Without `streams`, one is made on the first GET /events (a table built for its document watches nothing). */
+export function controlRouteTable(ops: ControlOperations, emulator: Emulator, streams?: EventStreams): ControlRoute[] {
   return [
     { method: 'GET', url: '/health', summary: 'Liveness, store sizes, evictions and the callback books', handler: async () => ops.health() },
     { method: 'GET', url: '/ready', summary: 'Readiness: 200 once the emulator serves requests', handler: async () => ({ ready: true }) },
@@ -56,6 +54,7 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator): C
           const first = await ops.callbacks.waitFor(filter, { timeoutMs: wait });
           return { entries: [first] };
         } catch (error) {
+          if (error instanceof JournalWaitCancelled) return sendError(reply, 503, 'closing', error.message);
           if (!(error instanceof JournalWaitTimeout)) throw error;
           return sendError(reply, 408, 'timeout', error.message, { filter: error.filter, waitedMs: error.waitedMs, seen: error.seen, seenTotal: error.seenTotal });
         }
@@ -140,7 +139,14 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator): C
 /** Register the control API (outside Bandwidth's auth), optionally behind a token. */
 export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emulator; ops: ControlOperations; token?: string }): Promise<void> {
   const { emulator, ops, token } = opts;
-  const table = controlRouteTable(ops, emulator);
+  const streams = new EventStreams(emulator);
+  const table = controlRouteTable(ops, emulator, streams);
+  // Shutdown: the HTTP server closes once every request has ended, so the never-ending ones end first. Without this
+  // an open inbox tab (its event stream) or a waiting long-poll held SIGTERM until `docker stop` killed the process.
+  app.addHook('preClose', async () => {
+    streams.endAll();
+    emulator.journal.cancelWaits('the emulator is shutting down; no more callbacks will be recorded');
+  });
   if (token) {
     app.addHook('onRequest', async (req, reply) => {
       const given = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? (req.headers['x-emulator-token'] as string | undefined) ?? '';

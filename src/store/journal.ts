@@ -61,6 +61,14 @@ export class JournalWaitTimeout extends Error {
   }
 }
 
+/** A wait given up because the emulator is shutting down or closed: nothing more will be recorded for it. */
+export class JournalWaitCancelled extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'JournalWaitCancelled';
+  }
+}
+
 /** True when the entry satisfies every field of the filter. */
 export function matchesFilter(entry: JournalEntry, filter: JournalFilter): boolean {
   return (
@@ -191,10 +199,15 @@ export class Journal {
     return { entries: this.entries.size, evicted: this.evictedCount, cap: this.maxEntries };
   }
 
+  /** Reject every pending wait with JournalWaitCancelled (a shutdown answers long-polls instead of waiting for them). */
+  cancelWaits(reason: string): void {
+    for (const waiter of this.waiters) waiter.reject(new JournalWaitCancelled(reason));
+    this.waiters.clear();
+  }
+
   /** Reject every pending wait: the emulator is closing and nothing more will be recorded. */
   close(): void {
-    for (const waiter of this.waiters) waiter.reject(new Error('the emulator was closed while waiting for a callback'));
-    this.waiters.clear();
+    this.cancelWaits('the emulator was closed while waiting for a callback');
     this.listeners.clear();
   }
 }

@@ -2,6 +2,7 @@
 // loses nothing with --data-dir; stopped with SIGTERM it refuses new requests, lets pending callbacks finish within
 // the grace period, reports what was left and exits 0.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -166,6 +167,29 @@ describe('graceful shutdown on SIGTERM', () => {
     expect(await cli.exited).toEqual({ code: 0, signal: null });
     expect(deliveredAtSink(sink, id), 'the pending callback was delivered before the exit').toBe(true);
     expect(cli.output()).toContain('stopped: every pending callback was delivered');
+  }, 30_000);
+
+  it('with an open event stream, a waiting long-poll and a connection that never sent a request (a browser tab): exits 0 at once', async () => {
+    const cli = await startCli(['--log-level', 'debug']);
+    const { port } = new URL(cli.url);
+    // A browser's preconnect: a socket that sends nothing.
+    const idle = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolveConnect) => idle.once('connect', () => resolveConnect()));
+    idle.on('error', () => undefined);
+    const idleClosed = new Promise<void>((resolveClose) => idle.once('close', () => resolveClose()));
+    const stream = await request(`${cli.url}/__emulator/events`);
+    expect(stream.statusCode).toBe(200);
+    const streamEnded = stream.body.text();
+    const poll = request(`${cli.url}/__emulator/callbacks?wait=120000&type=never`).then(async (res) => ({ status: res.statusCode, body: (await res.body.json()) as { error: string } }));
+    // The debug log names each incoming request: the long-poll has reached the emulator.
+    await cli.printed('/__emulator/callbacks?wait=120000');
+    cli.process.kill('SIGTERM');
+    // Each used to hold the process until the client left (tens of seconds, past docker stop's 10 s, or for ever).
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    await streamEnded;
+    // Answered: 'closing' from the journal, or Fastify's own 503 had the signal come before its handler ran.
+    expect((await poll).status).toBe(503);
+    await idleClosed;
   }, 30_000);
 
   it('reports what the grace period left: lost without a data dir, delivered at the next start with one', async () => {
