@@ -20,10 +20,13 @@ export function browserSkipReason(): string | undefined {
   return reason;
 }
 
-/** A headless chromium with a fresh temporary profile (playwright passes it as --user-data-dir); `close()` ends it and removes the profile. */
-export async function launchBrowser(viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+/**
+ * A headless chromium with a fresh temporary profile (playwright passes it as --user-data-dir); `close()` ends it and
+ * removes the profile. `extraArgs` adds switches, e.g. --host-resolver-rules to make a name resolve to 127.0.0.1.
+ */
+export async function launchBrowser(viewport = { width: 1280, height: 800 }, extraArgs: readonly string[] = []): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'bw-inbox-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...ARGS, ...extraArgs], viewport });
   return {
     context,
     async close() {

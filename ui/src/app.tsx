@@ -4,7 +4,7 @@ import type { AccountSummary } from '../../src/control/operations.js';
 import type { ScenarioSummary } from '../../src/scenarios/engine.js';
 import { control, followEvents, NeedsToken, saveToken, savedToken } from './api.js';
 import { Compose, type Addressing } from './compose.js';
-import { MessageCard, shortTime } from './message.js';
+import { SafeMessageCard, shortTime } from './message.js';
 import { groupConversations, matchesSearch, theirNumbers, type ControlMessage, type Conversation, type JournalEntry } from './model.js';
 import { AccountsPanel, ScenariosPanel } from './panels.js';
 
@@ -218,7 +218,7 @@ export function App() {
               </div>
               <ol class="messages" aria-label="Messages, oldest first">
                 {[...current.messages].reverse().map((m) => (
-                  <MessageCard key={m.id} message={m} attempts={attempts.get(m.id) ?? []} open={openTimelines.has(m.id)} onToggle={() => toggleTimeline(m.id)} onReply={replyTo} onResult={report} />
+                  <SafeMessageCard key={m.id} message={m} attempts={attempts.get(m.id) ?? []} open={openTimelines.has(m.id)} onToggle={() => toggleTimeline(m.id)} onReply={replyTo} onResult={report} />
                 ))}
               </ol>
             </>

@@ -1,8 +1,8 @@
 // One message in a conversation: the bubble, its recipients' statuses, the carrier console and the timeline.
-import { useState } from 'preact/hooks';
+import { useErrorBoundary, useState } from 'preact/hooks';
 import { MESSAGE_ERROR_CODES } from '../../src/error-codes.js';
 import { control } from './api.js';
-import { FINAL_STATUSES, timelineRows, type ControlMessage, type JournalEntry, type TimelineRow } from './model.js';
+import { FINAL_STATUSES, isLinkable, mediaName, timelineRows, type ControlMessage, type JournalEntry, type TimelineRow } from './model.js';
 
 const ERROR_CODES = Object.entries(MESSAGE_ERROR_CODES).map(([code, info]) => ({ code: Number(code), label: `${code} ${info.name}` }));
 
@@ -32,8 +32,8 @@ export function MessageCard({ message, attempts, open, onToggle, onReply, onResu
           {message.tag !== undefined && <span class="tag">tag: {message.tag}</span>}
         </div>
         {message.text && <p class="text">{message.text}</p>}
-        {message.media?.map((url) => (
-          <MediaPreview key={url} url={url} />
+        {message.media?.map((url, i) => (
+          <MediaPreview key={i} url={url} />
         ))}
         <ul class="recipients" aria-label="Recipients">
           {message.recipients.map((r) => (
@@ -61,13 +61,26 @@ export function MessageCard({ message, attempts, open, onToggle, onReply, onResu
 }
 
 function MediaPreview({ url }: { url: string }) {
-  // The emulator's own media needs Bandwidth credentials, so the page links it instead of embedding it.
-  const name = decodeURIComponent(url.split('/').pop() ?? url);
-  return (
-    <p class="media">
-      📎 <a href={url} target="_blank" rel="noreferrer">{name}</a>
-    </p>
-  );
+  // The emulator's own media needs Bandwidth credentials, so the page links it instead of embedding it. Any string can
+  // be stored as a media URL (handset messages pass them through): only http(s) ones become links.
+  const name = mediaName(url);
+  return <p class="media">📎 {isLinkable(url) ? <a href={url} target="_blank" rel="noreferrer">{name}</a> : <span class="unlinked" title="not an http(s) URL">{url}</span>}</p>;
+}
+
+/**
+ * One message, kept from breaking the page: should a stored value still make its card throw while rendering, that
+ * card says so and the rest of the inbox stays (an error in a Preact render otherwise unmounts everything).
+ */
+export function SafeMessageCard(props: Props) {
+  const [error] = useErrorBoundary();
+  if (error) {
+    return (
+      <li class="message broken" data-message-id={props.message.id}>
+        <p class="notice error">Message {props.message.id} could not be shown: {String((error as Error).message ?? error)}</p>
+      </li>
+    );
+  }
+  return <MessageCard {...props} />;
 }
 
 function CarrierActions({ message, recipient, onResult }: { message: ControlMessage; recipient: string; onResult: Props['onResult'] }) {

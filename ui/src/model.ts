@@ -78,3 +78,19 @@ export function timelineRows(message: ControlMessage, attempts: JournalEntry[]):
   // Stable: a step and the attempt it caused share a millisecond; the step comes first as it was stored first.
   return rows.sort((a, b) => a.at.localeCompare(b.at));
 }
+
+/** The name to show for a media URL: its last path segment, decoded; a malformed %-escape is shown as written. */
+export function mediaName(url: string): string {
+  const last = url.split(/[?#]/)[0]!.split('/').filter(Boolean).pop() ?? url;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    // decodeURIComponent throws URIError on a stray '%' or a cut UTF-8 sequence: the raw text is still a fine name.
+    return last;
+  }
+}
+
+/** Whether a stored URL may become a link: http(s) only, so a `javascript:` or `data:` value is shown as text. */
+export function isLinkable(url: string): boolean {
+  return /^https?:\/\//i.test(url);
+}
