@@ -1,6 +1,6 @@
 // The inbox's pure view logic: conversations by account and number pair, newest first; search; merged timelines.
 import { describe, expect, it } from 'vitest';
-import { groupConversations, matchesSearch, timelineRows, type ControlMessage, type JournalEntry } from '../../ui/src/model.js';
+import { groupConversations, isLinkable, matchesSearch, mediaName, timelineRows, type ControlMessage, type JournalEntry } from '../../ui/src/model.js';
 
 let n = 0;
 function message(fields: Partial<ControlMessage> & Pick<ControlMessage, 'direction' | 'from' | 'to' | 'owner' | 'time'>): ControlMessage {
@@ -49,5 +49,24 @@ describe('inbox model', () => {
     });
     const attempt = { seq: 1, at: Date.parse('2026-01-01T00:00:00.050Z'), type: 'message-delivered', outcome: 'delivered' } as JournalEntry;
     expect(timelineRows(m, [attempt]).map((r) => (r.kind === 'step' ? r.what : `attempt ${r.entry.seq}`))).toEqual(['accepted', 'message-delivered', 'attempt 1']);
+  });
+});
+
+describe('mediaName and isLinkable: any stored media string is shown, never thrown on', () => {
+  it('decodes a well-formed last segment and shows a malformed one as written', () => {
+    expect(mediaName('https://cdn.example/media/caf%C3%A9.jpg')).toBe('café.jpg');
+    // decodeURIComponent throws URIError on each of these.
+    for (const [url, name] of [['https://cdn.example/media/%E0%A4.jpg', '%E0%A4.jpg'], ['https://cdn.example/100%', '100%'], ['%%%', '%%%'], ['https://cdn.example/a/%ZZ?x=%', '%ZZ']]) {
+      expect(() => decodeURIComponent(name!)).toThrow(URIError);
+      expect(mediaName(url!), url).toBe(name);
+    }
+    expect(mediaName('')).toBe('');
+    expect(mediaName('https://cdn.example/')).toBe('cdn.example');
+  });
+
+  it('links http(s) URLs only', () => {
+    expect(isLinkable('https://cdn.example/a.jpg')).toBe(true);
+    expect(isLinkable('HTTP://cdn.example/a.jpg')).toBe(true);
+    for (const url of ['javascript:alert(1)', ' javascript:alert(1)', 'data:text/html,<script>x</script>', 'vbscript:x', '//cdn.example/a.jpg', '%%%']) expect(isLinkable(url), url).toBe(false);
   });
 });
