@@ -1,6 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { createRequire } from 'node:module';
+import { redactUrlCredentials } from './callbacks/url-credentials.js';
 import { resolveConfig, type EmulatorConfig } from './config/resolve.js';
 import { SCALAR_OPTIONS } from './config/options.js';
 import { createEmulator, type DrainReport } from './emulator.js';
@@ -93,7 +94,7 @@ export function banner(config: EmulatorConfig, url: string): string {
     `  Basic auth    ${user ? `${user.username} / ${user.password}` : '(no API user configured)'}`,
     client ? `  OAuth client  ${client.clientId} / ${client.clientSecret}  (token: POST ${url}/api/v1/oauth2/token)` : undefined,
     `  application   ${app.id}`,
-    `  callbacks     ${target ?? 'none yet: events are journaled only; start with --callback-url http://127.0.0.1:3000/webhooks'}`,
+    `  callbacks     ${target ? redactUrlCredentials(target) + (app.callbackAuth.mode !== 'none' ? `  (sends Basic credentials as ${app.callbackAuth.username ?? ''}, ${app.callbackAuth.mode})` : '') : 'none yet: events are journaled only; start with --callback-url http://127.0.0.1:3000/webhooks'}`,
     `  numbers       ${account.numbers.map((n) => n.number).join(', ') || '(none)'}`,
     `  bandwidth-sdk new MessagesApi(new Configuration({ basePath: '${url}', username: '${user?.username ?? ''}', password: '${user?.password ?? ''}' }))`,
   ]

@@ -6,6 +6,7 @@ import type { Clock, Scheduled } from '../clock.js';
 import type { CallbackAuthConfig } from '../config/resolve.js';
 import type { CallbackOutcome, Journal } from '../store/journal.js';
 import type { CallbackEvent } from './payloads.js';
+import { redactUrlCredentials } from './url-credentials.js';
 
 /** One event on its way to an application's callback URL. */
 export interface Delivery {
@@ -203,7 +204,7 @@ export class CallbackDispatcher {
     if (delay === undefined) {
       this.settle(delivery, 'exhausted');
       this.record(delivery, { attempt, at, durationMs, outcome: 'exhausted', headers, response, error });
-      this.log.warn({ messageId: delivery.messageId, eventId: delivery.eventId, type: delivery.type, target: delivery.target, attempts: attempt }, 'callback retries exhausted');
+      this.log.warn({ messageId: delivery.messageId, eventId: delivery.eventId, type: delivery.type, target: delivery.target && redactUrlCredentials(delivery.target), attempts: attempt }, 'callback retries exhausted');
       return;
     }
     this.record(delivery, { attempt, at, durationMs, outcome: 'retrying', headers, response, error });
@@ -234,7 +235,8 @@ export class CallbackDispatcher {
       applicationId: delivery.applicationId,
       type: delivery.type,
       recipient: delivery.recipient,
-      target: delivery.target,
+      // Config URLs hold no credentials (they become callbackAuth); one restored from an older state file might.
+      target: delivery.target === undefined ? undefined : redactUrlCredentials(delivery.target),
       attempt: a.attempt,
       at: a.at,
       durationMs: a.durationMs,

@@ -3,6 +3,8 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { EmulatorConfigError } from '../errors.js';
 import { parseDuration } from '../validation/durations.js';
 import { compileSchemaCheck, fieldName, parseLocated, type Problem } from '../validation/schema-check.js';
+import { redactUrlCredentials } from '../callbacks/url-credentials.js';
+import { moveUrlCredentials } from './callback-credentials.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import { SCALAR_OPTIONS, type ScalarOption } from './options.js';
 import { ConfigFileSchema, isE164, type ConfigFile, type StatusCallbackType } from './schema.js';
@@ -77,6 +79,8 @@ export function resolveConfig(sources: ConfigSources = {}): EmulatorConfig {
   const env = sources.env ?? {};
   const flags = sources.flags ?? {};
   const layers: Array<{ source: string; value: ConfigFile }> = [];
+  // Where --callback-url's value came from (flag or env), for problems with it; the last one given wins.
+  let callbackUrlSource: string | undefined;
 
   const configPath = flags.config ?? env.BW_EMULATOR_CONFIG;
   if (configPath) {
@@ -105,6 +109,7 @@ export function resolveConfig(sources: ConfigSources = {}): EmulatorConfig {
       }
       sourceName = label;
       if (option.key === 'callbackUrl') {
+        callbackUrlSource = label;
         (layer as Record<string, unknown>).callbackUrl = parsed.value;
         continue;
       }
@@ -130,7 +135,7 @@ export function resolveConfig(sources: ConfigSources = {}): EmulatorConfig {
       accounts[0]!.applications[0]!.callbackUrl = callbackUrl;
     }
   }
-  return normalize(merged as ConfigFile, accountsSource);
+  return normalize(merged as ConfigFile, accountsSource, callbackUrlSource);
 }
 
 function loadConfigFile(path: string, problems: Problem[]): ConfigFile | undefined {
@@ -188,7 +193,10 @@ function parseOptionValue(option: ScalarOption, raw: string): { value: unknown }
     case 'duration':
       return parseDuration(raw) !== undefined ? { value: raw } : bad("use a duration such as '250ms', '2s' or '1m'");
     case 'url':
-      return /^https?:\/\/[^\s/]+/.test(raw) && URL.canParse(raw) ? { value: raw } : bad('use an http:// or https:// URL such as http://127.0.0.1:3000/webhooks');
+      // The value is not echoed as written: a URL may carry user:password@.
+      return /^https?:\/\/[^\s/]+/.test(raw) && URL.canParse(raw)
+        ? { value: raw }
+        : { problem: `'${redactUrlCredentials(raw)}' is not valid`, fix: 'use an http:// or https:// URL such as http://127.0.0.1:3000/webhooks' };
     case 'log-level':
       return ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw)
         ? { value: raw }
@@ -217,19 +225,24 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
   return out;
 }
 
-function normalize(file: ConfigFile, accountsSource: string): EmulatorConfig {
+function normalize(file: ConfigFile, accountsSource: string, callbackUrlSource?: string): EmulatorConfig {
   const problems: Problem[] = [];
   const ms = (v: string | number | undefined, fallback: number) => (v === undefined ? fallback : parseDuration(v) ?? fallback);
   const accounts: AccountConfig[] = (file.accounts ?? []).map((account, a) => {
-    const applications = account.applications.map((app) => ({
-      id: app.id,
-      name: app.name ?? app.id,
-      callbackUrl: app.callbackUrl,
-      inboundCallbackUrl: app.inboundCallbackUrl,
-      outboundCallbackUrl: app.outboundCallbackUrl,
-      callbackAuth: app.callbackAuth ?? { mode: 'none' as const },
-      callbackTypes: app.callbackTypes ?? ['message-sending', 'message-delivered', 'message-failed'],
-    }));
+    const applications = account.applications.map((app, i) => {
+      // The default application's callbackUrl may come from --callback-url or its env variable: its problems say so.
+      const where = (field: string) =>
+        a === 0 && i === 0 && field === 'callbackUrl' && callbackUrlSource ? { source: callbackUrlSource, field: 'callbackUrl' } : { source: accountsSource, field: fieldName(['accounts', a, 'applications', i, field]) };
+      const moved = moveUrlCredentials(app, where);
+      problems.push(...moved.problems);
+      return {
+        id: app.id,
+        name: app.name ?? app.id,
+        ...moved.urls,
+        callbackAuth: moved.callbackAuth,
+        callbackTypes: app.callbackTypes ?? ['message-sending', 'message-delivered', 'message-failed'],
+      };
+    });
     const appIds = new Set(applications.map((app) => app.id));
     applications.forEach((app, i) => {
       const at = ['accounts', a, 'applications', i];

@@ -1,5 +1,6 @@
 // One message in a conversation: the bubble, its recipients' statuses, the carrier console and the timeline.
 import { useErrorBoundary, useState } from 'preact/hooks';
+import { redactUrlCredentials } from '../../src/callbacks/url-credentials.js';
 import { MESSAGE_ERROR_CODES } from '../../src/error-codes.js';
 import { control } from './api.js';
 import { FINAL_STATUSES, isLinkable, mediaName, timelineRows, type ControlMessage, type JournalEntry, type TimelineRow } from './model.js';
@@ -153,7 +154,7 @@ function Timeline({ id, rows }: { id: string; rows: TimelineRow[] }) {
         ) : (
           <li key={`a${row.entry.seq}`} class={`attempt outcome-${row.entry.outcome}`}>
             <time>{shortTime(row.at)}</time> {describeAttempt(row.entry)}
-            {row.entry.target && <span class="target"> → {row.entry.target}</span>}
+            {row.entry.target && <span class="target"> → {redactUrlCredentials(row.entry.target)}</span>}
             <details>
               <summary>Bodies</summary>
               <p>Request body</p>
