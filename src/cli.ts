@@ -7,6 +7,7 @@ import { SCALAR_OPTIONS } from './config/options.js';
 import { createEmulator, type DrainReport } from './emulator.js';
 import { EmulatorConfigError } from './errors.js';
 import { compileScenarioFile, scenarioFilesIn } from './scenarios/files.js';
+import { explainListenError } from './http/listen-error.js';
 import { buildApp } from './server.js';
 
 const USAGE = `Usage: bandwidth-emulator [start] [options]
@@ -166,8 +167,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
-    const e = error as NodeJS.ErrnoException;
-    process.stderr.write(`bandwidth-emulator: cannot listen on ${config.host}:${config.port} (${e.code ?? e.message}). Fix: pick another --port or stop what uses it\n`);
+    process.stderr.write(`bandwidth-emulator: ${explainListenError(error as NodeJS.ErrnoException, config.host, config.port)}\n`);
     await app.close();
     return 1;
   }

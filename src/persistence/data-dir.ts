@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Delivery, NextAttempt } from '../callbacks/dispatcher.js';
 import type { Emulator } from '../emulator.js';
 import { EmulatorConfigError } from '../errors.js';
+import { explainDataDirError } from './data-dir-errors.js';
 import type { JournalEntry } from '../store/journal.js';
 import type { MediaChange } from '../store/media.js';
 import type { StoredMessage } from '../store/messages.js';
@@ -59,9 +60,15 @@ export function openDataDir(dir: string): DataDir {
     db.pragma('synchronous = NORMAL');
     db.exec(SCHEMA);
   } catch (error) {
-    throw new EmulatorConfigError([{ source: 'dataDir', field: 'dataDir', problem: `${folder} cannot be used (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, fix: 'give a folder this user can create and write, or start without --data-dir' }]);
+    throw new EmulatorConfigError([{ source: 'dataDir', field: 'dataDir', ...explainDataDirError(error, folder, file) }]);
   }
-  const version = (db.prepare('SELECT value FROM meta WHERE key = ?').get('version') as { value: string } | undefined)?.value;
+  let version: string | undefined;
+  try {
+    version = (db.prepare('SELECT value FROM meta WHERE key = ?').get('version') as { value: string } | undefined)?.value;
+  } catch (error) {
+    db.close();
+    throw new EmulatorConfigError([{ source: file, field: 'dataDir', ...explainDataDirError(error, folder, file) }]);
+  }
   if (version !== undefined && Number(version) !== STATE_VERSION) {
     db.close();
     throw new EmulatorConfigError([{ source: file, field: 'dataDir', problem: `holds state format ${version}; this emulator reads ${STATE_VERSION}`, fix: 'use another --data-dir, or export the state with the emulator that wrote it and import it here' }]);
@@ -108,8 +115,17 @@ export class DataDir {
     };
   }
 
-  /** Everything the file holds, as a state document for restoreState(). */
+  /** Everything the file holds, as a state document for restoreState(); a read error says its cause (corrupt file, disk). */
   load(): StateDocument {
+    try {
+      return this.read();
+    } catch (error) {
+      if (!(error as { code?: string }).code) throw error;
+      throw new Error(explainDataDirError(error, dirname(this.file), this.file).problem, { cause: error });
+    }
+  }
+
+  private read(): StateDocument {
     const docs = <T>(sql: string) => (this.db.prepare(sql).all() as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as T);
     const media = this.db.prepare('SELECT account_id, media_id, content_type, cache_control, created_at, bytes FROM media ORDER BY ord').all() as Array<{ account_id: string; media_id: string; content_type: string; cache_control: string | null; created_at: number; bytes: Buffer }>;
     const meta = (key: string) => (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
@@ -214,7 +230,8 @@ export class DataDir {
     try {
       this.flush();
     } catch (error) {
-      this.emulator?.log.error({ err: error, file: this.file }, 'could not write the data dir; this change is kept in memory only');
+      const cause = explainDataDirError(error, dirname(this.file), this.file);
+      this.emulator?.log.error({ err: error, file: this.file, fix: cause.fix }, `could not write the data dir: ${cause.problem}; this change is kept in memory only`);
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.inTransaction = false;
       this.dirtyMessages.clear();
