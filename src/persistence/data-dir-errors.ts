@@ -29,7 +29,7 @@ export function explainDataDirError(error: unknown, folder: string, file: string
     return { problem: `this user may not create or write ${code.startsWith('SQLITE') ? file : folder} (${detail})`, fix: `give a folder this user can create and write (check its owner and mode), ${OTHERWISE}` };
   }
   if (code === 'ENOTDIR' || code === 'EEXIST') {
-    return { problem: `part of ${folder} is a file, not a folder (${detail})`, fix: `give the path of a folder (it is created if missing), ${OTHERWISE}` };
+    return { problem: `${folder}, or a folder on its path, is a file (${detail})`, fix: `give the path of a folder (it is created if missing), ${OTHERWISE}` };
   }
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
     return { problem: `${file} is locked by another process, perhaps another emulator with the same data dir (${detail})`, fix: `stop the other process, or give each emulator its own --data-dir` };

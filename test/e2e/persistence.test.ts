@@ -170,7 +170,7 @@ describe('--data-dir: state survives a restart', () => {
   it('refuses a data dir it cannot use, naming the folder and the fix', async () => {
     const file = join(tempDir(), 'a-file');
     writeFileSync(file, 'not a folder');
-    await expect(startEmulator({ dataDir: file })).rejects.toThrow(/a-file cannot be used .*Fix: give a folder/);
+    await expect(startEmulator({ dataDir: file })).rejects.toThrow(/a-file, or a folder on its path, is a file \(EEXIST.*Fix: give the path of a folder/);
   });
 });
 

@@ -105,7 +105,7 @@ describe('data dir errors', () => {
     writeFileSync(join(dir, 'a-file'), 'x');
     const run = await cli(['--port', '0', '--data-dir', join(dir, 'a-file', 'state')]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`part of ${join(dir, 'a-file', 'state')} is a file, not a folder (ENOTDIR: not a directory`);
+    expect(run.stderr).toContain(`${join(dir, 'a-file', 'state')}, or a folder on its path, is a file (ENOTDIR: not a directory`);
   });
 
   it('each code its own text: permissions, read-only, disk full, locked, I/O', () => {
