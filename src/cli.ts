@@ -7,6 +7,7 @@ import { SCALAR_OPTIONS } from './config/options.js';
 import { createEmulator, type DrainReport } from './emulator.js';
 import { EmulatorConfigError } from './errors.js';
 import { compileScenarioFile, scenarioFilesIn } from './scenarios/files.js';
+import { anyHostWarning } from './http/host-guard.js';
 import { explainListenError } from './http/listen-error.js';
 import { buildApp } from './server.js';
 
@@ -178,6 +179,8 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   process.stdout.write(banner(config, url) + '\n');
   const exposed = exposureWarning(config.host, config.control.token);
   if (exposed) emulator.log.warn(exposed);
+  const anyHost = anyHostWarning(config.allowedHosts);
+  if (anyHost) emulator.log.warn(anyHost);
   // A second signal while draining means "now": exit at once, as an impatient Ctrl-C expects.
   const force = (again: NodeJS.Signals) => {
     emulator.log.warn({ signal: again }, 'second signal: exiting without waiting');

@@ -87,3 +87,9 @@ export function registerHostGuard(app: FastifyInstance, config: Pick<EmulatorCon
     return refusal(req, reply, header!);
   });
 }
+
+/** The start-up warning when the Host check is off (`allowedHosts: ['*']`); undefined otherwise. */
+export function anyHostWarning(allowedHosts: readonly string[]): string | undefined {
+  if (!allowedHosts.includes('*')) return undefined;
+  return "--allowed-hosts '*': any Host header is answered, so a web page can read and drive this emulator through a browser on this machine (DNS rebinding). List the names clients use instead";
+}

@@ -8,7 +8,7 @@ import { resolveConfig } from '../../src/config/resolve.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import { createEmulator } from '../../src/emulator.js';
 import { EmulatorConfigError } from '../../src/errors.js';
-import { HOST_REFUSED, hostAllowList, hostName } from '../../src/http/host-guard.js';
+import { anyHostWarning, HOST_REFUSED, hostAllowList, hostName } from '../../src/http/host-guard.js';
 import { buildApp } from '../../src/server.js';
 import { startEmulator } from '../../src/start.js';
 import { useCallbackHarness } from '../helpers/harness.js';
@@ -71,6 +71,9 @@ describe('the Host allow-list', () => {
     for (const host of ['emulator:4010', 'corp.example', 'a.b.corp.example:4010']) expect(allowed(host), host).toBe(true);
     for (const host of ['evilcorp.example', 'corp.example.evil', 'other']) expect(allowed(host), host).toBe(false);
     expect(hostAllowList(resolveConfig({ overrides: { allowedHosts: ['*'] } }))('anything.example')).toBe(true);
+    // Switching the check off is said at start-up.
+    expect(anyHostWarning(['*'])).toContain('DNS rebinding');
+    expect(anyHostWarning(['emulator'])).toBeUndefined();
   });
 
   it('--allowed-hosts and BW_EMULATOR_ALLOWED_HOSTS take a comma-separated list; a port or a URL is refused with the fix', () => {
