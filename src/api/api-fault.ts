@@ -10,7 +10,7 @@ import { explainRule, type ApiFault } from '../scenarios/engine.js';
  */
 export async function actOutApiFault(emulator: Emulator, fault: ApiFault, req: FastifyRequest, reply: FastifyReply): Promise<'dropped' | undefined> {
   req.log.info({ rule: fault.rule.id, status: fault.status, delayMs: fault.delayMs, drop: fault.drop }, `scenario API fault: ${explainRule(fault.rule)}`);
-  if (fault.delayMs) await emulator.clock.sleep(fault.delayMs);
+  if (fault.delayMs) await emulator.time.sleep(fault.delayMs);
   // close() releases a delayed request early; it must not be accepted by an emulator that is shutting down.
   if (emulator.closed) throw bandwidthErrors.unavailable();
   if (fault.drop) {

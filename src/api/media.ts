@@ -14,7 +14,7 @@ export function mediaNotFound(mediaId: string): BandwidthError {
 
 /** The media API: upload (any content type), download, delete and list with Continuation-Token paging. */
 export async function mediaRoutes(app: FastifyInstance, opts: { emulator: Emulator; publicBase: (req: FastifyRequest) => string }): Promise<void> {
-  const { media } = opts.emulator;
+  const media = opts.emulator.mediaLibrary;
   // Uploads are raw bytes of any type: application/json and application/octet-stream (the two SDKs' defaults) included.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: media.limits.maxObjectBytes }, (_req, body, done) => done(null, body));

@@ -60,12 +60,12 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
     { schema: { body: MessageRequestSchema, response: { 202: MessageResponseSchema } }, attachValidation: true },
     async (req, reply) => {
       const body = req.body as unknown;
-      const semantic = body && typeof body === 'object' && !Array.isArray(body) ? semanticFieldErrors(body as Partial<MessageRequestBody>, emulator.clock.now()) : [];
+      const semantic = body && typeof body === 'object' && !Array.isArray(body) ? semanticFieldErrors(body as Partial<MessageRequestBody>, emulator.time.now()) : [];
       if (req.validationError || semantic.length > 0) {
         const structural = req.validationError ? schemaFieldErrors((req.validationError as { validation: [] }).validation, body) : [];
         if (structural.length + semantic.length > 0) throw bandwidthErrors.validation([...structural, ...semantic]);
       }
-      const fault = emulator.scenarios.apiFault(req.params.accountId, () => ({
+      const fault = emulator.apiFaultFor(req.params.accountId, () => ({
         ...req.body,
         text: req.body.text ?? '',
         segmentCount: countSegments(req.body),
@@ -81,7 +81,7 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
     { schema: { querystring: SearchQuerySchema }, attachValidation: true },
     async (req) => {
       if (req.validationError) throw bandwidthErrors.validation([], `Invalid query parameters: ${describeQueryErrors((req.validationError as { validation: QueryError[] }).validation)}`);
-      return searchMessages(emulator.store, req.params.accountId, req.query, requestUrl(req), !emulator.config.permissive);
+      return searchMessages(emulator.messages.list(req.params.accountId), req.query, requestUrl(req), !emulator.config.permissive);
     },
   );
 }

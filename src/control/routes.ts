@@ -2,10 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Emulator } from '../emulator.js';
 import { createMetrics } from '../metrics.js';
+import { PendingWorkError } from '../messaging/settle.js';
 import { JournalWaitTimeout, type JournalFilter } from '../store/journal.js';
 import { ControlInputError, toControlMessage, type ControlOperations, type MessageFilter } from './operations.js';
 import { buildControlOpenApi, type ControlRoute } from './openapi.js';
-import { AccountQuery, CarrierBody, InboundBody, JournalQuery, MessageFilterQuery, TimeBody, TriggerBody } from './schemas.js';
+import { AccountQuery, CarrierBody, IdleQuery, InboundBody, JournalQuery, MessageFilterQuery, TimeBody, TriggerBody } from './schemas.js';
 
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, unknown>; Body: unknown }>;
 
@@ -54,6 +55,19 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator): C
         } catch (error) {
           if (!(error instanceof JournalWaitTimeout)) throw error;
           return sendError(reply, 408, 'timeout', error.message, { filter: error.filter, waitedMs: error.waitedMs, seen: error.seen });
+        }
+      },
+    },
+    { method: 'GET', url: '/pending', summary: 'What is pending now: steps, callbacks and media fetches, with the first few items', handler: async () => ops.pending() },
+    {
+      method: 'GET', url: '/idle', summary: 'Long-poll until nothing is pending (200 with the report), or 408 after timeoutMs with what still is',
+      querystring: IdleQuery,
+      handler: async (req: Req, reply: FastifyReply) => {
+        try {
+          return await ops.idle({ timeoutMs: (req.query as { timeoutMs?: number }).timeoutMs });
+        } catch (error) {
+          if (!(error instanceof PendingWorkError)) throw error;
+          return sendError(reply, 408, 'timeout', error.message, { pending: error.report });
         }
       },
     },
@@ -154,10 +168,10 @@ function streamEvents(emulator: Emulator, req: Req, reply: FastifyReply): void {
     }
     res.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
-  const offMessages = emulator.store.subscribe((change) => {
+  const offMessages = emulator.messages.subscribe((change) => {
     if (accountId === undefined || change.message.accountId === accountId) send('message', { kind: change.kind, recipient: change.recipient, message: toControlMessage(change.message) });
   });
-  const offCallbacks = emulator.journal.subscribe((entry) => {
+  const offCallbacks = emulator.callbackJournal.subscribe((entry) => {
     if (accountId === undefined || entry.accountId === accountId) send('callback', entry);
   });
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);

@@ -14,6 +14,12 @@ export const MessageFilterQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** GET /__emulator/idle: how long to wait, in real milliseconds, for nothing to be pending. */
+export const IdleQuery = Type.Object(
+  { timeoutMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 300_000, description: 'answer 200 as soon as nothing is pending, or 408 with what still is after this many ms (default 5000)' })) },
+  { additionalProperties: false },
+);
+
 /** Query filters for GET /__emulator/callbacks, plus the long-poll `wait` in milliseconds. */
 export const JournalQuery = Type.Object(
   {

@@ -1,6 +1,6 @@
 import { isE164 } from '../config/schema.js';
 import { isKnownErrorCode } from '../error-codes.js';
-import type { StatusType } from '../callbacks/payloads.js';
+import type { StatusType } from '../model/events.js';
 import { parseDuration } from '../validation/durations.js';
 import { compileSchemaCheck, fieldName, parseLocated, type Problem } from '../validation/schema-check.js';
 import { compileMatch, MatcherError, type FieldMatcher } from './matcher.js';

@@ -3,7 +3,7 @@ import { selects, type CompiledReply, type CompiledRule, type CompiledScenario, 
 import { magicOutcome } from './magic.js';
 import { seededRandom } from './random.js';
 import { firstMiss, type MatchSubject } from './matcher.js';
-import type { OutboundPlan, PlannedReply, PlannedStep } from './plan.js';
+import type { OutboundPlan, PlannedReply, PlannedStep } from '../model/plan.js';
 
 /** Delays the engine falls back on when a rule or the default does not give one. */
 export interface PlanTimings {

@@ -138,7 +138,7 @@ describe.skipIf(skip)('web inbox in headless Chromium', () => {
     const received = events(f.sink).find((e) => e.type === 'message-received')!;
     expect(received).toMatchObject({ to: OURS_2, message: { from: HANDSET, text: 'Here is the photo', direction: 'in' } });
     expect(received.message.media).toEqual([expect.stringMatching(new RegExp(`/users/${ACCOUNT}/media/${entry.messageId}/0/cat\\.png$`))]);
-    const stored = f.running.emulator.media.get(ACCOUNT, `${entry.messageId}/0/cat.png`);
+    const stored = f.running.emulator.parts.media.get(ACCOUNT, `${entry.messageId}/0/cat.png`);
     expect(stored?.bytes.equals(PNG)).toBe(true);
     await f.page.getByRole('button', { name: /Here is the photo/ }).waitFor();
 
@@ -178,7 +178,7 @@ describe.skipIf(skip)('web inbox in headless Chromium', () => {
     await card.getByText('"errorCode": 4720').waitFor();
     // The carrier buttons go once the recipient is final; the hour-long delivery never comes.
     expect(await card.getByRole('button', { name: 'Deliver now' }).count()).toBe(0);
-    expect(f.running.emulator.timeline.pendingSteps).toBe(0);
+    expect(f.running.emulator.parts.timeline.pendingSteps).toBe(0);
     await screenshot(card, 'timeline');
     await settled(f.running);
   });

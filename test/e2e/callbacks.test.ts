@@ -134,8 +134,8 @@ describe('callback payloads', () => {
     assertCallbackMatchesSpec(post!.body);
 
     // Exactly one: nothing else is scheduled, pending or was ever planned for this message.
-    expect(running.emulator.timeline.pendingSteps).toBe(0);
-    expect(running.emulator.dispatcher.stats()).toMatchObject({ planned: 1, delivered: 1, pending: 0, exhausted: 0 });
+    expect(running.emulator.parts.timeline.pendingSteps).toBe(0);
+    expect(running.emulator.parts.dispatcher.stats()).toMatchObject({ planned: 1, delivered: 1, pending: 0, exhausted: 0 });
     expect(await running.callbacks.list({ messageId: id })).toHaveLength(1);
   });
 
@@ -183,7 +183,7 @@ describe('callback payloads', () => {
     const sending = events(sink).filter((e) => e.type === 'message-sending');
     expect(sending.map((e) => e.to).sort()).toEqual([...group].sort());
     expect(sink.requests).toHaveLength(6);
-    expect(running.emulator.dispatcher.stats()).toMatchObject({ planned: 6, delivered: 6, pending: 0 });
+    expect(running.emulator.parts.dispatcher.stats()).toMatchObject({ planned: 6, delivered: 6, pending: 0 });
   });
 });
 
@@ -276,8 +276,8 @@ describe('callback routing', () => {
     const failedEvents = events(sinkFailed);
     expect(failedEvents.map((e) => [e.type, e.message.id, e.errorCode])).toEqual([['message-failed', failing.data.id, 4432]]);
 
-    expect(running.emulator.dispatcher.stats()).toMatchObject({ notRequested: 3, delivered: 2, pending: 0 });
-    expectBooksBalance(running.emulator.dispatcher.stats());
+    expect(running.emulator.parts.dispatcher.stats()).toMatchObject({ notRequested: 3, delivered: 2, pending: 0 });
+    expectBooksBalance(running.emulator.parts.dispatcher.stats());
   });
 
   it('no URL: every event is still journaled (no-target) and the API still answers 202', async () => {
@@ -297,7 +297,7 @@ describe('callback routing', () => {
     const [copy] = await running.inbound({ from: TO1, to: [FROM], text: 'inbound with nowhere to go' });
     const received = await running.callbacks.waitFor({ messageId: copy!.id, type: 'message-received' }, WAIT);
     expect(received.outcome).toBe('no-target');
-    expect(running.emulator.dispatcher.stats()).toMatchObject({ planned: 3, noTarget: 3, delivered: 0, pending: 0 });
+    expect(running.emulator.parts.dispatcher.stats()).toMatchObject({ planned: 3, noTarget: 3, delivered: 0, pending: 0 });
   });
 });
 

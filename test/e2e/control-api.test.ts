@@ -118,7 +118,7 @@ const ids = (list: Array<{ id: string }>) => list.map((m) => m.id).sort();
 const sorted = (...values: string[]) => [...values].sort();
 const scenarioNames = async (ops: ControlOperations) => (await ops.scenarios.list()).scenarios.map((s) => s.name).sort();
 /** The Journal's pending waiters: proves a wait is in place before the event it waits for can happen. */
-const waiters = (running: RunningEmulator) => (running.emulator.journal as unknown as { waiters: Set<unknown> }).waiters.size;
+const waiters = (running: RunningEmulator) => (running.emulator.parts.journal as unknown as { waiters: Set<unknown> }).waiters.size;
 
 describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, connect) => {
   it('health: status ok, uptime, store sizes with their caps, callback books and pending steps', async () => {

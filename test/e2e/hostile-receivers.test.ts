@@ -107,7 +107,7 @@ async function runAgainst(receiver: Receiver | { url: string }, timeoutMs = ROOM
   const during = await Promise.all(Array.from({ length: DURING }, (_, i) => create(running, i + 1)));
   const ids = [first, ...during];
   // The books balance at every moment, not only at the end: mid-run, with events still pending.
-  const midRun = running.emulator.dispatcher.stats();
+  const midRun = running.emulator.parts.dispatcher.stats();
   expectBooksBalance(midRun);
   // What the emulator accepted it reports: every message is in the search API.
   for (const id of ids) {
@@ -120,12 +120,12 @@ async function runAgainst(receiver: Receiver | { url: string }, timeoutMs = ROOM
 
 /** Every event has exactly one final entry, it is its last attempt, and the books balance with nothing pending. */
 function expectBooksBalanced(running: RunningEmulator, ids: readonly string[], expected: { delivered: number; exhausted: number }) {
-  const books = running.emulator.dispatcher.stats();
+  const books = running.emulator.parts.dispatcher.stats();
   // An SMS to one recipient has one status event by default (message-delivered; message-sending is MMS-only).
   expect(books.planned).toBe(ids.length);
   expect(books).toMatchObject({ pending: 0, noTarget: 0, notRequested: 0, dropped: 0, cancelled: 0, ...expected });
   expectBooksBalance(books);
-  const entries = running.emulator.journal.list({ accountId: ACCOUNT });
+  const entries = running.emulator.parts.journal.list({ accountId: ACCOUNT });
   const byEvent = new Map<string, JournalEntry[]>();
   for (const entry of entries) byEvent.set(entry.eventId, [...(byEvent.get(entry.eventId) ?? []), entry]);
   expect(byEvent.size).toBe(books.planned);

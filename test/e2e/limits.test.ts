@@ -65,11 +65,11 @@ describe('create-message limits', () => {
   });
 
   it('a JSON body over 1 MB is a Bandwidth-shaped 413 and stores nothing', async () => {
-    const before = running.emulator.store.stats().messages;
+    const before = running.emulator.parts.store.stats().messages;
     const res = await create({ applicationId: APP, from: FROM, to: numbers(1), text: 'x', padding: 'p'.repeat(1024 * 1024) });
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ type: 'request-validation', description: expect.stringContaining('request size limit') });
-    expect(running.emulator.store.stats().messages).toBe(before);
+    expect(running.emulator.parts.store.stats().messages).toBe(before);
   });
 });
 
@@ -87,12 +87,12 @@ describe('media ids cannot escape their folder', () => {
     } else {
       expect([400, 404]).toContain(put.status);
     }
-    expect(running.emulator.media.list(ACCOUNT_B)).toEqual([]);
+    expect(running.emulator.parts.media.list(ACCOUNT_B)).toEqual([]);
   });
 
   it('after all of them, account B holds nothing and account A lists each id as a name, not a path', async () => {
-    expect(running.emulator.media.list(ACCOUNT_B)).toEqual([]);
-    const names = running.emulator.media.list(ACCOUNT_A).map((o) => o.mediaId);
+    expect(running.emulator.parts.media.list(ACCOUNT_B)).toEqual([]);
+    const names = running.emulator.parts.media.list(ACCOUNT_A).map((o) => o.mediaId);
     expect(names).toContain('../x.bin');
     expect(names).toContain('../../9904001/media/stolen.bin');
     const listed = await fetch(`${running.url}/users/${ACCOUNT_B}/media`, { headers: { authorization: basic } });

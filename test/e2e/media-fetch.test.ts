@@ -91,7 +91,7 @@ async function sendMms(running: RunningEmulator, media: string[]): Promise<strin
     afterSeq = entry.seq;
     if (entry.type === 'message-delivered' || entry.type === 'message-failed') break;
   }
-  return running.emulator.journal.list({ messageId: id }).map((j) => {
+  return running.emulator.parts.journal.list({ messageId: id }).map((j) => {
     const event = (j.request.body as Array<{ type: string; errorCode?: number }>)[0]!;
     return event.type + (event.errorCode ? ` ${event.errorCode}` : '');
   });
@@ -165,7 +165,7 @@ describe('external media fetch: on', () => {
     const report = await running.close();
     expect(report.stepsNotFired).toBe(0);
     expect(report.mediaFetchesAborted).toBe(1);
-    expect(running.emulator.journal.list({})).toEqual([]);
+    expect(running.emulator.parts.journal.list({})).toEqual([]);
     expect(sink.requests).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { createClock } from '../../src/clock.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import { createControlOperations, type ControlOperations } from '../../src/control/operations.js';
-import { createEmulator } from '../../src/emulator.js';
+import { createEmulator } from '../../src/compose.js';
 import { buildApp } from '../../src/server.js';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
@@ -380,12 +380,12 @@ describe('listing pages (Continuation-Token)', () => {
     const running = await start();
     const api = mediaApi(running.url);
     // Seeded in process: the HTTP path is covered above, this is about the page boundary.
-    for (let i = 0; i < 1000; i++) running.emulator.media.put({ accountId: ACCT, mediaId: `m${String(i).padStart(4, '0')}`, bytes: Buffer.from('x'), contentType: 'text/plain' });
+    for (let i = 0; i < 1000; i++) running.emulator.parts.media.put({ accountId: ACCT, mediaId: `m${String(i).padStart(4, '0')}`, bytes: Buffer.from('x'), contentType: 'text/plain' });
     const one = await listAll(api, ACCT);
     expect(one.pages.map((p) => p.length)).toEqual([1000]);
     expect(one.tokens).toEqual([undefined]);
 
-    running.emulator.media.put({ accountId: ACCT, mediaId: 'm1000', bytes: Buffer.from('x'), contentType: 'text/plain' });
+    running.emulator.parts.media.put({ accountId: ACCT, mediaId: 'm1000', bytes: Buffer.from('x'), contentType: 'text/plain' });
     const two = await listAll(api, ACCT);
     expect(two.pages.map((p) => p.length)).toEqual([1000, 1]);
     expect(two.pages[1]![0]!.mediaName).toBe('m1000');
@@ -610,12 +610,12 @@ describe('limits', () => {
     let offset = 0;
     const clock = createClock({ now: () => Date.now() + offset });
     const cfg = resolveConfig({ overrides: { ...config(), host: '127.0.0.1', port: 0, logLevel: 'silent', media: { retention: '1h' } } });
-    const emulator = createEmulator(cfg, { clock });
+    let url = '';
+    const emulator = createEmulator(cfg, { clock, listenUrl: () => url });
     const app: FastifyInstance = await buildApp(emulator);
     closers.push(() => app.close());
     await app.listen({ host: '127.0.0.1', port: 0 });
-    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-    emulator.baseUrl = url;
+    url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
     const control: ControlOperations = createControlOperations(emulator);
     const api = mediaApi(url);
 

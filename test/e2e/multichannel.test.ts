@@ -244,7 +244,7 @@ describe('multichannel callbacks', () => {
     }
     const read = seen.find((e) => e.type === 'message-read')!;
     expect(Date.parse(read.eventTime!)).not.toBeNaN();
-    const order = running.emulator.journal.list({ messageId: id }).map((j) => j.type);
+    const order = running.emulator.parts.journal.list({ messageId: id }).map((j) => j.type);
     expect(order).toEqual(['message-sending', 'message-delivered', 'message-read']);
 
     const search = await fetch(`${running.url}/users/${ACCOUNT}/messages?messageId=${id}`, { headers: { authorization: `Basic ${Buffer.from(`${USER}:${PASS}`).toString('base64')}` } });

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectEmulator } from '../../src/control/client.js';
 import { ControlInputError } from '../../src/control/operations.js';
 import { DATA_FILE } from '../../src/persistence/data-dir.js';
-import type { StateDocument } from '../../src/persistence/state.js';
+import type { StateDocument } from '../../src/persistence/state-document.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import { startSink } from '../helpers/sink.js';
@@ -129,7 +129,7 @@ describe('--data-dir: state survives a restart', () => {
 
     answer = 200;
     const second = await start({ dataDir, accounts, callbacks: { retryDelays: ['20s'] } });
-    expect(second.emulator.dispatcher.stats().pending).toBe(1);
+    expect(second.emulator.parts.dispatcher.stats().pending).toBe(1);
     const delivered = await second.callbacks.waitFor({ messageId: id, outcome: 'delivered' });
     expect(delivered.attempt, 'the retry continues the attempt count').toBe(2);
     // The journal of the restarted emulator: one failed attempt (retrying), then the delivered retry; no 'cancelled'.
@@ -240,7 +240,7 @@ describe('a carrier action in the persisted state (data dir, export and import)'
 
   /** Nothing the carrier action replaced is left: flushing the clock fires nothing, and no delivered event exists. */
   async function expectOnlyTheFailure(running: RunningEmulator, id: string): Promise<void> {
-    expect(running.emulator.timeline.pendingSteps).toBe(0);
+    expect(running.emulator.parts.timeline.pendingSteps).toBe(0);
     expect((await running.time.flush()).ran, 'timers left to fire').toBe(0);
     expect(await running.callbacks.list({ messageId: id, type: 'message-delivered' })).toEqual([]);
     expect((await running.messages.get(id))?.recipients[0]).toMatchObject({ status: 'FAILED', errorCode: 4720 });

@@ -185,7 +185,7 @@ describe('Messaging v2 through bandwidth-sdk (default config)', () => {
       const body = request() as unknown as Record<string, unknown>;
       if (typeof change === 'function') change(body);
       else Object.assign(body, change);
-      const stored = running.emulator.store.stats().messages;
+      const stored = running.emulator.parts.store.stats().messages;
       const { status, data } = await httpError(api.createMessage(acct, body as unknown as MessageRequest));
       expect(status).toBe(400);
       assertMatchesSpec('createMessageRequestError', data);
@@ -196,7 +196,7 @@ describe('Messaging v2 through bandwidth-sdk (default config)', () => {
       expect(named.length, JSON.stringify(error.fieldErrors)).toBeGreaterThan(0);
       for (const e of named) expect(e.description.length).toBeGreaterThan(0);
       // A 4xx means nothing was accepted.
-      expect(running.emulator.store.stats().messages).toBe(stored);
+      expect(running.emulator.parts.store.stats().messages).toBe(stored);
     });
 
     it('accepts the limits themselves: 10 recipients, text 2048, tag 1024, 10 media, 4096-char URL', async () => {

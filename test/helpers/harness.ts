@@ -60,28 +60,9 @@ export function useCallbackHarness(options: { beforeClose?: () => void } = {}): 
   return harness;
 }
 
-/**
- * Resolve once nothing is left to happen: no timeline step scheduled and no callback in flight. Checked whenever the
- * journal records an attempt (the last thing any pending work does), so it waits on events, not on a timer.
- */
-export function settled(running: RunningEmulator, timeoutMs = 5000): Promise<void> {
-  const { timeline, dispatcher, journal } = running.emulator;
-  const done = () => timeline.pendingSteps === 0 && dispatcher.stats().pending === 0;
-  if (done()) return Promise.resolve();
-  return new Promise((resolvePromise, reject) => {
-    const check = () => {
-      if (!done()) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolvePromise();
-    };
-    // Checked once the code that journaled has run to its end: a fired step schedules the next one after sending.
-    const unsubscribe = journal.subscribe(() => queueMicrotask(check));
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`not settled within ${timeoutMs} ms: ${timeline.pendingSteps} steps pending, books ${JSON.stringify(dispatcher.stats())}`));
-    }, timeoutMs);
-  });
+/** Resolve once nothing is left to happen (the library's idle(): no step scheduled, no callback in flight). */
+export async function settled(running: RunningEmulator, timeoutMs = 5000): Promise<void> {
+  await running.idle({ timeoutMs });
 }
 
 /** Wait until the journal holds `n` entries matching the filter, following them one after another (long-poll). */
@@ -114,7 +95,7 @@ const fireOrder = (entry: JournalEntry) => Number(entry.eventId.replace(/^ev-/, 
  * recipient's events are sent ~1 ms apart on pooled connections and may overtake each other, as Bandwidth's may.)
  */
 export function sequence(running: RunningEmulator, sink: CallbackSink, messageId: string, recipient: string): string[] {
-  const acknowledged = running.emulator.journal.list({ messageId, recipient, outcome: 'delivered' }).sort((a, b) => fireOrder(a) - fireOrder(b));
+  const acknowledged = running.emulator.parts.journal.list({ messageId, recipient, outcome: 'delivered' }).sort((a, b) => fireOrder(a) - fireOrder(b));
   const atSink = events(sink).filter((e) => e.message.id === messageId && e.to === recipient && e.message.direction === 'out');
   expect(atSink.map((e) => JSON.stringify(e)).sort()).toEqual(acknowledged.map((j) => JSON.stringify(j.request.body[0])).sort());
   return acknowledged.map((j) => {

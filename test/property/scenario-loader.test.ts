@@ -12,7 +12,7 @@ import { compileScenario, compileScenarioText, type CompiledScenario } from '../
 import { compileScenarioFile, MAX_SCENARIO_FILE_BYTES } from '../../src/scenarios/files.js';
 import type { MatchSubject } from '../../src/scenarios/matcher.js';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { createEmulator } from '../../src/emulator.js';
+import { createEmulator } from '../../src/compose.js';
 import { EmulatorConfigError } from '../../src/errors.js';
 import type { Problem } from '../../src/validation/schema-check.js';
 import { anyJson } from './arbitraries.js';
