@@ -1,5 +1,8 @@
 import type { Channel, StoredMessage } from '../store/messages.js';
-import { selects, type CompiledReply, type CompiledRule, type CompiledScenario, type EventStep } from './compile.js';
+import type { CompiledReply, CompiledRule, CompiledScenario, EventStep } from './compile.js';
+import { apiFaultActions, apiFaults, type ApiFaultAction } from './faults/api-faults.js';
+import { applyCallbackFaults, applyCallbackFaultsAcrossRecipients, callbackFaults, type CompiledCallbackFaults } from './faults/callback-faults.js';
+import { selects } from './faults/registry.js';
 import { magicOutcome } from './magic.js';
 import { seededRandom } from './random.js';
 import { firstMiss, type MatchSubject } from './matcher.js';
@@ -19,13 +22,10 @@ export interface Rejection {
   afterSending?: boolean;
 }
 
-/** An API fault chosen for a request, with the rule that chose it. */
+/** An API fault chosen for a request: the rule that chose it and what the API layer does, in order. */
 export interface ApiFault {
   rule: CompiledRule;
-  status?: 429 | 500 | 503;
-  retryAfter?: number;
-  delayMs?: number;
-  drop?: boolean;
+  actions: ApiFaultAction[];
 }
 
 /** A scenario as the control API lists it: rules with hit counts and explain() lines. */
@@ -43,10 +43,10 @@ const isMms = (m: Pick<StoredMessage, 'media' | 'to'>) => (m.media?.length ?? 0)
 export function explainRule(rule: CompiledRule): string {
   const when = rule.matchers.length ? rule.matchers.map((m) => m.describe).join(' and ') : 'every message';
   const what: string[] = [];
-  if (rule.apiFault) what.push(`API fault ${rule.apiFault.status ?? ''}${rule.apiFault.delayMs ? ` delay ${rule.apiFault.delayMs} ms` : ''}${rule.apiFault.drop ? ' drop connection' : ''}`.trim());
+  if (rule.apiFault) what.push(apiFaults.explain(rule.apiFault));
   if (rule.events) what.push(rule.events.length ? rule.events.map((e) => e.type + (e.errorCode ? ` ${e.errorCode}` : '')).join(' → ') : 'no events (lost receipt)');
   if (rule.reply) what.push(rule.reply.suggestionResponse ? `reply suggestion-response '${rule.reply.suggestionResponse.text}'` : rule.reply.locationResponse ? 'reply requested-location-response' : `reply '${rule.reply.text}'`);
-  if (rule.callbackFaults) what.push('callback faults');
+  if (rule.callbackFaults) what.push(callbackFaults.explain(rule.callbackFaults));
   const limit = rule.times ? ` (first ${rule.times}; ${rule.hits} used)` : ` (${rule.hits} hits)`;
   return `${rule.id} '${rule.name}': when ${when} → ${what.join(', ') || 'default outcome'}${limit}`;
 }
@@ -147,7 +147,7 @@ export class ScenarioEngine {
         if (!hit) continue;
         if (!selects(rule.apiFault, scenario.random)) continue;
         rule.hits++;
-        return { rule, status: rule.apiFault.status, retryAfter: rule.apiFault.retryAfter, delayMs: rule.apiFault.delayMs, drop: rule.apiFault.drop };
+        return { rule, actions: apiFaultActions(rule.apiFault) };
       }
     }
     return undefined;
@@ -158,7 +158,7 @@ export class ScenarioEngine {
     const plan: OutboundPlan = { steps: new Map(), explanations: new Map(), replies: [] };
     const mms = isMms(message);
     const channel = subjectOf(message, message.accountId, message.to[0] ?? '').channel;
-    let reorder = false;
+    const picked: CompiledCallbackFaults[] = [];
     for (const to of message.to) {
       if (rejection) {
         const failed: EventStep = { type: 'message-failed', errorCode: rejection.errorCode, afterMs: timings.sendingDelayMs };
@@ -195,8 +195,8 @@ export class ScenarioEngine {
         let steps = timeline(scripted ?? defaultEvents(channel), timings);
         const faults = rule.callbackFaults;
         if (faults && selects(faults, scenario.random)) {
-          steps = steps.map((s) => ({ ...s, afterMs: s.afterMs + (faults.delayMs ?? 0), duplicates: faults.duplicate, dropped: faults.drop }));
-          reorder ||= faults.reorder === true;
+          steps = applyCallbackFaults(faults, steps);
+          picked.push(faults);
         }
         plan.steps.set(to, steps);
         if (rule.reply) plan.replies.push(replyFor(rule.reply, message, to));
@@ -212,7 +212,7 @@ export class ScenarioEngine {
       plan.steps.set(to, timeline(defaultEvents(channel), timings));
       plan.explanations.set(to, `no scenario rule matched: default outcome, delivered${channel === 'RBM' ? ' and read' : ''}${missed}`);
     }
-    if (reorder) reverseRecipients(plan);
+    applyCallbackFaultsAcrossRecipients(picked, plan);
     return plan;
   }
 }
@@ -258,14 +258,4 @@ function replyFor(reply: CompiledReply, message: StoredMessage, recipient: strin
   if (reply.suggestionResponse) planned.suggestionResponse = { ...reply.suggestionResponse, pairedMessageId: reply.suggestionResponse.pairedMessageId === undefined ? message.id : reply.suggestionResponse.pairedMessageId };
   if (reply.locationResponse) planned.locationResponse = reply.locationResponse;
   return planned;
-}
-
-// Out-of-order delivery for a group: the last recipient's events come first, each recipient keeping its own order.
-function reverseRecipients(plan: OutboundPlan): void {
-  const recipients = [...plan.steps.keys()];
-  const gap = Math.max(...[...plan.steps.values()].map((steps) => steps.at(-1)?.afterMs ?? 0)) + 1;
-  recipients.forEach((to, i) => {
-    const offset = (recipients.length - 1 - i) * gap;
-    plan.steps.set(to, plan.steps.get(to)!.map((s) => ({ ...s, afterMs: s.afterMs + offset })));
-  });
 }

@@ -1,5 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Duration } from '../config/schema.js';
+import { apiFaults } from './faults/api-faults.js';
+import { callbackFaults } from './faults/callback-faults.js';
 
 /** A text matcher: exact string, `prefix*`, `/regex/flags`, an object form, or a list (any of). */
 const TextMatcher = Type.Union(
@@ -12,12 +14,6 @@ const TextMatcher = Type.Union(
   ],
   { description: "an exact value, 'prefix*', '/regex/flags', {equals}, {prefix}, {regex, flags} or a list of values" },
 );
-
-const Selection = {
-  times: Type.Optional(Type.Integer({ minimum: 1, description: 'apply to the first N matches only' })),
-  every: Type.Optional(Type.Integer({ minimum: 1, description: 'apply to every Nth match (1 = all)' })),
-  probability: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'a number from 0 to 1, drawn from the seeded generator' })),
-};
 
 const ChannelName = Type.Union([Type.Literal('RBM'), Type.Literal('SMS'), Type.Literal('MMS')]);
 
@@ -88,28 +84,6 @@ const ReplySchema = Type.Object(
   { additionalProperties: false },
 );
 
-const CallbackFaultsSchema = Type.Object(
-  {
-    duplicate: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, description: 'send each selected event this many extra times' })),
-    delay: Type.Optional(Duration),
-    drop: Type.Optional(Type.Boolean({ description: 'true: selected events are never sent (journaled as dropped)' })),
-    reorder: Type.Optional(Type.Boolean({ description: "true: a group's recipients get their events in reverse order" })),
-    ...Selection,
-  },
-  { additionalProperties: false },
-);
-
-const ApiFaultSchema = Type.Object(
-  {
-    status: Type.Optional(Type.Union([Type.Literal(429), Type.Literal(500), Type.Literal(503)], { description: '429, 500 or 503' })),
-    retryAfter: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds, sent as Retry-After with a 429' })),
-    delay: Type.Optional(Duration),
-    drop: Type.Optional(Type.Boolean({ description: 'true: the connection is closed without an answer' })),
-    ...Selection,
-  },
-  { additionalProperties: false },
-);
-
 /** A rule: what it matches, and what then happens (events, a reply, callback faults) or an API fault instead. */
 export const RuleSchema = Type.Object(
   {
@@ -118,8 +92,8 @@ export const RuleSchema = Type.Object(
     times: Type.Optional(Type.Integer({ minimum: 1, description: 'the rule applies to its first N matches only' })),
     events: Type.Optional(Type.Array(EventSchema, { maxItems: 20 })),
     reply: Type.Optional(ReplySchema),
-    callbackFaults: Type.Optional(CallbackFaultsSchema),
-    apiFault: Type.Optional(ApiFaultSchema),
+    callbackFaults: Type.Optional(callbackFaults.schema),
+    apiFault: Type.Optional(apiFaults.schema),
   },
   { additionalProperties: false },
 );
