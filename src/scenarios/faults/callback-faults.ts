@@ -2,7 +2,7 @@
 // reshapes the planned steps (src/callbacks/timeline.ts carries out `duplicates` and `dropped`) or the whole plan.
 import { Type } from 'typebox';
 import { Duration } from '../../config/schema.js';
-import type { OutboundPlan, PlannedStep } from '../plan.js';
+import type { OutboundPlan, PlannedStep } from '../../model/plan.js';
 import { durationMs, faultBlock, type CompiledBlock, type FaultFields, type FaultKind } from './registry.js';
 
 /** A callback fault kind: a fault kind that also reshapes the plan of a message its rule picks. */
