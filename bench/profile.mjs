@@ -43,7 +43,7 @@ try {
 function report(profile, load) {
   const perMessage = (us) => (us / load.accepted).toFixed(2);
   const selfUs = new Map();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  for (const [i, id] of profile.samples.entries()) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   // Section markers esbuild writes before each bundled file's code, so a line of the bundle names its module.
   const moduleAt = [];
   let current = '(bundle)';

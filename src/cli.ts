@@ -143,7 +143,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     }
     throw error;
   }
-  let emulator;
+  let emulator: ReturnType<typeof createEmulator>;
   try {
     emulator = createEmulator(config, { logger: cliLogger(config.logLevel) });
   } catch (error) {

@@ -317,7 +317,7 @@ export class Emulator {
     // A line per message at info would cost more than the message itself under load; the plan is in the timeline.
     if (this.log.isLevelEnabled('debug')) this.log.debug({ messageId: message.id, accountId: message.accountId, to: message.to, plan: Object.fromEntries(plan.explanations) }, 'message accepted');
     this.timeline.playOutbound(message, plan, app);
-    plan.replies.forEach((reply, index) => this.scheduleReply(message, `${message.id}/${index}`, reply, offsetMs + reply.afterMs));
+    for (const [index, reply] of plan.replies.entries()) this.scheduleReply(message, `${message.id}/${index}`, reply, offsetMs + reply.afterMs);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import { BandwidthError, ErrorType } from '../errors.js';
+import { type BandwidthError, ErrorType } from '../errors.js';
 import { toBandwidthError } from './error-handler.js';
 
 /** Where a multichannel error comes from (spec `errorSource`): a body field, a query parameter or a header. */

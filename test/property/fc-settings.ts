@@ -1,7 +1,7 @@
 // Shared fast-check settings for every property test: a fixed seed so `npm test` is reproducible, and a bounded
 // number of runs so it stays fast. `npm run test:props` (FC_NUM_RUNS=2000) runs the same properties much longer;
 // FC_SEED picks another seed, and a failure prints the seed and path to replay it.
-import fc from 'fast-check';
+import type fc from 'fast-check';
 
 const envInt = (name: string, fallback: number): number => {
   const raw = process.env[name];

@@ -168,7 +168,10 @@ export function expectMultiChannelAnswer(res: LightMyRequestResponse, what: stri
     throw new Error(`not JSON: ${context}`);
   }
   // A path the router never gave to the endpoint (an account id that adds a segment, say) is not its answer.
-  if (res.statusCode === 404 && (body as { error?: unknown }).error === 'Not Found') return expectBandwidthAnswer(res, what);
+  if (res.statusCode === 404 && (body as { error?: unknown }).error === 'Not Found') {
+    expectBandwidthAnswer(res, what);
+    return;
+  }
   try {
     assertMatchesSpec('multiChannelError', body);
   } catch (error) {
