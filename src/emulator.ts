@@ -565,7 +565,7 @@ function isOwnHost(url: string, publicUrl?: string): boolean {
 }
 
 /** The media id a URL names in this account's media store, when the URL points at Bandwidth's or this emulator's media API. */
-export function ownMediaId(url: string, accountId: string, publicUrl?: string): string | undefined {
+function ownMediaId(url: string, accountId: string, publicUrl?: string): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -1,9 +1,9 @@
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import { isE164 } from '../config/schema.js';
 import type { FieldError } from '../errors.js';
-import type { Channel, ChannelListItem } from '../store/messages.js';
+import type { Channel } from '../store/messages.js';
 import { MESSAGE_LIMITS, expirationProblem, isSenderId } from './message-request.js';
 
 const Ajv = AjvModule.default ?? AjvModule;
@@ -43,9 +43,6 @@ export const MultiChannelRequestSchema = Type.Object({
   priority: Type.Optional(Type.Union([Type.Literal('default'), Type.Literal('high')])),
   expiration: Type.Optional(Type.String()),
 });
-
-/** A structurally valid multichannel request. */
-export type MultiChannelRequestBody = Static<typeof MultiChannelRequestSchema> & { channelList: ChannelListItem[] };
 
 const FileUrl = Type.String({ format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', maxLength: MULTICHANNEL_LIMITS.fileUrl });
 const Suggestion = Type.Object({

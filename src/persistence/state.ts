@@ -11,7 +11,7 @@ import { compileSchemaCheck, type Problem } from '../validation/schema-check.js'
 export const STATE_VERSION = 1;
 
 /** The highest ev-N a document may reserve: past 2^53 `N + 1 === N`, and every later event would share one id. */
-export const MAX_EVENT_NUMBER = 2 ** 52;
+const MAX_EVENT_NUMBER = 2 ** 52;
 
 /** A recipient's planned status events not fired yet: `next` is the index of the next step, due at `dueAt` (epoch ms). */
 export interface PendingSteps {
@@ -153,7 +153,7 @@ const Pending = Type.Object({
 });
 
 /** The exported state: messages, media (base64), the callback journal, run-time scenarios and, with a data dir, pending callbacks. */
-export const StateDocumentSchema = Type.Object({
+const StateDocumentSchema = Type.Object({
   kind: Type.Literal('bandwidth-emulator-state'),
   version: Type.Literal(STATE_VERSION, { description: `the format version, ${STATE_VERSION}` }),
   exportedAt: Type.Optional(Type.String()),

@@ -48,7 +48,7 @@ export interface CompiledReply {
 }
 
 /** A scheduled inbound message of a scenario. */
-export interface CompiledInbound {
+interface CompiledInbound {
   name: string;
   trigger: 'start' | 'manual';
   afterMs: number;

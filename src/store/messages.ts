@@ -2,7 +2,7 @@
 export type MessageStatus = 'RECEIVED' | 'QUEUED' | 'SENDING' | 'SENT' | 'FAILED' | 'DELIVERED' | 'ACCEPTED' | 'UNDELIVERED';
 
 /** One recipient's state: outbound messages have one per `to` entry, inbound ones a single row for the owner. */
-export interface RecipientState {
+interface RecipientState {
   to: string;
   status: MessageStatus;
   errorCode: number;

@@ -10,9 +10,9 @@ const envInt = (name: string, fallback: number): number => {
 };
 
 /** Runs per property: 60 in `npm test`, FC_NUM_RUNS for a longer hunt. */
-export const NUM_RUNS = envInt('FC_NUM_RUNS', 60);
+const NUM_RUNS = envInt('FC_NUM_RUNS', 60);
 /** The seed every property starts from: fixed, so a red run is reproducible. */
-export const SEED = envInt('FC_SEED', 20_261_126);
+const SEED = envInt('FC_SEED', 20_261_126);
 
 /** fast-check parameters for one property; `scale` gives cheap properties more runs and costly ones fewer. */
 export function fcParams(scale = 1): fc.Parameters<unknown> {
