@@ -19,7 +19,7 @@ const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=32').s
 const bundle = path.join(root, 'dist/bundle/cli.js');
 
 const sink = fork(path.join(root, 'bench/lib/sink.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-const sinkPort = await new Promise((resolve) => sink.once('message', (m) => resolve(m.port)));
+const sinkPort = await new Promise((resolve) => sink.once('message', (m) => resolve(/** @type {{ port: number }} */ (m).port)));
 const port = 20000 + Math.floor(Math.random() * 20000);
 // The reference has no SIGTERM handler; exiting through one lets --cpu-prof write its file.
 const exitOnTerm = ['--import', 'data:text/javascript,process.on("SIGTERM",()=>process.exit(0))'];
