@@ -67,7 +67,8 @@ module.exports = {
     {
       name: 'core-imports-no-persistence-or-adapter',
       severity: 'error',
-      comment: 'The core (emulator.ts, messaging/) sits below persistence and the adapters: it may not import them. Persistence plugs into the core, not the other way round.',
+      comment:
+        'The core (emulator.ts, messaging/) sits below persistence and the adapters: it may not import them. Persistence plugs into the core, not the other way round.',
       from: { path: CORE },
       to: { path: [...PERSISTENCE, ...ADAPTERS] },
     },

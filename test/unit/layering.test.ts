@@ -41,7 +41,8 @@ describe('layering rules', () => {
         'src/messaging/core.ts': "import { timeline } from '../callbacks/timeline.js';\nexport const core = timeline;\n",
         'src/emulator.ts': "import { core } from './messaging/core.js';\nexport class Emulator { core = core; }\n",
         'src/persistence/state.ts': "import type { Emulator } from '../emulator.js';\nexport const save = (e: Emulator) => e.core;\n",
-        'src/api/messages.ts': "import type { Emulator } from '../emulator.js';\nimport { save } from '../persistence/state.js';\nexport const route = (e: Emulator) => save(e);\n",
+        'src/api/messages.ts':
+          "import type { Emulator } from '../emulator.js';\nimport { save } from '../persistence/state.js';\nexport const route = (e: Emulator) => save(e);\n",
       }),
     ).toEqual([]);
   });
