@@ -30,8 +30,8 @@ const log = (line) => process.stderr.write(`[bench] ${line}\n`);
 
 async function freePort() {
   const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
@@ -47,6 +47,7 @@ function runScript(script, scriptArgs, nodeArgs = []) {
   });
 }
 
+/** GET a JSON document from one of the bench's own servers. @returns {Promise<any>} */
 async function getJson(url) {
   const res = await request(url);
   return res.body.json();
@@ -73,6 +74,12 @@ async function coldStart(spawnTarget, url) {
   throw new Error(`${url} never answered 202 within 20 s`);
 }
 
+/**
+ * One target's run, the reference's or the emulator's: cold start, idle memory, saturation, then paced callback latency.
+ * @param {string} name
+ * @param {() => import('node:child_process').ChildProcess} spawnTarget
+ * @param {{ url: string, sinkUrl: string, pendingOf: () => Promise<number>, acceptedOf: () => Promise<number>, beforePaced?: () => Promise<void> }} target
+ */
 async function measure(name, spawnTarget, { url, sinkUrl, pendingOf, acceptedOf, beforePaced }) {
   log(`${name}: cold start`);
   const { child, ms: coldStartMs } = await coldStart(spawnTarget, url);
@@ -145,7 +152,7 @@ const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=32').s
 
 const loadBefore = os.loadavg();
 const sink = fork(here('./lib/sink.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-const sinkPort = await new Promise((resolve) => sink.once('message', (m) => resolve(m.port)));
+const sinkPort = await new Promise((resolve) => sink.once('message', (m) => resolve(/** @type {{ port: number }} */ (m).port)));
 const sinkUrl = `http://127.0.0.1:${sinkPort}`;
 try {
   const refPort = await freePort();

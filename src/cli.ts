@@ -145,7 +145,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     }
     throw error;
   }
-  let emulator;
+  let emulator: ReturnType<typeof createEmulator>;
   // The listen URL is known once the server listens: the emulator reads it from there (one function builds it).
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {

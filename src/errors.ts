@@ -41,7 +41,7 @@ export const ErrorType = {
 } as const;
 
 /** Bandwidth's generic description for a rejected request. */
-export const GENERIC_VALIDATION_DESCRIPTION = 'Your request could not be accepted';
+const GENERIC_VALIDATION_DESCRIPTION = 'Your request could not be accepted';
 
 /** Builders for every Bandwidth-shaped error the emulator answers with. */
 export const bandwidthErrors = {

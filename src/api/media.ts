@@ -3,12 +3,12 @@ import type { Emulator } from '../emulator.js';
 import { BandwidthError, bandwidthErrors } from '../errors.js';
 
 /** At most this many objects per list page (Bandwidth's documented page size). */
-export const MEDIA_PAGE_SIZE = 1000;
+const MEDIA_PAGE_SIZE = 1000;
 
 const mediaIdOf = (req: FastifyRequest) => (req.params as { '*': string })['*'];
 
 /** Bandwidth's answer for a media object that does not exist (the exact body is unpublished; ours is documented). */
-export function mediaNotFound(mediaId: string): BandwidthError {
+function mediaNotFound(mediaId: string): BandwidthError {
   return new BandwidthError(404, { type: 'not-found', description: `Media '${mediaId}' was not found (never uploaded, deleted, or past its retention)` });
 }
 

@@ -9,7 +9,7 @@ import { SearchQuerySchema, searchMessages, type SearchQuery } from './search-me
 import { isoTime } from '../iso-time.js';
 
 /** The 202 body: the spec's `message` schema, echoing what was sent (reference §3.3). */
-export function messageResponse(message: StoredMessage): Record<string, unknown> {
+function messageResponse(message: StoredMessage): Record<string, unknown> {
   const body: Record<string, unknown> = {
     id: message.id,
     owner: message.owner,
@@ -32,7 +32,7 @@ export function messageResponse(message: StoredMessage): Record<string, unknown>
  * The 202 body as a plain JSON Schema, properties in the order messageResponse writes them: Fastify compiles it
  * once into a serializer (fast-json-stringify) instead of a generic JSON.stringify per request.
  */
-export const MessageResponseSchema = {
+const MessageResponseSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },

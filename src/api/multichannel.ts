@@ -11,7 +11,7 @@ import { isoTime } from '../iso-time.js';
 const PATH = '/users/:accountId/messages/multiChannel';
 
 /** The 202 body (spec `createMultiChannelMessageResponse`): the request echoed, each channel with its `owner`. */
-export function multiChannelResponse(message: StoredMessage): Record<string, unknown> {
+function multiChannelResponse(message: StoredMessage): Record<string, unknown> {
   const data: Record<string, unknown> = {
     id: message.id,
     time: isoTime(message.time),

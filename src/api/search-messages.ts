@@ -43,7 +43,7 @@ export const SearchQuerySchema = Type.Object(
 export type SearchQuery = Static<typeof SearchQuerySchema>;
 
 /** One row of the search result: the spec's listMessageItem, one per recipient. */
-export interface MessageRow {
+interface MessageRow {
   messageId: string;
   accountId: string;
   sourceTn: string;

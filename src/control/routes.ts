@@ -148,7 +148,7 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator): C
 }
 
 /** Unsent bytes an event stream may hold for a client that does not read before it is closed. */
-export const MAX_UNSENT_EVENT_BYTES = 1024 * 1024;
+const MAX_UNSENT_EVENT_BYTES = 1024 * 1024;
 
 // Each SSE frame names its event and carries one JSON object; a comment line every 15 s keeps proxies from idling out.
 function streamEvents(emulator: Emulator, req: Req, reply: FastifyReply): void {

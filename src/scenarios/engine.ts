@@ -156,7 +156,6 @@ export class ScenarioEngine {
   /** Plan an accepted message: per recipient, the first matching rule (or magic number, or the default) and why. */
   planOutbound(message: StoredMessage, timings: PlanTimings, rejection?: Rejection): OutboundPlan {
     const plan: OutboundPlan = { steps: new Map(), explanations: new Map(), replies: [] };
-    const mms = isMms(message);
     const channel = subjectOf(message, message.accountId, message.to[0] ?? '').channel;
     const picked: CompiledCallbackFaults[] = [];
     for (const to of message.to) {

@@ -60,7 +60,7 @@ export function compileText(spec: TextMatcherSpec, path: Array<string | number>)
   }
   if (typeof spec === 'object') {
     if ('equals' in spec) return compileText([spec.equals], path);
-    if ('prefix' in spec) return { describe: `starts with '${spec.prefix}'`, test: (v) => v !== undefined && v.startsWith(spec.prefix) };
+    if ('prefix' in spec) return { describe: `starts with '${spec.prefix}'`, test: (v) => v?.startsWith(spec.prefix) === true };
     const regex = compileRegex(spec.regex, spec.flags ?? '', [...path, 'regex']);
     return { describe: `matches ${String(regex)}`, test: (v) => v !== undefined && regex.test(v) };
   }
@@ -73,7 +73,7 @@ export function compileText(spec: TextMatcherSpec, path: Array<string | number>)
   }
   if (spec.endsWith('*') && !spec.endsWith('\\*')) {
     const prefix = spec.slice(0, -1);
-    return { describe: `starts with '${prefix}'`, test: (v) => v !== undefined && v.startsWith(prefix) };
+    return { describe: `starts with '${prefix}'`, test: (v) => v?.startsWith(prefix) === true };
   }
   return { describe: `is '${spec}'`, test: (v) => v === spec };
 }

@@ -40,7 +40,7 @@ const LocationResponseSchema = Type.Object(
 );
 
 /** What a rule matches on: every given field must match (for `to`, the recipient this outcome is for). */
-export const MatchSchema = Type.Object(
+const MatchSchema = Type.Object(
   {
     to: Type.Optional(TextMatcher),
     from: Type.Optional(TextMatcher),
@@ -61,7 +61,7 @@ export const MatchSchema = Type.Object(
 );
 
 /** One status event of an outcome's timeline; `after` counts from the previous event (the first from the 202). */
-export const EventSchema = Type.Object(
+const EventSchema = Type.Object(
   {
     type: Type.Union([Type.Literal('message-sending'), Type.Literal('message-delivered'), Type.Literal('message-failed'), Type.Literal('message-read')], {
       description: "'message-sending', 'message-delivered', 'message-failed', or (RBM only, after message-delivered) 'message-read'",

@@ -67,7 +67,7 @@ export class JournalWaitTimeout extends Error {
 }
 
 /** True when the entry satisfies every field of the filter. */
-export function matchesFilter(entry: JournalEntry, filter: JournalFilter): boolean {
+function matchesFilter(entry: JournalEntry, filter: JournalFilter): boolean {
   return (
     (filter.accountId === undefined || entry.accountId === filter.accountId) &&
     (filter.messageId === undefined || entry.messageId === filter.messageId) &&

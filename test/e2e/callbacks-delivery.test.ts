@@ -2,12 +2,11 @@
 // timeouts, challenge and preemptive Basic auth, nothing lost under failures, and close() with work still pending.
 // Real emulator, real callback receivers (sinks on 127.0.0.1:0), the official bandwidth-sdk as the client.
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import type { JournalEntry, JournalFilter } from '../../src/store/journal.js';
-import { type CallbackSink } from '../helpers/sink.js';
 
 import { expectBooksBalance, useCallbackHarness } from '../helpers/harness.js';
 
@@ -27,7 +26,7 @@ const TERMINAL = new Set<JournalEntry['outcome']>(['delivered', 'exhausted', 'no
 
 // ---- teardown: emulators closed, held responses ended, every received body checked against the spec ----
 const held: ServerResponse[] = [];
-const { emulators, sinks, checked, newSink } = useCallbackHarness({ beforeClose: () => held.splice(0).forEach((res) => res.destroy()) });
+const { emulators, checked, newSink } = useCallbackHarness({ beforeClose: () => { for (const res of held.splice(0)) res.destroy(); } });
 
 /** A sink behaviour that never answers: the response stays open until teardown destroys it. */
 function hold(res: ServerResponse): 'handled' {

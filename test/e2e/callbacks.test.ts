@@ -1,16 +1,16 @@
 // The callback engine end to end, part 1: what is sent, where, and what the journal and the search API say about it.
 // Real emulator, real callback receivers (sinks on 127.0.0.1:0), the official bandwidth-sdk as the client.
 // Delivery mechanics (retries, timeouts, auth, close) are in callbacks-delivery.test.ts.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import type { JournalEntry } from '../../src/store/journal.js';
-import { type CallbackSink, type SinkRequest } from '../helpers/sink.js';
+import type { CallbackSink, SinkRequest } from '../helpers/sink.js';
 import { assertCallbackMatchesSpec } from '../helpers/spec.js';
 import { expectBooksBalance, useCallbackHarness } from '../helpers/harness.js';
 
-const { emulators, sinks, checked, newSink } = useCallbackHarness();
+const { emulators, checked, newSink } = useCallbackHarness();
 
 type AccountFile = NonNullable<ConfigFile['accounts']>[number];
 type AppFile = AccountFile['applications'][number];

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import { request as undiciRequest } from 'undici';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
-import { connectEmulator } from '../../src/control/client.js';
 import { ControlInputError, type ControlOperations } from '../../src/control/operations.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
 import { CONTROL_CONNECTIONS, events, expectBooksBalance, rejection, sequence, settled, useCallbackHarness } from '../helpers/harness.js';

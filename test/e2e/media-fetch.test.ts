@@ -8,9 +8,9 @@ import { parseFlags } from '../../src/cli.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import { useCallbackHarness } from '../helpers/harness.js';
-import { type CallbackSink } from '../helpers/sink.js';
+import type { CallbackSink } from '../helpers/sink.js';
 
-const { emulators, sinks, newSink } = useCallbackHarness();
+const { emulators, newSink } = useCallbackHarness();
 
 const ACCOUNT = '9905000';
 const USER = 'fetch-user';

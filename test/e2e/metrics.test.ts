@@ -26,16 +26,19 @@ const TYPE = new RegExp(`^# TYPE (${NAME}) (counter|gauge|histogram|summary|unty
 
 function checkGrammar(text: string): void {
   const typed = new Map<string, string>();
-  text.split('\n').forEach((line, i) => {
-    if (line === '') return;
+  for (const [i, line] of text.split('\n').entries()) {
+    if (line === '') continue;
     const type = TYPE.exec(line);
-    if (type) return void typed.set(type[1]!, type[2]!);
-    if (HELP.test(line)) return;
+    if (type) {
+      typed.set(type[1]!, type[2]!);
+      continue;
+    }
+    if (HELP.test(line)) continue;
     const sample = SAMPLE.exec(line);
     expect(sample, `line ${i + 1} is not a valid sample: ${line}`).not.toBeNull();
     const family = sample![1]!.replace(/_(bucket|sum|count)$/, '');
     expect(typed.has(sample![1]!) || typed.get(family) === 'histogram', `line ${i + 1}: ${sample![1]} has no # TYPE line before it`).toBe(true);
-  });
+  }
 }
 
 const sampleValue = (families: MetricFamily[], name: string, labels: Record<string, string> = {}) => {

@@ -6,10 +6,10 @@ import type { ConfigFile } from '../../src/config/schema.js';
 import { connectEmulator } from '../../src/control/client.js';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import { useCallbackHarness, journaled } from '../helpers/harness.js';
-import { type CallbackSink } from '../helpers/sink.js';
+import type { CallbackSink } from '../helpers/sink.js';
 import { assertCallbackMatchesSpec, assertMatchesSpec } from '../helpers/spec.js';
 
-const { emulators, sinks, newSink } = useCallbackHarness();
+const { emulators, newSink } = useCallbackHarness();
 
 const ACCOUNT = '9904000';
 const USER = 'mc-user';

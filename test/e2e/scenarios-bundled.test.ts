@@ -7,12 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, MultiChannelApi, type MessageRequest, type MultiChannelMessageRequest } from 'bandwidth-sdk';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
-import type { JournalEntry } from '../../src/store/journal.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
 
 import { events, expectBooksBalance, journaled, sequence, settled, type EventBody, useCallbackHarness } from '../helpers/harness.js';
 
-const { emulators, sinks, checked } = useCallbackHarness();
+const { emulators, sinks } = useCallbackHarness();
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SCENARIO_DIR = join(ROOT, 'scenarios');

@@ -8,12 +8,12 @@ import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import { request as undiciRequest } from 'undici';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import { seededRandom } from '../../src/scenarios/random.js';
-import type { JournalEntry, JournalFilter } from '../../src/store/journal.js';
+import type { JournalFilter } from '../../src/store/journal.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
 
-import { useCallbackHarness, settled, journaled, events, sequence, type EventBody } from '../helpers/harness.js';
+import { useCallbackHarness, settled, journaled, events, sequence } from '../helpers/harness.js';
 
-const { emulators, sinks, checked } = useCallbackHarness();
+const { emulators, sinks } = useCallbackHarness();
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ACCOUNT = '9900000';

@@ -132,7 +132,7 @@ rules:
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(BUNDLED.length);
-    BUNDLED.forEach((file, i) => expect(lines[i]).toMatch(new RegExp(`^ok  ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}  \\(\\d+ rules, \\d+ inbound\\)$`)));
+    for (const [i, file] of BUNDLED.entries()) expect(lines[i]).toMatch(new RegExp(`^ok  ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}  \\(\\d+ rules, \\d+ inbound\\)$`));
   });
 });
 

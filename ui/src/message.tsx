@@ -86,7 +86,7 @@ function CarrierActions({ message, recipient, onResult }: { message: ControlMess
   }
   const selectId = `code-${message.id}-${recipient}`;
   return (
-    <span class="carrier" role="group" aria-label={`Carrier actions for ${recipient}`}>
+    <fieldset class="carrier" aria-label={`Carrier actions for ${recipient}`}>
       <button type="button" disabled={busy} onClick={() => act({ action: 'deliver' })}>
         Deliver now
       </button>
@@ -103,7 +103,7 @@ function CarrierActions({ message, recipient, onResult }: { message: ControlMess
       <button type="button" class="danger" disabled={busy} onClick={() => act({ action: 'fail', errorCode: code })}>
         Fail
       </button>
-    </span>
+    </fieldset>
   );
 }
 
