@@ -13,7 +13,7 @@ export function createEmulator(config: EmulatorConfig, options: EmulatorOptions 
   const emulator = new Emulator(config, options);
   // Loaded only with a data dir: without one no SQLite module is touched.
   if (config.dataDir === undefined) return emulator;
-  let dataDir;
+  let dataDir: ReturnType<typeof openDataDir>;
   try {
     dataDir = openDataDir(config.dataDir);
   } catch (error) {

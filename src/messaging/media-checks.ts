@@ -6,7 +6,7 @@ import type { CoreParts } from './parts.js';
 const LOCAL_HOSTS = new Set(['messaging.bandwidth.com', 'localhost', '127.0.0.1', '[::1]']);
 
 /** The media id a URL names in this account's media store, when the URL points at Bandwidth's or this emulator's media API. */
-export function ownMediaId(url: string, accountId: string, publicUrl?: string): string | undefined {
+function ownMediaId(url: string, accountId: string, publicUrl?: string): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -63,6 +63,8 @@ export class OutboundMessaging {
     // A line per message at info would cost more than the message itself under load; the plan is in the timeline.
     if (log.isLevelEnabled('debug')) log.debug({ messageId: message.id, accountId: message.accountId, to: message.to, plan: Object.fromEntries(plan.explanations) }, 'message accepted');
     timeline.playOutbound(message, plan, app);
-    plan.replies.forEach((reply, index) => this.inbound.scheduleReply(message, `${message.id}/${index}`, reply, offsetMs + reply.afterMs));
+    plan.replies.forEach((reply, index) => {
+      this.inbound.scheduleReply(message, `${message.id}/${index}`, reply, offsetMs + reply.afterMs);
+    });
   }
 }

@@ -4,7 +4,7 @@ import { PlannedReplySchema, PlannedStepSchema } from './plan.js';
 // Work the emulator owes but has not done yet, in the form that outlives a process (data dir, state documents).
 
 /** A recipient's planned status events not fired yet: `next` is the index of the next step, due at `dueAt` (epoch ms). */
-export const PendingStepsSchema = Type.Object({
+const PendingStepsSchema = Type.Object({
   accountId: Type.String(),
   messageId: Type.String(),
   recipient: Type.String(),
@@ -17,7 +17,7 @@ export const PendingStepsSchema = Type.Object({
 export type PendingSteps = Static<typeof PendingStepsSchema>;
 
 /** A callback event as it is kept between attempts: everything but the credentials, which come from the config. */
-export const DeliveryRecordSchema = Type.Object({
+const DeliveryRecordSchema = Type.Object({
   eventId: Type.String({ minLength: 1 }),
   accountId: Type.String(),
   messageId: Type.String(),
@@ -32,17 +32,17 @@ export const DeliveryRecordSchema = Type.Object({
 export type DeliveryRecord = Static<typeof DeliveryRecordSchema>;
 
 /** Where an unsettled event stands: its next attempt, the retries used so far and whether it sends credentials. */
-export const AttemptStateSchema = Type.Object({ attempt: Type.Integer({ minimum: 1 }), retriesUsed: Type.Integer({ minimum: 0 }), withCredentials: Type.Boolean() });
+const AttemptStateSchema = Type.Object({ attempt: Type.Integer({ minimum: 1 }), retriesUsed: Type.Integer({ minimum: 0 }), withCredentials: Type.Boolean() });
 /** Where an unsettled event stands; see AttemptStateSchema. */
 export type AttemptState = Static<typeof AttemptStateSchema>;
 
 /** A callback event not settled yet (first attempt or a retry waiting), with its next attempt due at `dueAt`. */
-export const PendingDeliverySchema = Type.Object({ delivery: DeliveryRecordSchema, next: AttemptStateSchema, dueAt: Type.Number() });
+const PendingDeliverySchema = Type.Object({ delivery: DeliveryRecordSchema, next: AttemptStateSchema, dueAt: Type.Number() });
 /** A callback event not settled yet; see PendingDeliverySchema. */
 export type PendingDelivery = Static<typeof PendingDeliverySchema>;
 
 /** A scenario reply not sent yet: the handset's answer to message `messageId`, due at `dueAt`. */
-export const PendingReplySchema = Type.Object({ key: Type.String({ minLength: 1 }), accountId: Type.String(), messageId: Type.String(), reply: PlannedReplySchema, dueAt: Type.Number() });
+const PendingReplySchema = Type.Object({ key: Type.String({ minLength: 1 }), accountId: Type.String(), messageId: Type.String(), reply: PlannedReplySchema, dueAt: Type.Number() });
 /** A scenario reply not sent yet; see PendingReplySchema. */
 export type PendingReply = Static<typeof PendingReplySchema>;
 

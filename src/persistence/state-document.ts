@@ -28,7 +28,7 @@ const Scenario = Type.Object({
 });
 
 /** The exported state: messages, media (base64), the callback journal, run-time scenarios and, with a data dir, pending callbacks. */
-export const StateDocumentSchema = Type.Object({
+const StateDocumentSchema = Type.Object({
   kind: Type.Literal('bandwidth-emulator-state'),
   version: Type.Literal(STATE_VERSION, { description: `the format version, ${STATE_VERSION}` }),
   exportedAt: Type.Optional(Type.String()),

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 
 /** What became of an event as of one attempt. */
-export const CallbackOutcomeSchema = Type.Union([
+const CallbackOutcomeSchema = Type.Union([
   Type.Literal('delivered'),
   Type.Literal('retrying'),
   Type.Literal('exhausted'),

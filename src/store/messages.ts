@@ -4,7 +4,7 @@ import { Type, type Static } from 'typebox';
 // same schemas the code is typed by, so the two cannot drift.
 
 /** Bandwidth's message statuses as the search API reports them. */
-export const MessageStatusSchema = Type.Union([
+const MessageStatusSchema = Type.Union([
   Type.Literal('RECEIVED'),
   Type.Literal('QUEUED'),
   Type.Literal('SENDING'),
@@ -18,12 +18,12 @@ export const MessageStatusSchema = Type.Union([
 export type MessageStatus = Static<typeof MessageStatusSchema>;
 
 /** One recipient's state: outbound messages have one per `to` entry, inbound ones a single row for the owner. */
-export const RecipientStateSchema = Type.Object({ to: Type.String(), status: MessageStatusSchema, errorCode: Type.Integer(), updatedAt: Type.Number({ description: 'epoch ms' }) });
+const RecipientStateSchema = Type.Object({ to: Type.String(), status: MessageStatusSchema, errorCode: Type.Integer(), updatedAt: Type.Number({ description: 'epoch ms' }) });
 /** One recipient's state: outbound messages have one per `to` entry, inbound ones a single row for the owner. */
-export type RecipientState = Static<typeof RecipientStateSchema>;
+type RecipientState = Static<typeof RecipientStateSchema>;
 
 /** A step in a message's story, for the control API and the inbox. */
-export const TimelineEntrySchema = Type.Object({
+const TimelineEntrySchema = Type.Object({
   at: Type.Number({ description: 'epoch ms' }),
   what: Type.String(),
   recipient: Type.Optional(Type.String()),
@@ -33,12 +33,12 @@ export const TimelineEntrySchema = Type.Object({
 export type TimelineEntry = Static<typeof TimelineEntrySchema>;
 
 /** A multichannel (beta) channel: RCS Business Messaging, SMS or MMS. */
-export const ChannelSchema = Type.Union([Type.Literal('RBM'), Type.Literal('SMS'), Type.Literal('MMS')]);
+const ChannelSchema = Type.Union([Type.Literal('RBM'), Type.Literal('SMS'), Type.Literal('MMS')]);
 /** A multichannel (beta) channel: RCS Business Messaging, SMS or MMS. */
 export type Channel = Static<typeof ChannelSchema>;
 
 /** One entry of a multichannel request's `channelList`, as sent (content kept verbatim). */
-export const ChannelListItemSchema = Type.Object({ from: Type.String(), applicationId: Type.String(), channel: ChannelSchema, content: Type.Record(Type.String(), Type.Unknown()) });
+const ChannelListItemSchema = Type.Object({ from: Type.String(), applicationId: Type.String(), channel: ChannelSchema, content: Type.Record(Type.String(), Type.Unknown()) });
 /** One entry of a multichannel request's `channelList`, as sent (content kept verbatim). */
 export type ChannelListItem = Static<typeof ChannelListItemSchema>;
 

@@ -5,7 +5,7 @@ import { Duration } from '../../config/schema.js';
 import { durationMs, faultBlock, type CompiledBlock, type FaultFields, type FaultKind } from './registry.js';
 
 /** A status an API fault answers with. */
-export type ApiFaultStatus = 429 | 500 | 503;
+type ApiFaultStatus = 429 | 500 | 503;
 
 /** Bandwidth's error for a status instead of the 202; a 429 says when to retry (Retry-After, in seconds). */
 export type ApiFaultAnswer = { kind: 'answer'; status: 429; retryAfter: number } | { kind: 'answer'; status: Exclude<ApiFaultStatus, 429> };
@@ -14,7 +14,7 @@ export type ApiFaultAnswer = { kind: 'answer'; status: 429; retryAfter: number }
 export type ApiFaultAction = { kind: 'wait'; ms: number } | { kind: 'drop' } | ApiFaultAnswer;
 
 /** An API fault kind: a fault kind that also says what the API does for it. */
-export interface ApiFaultKind<F extends FaultFields = FaultFields, C extends object = object> extends FaultKind<F, C> {
+interface ApiFaultKind<F extends FaultFields = FaultFields, C extends object = object> extends FaultKind<F, C> {
   /** The action it asks of the API layer, or undefined when the compiled block does not use it. */
   act(compiled: C): ApiFaultAction | undefined;
 }

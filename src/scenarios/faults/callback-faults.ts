@@ -6,7 +6,7 @@ import type { OutboundPlan, PlannedStep } from '../../model/plan.js';
 import { durationMs, faultBlock, type CompiledBlock, type FaultFields, type FaultKind } from './registry.js';
 
 /** A callback fault kind: a fault kind that also reshapes the plan of a message its rule picks. */
-export interface CallbackFaultKind<F extends FaultFields = FaultFields, C extends object = object> extends FaultKind<F, C> {
+interface CallbackFaultKind<F extends FaultFields = FaultFields, C extends object = object> extends FaultKind<F, C> {
   /** Reshape one recipient's planned steps, when the rule's selection picks it. */
   steps?(steps: PlannedStep[], compiled: C): PlannedStep[];
   /** Reshape the whole plan once, after every recipient is planned; `picked` are the blocks that picked a recipient. */

@@ -9,13 +9,13 @@ import { parseDuration } from '../../validation/durations.js';
 export type FieldPath = Array<string | number>;
 
 /** Records one problem at a path, with its fix. */
-export type Report = (path: FieldPath, what: string, fix: string) => void;
+type Report = (path: FieldPath, what: string, fix: string) => void;
 
 /** The TypeBox schemas of the fields one fault kind owns in its block (each wrapped in `Type.Optional`). */
 export type FaultFields = Record<string, TSchema>;
 
 /** One kind's fields as a scenario file writes them. */
-export type FieldsSpec<F extends FaultFields> = Static<TObject<F>>;
+type FieldsSpec<F extends FaultFields> = Static<TObject<F>>;
 
 /** One fault kind: the fields it owns in its block, how they are checked and compiled, and how it explains itself. */
 export interface FaultKind<F extends FaultFields = FaultFields, C extends object = object> {
@@ -60,10 +60,10 @@ export const SELECTION_DOCS: { [K in keyof typeof SELECTION_FIELDS]: string } = 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 
 /** Every field of a block: its kinds' fields, then the selection. */
-export type BlockFields<K extends readonly FaultKind[]> = UnionToIntersection<K[number]['fields']> & typeof SELECTION_FIELDS extends infer P extends TProperties ? P : never;
+type BlockFields<K extends readonly FaultKind[]> = UnionToIntersection<K[number]['fields']> & typeof SELECTION_FIELDS extends infer P extends TProperties ? P : never;
 
 /** A block as a scenario file writes it. */
-export type BlockSpec<K extends readonly FaultKind[]> = Static<TObject<BlockFields<K>>>;
+type BlockSpec<K extends readonly FaultKind[]> = Static<TObject<BlockFields<K>>>;
 
 /** A compiled block: every kind's compiled part, the selection, and how many matches the selection has seen. */
 export type CompiledBlock<K extends readonly FaultKind[]> = UnionToIntersection<ReturnType<K[number]['compile']>> & { selection: Selection; seen: number };
