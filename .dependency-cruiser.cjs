@@ -1,23 +1,29 @@
 // The layering of src/, checked by `npm run check:layers` (part of `npm run check`). Bottom to top:
 //
-//   shared (validation, config, errors, ids, clock, segments, iso-time, error-codes): imports no layer
-//   store ← scenarios ← callbacks ← core (emulator.ts, messaging/) ← persistence ← adapters (api, control, server, cli, start, metrics)
+//   shared (validation, config, errors, ids, clock, segments, iso-time, error-codes, listen-url): imports no layer
+//   store ← model ← scenarios ← callbacks ← core (emulator.ts, messaging/) ← persistence ← adapters (api, control, server, metrics)
+//   ← entry points (compose.ts, cli.ts, start.ts, index.ts)
 //
 // A layer may import the layers below it and the shared modules, never one above it, and no cycle is allowed
 // anywhere. Type-only imports count too (tsPreCompilationDeps): a type is a dependency of the design even when the
-// compiler erases it. Nothing forbids an adapter to import the core, by type (`import type { Emulator }`) or by value.
+// compiler erases it. Only the composition root (compose.ts) constructs the core: every other module imports
+// src/emulator.ts for types alone.
 // test/unit/layering.test.ts runs these rules on small fixture trees to show that each one fires.
 
 /** Modules every layer may use: no state, no domain logic of their own. */
-const SHARED = ['^src/validation/', '^src/config/', '^src/(errors|ids|clock|segments|iso-time|error-codes)\\.ts$'];
+const SHARED = ['^src/validation/', '^src/config/', '^src/(errors|ids|clock|segments|iso-time|error-codes|listen-url)\\.ts$'];
 const STORE = ['^src/store/'];
+// The shapes planning and delivery share (event types, planned steps, pending work): neither owns them.
+const MODEL = ['^src/model/'];
 const SCENARIOS = ['^src/scenarios/'];
 const CALLBACKS = ['^src/callbacks/'];
 // The emulator facade, the messaging core being split out of it, and the modules only the core uses.
 const CORE = ['^src/messaging/', '^src/(emulator|accounts|multichannel|media-fetch)\\.ts$'];
 const PERSISTENCE = ['^src/persistence/'];
-const ADAPTERS = ['^src/(api|control)/', '^src/(server|cli|start|metrics|index)\\.ts$'];
-const ALL_LAYERS = [...SHARED, ...STORE, ...SCENARIOS, ...CALLBACKS, ...CORE, ...PERSISTENCE, ...ADAPTERS];
+const ADAPTERS = ['^src/(api|control)/', '^src/(server|metrics)\\.ts$'];
+// The composition root and the entry points that use it: they may import everything.
+const ENTRY = ['^src/(compose|cli|start|index)\\.ts$'];
+const ALL_LAYERS = [...SHARED, ...STORE, ...MODEL, ...SCENARIOS, ...CALLBACKS, ...CORE, ...PERSISTENCE, ...ADAPTERS, ...ENTRY];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -51,18 +57,25 @@ module.exports = {
       to: { path: '^src/', pathNot: [...STORE, ...SHARED] },
     },
     {
+      name: 'model-imports-only-store',
+      severity: 'error',
+      comment: 'src/model (shapes shared by planning and delivery) may import the store and the shared modules only.',
+      from: { path: MODEL },
+      to: { path: '^src/', pathNot: [...MODEL, ...STORE, ...SHARED] },
+    },
+    {
       name: 'scenarios-import-only-store',
       severity: 'error',
-      comment: 'src/scenarios may import the store and the shared modules; not callbacks, the core, persistence or adapters.',
+      comment: 'src/scenarios may import the model, the store and the shared modules; not callbacks, the core, persistence or adapters.',
       from: { path: SCENARIOS },
-      to: { path: '^src/', pathNot: [...SCENARIOS, ...STORE, ...SHARED] },
+      to: { path: '^src/', pathNot: [...SCENARIOS, ...MODEL, ...STORE, ...SHARED] },
     },
     {
       name: 'callbacks-import-only-scenarios-and-store',
       severity: 'error',
-      comment: 'src/callbacks may import scenarios, the store and the shared modules; not the core, persistence or adapters.',
+      comment: 'src/callbacks may import scenarios, the model, the store and the shared modules; not the core, persistence or adapters.',
       from: { path: CALLBACKS },
-      to: { path: '^src/', pathNot: [...CALLBACKS, ...SCENARIOS, ...STORE, ...SHARED] },
+      to: { path: '^src/', pathNot: [...CALLBACKS, ...SCENARIOS, ...MODEL, ...STORE, ...SHARED] },
     },
     {
       name: 'core-imports-no-persistence-or-adapter',
@@ -70,14 +83,28 @@ module.exports = {
       comment:
         'The core (emulator.ts, messaging/) sits below persistence and the adapters: it may not import them. Persistence plugs into the core, not the other way round.',
       from: { path: CORE },
-      to: { path: [...PERSISTENCE, ...ADAPTERS] },
+      to: { path: [...PERSISTENCE, ...ADAPTERS, ...ENTRY] },
+    },
+    {
+      name: 'core-constructed-only-by-composition',
+      severity: 'error',
+      comment: 'Only src/compose.ts (createEmulator) constructs the core; everything else imports src/emulator.ts for types alone.',
+      from: { path: '^src/', pathNot: '^src/compose\\.ts$' },
+      to: { path: '^src/emulator\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'persistence-imports-no-adapter',
       severity: 'error',
       comment: 'src/persistence sits above the core and below the adapters (api, control, server, cli, start, metrics).',
       from: { path: PERSISTENCE },
-      to: { path: ADAPTERS },
+      to: { path: [...ADAPTERS, ...ENTRY] },
+    },
+    {
+      name: 'adapters-import-no-entry-point',
+      severity: 'error',
+      comment: 'The adapters (api, control, server, metrics) are wired by the entry points, never the other way round.',
+      from: { path: ADAPTERS },
+      to: { path: ENTRY },
     },
     {
       name: 'src-imports-no-tooling',
