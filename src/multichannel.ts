@@ -1,7 +1,7 @@
 import { countSegments } from './segments.js';
 import type { ChannelListItem, StoredMessage } from './store/messages.js';
 
-/** A multichannel request that passed validation (reference §6). */
+/** A multichannel request that passed validation (the spec's `multiChannelMessageRequest`). */
 export interface MultiChannelRequest {
   to: string;
   channelList: ChannelListItem[];

@@ -8,7 +8,7 @@ import { MessageRequestSchema, schemaFieldErrors, semanticFieldErrors, type Mess
 import { SearchQuerySchema, searchMessages, type SearchQuery } from './search-messages.js';
 import { isoTime } from '../iso-time.js';
 
-/** The 202 body: the spec's `message` schema, echoing what was sent (reference §3.3). */
+/** The 202 body of the spec's `createMessage`: its `message` schema, echoing what was sent. */
 function messageResponse(message: StoredMessage): Record<string, unknown> {
   const body: Record<string, unknown> = {
     id: message.id,

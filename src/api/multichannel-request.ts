@@ -9,7 +9,7 @@ import { MESSAGE_LIMITS, expirationProblem, isSenderId } from './message-request
 const Ajv = AjvModule.default ?? AjvModule;
 const addFormats = addFormatsModule.default ?? addFormatsModule;
 
-/** Bandwidth's limits on a multichannel request (reference §6, spec `multiChannel*`, `rbm*`). */
+/** Bandwidth's limits on a multichannel request: the spec's `multiChannelMessageRequest` and the `multiChannel*`, `rbm*` schemas it uses. */
 export const MULTICHANNEL_LIMITS = {
   channels: 4,
   smsText: 2048,

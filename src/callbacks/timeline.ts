@@ -58,7 +58,8 @@ export class TimelinePlayer {
     index: number,
     elapsedMs: number,
     app: ApplicationConfig | undefined,
-    // Without an outbound URL Bandwidth is in single-URL mode: status events go to the inbound URL too (reference §8.2).
+    // Without an outbound URL Bandwidth is in single-URL mode: status events go to the inbound URL too
+    // ("Single callback" in https://support.bandwidth.com/hc/en-us/articles/360013007654).
     target: string | undefined,
     explanation: string | undefined,
   ): void {

@@ -233,7 +233,7 @@ function subjectOf(message: Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' |
   };
 }
 
-// SMS: delivered. MMS: sending, delivered. RBM (reference §8.3): sending, delivered, then read.
+// SMS: delivered. MMS: sending, delivered. RBM: sending, delivered, then read (the spec's `statusCallbackTypeEnum`: message-read is RBM only).
 function defaultEvents(channel: Channel): EventStep[] {
   if (channel === 'SMS') return [{ type: 'message-delivered' }];
   if (channel === 'MMS') return [{ type: 'message-sending' }, { type: 'message-delivered' }];

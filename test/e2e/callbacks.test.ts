@@ -237,7 +237,7 @@ describe('callback routing', () => {
     expect(new URL(sinkOut.url).port).not.toBe(new URL(sinkIn.url).port);
   });
 
-  it('single-URL mode: an application with only an inboundCallbackUrl receives its status events there too (§8.2)', async () => {
+  it('single-URL mode: an application with only an inboundCallbackUrl receives its status events there too', async () => {
     const sink = await newSink();
     const { running, api } = await start([app(APP, { inboundCallbackUrl: sink.url })]);
     const res = await api.createMessage(ACCOUNT, request({ to: [TO1] }));

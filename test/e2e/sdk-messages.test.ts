@@ -4,8 +4,9 @@ import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import { assertMatchesSpec } from '../helpers/spec.js';
 
 // The Messaging v2 API surface, driven through Bandwidth's own Node SDK (bandwidth-sdk@8) against a listening
-// emulator. Expected values come from the reference (shared/bandwidth-messaging-reference.md §2-4, §7, §10, §11) and
-// the official spec; every JSON body received is validated against the spec's schema for that status.
+// emulator. Expected values come from the official spec (bandwidth-sdk's bandwidth.yml) and Bandwidth's public docs
+// (error bodies: https://dev.bandwidth.com/docs/messaging/errors; segments: the article cited in test/unit/segments.test.ts);
+// every JSON body received is validated against the spec's schema for that status.
 
 interface HttpAnswer {
   status: number;
@@ -94,7 +95,7 @@ describe('Messaging v2 through bandwidth-sdk (default config)', () => {
   describe('createMessage', () => {
     it('answers 202 with every field of the spec\'s message, computed or echoed', async () => {
       const expiration = new Date(Date.now() + 3_600_000).toISOString();
-      const text = 'x'.repeat(161); // 161 GSM-7 characters: two segments (reference §10)
+      const text = 'x'.repeat(161); // 161 GSM-7 characters: two segments (160 fit in one, 153 per concatenated part)
       const media = ['https://example.com/cat.png'];
       const before = Date.now();
       const { status, data, headers } = await api.createMessage(acct, request({ to: new Set(['+19195553434']), text, tag: 'order-77', media, expiration }));
