@@ -19,8 +19,6 @@ export type MessageStatus = Static<typeof MessageStatusSchema>;
 
 /** One recipient's state: outbound messages have one per `to` entry, inbound ones a single row for the owner. */
 const RecipientStateSchema = Type.Object({ to: Type.String(), status: MessageStatusSchema, errorCode: Type.Integer(), updatedAt: Type.Number({ description: 'epoch ms' }) });
-/** One recipient's state: outbound messages have one per `to` entry, inbound ones a single row for the owner. */
-type RecipientState = Static<typeof RecipientStateSchema>;
 
 /** A step in a message's story, for the control API and the inbox. */
 const TimelineEntrySchema = Type.Object({
