@@ -1,10 +1,11 @@
 import { isE164 } from '../config/schema.js';
 import { isKnownErrorCode } from '../error-codes.js';
 import type { StatusType } from '../callbacks/payloads.js';
-import { parseDuration } from '../validation/durations.js';
+import { DELAY_BOUND, durationBoundProblem, parseDuration } from '../validation/durations.js';
 import { compileSchemaCheck, fieldName, parseLocated, type Problem } from '../validation/schema-check.js';
 import { compileMatch, MatcherError, type FieldMatcher } from './matcher.js';
 import { seededRandom } from './random.js';
+import { templateProblem } from './reply-template.js';
 import type { LocationResponse, SuggestionResponse } from '../store/messages.js';
 import { ScenarioFileSchema, type InboundSpec, type RuleSpec, type ScenarioFile } from './schema.js';
 
@@ -115,8 +116,12 @@ export function compileScenario(
 
 type Report = (path: Array<string | number>, what: string, fix: string) => void;
 
-function ms(value: string | number | undefined): number | undefined {
-  return value === undefined ? undefined : parseDuration(value);
+// A delay in milliseconds; one past DELAY_BOUND (or too large to be a number) is reported, not silently replaced.
+function delayMs(value: string | number | undefined, path: Array<string | number>, problem: Report): number | undefined {
+  if (value === undefined) return undefined;
+  const bound = durationBoundProblem(value, DELAY_BOUND);
+  if (bound) problem(path, bound.problem, bound.fix);
+  return parseDuration(value);
 }
 
 function checkSelection(selection: Selection, path: Array<string | number>, problem: Report): void {
@@ -147,7 +152,7 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
       if (spec.events![i - 1]?.type !== 'message-delivered') problem(path, 'message-read must come right after message-delivered', 'put a message-delivered event before it');
       if (!rbmOnly(spec)) problem(path, 'message-read is an RBM read receipt, but this rule can match other channels', "add match: { channel: RBM } to the rule");
     }
-    return { type: event.type, afterMs: ms(event.after), errorCode: event.errorCode, description: event.description };
+    return { type: event.type, afterMs: delayMs(event.after, [...path, 'after'], problem), errorCode: event.errorCode, description: event.description };
   });
   if (spec.apiFault) {
     const fault = spec.apiFault;
@@ -157,7 +162,11 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
     checkSelection(fault, [...at, 'apiFault'], problem);
   }
   if (spec.callbackFaults) checkSelection(spec.callbackFaults, [...at, 'callbackFaults'], problem);
-  if (spec.reply) checkHandsetContent(spec.reply, [...at, 'reply'], problem, true);
+  if (spec.reply) {
+    checkHandsetContent(spec.reply, [...at, 'reply'], problem, true);
+    const template = spec.reply.text !== undefined ? templateProblem(spec.reply.text) : undefined;
+    if (template) problem([...at, 'reply', 'text'], template.problem, template.fix);
+  }
   return {
     id: `${scenario}#${index}`,
     scenario,
@@ -168,7 +177,7 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
     hits: 0,
     events,
     reply: spec.reply && {
-      afterMs: ms(spec.reply.after) ?? 0,
+      afterMs: delayMs(spec.reply.after, [...at, 'reply', 'after'], problem) ?? 0,
       text: spec.reply.text ?? '',
       media: spec.reply.media,
       suggestionResponse: spec.reply.suggestionResponse,
@@ -176,7 +185,7 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
     },
     callbackFaults: spec.callbackFaults && {
       duplicate: spec.callbackFaults.duplicate,
-      delayMs: ms(spec.callbackFaults.delay),
+      delayMs: delayMs(spec.callbackFaults.delay, [...at, 'callbackFaults', 'delay'], problem),
       drop: spec.callbackFaults.drop,
       reorder: spec.callbackFaults.reorder,
       selection: spec.callbackFaults,
@@ -185,7 +194,7 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
     apiFault: spec.apiFault && {
       status: spec.apiFault.status,
       retryAfter: spec.apiFault.retryAfter,
-      delayMs: ms(spec.apiFault.delay),
+      delayMs: delayMs(spec.apiFault.delay, [...at, 'apiFault', 'delay'], problem),
       drop: spec.apiFault.drop,
       selection: spec.apiFault,
       seen: 0,
@@ -203,7 +212,7 @@ function compileInbound(spec: InboundSpec, index: number, problem: Report): Comp
   return {
     name: spec.name ?? `inbound ${index + 1}`,
     trigger: spec.trigger ?? 'start',
-    afterMs: ms(spec.after) ?? 0,
+    afterMs: delayMs(spec.after, [...at, 'after'], problem) ?? 0,
     from: spec.from,
     to: spec.to,
     text: spec.text ?? '',
