@@ -16,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const PAST_TIMER = '597h'; // 2,149,200,000 ms: just past 2^31-1
 const HUGE = `${'9'.repeat(400)}ms`; // Infinity as a number
 
-function problemsOf(run: () => unknown): Problem[] {
+function problemsOf(run: () => unknown): readonly Problem[] {
   try {
     run();
   } catch (error) {
