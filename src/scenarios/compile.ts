@@ -1,12 +1,13 @@
 import { isE164 } from '../config/schema.js';
 import { isKnownErrorCode } from '../error-codes.js';
 import type { StatusType } from '../model/events.js';
-import { parseDuration } from '../validation/durations.js';
+import { DELAY_BOUND, durationBoundProblem, parseDuration } from '../validation/durations.js';
 import { compileSchemaCheck, fieldName, parseLocated, type Problem } from '../validation/schema-check.js';
 import { apiFaults, type CompiledApiFault } from './faults/api-faults.js';
 import { callbackFaults, type CompiledCallbackFaults } from './faults/callback-faults.js';
 import { compileMatch, MatcherError, type FieldMatcher } from './matcher.js';
 import { seededRandom } from './random.js';
+import { templateProblem } from './reply-template.js';
 import type { LocationResponse, SuggestionResponse } from '../store/messages.js';
 import { ScenarioFileSchema, type InboundSpec, type RuleSpec, type ScenarioFile } from './schema.js';
 
@@ -110,8 +111,12 @@ export function compileScenario(
 
 type Report = (path: Array<string | number>, what: string, fix: string) => void;
 
-function ms(value: string | number | undefined): number | undefined {
-  return value === undefined ? undefined : parseDuration(value);
+// A delay in milliseconds; one past DELAY_BOUND (or too large to be a number) is reported, not silently replaced.
+function delayMs(value: string | number | undefined, path: Array<string | number>, problem: Report): number | undefined {
+  if (value === undefined) return undefined;
+  const bound = durationBoundProblem(value, DELAY_BOUND);
+  if (bound) problem(path, bound.problem, bound.fix);
+  return parseDuration(value);
 }
 
 function compileRule(spec: RuleSpec, index: number, scenario: string, problem: Report): CompiledRule | undefined {
@@ -138,14 +143,18 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
       if (spec.events![i - 1]?.type !== 'message-delivered') problem(path, 'message-read must come right after message-delivered', 'put a message-delivered event before it');
       if (!rbmOnly(spec)) problem(path, 'message-read is an RBM read receipt, but this rule can match other channels', "add match: { channel: RBM } to the rule");
     }
-    return { type: event.type, afterMs: ms(event.after), errorCode: event.errorCode, description: event.description };
+    return { type: event.type, afterMs: delayMs(event.after, [...path, 'after'], problem), errorCode: event.errorCode, description: event.description };
   });
   if (spec.apiFault) {
     if (spec.events || spec.reply || spec.callbackFaults) problem([...at, 'apiFault'], 'a rule with apiFault cannot also script events, a reply or callback faults', 'put those in a separate rule after this one');
     apiFaults.check(spec.apiFault, [...at, 'apiFault'], problem);
   }
   if (spec.callbackFaults) callbackFaults.check(spec.callbackFaults, [...at, 'callbackFaults'], problem);
-  if (spec.reply) checkHandsetContent(spec.reply, [...at, 'reply'], problem, true);
+  if (spec.reply) {
+    checkHandsetContent(spec.reply, [...at, 'reply'], problem, true);
+    const template = spec.reply.text !== undefined ? templateProblem(spec.reply.text) : undefined;
+    if (template) problem([...at, 'reply', 'text'], template.problem, template.fix);
+  }
   return {
     id: `${scenario}#${index}`,
     scenario,
@@ -156,7 +165,7 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
     hits: 0,
     events,
     reply: spec.reply && {
-      afterMs: ms(spec.reply.after) ?? 0,
+      afterMs: delayMs(spec.reply.after, [...at, 'reply', 'after'], problem) ?? 0,
       text: spec.reply.text ?? '',
       media: spec.reply.media,
       suggestionResponse: spec.reply.suggestionResponse,
@@ -177,7 +186,7 @@ function compileInbound(spec: InboundSpec, index: number, problem: Report): Comp
   return {
     name: spec.name ?? `inbound ${index + 1}`,
     trigger: spec.trigger ?? 'start',
-    afterMs: ms(spec.after) ?? 0,
+    afterMs: delayMs(spec.after, [...at, 'after'], problem) ?? 0,
     from: spec.from,
     to: spec.to,
     text: spec.text ?? '',

@@ -5,8 +5,10 @@ import { applyCallbackFaults, applyCallbackFaultsAcrossRecipients, callbackFault
 import { selects } from './faults/registry.js';
 import { magicOutcome } from './magic.js';
 import { seededRandom } from './random.js';
-import { firstMiss, type MatchSubject } from './matcher.js';
+import { clip, EXPLAIN_LIMITS, quote } from './explain-bounds.js';
+import { describeMiss, firstFailing, type MatchSubject } from './matcher.js';
 import type { OutboundPlan, PlannedReply, PlannedStep } from '../model/plan.js';
+import { renderReply } from './reply-template.js';
 
 /** Delays the engine falls back on when a rule or the default does not give one. */
 export interface PlanTimings {
@@ -45,16 +47,14 @@ export function explainRule(rule: CompiledRule): string {
   const what: string[] = [];
   if (rule.apiFault) what.push(apiFaults.explain(rule.apiFault));
   if (rule.events) what.push(rule.events.length ? rule.events.map((e) => e.type + (e.errorCode ? ` ${e.errorCode}` : '')).join(' → ') : 'no events (lost receipt)');
-  if (rule.reply) what.push(rule.reply.suggestionResponse ? `reply suggestion-response '${rule.reply.suggestionResponse.text}'` : rule.reply.locationResponse ? 'reply requested-location-response' : `reply '${rule.reply.text}'`);
+  if (rule.reply) what.push(rule.reply.suggestionResponse ? `reply suggestion-response ${quote(rule.reply.suggestionResponse.text)}` : rule.reply.locationResponse ? 'reply requested-location-response' : `reply ${quote(rule.reply.text)}`);
   if (rule.callbackFaults) what.push(callbackFaults.explain(rule.callbackFaults));
   const limit = rule.times ? ` (first ${rule.times}; ${rule.hits} used)` : ` (${rule.hits} hits)`;
-  return `${rule.id} '${rule.name}': when ${when} → ${what.join(', ') || 'default outcome'}${limit}`;
+  return `${ruleLabel(rule)}: when ${when} → ${what.join(', ') || 'default outcome'}${limit}`;
 }
 
-function render(template: string, message: StoredMessage, recipient: string): string {
-  const values: Record<string, string> = { text: message.text, tag: message.tag ?? '', from: message.from, to: recipient, id: message.id };
-  return template.replace(/\{\{\s*(text|tag|from|to|id)\s*\}\}/g, (_m, key: string) => values[key] ?? '');
-}
+// A rule as explanations name it: its id (the scenario's name and index) and its name, both clipped.
+const ruleLabel = (rule: CompiledRule) => `${clip(rule.id)} ${quote(rule.name)}`;
 
 /**
  * Scenarios in force and the planning over them (pure but for hit counters and seeded streams): run-time scenarios
@@ -143,7 +143,7 @@ export class ScenarioEngine {
       for (const rule of scenario.rules) {
         if (!rule.apiFault || (rule.times !== undefined && rule.hits >= rule.times)) continue;
         const request = (message ??= subject());
-        const hit = request.to.some((to) => firstMiss(rule.matchers, subjectOf(request, accountId, to)) === undefined);
+        const hit = request.to.some((to) => firstFailing(rule.matchers, subjectOf(request, accountId, to)) === undefined);
         if (!hit) continue;
         if (!selects(rule.apiFault, scenario.random)) continue;
         rule.hits++;
@@ -166,18 +166,24 @@ export class ScenarioEngine {
         continue;
       }
       const subject = subjectOf(message, message.accountId, to);
+      // Every rule is tried, but only the first few misses are written out; the rest are counted.
       const misses: string[] = [];
+      let unlisted = 0;
+      const missed = (why: () => string) => {
+        if (misses.length < EXPLAIN_LIMITS.missesPerMessage) misses.push(why());
+        else unlisted++;
+      };
       let chosen: { rule: CompiledRule; scenario: CompiledScenario } | undefined;
       for (const scenario of this.inForce(message.accountId)) {
         for (const rule of scenario.rules) {
           if (rule.apiFault) continue;
           if (rule.times !== undefined && rule.hits >= rule.times) {
-            misses.push(`${rule.id} '${rule.name}' used up (${rule.times} times)`);
+            missed(() => `${ruleLabel(rule)} used up (${rule.times} times)`);
             continue;
           }
-          const miss = firstMiss(rule.matchers, subject);
-          if (miss) {
-            misses.push(`${rule.id} '${rule.name}': ${miss}`);
+          const failing = firstFailing(rule.matchers, subject);
+          if (failing) {
+            missed(() => `${ruleLabel(rule)}: ${describeMiss(failing, subject)}`);
             continue;
           }
           chosen = { rule, scenario };
@@ -185,7 +191,7 @@ export class ScenarioEngine {
         }
         if (chosen) break;
       }
-      const missed = misses.length ? `; missed: ${misses.join('; ')}` : '';
+      const missedText = misses.length ? `; missed: ${misses.join('; ')}${unlisted ? `; … (+${unlisted} more rules missed)` : ''}` : '';
       if (chosen) {
         const { rule, scenario } = chosen;
         rule.hits++;
@@ -199,17 +205,17 @@ export class ScenarioEngine {
         }
         plan.steps.set(to, steps);
         if (rule.reply) plan.replies.push(replyFor(rule.reply, message, to));
-        plan.explanations.set(to, `matched ${explainRule(rule)}${missed}`);
+        plan.explanations.set(to, `matched ${explainRule(rule)}${missedText}`);
         continue;
       }
       const magic = magicOutcome(to, channel !== 'SMS', timings.sendingDelayMs);
       if (magic) {
         plan.steps.set(to, timeline(magic.events, timings).map((s) => (TERMINAL.has(s.type) ? { ...s, duplicates: magic.duplicate } : s)));
-        plan.explanations.set(to, `${magic.explanation}${missed}`);
+        plan.explanations.set(to, `${magic.explanation}${missedText}`);
         continue;
       }
       plan.steps.set(to, timeline(defaultEvents(channel), timings));
-      plan.explanations.set(to, `no scenario rule matched: default outcome, delivered${channel === 'RBM' ? ' and read' : ''}${missed}`);
+      plan.explanations.set(to, `no scenario rule matched: default outcome, delivered${channel === 'RBM' ? ' and read' : ''}${missedText}`);
     }
     applyCallbackFaultsAcrossRecipients(picked, plan);
     return plan;
@@ -253,7 +259,7 @@ function timeline(events: EventStep[], timings: PlanTimings): PlannedStep[] {
 
 // An RBM suggestion response answers the outbound message unless the rule names another one.
 function replyFor(reply: CompiledReply, message: StoredMessage, recipient: string): PlannedReply {
-  const planned: PlannedReply = { afterMs: reply.afterMs, from: recipient, to: [message.from], text: render(reply.text, message, recipient), media: reply.media };
+  const planned: PlannedReply = { afterMs: reply.afterMs, from: recipient, to: [message.from], text: renderReply(reply.text, { text: message.text, tag: message.tag ?? '', from: message.from, to: recipient, id: message.id }), media: reply.media };
   if (reply.suggestionResponse) planned.suggestionResponse = { ...reply.suggestionResponse, pairedMessageId: reply.suggestionResponse.pairedMessageId === undefined ? message.id : reply.suggestionResponse.pairedMessageId };
   if (reply.locationResponse) planned.locationResponse = reply.locationResponse;
   return planned;

@@ -12,7 +12,10 @@ const TextMatcher = Type.Union(
     Type.Object({ regex: Type.String(), flags: Type.Optional(Type.String({ pattern: '^[imsu]*$' })) }, { additionalProperties: false }),
     Type.Array(Type.String(), { minItems: 1 }),
   ],
-  { description: "an exact value, 'prefix*', '/regex/flags', {equals}, {prefix}, {regex, flags} or a list of values" },
+  {
+    description:
+      "an exact value, 'prefix*', '/regex/flags', {equals}, {prefix}, {regex, flags} or a list of values (a regex runs on RE2: no lookaround or backreferences)",
+  },
 );
 
 const ChannelName = Type.Union([Type.Literal('RBM'), Type.Literal('SMS'), Type.Literal('MMS')]);
@@ -68,16 +71,23 @@ const EventSchema = Type.Object(
     }),
     after: Type.Optional(Duration),
     errorCode: Type.Optional(Type.Integer({ description: "a code from Bandwidth's message-failed table, e.g. 4720" })),
-    description: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String({ maxLength: 1024, description: "the status callback's description (default: the error code table's)" })),
   },
   { additionalProperties: false },
 );
 
+// A media URL of a reply or inbound message: the create request's limit.
+const MediaUrls = Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 10 });
+
 const ReplySchema = Type.Object(
   {
     after: Type.Optional(Duration),
-    text: Type.Optional(Type.String({ description: 'reply text; {{text}}, {{tag}}, {{from}}, {{to}} and {{id}} are replaced from the outbound message' })),
-    media: Type.Optional(Type.Array(Type.String(), { maxItems: 10 })),
+    text: Type.Optional(
+      Type.String({
+        description: 'reply text, at most 2048 characters; up to 10 {{text}}, {{tag}}, {{from}}, {{to}} and {{id}} are replaced from the outbound message, and the result is cut at 8192 characters',
+      }),
+    ),
+    media: Type.Optional(MediaUrls),
     suggestionResponse: Type.Optional(SuggestionResponseSchema),
     locationResponse: Type.Optional(LocationResponseSchema),
   },
@@ -105,8 +115,8 @@ const InboundSchema = Type.Object(
     after: Type.Optional(Duration),
     from: Type.String({ description: 'the handset number, E.164' }),
     to: Type.Array(Type.String(), { minItems: 1, description: 'our numbers receiving it' }),
-    text: Type.Optional(Type.String()),
-    media: Type.Optional(Type.Array(Type.String(), { maxItems: 10 })),
+    text: Type.Optional(Type.String({ maxLength: 2048 })),
+    media: Type.Optional(MediaUrls),
     suggestionResponse: Type.Optional(SuggestionResponseSchema),
     locationResponse: Type.Optional(LocationResponseSchema),
   },

@@ -2,7 +2,7 @@
 // Each kind yields a typed action; src/api/api-fault.ts acts them out over HTTP.
 import { Type } from 'typebox';
 import { Duration } from '../../config/schema.js';
-import { durationMs, faultBlock, type CompiledBlock, type FaultFields, type FaultKind } from './registry.js';
+import { checkDelayBound, durationMs, faultBlock, type CompiledBlock, type FaultFields, type FaultKind } from './registry.js';
 
 /** A status an API fault answers with. */
 type ApiFaultStatus = 429 | 500 | 503;
@@ -46,6 +46,7 @@ const delay = apiFaultKind({
   docs: { delay: 'hold the answer this long, then give it: the normal `202` unless `status` or `drop` is set too' },
   suggestion: 'delay',
   inUse: (spec) => spec.delay !== undefined,
+  check: (spec, at, problem) => checkDelayBound(spec.delay, [...at, 'delay'], problem),
   compile: (spec) => ({ delayMs: durationMs(spec.delay) }),
   explain: (fault) => (fault.delayMs ? `delay ${fault.delayMs} ms` : undefined),
   act: (fault) => (fault.delayMs ? { kind: 'wait', ms: fault.delayMs } : undefined),

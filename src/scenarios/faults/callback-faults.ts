@@ -3,7 +3,7 @@
 import { Type } from 'typebox';
 import { Duration } from '../../config/schema.js';
 import type { OutboundPlan, PlannedStep } from '../../model/plan.js';
-import { durationMs, faultBlock, type CompiledBlock, type FaultFields, type FaultKind } from './registry.js';
+import { checkDelayBound, durationMs, faultBlock, type CompiledBlock, type FaultFields, type FaultKind } from './registry.js';
 
 /** A callback fault kind: a fault kind that also reshapes the plan of a message its rule picks. */
 interface CallbackFaultKind<F extends FaultFields = FaultFields, C extends object = object> extends FaultKind<F, C> {
@@ -31,6 +31,7 @@ const delay = callbackFaultKind({
   docs: { delay: "move the recipient's status events (and their callbacks) this much later" },
   suggestion: 'delay',
   inUse: (spec) => spec.delay !== undefined,
+  check: (spec, at, problem) => checkDelayBound(spec.delay, [...at, 'delay'], problem),
   compile: (spec) => ({ delayMs: durationMs(spec.delay) }),
   explain: (fault) => (fault.delayMs ? `delay ${fault.delayMs} ms` : undefined),
   steps: (steps, { delayMs }) => (delayMs ? steps.map((step) => ({ ...step, afterMs: step.afterMs + delayMs })) : steps),

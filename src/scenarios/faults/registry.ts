@@ -3,7 +3,7 @@
 // share. The scenario schema, the compiler, explain() and the README's fault table all read the entries, so a new
 // kind is one entry (and its applier) instead of edits across the schema, compiler, engine and docs.
 import { Type, type Static, type TObject, type TProperties, type TSchema } from 'typebox';
-import { parseDuration } from '../../validation/durations.js';
+import { DELAY_BOUND, durationBoundProblem, parseDuration } from '../../validation/durations.js';
 
 /** A path into a scenario document, e.g. `['rules', 0, 'apiFault']`. */
 export type FieldPath = Array<string | number>;
@@ -119,6 +119,13 @@ export function faultBlock<const K extends readonly FaultKind[]>(key: string, ki
 }
 
 /** Milliseconds of a duration the schema has already checked. */
+/** Report a delay past DELAY_BOUND (or too large to be a number): a fault delay waits on the emulator's clock like any other. */
+export function checkDelayBound(value: string | number | undefined, at: FieldPath, problem: Report): void {
+  if (value === undefined) return;
+  const bound = durationBoundProblem(value, DELAY_BOUND);
+  if (bound) problem(at, bound.problem, bound.fix);
+}
+
 export function durationMs(value: string | number | undefined): number | undefined {
   return value === undefined ? undefined : parseDuration(value);
 }
