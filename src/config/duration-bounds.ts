@@ -26,7 +26,11 @@ export function durationBoundProblems(config: ConfigFile, source: string, lineOf
   for (const { path, bound, list } of CONFIG_DURATIONS) {
     let value: unknown = config;
     for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
-    if (list && Array.isArray(value)) value.forEach((item, i) => check(item, [...path, i], bound));
+    if (list && Array.isArray(value)) {
+      value.forEach((item, i) => {
+        check(item, [...path, i], bound);
+      });
+    }
     else check(value, [...path], bound);
   }
   return problems;

@@ -229,9 +229,12 @@ export function toRe2Syntax(source: string, options: { unicode: boolean; dotAll:
   };
 
   // An escape outside a class; i is at the backslash.
-  const escape = (): string => {
+  const escapeAt = (): string => {
     const e = peek(1);
-    if (e === undefined) return (i++, '\\\\');
+    if (e === undefined) {
+      i++;
+      return '\\\\';
+    }
     switch (e) {
       case 'd': case 'D': case 'w': case 'W': case 'b': case 'B':
       case 't': case 'n': case 'r': case 'f': case 'v':
@@ -321,7 +324,7 @@ export function toRe2Syntax(source: string, options: { unicode: boolean; dotAll:
     const c = source[i]!;
     switch (c) {
       case '\\':
-        out += escape();
+        out += escapeAt();
         break;
       case '[':
         out += charClass();

@@ -23,7 +23,7 @@ export const USER_REGEX_LIMITS = {
 } as const;
 
 /** The flags a user regex may carry: i (case-insensitive), m (^ and $ at line breaks), s (. matches \n), u (Unicode syntax). */
-export const USER_REGEX_FLAGS = 'imsu';
+const USER_REGEX_FLAGS = 'imsu';
 
 /** Why a user's regex was refused, and how to fix it (the caller adds the file, line and field). */
 export class UserRegexError extends Error {
