@@ -2,14 +2,13 @@
 // timeouts, challenge and preemptive Basic auth, nothing lost under failures, and close() with work still pending.
 // Real emulator, real callback receivers (sinks on 127.0.0.1:0), the official bandwidth-sdk as the client.
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
+import type { RunningEmulator } from '../../src/start.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import type { JournalEntry, JournalFilter } from '../../src/store/journal.js';
-import { type CallbackSink } from '../helpers/sink.js';
-
-import { expectBooksBalance, useCallbackHarness } from '../helpers/harness.js';
+import { useEmulators } from '../helpers/fixture.js';
+import { expectBooksBalance } from '../helpers/harness.js';
 
 type AccountFile = NonNullable<ConfigFile['accounts']>[number];
 type AppFile = AccountFile['applications'][number];
@@ -27,7 +26,8 @@ const TERMINAL = new Set<JournalEntry['outcome']>(['delivered', 'exhausted', 'no
 
 // ---- teardown: emulators closed, held responses ended, every received body checked against the spec ----
 const held: ServerResponse[] = [];
-const { emulators, sinks, checked, newSink } = useCallbackHarness({ beforeClose: () => held.splice(0).forEach((res) => res.destroy()) });
+const emulators = useEmulators({ beforeClose: () => held.splice(0).forEach((res) => res.destroy()) });
+const { checked, newSink } = emulators;
 
 /** A sink behaviour that never answers: the response stays open until teardown destroys it. */
 function hold(res: ServerResponse): 'handled' {
@@ -41,7 +41,7 @@ function answer(res: ServerResponse, status: number, headers: Record<string, str
 }
 
 async function start(application: Omit<AppFile, 'id'>, callbacks: CallbacksFile = {}): Promise<{ running: RunningEmulator; api: MessagesApi }> {
-  const running = await startEmulator({
+  const running = await emulators.start({
     accounts: [
       {
         id: ACCOUNT,
@@ -52,7 +52,6 @@ async function start(application: Omit<AppFile, 'id'>, callbacks: CallbacksFile 
     ],
     callbacks: { ...FAST, ...callbacks },
   });
-  emulators.push(running);
   const api = new MessagesApi(new Configuration({ basePath: running.url, username: running.account.username, password: running.account.password }));
   return { running, api };
 }

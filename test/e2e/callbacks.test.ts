@@ -1,16 +1,18 @@
 // The callback engine end to end, part 1: what is sent, where, and what the journal and the search API say about it.
 // Real emulator, real callback receivers (sinks on 127.0.0.1:0), the official bandwidth-sdk as the client.
 // Delivery mechanics (retries, timeouts, auth, close) are in callbacks-delivery.test.ts.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
+import type { RunningEmulator } from '../../src/start.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import type { JournalEntry } from '../../src/store/journal.js';
 import { type CallbackSink, type SinkRequest } from '../helpers/sink.js';
 import { assertCallbackMatchesSpec } from '../helpers/spec.js';
-import { expectBooksBalance, useCallbackHarness } from '../helpers/harness.js';
+import { useEmulators } from '../helpers/fixture.js';
+import { expectBooksBalance } from '../helpers/harness.js';
 
-const { emulators, sinks, checked, newSink } = useCallbackHarness();
+const emulators = useEmulators();
+const { checked, newSink } = emulators;
 
 type AccountFile = NonNullable<ConfigFile['accounts']>[number];
 type AppFile = AccountFile['applications'][number];
@@ -60,7 +62,7 @@ async function start(
   applications: AppFile[],
   options: { numbers?: Array<{ number: string; applicationId: string }>; callbacks?: CallbacksFile } = {},
 ): Promise<{ running: RunningEmulator; api: MessagesApi }> {
-  const running = await startEmulator({
+  const running = await emulators.start({
     accounts: [
       {
         id: ACCOUNT,
@@ -71,7 +73,6 @@ async function start(
     ],
     callbacks: { ...FAST, ...options.callbacks },
   });
-  emulators.push(running);
   const api = new MessagesApi(new Configuration({ basePath: running.url, username: running.account.username, password: running.account.password }));
   return { running, api };
 }
