@@ -251,3 +251,14 @@ describe('the CLI process with --data-dir: carrier actions survive a restart', (
     expect(await second.exited).toEqual({ code: 0, signal: null });
   }, 60_000);
 });
+
+describe('the CLI process bound to a wildcard address', () => {
+  it('--host 0.0.0.0 (the Docker image binds it): the banner names 127.0.0.1, a URL a client can use, and it answers there', async () => {
+    const cli = await startCli(['--host', '0.0.0.0', '--log-level', 'warn']);
+    expect(cli.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(cli.output()).not.toContain('0.0.0.0');
+    expect((await connectEmulator(cli.url).health()).status).toBe('ok');
+    cli.process.kill('SIGTERM');
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+  });
+});
