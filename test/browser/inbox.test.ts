@@ -177,7 +177,7 @@ describe.skipIf(skip)('web inbox in headless Chromium', () => {
     await card.getByText('"errorCode": 4720').waitFor();
     // The carrier buttons go once the recipient is final; the hour-long delivery never comes.
     expect(await card.getByRole('button', { name: 'Deliver now' }).count()).toBe(0);
-    expect(f.running.emulator.parts.timeline.pendingSteps).toBe(0);
+    await f.running.assertNoPending();
     await screenshot(card, 'timeline');
     await settled(f.running);
   });

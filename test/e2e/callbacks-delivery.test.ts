@@ -203,7 +203,7 @@ describe('nothing lost', () => {
 
     const books = running.emulator.parts.dispatcher.stats();
     expect(books.pending).toBe(0);
-    expect(running.emulator.parts.timeline.pendingSteps).toBe(0);
+    await running.assertNoPending();
     for (const entry of finals) expect(['delivered', 'exhausted']).toContain(entry.outcome);
     const delivered = finals.filter((e) => e.outcome === 'delivered').map((e) => e.messageId);
     const exhausted = finals.filter((e) => e.outcome === 'exhausted').map((e) => e.messageId);

@@ -135,7 +135,7 @@ describe('callback payloads', () => {
     assertCallbackMatchesSpec(post!.body);
 
     // Exactly one: nothing else is scheduled, pending or was ever planned for this message.
-    expect(running.emulator.parts.timeline.pendingSteps).toBe(0);
+    await running.assertNoPending();
     expect(running.emulator.parts.dispatcher.stats()).toMatchObject({ planned: 1, delivered: 1, pending: 0, exhausted: 0 });
     expect(await running.callbacks.list({ messageId: id })).toHaveLength(1);
   });

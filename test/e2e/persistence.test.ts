@@ -234,7 +234,7 @@ describe('a carrier action in the persisted state (data dir, export and import)'
 
   /** Nothing the carrier action replaced is left: flushing the clock fires nothing, and no delivered event exists. */
   async function expectOnlyTheFailure(running: RunningEmulator, id: string): Promise<void> {
-    expect(running.emulator.parts.timeline.pendingSteps).toBe(0);
+    await running.assertNoPending();
     expect((await running.time.flush()).ran, 'timers left to fire').toBe(0);
     expect(await running.callbacks.list({ messageId: id, type: 'message-delivered' })).toEqual([]);
     expect((await running.messages.get(id))?.recipients[0]).toMatchObject({ status: 'FAILED', errorCode: 4720 });
