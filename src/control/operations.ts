@@ -11,6 +11,7 @@ import { explainRule, type ScenarioSummary } from '../scenarios/engine.js';
 import type { JournalEntry, JournalFilter } from '../store/journal.js';
 import type { MessageStatus, StoredMessage } from '../store/messages.js';
 import type { Problem } from '../validation/schema-check.js';
+import { MAX_WAIT_MS } from './schemas.js';
 
 /** A message as the control API shows it: everything stored, with times as ISO strings. */
 export type ControlMessage = Omit<StoredMessage, 'time' | 'recipients' | 'timeline'> & {
@@ -134,6 +135,13 @@ export function toControlMessage(message: StoredMessage): ControlMessage {
   };
 }
 
+/** A wait the caller asked for, checked as the HTTP routes check it: a whole number of ms from 0 to MAX_WAIT_MS. */
+function waitMs(timeoutMs: number | undefined): number {
+  const ms = timeoutMs ?? 5000;
+  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_WAIT_MS) throw new ControlInputError(`timeoutMs must be a whole number of milliseconds from 0 to ${MAX_WAIT_MS}, got ${String(ms)}`);
+  return ms;
+}
+
 function matches(message: StoredMessage, filter: MessageFilter): boolean {
   return (
     (filter.to === undefined || message.to.includes(filter.to)) &&
@@ -175,8 +183,8 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
       async list(filter = {}) {
         return emulator.callbackJournal.list(filter);
       },
-      waitFor(filter, options = {}) {
-        return emulator.callbackJournal.waitFor(filter, options.timeoutMs ?? 5000);
+      async waitFor(filter, options = {}) {
+        return emulator.callbackJournal.waitFor(filter, waitMs(options.timeoutMs));
       },
     },
     async inbound(request) {
@@ -230,8 +238,8 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
     async pending() {
       return emulator.pending();
     },
-    idle(options = {}) {
-      return emulator.idle(options);
+    async idle(options = {}) {
+      return emulator.idle({ timeoutMs: waitMs(options.timeoutMs) });
     },
     async assertNoPending() {
       emulator.assertNoPending();

@@ -17,7 +17,7 @@ export interface PendingReport {
 }
 
 /** How many pending items a report names; the counts cover the rest. */
-const ITEMS_SHOWN = 20;
+export const ITEMS_SHOWN = 20;
 
 /** Thrown by idle() and assertNoPending() when work is still pending: its message and `report` say what. */
 export class PendingWorkError extends Error {

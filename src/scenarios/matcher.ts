@@ -57,7 +57,7 @@ export function compileText(spec: TextMatcherSpec, path: Array<string | number>)
   }
   if (typeof spec === 'object') {
     if ('equals' in spec) return compileText([spec.equals], path);
-    if ('prefix' in spec) return { describe: `starts with ${quote(spec.prefix)}`, test: (v) => v !== undefined && v.startsWith(spec.prefix) };
+    if ('prefix' in spec) return { describe: `starts with ${quote(spec.prefix)}`, test: (v) => v?.startsWith(spec.prefix) === true };
     return regexMatcher(compileRegex(spec.regex, spec.flags ?? '', [...path, 'regex']));
   }
   const literal = REGEX_LITERAL.exec(spec);
@@ -66,7 +66,7 @@ export function compileText(spec: TextMatcherSpec, path: Array<string | number>)
   }
   if (spec.endsWith('*') && !spec.endsWith('\\*')) {
     const prefix = spec.slice(0, -1);
-    return { describe: `starts with ${quote(prefix)}`, test: (v) => v !== undefined && v.startsWith(prefix) };
+    return { describe: `starts with ${quote(prefix)}`, test: (v) => v?.startsWith(prefix) === true };
   }
   return { describe: `is ${quote(spec)}`, test: (v) => v === spec };
 }

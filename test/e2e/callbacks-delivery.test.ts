@@ -4,11 +4,11 @@
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
+import type { RunningEmulator } from '../../src/start.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import type { JournalEntry, JournalFilter } from '../../src/store/journal.js';
-
-import { expectBooksBalance, useCallbackHarness } from '../helpers/harness.js';
+import { useEmulators } from '../helpers/fixture.js';
+import { expectBooksBalance } from '../helpers/harness.js';
 
 type AccountFile = NonNullable<ConfigFile['accounts']>[number];
 type AppFile = AccountFile['applications'][number];
@@ -26,7 +26,12 @@ const TERMINAL = new Set<JournalEntry['outcome']>(['delivered', 'exhausted', 'no
 
 // ---- teardown: emulators closed, held responses ended, every received body checked against the spec ----
 const held: ServerResponse[] = [];
-const { emulators, checked, newSink } = useCallbackHarness({ beforeClose: () => { for (const res of held.splice(0)) res.destroy(); } });
+const emulators = useEmulators({
+  beforeClose: () => {
+    for (const res of held.splice(0)) res.destroy();
+  },
+});
+const { checked, newSink } = emulators;
 
 /** A sink behaviour that never answers: the response stays open until teardown destroys it. */
 function hold(res: ServerResponse): 'handled' {
@@ -40,7 +45,7 @@ function answer(res: ServerResponse, status: number, headers: Record<string, str
 }
 
 async function start(application: Omit<AppFile, 'id'>, callbacks: CallbacksFile = {}): Promise<{ running: RunningEmulator; api: MessagesApi }> {
-  const running = await startEmulator({
+  const running = await emulators.start({
     accounts: [
       {
         id: ACCOUNT,
@@ -51,7 +56,6 @@ async function start(application: Omit<AppFile, 'id'>, callbacks: CallbacksFile 
     ],
     callbacks: { ...FAST, ...callbacks },
   });
-  emulators.push(running);
   const api = new MessagesApi(new Configuration({ basePath: running.url, username: running.account.username, password: running.account.password }));
   return { running, api };
 }
@@ -203,7 +207,7 @@ describe('nothing lost', () => {
 
     const books = running.emulator.parts.dispatcher.stats();
     expect(books.pending).toBe(0);
-    expect(running.emulator.parts.timeline.pendingSteps).toBe(0);
+    await running.assertNoPending();
     for (const entry of finals) expect(['delivered', 'exhausted']).toContain(entry.outcome);
     const delivered = finals.filter((e) => e.outcome === 'delivered').map((e) => e.messageId);
     const exhausted = finals.filter((e) => e.outcome === 'exhausted').map((e) => e.messageId);

@@ -3,14 +3,16 @@
 // Delivery mechanics (retries, timeouts, auth, close) are in callbacks-delivery.test.ts.
 import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
+import type { RunningEmulator } from '../../src/start.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import type { JournalEntry } from '../../src/store/journal.js';
 import type { CallbackSink, SinkRequest } from '../helpers/sink.js';
 import { assertCallbackMatchesSpec } from '../helpers/spec.js';
-import { expectBooksBalance, useCallbackHarness } from '../helpers/harness.js';
+import { useEmulators } from '../helpers/fixture.js';
+import { expectBooksBalance } from '../helpers/harness.js';
 
-const { emulators, checked, newSink } = useCallbackHarness();
+const emulators = useEmulators();
+const { checked, newSink } = emulators;
 
 type AccountFile = NonNullable<ConfigFile['accounts']>[number];
 type AppFile = AccountFile['applications'][number];
@@ -60,7 +62,7 @@ async function start(
   applications: AppFile[],
   options: { numbers?: Array<{ number: string; applicationId: string }>; callbacks?: CallbacksFile } = {},
 ): Promise<{ running: RunningEmulator; api: MessagesApi }> {
-  const running = await startEmulator({
+  const running = await emulators.start({
     accounts: [
       {
         id: ACCOUNT,
@@ -71,7 +73,6 @@ async function start(
     ],
     callbacks: { ...FAST, ...options.callbacks },
   });
-  emulators.push(running);
   const api = new MessagesApi(new Configuration({ basePath: running.url, username: running.account.username, password: running.account.password }));
   return { running, api };
 }
@@ -134,7 +135,7 @@ describe('callback payloads', () => {
     assertCallbackMatchesSpec(post!.body);
 
     // Exactly one: nothing else is scheduled, pending or was ever planned for this message.
-    expect(running.emulator.parts.timeline.pendingSteps).toBe(0);
+    await running.assertNoPending();
     expect(running.emulator.parts.dispatcher.stats()).toMatchObject({ planned: 1, delivered: 1, pending: 0, exhausted: 0 });
     expect(await running.callbacks.list({ messageId: id })).toHaveLength(1);
   });
@@ -237,7 +238,7 @@ describe('callback routing', () => {
     expect(new URL(sinkOut.url).port).not.toBe(new URL(sinkIn.url).port);
   });
 
-  it('single-URL mode: an application with only an inboundCallbackUrl receives its status events there too', async () => {
+  it('single-URL mode: an application with only an inboundCallbackUrl receives its status events there too (§8.2)', async () => {
     const sink = await newSink();
     const { running, api } = await start([app(APP, { inboundCallbackUrl: sink.url })]);
     const res = await api.createMessage(ACCOUNT, request({ to: [TO1] }));

@@ -4,10 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import { request as undiciRequest } from 'undici';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
+import type { RunningEmulator } from '../../src/start.js';
 import { ControlInputError, type ControlOperations } from '../../src/control/operations.js';
-import { startSink, type CallbackSink } from '../helpers/sink.js';
-import { CONTROL_CONNECTIONS, events, expectBooksBalance, rejection, sequence, settled, useCallbackHarness } from '../helpers/harness.js';
+import type { CallbackSink } from '../helpers/sink.js';
+import { useEmulators } from '../helpers/fixture.js';
+import { CONTROL_CONNECTIONS, events, expectBooksBalance, rejection, sequence, settled } from '../helpers/harness.js';
 
 const ACCOUNT = '9903001';
 const USER = 'carrier-user';
@@ -29,16 +30,14 @@ interface Fixture {
   send(to: string[], media?: string[]): Promise<string>;
 }
 
-const harness = useCallbackHarness();
+const emulators = useEmulators();
 
 async function start(connect: Connect): Promise<Fixture> {
-  const sink = await startSink();
-  harness.sinks.push(sink);
-  const running = await startEmulator({
+  const sink = await emulators.newSink();
+  const running = await emulators.start({
     accounts: [{ id: ACCOUNT, users: [{ username: USER, password: PASS }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: OURS, applicationId: APP }] }],
     callbacks: { deliveryDelay: '10ms', sendingDelay: '5ms', retryDelays: ['20ms'], timeout: '2s' },
   });
-  harness.emulators.push(running);
   const api = new MessagesApi(new Configuration({ basePath: running.url, username: USER, password: PASS }));
   const send = async (to: string[], media?: string[]) => {
     const body = { applicationId: APP, to: to as unknown as Set<string>, from: OURS, text: 'carrier test', ...(media ? { media } : {}) } as MessageRequest;

@@ -5,8 +5,9 @@
 // Real servers from node:net / node:http on 127.0.0.1:0; short timeouts and retry delays keep the suite fast.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
+import { describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../../src/start.js';
+import { useEmulators } from '../helpers/fixture.js';
 import type { JournalEntry } from '../../src/store/journal.js';
 import { expectBooksBalance, settled } from '../helpers/harness.js';
 import { assertCallbackMatchesSpec } from '../helpers/spec.js';
@@ -26,11 +27,8 @@ const ATTEMPTS = 1 + RETRIES.length;
 const DURING = 20;
 const FINAL = new Set<JournalEntry['outcome']>(['delivered', 'exhausted']);
 
-// ---- teardown: every emulator and hostile server a test starts is closed after it ----
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+// Every emulator and hostile server a test starts is closed after it (emulators first).
+const emulators = useEmulators();
 
 /** A receiver's URL plus what it saw: one entry per HTTP request that reached it (raw TCP receivers count connections). */
 interface Receiver {
@@ -46,7 +44,7 @@ async function listen(server: Server | ReturnType<typeof createTcpServer>): Prom
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  cleanups.push(() => {
+  emulators.defer(() => {
     for (const socket of sockets) socket.destroy();
     return new Promise<void>((resolve) => server.close(() => resolve()));
   });
@@ -75,12 +73,10 @@ async function httpReceiver(answer: (res: ServerResponse, attemptOfEvent: number
 }
 
 async function start(callbackUrl: string, timeoutMs: number): Promise<RunningEmulator> {
-  const running = await startEmulator({
+  return emulators.start({
     accounts: [{ id: ACCOUNT, users: [{ username: USER, password: PASS }], applications: [{ id: APP, callbackUrl }], numbers: [{ number: FROM, applicationId: APP }] }],
     callbacks: { timeout: `${timeoutMs}ms`, retryDelays: RETRIES, deliveryDelay: '10ms', sendingDelay: '5ms' },
   });
-  cleanups.push(() => running.close().then(() => undefined));
-  return running;
 }
 
 const auth = 'Basic ' + Buffer.from(`${USER}:${PASS}`).toString('base64');
@@ -180,7 +176,7 @@ describe('hostile callback receivers', () => {
 
   it('answering after the timeout: the late 200 never counts; retried, then exhausted', async () => {
     const late = new Set<NodeJS.Timeout>();
-    cleanups.push(() => late.forEach(clearTimeout));
+    emulators.defer(() => late.forEach(clearTimeout));
     const receiver = await httpReceiver((res) => {
       const timer = setTimeout(() => {
         late.delete(timer);

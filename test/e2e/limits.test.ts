@@ -3,9 +3,10 @@
 // account), and the control API's inbound limits. Header size, media bytes, scenario file size and unsafe regexes
 // have their own tests (test/property/raw-http, test/e2e/media, test/property/scenario-loader, test/unit/scenario-compile).
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../../src/start.js';
 import { MESSAGE_LIMITS } from '../../src/api/message-request.js';
+import { useEmulators } from '../helpers/fixture.js';
 
 const ACCOUNT_A = '9904000';
 const ACCOUNT_B = '9904001';
@@ -13,16 +14,14 @@ const APP = '0a1b2c3d-0000-4000-8000-0000000000c1';
 const FROM = '+19195550100';
 const basic = 'Basic ' + Buffer.from('limits-user:limits-pass').toString('base64');
 
+const emulators = useEmulators();
 let running: RunningEmulator;
 let port: number;
 
 beforeAll(async () => {
   const account = (id: string, number: string) => ({ id, users: [{ username: 'limits-user', password: 'limits-pass' }], applications: [{ id: APP }], numbers: [{ number, applicationId: APP }] });
-  running = await startEmulator({ accounts: [account(ACCOUNT_A, FROM), account(ACCOUNT_B, '+19195550101')] });
+  running = await emulators.start({ accounts: [account(ACCOUNT_A, FROM), account(ACCOUNT_B, '+19195550101')] });
   port = Number(new URL(running.url).port);
-});
-afterAll(async () => {
-  await running.close();
 });
 
 async function create(body: unknown): Promise<{ status: number; body: { type?: string; description?: string; fieldErrors?: Array<{ fieldName: string; description: string }> } }> {

@@ -95,10 +95,8 @@ async function arrived(running: RunningEmulator, messageId: string, recipient: s
 
 /** Nothing more can arrive: no step scheduled, no callback in flight, and the delivery books balance. */
 function expectSettled(running: RunningEmulator): void {
-  expect(running.emulator.parts.timeline.pendingSteps).toBe(0);
-  const b = running.emulator.parts.dispatcher.stats();
-  expect(b.pending).toBe(0);
-  expectBooksBalance(b);
+  running.emulator.assertNoPending();
+  expectBooksBalance(running.emulator.parts.dispatcher.stats());
 }
 
 /** The HTTP error an SDK call rejected with. */

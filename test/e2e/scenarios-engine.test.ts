@@ -141,8 +141,7 @@ async function terminal(running: RunningEmulator, messageId: string, recipient: 
 
 /** Nothing more can arrive: no step scheduled, no callback in flight. */
 function expectSettled(running: RunningEmulator): void {
-  expect(running.emulator.parts.timeline.pendingSteps).toBe(0);
-  expect(running.emulator.parts.dispatcher.stats().pending).toBe(0);
+  running.emulator.assertNoPending();
 }
 
 /** The 'planned' explanation stored on a message for one recipient. */
