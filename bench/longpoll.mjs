@@ -7,8 +7,8 @@ import { startEmulator } from '../dist/index.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
 const sink = createServer((req, res) => req.resume().on('end', () => res.writeHead(200).end()));
-await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
-const callbackUrl = `http://127.0.0.1:${sink.address().port}/cb`;
+await new Promise((resolve) => sink.listen(0, '127.0.0.1', () => resolve(undefined)));
+const callbackUrl = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (sink.address()).port}/cb`;
 const bw = await startEmulator({
   callbacks: { deliveryDelay: '1ms' },
   accounts: [{

@@ -19,7 +19,7 @@ const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=32').s
 const bundle = path.join(root, 'dist/bundle/cli.js');
 
 const sink = fork(path.join(root, 'bench/lib/sink.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-const sinkPort = await new Promise((resolve) => sink.once('message', (m) => resolve(m.port)));
+const sinkPort = await new Promise((resolve) => sink.once('message', (m) => resolve(/** @type {{ port: number }} */ (m).port)));
 const port = 20000 + Math.floor(Math.random() * 20000);
 // The reference has no SIGTERM handler; exiting through one lets --cpu-prof write its file.
 const exitOnTerm = ['--import', 'data:text/javascript,process.on("SIGTERM",()=>process.exit(0))'];
@@ -43,7 +43,7 @@ try {
 function report(profile, load) {
   const perMessage = (us) => (us / load.accepted).toFixed(2);
   const selfUs = new Map();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  for (const [i, id] of profile.samples.entries()) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   // Section markers esbuild writes before each bundled file's code, so a line of the bundle names its module.
   const moduleAt = [];
   let current = '(bundle)';

@@ -13,7 +13,7 @@ await build({
   format: 'esm',
   target: ['node20'],
   // Loaded on demand through createRequire (never at start-up), and better-sqlite3 is a native addon.
-  external: ['better-sqlite3', 'pino-pretty', 'yaml'],
+  external: ['better-sqlite3', 'pino-pretty', 'yaml', 're2js'],
   // CommonJS dependencies call require() for Node built-ins; an ES module has no require of its own.
   banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
   sourcemap: true,

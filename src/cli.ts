@@ -1,10 +1,12 @@
 import { isIPv4 } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { createRequire } from 'node:module';
-import { redactUrlCredentials } from './callbacks/url-credentials.js';
+import { redactUrlCredentials } from './config/url-credentials.js';
 import { resolveConfig, type EmulatorConfig } from './config/resolve.js';
 import { SCALAR_OPTIONS } from './config/options.js';
-import { createEmulator, type DrainReport } from './emulator.js';
+import { createEmulator } from './compose.js';
+import { listenUrl } from './listen-url.js';
+import type { DrainReport } from './messaging/types.js';
 import { EmulatorConfigError } from './errors.js';
 import { compileScenarioFile, scenarioFilesIn } from './scenarios/files.js';
 import { anyHostWarning } from './http/host-guard.js';
@@ -146,9 +148,11 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     }
     throw error;
   }
-  let emulator;
+  let emulator: ReturnType<typeof createEmulator>;
+  // The listen URL is known once the server listens: the emulator reads it from there (one function builds it).
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
-    emulator = createEmulator(config, { logger: cliLogger(config.logLevel) });
+    emulator = createEmulator(config, { logger: cliLogger(config.logLevel), listenUrl: () => (app?.server.listening ? listenUrl(config.host, app.server.address(), config.port) : undefined) });
   } catch (error) {
     if (error instanceof EmulatorConfigError) {
       process.stderr.write(`bandwidth-emulator: cannot start (scenario files or data dir)\n${error.message}\n`);
@@ -156,12 +160,12 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     }
     throw error;
   }
-  const app = await buildApp(emulator);
+  app = await buildApp(emulator);
   let drained: DrainReport | undefined;
   // Graceful shutdown: once close() begins Fastify refuses new requests (503), and this hook lets pending callbacks
   // finish within the grace period before the emulator closes and cancels (or, with a data dir, keeps) the rest.
   app.addHook('preClose', async () => {
-    if (emulator.timeline.pendingSteps + emulator.dispatcher.stats().pending === 0) return;
+    if (emulator.pending().total === 0) return;
     emulator.log.info({ graceMs: config.shutdownGraceMs }, 'shutting down: new requests are refused; waiting for pending callbacks');
     drained = await emulator.drain(config.shutdownGraceMs);
   });
@@ -172,10 +176,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     await app.close();
     return 1;
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  if (!config.publicUrl) emulator.baseUrl = url;
+  const url = listenUrl(config.host, app.server.address(), config.port);
   process.stdout.write(banner(config, url) + '\n');
   const exposed = exposureWarning(config.host, config.control.token);
   if (exposed) emulator.log.warn(exposed);

@@ -1,4 +1,4 @@
-/** Bandwidth's published `message-failed` error codes (reference §9) with their names and a short description. */
+/** Bandwidth's published `message-failed` error codes (https://dev.bandwidth.com/docs/messaging/errors) with their names and a short description. */
 export const MESSAGE_ERROR_CODES: Readonly<Record<number, { name: string; description: string }>> = {
   4001: { name: 'service-not-allowed', description: 'Service not allowed' },
   4301: { name: 'malformed-invalid-encoding', description: 'Message contains characters that cannot be encoded' },

@@ -1,6 +1,8 @@
 /**
  * Every error body the emulator sends on Bandwidth's surface, in one catalogue. Where Bandwidth's wording is
- * published (reference §3.2, §7) it is used verbatim; elsewhere the wording is ours and documented in the README.
+ * published (https://dev.bandwidth.com/docs/messaging/errors; the spec's `createMessageRequestError`,
+ * `messagingRequestError` and their examples) it is used verbatim; elsewhere the wording is ours and documented in
+ * the README.
  */
 
 /** One entry of Bandwidth's `fieldErrors` array. */
@@ -41,7 +43,7 @@ export const ErrorType = {
 } as const;
 
 /** Bandwidth's generic description for a rejected request. */
-export const GENERIC_VALIDATION_DESCRIPTION = 'Your request could not be accepted';
+const GENERIC_VALIDATION_DESCRIPTION = 'Your request could not be accepted';
 
 /** Builders for every Bandwidth-shaped error the emulator answers with. */
 export const bandwidthErrors = {
@@ -68,7 +70,7 @@ export const bandwidthErrors = {
       description: `Request method '${method}' not supported`,
     });
   },
-  /** The 429 a full per-account queue gets, as Bandwidth words it (reference §7.1), with Retry-After. */
+  /** The 429 a full per-account queue gets, as Bandwidth words it (https://dev.bandwidth.com/docs/messaging/errors), with Retry-After. */
   queueFull(retryAfterSeconds: number): BandwidthError {
     return new BandwidthError(
       429,

@@ -2,10 +2,13 @@
 export { startEmulator, type RunningEmulator, type EmulatorAccount } from './start.js';
 export { connectEmulator, type RemoteEmulator } from './control/client.js';
 export { ControlInputError, type AccountSummary, type ControlOperations, type ControlMessage, type MessageFilter, type Health } from './control/operations.js';
-export type { CarrierRequest, CarrierResult } from './control/carrier.js';
+export type { CarrierRequest, CarrierResult } from './messaging/carrier.js';
 export type { ScenarioSummary } from './scenarios/engine.js';
 export type { ScenarioFile } from './scenarios/schema.js';
-export { createEmulator, Emulator, NoOwnedRecipientError, type MessageRequest, type InboundRequest, type CloseReport } from './emulator.js';
+export { createEmulator } from './compose.js';
+export type { Emulator } from './emulator.js';
+export { NoOwnedRecipientError, type EmulatorOptions, type MessageRequest, type InboundRequest, type InboundAttachment, type CloseReport } from './messaging/types.js';
+export { PendingWorkError, type PendingReport, type PendingItem } from './messaging/settle.js';
 export { buildApp } from './server.js';
 export { resolveConfig, type EmulatorConfig, type AccountConfig, type ApplicationConfig } from './config/resolve.js';
 export { ConfigFileSchema, type ConfigFile } from './config/schema.js';
@@ -18,5 +21,5 @@ export { JournalWaitTimeout, type JournalEntry, type JournalFilter, type Callbac
 export type { StoredMessage, MessageStatus } from './store/messages.js';
 export type { Channel, ChannelListItem, SuggestionResponse, LocationResponse } from './store/messages.js';
 export type { MultiChannelRequest } from './multichannel.js';
-export { STATE_VERSION, type StateDocument, type RestoreCounts } from './persistence/state.js';
+export { STATE_VERSION, type StateDocument, type RestoreCounts } from './persistence/state-document.js';
 export { configReference, type ConfigField } from './config/reference.js';

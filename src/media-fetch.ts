@@ -7,7 +7,7 @@ import { request } from 'undici';
 const MMS_MEDIA_TYPES = [/^image\//, /^audio\//, /^video\//, /^text\/(plain|vcard|x-vcard|calendar|directory)$/, /^application\/(pdf|smil)$/];
 
 /** Whether a Content-Type header names a media type an MMS may carry. */
-export function isMmsMediaType(contentType: string | undefined): boolean {
+function isMmsMediaType(contentType: string | undefined): boolean {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   return MMS_MEDIA_TYPES.some((re) => re.test(type));
 }

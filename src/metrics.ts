@@ -13,28 +13,28 @@ export function createMetrics(emulator: Emulator): Registry {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  emulator.store.subscribe((change) => {
+  emulator.messages.subscribe((change) => {
     if (change.kind === 'added') messages.inc({ direction: change.message.direction });
     else {
       const row = change.message.recipients.find((r) => r.to === change.recipient);
       if (row) outcomes.inc({ status: row.status });
     }
   });
-  emulator.journal.subscribe((entry) => {
+  emulator.callbackJournal.subscribe((entry) => {
     attempts.inc({ outcome: entry.outcome, type: entry.type });
     if (entry.attempt > 0) latency.observe(entry.durationMs / 1000);
   });
   // Gauges read the live sizes when scraped.
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
-  gauge('bwemu_callbacks_pending', 'Callback events awaiting delivery or retry (the retry queue)', () => emulator.dispatcher.stats().pending);
-  gauge('bwemu_callbacks_exhausted', 'Callback events whose retries ran out', () => emulator.dispatcher.stats().exhausted);
-  gauge('bwemu_steps_pending', 'Timeline steps scheduled but not yet fired', () => emulator.timeline.pendingSteps);
-  gauge('bwemu_store_messages', 'Messages held in the store', () => emulator.store.stats().messages);
-  gauge('bwemu_store_evicted_total', 'Messages evicted by the store cap', () => emulator.store.stats().evicted);
-  gauge('bwemu_journal_entries', 'Entries held in the callback journal', () => emulator.journal.stats().entries);
-  gauge('bwemu_journal_evicted_total', 'Journal entries evicted by its cap', () => emulator.journal.stats().evicted);
-  gauge('bwemu_media_bytes', 'Media bytes held', () => emulator.media.stats().bytes);
-  gauge('bwemu_media_evicted_total', 'Media objects evicted by the byte cap', () => emulator.media.stats().evicted);
+  gauge('bwemu_callbacks_pending', 'Callback events awaiting delivery or retry (the retry queue)', () => emulator.stats().callbacks.pending);
+  gauge('bwemu_callbacks_exhausted', 'Callback events whose retries ran out', () => emulator.stats().callbacks.exhausted);
+  gauge('bwemu_steps_pending', 'Timeline steps scheduled but not yet fired', () => emulator.stats().pendingSteps);
+  gauge('bwemu_store_messages', 'Messages held in the store', () => emulator.stats().messages.messages);
+  gauge('bwemu_store_evicted_total', 'Messages evicted by the store cap', () => emulator.stats().messages.evicted);
+  gauge('bwemu_journal_entries', 'Entries held in the callback journal', () => emulator.stats().journal.entries);
+  gauge('bwemu_journal_evicted_total', 'Journal entries evicted by its cap', () => emulator.stats().journal.evicted);
+  gauge('bwemu_media_bytes', 'Media bytes held', () => emulator.stats().media.bytes);
+  gauge('bwemu_media_evicted_total', 'Media objects evicted by the byte cap', () => emulator.stats().media.evicted);
   return registry;
 }

@@ -1,7 +1,7 @@
 import { countSegments } from './segments.js';
 import type { ChannelListItem, StoredMessage } from './store/messages.js';
 
-/** A multichannel request that passed validation (reference §6). */
+/** A multichannel request that passed validation (the spec's `multiChannelMessageRequest`). */
 export interface MultiChannelRequest {
   to: string;
   channelList: ChannelListItem[];
@@ -11,7 +11,7 @@ export interface MultiChannelRequest {
 }
 
 /** The text a channel's content carries: SMS/MMS/RBM text; a card's title and description; '' for media only. */
-export function channelText(item: ChannelListItem): string {
+function channelText(item: ChannelListItem): string {
   const content = item.content as { text?: unknown; cardContent?: { title?: unknown; description?: unknown } };
   if (typeof content.text === 'string') return content.text;
   const card = content.cardContent;
@@ -20,7 +20,7 @@ export function channelText(item: ChannelListItem): string {
 }
 
 /** The media URLs a channel's content carries (MMS and RBM media files, a card's media), if any. */
-export function channelMedia(item: ChannelListItem): string[] | undefined {
+function channelMedia(item: ChannelListItem): string[] | undefined {
   const content = item.content as { media?: Array<{ fileUrl?: unknown }>; cardContent?: { media?: { fileUrl?: unknown } }; cardContents?: Array<{ media?: { fileUrl?: unknown } }> };
   const files = [...(Array.isArray(content.media) ? content.media : []), content.cardContent?.media, ...(content.cardContents ?? []).map((c) => c.media)];
   const urls = files.map((f) => f?.fileUrl).filter((u): u is string => typeof u === 'string');

@@ -22,7 +22,7 @@ class DebugRequestLogs extends LogController {
   override incomingRequest(request: Parameters<LogController['incomingRequest']>[0]): void {
     request.log.debug({ req: request }, 'incoming request');
   }
-  override requestCompleted(error: Parameters<LogController['requestCompleted']>[0], request: Parameters<LogController['requestCompleted']>[1], reply: Parameters<LogController['requestCompleted']>[2]): void {
+  override requestCompleted(error: Parameters<LogController['requestCompleted']>[0], _request: Parameters<LogController['requestCompleted']>[1], reply: Parameters<LogController['requestCompleted']>[2]): void {
     reply.log.debug({ statusCode: reply.statusCode, responseTime: reply.elapsedTime, err: error ?? undefined }, 'request completed');
   }
 }

@@ -2,7 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { resolveConfig } from './config/resolve.js';
 import type { ConfigFile } from './config/schema.js';
 import { createControlOperations, type ControlOperations } from './control/operations.js';
-import { createEmulator, type CloseReport, type Emulator } from './emulator.js';
+import { createEmulator } from './compose.js';
+import type { Emulator } from './emulator.js';
+import { listenUrl } from './listen-url.js';
+import type { CloseReport } from './messaging/types.js';
 import { buildApp } from './server.js';
 
 /** The default account's ids and credentials, for tests and SDK configuration. */
@@ -24,8 +27,9 @@ export interface RunningEmulator extends ControlOperations {
   account: EmulatorAccount;
   /** Ready values for `new Configuration(...)` of bandwidth-sdk: basePath plus Basic credentials. */
   sdkConfig: { basePath: string; username: string; password: string };
-  /** The emulator itself, for in-process inspection beyond the control operations. */
+  /** The emulator core, for white-box inspection beyond the control operations: not a stable interface. */
   emulator: Emulator;
+  /** The Fastify app serving it, e.g. for `app.inject()`. */
   app: FastifyInstance;
   /** Stop listening and cancel everything pending; resolves with what was still pending. */
   close(): Promise<CloseReport>;
@@ -34,19 +38,17 @@ export interface RunningEmulator extends ControlOperations {
 /** Start an emulator in-process on a free loopback port (unless `port` says otherwise), logging nothing by default. */
 export async function startEmulator(options: ConfigFile = {}): Promise<RunningEmulator> {
   const config = resolveConfig({ overrides: { port: 0, logLevel: 'silent', ...options } });
-  const emulator = createEmulator(config);
-  const app = await buildApp(emulator);
+  // The listen URL is known once the server listens (port 0): the emulator reads it from there, never a copy.
+  let app: FastifyInstance | undefined;
+  const emulator = createEmulator(config, { listenUrl: () => (app?.server.listening ? listenUrl(config.host, app.server.address(), config.port) : undefined) });
+  app = await buildApp(emulator);
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app.close();
     throw error;
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-  const url = `http://${host}:${port}`;
-  if (!config.publicUrl) emulator.baseUrl = url;
+  const url = listenUrl(config.host, app.server.address(), config.port);
   const account = config.accounts[0]!;
   const user = account.users.find((u) => u.messaging) ?? account.users[0];
   let closed: Promise<CloseReport> | undefined;

@@ -7,7 +7,7 @@ const ROWS = [
   ['latency p50 / p99 (ms)', (r) => `${r.latencyP50Ms} / ${r.latencyP99Ms}`],
   ['errors (non-2xx, socket, timeouts)', 'errors'],
   ['callbacks/s delivered during load', 'callbacksPerSec'],
-  ['accepted = delivered + pending; lost', (r) => `${r.accepted} = ${r.callbacksDelivered} + ${r.callbacksPending}; lost ${r.callbacksLost}`],
+  ['accepted = delivered + pending; lost', (r) => `${r.accepted} = ${r.callbacksDelivered} + ${r.callbacksPending}; lost ${r.callbacksLost} (${r.callbacksDuplicated ?? 0} duplicates)`],
   ['POST-to-callback p50 / p99 (ms) at the paced rate', (r) => `${r.callbackLatencyP50Ms} / ${r.callbackLatencyP99Ms}`],
   ['RSS idle / after load / peak (MB)', (r) => `${r.rssIdleMb} / ${r.rssAfterLoadMb} / ${r.rssPeakMb}`],
   ['CPU seconds per 10,000 messages', 'cpuSecondsPer10k'],

@@ -37,14 +37,14 @@ for (const checkpoint of checkpoints) {
     for (let i = 0; i < batch; i++) emulator.acceptOutbound(account.id, request);
     sent += batch;
     await yieldToLoop();
-    while (emulator.dispatcher.stats().pending + emulator.timeline.pendingSteps > MAX_PENDING) await new Promise((resolve) => setTimeout(resolve, 1));
+    while (emulator.parts.dispatcher.stats().pending + emulator.parts.timeline.pendingSteps > MAX_PENDING) await new Promise((resolve) => setTimeout(resolve, 1));
   }
   // Let what is in flight settle, so each reading holds the same kind of state: full stores, nothing pending.
-  while (emulator.dispatcher.stats().pending + emulator.timeline.pendingSteps > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (emulator.parts.dispatcher.stats().pending + emulator.parts.timeline.pendingSteps > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   const reading = await memory();
   readings.push({ messages: checkpoint, ...reading, seconds: Math.round((performance.now() - started) / 10) / 100 });
 }
-const books = emulator.dispatcher.stats();
-const stores = { messages: emulator.store.stats(), journal: emulator.journal.stats(), media: emulator.media.stats() };
+const books = emulator.parts.dispatcher.stats();
+const stores = { messages: emulator.parts.store.stats(), journal: emulator.parts.journal.stats(), media: emulator.parts.media.stats() };
 await emulator.close();
 process.stdout.write(JSON.stringify({ readings, books, stores }) + '\n');

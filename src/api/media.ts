@@ -3,18 +3,18 @@ import type { Emulator } from '../emulator.js';
 import { BandwidthError, bandwidthErrors } from '../errors.js';
 
 /** At most this many objects per list page (Bandwidth's documented page size). */
-export const MEDIA_PAGE_SIZE = 1000;
+const MEDIA_PAGE_SIZE = 1000;
 
 const mediaIdOf = (req: FastifyRequest) => (req.params as { '*': string })['*'];
 
 /** Bandwidth's answer for a media object that does not exist (the exact body is unpublished; ours is documented). */
-export function mediaNotFound(mediaId: string): BandwidthError {
+function mediaNotFound(mediaId: string): BandwidthError {
   return new BandwidthError(404, { type: 'not-found', description: `Media '${mediaId}' was not found (never uploaded, deleted, or past its retention)` });
 }
 
 /** The media API: upload (any content type), download, delete and list with Continuation-Token paging. */
 export async function mediaRoutes(app: FastifyInstance, opts: { emulator: Emulator; publicBase: (req: FastifyRequest) => string }): Promise<void> {
-  const { media } = opts.emulator;
+  const media = opts.emulator.mediaLibrary;
   // Uploads are raw bytes of any type: application/json and application/octet-stream (the two SDKs' defaults) included.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: media.limits.maxObjectBytes }, (_req, body, done) => done(null, body));

@@ -3,7 +3,11 @@ import type { ErrorObject } from 'ajv';
 import { isE164 } from '../config/schema.js';
 import { fieldErrorText, type FieldError } from '../errors.js';
 
-/** Bandwidth's limits on a create-message request (reference §3.1). */
+/**
+ * Bandwidth's limits on a create-message request: the spec's `messageText`, `messageMedia` and `tag` (in
+ * `messageRequest`), 10 recipients (https://dev.bandwidth.com/docs/messaging/webhooks) and 10 attachments
+ * (https://www.bandwidth.com/support/en/articles/12823216).
+ */
 export const MESSAGE_LIMITS = { recipients: 10, text: 2048, tag: 1024, mediaUrl: 4096, media: 10 } as const;
 
 /** The create-message body as JSON Schema (TypeBox): structure and lengths; semantic rules are checked after. */

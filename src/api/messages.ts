@@ -8,8 +8,8 @@ import { MessageRequestSchema, schemaFieldErrors, semanticFieldErrors, type Mess
 import { SearchQuerySchema, searchMessages, type SearchQuery } from './search-messages.js';
 import { isoTime } from '../iso-time.js';
 
-/** The 202 body: the spec's `message` schema, echoing what was sent (reference §3.3). */
-export function messageResponse(message: StoredMessage): Record<string, unknown> {
+/** The 202 body of the spec's `createMessage`: its `message` schema, echoing what was sent. */
+function messageResponse(message: StoredMessage): Record<string, unknown> {
   const body: Record<string, unknown> = {
     id: message.id,
     owner: message.owner,
@@ -32,7 +32,7 @@ export function messageResponse(message: StoredMessage): Record<string, unknown>
  * The 202 body as a plain JSON Schema, properties in the order messageResponse writes them: Fastify compiles it
  * once into a serializer (fast-json-stringify) instead of a generic JSON.stringify per request.
  */
-export const MessageResponseSchema = {
+const MessageResponseSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },
@@ -60,12 +60,12 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
     { schema: { body: MessageRequestSchema, response: { 202: MessageResponseSchema } }, attachValidation: true },
     async (req, reply) => {
       const body = req.body as unknown;
-      const semantic = body && typeof body === 'object' && !Array.isArray(body) ? semanticFieldErrors(body as Partial<MessageRequestBody>, emulator.clock.now()) : [];
+      const semantic = body && typeof body === 'object' && !Array.isArray(body) ? semanticFieldErrors(body as Partial<MessageRequestBody>, emulator.time.now()) : [];
       if (req.validationError || semantic.length > 0) {
         const structural = req.validationError ? schemaFieldErrors((req.validationError as { validation: [] }).validation, body) : [];
         if (structural.length + semantic.length > 0) throw bandwidthErrors.validation([...structural, ...semantic]);
       }
-      const fault = emulator.scenarios.apiFault(req.params.accountId, () => ({
+      const fault = emulator.apiFaultFor(req.params.accountId, () => ({
         ...req.body,
         text: req.body.text ?? '',
         segmentCount: countSegments(req.body),
@@ -81,7 +81,7 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
     { schema: { querystring: SearchQuerySchema }, attachValidation: true },
     async (req) => {
       if (req.validationError) throw bandwidthErrors.validation([], `Invalid query parameters: ${describeQueryErrors((req.validationError as { validation: QueryError[] }).validation)}`);
-      return searchMessages(emulator.store, req.params.accountId, req.query, requestUrl(req), !emulator.config.permissive);
+      return searchMessages(emulator.messages.list(req.params.accountId), req.query, requestUrl(req), !emulator.config.permissive);
     },
   );
 }

@@ -1,9 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import { BandwidthError, ErrorType } from '../errors.js';
+import { type BandwidthError, ErrorType } from '../errors.js';
 import { toBandwidthError } from './error-handler.js';
 
 /** Where a multichannel error comes from (spec `errorSource`): a body field, a query parameter or a header. */
-export interface ErrorSource {
+interface ErrorSource {
   field?: string;
   parameter?: string;
   header?: string;
@@ -11,7 +11,7 @@ export interface ErrorSource {
 }
 
 /** One entry of the multichannel envelope's `errors` (spec `errorObject`). */
-export interface MultiChannelErrorObject {
+interface MultiChannelErrorObject {
   type: string;
   description: string;
   source: ErrorSource;

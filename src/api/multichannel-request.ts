@@ -1,15 +1,15 @@
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import { isE164 } from '../config/schema.js';
 import type { FieldError } from '../errors.js';
-import type { Channel, ChannelListItem } from '../store/messages.js';
+import type { Channel } from '../store/messages.js';
 import { MESSAGE_LIMITS, expirationProblem, isSenderId } from './message-request.js';
 
 const Ajv = AjvModule.default ?? AjvModule;
 const addFormats = addFormatsModule.default ?? addFormatsModule;
 
-/** Bandwidth's limits on a multichannel request (reference §6, spec `multiChannel*`, `rbm*`). */
+/** Bandwidth's limits on a multichannel request: the spec's `multiChannelMessageRequest` and the `multiChannel*`, `rbm*` schemas it uses. */
 export const MULTICHANNEL_LIMITS = {
   channels: 4,
   smsText: 2048,
@@ -43,9 +43,6 @@ export const MultiChannelRequestSchema = Type.Object({
   priority: Type.Optional(Type.Union([Type.Literal('default'), Type.Literal('high')])),
   expiration: Type.Optional(Type.String()),
 });
-
-/** A structurally valid multichannel request. */
-export type MultiChannelRequestBody = Static<typeof MultiChannelRequestSchema> & { channelList: ChannelListItem[] };
 
 const FileUrl = Type.String({ format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', maxLength: MULTICHANNEL_LIMITS.fileUrl });
 const Suggestion = Type.Object({
@@ -201,7 +198,7 @@ function cardErrors(card: Record<string, unknown>, path: string): FieldError[] {
   if (card.title === undefined && card.description === undefined && card.media === undefined) {
     out.push({ fieldName: path, description: `The '${path}' field must contain at least one of title, description or media` });
   }
-  (Array.isArray(card.suggestions) ? card.suggestions : []).forEach((s, i) => out.push(...suggestionErrors(s as Record<string, unknown>, `${path}.suggestions[${i}]`)));
+  if (Array.isArray(card.suggestions)) out.push(...card.suggestions.flatMap((s, i) => suggestionErrors(s as Record<string, unknown>, `${path}.suggestions[${i}]`)));
   return out;
 }
 
@@ -212,9 +209,9 @@ function contentRules(shape: string, content: Record<string, unknown>, path: str
     out.push({ fieldName: path, description: `The '${path}' field of an MMS needs text, media or both` });
   }
   // Only RBM content has suggestions (its schema checked each is an object); an SMS or MMS passes any extra key through.
-  if (shape.startsWith('RBM') && Array.isArray(content.suggestions)) content.suggestions.forEach((s, i) => out.push(...suggestionErrors(s as Record<string, unknown>, `${path}.suggestions[${i}]`)));
+  if (shape.startsWith('RBM') && Array.isArray(content.suggestions)) out.push(...content.suggestions.flatMap((s, i) => suggestionErrors(s as Record<string, unknown>, `${path}.suggestions[${i}]`)));
   if (shape === 'RBM card') out.push(...cardErrors(content.cardContent as Record<string, unknown>, `${path}.cardContent`));
-  if (shape === 'RBM carousel') (content.cardContents as Array<Record<string, unknown>>).forEach((c, i) => out.push(...cardErrors(c, `${path}.cardContents[${i}]`)));
+  if (shape === 'RBM carousel') out.push(...(content.cardContents as Array<Record<string, unknown>>).flatMap((c, i) => cardErrors(c, `${path}.cardContents[${i}]`)));
   return out;
 }
 

@@ -11,7 +11,7 @@ import { isoTime } from '../iso-time.js';
 const PATH = '/users/:accountId/messages/multiChannel';
 
 /** The 202 body (spec `createMultiChannelMessageResponse`): the request echoed, each channel with its `owner`. */
-export function multiChannelResponse(message: StoredMessage): Record<string, unknown> {
+function multiChannelResponse(message: StoredMessage): Record<string, unknown> {
   const data: Record<string, unknown> = {
     id: message.id,
     time: isoTime(message.time),
@@ -37,11 +37,11 @@ export async function multiChannelRoutes(app: FastifyInstance, opts: { emulator:
     const body = req.body as unknown;
     const fieldErrors = [
       ...(req.validationError ? multiChannelSchemaErrors((req.validationError as unknown as { validation: [] }).validation) : []),
-      ...(body && typeof body === 'object' && !Array.isArray(body) ? multiChannelSemanticErrors(body as Record<string, unknown>, emulator.clock.now()) : []),
+      ...(body && typeof body === 'object' && !Array.isArray(body) ? multiChannelSemanticErrors(body as Record<string, unknown>, emulator.time.now()) : []),
     ];
     if (fieldErrors.length > 0) throw bandwidthErrors.validation(fieldErrors);
     const first = req.body.channelList[0]!;
-    const fault = emulator.scenarios.apiFault(req.params.accountId, () => ({ ...channelFields(first, req.body.to), to: [req.body.to], tag: req.body.tag }));
+    const fault = emulator.apiFaultFor(req.params.accountId, () => ({ ...channelFields(first, req.body.to), to: [req.body.to], tag: req.body.tag }));
     if (fault && (await actOutApiFault(emulator, fault, req, reply)) === 'dropped') return;
     const message = emulator.acceptMultiChannel(req.params.accountId, req.body);
     return reply.code(202).send(multiChannelResponse(message));

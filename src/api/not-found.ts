@@ -16,6 +16,6 @@ export function registerNotFound(app: FastifyInstance, emulator: Emulator): void
     return reply
       .code(404)
       .header('content-type', 'application/json;charset=UTF-8')
-      .send(JSON.stringify(notFoundBody(path, emulator.clock.now())));
+      .send(JSON.stringify(notFoundBody(path, emulator.time.now())));
   });
 }

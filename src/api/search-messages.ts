@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { bandwidthErrors } from '../errors.js';
-import type { MessageStore, StoredMessage } from '../store/messages.js';
+import type { StoredMessage } from '../store/messages.js';
 import { isoTime } from '../iso-time.js';
 
 const Int = (min = 0) => Type.Integer({ minimum: min });
@@ -43,7 +43,7 @@ export const SearchQuerySchema = Type.Object(
 export type SearchQuery = Static<typeof SearchQuerySchema>;
 
 /** One row of the search result: the spec's listMessageItem, one per recipient. */
-export interface MessageRow {
+interface MessageRow {
   messageId: string;
   accountId: string;
   sourceTn: string;
@@ -202,7 +202,7 @@ function decodeToken(raw: string, sort: string): PageToken {
 }
 
 /** Search an account's messages (permissive mode lifts the one-filter rule, as SDK test suites list without one): filters, sort, keyset paging that neither loses nor repeats rows while paging. */
-export function searchMessages(store: MessageStore, accountId: string, query: SearchQuery, url: URL, requireFilter = true): Record<string, unknown> {
+export function searchMessages(messages: Iterable<StoredMessage>, query: SearchQuery, url: URL, requireFilter = true): Record<string, unknown> {
   if (requireFilter && !Object.keys(query).some((key) => !NOT_FILTERS.has(key))) {
     throw bandwidthErrors.validation([], 'At least one search filter is required, for example messageId, sourceTn, destinationTn, messageStatus, fromDateTime or toDateTime');
   }
@@ -217,7 +217,7 @@ export function searchMessages(store: MessageStore, accountId: string, query: Se
   // A total order: the sort field, then time, id and recipient break ties so keyset paging is exact.
   const keyOf = (row: MessageRow): SortKey => [row[field as keyof MessageRow], row.receiveTime, row.messageId, row.destinationTn];
   const rows: Array<{ row: MessageRow; key: SortKey }> = [];
-  for (const message of store.list(accountId)) for (const row of rowsOf(message)) if (filter(row)) rows.push({ row, key: keyOf(row) });
+  for (const message of messages) for (const row of rowsOf(message)) if (filter(row)) rows.push({ row, key: keyOf(row) });
   rows.sort((a, b) => sign * compareKeys(a.key, b.key));
 
   const limit = query.limit ?? 100;

@@ -5,28 +5,19 @@ import type { Logger } from 'pino';
 import type { Clock, Scheduled } from '../clock.js';
 import type { CallbackAuthConfig } from '../config/resolve.js';
 import type { CallbackOutcome, Journal } from '../store/journal.js';
+import type { AttemptState, DeliveryRecord } from '../model/pending.js';
 import type { CallbackEvent } from './payloads.js';
-import { redactUrlCredentials } from './url-credentials.js';
+import { redactUrlCredentials } from '../config/url-credentials.js';
 
-/** One event on its way to an application's callback URL. */
-export interface Delivery {
-  eventId: string;
-  accountId: string;
-  messageId: string;
-  applicationId: string;
-  type: string;
-  recipient: string;
+/** One event on its way to an application's callback URL: its kept record plus what comes from the config again. */
+export type Delivery = Omit<DeliveryRecord, 'body'> & {
   body: CallbackEvent[];
-  /** Absent when the application has no URL for this direction: the event is recorded, not sent. */
-  target?: string;
   auth: CallbackAuthConfig;
   /** False when the application did not ask for this status type. */
   requested: boolean;
   /** A scenario dropped this callback: it is journaled, never sent. */
   dropped?: boolean;
-  /** Why this event happened (scenario match or default), copied to each journal entry. */
-  explanation?: string;
-}
+};
 
 /** Delivery settings: per-attempt timeout (real time) and the retry schedule (emulated time). */
 export interface DispatcherOptions {
@@ -47,14 +38,8 @@ export interface DeliveryBooks {
   cancelled: number;
 }
 
-/** Where an unsettled event stands: the next attempt, the retries used so far and whether it sends credentials. */
-export interface NextAttempt {
-  attempt: number;
-  retriesUsed: number;
-  withCredentials: boolean;
-  /** Emulated ms from now. */
-  delayMs: number;
-}
+/** Where an unsettled event stands, and when (emulated ms from now) its next attempt is due. */
+export type NextAttempt = AttemptState & { delayMs: number };
 
 /** Observes events that go to the wire (persistence): each one handed over, and each retry scheduled. */
 export interface DeliveryObserver {
@@ -129,6 +114,16 @@ export class CallbackDispatcher {
       void this.attempt(delivery, next.attempt, next.retriesUsed, next.withCredentials);
     }, Math.max(0, next.delayMs));
     this.retryTimers.set(delivery.eventId, timer);
+  }
+
+  /** Up to `limit` events not settled yet (first attempt or a retry waiting), oldest first: what idle() reports. */
+  unsettledEvents(limit: number): Array<{ eventId: string; accountId: string; messageId: string; recipient: string; type: string; attempt: number }> {
+    const out = [];
+    for (const { delivery, attempt } of this.unsettled.values()) {
+      if (out.length >= limit) break;
+      out.push({ eventId: delivery.eventId, accountId: delivery.accountId, messageId: delivery.messageId, recipient: delivery.recipient, type: delivery.type, attempt });
+    }
+    return out;
   }
 
   /** The delivery books; they balance at every moment. */

@@ -1,26 +1,7 @@
 import { describeErrorCode } from '../error-codes.js';
 import type { StoredMessage } from '../store/messages.js';
 import { isoTime } from '../iso-time.js';
-
-/** Callback `type` strings, verbatim as Bandwidth sends them. */
-export const CallbackType = {
-  sending: 'message-sending',
-  delivered: 'message-delivered',
-  failed: 'message-failed',
-  received: 'message-received',
-  /** RBM only: the recipient read the message (carries `eventTime`). */
-  read: 'message-read',
-  /** RBM only, inbound: the user tapped a suggested reply or action. */
-  suggestionResponse: 'suggestion-response',
-  /** RBM only, inbound: the user shared the location an RBM message asked for. */
-  locationResponse: 'requested-location-response',
-} as const;
-
-/** An outbound status event type. */
-export type StatusType = (typeof CallbackType)['sending' | 'delivered' | 'failed' | 'read'];
-
-/** An inbound event type. */
-export type InboundType = (typeof CallbackType)['received' | 'suggestionResponse' | 'locationResponse'];
+import { CallbackType, type InboundType, type StatusType } from '../model/events.js';
 
 /** One element of the JSON array Bandwidth POSTs to a callback URL. */
 export interface CallbackEvent {

@@ -1,9 +1,10 @@
 import type { Clock, Scheduled } from '../clock.js';
 import type { ApplicationConfig } from '../config/resolve.js';
-import type { OutboundPlan, PlannedStep } from '../scenarios/plan.js';
+import type { OutboundPlan, PlannedStep } from '../model/plan.js';
 import type { MessageStatus, MessageStore, StoredMessage } from '../store/messages.js';
 import type { CallbackDispatcher } from './dispatcher.js';
-import { CallbackType, inboundEvent, inboundTypeOf, statusEvent, type StatusType } from './payloads.js';
+import { CallbackType, type StatusType } from '../model/events.js';
+import { inboundEvent, inboundTypeOf, statusEvent } from './payloads.js';
 
 // A read receipt leaves the search status at DELIVERED: Bandwidth's search has no READ status.
 const STATUS_OF: Record<StatusType, MessageStatus> = {
@@ -57,7 +58,8 @@ export class TimelinePlayer {
     index: number,
     elapsedMs: number,
     app: ApplicationConfig | undefined,
-    // Without an outbound URL Bandwidth is in single-URL mode: status events go to the inbound URL too (reference §8.2).
+    // Without an outbound URL Bandwidth is in single-URL mode: status events go to the inbound URL too
+    // ("Single callback" in https://support.bandwidth.com/hc/en-us/articles/360013007654).
     target: string | undefined,
     explanation: string | undefined,
   ): void {
@@ -100,7 +102,7 @@ export class TimelinePlayer {
       },
       remaining,
     );
-    this.chains.set(chainKey, { accountId: message.accountId, handle, app, target, explanation });
+    this.chains.set(chainKey, { accountId: message.accountId, messageId: message.id, recipient, nextType: step.type, handle, app, target, explanation });
   }
 
   /** Watch plans and fired steps; returns the function that stops watching. */
@@ -151,6 +153,16 @@ export class TimelinePlayer {
         requested: true,
       });
     });
+  }
+
+  /** Up to `limit` recipients whose planned steps have not all fired, with the next one's type: what idle() reports. */
+  pendingChains(limit: number): Array<{ accountId: string; messageId: string; recipient: string; next: string }> {
+    const out = [];
+    for (const chain of this.chains.values()) {
+      if (out.length >= limit) break;
+      out.push({ accountId: chain.accountId, messageId: chain.messageId, recipient: chain.recipient, next: chain.nextType });
+    }
+    return out;
   }
 
   /** Steps scheduled but not yet fired (reported on close, never silently dropped). */
@@ -237,6 +249,10 @@ export type CarrierOutcome = { type: 'message-delivered'; errorCode?: undefined;
 
 interface PendingChain {
   accountId: string;
+  messageId: string;
+  recipient: string;
+  /** The type of the step the chain waits to fire. */
+  nextType: string;
   handle: Scheduled;
   app: ApplicationConfig | undefined;
   target: string | undefined;

@@ -1,6 +1,12 @@
-import { splitUrlCredentials } from '../callbacks/url-credentials.js';
+import { splitUrlCredentials } from './url-credentials.js';
 import type { Problem } from '../validation/schema-check.js';
-import type { CallbackAuthConfig } from './resolve.js';
+
+/** How an application authenticates its callbacks. */
+export interface CallbackAuthConfig {
+  mode: 'none' | 'preemptive' | 'challenge';
+  username?: string;
+  password?: string;
+}
 
 /** An application's callback settings as written: URLs that may carry `user:password@`, and callbackAuth if given. */
 export interface WrittenCallbacks {

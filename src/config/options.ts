@@ -1,5 +1,5 @@
 /** The kind of value a flag or environment variable carries. */
-export type OptionType = 'list' | 'string' | 'port' | 'boolean' | 'url' | 'duration' | 'integer' | 'number' | 'path' | 'log-level';
+type OptionType = 'list' | 'string' | 'port' | 'boolean' | 'url' | 'duration' | 'integer' | 'number' | 'path' | 'log-level';
 
 /** A setting that can come from a flag and an environment variable as well as the config file. */
 export interface ScalarOption {

@@ -1,3 +1,4 @@
+import { schemaKind as kindOf, type SchemaNode } from '../validation/schema-kind.js';
 import { ConfigFileSchema } from './schema.js';
 
 /** One documented config-file field: its dotted path (`[]` for list items), kind, default and meaning. */
@@ -6,38 +7,6 @@ export interface ConfigField {
   type: string;
   default: string;
   meaning: string;
-}
-
-interface SchemaNode {
-  type?: string;
-  title?: string;
-  description?: string;
-  default?: unknown;
-  const?: unknown;
-  anyOf?: SchemaNode[];
-  items?: SchemaNode;
-  properties?: Record<string, SchemaNode>;
-  required?: string[];
-  pattern?: string;
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-}
-
-// A compact kind for the reference table: `'a' | 'b'`, `duration`, `list of URL`, `integer ≥ 1`, ...
-function kindOf(node: SchemaNode): string {
-  if (node.anyOf) {
-    if (node.anyOf.every((n) => n.const !== undefined)) return node.anyOf.map((n) => JSON.stringify(n.const).replace(/"/g, "'")).join(' \\| ');
-    if (node.anyOf.some((n) => n.pattern?.includes('ms|s|m|h'))) return 'duration';
-    return node.anyOf.map(kindOf).join(' or ');
-  }
-  if (node.type === 'array') return `list of ${node.items?.type === 'object' ? 'objects' : kindOf(node.items ?? {})}`;
-  if (node.type === 'string' && node.pattern === '^https?://') return 'URL';
-  if (node.type === 'integer' || node.type === 'number') {
-    const range = node.minimum !== undefined && node.maximum !== undefined ? ` ${node.minimum}–${node.maximum}` : node.minimum !== undefined ? ` ≥ ${node.minimum}` : '';
-    return node.type + range;
-  }
-  return node.type ?? 'any';
 }
 
 const shown = (value: unknown) => (value === undefined ? '' : JSON.stringify(value).replace(/"/g, "'").replace(/,/g, ', '));

@@ -3,18 +3,14 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { EmulatorConfigError } from '../errors.js';
 import { parseDuration } from '../validation/durations.js';
 import { compileSchemaCheck, fieldName, parseLocated, type Problem } from '../validation/schema-check.js';
-import { redactUrlCredentials } from '../callbacks/url-credentials.js';
-import { moveUrlCredentials } from './callback-credentials.js';
+import { redactUrlCredentials } from './url-credentials.js';
+import { moveUrlCredentials, type CallbackAuthConfig } from './callback-credentials.js';
 import { DEFAULT_CONFIG } from './defaults.js';
+import { durationBoundProblems } from './duration-bounds.js';
 import { SCALAR_OPTIONS, type ScalarOption } from './options.js';
 import { ConfigFileSchema, isE164, type ConfigFile, type StatusCallbackType } from './schema.js';
 
-/** How an application authenticates its callbacks. */
-export interface CallbackAuthConfig {
-  mode: 'none' | 'preemptive' | 'challenge';
-  username?: string;
-  password?: string;
-}
+export type { CallbackAuthConfig } from './callback-credentials.js';
 
 /** A messaging application: where its callbacks go and which status types it wants. */
 export interface ApplicationConfig {
@@ -88,7 +84,8 @@ export function resolveConfig(sources: ConfigSources = {}): EmulatorConfig {
     if (fromFile) layers.push({ source: configPath, value: fromFile });
   }
   if (sources.overrides) {
-    const found = checkConfigFile(sources.overrides, 'startEmulator options');
+    const schemaProblems = checkConfigFile(sources.overrides, 'startEmulator options');
+    const found = schemaProblems.length > 0 ? schemaProblems : durationBoundProblems(sources.overrides, 'startEmulator options');
     problems.push(...found);
     if (found.length === 0) layers.push({ source: 'startEmulator options', value: sources.overrides });
   }
@@ -116,7 +113,8 @@ export function resolveConfig(sources: ConfigSources = {}): EmulatorConfig {
       // Each value also passes the config file's schema, so a flag cannot slip past a rule a file must meet.
       const single: Record<string, unknown> = {};
       setPath(single, option.path ?? [option.key], parsed.value);
-      const found = checkConfigFile(single, label);
+      const schemaProblems = checkConfigFile(single, label);
+      const found = schemaProblems.length > 0 ? schemaProblems : durationBoundProblems(single, label);
       if (found.length > 0) problems.push(...found.map((p) => ({ ...p, field: option.key })));
       else setPath(layer as Record<string, unknown>, option.path ?? [option.key], parsed.value);
     }
@@ -157,7 +155,8 @@ function loadConfigFile(path: string, problems: Problem[]): ConfigFile | undefin
     return undefined;
   }
   const value = doc.value ?? {};
-  const found = checkConfigFile(value, path, doc.lineOf);
+  const schemaProblems = checkConfigFile(value, path, doc.lineOf);
+  const found = schemaProblems.length > 0 ? schemaProblems : durationBoundProblems(value as ConfigFile, path, doc.lineOf);
   problems.push(...found);
   if (found.length > 0) return undefined;
   const config = value as ConfigFile;

@@ -11,7 +11,7 @@ export const Duration = Type.Union([Type.String({ pattern: DURATION_PATTERN }), 
 });
 
 /** Status callback types an application may ask for. */
-export const StatusCallbackTypeSchema = Type.Union(
+const StatusCallbackTypeSchema = Type.Union(
   [Type.Literal('message-sending'), Type.Literal('message-delivered'), Type.Literal('message-failed')],
   { description: "'message-sending', 'message-delivered' or 'message-failed'" },
 );

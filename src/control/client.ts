@@ -1,3 +1,4 @@
+import { PendingWorkError, type PendingReport } from '../messaging/settle.js';
 import { JournalWaitTimeout, type JournalEntry, type JournalFilter } from '../store/journal.js';
 import { ControlInputError, type ControlMessage, type ControlOperations } from './operations.js';
 
@@ -78,6 +79,17 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
     },
     async reset(accountId) {
       await call('POST', '/reset', { accountId });
+    },
+    pending: () => get<PendingReport>('/pending'),
+    async idle(opts = {}) {
+      const timeoutMs = opts.timeoutMs ?? 5000;
+      const { status, data } = await call('GET', '/idle', { timeoutMs });
+      if (status === 408) throw new PendingWorkError((data as { pending: PendingReport }).pending, `still pending after ${timeoutMs} ms`);
+      return data as PendingReport;
+    },
+    async assertNoPending() {
+      const report = await get<PendingReport>('/pending');
+      if (report.total > 0) throw new PendingWorkError(report, 'expected nothing pending');
     },
     time: {
       flush: async () => (await call('POST', '/time/flush')).data as { ran: number },

@@ -10,7 +10,7 @@ export const CROSS_SITE_REFUSED = 'cross-site-request';
 export const NOT_JSON_REFUSED = 'unsupported-media-type';
 
 /** Whether a Content-Type header names JSON (`application/json`, any parameters). */
-export function isJsonContentType(header: string | undefined): boolean {
+function isJsonContentType(header: string | undefined): boolean {
   return header !== undefined && header.split(';')[0]!.trim().toLowerCase() === 'application/json';
 }
 
@@ -35,7 +35,7 @@ const requestHost = (req: FastifyRequest) => (req.headers.host ?? '').toLowerCas
  *   cross-site without a preflight, and curl, the SDK client and the inbox send it.
  * A request without Origin and Sec-Fetch-Site (curl, SDKs, any non-browser client) only meets the last rule.
  */
-export function crossSiteRefusal(req: FastifyRequest, publicHost: string | undefined): { status: number; error: string; message: string } | undefined {
+function crossSiteRefusal(req: FastifyRequest, publicHost: string | undefined): { status: number; error: string; message: string } | undefined {
   if (SAFE_METHODS.has(req.method)) return undefined;
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {

@@ -7,7 +7,7 @@ import { toControlMessage } from './operations.js';
 export const MAX_EVENT_STREAMS = 32;
 
 /** Unsent bytes a stream may hold for a client that does not read before it is dropped (about 100 events). */
-export const MAX_UNSENT_EVENT_BYTES = 256 * 1024;
+const MAX_UNSENT_EVENT_BYTES = 256 * 1024;
 
 // A comment line this often keeps proxies from idling the stream out.
 const HEARTBEAT_MS = 15_000;
@@ -76,10 +76,10 @@ export class EventStreams {
   }
 
   private watch(): void {
-    const offMessages = this.emulator.store.subscribe((change) =>
+    const offMessages = this.emulator.messages.subscribe((change) =>
       this.broadcast(change.message.accountId, 'message', () => ({ kind: change.kind, recipient: change.recipient, message: toControlMessage(change.message) })),
     );
-    const offCallbacks = this.emulator.journal.subscribe((entry) => this.broadcast(entry.accountId, 'callback', () => entry));
+    const offCallbacks = this.emulator.callbackJournal.subscribe((entry) => this.broadcast(entry.accountId, 'callback', () => entry));
     this.unwatch = () => {
       offMessages();
       offCallbacks();

@@ -1,4 +1,4 @@
-import type { InboundRequest } from '../emulator.js';
+import type { InboundRequest } from '../messaging/types.js';
 import type { Problem } from '../validation/schema-check.js';
 
 // Standard base64, padding optional; line breaks (as `base64` wraps its output) are allowed and ignored.

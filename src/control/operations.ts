@@ -1,13 +1,18 @@
-import { NoOwnedRecipientError, type Emulator, type InboundRequest } from '../emulator.js';
+import type { DeliveryBooks } from '../callbacks/dispatcher.js';
+import type { Emulator } from '../emulator.js';
 import { EmulatorConfigError } from '../errors.js';
-import { attachmentProblems } from './inbound-attachments.js';
-import { actAsCarrier, CarrierRefusal, type CarrierRequest, type CarrierResult } from './carrier.js';
+import { CarrierRefusal, type CarrierRequest, type CarrierResult } from '../messaging/carrier.js';
+import type { PendingReport } from '../messaging/settle.js';
+import { NoOwnedRecipientError, type InboundRequest } from '../messaging/types.js';
+import type { RestoreCounts, StateDocument } from '../persistence/state-document.js';
+import { exportState, importState } from '../persistence/state.js';
+import { StateDocumentError } from '../persistence/state-document.js';
 import { explainRule, type ScenarioSummary } from '../scenarios/engine.js';
 import type { JournalEntry, JournalFilter } from '../store/journal.js';
-import type { DeliveryBooks } from '../callbacks/dispatcher.js';
 import type { MessageStatus, StoredMessage } from '../store/messages.js';
 import type { Problem } from '../validation/schema-check.js';
-import { checkStateDocument, exportState, type RestoreCounts, type StateDocument } from '../persistence/state.js';
+import { attachmentProblems } from './inbound-attachments.js';
+import { MAX_WAIT_MS } from './schemas.js';
 
 /** A message as the control API shows it: everything stored, with times as ISO strings. */
 export type ControlMessage = Omit<StoredMessage, 'time' | 'recipients' | 'timeline'> & {
@@ -80,7 +85,17 @@ export interface ControlOperations {
     clear(options?: { accountId?: string; name?: string }): Promise<void>;
     trigger(name: string, inbound?: string): Promise<{ scheduled: number }>;
   };
+  /**
+   * Reset: forget the messages, callback journal, media, pending steps and callbacks, and run-time scenarios of one
+   * account, or of all; a full reset also rewinds the file scenarios' rule counters (scenario files and config stay).
+   */
   reset(accountId?: string): Promise<void>;
+  /** What is pending right now (steps, callbacks, media fetches), with the first few items. */
+  pending(): Promise<PendingReport>;
+  /** Resolve once nothing is pending; reject with PendingWorkError (what still is) after `timeoutMs` (default 5000). */
+  idle(options?: { timeoutMs?: number }): Promise<PendingReport>;
+  /** Reject with PendingWorkError unless nothing is pending right now. */
+  assertNoPending(): Promise<void>;
   time: {
     flush(): Promise<{ ran: number }>;
     get(): Promise<{ scale: number; now: string; pending: number }>;
@@ -121,6 +136,13 @@ export function toControlMessage(message: StoredMessage): ControlMessage {
   };
 }
 
+/** A wait the caller asked for, checked as the HTTP routes check it: a whole number of ms from 0 to MAX_WAIT_MS. */
+function waitMs(timeoutMs: number | undefined): number {
+  const ms = timeoutMs ?? 5000;
+  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_WAIT_MS) throw new ControlInputError(`timeoutMs must be a whole number of milliseconds from 0 to ${MAX_WAIT_MS}, got ${String(ms)}`);
+  return ms;
+}
+
 function matches(message: StoredMessage, filter: MessageFilter): boolean {
   return (
     (filter.to === undefined || message.to.includes(filter.to)) &&
@@ -139,35 +161,31 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
       return {
         status: 'ok',
         uptimeMs: Date.now() - startedAt,
-        messages: emulator.store.stats(),
-        journal: emulator.journal.stats(),
-        media: emulator.media.stats(),
-        callbacks: emulator.dispatcher.stats(),
-        pendingSteps: emulator.timeline.pendingSteps,
+        ...emulator.stats(),
         scenarioProblems: emulator.scenarioProblems,
       };
     },
     messages: {
       async list(filter = {}) {
-        const accounts = filter.accountId !== undefined ? [filter.accountId] : emulator.store.accounts();
+        const accounts = filter.accountId !== undefined ? [filter.accountId] : emulator.messages.accounts();
         const out: StoredMessage[] = [];
-        for (const accountId of accounts) for (const m of emulator.store.list(accountId)) if (matches(m, filter)) out.push(m);
+        for (const accountId of accounts) for (const m of emulator.messages.list(accountId)) if (matches(m, filter)) out.push(m);
         // Newest first, as an inbox shows them. The store lists oldest first: reversing before the (stable) sort keeps
         // messages of the same millisecond newest first too.
         out.reverse().sort((a, b) => b.time - a.time);
         return out.slice(0, filter.limit ?? 1000).map(toControlMessage);
       },
       async get(id) {
-        const message = emulator.store.find(id);
+        const message = emulator.messages.find(id);
         return message && toControlMessage(message);
       },
     },
     callbacks: {
       async list(filter = {}) {
-        return emulator.journal.list(filter);
+        return emulator.callbackJournal.list(filter);
       },
-      waitFor(filter, options = {}) {
-        return emulator.journal.waitFor(filter, options.timeoutMs ?? 5000);
+      async waitFor(filter, options = {}) {
+        return emulator.callbackJournal.waitFor(filter, waitMs(options.timeoutMs));
       },
     },
     async inbound(request) {
@@ -185,7 +203,7 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
     },
     async carrier(messageId, request) {
       try {
-        return actAsCarrier(emulator, messageId, request);
+        return emulator.carrier(messageId, request);
       } catch (error) {
         if (error instanceof CarrierRefusal) throw new ControlInputError(error.message);
         throw error;
@@ -193,7 +211,7 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
     },
     scenarios: {
       async list() {
-        return { scenarios: emulator.scenarios.summaries(), problems: emulator.scenarioProblems };
+        return { scenarios: emulator.scenarioSummaries(), problems: emulator.scenarioProblems };
       },
       async use(scenario, options = {}) {
         try {
@@ -211,7 +229,7 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
         }
       },
       async clear(options = {}) {
-        emulator.scenarios.clear(options.accountId ?? (options.name !== undefined ? '*' : undefined), options.name);
+        emulator.clearScenarios(options.accountId ?? (options.name !== undefined ? '*' : undefined), options.name);
       },
       async trigger(name, inbound) {
         return { scheduled: emulator.triggerInbound(name, inbound) };
@@ -219,20 +237,27 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
     },
     async reset(accountId) {
       emulator.reset(accountId);
-      // Reset restores the baseline: run-time scenarios go; a full reset also rewinds the file scenarios' counters.
-      emulator.scenarios.clear(accountId);
-      if (accountId === undefined) emulator.scenarios.resetCounters();
+    },
+    async pending() {
+      return emulator.pending();
+    },
+    async idle(options = {}) {
+      return emulator.idle({ timeoutMs: waitMs(options.timeoutMs) });
+    },
+    async assertNoPending() {
+      emulator.assertNoPending();
     },
     time: {
       async flush() {
-        return { ran: emulator.clock.flush() };
+        return { ran: emulator.time.flush() };
       },
       async get() {
-        return { scale: emulator.clock.scale, now: new Date(emulator.clock.now()).toISOString(), pending: emulator.clock.pending };
+        const { time } = emulator;
+        return { scale: time.scale, now: new Date(time.now()).toISOString(), pending: time.pending };
       },
       async setScale(scale) {
         if (!Number.isFinite(scale) || scale < 0) throw new ControlInputError(`scale must be a number of 0 or more, got ${String(scale)}`);
-        emulator.clock.scale = scale;
+        emulator.time.scale = scale;
         return { scale };
       },
     },
@@ -241,9 +266,12 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
         return exportState(emulator);
       },
       async import(doc) {
-        const problems = checkStateDocument(doc, 'state document');
-        if (problems.length > 0) throw new ControlInputError('the state document is not valid', problems);
-        return emulator.loadState(doc as StateDocument);
+        try {
+          return importState(emulator, doc);
+        } catch (error) {
+          if (error instanceof StateDocumentError) throw new ControlInputError(error.message, error.problems);
+          throw error;
+        }
       },
     },
   };

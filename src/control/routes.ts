@@ -2,12 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Emulator } from '../emulator.js';
 import { createMetrics } from '../metrics.js';
+import { PendingWorkError } from '../messaging/settle.js';
+import { JournalWaitCancelled, JournalWaitTimeout, type JournalFilter } from '../store/journal.js';
 import { registerCrossSiteGuard } from './cross-site-guard.js';
 import { EventStreams } from './event-streams.js';
-import { JournalWaitCancelled, JournalWaitTimeout, type JournalFilter } from '../store/journal.js';
+import { LongPolls } from './long-polls.js';
 import { ControlInputError, type ControlOperations, type MessageFilter } from './operations.js';
 import { buildControlOpenApi, type ControlRoute } from './openapi.js';
-import { AccountQuery, CarrierBody, InboundBody, JournalQuery, MessageFilterQuery, TimeBody, TriggerBody } from './schemas.js';
+import { AccountQuery, CarrierBody, IdleQuery, InboundBody, JournalQuery, MessageFilterQuery, TimeBody, TriggerBody } from './schemas.js';
 
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, unknown>; Body: unknown }>;
 
@@ -18,8 +20,19 @@ function sendError(reply: FastifyReply, status: number, error: string, message: 
 const sameToken = (a: string, b: string) =>
   timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
-/** The routes under /__emulator: one table drives both registration and the OpenAPI document. Without `streams`, one is made on the first GET /events (a table built for its document watches nothing). */
-export function controlRouteTable(ops: ControlOperations, emulator: Emulator, streams?: EventStreams): ControlRoute[] {
+/** The requests that do not end by themselves: event streams and long-polls, which a shutdown ends first. */
+export interface LiveRequests {
+  streams: EventStreams;
+  polls: LongPolls;
+}
+
+/**
+ * The routes under /__emulator: one table drives both registration and the OpenAPI document. Without `live`, the
+ * stream registry is made on the first GET /events (a table built only for its document watches nothing).
+ */
+export function controlRouteTable(ops: ControlOperations, emulator: Emulator, live?: LiveRequests): ControlRoute[] {
+  let streams = live?.streams;
+  const polls = live?.polls ?? new LongPolls();
   return [
     { method: 'GET', url: '/health', summary: 'Liveness, store sizes, evictions and the callback books', handler: async () => ops.health() },
     { method: 'GET', url: '/ready', summary: 'Readiness: 200 once the emulator serves requests', handler: async () => ({ ready: true }) },
@@ -50,15 +63,31 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, st
       handler: async (req: Req, reply: FastifyReply) => {
         const { wait, ...filter } = req.query as JournalFilter & { wait?: number };
         if (wait === undefined) return { entries: await ops.callbacks.list(filter) };
-        try {
-          const first = await ops.callbacks.waitFor(filter, { timeoutMs: wait });
-          return { entries: [first] };
-        } catch (error) {
-          if (error instanceof JournalWaitCancelled) return sendError(reply, 503, 'closing', error.message);
-          if (!(error instanceof JournalWaitTimeout)) throw error;
-          return sendError(reply, 408, 'timeout', error.message, { filter: error.filter, waitedMs: error.waitedMs, seen: error.seen, seenTotal: error.seenTotal });
-        }
+        return polls.hold(reply, async () => {
+          try {
+            const first = await ops.callbacks.waitFor(filter, { timeoutMs: wait });
+            return { entries: [first] };
+          } catch (error) {
+            if (error instanceof JournalWaitCancelled) return sendError(reply, 503, 'closing', error.message);
+            if (!(error instanceof JournalWaitTimeout)) throw error;
+            return sendError(reply, 408, 'timeout', error.message, { filter: error.filter, waitedMs: error.waitedMs, seen: error.seen, seenTotal: error.seenTotal });
+          }
+        });
       },
+    },
+    { method: 'GET', url: '/pending', summary: 'What is pending now: steps, callbacks and media fetches, with the first few items', handler: async () => ops.pending() },
+    {
+      method: 'GET', url: '/idle', summary: 'Long-poll until nothing is pending (200 with the report), or 408 after timeoutMs with what still is',
+      querystring: IdleQuery,
+      handler: async (req: Req, reply: FastifyReply) =>
+        polls.hold(reply, async () => {
+          try {
+            return await ops.idle({ timeoutMs: (req.query as { timeoutMs?: number }).timeoutMs });
+          } catch (error) {
+            if (!(error instanceof PendingWorkError)) throw error;
+            return sendError(reply, 408, 'timeout', error.message, { pending: error.report });
+          }
+        }),
     },
     {
       method: 'POST', url: '/inbound', summary: "A handset sends a message to our numbers: each owned recipient gets its own message-received (or, with suggestionResponse / locationResponse, the RBM response event)", body: InboundBody,
@@ -139,13 +168,13 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, st
 /** Register the control API (outside Bandwidth's auth), optionally behind a token. */
 export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emulator; ops: ControlOperations; token?: string }): Promise<void> {
   const { emulator, ops, token } = opts;
-  const streams = new EventStreams(emulator);
-  const table = controlRouteTable(ops, emulator, streams);
+  const live: LiveRequests = { streams: new EventStreams(emulator), polls: new LongPolls() };
+  const table = controlRouteTable(ops, emulator, live);
   // Shutdown: the HTTP server closes once every request has ended, so the never-ending ones end first. Without this
   // an open inbox tab (its event stream) or a waiting long-poll held SIGTERM until `docker stop` killed the process.
   app.addHook('preClose', async () => {
-    streams.endAll();
-    emulator.journal.cancelWaits('the emulator is shutting down; no more callbacks will be recorded');
+    live.streams.endAll();
+    live.polls.releaseAll('the emulator is shutting down; nothing more will be recorded');
   });
   if (token) {
     app.addHook('onRequest', async (req, reply) => {

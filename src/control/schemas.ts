@@ -1,5 +1,8 @@
 import { Type } from 'typebox';
 
+/** The longest long-poll or idle wait, in real ms: the same bound in-process and over HTTP (a timer past 2^31-1 ms would fire at once). */
+export const MAX_WAIT_MS = 300_000;
+
 /** Query filters for GET /__emulator/messages. */
 export const MessageFilterQuery = Type.Object(
   {
@@ -14,6 +17,12 @@ export const MessageFilterQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** GET /__emulator/idle: how long to wait, in real milliseconds, for nothing to be pending. */
+export const IdleQuery = Type.Object(
+  { timeoutMs: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_MS, description: 'answer 200 as soon as nothing is pending, or 408 with what still is after this many ms (default 5000)' })) },
+  { additionalProperties: false },
+);
+
 /** Query filters for GET /__emulator/callbacks, plus the long-poll `wait` in milliseconds. */
 export const JournalQuery = Type.Object(
   {
@@ -25,7 +34,7 @@ export const JournalQuery = Type.Object(
     target: Type.Optional(Type.String()),
     outcome: Type.Optional(Type.Union(['delivered', 'retrying', 'exhausted', 'no-target', 'not-requested', 'dropped', 'cancelled'].map((s) => Type.Literal(s)))),
     afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
-    wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 300_000, description: 'long-poll: answer as soon as a matching entry exists, or 408 after this many ms' })),
+    wait: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_MS, description: 'long-poll: answer as soon as a matching entry exists, or 408 after this many ms' })),
   },
   { additionalProperties: false },
 );

@@ -5,7 +5,7 @@ import type { EmulatorConfig } from '../config/resolve.js';
 import { BandwidthError } from '../errors.js';
 
 /** The status a request naming another host gets: the emulator is not an authoritative server for that name. */
-export const HOST_REFUSED_STATUS = 421;
+const HOST_REFUSED_STATUS = 421;
 
 /** The error `type` / `error` of a refused Host, in every route family's shape. */
 export const HOST_REFUSED = 'host-not-allowed';

@@ -4,12 +4,14 @@ import { dirname, join, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Delivery, NextAttempt } from '../callbacks/dispatcher.js';
 import type { Emulator } from '../emulator.js';
+import type { DurableStorage } from '../messaging/types.js';
 import { EmulatorConfigError } from '../errors.js';
 import { explainDataDirError } from './data-dir-errors.js';
 import type { JournalEntry } from '../store/journal.js';
 import type { MediaChange } from '../store/media.js';
 import type { StoredMessage } from '../store/messages.js';
-import { playableSteps, ruleHitsOf, STATE_VERSION, type PendingDelivery, type PendingReply, type PendingSteps, type StateDocument } from './state.js';
+import type { PendingDelivery, PendingReply, PendingSteps, PendingWork } from '../model/pending.js';
+import { playableSteps, ruleHitsOf, STATE_VERSION, type StateDocument } from './state-document.js';
 
 /** The state file inside the data dir. */
 export const DATA_FILE = 'emulator.sqlite';
@@ -82,7 +84,7 @@ export function openDataDir(dir: string): DataDir {
  * a transaction committed at the end of the current tick, or at once where an answer depends on it (a message
  * accepted with 202, a media upload). What it holds at start is restored; a SIGKILL loses nothing answered.
  */
-export class DataDir {
+export class DataDir implements DurableStorage {
   private inTransaction = false;
   private readonly dirtyMessages = new Set<StoredMessage>();
   private readonly detachers: Array<() => void> = [];
@@ -153,7 +155,7 @@ export class DataDir {
   }
 
   /** The pending steps and callback events as the file holds them (after writing what this tick changed). */
-  pending(): { steps: PendingSteps[]; deliveries: PendingDelivery[]; replies: PendingReply[] } {
+  pending(): PendingWork & { replies: PendingReply[] } {
     this.flush();
     const docs = <T>(sql: string) => (this.db.prepare(sql).all() as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as T);
     return { steps: docs('SELECT doc FROM pending_steps'), deliveries: docs('SELECT doc FROM pending_deliveries'), replies: docs('SELECT doc FROM pending_replies') };
@@ -162,16 +164,18 @@ export class DataDir {
   /** Start writing the emulator's changes; stops (keeping what is pending on file) when the emulator closes. */
   attach(emulator: Emulator): void {
     this.emulator = emulator;
-    this.seenEvictions = { messages: emulator.store.stats().evicted, journal: emulator.journal.stats().evicted };
-    const scale = () => emulator.clock.scale;
-    const now = () => emulator.clock.now();
+    const { store, journal, clock, media, scenarios, timeline, dispatcher } = emulator.parts;
+    this.seenEvictions = { messages: store.stats().evicted, journal: journal.stats().evicted };
+    const scale = () => clock.scale;
+    const now = () => clock.now();
+    emulator.attachStorage(this);
     this.detachers.push(
-      emulator.store.subscribe((change) => this.touch(change.message)),
-      emulator.store.subscribeNotes((message) => this.touch(message)),
-      emulator.journal.subscribe((entry) => this.recordEntry(entry)),
-      emulator.media.subscribe((change) => this.recordMedia(change)),
-      emulator.scenarios.onRuntimeChange(() => this.writeScenarios()),
-      emulator.timeline.observe({
+      store.subscribe((change) => this.touch(change.message)),
+      store.subscribeNotes((message) => this.touch(message)),
+      journal.subscribe((entry) => this.recordEntry(entry)),
+      media.subscribe((change) => this.recordMedia(change)),
+      scenarios.onRuntimeChange(() => this.writeScenarios()),
+      timeline.observe({
         planned: (message, recipient, steps, explanation) => {
           if (steps.length === 0) return;
           this.writeSteps({ accountId: message.accountId, messageId: message.id, recipient, steps: [...steps], next: 0, dueAt: now() + steps[0]!.afterMs * scale(), explanation });
@@ -184,14 +188,13 @@ export class DataDir {
         // The carrier's own event is a dispatcher delivery (written when queued); the replaced steps must never replay.
         replaced: (message, recipient) => this.write(() => this.sql.removeSteps.run(stepsKey(message.id, recipient))),
       }),
-      emulator.dispatcher.observe({
+      dispatcher.observe({
         queued: (delivery) => this.writeDelivery(delivery, { attempt: 1, retriesUsed: 0, withCredentials: false }, now()),
         retrying: (delivery, next: NextAttempt) => this.writeDelivery(delivery, next, now() + next.delayMs * scale()),
       }),
       emulator.onState({
-        accepted: () => this.flush(),
+        committed: () => this.flush(),
         reset: (accountId) => this.forget(accountId),
-        imported: (doc) => this.writeAll(doc),
         replyPlanned: ({ afterMs, ...planned }) => {
           const pending: PendingReply = { ...planned, dueAt: now() + afterMs * scale() };
           this.write(() => this.sql.putReply.run(pending.key, pending.accountId, JSON.stringify(pending)));
@@ -208,16 +211,17 @@ export class DataDir {
     if (!this.inTransaction || this.closed) return;
     const emulator = this.emulator;
     if (emulator) {
+      const { store, journal, timeline } = emulator.parts;
       for (const message of this.dirtyMessages) {
         // An evicted or reset message may still change (its timers run); it must not come back on file.
-        if (emulator.store.get(message.accountId, message.id) === message) this.sql.upsertMessage.run(message.id, message.accountId, JSON.stringify(message));
+        if (store.get(message.accountId, message.id) === message) this.sql.upsertMessage.run(message.id, message.accountId, JSON.stringify(message));
       }
-      const { evicted: messagesEvicted, cap: messageCap } = emulator.store.stats();
+      const { evicted: messagesEvicted, cap: messageCap } = store.stats();
       if (messagesEvicted > this.seenEvictions.messages) this.sql.pruneMessages.run(messageCap);
-      const { evicted: journalEvicted, cap: journalCap } = emulator.journal.stats();
+      const { evicted: journalEvicted, cap: journalCap } = journal.stats();
       if (journalEvicted > this.seenEvictions.journal) this.sql.pruneJournal.run(journalCap);
       this.seenEvictions = { messages: messagesEvicted, journal: journalEvicted };
-      this.sql.setMeta.run('lastEventNumber', String(emulator.timeline.lastEventNumber));
+      this.sql.setMeta.run('lastEventNumber', String(timeline.lastEventNumber));
       this.sql.setMeta.run('ruleHits', JSON.stringify(ruleHitsOf(emulator)));
     }
     this.dirtyMessages.clear();
@@ -285,7 +289,7 @@ export class DataDir {
     const emulator = this.emulator!;
     this.write(() => {
       this.sql.clearScenarios.run();
-      emulator.scenarios.runtimeScenarios().forEach(({ scope, scenario }, i) => {
+      emulator.parts.scenarios.runtimeScenarios().forEach(({ scope, scenario }, i) => {
         this.sql.insertScenario.run(i, scope, scenario.name, JSON.stringify(emulator.scenarioDocument(scenario) ?? null));
       });
     });
@@ -312,14 +316,16 @@ export class DataDir {
     this.flush();
   }
 
-  // After an import (which began with a full reset, already on file) the rest is written from memory and the
-  // document: the journal, media and resumed steps were put back without events.
-  private writeAll(doc: StateDocument): void {
-    const emulator = this.emulator!;
+  /**
+   * After an import (which began with a full reset, already on file) write the rest from memory and the document:
+   * the journal, media and resumed steps were put back without events.
+   */
+  rewrite(doc: StateDocument): void {
+    const { journal, media } = this.emulator!.parts;
     this.write(() => {
-      for (const entry of emulator.journal.list()) this.sql.insertEntry.run(entry.seq, entry.accountId, JSON.stringify(entry));
-      for (const o of emulator.media.entries()) this.sql.putMedia.run(o.accountId, o.mediaId, o.contentType, o.cacheControl ?? null, o.createdAt, o.bytes);
-      for (const steps of playableSteps(doc)) this.writeSteps(steps as PendingSteps);
+      for (const entry of journal.list()) this.sql.insertEntry.run(entry.seq, entry.accountId, JSON.stringify(entry));
+      for (const o of media.entries()) this.sql.putMedia.run(o.accountId, o.mediaId, o.contentType, o.cacheControl ?? null, o.createdAt, o.bytes);
+      for (const steps of playableSteps(doc)) this.writeSteps(steps);
     });
     this.flush();
   }

@@ -1,19 +1,15 @@
 import { isE164 } from '../config/schema.js';
 import { isKnownErrorCode } from '../error-codes.js';
-import type { StatusType } from '../callbacks/payloads.js';
-import { parseDuration } from '../validation/durations.js';
+import type { StatusType } from '../model/events.js';
+import { DELAY_BOUND, durationBoundProblem, parseDuration } from '../validation/durations.js';
 import { compileSchemaCheck, fieldName, parseLocated, type Problem } from '../validation/schema-check.js';
+import { apiFaults, type CompiledApiFault } from './faults/api-faults.js';
+import { callbackFaults, type CompiledCallbackFaults } from './faults/callback-faults.js';
 import { compileMatch, MatcherError, type FieldMatcher } from './matcher.js';
 import { seededRandom } from './random.js';
+import { templateProblem } from './reply-template.js';
 import type { LocationResponse, SuggestionResponse } from '../store/messages.js';
 import { ScenarioFileSchema, type InboundSpec, type RuleSpec, type ScenarioFile } from './schema.js';
-
-/** When a fault applies among the matches it sees: the first N, every Nth, or with a seeded probability. */
-export interface Selection {
-  times?: number;
-  every?: number;
-  probability?: number;
-}
 
 /** A scripted status event; `afterMs` counts from the previous event (or the 202), undefined takes the default delay. */
 export interface EventStep {
@@ -34,8 +30,8 @@ export interface CompiledRule {
   hits: number;
   events?: EventStep[];
   reply?: CompiledReply;
-  callbackFaults?: { duplicate?: number; delayMs?: number; drop?: boolean; reorder?: boolean; selection: Selection; seen: number };
-  apiFault?: { status?: 429 | 500 | 503; retryAfter?: number; delayMs?: number; drop?: boolean; selection: Selection; seen: number };
+  callbackFaults?: CompiledCallbackFaults;
+  apiFault?: CompiledApiFault;
 }
 
 /** What a rule's handset sends back: text (and media), or an RBM suggestion or location response. */
@@ -115,12 +111,12 @@ export function compileScenario(
 
 type Report = (path: Array<string | number>, what: string, fix: string) => void;
 
-function ms(value: string | number | undefined): number | undefined {
-  return value === undefined ? undefined : parseDuration(value);
-}
-
-function checkSelection(selection: Selection, path: Array<string | number>, problem: Report): void {
-  if (selection.every !== undefined && selection.probability !== undefined) problem(path, "has both 'every' and 'probability'", 'keep one of them');
+// A delay in milliseconds; one past DELAY_BOUND (or too large to be a number) is reported, not silently replaced.
+function delayMs(value: string | number | undefined, path: Array<string | number>, problem: Report): number | undefined {
+  if (value === undefined) return undefined;
+  const bound = durationBoundProblem(value, DELAY_BOUND);
+  if (bound) problem(path, bound.problem, bound.fix);
+  return parseDuration(value);
 }
 
 function compileRule(spec: RuleSpec, index: number, scenario: string, problem: Report): CompiledRule | undefined {
@@ -147,17 +143,18 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
       if (spec.events![i - 1]?.type !== 'message-delivered') problem(path, 'message-read must come right after message-delivered', 'put a message-delivered event before it');
       if (!rbmOnly(spec)) problem(path, 'message-read is an RBM read receipt, but this rule can match other channels', "add match: { channel: RBM } to the rule");
     }
-    return { type: event.type, afterMs: ms(event.after), errorCode: event.errorCode, description: event.description };
+    return { type: event.type, afterMs: delayMs(event.after, [...path, 'after'], problem), errorCode: event.errorCode, description: event.description };
   });
   if (spec.apiFault) {
-    const fault = spec.apiFault;
     if (spec.events || spec.reply || spec.callbackFaults) problem([...at, 'apiFault'], 'a rule with apiFault cannot also script events, a reply or callback faults', 'put those in a separate rule after this one');
-    if (fault.status === undefined && fault.delay === undefined && !fault.drop) problem([...at, 'apiFault'], 'does nothing', 'give status (429, 500, 503), delay, or drop: true');
-    if (fault.retryAfter !== undefined && fault.status !== 429) problem([...at, 'apiFault', 'retryAfter'], 'only goes with status 429', 'set status: 429 or remove retryAfter');
-    checkSelection(fault, [...at, 'apiFault'], problem);
+    apiFaults.check(spec.apiFault, [...at, 'apiFault'], problem);
   }
-  if (spec.callbackFaults) checkSelection(spec.callbackFaults, [...at, 'callbackFaults'], problem);
-  if (spec.reply) checkHandsetContent(spec.reply, [...at, 'reply'], problem, true);
+  if (spec.callbackFaults) callbackFaults.check(spec.callbackFaults, [...at, 'callbackFaults'], problem);
+  if (spec.reply) {
+    checkHandsetContent(spec.reply, [...at, 'reply'], problem, true);
+    const template = spec.reply.text !== undefined ? templateProblem(spec.reply.text) : undefined;
+    if (template) problem([...at, 'reply', 'text'], template.problem, template.fix);
+  }
   return {
     id: `${scenario}#${index}`,
     scenario,
@@ -168,28 +165,14 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
     hits: 0,
     events,
     reply: spec.reply && {
-      afterMs: ms(spec.reply.after) ?? 0,
+      afterMs: delayMs(spec.reply.after, [...at, 'reply', 'after'], problem) ?? 0,
       text: spec.reply.text ?? '',
       media: spec.reply.media,
       suggestionResponse: spec.reply.suggestionResponse,
       locationResponse: spec.reply.locationResponse,
     },
-    callbackFaults: spec.callbackFaults && {
-      duplicate: spec.callbackFaults.duplicate,
-      delayMs: ms(spec.callbackFaults.delay),
-      drop: spec.callbackFaults.drop,
-      reorder: spec.callbackFaults.reorder,
-      selection: spec.callbackFaults,
-      seen: 0,
-    },
-    apiFault: spec.apiFault && {
-      status: spec.apiFault.status,
-      retryAfter: spec.apiFault.retryAfter,
-      delayMs: ms(spec.apiFault.delay),
-      drop: spec.apiFault.drop,
-      selection: spec.apiFault,
-      seen: 0,
-    },
+    callbackFaults: spec.callbackFaults && callbackFaults.compile(spec.callbackFaults),
+    apiFault: spec.apiFault && apiFaults.compile(spec.apiFault),
   };
 }
 
@@ -203,7 +186,7 @@ function compileInbound(spec: InboundSpec, index: number, problem: Report): Comp
   return {
     name: spec.name ?? `inbound ${index + 1}`,
     trigger: spec.trigger ?? 'start',
-    afterMs: ms(spec.after) ?? 0,
+    afterMs: delayMs(spec.after, [...at, 'after'], problem) ?? 0,
     from: spec.from,
     to: spec.to,
     text: spec.text ?? '',
@@ -231,14 +214,4 @@ function checkHandsetContent(
   if (responses > 1) problem(path, 'has both suggestionResponse and locationResponse', 'keep one of them; each is its own event');
   else if (responses === 1 && spec.media?.length) problem(path, 'an RBM response carries no media', 'remove media, or send the media as a separate message');
   else if (requireContent && responses === 0 && spec.text === undefined && !spec.media?.length) problem(path, 'says nothing', 'give text (or media), a suggestionResponse or a locationResponse');
-}
-
-/** Whether a selection lets this match through; advances the seen counter and, for probability, the seeded stream. */
-export function selects(fault: { selection: Selection; seen: number }, random: () => number): boolean {
-  fault.seen++;
-  const { times, every, probability } = fault.selection;
-  if (times !== undefined && fault.seen > times) return false;
-  if (every !== undefined) return fault.seen % every === 0;
-  if (probability !== undefined) return random() < probability;
-  return true;
 }

@@ -1,9 +1,14 @@
 import type { Channel, StoredMessage } from '../store/messages.js';
-import { selects, type CompiledReply, type CompiledRule, type CompiledScenario, type EventStep } from './compile.js';
+import type { CompiledReply, CompiledRule, CompiledScenario, EventStep } from './compile.js';
+import { apiFaultActions, apiFaults, type ApiFaultAction } from './faults/api-faults.js';
+import { applyCallbackFaults, applyCallbackFaultsAcrossRecipients, callbackFaults, type CompiledCallbackFaults } from './faults/callback-faults.js';
+import { selects } from './faults/registry.js';
 import { magicOutcome } from './magic.js';
 import { seededRandom } from './random.js';
-import { firstMiss, type MatchSubject } from './matcher.js';
-import type { OutboundPlan, PlannedReply, PlannedStep } from './plan.js';
+import { clip, EXPLAIN_LIMITS, quote } from './explain-bounds.js';
+import { describeMiss, firstFailing, type MatchSubject } from './matcher.js';
+import type { OutboundPlan, PlannedReply, PlannedStep } from '../model/plan.js';
+import { renderReply } from './reply-template.js';
 
 /** Delays the engine falls back on when a rule or the default does not give one. */
 export interface PlanTimings {
@@ -19,13 +24,10 @@ export interface Rejection {
   afterSending?: boolean;
 }
 
-/** An API fault chosen for a request, with the rule that chose it. */
+/** An API fault chosen for a request: the rule that chose it and what the API layer does, in order. */
 export interface ApiFault {
   rule: CompiledRule;
-  status?: 429 | 500 | 503;
-  retryAfter?: number;
-  delayMs?: number;
-  drop?: boolean;
+  actions: ApiFaultAction[];
 }
 
 /** A scenario as the control API lists it: rules with hit counts and explain() lines. */
@@ -43,18 +45,16 @@ const isMms = (m: Pick<StoredMessage, 'media' | 'to'>) => (m.media?.length ?? 0)
 export function explainRule(rule: CompiledRule): string {
   const when = rule.matchers.length ? rule.matchers.map((m) => m.describe).join(' and ') : 'every message';
   const what: string[] = [];
-  if (rule.apiFault) what.push(`API fault ${rule.apiFault.status ?? ''}${rule.apiFault.delayMs ? ` delay ${rule.apiFault.delayMs} ms` : ''}${rule.apiFault.drop ? ' drop connection' : ''}`.trim());
+  if (rule.apiFault) what.push(apiFaults.explain(rule.apiFault));
   if (rule.events) what.push(rule.events.length ? rule.events.map((e) => e.type + (e.errorCode ? ` ${e.errorCode}` : '')).join(' → ') : 'no events (lost receipt)');
-  if (rule.reply) what.push(rule.reply.suggestionResponse ? `reply suggestion-response '${rule.reply.suggestionResponse.text}'` : rule.reply.locationResponse ? 'reply requested-location-response' : `reply '${rule.reply.text}'`);
-  if (rule.callbackFaults) what.push('callback faults');
+  if (rule.reply) what.push(rule.reply.suggestionResponse ? `reply suggestion-response ${quote(rule.reply.suggestionResponse.text)}` : rule.reply.locationResponse ? 'reply requested-location-response' : `reply ${quote(rule.reply.text)}`);
+  if (rule.callbackFaults) what.push(callbackFaults.explain(rule.callbackFaults));
   const limit = rule.times ? ` (first ${rule.times}; ${rule.hits} used)` : ` (${rule.hits} hits)`;
-  return `${rule.id} '${rule.name}': when ${when} → ${what.join(', ') || 'default outcome'}${limit}`;
+  return `${ruleLabel(rule)}: when ${when} → ${what.join(', ') || 'default outcome'}${limit}`;
 }
 
-function render(template: string, message: StoredMessage, recipient: string): string {
-  const values: Record<string, string> = { text: message.text, tag: message.tag ?? '', from: message.from, to: recipient, id: message.id };
-  return template.replace(/\{\{\s*(text|tag|from|to|id)\s*\}\}/g, (_m, key: string) => values[key] ?? '');
-}
+// A rule as explanations name it: its id (the scenario's name and index) and its name, both clipped.
+const ruleLabel = (rule: CompiledRule) => `${clip(rule.id)} ${quote(rule.name)}`;
 
 /**
  * Scenarios in force and the planning over them (pure but for hit counters and seeded streams): run-time scenarios
@@ -143,11 +143,11 @@ export class ScenarioEngine {
       for (const rule of scenario.rules) {
         if (!rule.apiFault || (rule.times !== undefined && rule.hits >= rule.times)) continue;
         const request = (message ??= subject());
-        const hit = request.to.some((to) => firstMiss(rule.matchers, subjectOf(request, accountId, to)) === undefined);
+        const hit = request.to.some((to) => firstFailing(rule.matchers, subjectOf(request, accountId, to)) === undefined);
         if (!hit) continue;
         if (!selects(rule.apiFault, scenario.random)) continue;
         rule.hits++;
-        return { rule, status: rule.apiFault.status, retryAfter: rule.apiFault.retryAfter, delayMs: rule.apiFault.delayMs, drop: rule.apiFault.drop };
+        return { rule, actions: apiFaultActions(rule.apiFault) };
       }
     }
     return undefined;
@@ -156,9 +156,8 @@ export class ScenarioEngine {
   /** Plan an accepted message: per recipient, the first matching rule (or magic number, or the default) and why. */
   planOutbound(message: StoredMessage, timings: PlanTimings, rejection?: Rejection): OutboundPlan {
     const plan: OutboundPlan = { steps: new Map(), explanations: new Map(), replies: [] };
-    const mms = isMms(message);
     const channel = subjectOf(message, message.accountId, message.to[0] ?? '').channel;
-    let reorder = false;
+    const picked: CompiledCallbackFaults[] = [];
     for (const to of message.to) {
       if (rejection) {
         const failed: EventStep = { type: 'message-failed', errorCode: rejection.errorCode, afterMs: timings.sendingDelayMs };
@@ -167,18 +166,24 @@ export class ScenarioEngine {
         continue;
       }
       const subject = subjectOf(message, message.accountId, to);
+      // Every rule is tried, but only the first few misses are written out; the rest are counted.
       const misses: string[] = [];
+      let unlisted = 0;
+      const missed = (why: () => string) => {
+        if (misses.length < EXPLAIN_LIMITS.missesPerMessage) misses.push(why());
+        else unlisted++;
+      };
       let chosen: { rule: CompiledRule; scenario: CompiledScenario } | undefined;
       for (const scenario of this.inForce(message.accountId)) {
         for (const rule of scenario.rules) {
           if (rule.apiFault) continue;
           if (rule.times !== undefined && rule.hits >= rule.times) {
-            misses.push(`${rule.id} '${rule.name}' used up (${rule.times} times)`);
+            missed(() => `${ruleLabel(rule)} used up (${rule.times} times)`);
             continue;
           }
-          const miss = firstMiss(rule.matchers, subject);
-          if (miss) {
-            misses.push(`${rule.id} '${rule.name}': ${miss}`);
+          const failing = firstFailing(rule.matchers, subject);
+          if (failing) {
+            missed(() => `${ruleLabel(rule)}: ${describeMiss(failing, subject)}`);
             continue;
           }
           chosen = { rule, scenario };
@@ -186,7 +191,7 @@ export class ScenarioEngine {
         }
         if (chosen) break;
       }
-      const missed = misses.length ? `; missed: ${misses.join('; ')}` : '';
+      const missedText = misses.length ? `; missed: ${misses.join('; ')}${unlisted ? `; … (+${unlisted} more rules missed)` : ''}` : '';
       if (chosen) {
         const { rule, scenario } = chosen;
         rule.hits++;
@@ -195,24 +200,24 @@ export class ScenarioEngine {
         let steps = timeline(scripted ?? defaultEvents(channel), timings);
         const faults = rule.callbackFaults;
         if (faults && selects(faults, scenario.random)) {
-          steps = steps.map((s) => ({ ...s, afterMs: s.afterMs + (faults.delayMs ?? 0), duplicates: faults.duplicate, dropped: faults.drop }));
-          reorder ||= faults.reorder === true;
+          steps = applyCallbackFaults(faults, steps);
+          picked.push(faults);
         }
         plan.steps.set(to, steps);
         if (rule.reply) plan.replies.push(replyFor(rule.reply, message, to));
-        plan.explanations.set(to, `matched ${explainRule(rule)}${missed}`);
+        plan.explanations.set(to, `matched ${explainRule(rule)}${missedText}`);
         continue;
       }
       const magic = magicOutcome(to, channel !== 'SMS', timings.sendingDelayMs);
       if (magic) {
         plan.steps.set(to, timeline(magic.events, timings).map((s) => (TERMINAL.has(s.type) ? { ...s, duplicates: magic.duplicate } : s)));
-        plan.explanations.set(to, `${magic.explanation}${missed}`);
+        plan.explanations.set(to, `${magic.explanation}${missedText}`);
         continue;
       }
       plan.steps.set(to, timeline(defaultEvents(channel), timings));
-      plan.explanations.set(to, `no scenario rule matched: default outcome, delivered${channel === 'RBM' ? ' and read' : ''}${missed}`);
+      plan.explanations.set(to, `no scenario rule matched: default outcome, delivered${channel === 'RBM' ? ' and read' : ''}${missedText}`);
     }
-    if (reorder) reverseRecipients(plan);
+    applyCallbackFaultsAcrossRecipients(picked, plan);
     return plan;
   }
 }
@@ -234,7 +239,7 @@ function subjectOf(message: Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' |
   };
 }
 
-// SMS: delivered. MMS: sending, delivered. RBM (reference §8.3): sending, delivered, then read.
+// SMS: delivered. MMS: sending, delivered. RBM: sending, delivered, then read (the spec's `statusCallbackTypeEnum`: message-read is RBM only).
 function defaultEvents(channel: Channel): EventStep[] {
   if (channel === 'SMS') return [{ type: 'message-delivered' }];
   if (channel === 'MMS') return [{ type: 'message-sending' }, { type: 'message-delivered' }];
@@ -254,18 +259,8 @@ function timeline(events: EventStep[], timings: PlanTimings): PlannedStep[] {
 
 // An RBM suggestion response answers the outbound message unless the rule names another one.
 function replyFor(reply: CompiledReply, message: StoredMessage, recipient: string): PlannedReply {
-  const planned: PlannedReply = { afterMs: reply.afterMs, from: recipient, to: [message.from], text: render(reply.text, message, recipient), media: reply.media };
+  const planned: PlannedReply = { afterMs: reply.afterMs, from: recipient, to: [message.from], text: renderReply(reply.text, { text: message.text, tag: message.tag ?? '', from: message.from, to: recipient, id: message.id }), media: reply.media };
   if (reply.suggestionResponse) planned.suggestionResponse = { ...reply.suggestionResponse, pairedMessageId: reply.suggestionResponse.pairedMessageId === undefined ? message.id : reply.suggestionResponse.pairedMessageId };
   if (reply.locationResponse) planned.locationResponse = reply.locationResponse;
   return planned;
-}
-
-// Out-of-order delivery for a group: the last recipient's events come first, each recipient keeping its own order.
-function reverseRecipients(plan: OutboundPlan): void {
-  const recipients = [...plan.steps.keys()];
-  const gap = Math.max(...[...plan.steps.values()].map((steps) => steps.at(-1)?.afterMs ?? 0)) + 1;
-  recipients.forEach((to, i) => {
-    const offset = (recipients.length - 1 - i) * gap;
-    plan.steps.set(to, plan.steps.get(to)!.map((s) => ({ ...s, afterMs: s.afterMs + offset })));
-  });
 }

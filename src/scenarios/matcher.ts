@@ -1,6 +1,7 @@
-import isSafeRegex from 'safe-regex2';
 import type { Channel } from '../store/messages.js';
+import { clip, EXPLAIN_LIMITS, listSome, quote } from './explain-bounds.js';
 import type { MatchSpec, TextMatcherSpec } from './schema.js';
+import { compileUserRegex, UserRegexError, type UserRegex } from './user-regex.js';
 
 /** What a rule is matched against: one recipient of one outbound message. */
 export interface MatchSubject {
@@ -24,7 +25,7 @@ export interface FieldMatcher {
   test(subject: MatchSubject): boolean;
 }
 
-/** A problem compiling a matcher (a bad or unsafe regex), with where it is. */
+/** A problem compiling a matcher (a regex that is invalid, over its limits or not runnable on RE2), with where it is. */
 export class MatcherError extends Error {
   constructor(
     readonly path: Array<string | number>,
@@ -36,46 +37,38 @@ export class MatcherError extends Error {
 }
 
 const REGEX_LITERAL = /^\/(.*)\/([a-z]*)$/s;
-// Long inputs make even a safe-looking regex slow; text is at most 2048 characters anyway.
-const MAX_REGEX_SOURCE = 1000;
 
-function compileRegex(source: string, flags: string, path: Array<string | number>): RegExp {
-  if (source.length > MAX_REGEX_SOURCE) throw new MatcherError(path, `regex is longer than ${MAX_REGEX_SOURCE} characters`, 'use a shorter pattern or a prefix');
-  let regex: RegExp;
+function compileRegex(source: string, flags: string, path: Array<string | number>): UserRegex {
   try {
-    regex = new RegExp(source, flags);
+    return compileUserRegex(source, flags);
   } catch (error) {
-    throw new MatcherError(path, `is not a valid regular expression (${(error as Error).message})`, 'fix the pattern; write it as /pattern/flags');
+    if (error instanceof UserRegexError) throw new MatcherError(path, error.message, error.fix);
+    throw error;
   }
-  // Scenario files are user input run against every message: refuse patterns that can backtrack catastrophically.
-  if (!isSafeRegex(regex)) throw new MatcherError(path, `regex /${source}/ can backtrack catastrophically`, 'remove nested quantifiers such as (a+)+ or (.*)*');
-  return regex;
 }
+
+const regexMatcher = (regex: UserRegex) => ({ describe: `matches /${clip(regex.source)}/${regex.flags}`, test: (v: string | undefined) => v !== undefined && regex.test(v) });
 
 /** Compile one text matcher: exact, `prefix*`, `/regex/flags`, object forms, or a list of exact values. */
 export function compileText(spec: TextMatcherSpec, path: Array<string | number>): { describe: string; test(value: string | undefined): boolean } {
   if (Array.isArray(spec)) {
     const set = new Set(spec);
-    return { describe: `one of ${spec.map((s) => `'${s}'`).join(', ')}`, test: (v) => v !== undefined && set.has(v) };
+    return { describe: `one of ${listSome(spec, EXPLAIN_LIMITS.listedValues, ', ', quote)}`, test: (v) => v !== undefined && set.has(v) };
   }
   if (typeof spec === 'object') {
     if ('equals' in spec) return compileText([spec.equals], path);
-    if ('prefix' in spec) return { describe: `starts with '${spec.prefix}'`, test: (v) => v !== undefined && v.startsWith(spec.prefix) };
-    const regex = compileRegex(spec.regex, spec.flags ?? '', [...path, 'regex']);
-    return { describe: `matches ${String(regex)}`, test: (v) => v !== undefined && regex.test(v) };
+    if ('prefix' in spec) return { describe: `starts with ${quote(spec.prefix)}`, test: (v) => v?.startsWith(spec.prefix) === true };
+    return regexMatcher(compileRegex(spec.regex, spec.flags ?? '', [...path, 'regex']));
   }
   const literal = REGEX_LITERAL.exec(spec);
   if (literal) {
-    const flags = literal[2] ?? '';
-    if (!/^[imsu]*$/.test(flags)) throw new MatcherError(path, `regex flags '${flags}' are not allowed`, 'use only i, m, s or u');
-    const regex = compileRegex(literal[1]!, flags, path);
-    return { describe: `matches ${String(regex)}`, test: (v) => v !== undefined && regex.test(v) };
+    return regexMatcher(compileRegex(literal[1]!, literal[2] ?? '', path));
   }
   if (spec.endsWith('*') && !spec.endsWith('\\*')) {
     const prefix = spec.slice(0, -1);
-    return { describe: `starts with '${prefix}'`, test: (v) => v !== undefined && v.startsWith(prefix) };
+    return { describe: `starts with ${quote(prefix)}`, test: (v) => v?.startsWith(prefix) === true };
   }
-  return { describe: `is '${spec}'`, test: (v) => v === spec };
+  return { describe: `is ${quote(spec)}`, test: (v) => v === spec };
 }
 
 const TEXT_FIELDS = ['to', 'from', 'text', 'tag', 'applicationId', 'accountId'] as const;
@@ -113,13 +106,20 @@ export function compileMatch(spec: MatchSpec | undefined, path: Array<string | n
   return out;
 }
 
+/** The first matcher that fails for a subject; undefined when all match. */
+export function firstFailing(matchers: readonly FieldMatcher[], subject: MatchSubject): FieldMatcher | undefined {
+  for (const m of matchers) if (!m.test(subject)) return m;
+  return undefined;
+}
+
+/** Why a matcher failed for a subject, for a person: what the field was (quoted, clipped) and what the rule wants. */
+export function describeMiss(m: FieldMatcher, subject: MatchSubject): string {
+  const actual = subject[m.field];
+  return `${m.field} was ${typeof actual === 'string' ? quote(actual) : String(actual)}, rule wants ${m.describe}`;
+}
+
 /** The first matcher that fails for a subject, described for a person; undefined when all match. */
 export function firstMiss(matchers: readonly FieldMatcher[], subject: MatchSubject): string | undefined {
-  for (const m of matchers) {
-    if (!m.test(subject)) {
-      const actual = subject[m.field];
-      return `${m.field} was ${typeof actual === 'string' ? `'${actual}'` : String(actual)}, rule wants ${m.describe}`;
-    }
-  }
-  return undefined;
+  const failing = firstFailing(matchers, subject);
+  return failing && describeMiss(failing, subject);
 }

@@ -1,5 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Duration } from '../config/schema.js';
+import { apiFaults } from './faults/api-faults.js';
+import { callbackFaults } from './faults/callback-faults.js';
 
 /** A text matcher: exact string, `prefix*`, `/regex/flags`, an object form, or a list (any of). */
 const TextMatcher = Type.Union(
@@ -10,14 +12,11 @@ const TextMatcher = Type.Union(
     Type.Object({ regex: Type.String(), flags: Type.Optional(Type.String({ pattern: '^[imsu]*$' })) }, { additionalProperties: false }),
     Type.Array(Type.String(), { minItems: 1 }),
   ],
-  { description: "an exact value, 'prefix*', '/regex/flags', {equals}, {prefix}, {regex, flags} or a list of values" },
+  {
+    description:
+      "an exact value, 'prefix*', '/regex/flags', {equals}, {prefix}, {regex, flags} or a list of values (a regex runs on RE2: no lookaround or backreferences)",
+  },
 );
-
-const Selection = {
-  times: Type.Optional(Type.Integer({ minimum: 1, description: 'apply to the first N matches only' })),
-  every: Type.Optional(Type.Integer({ minimum: 1, description: 'apply to every Nth match (1 = all)' })),
-  probability: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'a number from 0 to 1, drawn from the seeded generator' })),
-};
 
 const ChannelName = Type.Union([Type.Literal('RBM'), Type.Literal('SMS'), Type.Literal('MMS')]);
 
@@ -44,7 +43,7 @@ const LocationResponseSchema = Type.Object(
 );
 
 /** What a rule matches on: every given field must match (for `to`, the recipient this outcome is for). */
-export const MatchSchema = Type.Object(
+const MatchSchema = Type.Object(
   {
     to: Type.Optional(TextMatcher),
     from: Type.Optional(TextMatcher),
@@ -65,47 +64,32 @@ export const MatchSchema = Type.Object(
 );
 
 /** One status event of an outcome's timeline; `after` counts from the previous event (the first from the 202). */
-export const EventSchema = Type.Object(
+const EventSchema = Type.Object(
   {
     type: Type.Union([Type.Literal('message-sending'), Type.Literal('message-delivered'), Type.Literal('message-failed'), Type.Literal('message-read')], {
       description: "'message-sending', 'message-delivered', 'message-failed', or (RBM only, after message-delivered) 'message-read'",
     }),
     after: Type.Optional(Duration),
     errorCode: Type.Optional(Type.Integer({ description: "a code from Bandwidth's message-failed table, e.g. 4720" })),
-    description: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String({ maxLength: 1024, description: "the status callback's description (default: the error code table's)" })),
   },
   { additionalProperties: false },
 );
+
+// A media URL of a reply or inbound message: the create request's limit.
+const MediaUrls = Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 10 });
 
 const ReplySchema = Type.Object(
   {
     after: Type.Optional(Duration),
-    text: Type.Optional(Type.String({ description: 'reply text; {{text}}, {{tag}}, {{from}}, {{to}} and {{id}} are replaced from the outbound message' })),
-    media: Type.Optional(Type.Array(Type.String(), { maxItems: 10 })),
+    text: Type.Optional(
+      Type.String({
+        description: 'reply text, at most 2048 characters; up to 10 {{text}}, {{tag}}, {{from}}, {{to}} and {{id}} are replaced from the outbound message, and the result is cut at 8192 characters',
+      }),
+    ),
+    media: Type.Optional(MediaUrls),
     suggestionResponse: Type.Optional(SuggestionResponseSchema),
     locationResponse: Type.Optional(LocationResponseSchema),
-  },
-  { additionalProperties: false },
-);
-
-const CallbackFaultsSchema = Type.Object(
-  {
-    duplicate: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, description: 'send each selected event this many extra times' })),
-    delay: Type.Optional(Duration),
-    drop: Type.Optional(Type.Boolean({ description: 'true: selected events are never sent (journaled as dropped)' })),
-    reorder: Type.Optional(Type.Boolean({ description: "true: a group's recipients get their events in reverse order" })),
-    ...Selection,
-  },
-  { additionalProperties: false },
-);
-
-const ApiFaultSchema = Type.Object(
-  {
-    status: Type.Optional(Type.Union([Type.Literal(429), Type.Literal(500), Type.Literal(503)], { description: '429, 500 or 503' })),
-    retryAfter: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds, sent as Retry-After with a 429' })),
-    delay: Type.Optional(Duration),
-    drop: Type.Optional(Type.Boolean({ description: 'true: the connection is closed without an answer' })),
-    ...Selection,
   },
   { additionalProperties: false },
 );
@@ -118,8 +102,8 @@ export const RuleSchema = Type.Object(
     times: Type.Optional(Type.Integer({ minimum: 1, description: 'the rule applies to its first N matches only' })),
     events: Type.Optional(Type.Array(EventSchema, { maxItems: 20 })),
     reply: Type.Optional(ReplySchema),
-    callbackFaults: Type.Optional(CallbackFaultsSchema),
-    apiFault: Type.Optional(ApiFaultSchema),
+    callbackFaults: Type.Optional(callbackFaults.schema),
+    apiFault: Type.Optional(apiFaults.schema),
   },
   { additionalProperties: false },
 );
@@ -131,8 +115,8 @@ const InboundSchema = Type.Object(
     after: Type.Optional(Duration),
     from: Type.String({ description: 'the handset number, E.164' }),
     to: Type.Array(Type.String(), { minItems: 1, description: 'our numbers receiving it' }),
-    text: Type.Optional(Type.String()),
-    media: Type.Optional(Type.Array(Type.String(), { maxItems: 10 })),
+    text: Type.Optional(Type.String({ maxLength: 2048 })),
+    media: Type.Optional(MediaUrls),
     suggestionResponse: Type.Optional(SuggestionResponseSchema),
     locationResponse: Type.Optional(LocationResponseSchema),
   },

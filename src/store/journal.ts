@@ -1,28 +1,39 @@
+import { Type, type Static } from 'typebox';
+
 /** What became of an event as of one attempt. */
-export type CallbackOutcome = 'delivered' | 'retrying' | 'exhausted' | 'no-target' | 'not-requested' | 'dropped' | 'cancelled';
+const CallbackOutcomeSchema = Type.Union([
+  Type.Literal('delivered'),
+  Type.Literal('retrying'),
+  Type.Literal('exhausted'),
+  Type.Literal('no-target'),
+  Type.Literal('not-requested'),
+  Type.Literal('dropped'),
+  Type.Literal('cancelled'),
+]);
+/** What became of an event as of one attempt. */
+export type CallbackOutcome = Static<typeof CallbackOutcomeSchema>;
 
 /** One callback attempt (or, for `no-target` / `not-requested` / `dropped`, the record that no POST was made). */
-export interface JournalEntry {
-  seq: number;
-  /** Stable across the attempts of one event. */
-  eventId: string;
-  accountId: string;
-  messageId: string;
-  applicationId: string;
-  type: string;
-  /** The event's top-level `to`: the recipient (status) or receiving number (inbound). */
-  recipient: string;
-  target?: string;
-  attempt: number;
-  at: number;
-  durationMs: number;
-  request: { headers: Record<string, string>; body: unknown[] };
-  response?: { status: number; body: string };
-  error?: string;
-  outcome: CallbackOutcome;
-  /** Why the event happened: the scenario rule that matched (and the ones that missed), or the default. */
-  explanation?: string;
-}
+export const JournalEntrySchema = Type.Object({
+  seq: Type.Integer({ minimum: 1 }),
+  eventId: Type.String({ description: 'stable across the attempts of one event' }),
+  accountId: Type.String(),
+  messageId: Type.String(),
+  applicationId: Type.String(),
+  type: Type.String(),
+  recipient: Type.String({ description: "the event's top-level `to`: the recipient (status) or receiving number (inbound)" }),
+  target: Type.Optional(Type.String()),
+  attempt: Type.Integer({ minimum: 0 }),
+  at: Type.Number({ description: 'epoch ms' }),
+  durationMs: Type.Number(),
+  request: Type.Object({ headers: Type.Record(Type.String(), Type.String()), body: Type.Array(Type.Unknown()) }),
+  response: Type.Optional(Type.Object({ status: Type.Integer(), body: Type.String() })),
+  error: Type.Optional(Type.String()),
+  outcome: CallbackOutcomeSchema,
+  explanation: Type.Optional(Type.String({ description: 'why the event happened: the scenario rule that matched (and the ones that missed), or the default' })),
+});
+/** One callback attempt; see JournalEntrySchema. */
+export type JournalEntry = Static<typeof JournalEntrySchema>;
 
 /** Fields a journal query can narrow on; every given field must match. */
 export interface JournalFilter {
@@ -70,7 +81,7 @@ export class JournalWaitCancelled extends Error {
 }
 
 /** True when the entry satisfies every field of the filter. */
-export function matchesFilter(entry: JournalEntry, filter: JournalFilter): boolean {
+function matchesFilter(entry: JournalEntry, filter: JournalFilter): boolean {
   return (
     (filter.accountId === undefined || entry.accountId === filter.accountId) &&
     (filter.messageId === undefined || entry.messageId === filter.messageId) &&

@@ -1,78 +1,84 @@
+import { Type, type Static } from 'typebox';
+
+// Each shape is defined once, as a TypeBox schema with its type beside it: persistence checks documents against the
+// same schemas the code is typed by, so the two cannot drift.
+
 /** Bandwidth's message statuses as the search API reports them. */
-export type MessageStatus = 'RECEIVED' | 'QUEUED' | 'SENDING' | 'SENT' | 'FAILED' | 'DELIVERED' | 'ACCEPTED' | 'UNDELIVERED';
+const MessageStatusSchema = Type.Union([
+  Type.Literal('RECEIVED'),
+  Type.Literal('QUEUED'),
+  Type.Literal('SENDING'),
+  Type.Literal('SENT'),
+  Type.Literal('FAILED'),
+  Type.Literal('DELIVERED'),
+  Type.Literal('ACCEPTED'),
+  Type.Literal('UNDELIVERED'),
+]);
+/** Bandwidth's message statuses as the search API reports them. */
+export type MessageStatus = Static<typeof MessageStatusSchema>;
 
 /** One recipient's state: outbound messages have one per `to` entry, inbound ones a single row for the owner. */
-export interface RecipientState {
-  to: string;
-  status: MessageStatus;
-  errorCode: number;
-  updatedAt: number;
-}
+const RecipientStateSchema = Type.Object({ to: Type.String(), status: MessageStatusSchema, errorCode: Type.Integer(), updatedAt: Type.Number({ description: 'epoch ms' }) });
 
 /** A step in a message's story, for the control API and the inbox. */
-export interface TimelineEntry {
-  at: number;
-  what: string;
-  recipient?: string;
-  detail?: Record<string, unknown>;
-}
+const TimelineEntrySchema = Type.Object({
+  at: Type.Number({ description: 'epoch ms' }),
+  what: Type.String(),
+  recipient: Type.Optional(Type.String()),
+  detail: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+/** A step in a message's story, for the control API and the inbox. */
+export type TimelineEntry = Static<typeof TimelineEntrySchema>;
 
 /** A multichannel (beta) channel: RCS Business Messaging, SMS or MMS. */
-export type Channel = 'RBM' | 'SMS' | 'MMS';
+const ChannelSchema = Type.Union([Type.Literal('RBM'), Type.Literal('SMS'), Type.Literal('MMS')]);
+/** A multichannel (beta) channel: RCS Business Messaging, SMS or MMS. */
+export type Channel = Static<typeof ChannelSchema>;
 
 /** One entry of a multichannel request's `channelList`, as sent (content kept verbatim). */
-export interface ChannelListItem {
-  from: string;
-  applicationId: string;
-  channel: Channel;
-  content: Record<string, unknown>;
-}
+const ChannelListItemSchema = Type.Object({ from: Type.String(), applicationId: Type.String(), channel: ChannelSchema, content: Type.Record(Type.String(), Type.Unknown()) });
+/** One entry of a multichannel request's `channelList`, as sent (content kept verbatim). */
+export type ChannelListItem = Static<typeof ChannelListItemSchema>;
+
+/** An RBM suggestion response: the tapped suggestion's text and postback data, and the message it answered. */
+export const SuggestionResponseSchema = Type.Object({ text: Type.String(), postbackData: Type.String(), pairedMessageId: Type.Optional(Type.Union([Type.String(), Type.Null()])) });
+/** An RBM suggestion response: the tapped suggestion's text and postback data, and the message it answered. */
+export type SuggestionResponse = Static<typeof SuggestionResponseSchema>;
+
+/** An RBM requested-location response (strings, as Bandwidth sends them). */
+export const LocationResponseSchema = Type.Object({ latitude: Type.String(), longitude: Type.String() });
+/** An RBM requested-location response (strings, as Bandwidth sends them). */
+export type LocationResponse = Static<typeof LocationResponseSchema>;
 
 /**
  * A message as the emulator keeps it (outbound as accepted, inbound as received). A multichannel message is one
  * StoredMessage: `channelList` holds the request's fallback list, `channel` the channel in use, and `from`, `owner`,
  * `applicationId`, `text` and `media` are that channel's (so search, the control API and callbacks show what was sent).
  */
-export interface StoredMessage {
-  id: string;
-  accountId: string;
-  direction: 'out' | 'in';
-  applicationId: string;
-  owner: string;
-  from: string;
-  to: string[];
-  text: string;
-  media?: string[];
-  tag?: string;
-  priority: 'default' | 'high';
-  expiration?: string;
-  /** Acceptance (outbound) or receipt (inbound) time, epoch ms. */
-  time: number;
-  segmentCount: number;
-  recipients: RecipientState[];
-  timeline: TimelineEntry[];
-  /** Multichannel only: the channel in use (outbound) or the channel it arrived on (inbound). */
-  channel?: Channel;
-  /** Multichannel outbound only: the request's channelList, in fallback order. */
-  channelList?: ChannelListItem[];
-  /** RBM inbound only: the suggestion the user tapped. */
-  suggestionResponse?: SuggestionResponse;
-  /** RBM inbound only: the location the user shared (strings, as Bandwidth sends them). */
-  locationResponse?: LocationResponse;
-}
-
-/** An RBM suggestion response: the tapped suggestion's text and postback data, and the message it answered. */
-export interface SuggestionResponse {
-  text: string;
-  postbackData: string;
-  pairedMessageId?: string | null;
-}
-
-/** An RBM requested-location response. */
-export interface LocationResponse {
-  latitude: string;
-  longitude: string;
-}
+export const StoredMessageSchema = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  accountId: Type.String({ minLength: 1 }),
+  direction: Type.Union([Type.Literal('out'), Type.Literal('in')]),
+  applicationId: Type.String(),
+  owner: Type.String(),
+  from: Type.String(),
+  to: Type.Array(Type.String()),
+  text: Type.String(),
+  media: Type.Optional(Type.Array(Type.String())),
+  tag: Type.Optional(Type.String()),
+  priority: Type.Union([Type.Literal('default'), Type.Literal('high')]),
+  expiration: Type.Optional(Type.String()),
+  time: Type.Number({ description: 'acceptance (outbound) or receipt (inbound) time, epoch ms' }),
+  segmentCount: Type.Integer({ minimum: 0 }),
+  recipients: Type.Array(RecipientStateSchema),
+  timeline: Type.Array(TimelineEntrySchema),
+  channel: Type.Optional(ChannelSchema),
+  channelList: Type.Optional(Type.Array(ChannelListItemSchema)),
+  suggestionResponse: Type.Optional(SuggestionResponseSchema),
+  locationResponse: Type.Optional(LocationResponseSchema),
+});
+/** A message as the emulator keeps it; see StoredMessageSchema. */
+export type StoredMessage = Static<typeof StoredMessageSchema>;
 
 // A message's timeline is for reading, not an unbounded log: a message that loops on retries stops growing here.
 const MAX_TIMELINE = 200;

@@ -139,6 +139,14 @@ function describeAjvError(error: ErrorObject, source: string, lineOf?: LocatedDo
     case 'oneOf':
       problem = 'does not match any allowed form';
       break;
+    case 'maxLength':
+      problem = `is longer than ${String(error.params.limit)} characters`;
+      fix = `shorten it to ${String(error.params.limit)} characters or fewer`;
+      break;
+    case 'maxItems':
+      problem = `has more than ${String(error.params.limit)} items`;
+      fix = `keep at most ${String(error.params.limit)}`;
+      break;
   }
   return { source, field, problem, fix, line: lineOf?.(path) };
 }

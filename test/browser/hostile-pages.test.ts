@@ -125,7 +125,7 @@ describe.skipIf(skip)('hostile values and hostile pages in headless Chromium', (
     ]);
     expect((await running.messages.get(inFlight))!.recipients[0]!.status).not.toBe('FAILED');
     expect((await running.scenarios.list()).scenarios.map((s) => s.name)).toEqual(['kept']);
-    expect(running.emulator.timeline.pendingSteps).toBeGreaterThan(0);
+    expect(running.emulator.stats().pendingSteps).toBeGreaterThan(0);
 
     // The inbox (same origin) resets with a bodyless POST: the browser's own headers pass.
     await page.goto(`${running.url}/`);

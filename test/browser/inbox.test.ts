@@ -6,10 +6,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import type { Locator, Page } from 'playwright-core';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
+import type { RunningEmulator } from '../../src/start.js';
 import type { ConfigFile } from '../../src/config/schema.js';
-import { startSink, type CallbackSink } from '../helpers/sink.js';
-import { events, settled, useCallbackHarness } from '../helpers/harness.js';
+import type { CallbackSink } from '../helpers/sink.js';
+import { useEmulators } from '../helpers/fixture.js';
+import { events, settled } from '../helpers/harness.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
 
 const skip = browserSkipReason();
@@ -29,7 +30,7 @@ const WAIT = { timeoutMs: 10_000 };
 // A 1x1 PNG, the smallest real image to upload.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
-const harness = useCallbackHarness();
+const emulators = useEmulators();
 
 interface Fixture {
   running: RunningEmulator;
@@ -39,14 +40,12 @@ interface Fixture {
 }
 
 async function open(t: { onTestFinished(fn: () => Promise<void>): void }, overrides: ConfigFile = {}, viewport?: { width: number; height: number }): Promise<Fixture> {
-  const sink = await startSink();
-  harness.sinks.push(sink);
-  const running = await startEmulator({
+  const sink = await emulators.newSink();
+  const running = await emulators.start({
     accounts: [{ id: ACCOUNT, users: [{ username: USER, password: PASS }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: OURS, applicationId: APP }, { number: OURS_2, applicationId: APP }] }],
     callbacks: { deliveryDelay: '20ms', sendingDelay: '10ms', retryDelays: ['20ms'], timeout: '2s' },
     ...overrides,
   });
-  harness.emulators.push(running);
   const browser = await launchBrowser(viewport);
   t.onTestFinished(() => browser.close());
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());
@@ -138,7 +137,7 @@ describe.skipIf(skip)('web inbox in headless Chromium', () => {
     const received = events(f.sink).find((e) => e.type === 'message-received')!;
     expect(received).toMatchObject({ to: OURS_2, message: { from: HANDSET, text: 'Here is the photo', direction: 'in' } });
     expect(received.message.media).toEqual([expect.stringMatching(new RegExp(`/users/${ACCOUNT}/media/${entry.messageId}/0/cat\\.png$`))]);
-    const stored = f.running.emulator.media.get(ACCOUNT, `${entry.messageId}/0/cat.png`);
+    const stored = f.running.emulator.parts.media.get(ACCOUNT, `${entry.messageId}/0/cat.png`);
     expect(stored?.bytes.equals(PNG)).toBe(true);
     await f.page.getByRole('button', { name: /Here is the photo/ }).waitFor();
 
@@ -178,7 +177,7 @@ describe.skipIf(skip)('web inbox in headless Chromium', () => {
     await card.getByText('"errorCode": 4720').waitFor();
     // The carrier buttons go once the recipient is final; the hour-long delivery never comes.
     expect(await card.getByRole('button', { name: 'Deliver now' }).count()).toBe(0);
-    expect(f.running.emulator.timeline.pendingSteps).toBe(0);
+    await f.running.assertNoPending();
     await screenshot(card, 'timeline');
     await settled(f.running);
   });

@@ -3,11 +3,11 @@
 // inbox carries no secret. Ambiguous settings (credentials twice, or with mode none) are refused with the fix.
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { redactUrlCredentials, splitUrlCredentials } from '../../src/callbacks/url-credentials.js';
+import { redactUrlCredentials, splitUrlCredentials } from '../../src/config/url-credentials.js';
 import { banner } from '../../src/cli.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { ConfigFile } from '../../src/config/schema.js';
-import { createEmulator } from '../../src/emulator.js';
+import { createEmulator } from '../../src/compose.js';
 import { EmulatorConfigError } from '../../src/errors.js';
 import { buildApp } from '../../src/server.js';
 import { useCallbackHarness } from '../helpers/harness.js';
@@ -97,7 +97,7 @@ describe('a callback URL with user:password@', () => {
       });
       expect(created.status).toBe(202);
       const { id } = (await created.json()) as { id: string };
-      const entry = await emulator.journal.waitFor({ messageId: id, outcome: 'delivered' }, 5000);
+      const entry = await emulator.callbackJournal.waitFor({ messageId: id, outcome: 'delivered' }, 5000);
       // The receiver got the credentials (before: none, undici drops userinfo), at the URL without them.
       expect(sink.requests[0]!.headers.authorization).toBe(`Basic ${b64(`${USER}:${PASSWORD}`)}`);
       expect(entry.target).toBe(sink.url);

@@ -2,14 +2,13 @@
 // timeouts, challenge and preemptive Basic auth, nothing lost under failures, and close() with work still pending.
 // Real emulator, real callback receivers (sinks on 127.0.0.1:0), the official bandwidth-sdk as the client.
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
+import type { RunningEmulator } from '../../src/start.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import type { JournalEntry, JournalFilter } from '../../src/store/journal.js';
-import { type CallbackSink } from '../helpers/sink.js';
-
-import { expectBooksBalance, useCallbackHarness } from '../helpers/harness.js';
+import { useEmulators } from '../helpers/fixture.js';
+import { expectBooksBalance } from '../helpers/harness.js';
 
 type AccountFile = NonNullable<ConfigFile['accounts']>[number];
 type AppFile = AccountFile['applications'][number];
@@ -27,7 +26,12 @@ const TERMINAL = new Set<JournalEntry['outcome']>(['delivered', 'exhausted', 'no
 
 // ---- teardown: emulators closed, held responses ended, every received body checked against the spec ----
 const held: ServerResponse[] = [];
-const { emulators, sinks, checked, newSink } = useCallbackHarness({ beforeClose: () => held.splice(0).forEach((res) => res.destroy()) });
+const emulators = useEmulators({
+  beforeClose: () => {
+    for (const res of held.splice(0)) res.destroy();
+  },
+});
+const { checked, newSink } = emulators;
 
 /** A sink behaviour that never answers: the response stays open until teardown destroys it. */
 function hold(res: ServerResponse): 'handled' {
@@ -41,7 +45,7 @@ function answer(res: ServerResponse, status: number, headers: Record<string, str
 }
 
 async function start(application: Omit<AppFile, 'id'>, callbacks: CallbacksFile = {}): Promise<{ running: RunningEmulator; api: MessagesApi }> {
-  const running = await startEmulator({
+  const running = await emulators.start({
     accounts: [
       {
         id: ACCOUNT,
@@ -52,7 +56,6 @@ async function start(application: Omit<AppFile, 'id'>, callbacks: CallbacksFile 
     ],
     callbacks: { ...FAST, ...callbacks },
   });
-  emulators.push(running);
   const api = new MessagesApi(new Configuration({ basePath: running.url, username: running.account.username, password: running.account.password }));
   return { running, api };
 }
@@ -102,7 +105,7 @@ describe('retries and timeouts', () => {
     // At least once: the receiver saw the same event three times, byte for byte.
     expect(sink.requests).toHaveLength(3);
     expect(sink.requests.map((r) => JSON.stringify(r.body))).toEqual(Array(3).fill(JSON.stringify(sink.requests[0]!.body)));
-    expect(running.emulator.dispatcher.stats()).toMatchObject({ planned: 1, delivered: 1, pending: 0, exhausted: 0 });
+    expect(running.emulator.parts.dispatcher.stats()).toMatchObject({ planned: 1, delivered: 1, pending: 0, exhausted: 0 });
   });
 
   it('a receiver that never answers: each attempt times out, retried per the schedule, then exhausted', async () => {
@@ -123,7 +126,7 @@ describe('retries and timeouts', () => {
       expect(a.durationMs).toBeGreaterThanOrEqual(290);
     }
     expect(sink.requests).toHaveLength(3);
-    expect(running.emulator.dispatcher.stats()).toMatchObject({ planned: 1, delivered: 0, exhausted: 1, pending: 0 });
+    expect(running.emulator.parts.dispatcher.stats()).toMatchObject({ planned: 1, delivered: 0, exhausted: 1, pending: 0 });
   });
 });
 
@@ -202,9 +205,9 @@ describe('nothing lost', () => {
     expect(new Set(ids).size).toBe(N);
     const finals = await Promise.all(ids.map((messageId) => waitTerminal(running, { messageId, type: 'message-delivered' })));
 
-    const books = running.emulator.dispatcher.stats();
+    const books = running.emulator.parts.dispatcher.stats();
     expect(books.pending).toBe(0);
-    expect(running.emulator.timeline.pendingSteps).toBe(0);
+    await running.assertNoPending();
     for (const entry of finals) expect(['delivered', 'exhausted']).toContain(entry.outcome);
     const delivered = finals.filter((e) => e.outcome === 'delivered').map((e) => e.messageId);
     const exhausted = finals.filter((e) => e.outcome === 'exhausted').map((e) => e.messageId);
@@ -231,16 +234,16 @@ describe('close()', () => {
     const sink = await newSink();
     const { running, api } = await start({ callbackUrl: sink.url }, { deliveryDelay: '10s' });
     const id = await send(api);
-    expect(running.emulator.timeline.pendingSteps).toBe(1);
+    expect(running.emulator.parts.timeline.pendingSteps).toBe(1);
 
     // A hang here is caught by the test timeout; speed itself is not asserted in tests.
     const report = await running.close();
     expect(report.stepsNotFired).toBe(1);
     expect(report.callbacks).toMatchObject({ planned: 0, pending: 0 });
-    expect(running.emulator.timeline.pendingSteps).toBe(0);
-    expect(running.emulator.clock.pending).toBe(0);
+    expect(running.emulator.parts.timeline.pendingSteps).toBe(0);
+    expect(running.emulator.parts.clock.pending).toBe(0);
     expect(sink.requests).toHaveLength(0);
-    expect(running.emulator.journal.list({ messageId: id })).toEqual([]);
+    expect(running.emulator.parts.journal.list({ messageId: id })).toEqual([]);
     // A second close is the same report, not a second shutdown.
     expect(await running.close()).toBe(report);
   });
@@ -254,18 +257,18 @@ describe('close()', () => {
     await sink.waitFor((requests) => requests.length === 1);
     const second = await send(api);
     await running.callbacks.waitFor({ messageId: second, outcome: 'retrying' }, WAIT);
-    expect(running.emulator.dispatcher.stats().pending).toBe(2);
+    expect(running.emulator.parts.dispatcher.stats().pending).toBe(2);
 
     // A hang here is caught by the test timeout; speed itself is not asserted in tests.
     const report = await running.close();
     expect(report.stepsNotFired).toBe(0);
     expect(report.callbacks).toMatchObject({ planned: 2, pending: 0, cancelled: 2, delivered: 0, exhausted: 0 });
-    expectBooksBalance(running.emulator.dispatcher.stats());
-    expect(running.emulator.clock.pending).toBe(0);
+    expectBooksBalance(running.emulator.parts.dispatcher.stats());
+    expect(running.emulator.parts.clock.pending).toBe(0);
     // The aborted attempt never claims an outcome it did not have.
     // Cancelled events are journaled, not silently dropped: the in-flight POST and the waiting retry each get an entry.
-    expect(running.emulator.journal.list({ messageId: first }).map((e) => e.outcome)).toEqual(['cancelled']);
-    expect(running.emulator.journal.list({ messageId: second }).map((e) => e.outcome)).toEqual(['retrying', 'cancelled']);
+    expect(running.emulator.parts.journal.list({ messageId: first }).map((e) => e.outcome)).toEqual(['cancelled']);
+    expect(running.emulator.parts.journal.list({ messageId: second }).map((e) => e.outcome)).toEqual(['retrying', 'cancelled']);
   });
 });
 
@@ -284,15 +287,15 @@ describe('reset cancels what is pending', () => {
     const { running, api } = await start({ callbackUrl: sink.url }, { retryDelays: ['1h'] });
     const id = await send(api);
     await running.callbacks.waitFor({ messageId: id, outcome: 'retrying' }, WAIT);
-    expect(running.emulator.dispatcher.stats().pending).toBe(1);
+    expect(running.emulator.parts.dispatcher.stats().pending).toBe(1);
 
     const seen: string[] = [];
-    const off = running.emulator.journal.subscribe((entry) => seen.push(entry.outcome));
+    const off = running.emulator.parts.journal.subscribe((entry) => seen.push(entry.outcome));
     await running.reset(ACCOUNT);
     off();
     expect(seen).toEqual(['cancelled']);
-    expect(running.emulator.dispatcher.stats()).toMatchObject({ pending: 0, cancelled: 1 });
-    expectBooksBalance(running.emulator.dispatcher.stats());
+    expect(running.emulator.parts.dispatcher.stats()).toMatchObject({ pending: 0, cancelled: 1 });
+    expectBooksBalance(running.emulator.parts.dispatcher.stats());
 
     // Nothing is left to run: flushing time makes no new attempt and the receiver hears nothing more.
     await running.time.flush();

@@ -1,16 +1,18 @@
 // The callback engine end to end, part 1: what is sent, where, and what the journal and the search API say about it.
 // Real emulator, real callback receivers (sinks on 127.0.0.1:0), the official bandwidth-sdk as the client.
 // Delivery mechanics (retries, timeouts, auth, close) are in callbacks-delivery.test.ts.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
+import type { RunningEmulator } from '../../src/start.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import type { JournalEntry } from '../../src/store/journal.js';
-import { type CallbackSink, type SinkRequest } from '../helpers/sink.js';
+import type { CallbackSink, SinkRequest } from '../helpers/sink.js';
 import { assertCallbackMatchesSpec } from '../helpers/spec.js';
-import { expectBooksBalance, useCallbackHarness } from '../helpers/harness.js';
+import { useEmulators } from '../helpers/fixture.js';
+import { expectBooksBalance } from '../helpers/harness.js';
 
-const { emulators, sinks, checked, newSink } = useCallbackHarness();
+const emulators = useEmulators();
+const { checked, newSink } = emulators;
 
 type AccountFile = NonNullable<ConfigFile['accounts']>[number];
 type AppFile = AccountFile['applications'][number];
@@ -60,7 +62,7 @@ async function start(
   applications: AppFile[],
   options: { numbers?: Array<{ number: string; applicationId: string }>; callbacks?: CallbacksFile } = {},
 ): Promise<{ running: RunningEmulator; api: MessagesApi }> {
-  const running = await startEmulator({
+  const running = await emulators.start({
     accounts: [
       {
         id: ACCOUNT,
@@ -71,7 +73,6 @@ async function start(
     ],
     callbacks: { ...FAST, ...options.callbacks },
   });
-  emulators.push(running);
   const api = new MessagesApi(new Configuration({ basePath: running.url, username: running.account.username, password: running.account.password }));
   return { running, api };
 }
@@ -134,8 +135,8 @@ describe('callback payloads', () => {
     assertCallbackMatchesSpec(post!.body);
 
     // Exactly one: nothing else is scheduled, pending or was ever planned for this message.
-    expect(running.emulator.timeline.pendingSteps).toBe(0);
-    expect(running.emulator.dispatcher.stats()).toMatchObject({ planned: 1, delivered: 1, pending: 0, exhausted: 0 });
+    await running.assertNoPending();
+    expect(running.emulator.parts.dispatcher.stats()).toMatchObject({ planned: 1, delivered: 1, pending: 0, exhausted: 0 });
     expect(await running.callbacks.list({ messageId: id })).toHaveLength(1);
   });
 
@@ -183,7 +184,7 @@ describe('callback payloads', () => {
     const sending = events(sink).filter((e) => e.type === 'message-sending');
     expect(sending.map((e) => e.to).sort()).toEqual([...group].sort());
     expect(sink.requests).toHaveLength(6);
-    expect(running.emulator.dispatcher.stats()).toMatchObject({ planned: 6, delivered: 6, pending: 0 });
+    expect(running.emulator.parts.dispatcher.stats()).toMatchObject({ planned: 6, delivered: 6, pending: 0 });
   });
 });
 
@@ -276,8 +277,8 @@ describe('callback routing', () => {
     const failedEvents = events(sinkFailed);
     expect(failedEvents.map((e) => [e.type, e.message.id, e.errorCode])).toEqual([['message-failed', failing.data.id, 4432]]);
 
-    expect(running.emulator.dispatcher.stats()).toMatchObject({ notRequested: 3, delivered: 2, pending: 0 });
-    expectBooksBalance(running.emulator.dispatcher.stats());
+    expect(running.emulator.parts.dispatcher.stats()).toMatchObject({ notRequested: 3, delivered: 2, pending: 0 });
+    expectBooksBalance(running.emulator.parts.dispatcher.stats());
   });
 
   it('no URL: every event is still journaled (no-target) and the API still answers 202', async () => {
@@ -297,7 +298,7 @@ describe('callback routing', () => {
     const [copy] = await running.inbound({ from: TO1, to: [FROM], text: 'inbound with nowhere to go' });
     const received = await running.callbacks.waitFor({ messageId: copy!.id, type: 'message-received' }, WAIT);
     expect(received.outcome).toBe('no-target');
-    expect(running.emulator.dispatcher.stats()).toMatchObject({ planned: 3, noTarget: 3, delivered: 0, pending: 0 });
+    expect(running.emulator.parts.dispatcher.stats()).toMatchObject({ planned: 3, noTarget: 3, delivered: 0, pending: 0 });
   });
 });
 

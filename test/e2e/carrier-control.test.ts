@@ -4,11 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import { request as undiciRequest } from 'undici';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
-import { connectEmulator } from '../../src/control/client.js';
+import type { RunningEmulator } from '../../src/start.js';
 import { ControlInputError, type ControlOperations } from '../../src/control/operations.js';
-import { startSink, type CallbackSink } from '../helpers/sink.js';
-import { CONTROL_CONNECTIONS, events, expectBooksBalance, rejection, sequence, settled, useCallbackHarness } from '../helpers/harness.js';
+import type { CallbackSink } from '../helpers/sink.js';
+import { useEmulators } from '../helpers/fixture.js';
+import { CONTROL_CONNECTIONS, events, expectBooksBalance, rejection, sequence, settled } from '../helpers/harness.js';
 
 const ACCOUNT = '9903001';
 const USER = 'carrier-user';
@@ -30,16 +30,14 @@ interface Fixture {
   send(to: string[], media?: string[]): Promise<string>;
 }
 
-const harness = useCallbackHarness();
+const emulators = useEmulators();
 
 async function start(connect: Connect): Promise<Fixture> {
-  const sink = await startSink();
-  harness.sinks.push(sink);
-  const running = await startEmulator({
+  const sink = await emulators.newSink();
+  const running = await emulators.start({
     accounts: [{ id: ACCOUNT, users: [{ username: USER, password: PASS }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: OURS, applicationId: APP }] }],
     callbacks: { deliveryDelay: '10ms', sendingDelay: '5ms', retryDelays: ['20ms'], timeout: '2s' },
   });
-  harness.emulators.push(running);
   const api = new MessagesApi(new Configuration({ basePath: running.url, username: USER, password: PASS }));
   const send = async (to: string[], media?: string[]) => {
     const body = { applicationId: APP, to: to as unknown as Set<string>, from: OURS, text: 'carrier test', ...(media ? { media } : {}) } as MessageRequest;
@@ -59,11 +57,11 @@ describe.each(CONTROL_CONNECTIONS)('carrier console through the %s', (_mode, con
   it('fail with 4720: the hour-long delivery is cancelled, message-failed 4720 reaches the sink, store and journal agree', async () => {
     const f = await start(connect);
     const id = await f.send([SLOW_1]);
-    expect(f.running.emulator.timeline.pendingSteps).toBe(1);
+    expect(f.running.emulator.parts.timeline.pendingSteps).toBe(1);
 
     const result = await f.ops.carrier(id, { action: 'fail', errorCode: 4720 });
     expect(result).toEqual({ messageId: id, acted: [{ recipient: SLOW_1, type: 'message-failed', cancelledSteps: 1 }] });
-    expect(f.running.emulator.timeline.pendingSteps).toBe(0);
+    expect(f.running.emulator.parts.timeline.pendingSteps).toBe(0);
 
     const entry = await f.ops.callbacks.waitFor({ messageId: id, type: 'message-failed', outcome: 'delivered' }, WAIT);
     expect(entry.explanation).toContain('carrier action');
@@ -76,8 +74,8 @@ describe.each(CONTROL_CONNECTIONS)('carrier console through the %s', (_mode, con
     expect(stored!.timeline.map((t) => t.what)).toEqual(['accepted', 'planned', 'carrier', 'message-failed']);
     // Nothing planned remains: flushing the clock fires no delivered receipt afterwards.
     expect((await f.ops.time.flush()).ran).toBe(0);
-    expect(f.running.emulator.journal.list({ messageId: id, type: 'message-delivered' })).toEqual([]);
-    expectBooksBalance(f.running.emulator.dispatcher.stats());
+    expect(f.running.emulator.parts.journal.list({ messageId: id, type: 'message-delivered' })).toEqual([]);
+    expectBooksBalance(f.running.emulator.parts.dispatcher.stats());
   });
 
   it('deliver now: message-delivered at once; one recipient of a group, the other stays in flight', async () => {
@@ -85,12 +83,12 @@ describe.each(CONTROL_CONNECTIONS)('carrier console through the %s', (_mode, con
     // A group message goes out as MMS: each recipient gets message-sending first, then waits an hour for its receipt.
     const id = await f.send([SLOW_1, SLOW_2]);
     for (const to of [SLOW_1, SLOW_2]) await f.ops.callbacks.waitFor({ messageId: id, recipient: to, type: 'message-sending', outcome: 'delivered' }, WAIT);
-    expect(f.running.emulator.timeline.pendingSteps).toBe(2);
+    expect(f.running.emulator.parts.timeline.pendingSteps).toBe(2);
 
     const result = await f.ops.carrier(id, { action: 'deliver', recipient: SLOW_2 });
     expect(result.acted).toEqual([{ recipient: SLOW_2, type: 'message-delivered', cancelledSteps: 1 }]);
     await f.ops.callbacks.waitFor({ messageId: id, recipient: SLOW_2, type: 'message-delivered', outcome: 'delivered' }, WAIT);
-    expect(f.running.emulator.timeline.pendingSteps).toBe(1);
+    expect(f.running.emulator.parts.timeline.pendingSteps).toBe(1);
     const stored = await f.ops.messages.get(id);
     expect(stored!.recipients.map((r) => [r.to, r.status])).toEqual([[SLOW_1, 'SENDING'], [SLOW_2, 'DELIVERED']]);
 
@@ -100,7 +98,7 @@ describe.each(CONTROL_CONNECTIONS)('carrier console through the %s', (_mode, con
     await settled(f.running);
     expect(sequence(f.running, f.sink, id, SLOW_1)).toEqual(['message-sending', 'message-delivered']);
     expect(sequence(f.running, f.sink, id, SLOW_2)).toEqual(['message-sending', 'message-delivered']);
-    expectBooksBalance(f.running.emulator.dispatcher.stats());
+    expectBooksBalance(f.running.emulator.parts.dispatcher.stats());
   });
 
   it('an MMS in flight: message-sending already went out, the carrier failure follows it in order', async () => {
@@ -110,7 +108,7 @@ describe.each(CONTROL_CONNECTIONS)('carrier console through the %s', (_mode, con
     await f.ops.carrier(id, { action: 'fail', errorCode: 4770 });
     await settled(f.running);
     expect(sequence(f.running, f.sink, id, SLOW_1)).toEqual(['message-sending', 'message-failed 4770']);
-    expectBooksBalance(f.running.emulator.dispatcher.stats());
+    expectBooksBalance(f.running.emulator.parts.dispatcher.stats());
   });
 
   it('refuses clearly: final recipients, unknown codes, fail without a code, strangers, inbound and unknown messages', async () => {
@@ -137,9 +135,9 @@ describe.each(CONTROL_CONNECTIONS)('carrier console through the %s', (_mode, con
       expect(error.message).toMatch(why);
     }
     // Refusals change nothing: the slow message is still in flight.
-    expect(f.running.emulator.timeline.pendingSteps).toBe(1);
+    expect(f.running.emulator.parts.timeline.pendingSteps).toBe(1);
     expect((await f.ops.messages.get(slow))!.recipients[0]!.status).toBe('QUEUED');
-    expectBooksBalance(f.running.emulator.dispatcher.stats());
+    expectBooksBalance(f.running.emulator.parts.dispatcher.stats());
   });
 });
 

@@ -9,9 +9,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import { request } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { connectEmulator } from '../../src/control/client.js';
-import { startSink, type CallbackSink } from '../helpers/sink.js';
+import { useEmulators } from '../helpers/fixture.js';
+import type { CallbackSink } from '../helpers/sink.js';
 import type { EventBody } from '../helpers/harness.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -29,25 +30,21 @@ interface Cli {
   process: ChildProcess;
 }
 
-const children: ChildProcess[] = [];
-const sinks: CallbackSink[] = [];
+// Every CLI process a test starts is killed after it (if still running), then its sinks are checked and closed.
+const emulators = useEmulators();
 const folders: string[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    const gone = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await gone;
-  }
-  await Promise.all(sinks.splice(0).map((s) => s.close()));
-});
 afterAll(() => {
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 
 async function startCli(args: string[]): Promise<Cli> {
   const child = spawn(process.execPath, ['bin/bandwidth-emulator.js', '--port', '0', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
+  emulators.defer(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await gone;
+  });
   let stdout = '';
   let stderr = '';
   const watchers = new Set<() => void>();
@@ -84,11 +81,7 @@ function tempDir(): string {
   return dir;
 }
 
-async function newSink(): Promise<CallbackSink> {
-  const sink = await startSink();
-  sinks.push(sink);
-  return sink;
-}
+const newSink = (): Promise<CallbackSink> => emulators.newSink();
 
 async function send(url: string, to: string): Promise<string> {
   const api = new MessagesApi(new Configuration({ basePath: url, username: 'bw-user', password: 'bw-password' }));
@@ -137,8 +130,7 @@ describe('the CLI process with --data-dir', () => {
     for (const entry of delivered) expect(atSink).toContain(JSON.stringify(entry.request.body[0]));
     const health = await control.health();
     expect(health.messages.messages).toBe(6);
-    expect(health.callbacks.pending).toBe(0);
-    expect(health.pendingSteps).toBe(0);
+    await control.assertNoPending();
     second.process.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
   }, 60_000);
@@ -169,8 +161,8 @@ describe('graceful shutdown on SIGTERM', () => {
     expect(cli.output()).toContain('stopped: every pending callback was delivered');
   }, 30_000);
 
-  it('with an open event stream, a waiting long-poll and a connection that never sent a request (a browser tab): exits 0 at once', async () => {
-    const cli = await startCli(['--log-level', 'debug']);
+  it('with an open event stream, waiting long-polls (callbacks, idle) and a connection that never sent a request (a browser tab): exits 0 at once', async () => {
+    const cli = await startCli(['--log-level', 'debug', '--shutdown-grace', '100ms']);
     const { port } = new URL(cli.url);
     // A browser's preconnect: a socket that sends nothing.
     const idle = connect(Number(port), '127.0.0.1');
@@ -181,14 +173,19 @@ describe('graceful shutdown on SIGTERM', () => {
     expect(stream.statusCode).toBe(200);
     const streamEnded = stream.body.text();
     const poll = request(`${cli.url}/__emulator/callbacks?wait=120000&type=never`).then(async (res) => ({ status: res.statusCode, body: (await res.body.json()) as { error: string } }));
-    // The debug log names each incoming request: the long-poll has reached the emulator.
+    // Something pending for an hour, so GET /idle waits for its whole timeout.
+    await send(cli.url, '+15553003600');
+    const idlePoll = request(`${cli.url}/__emulator/idle?timeoutMs=120000`).then(async (res) => ({ status: res.statusCode, body: (await res.body.json()) as { error: string } }));
+    // The debug log names each incoming request: the long-polls have reached the emulator.
     await cli.printed('/__emulator/callbacks?wait=120000');
+    await cli.printed('/__emulator/idle?timeoutMs=120000');
     cli.process.kill('SIGTERM');
     // Each used to hold the process until the client left (tens of seconds, past docker stop's 10 s, or for ever).
     expect(await cli.exited).toEqual({ code: 0, signal: null });
     await streamEnded;
     // Answered: 'closing' from the journal, or Fastify's own 503 had the signal come before its handler ran.
     expect((await poll).status).toBe(503);
+    expect((await idlePoll).status).toBe(503);
     await idleClosed;
   }, 30_000);
 
@@ -246,7 +243,7 @@ describe('the CLI process with --data-dir: carrier actions survive a restart', (
     expect((await again.state.export()).pending?.steps, 'no cancelled step is on file').toEqual([]);
     // The killed one's failure callback: delivered before the kill, or resumed from the data dir now.
     await again.callbacks.waitFor({ messageId: killedId, type: 'message-failed', outcome: 'delivered' }, { timeoutMs: 10_000 });
-    expect((await again.health()).callbacks.pending).toBe(0);
+    await again.assertNoPending();
     // Anything still scheduled becomes due now: flushing the emulated clock must fire nothing for these messages.
     expect((await again.time.flush()).ran, 'timers left to fire after the restart').toBe(0);
 
@@ -274,4 +271,15 @@ describe('the CLI process with --data-dir: carrier actions survive a restart', (
     second.process.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
   }, 60_000);
+});
+
+describe('the CLI process bound to a wildcard address', () => {
+  it('--host 0.0.0.0 (the Docker image binds it): the banner names 127.0.0.1, a URL a client can use, and it answers there', async () => {
+    const cli = await startCli(['--host', '0.0.0.0', '--log-level', 'warn']);
+    expect(cli.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(cli.output()).not.toContain('0.0.0.0');
+    expect((await connectEmulator(cli.url).health()).status).toBe('ok');
+    cli.process.kill('SIGTERM');
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+  });
 });

@@ -38,7 +38,7 @@ describe('a long-poll that times out against a full journal', () => {
     const running = await start({ limits: { maxJournalEntries: 3000 } });
     send(running, 3000);
     await settled(running, 20_000);
-    const held = running.emulator.journal.list({ accountId: ACCOUNT });
+    const held = running.emulator.callbackJournal.list({ accountId: ACCOUNT });
     expect(held).toHaveLength(3000);
 
     const res = await fetch(`${running.url}/__emulator/callbacks?wait=50&accountId=${ACCOUNT}&type=message-failed`);

@@ -6,7 +6,7 @@ import { request as undiciRequest } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { ConfigFile } from '../../src/config/schema.js';
-import { createEmulator } from '../../src/emulator.js';
+import { createEmulator } from '../../src/compose.js';
 import { EmulatorConfigError } from '../../src/errors.js';
 import { anyHostWarning, HOST_REFUSED, hostAllowList, hostName } from '../../src/http/host-guard.js';
 import { buildApp } from '../../src/server.js';

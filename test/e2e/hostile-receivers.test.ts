@@ -5,8 +5,9 @@
 // Real servers from node:net / node:http on 127.0.0.1:0; short timeouts and retry delays keep the suite fast.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
+import { describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../../src/start.js';
+import { useEmulators } from '../helpers/fixture.js';
 import type { JournalEntry } from '../../src/store/journal.js';
 import { expectBooksBalance, settled } from '../helpers/harness.js';
 import { assertCallbackMatchesSpec } from '../helpers/spec.js';
@@ -26,11 +27,8 @@ const ATTEMPTS = 1 + RETRIES.length;
 const DURING = 20;
 const FINAL = new Set<JournalEntry['outcome']>(['delivered', 'exhausted']);
 
-// ---- teardown: every emulator and hostile server a test starts is closed after it ----
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+// Every emulator and hostile server a test starts is closed after it (emulators first).
+const emulators = useEmulators();
 
 /** A receiver's URL plus what it saw: one entry per HTTP request that reached it (raw TCP receivers count connections). */
 interface Receiver {
@@ -46,7 +44,7 @@ async function listen(server: Server | ReturnType<typeof createTcpServer>): Prom
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  cleanups.push(() => {
+  emulators.defer(() => {
     for (const socket of sockets) socket.destroy();
     return new Promise<void>((resolve) => server.close(() => resolve()));
   });
@@ -75,12 +73,10 @@ async function httpReceiver(answer: (res: ServerResponse, attemptOfEvent: number
 }
 
 async function start(callbackUrl: string, timeoutMs: number): Promise<RunningEmulator> {
-  const running = await startEmulator({
+  return emulators.start({
     accounts: [{ id: ACCOUNT, users: [{ username: USER, password: PASS }], applications: [{ id: APP, callbackUrl }], numbers: [{ number: FROM, applicationId: APP }] }],
     callbacks: { timeout: `${timeoutMs}ms`, retryDelays: RETRIES, deliveryDelay: '10ms', sendingDelay: '5ms' },
   });
-  cleanups.push(() => running.close().then(() => undefined));
-  return running;
 }
 
 const auth = 'Basic ' + Buffer.from(`${USER}:${PASS}`).toString('base64');
@@ -107,7 +103,7 @@ async function runAgainst(receiver: Receiver | { url: string }, timeoutMs = ROOM
   const during = await Promise.all(Array.from({ length: DURING }, (_, i) => create(running, i + 1)));
   const ids = [first, ...during];
   // The books balance at every moment, not only at the end: mid-run, with events still pending.
-  const midRun = running.emulator.dispatcher.stats();
+  const midRun = running.emulator.parts.dispatcher.stats();
   expectBooksBalance(midRun);
   // What the emulator accepted it reports: every message is in the search API.
   for (const id of ids) {
@@ -120,12 +116,12 @@ async function runAgainst(receiver: Receiver | { url: string }, timeoutMs = ROOM
 
 /** Every event has exactly one final entry, it is its last attempt, and the books balance with nothing pending. */
 function expectBooksBalanced(running: RunningEmulator, ids: readonly string[], expected: { delivered: number; exhausted: number }) {
-  const books = running.emulator.dispatcher.stats();
+  const books = running.emulator.parts.dispatcher.stats();
   // An SMS to one recipient has one status event by default (message-delivered; message-sending is MMS-only).
   expect(books.planned).toBe(ids.length);
   expect(books).toMatchObject({ pending: 0, noTarget: 0, notRequested: 0, dropped: 0, cancelled: 0, ...expected });
   expectBooksBalance(books);
-  const entries = running.emulator.journal.list({ accountId: ACCOUNT });
+  const entries = running.emulator.parts.journal.list({ accountId: ACCOUNT });
   const byEvent = new Map<string, JournalEntry[]>();
   for (const entry of entries) byEvent.set(entry.eventId, [...(byEvent.get(entry.eventId) ?? []), entry]);
   expect(byEvent.size).toBe(books.planned);
@@ -180,7 +176,7 @@ describe('hostile callback receivers', () => {
 
   it('answering after the timeout: the late 200 never counts; retried, then exhausted', async () => {
     const late = new Set<NodeJS.Timeout>();
-    cleanups.push(() => late.forEach(clearTimeout));
+    emulators.defer(() => late.forEach(clearTimeout));
     const receiver = await httpReceiver((res) => {
       const timer = setTimeout(() => {
         late.delete(timer);

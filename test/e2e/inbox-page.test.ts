@@ -1,19 +1,9 @@
 // The web inbox's HTTP surface, without a browser: the page and its assets at / and /__emulator/ui, which never
 // change how other paths and methods answer (Bandwidth's 404/405), and the control token guarding the data, not the page.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
-import type { ConfigFile } from '../../src/config/schema.js';
+import { describe, expect, it } from 'vitest';
+import { useEmulators } from '../helpers/fixture.js';
 
-const running: RunningEmulator[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((r) => r.close()));
-});
-
-async function start(config: ConfigFile = {}): Promise<RunningEmulator> {
-  const r = await startEmulator(config);
-  running.push(r);
-  return r;
-}
+const { start } = useEmulators();
 
 async function get(url: string, init: RequestInit = {}) {
   const res = await fetch(url, init);

@@ -61,7 +61,7 @@ export const ISOLATION_ACCOUNTS: Record<'a' | 'b', IsolationAccount> = {
 };
 
 /** The shared emulator as one file sees it. */
-export interface SharedEmulator {
+interface SharedEmulator {
   url: string;
   pid: number;
   /** The coordination directory for this vitest run. */
@@ -84,7 +84,7 @@ function ownerStartTime(pid: number): string {
 }
 
 /** The coordination directory of this vitest run. */
-export const runDir = join(tmpdir(), `${PREFIX}${ownerPid}-${ownerStartTime(ownerPid)}`);
+const runDir = join(tmpdir(), `${PREFIX}${ownerPid}-${ownerStartTime(ownerPid)}`);
 
 function alive(pid: number): boolean {
   try {
@@ -106,20 +106,20 @@ function isOurEmulator(pid: number): boolean {
 }
 
 /** Write a marker atomically (rename), so a reader never sees half a file. */
-export function signal(name: string, data: unknown = {}): void {
+function signal(name: string, data: unknown = {}): void {
   const file = join(runDir, `${name}.json`);
   writeFileSync(`${file}.tmp`, JSON.stringify(data));
   renameSync(`${file}.tmp`, file);
 }
 
 /** A marker's content, or undefined if it has not been written. */
-export function readSignal<T = unknown>(name: string): T | undefined {
+function readSignal<T = unknown>(name: string): T | undefined {
   const file = join(runDir, `${name}.json`);
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
 }
 
 /** Wait (fs.watch, no polling) for a marker, at most `timeoutMs`; rejects with `why` on timeout. */
-export function waitForSignal<T = unknown>(name: string, timeoutMs: number, why: string): Promise<T> {
+function waitForSignal<T = unknown>(name: string, timeoutMs: number, why: string): Promise<T> {
   return waitForFile(runDir, `${name}.json`, timeoutMs, why).then((text) => JSON.parse(text) as T);
 }
 
@@ -234,7 +234,7 @@ function removeStaleDirs(): void {
  * The one emulator of this vitest run: started by the first file that asks, joined by the other.
  * `me` is the asking file's account key; a marker of its own from before means a previous round (watch mode).
  */
-export async function sharedEmulator(me: 'a' | 'b'): Promise<SharedEmulator> {
+async function sharedEmulator(me: 'a' | 'b'): Promise<SharedEmulator> {
   for (let round = 0; round < 2; round++) {
     removeStaleDirs();
     mkdirSync(runDir, { recursive: true });
@@ -264,7 +264,7 @@ export async function sharedEmulator(me: 'a' | 'b'): Promise<SharedEmulator> {
 }
 
 /** Stop the shared emulator (if it is still ours and alive) and remove the coordination directory. */
-export async function stopEmulator(pid: number | undefined): Promise<void> {
+async function stopEmulator(pid: number | undefined): Promise<void> {
   if (pid !== undefined && isOurEmulator(pid)) {
     process.kill(pid, 'SIGTERM');
     // Not our child when another worker started it: no exit event to wait on, so its liveness is polled, bounded.
@@ -281,7 +281,7 @@ export async function stopEmulator(pid: number | undefined): Promise<void> {
  * Mark this file finished with the emulator; the file that finishes second stops it.
  * Returns true when this call stopped it.
  */
-export async function release(me: 'a' | 'b', shared: SharedEmulator): Promise<boolean> {
+async function release(me: 'a' | 'b', shared: SharedEmulator): Promise<boolean> {
   const other = me === 'a' ? 'b' : 'a';
   signal(`${me}.closed`, { at: Date.now() });
   // Written before read: of two files finishing together, at least one sees both markers.

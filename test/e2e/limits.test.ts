@@ -3,9 +3,10 @@
 // account), and the control API's inbound limits. Header size, media bytes, scenario file size and unsafe regexes
 // have their own tests (test/property/raw-http, test/e2e/media, test/property/scenario-loader, test/unit/scenario-compile).
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../../src/start.js';
 import { MESSAGE_LIMITS } from '../../src/api/message-request.js';
+import { useEmulators } from '../helpers/fixture.js';
 
 const ACCOUNT_A = '9904000';
 const ACCOUNT_B = '9904001';
@@ -13,16 +14,14 @@ const APP = '0a1b2c3d-0000-4000-8000-0000000000c1';
 const FROM = '+19195550100';
 const basic = 'Basic ' + Buffer.from('limits-user:limits-pass').toString('base64');
 
+const emulators = useEmulators();
 let running: RunningEmulator;
 let port: number;
 
 beforeAll(async () => {
   const account = (id: string, number: string) => ({ id, users: [{ username: 'limits-user', password: 'limits-pass' }], applications: [{ id: APP }], numbers: [{ number, applicationId: APP }] });
-  running = await startEmulator({ accounts: [account(ACCOUNT_A, FROM), account(ACCOUNT_B, '+19195550101')] });
+  running = await emulators.start({ accounts: [account(ACCOUNT_A, FROM), account(ACCOUNT_B, '+19195550101')] });
   port = Number(new URL(running.url).port);
-});
-afterAll(async () => {
-  await running.close();
 });
 
 async function create(body: unknown): Promise<{ status: number; body: { type?: string; description?: string; fieldErrors?: Array<{ fieldName: string; description: string }> } }> {
@@ -65,11 +64,11 @@ describe('create-message limits', () => {
   });
 
   it('a JSON body over 1 MB is a Bandwidth-shaped 413 and stores nothing', async () => {
-    const before = running.emulator.store.stats().messages;
+    const before = running.emulator.parts.store.stats().messages;
     const res = await create({ applicationId: APP, from: FROM, to: numbers(1), text: 'x', padding: 'p'.repeat(1024 * 1024) });
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ type: 'request-validation', description: expect.stringContaining('request size limit') });
-    expect(running.emulator.store.stats().messages).toBe(before);
+    expect(running.emulator.parts.store.stats().messages).toBe(before);
   });
 });
 
@@ -87,12 +86,12 @@ describe('media ids cannot escape their folder', () => {
     } else {
       expect([400, 404]).toContain(put.status);
     }
-    expect(running.emulator.media.list(ACCOUNT_B)).toEqual([]);
+    expect(running.emulator.parts.media.list(ACCOUNT_B)).toEqual([]);
   });
 
   it('after all of them, account B holds nothing and account A lists each id as a name, not a path', async () => {
-    expect(running.emulator.media.list(ACCOUNT_B)).toEqual([]);
-    const names = running.emulator.media.list(ACCOUNT_A).map((o) => o.mediaId);
+    expect(running.emulator.parts.media.list(ACCOUNT_B)).toEqual([]);
+    const names = running.emulator.parts.media.list(ACCOUNT_A).map((o) => o.mediaId);
     expect(names).toContain('../x.bin');
     expect(names).toContain('../../9904001/media/stolen.bin');
     const listed = await fetch(`${running.url}/users/${ACCOUNT_B}/media`, { headers: { authorization: basic } });

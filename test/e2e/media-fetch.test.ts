@@ -2,15 +2,16 @@
 // plays the "external" media host; the official bandwidth-sdk sends; the journal and the sink say what happened.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, MultiChannelApi, type MessageRequest, type MultiChannelMessageRequest } from 'bandwidth-sdk';
 import { parseFlags } from '../../src/cli.js';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
-import { useCallbackHarness } from '../helpers/harness.js';
-import { type CallbackSink } from '../helpers/sink.js';
+import type { RunningEmulator } from '../../src/start.js';
+import { useEmulators } from '../helpers/fixture.js';
+import type { CallbackSink } from '../helpers/sink.js';
 
-const { emulators, sinks, newSink } = useCallbackHarness();
+const emulators = useEmulators();
+const { newSink } = emulators;
 
 const ACCOUNT = '9905000';
 const USER = 'fetch-user';
@@ -38,11 +39,6 @@ const ROUTES: Record<string, { status: number; type?: string; bytes: number }> =
   '/gone.png': { status: 404, type: 'text/plain', bytes: 9 },
 };
 
-const hosts: MediaHost[] = [];
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map((h) => h.close()));
-});
-
 async function startMediaHost(options: { chunked?: boolean } = {}): Promise<MediaHost> {
   const requests: string[] = [];
   const waiting = new Map<string, () => void>();
@@ -66,17 +62,16 @@ async function startMediaHost(options: { chunked?: boolean } = {}): Promise<Medi
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
-  hosts.push(host);
+  emulators.defer(() => host.close());
   return host;
 }
 
 async function start(sink: CallbackSink, fetchExternal: boolean): Promise<RunningEmulator> {
-  const running = await startEmulator({
+  const running = await emulators.start({
     accounts: [{ id: ACCOUNT, users: [{ username: USER, password: PASS }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: NUMBER, applicationId: APP }] }],
     callbacks: { sendingDelay: '5ms', deliveryDelay: '10ms', retryDelays: ['20ms'], timeout: '1s' },
     media: { maxObjectBytes: LIMIT, fetchExternal, fetchTimeout: '2s' },
   });
-  emulators.push(running);
   return running;
 }
 
@@ -91,7 +86,7 @@ async function sendMms(running: RunningEmulator, media: string[]): Promise<strin
     afterSeq = entry.seq;
     if (entry.type === 'message-delivered' || entry.type === 'message-failed') break;
   }
-  return running.emulator.journal.list({ messageId: id }).map((j) => {
+  return running.emulator.parts.journal.list({ messageId: id }).map((j) => {
     const event = (j.request.body as Array<{ type: string; errorCode?: number }>)[0]!;
     return event.type + (event.errorCode ? ` ${event.errorCode}` : '');
   });
@@ -165,7 +160,7 @@ describe('external media fetch: on', () => {
     const report = await running.close();
     expect(report.stepsNotFired).toBe(0);
     expect(report.mediaFetchesAborted).toBe(1);
-    expect(running.emulator.journal.list({})).toEqual([]);
+    expect(running.emulator.parts.journal.list({})).toEqual([]);
     expect(sink.requests).toEqual([]);
   });
 });

@@ -3,9 +3,8 @@
 import parsePrometheusTextFormat, { type MetricFamily } from 'parse-prometheus-text-format';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { startEmulator } from '../../src/start.js';
-import { startSink } from '../helpers/sink.js';
-import { settled, useCallbackHarness } from '../helpers/harness.js';
+import { useEmulators } from '../helpers/fixture.js';
+import { settled } from '../helpers/harness.js';
 
 const ACCOUNT = '9900000';
 const APP = '93de2206-9669-4e07-948d-329f4b722ee2';
@@ -14,7 +13,7 @@ const BASIC = 'Basic ' + Buffer.from('bw-user:bw-password').toString('base64');
 // The receiver answers 500 once for this recipient: one 'retrying' attempt, then 'delivered'.
 const FLAKY = '+19195557303';
 
-const harness = useCallbackHarness();
+const emulators = useEmulators();
 
 // The text format's line grammar (prometheus.io/docs/instrumenting/exposition_formats): comments, then samples.
 const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
@@ -26,16 +25,19 @@ const TYPE = new RegExp(`^# TYPE (${NAME}) (counter|gauge|histogram|summary|unty
 
 function checkGrammar(text: string): void {
   const typed = new Map<string, string>();
-  text.split('\n').forEach((line, i) => {
-    if (line === '') return;
+  for (const [i, line] of text.split('\n').entries()) {
+    if (line === '') continue;
     const type = TYPE.exec(line);
-    if (type) return void typed.set(type[1]!, type[2]!);
-    if (HELP.test(line)) return;
+    if (type) {
+      typed.set(type[1]!, type[2]!);
+      continue;
+    }
+    if (HELP.test(line)) continue;
     const sample = SAMPLE.exec(line);
     expect(sample, `line ${i + 1} is not a valid sample: ${line}`).not.toBeNull();
     const family = sample![1]!.replace(/_(bucket|sum|count)$/, '');
     expect(typed.has(sample![1]!) || typed.get(family) === 'histogram', `line ${i + 1}: ${sample![1]} has no # TYPE line before it`).toBe(true);
-  });
+  }
 }
 
 const sampleValue = (families: MetricFamily[], name: string, labels: Record<string, string> = {}) => {
@@ -48,19 +50,17 @@ const sampleValue = (families: MetricFamily[], name: string, labels: Record<stri
 describe('GET /__emulator/metrics', () => {
   it('is valid Prometheus text whose counters match the journal and the store after a run', async () => {
     let failedOnce = false;
-    const sink = await startSink((req, res) => {
+    const sink = await emulators.newSink((req, res) => {
       if (!failedOnce && JSON.stringify(req.body).includes(FLAKY)) {
         failedOnce = true;
         res.writeHead(500).end();
         return 'handled';
       }
     });
-    harness.sinks.push(sink);
-    const running = await startEmulator({
+    const running = await emulators.start({
       timeScale: 0.01,
       accounts: [{ id: ACCOUNT, users: [{ username: 'bw-user', password: 'bw-password' }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: FROM, applicationId: APP }] }],
     });
-    harness.emulators.push(running);
     // Delivered, failed 4720 (magic number), retried once, an MMS group (message-sending + delivered each), inbound.
     const sends: Array<{ to: string[]; media?: string[] }> = [{ to: ['+19195557301'] }, { to: ['+15551004720'] }, { to: [FLAKY] }, { to: ['+19195557304', '+19195557305'] }];
     for (const body of sends) {

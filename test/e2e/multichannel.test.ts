@@ -4,12 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { Configuration, MultiChannelApi, type MultiChannelMessageRequest } from 'bandwidth-sdk';
 import type { ConfigFile } from '../../src/config/schema.js';
 import { connectEmulator } from '../../src/control/client.js';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
-import { useCallbackHarness, journaled } from '../helpers/harness.js';
-import { type CallbackSink } from '../helpers/sink.js';
+import type { RunningEmulator } from '../../src/start.js';
+import { useEmulators } from '../helpers/fixture.js';
+import { journaled } from '../helpers/harness.js';
+import type { CallbackSink } from '../helpers/sink.js';
 import { assertCallbackMatchesSpec, assertMatchesSpec } from '../helpers/spec.js';
 
-const { emulators, sinks, newSink } = useCallbackHarness();
+const emulators = useEmulators();
+const { newSink } = emulators;
 
 const ACCOUNT = '9904000';
 const USER = 'mc-user';
@@ -31,7 +33,7 @@ interface Event {
 }
 
 async function start(sink?: CallbackSink, extra: ConfigFile = {}): Promise<RunningEmulator> {
-  const running = await startEmulator({
+  const running = await emulators.start({
     accounts: [
       {
         id: ACCOUNT,
@@ -44,7 +46,6 @@ async function start(sink?: CallbackSink, extra: ConfigFile = {}): Promise<Runni
     callbacks: { sendingDelay: '5ms', deliveryDelay: '10ms', retryDelays: ['20ms'], timeout: '1s' },
     ...extra,
   });
-  emulators.push(running);
   return running;
 }
 
@@ -244,7 +245,7 @@ describe('multichannel callbacks', () => {
     }
     const read = seen.find((e) => e.type === 'message-read')!;
     expect(Date.parse(read.eventTime!)).not.toBeNaN();
-    const order = running.emulator.journal.list({ messageId: id }).map((j) => j.type);
+    const order = running.emulator.parts.journal.list({ messageId: id }).map((j) => j.type);
     expect(order).toEqual(['message-sending', 'message-delivered', 'message-read']);
 
     const search = await fetch(`${running.url}/users/${ACCOUNT}/messages?messageId=${id}`, { headers: { authorization: `Basic ${Buffer.from(`${USER}:${PASS}`).toString('base64')}` } });

@@ -9,11 +9,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectEmulator } from '../../src/control/client.js';
 import { ControlInputError } from '../../src/control/operations.js';
 import { DATA_FILE } from '../../src/persistence/data-dir.js';
-import type { StateDocument } from '../../src/persistence/state.js';
+import type { StateDocument } from '../../src/persistence/state-document.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
-import { startSink } from '../helpers/sink.js';
-import { settled, useCallbackHarness } from '../helpers/harness.js';
+import { useEmulators } from '../helpers/fixture.js';
+import { settled } from '../helpers/harness.js';
 
 const ACCOUNT = '9900000';
 const APP = '93de2206-9669-4e07-948d-329f4b722ee2';
@@ -24,7 +24,7 @@ const SLOW = '+15553000030';
 // A run-time scenario that fails this number with 4720.
 const FAILS = '+19195557002';
 
-const harness = useCallbackHarness();
+const emulators = useEmulators();
 const folders: string[] = [];
 afterAll(() => {
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
@@ -37,9 +37,7 @@ function tempDir(): string {
 }
 
 async function start(options: ConfigFile): Promise<RunningEmulator> {
-  const running = await startEmulator({ timeScale: 0.05, ...options });
-  harness.emulators.push(running);
-  return running;
+  return emulators.start({ timeScale: 0.05, ...options });
 }
 
 async function send(running: RunningEmulator, to: string, text = 'persist me'): Promise<string> {
@@ -67,8 +65,7 @@ const failScenario = { version: 1, name: 'fails-4720', rules: [{ name: 'rejected
 describe('--data-dir: state survives a restart', () => {
   it('keeps messages, media, journal and run-time scenarios, and delivers after the restart what was pending at close', async () => {
     const dataDir = tempDir();
-    const sink = await startSink();
-    harness.sinks.push(sink);
+    const sink = await emulators.newSink();
     const accounts = [{ id: ACCOUNT, users: [{ username: 'bw-user', password: 'bw-password' }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: FROM, applicationId: APP }] }];
 
     const first = await start({ dataDir, accounts });
@@ -114,11 +111,10 @@ describe('--data-dir: state survives a restart', () => {
   it('resumes a callback that was waiting for a retry at close', async () => {
     const dataDir = tempDir();
     let answer = 500;
-    const sink = await startSink((_req, res) => {
+    const sink = await emulators.newSink((_req, res) => {
       res.writeHead(answer).end();
       return 'handled';
     });
-    harness.sinks.push(sink);
     const accounts = [{ id: ACCOUNT, users: [{ username: 'bw-user', password: 'bw-password' }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: FROM, applicationId: APP }] }];
     // One long retry: the first attempt fails, the retry is due 20 emulated s later (1 s real at scale 0.05).
     const first = await start({ dataDir, accounts, callbacks: { retryDelays: ['20s'] } });
@@ -129,7 +125,7 @@ describe('--data-dir: state survives a restart', () => {
 
     answer = 200;
     const second = await start({ dataDir, accounts, callbacks: { retryDelays: ['20s'] } });
-    expect(second.emulator.dispatcher.stats().pending).toBe(1);
+    expect(second.emulator.parts.dispatcher.stats().pending).toBe(1);
     const delivered = await second.callbacks.waitFor({ messageId: id, outcome: 'delivered' });
     expect(delivered.attempt, 'the retry continues the attempt count').toBe(2);
     // The journal of the restarted emulator: one failed attempt (retrying), then the delivered retry; no 'cancelled'.
@@ -138,8 +134,7 @@ describe('--data-dir: state survives a restart', () => {
 
   it('a scenario reply still due at close is sent after the restart', async () => {
     const dataDir = tempDir();
-    const sink = await startSink();
-    harness.sinks.push(sink);
+    const sink = await emulators.newSink();
     const accounts = [{ id: ACCOUNT, users: [{ username: 'bw-user', password: 'bw-password' }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: FROM, applicationId: APP }] }];
     const replying = { version: 1, name: 'slow-reply', rules: [{ name: 'answers late', match: { to: NOW }, reply: { after: '30s', text: 'late answer to {{text}}' } }] };
     const first = await start({ dataDir, accounts });
@@ -200,8 +195,7 @@ describe('state export and import (GET/POST /__emulator/state)', () => {
   }
 
   it('with a data dir the export carries pending callbacks, and an import schedules them again', async () => {
-    const sink = await startSink();
-    harness.sinks.push(sink);
+    const sink = await emulators.newSink();
     const accounts = [{ id: ACCOUNT, users: [{ username: 'bw-user', password: 'bw-password' }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: FROM, applicationId: APP }] }];
     const source = await start({ dataDir: tempDir(), accounts });
     const slowId = await send(source, SLOW);
@@ -240,15 +234,14 @@ describe('a carrier action in the persisted state (data dir, export and import)'
 
   /** Nothing the carrier action replaced is left: flushing the clock fires nothing, and no delivered event exists. */
   async function expectOnlyTheFailure(running: RunningEmulator, id: string): Promise<void> {
-    expect(running.emulator.timeline.pendingSteps).toBe(0);
+    await running.assertNoPending();
     expect((await running.time.flush()).ran, 'timers left to fire').toBe(0);
     expect(await running.callbacks.list({ messageId: id, type: 'message-delivered' })).toEqual([]);
     expect((await running.messages.get(id))?.recipients[0]).toMatchObject({ status: 'FAILED', errorCode: 4720 });
   }
 
   it('the export after a carrier action holds none of the replaced steps, and an import of it plays none', async () => {
-    const sink = await startSink();
-    harness.sinks.push(sink);
+    const sink = await emulators.newSink();
     const source = await start({ dataDir: tempDir(), accounts: accountsFor(sink.url) });
     const id = await send(source, HOUR);
     expect((await source.state.export()).pending?.steps).toHaveLength(1);
@@ -263,8 +256,7 @@ describe('a carrier action in the persisted state (data dir, export and import)'
   });
 
   it('steps a carrier action replaced, left by an older emulator in an export or the data dir, are dropped, never played', async () => {
-    const sink = await startSink();
-    harness.sinks.push(sink);
+    const sink = await emulators.newSink();
     const dataDir = tempDir();
     const source = await start({ dataDir, accounts: accountsFor(sink.url) });
     const id = await send(source, HOUR);

@@ -7,12 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, MultiChannelApi, type MessageRequest, type MultiChannelMessageRequest } from 'bandwidth-sdk';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
-import type { JournalEntry } from '../../src/store/journal.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
 
 import { events, expectBooksBalance, journaled, sequence, settled, type EventBody, useCallbackHarness } from '../helpers/harness.js';
 
-const { emulators, sinks, checked } = useCallbackHarness();
+const { emulators, sinks } = useCallbackHarness();
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SCENARIO_DIR = join(ROOT, 'scenarios');
@@ -96,10 +95,8 @@ async function arrived(running: RunningEmulator, messageId: string, recipient: s
 
 /** Nothing more can arrive: no step scheduled, no callback in flight, and the delivery books balance. */
 function expectSettled(running: RunningEmulator): void {
-  expect(running.emulator.timeline.pendingSteps).toBe(0);
-  const b = running.emulator.dispatcher.stats();
-  expect(b.pending).toBe(0);
-  expectBooksBalance(b);
+  running.emulator.assertNoPending();
+  expectBooksBalance(running.emulator.parts.dispatcher.stats());
 }
 
 /** The HTTP error an SDK call rejected with. */

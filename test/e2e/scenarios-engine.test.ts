@@ -8,12 +8,12 @@ import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import { request as undiciRequest } from 'undici';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import { seededRandom } from '../../src/scenarios/random.js';
-import type { JournalEntry, JournalFilter } from '../../src/store/journal.js';
+import type { JournalFilter } from '../../src/store/journal.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
 
-import { useCallbackHarness, settled, journaled, events, sequence, type EventBody } from '../helpers/harness.js';
+import { useCallbackHarness, settled, journaled, events, sequence } from '../helpers/harness.js';
 
-const { emulators, sinks, checked } = useCallbackHarness();
+const { emulators, sinks } = useCallbackHarness();
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ACCOUNT = '9900000';
@@ -141,8 +141,7 @@ async function terminal(running: RunningEmulator, messageId: string, recipient: 
 
 /** Nothing more can arrive: no step scheduled, no callback in flight. */
 function expectSettled(running: RunningEmulator): void {
-  expect(running.emulator.timeline.pendingSteps).toBe(0);
-  expect(running.emulator.dispatcher.stats().pending).toBe(0);
+  running.emulator.assertNoPending();
 }
 
 /** The 'planned' explanation stored on a message for one recipient. */
@@ -460,7 +459,7 @@ describe('API faults', () => {
     expect(e503.data).toEqual({ type: 'service-unavailable', description: expect.any(String) });
     expect(e503.data.description!.length).toBeGreaterThan(0);
     expect(await running.messages.list()).toEqual([]);
-    expect(running.emulator.dispatcher.stats().planned).toBe(0);
+    expect(running.emulator.parts.dispatcher.stats().planned).toBe(0);
   });
 
   it('`every: 2` faults the 2nd and 4th matching request only; other requests do not count', async () => {
@@ -519,7 +518,7 @@ describe('callback faults', () => {
     expect(events(sink).map((e) => e.message.id)).toEqual([kept]);
     expect((await running.callbacks.list({ messageId: dropped })).map((j) => j.outcome)).toEqual(['dropped']);
     expect((await running.messages.get(dropped))!.recipients[0]!.status).toBe('DELIVERED');
-    expect(running.emulator.dispatcher.stats()).toMatchObject({ dropped: 1, delivered: 1 });
+    expect(running.emulator.parts.dispatcher.stats()).toMatchObject({ dropped: 1, delivered: 1 });
   });
 
   it('`reorder: true` on a 3-recipient group: the delivered events arrive in reverse recipient order', async () => {

@@ -1,6 +1,7 @@
 import { MediaApi, MessagesApi, Configuration, PriorityEnum } from 'bandwidth-sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../../src/start.js';
+import { useEmulators } from '../helpers/fixture.js';
 import { assertMatchesSpec } from '../helpers/spec.js';
 
 // Bandwidth's Node SDK tests itself against a mock on 127.0.0.1:4010 with ids and secrets from its CI's environment
@@ -12,17 +13,17 @@ const BW_NUMBER = '+19195551212';
 const USER_NUMBER = '+19195553434';
 
 describe('drop-in for the SDK unit tests\' mock (--permissive)', () => {
+  const emulators = useEmulators();
   let bw: RunningEmulator;
   let messagesApi: MessagesApi;
   let mediaApi: MediaApi;
 
   beforeAll(async () => {
-    bw = await startEmulator({ permissive: true });
+    bw = await emulators.start({ permissive: true });
     const config = new Configuration({ username: 'ci-secret-user', password: 'ci-secret-pass', basePath: bw.url });
     messagesApi = new MessagesApi(config);
     mediaApi = new MediaApi(config);
   });
-  afterAll(() => bw.close());
 
   it('createMessage with the SDK test\'s request echoes it realistically', async () => {
     const expiration = new Date(Date.now() + 86_400_000 + 60).toISOString();

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exposureWarning, isLoopback } from '../../src/cli.js';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { createEmulator } from '../../src/emulator.js';
+import { createEmulator } from '../../src/compose.js';
 import { buildApp } from '../../src/server.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
 

@@ -1,87 +1,19 @@
-import { afterEach, expect } from 'vitest';
+import { expect } from 'vitest';
 import type { DeliveryBooks } from '../../src/callbacks/dispatcher.js';
 import { connectEmulator } from '../../src/control/client.js';
 import type { ControlOperations } from '../../src/control/operations.js';
 import type { RunningEmulator } from '../../src/start.js';
 import type { JournalFilter } from '../../src/store/journal.js';
 import type { JournalEntry } from '../../src/store/journal.js';
-import { startSink, type CallbackSink } from './sink.js';
-import { assertCallbackMatchesSpec } from './spec.js';
+import type { CallbackSink } from './sink.js';
+import { useEmulators } from './fixture.js';
 
-/** What a test file registers for teardown, and how many callback bodies were checked against the spec. */
-export interface CallbackHarness {
-  /** Push every emulator a test starts: closed after the test. */
-  emulators: RunningEmulator[];
-  /** Push every sink a test starts: its bodies are checked against the spec, then it is closed. */
-  sinks: CallbackSink[];
-  checked: { bodies: number };
-  /** Start a callback sink on 127.0.0.1 and register it for the teardown. */
-  newSink(): Promise<CallbackSink>;
-}
+/** The fixture (test/helpers/fixture.ts) under its former name, for the files that still call it by that name. */
+export const useCallbackHarness = useEmulators;
 
-/**
- * Register the teardown most e2e files need: after each test, close its emulators (running `beforeClose` first, e.g.
- * to end held responses), check every body any of its sinks received against the spec's callback schemas, close the
- * sinks, and fail the test on the first body that does not match.
- */
-export function useCallbackHarness(options: { beforeClose?: () => void } = {}): CallbackHarness {
-  const harness: CallbackHarness = {
-    emulators: [],
-    sinks: [],
-    checked: { bodies: 0 },
-    async newSink() {
-      const sink = await startSink();
-      harness.sinks.push(sink);
-      return sink;
-    },
-  };
-  afterEach(async () => {
-    const started = harness.emulators.splice(0);
-    const used = harness.sinks.splice(0);
-    const problems: unknown[] = [];
-    try {
-      await Promise.all(started.map((r) => r.close()));
-      options.beforeClose?.();
-      for (const sink of used) {
-        for (const request of sink.requests) {
-          try {
-            assertCallbackMatchesSpec(request.body);
-            harness.checked.bodies++;
-          } catch (error) {
-            problems.push(error);
-          }
-        }
-      }
-    } finally {
-      await Promise.all(used.map((s) => s.close()));
-    }
-    if (problems.length > 0) throw problems[0];
-  });
-  return harness;
-}
-
-/**
- * Resolve once nothing is left to happen: no timeline step scheduled and no callback in flight. Checked whenever the
- * journal records an attempt (the last thing any pending work does), so it waits on events, not on a timer.
- */
-export function settled(running: RunningEmulator, timeoutMs = 5000): Promise<void> {
-  const { timeline, dispatcher, journal } = running.emulator;
-  const done = () => timeline.pendingSteps === 0 && dispatcher.stats().pending === 0;
-  if (done()) return Promise.resolve();
-  return new Promise((resolvePromise, reject) => {
-    const check = () => {
-      if (!done()) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolvePromise();
-    };
-    // Checked once the code that journaled has run to its end: a fired step schedules the next one after sending.
-    const unsubscribe = journal.subscribe(() => queueMicrotask(check));
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`not settled within ${timeoutMs} ms: ${timeline.pendingSteps} steps pending, books ${JSON.stringify(dispatcher.stats())}`));
-    }, timeoutMs);
-  });
+/** Resolve once nothing is left to happen (the library's idle(): no step scheduled, no callback in flight). */
+export async function settled(running: RunningEmulator, timeoutMs = 5000): Promise<void> {
+  await running.idle({ timeoutMs });
 }
 
 /** Wait until the journal holds `n` entries matching the filter, following them one after another (long-poll). */
@@ -114,7 +46,7 @@ const fireOrder = (entry: JournalEntry) => Number(entry.eventId.replace(/^ev-/, 
  * recipient's events are sent ~1 ms apart on pooled connections and may overtake each other, as Bandwidth's may.)
  */
 export function sequence(running: RunningEmulator, sink: CallbackSink, messageId: string, recipient: string): string[] {
-  const acknowledged = running.emulator.journal.list({ messageId, recipient, outcome: 'delivered' }).sort((a, b) => fireOrder(a) - fireOrder(b));
+  const acknowledged = running.emulator.parts.journal.list({ messageId, recipient, outcome: 'delivered' }).sort((a, b) => fireOrder(a) - fireOrder(b));
   const atSink = events(sink).filter((e) => e.message.id === messageId && e.to === recipient && e.message.direction === 'out');
   expect(atSink.map((e) => JSON.stringify(e)).sort()).toEqual(acknowledged.map((j) => JSON.stringify(j.request.body[0])).sort());
   return acknowledged.map((j) => {

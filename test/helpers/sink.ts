@@ -10,6 +10,7 @@ export interface SinkRequest {
 }
 
 /** How the sink answers one request; return nothing to answer 200. */
+// biome-ignore lint/suspicious/noConfusingVoidType: "returns nothing, or 'handled'": behaviours written as `(req) => { ... }` infer void, which `undefined` would refuse.
 export type SinkBehaviour = (req: SinkRequest, res: ServerResponse) => void | 'handled';
 
 /** A real HTTP callback receiver on 127.0.0.1:0 that records every request and can be told how to answer. */

@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { createEmulator, type Emulator } from '../../src/emulator.js';
+import { createEmulator } from '../../src/compose.js';
+import type { Emulator } from '../../src/emulator.js';
 import { buildApp } from '../../src/server.js';
 import { anyJson, brokenJsonText, contentType, headerValue, mutated, nastyString, pathSegment, queryString } from './arbitraries.js';
 import { fcParams } from './fc-settings.js';
@@ -37,7 +38,7 @@ describe.each(MODES)('$mode mode', ({ permissive, scale: modeScale }) => {
   });
 
   // Every message the emulator ever stored, evicted ones included.
-  const stored = () => emulator.store.stats().messages + emulator.store.stats().evicted;
+  const stored = () => emulator.parts.store.stats().messages + emulator.parts.store.stats().evicted;
 
   async function check(surface: Surface, attempt: Attempt, sent?: unknown): Promise<number> {
     const before = stored();

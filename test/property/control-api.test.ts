@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { createEmulator, type Emulator } from '../../src/emulator.js';
+import { createEmulator } from '../../src/compose.js';
+import type { Emulator } from '../../src/emulator.js';
 import { buildApp } from '../../src/server.js';
 import { anyJson, brokenJsonText, contentType, headerValue, mutated, nastyString, pathSegment, queryString } from './arbitraries.js';
 import { fcParams } from './fc-settings.js';
@@ -175,7 +176,7 @@ async function exportOf(on: FastifyInstance): Promise<Record<string, unknown>> {
 
 /** Everything a refused request must leave alone: the exported state, planned steps, timers and the callback books. */
 async function snapshot(on: FastifyInstance, emulator: Emulator) {
-  return { state: await exportOf(on), pendingSteps: emulator.timeline.pendingSteps, timers: emulator.clock.pending, books: emulator.dispatcher.stats() };
+  return { state: await exportOf(on), pendingSteps: emulator.parts.timeline.pendingSteps, timers: emulator.parts.clock.pending, books: emulator.parts.dispatcher.stats() };
 }
 
 /** A body as JSON, broken JSON, or any bytes under any content type. */
@@ -213,10 +214,10 @@ describe('POST /messages/:id/carrier on messages in flight', () => {
 
   /** After an accepted action: each acted recipient is final with exactly one terminal entry of the chosen kind; the others untouched. */
   function expectSettled(id: string, to: readonly string[], acted: readonly string[], action: { action: string; errorCode?: number }): void {
-    const message = emulator.store.find(id)!;
+    const message = emulator.parts.store.find(id)!;
     const type = action.action === 'deliver' ? 'message-delivered' : 'message-failed';
     for (const recipient of to) {
-      const terminal = emulator.journal.list({ messageId: id, recipient }).filter((e) => TERMINAL.has(e.type));
+      const terminal = emulator.parts.journal.list({ messageId: id, recipient }).filter((e) => TERMINAL.has(e.type));
       const row = message.recipients.find((r) => r.to === recipient)!;
       if (!acted.includes(recipient)) {
         expect(terminal, recipient).toEqual([]);
@@ -240,7 +241,7 @@ describe('POST /messages/:id/carrier on messages in flight', () => {
       expectSettled(id, to, acted, action);
       // The replaced steps never fire: after every timer has run, still one terminal entry per acted recipient.
       expect((await carrierApp.inject({ method: 'POST', url: '/__emulator/time/flush', headers: JSON_TYPE })).statusCode).toBe(200);
-      for (const r of acted) expect(emulator.journal.list({ messageId: id, recipient: r }).filter((e) => TERMINAL.has(e.type)), r).toHaveLength(1);
+      for (const r of acted) expect(emulator.parts.journal.list({ messageId: id, recipient: r }).filter((e) => TERMINAL.has(e.type)), r).toHaveLength(1);
       // And a second action on a recipient already answered for is refused.
       const again = await carrier(id, JSON.stringify({ action: 'deliver', recipient: acted[0] }));
       expectControlAnswer(again, 'second action');

@@ -28,8 +28,8 @@ const validContent: Record<'SMS' | 'MMS' | 'RBM', ReadonlyArray<Record<string, u
 const long = (n: number) => 'x'.repeat(n);
 const suggestionOf = (type: string, extra: Record<string, unknown> = {}) => ({ type, text: 'Tap', postbackData: 'dGFw', ...extra });
 
-/** RBM content that Bandwidth refuses: each breaks one rule of the spec's rbm* schemas or the reference's limits. */
-export const BROKEN_RBM_CONTENT: ReadonlyArray<Record<string, unknown>> = [
+/** RBM content that Bandwidth refuses: each breaks one rule of the spec's rbm* schemas or one of Bandwidth's limits (MULTICHANNEL_LIMITS). */
+const BROKEN_RBM_CONTENT: ReadonlyArray<Record<string, unknown>> = [
   {},
   { foo: 1 },
   { text: '' },

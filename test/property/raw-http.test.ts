@@ -77,10 +77,10 @@ const head = (extra: string, length?: number | string) =>
 
 describe('raw sockets', () => {
   it('a truncated body (Content-Length says more than arrives, then the client hangs up): nothing stored, no 5xx', async () => {
-    const before = running.emulator.store.stats().messages;
+    const before = running.emulator.parts.store.stats().messages;
     const text = await raw(head('', VALID.length) + VALID.slice(0, 20));
     expectSaneAnswers(text, 'truncated');
-    expect(running.emulator.store.stats().messages).toBe(before);
+    expect(running.emulator.parts.store.stats().messages).toBe(before);
     await expectStillServing();
   });
 
@@ -112,21 +112,21 @@ describe('raw sockets', () => {
   });
 
   it('a chunked body that never sends its last chunk, then the client hangs up', async () => {
-    const before = running.emulator.store.stats().messages;
+    const before = running.emulator.parts.store.stats().messages;
     const text = await raw(head('Transfer-Encoding: chunked\r\n') + `${VALID.length.toString(16)}\r\n${VALID}\r\n`);
     expectSaneAnswers(text, 'unfinished chunked');
-    expect(running.emulator.store.stats().messages).toBe(before);
+    expect(running.emulator.parts.store.stats().messages).toBe(before);
     await expectStillServing();
   });
 
   it('a chunked body over the 1 MB limit: a Bandwidth-shaped 413, nothing stored', async () => {
-    const before = running.emulator.store.stats().messages;
+    const before = running.emulator.parts.store.stats().messages;
     const big = 'x'.repeat(64 * 1024);
     const chunks = Array.from({ length: 20 }, () => `${big.length.toString(16)}\r\n${big}\r\n`).join('');
     const text = await raw(head('Transfer-Encoding: chunked\r\n') + chunks + '0\r\n\r\n');
     expect(responses(text)[0]?.status).toBe(413);
     expectSaneAnswers(text, 'chunked 1.25 MB');
-    expect(running.emulator.store.stats().messages).toBe(before);
+    expect(running.emulator.parts.store.stats().messages).toBe(before);
     await expectStillServing();
   });
 

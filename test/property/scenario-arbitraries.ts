@@ -7,7 +7,7 @@ import { anyJson, nastyString } from './arbitraries.js';
 const or = <T>(plausible: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: plausible }, { weight: 1, arbitrary: anyJson });
 
 /** Regex sources: ordinary, catastrophic (nested quantifiers), invalid, and random regex-syntax soup. */
-export const regexSource: fc.Arbitrary<string> = fc.oneof(
+const regexSource: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('^hello', 'STOP|UNSUBSCRIBE', '\\d{6}', '(a+)+$', '(.*)*x', '(a|aa)+$', '([a-z]+)*$', '(x+x+)+y', '^(\\d+)*$', '(?:a?){20}a{20}', '(', '[', 'a{2,1}', '\\', '(?<n>a)\\k<m>', 'x'.repeat(1001)),
   fc.string({ unit: fc.constantFrom('a', 'b', '(', ')', '+', '*', '?', '|', '.', '[', ']', '\\', '{', '}', '1', ',', '^', '$', 'd', 's'), maxLength: 24 }),
 );
@@ -22,7 +22,7 @@ const textMatcher = fc.oneof(
 );
 
 /** Durations: valid strings and numbers, and the edges (huge, negative, fractional, malformed, overflowing). */
-export const duration: fc.Arbitrary<unknown> = fc.oneof(
+const duration: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom('250ms', '2s', '1.5m', '1h', '0ms', '600h', '99999999h', `${'9'.repeat(400)}ms`, '-1s', '1 s', 'ms', '1d', '', 0, -1, 0.5, 1e12, 1e308, 2 ** 31),
   fc.nat().map((n) => `${n}ms`),
   fc.double(),

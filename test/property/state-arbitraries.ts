@@ -5,7 +5,7 @@ import { MESSAGE_ERROR_CODES } from '../../src/error-codes.js';
 import { anyJson, mutated, nastyString } from './arbitraries.js';
 
 /** Every code of Bandwidth's message-failed table: what a valid `fail` may carry. */
-export const KNOWN_ERROR_CODES: readonly number[] = Object.keys(MESSAGE_ERROR_CODES).map(Number);
+const KNOWN_ERROR_CODES: readonly number[] = Object.keys(MESSAGE_ERROR_CODES).map(Number);
 
 /** A valid carrier action: deliver, or fail with a known code. */
 export const carrierAction: fc.Arbitrary<{ action: 'deliver' } | { action: 'fail'; errorCode: number }> = fc.oneof(

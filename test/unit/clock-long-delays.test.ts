@@ -2,6 +2,8 @@
 // huge time scale made "later" mean "now". The clock must chain timers and keep a long delay long.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createClock } from '../../src/clock.js';
+import { resolveConfig } from '../../src/config/resolve.js';
+import { createEmulator } from '../../src/compose.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -47,5 +49,26 @@ describe('clock: delays longer than a 32-bit timer', () => {
     vi.advanceTimersByTime(60 * DAY);
     expect(fired).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('a scenario delay past a 32-bit timer, through the emulator', () => {
+  it("`after: 600h` delivers after 600 hours of the emulator's clock, not at once", async () => {
+    vi.useFakeTimers();
+    const config = resolveConfig({ overrides: { logLevel: 'silent', permissive: true } });
+    const emulator = createEmulator(config, { clock: createClock() });
+    try {
+      emulator.useScenario({ version: 1, rules: [{ match: { to: '+15557770001' }, events: [{ type: 'message-delivered', after: '600h' }] }] });
+      const account = config.accounts[0]!;
+      const message = emulator.acceptOutbound(account.id, { applicationId: account.applications[0]!.id, from: account.numbers[0]!.number, to: ['+15557770001'], text: 'later' });
+      const status = () => emulator.parts.store.find(message.id)!.recipients[0]!.status;
+      expect(status()).not.toBe('DELIVERED');
+      vi.advanceTimersByTime(599 * 3600 * 1000);
+      expect(status()).not.toBe('DELIVERED');
+      vi.advanceTimersByTime(2 * 3600 * 1000);
+      expect(status()).toBe('DELIVERED');
+    } finally {
+      await emulator.close();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { createControlOperations } from '../../src/control/operations.js';
 import { controlRouteTable } from '../../src/control/routes.js';
-import { createEmulator } from '../../src/emulator.js';
+import { createEmulator } from '../../src/compose.js';
 
 // The README's control API table is the user's map of /__emulator: every route the code registers must be in it, and
 // it must name no route the code does not have. Routes are compared as `METHOD /path` with parameters as `{}`.

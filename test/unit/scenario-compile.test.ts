@@ -119,9 +119,20 @@ describe('text matchers', () => {
     expect(m.describe).toBe("one of '+15550000001', '+15550000002', 'x*'");
   });
 
-  it('an unsafe (catastrophically backtracking) regex is rejected', () => {
-    expect(() => compileText('/(a+)+$/', ['text'])).toThrow(/backtrack catastrophically/);
-    expect(() => compileText({ regex: '(.*)*x' }, ['text'])).toThrow(/backtrack catastrophically/);
+  it('nested quantifiers (refused by the old heuristic check) run on RE2, with their JavaScript meaning', () => {
+    const nested = compileText('/(a+)+$/', ['text']);
+    expect(nested.test('baa')).toBe(true);
+    expect(nested.test('a'.repeat(5000) + '!')).toBe(false);
+    const star = compileText({ regex: '(.*)*x' }, ['text']);
+    expect(star.test('abcx')).toBe(true);
+    expect(star.test('y'.repeat(5000))).toBe(false);
+  });
+
+  it('lookaround and backreferences, which RE2 cannot run, are refused with a rewrite', () => {
+    expect(() => compileText('/^(?=STOP)/', ['text'])).toThrow(/uses a lookahead/);
+    expect(() => compileText('/x(?!y)/', ['text'])).toThrow(/uses a negative lookahead/);
+    expect(() => compileText({ regex: '(?<=a)b' }, ['text'])).toThrow(/uses a lookbehind/);
+    expect(() => compileText('/(a)\\1/', ['text'])).toThrow(/backreference/);
   });
 
   it('a malformed regex is rejected with a fix', () => {
@@ -201,16 +212,17 @@ inbound:
     expect(compileOk('version: 1\nrules: []\n').name).toBe('unit');
   });
 
-  it('an unsafe regex in a match is rejected at its field and line', () => {
+  it('a regex RE2 cannot run (a lookahead) is rejected at its field and line, with a rewrite', () => {
     const problems = problemsOf(`version: 1
 rules:
   - match:
-      text: '/(a+)+$/'
+      text: '/^(?=.*STOP)/'
     events: [{ type: message-delivered }]
 `);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ field: 'rules[0].match.text', line: 4 });
-    expect(problems[0]!.problem).toMatch(/backtrack catastrophically/);
+    expect(problems[0]!.problem).toBe('regex /^(?=.*STOP)/ uses a lookahead (?=…), which RE2 cannot run');
+    expect(problems[0]!.fix).toMatch(/^rewrite without lookahead/);
   });
 
   it('message-failed without an errorCode is rejected', () => {
@@ -308,7 +320,7 @@ rules:
 rules:
   - events: [{ type: message-failed }]
   - apiFault: { status: 503, retryAfter: 1 }
-  - match: { text: '/(x+)+/' }
+  - match: { text: '/(x)\\1/' }
 `);
     expect(problems.map((p) => p.field).sort()).toEqual(['rules[0].events[0].errorCode', 'rules[1].apiFault.retryAfter', 'rules[2].match.text']);
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { countSegments, measureText } from '../../src/segments.js';
 
-// Reference §10: GSM-7 fits 160 septets in one segment and 153 per concatenated part; UCS-2 fits 70 UTF-16 units and
+// Bandwidth's segment rules (https://www.bandwidth.com/support/en/articles/12823182-what-are-bandwidth-s-sms-character-limits-and-concatenation-practices):
+// GSM-7 fits 160 septets in one segment and 153 per concatenated part; UCS-2 fits 70 UTF-16 units and
 // 67 per part; extension characters cost two septets; media or a group (MMS) is always one segment.
 const one = ['+19195550111'];
 const sms = (text: string) => countSegments({ text, to: one });

@@ -10,7 +10,7 @@ export class NeedsToken extends Error {
 }
 
 /** A control API error with its message, shown to the user as is. */
-export class ControlError extends Error {}
+class ControlError extends Error {}
 
 /** The token this tab uses, if any. */
 export function savedToken(): string | undefined {

@@ -1,6 +1,6 @@
 // One message in a conversation: the bubble, its recipients' statuses, the carrier console and the timeline.
 import { useErrorBoundary, useState } from 'preact/hooks';
-import { redactUrlCredentials } from '../../src/callbacks/url-credentials.js';
+import { redactUrlCredentials } from '../../src/config/url-credentials.js';
 import { MESSAGE_ERROR_CODES } from '../../src/error-codes.js';
 import { control } from './api.js';
 import { FINAL_STATUSES, isLinkable, mediaName, timelineRows, type ControlMessage, type JournalEntry, type TimelineRow } from './model.js';
@@ -22,7 +22,7 @@ interface Props {
 }
 
 /** A message bubble with Timeline and Reply buttons, and carrier actions for recipients still in flight. */
-export function MessageCard({ message, attempts, open, onToggle, onReply, onResult }: Props) {
+function MessageCard({ message, attempts, open, onToggle, onReply, onResult }: Props) {
   const timelineId = `timeline-${message.id}`;
   return (
     <li class={`message ${message.direction}`} data-message-id={message.id}>
@@ -100,7 +100,7 @@ function CarrierActions({ message, recipient, onResult }: { message: ControlMess
   }
   const selectId = `code-${message.id}-${recipient}`;
   return (
-    <span class="carrier" role="group" aria-label={`Carrier actions for ${recipient}`}>
+    <fieldset class="carrier" aria-label={`Carrier actions for ${recipient}`}>
       <button type="button" disabled={busy} onClick={() => act({ action: 'deliver' })}>
         Deliver now
       </button>
@@ -117,7 +117,7 @@ function CarrierActions({ message, recipient, onResult }: { message: ControlMess
       <button type="button" class="danger" disabled={busy} onClick={() => act({ action: 'fail', errorCode: code })}>
         Fail
       </button>
-    </span>
+    </fieldset>
   );
 }
 

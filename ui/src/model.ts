@@ -22,7 +22,7 @@ export function theirNumbers(message: ControlMessage): string[] {
 }
 
 /** The conversation a message belongs to. */
-export function conversationKey(message: ControlMessage): string {
+function conversationKey(message: ControlMessage): string {
   return `${message.accountId}|${message.owner}|${theirNumbers(message).join(',')}`;
 }
 

@@ -20,9 +20,13 @@ export function ScenariosPanel(props: { scenarios: ScenarioSummary[]; problems: 
             <ul>
               {s.rules.map((r) => (
                 <li key={r.id} title={r.explain}>
-                  <span class="hits" aria-label={`${r.hits} hits`}>
+                  {/* A screen reader ignores aria-label on a plain span: it reads the hidden words instead of the bare count. */}
+                  <span class="hits" aria-hidden="true">
                     {r.hits}
                     {r.times !== undefined ? `/${r.times}` : ''}
+                  </span>
+                  <span class="visually-hidden">
+                    {r.hits} hits{r.times !== undefined ? ` of ${r.times}` : ''}
                   </span>{' '}
                   {r.name ?? r.id}
                 </li>

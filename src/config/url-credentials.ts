@@ -1,5 +1,5 @@
 /** What stands in for the `user:password` of a URL wherever one is shown (banner, logs, journal, inbox, errors). */
-export const REDACTED_USERINFO = '[redacted]';
+const REDACTED_USERINFO = '[redacted]';
 
 // scheme://userinfo@ : the userinfo is everything between '//' and an '@' before the first '/', '?' or '#'.
 const USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi;

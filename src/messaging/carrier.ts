@@ -1,7 +1,7 @@
 import type { CarrierOutcome } from '../callbacks/timeline.js';
-import type { Emulator } from '../emulator.js';
 import { describeErrorCode, isKnownErrorCode, MESSAGE_ERROR_CODES } from '../error-codes.js';
 import type { MessageStatus } from '../store/messages.js';
+import type { CoreParts } from './parts.js';
 
 /** What the carrier console asks for: deliver now, or fail with a Bandwidth error code; one recipient or every one in flight. */
 export interface CarrierRequest {
@@ -33,8 +33,8 @@ export class CarrierRefusal extends Error {
 }
 
 /** Act as the carrier on an outbound message still in flight: its remaining steps are replaced by the chosen one. */
-export function actAsCarrier(emulator: Emulator, messageId: string, request: CarrierRequest): CarrierResult {
-  const message = emulator.store.find(messageId);
+export function actAsCarrier(parts: CoreParts, messageId: string, request: CarrierRequest): CarrierResult {
+  const message = parts.store.find(messageId);
   if (!message) throw new CarrierRefusal(`no stored message ${messageId} (it may have been evicted or reset)`, true);
   if (message.direction !== 'out') throw new CarrierRefusal(`message ${messageId} is inbound: only outbound messages are in flight at a carrier`);
   const outcome = toOutcome(request);
@@ -45,11 +45,11 @@ export function actAsCarrier(emulator: Emulator, messageId: string, request: Car
   const final = rows.find((r) => FINAL.has(r.status));
   if (final) throw new CarrierRefusal(`recipient ${final.to} of message ${messageId} is already ${final.status}: the carrier has answered for it`);
   if (rows.length === 0) throw new CarrierRefusal(`message ${messageId} has no recipient in flight: every one is already delivered or failed`);
-  const account = emulator.accounts.get(message.accountId);
-  const app = account && emulator.accounts.application(account, message.applicationId);
-  const acted = rows.map((row) => ({ recipient: row.to, type: outcome.type, cancelledSteps: emulator.timeline.carrierAct(message, row.to, outcome, app) }));
-  // On file before the answer: a process killed right after it must not replay the replaced steps at its next start.
-  emulator.dataDir?.flush();
+  const account = parts.accounts.get(message.accountId);
+  const app = account && parts.accounts.application(account, message.applicationId);
+  const acted = rows.map((row) => ({ recipient: row.to, type: outcome.type, cancelledSteps: parts.timeline.carrierAct(message, row.to, outcome, app) }));
+  // Durable before the answer: a process killed right after it must not replay the replaced steps at its next start.
+  parts.hooks.emit('committed');
   return { messageId, acted };
 }
 

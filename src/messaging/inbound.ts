@@ -1,0 +1,97 @@
+import type { ApplicationConfig } from '../config/resolve.js';
+import { newMessageId } from '../ids.js';
+import type { PlannedReply } from '../model/plan.js';
+import { countSegments } from '../segments.js';
+import type { StoredMessage } from '../store/messages.js';
+import type { CoreParts } from './parts.js';
+import { NoOwnedRecipientError, type InboundAttachment, type InboundRequest } from './types.js';
+
+/** Messages handsets send to the account's numbers: control API inbound, scenario replies and scheduled inbound. */
+export class InboundMessaging {
+  constructor(private readonly parts: CoreParts) {}
+
+  /**
+   * A handset sends a message: each owned recipient gets its own copy, id and `message-received` event (or, for an
+   * RBM response, `suggestion-response` / `requested-location-response`). An RBM response to a sender id that is not
+   * one of our numbers is routed to the account and application of the message it answers (`replyTo`, or the
+   * suggestion's `pairedMessageId`).
+   */
+  receive(request: InboundRequest, replyTo?: StoredMessage): StoredMessage[] {
+    const { accounts, clock, store, timeline, hooks } = this.parts;
+    const now = clock.now();
+    const copies: StoredMessage[] = [];
+    const rbmResponse = request.suggestionResponse !== undefined || request.locationResponse !== undefined;
+    const channel = rbmResponse ? 'RBM' : request.channel;
+    const pairedId = request.suggestionResponse?.pairedMessageId;
+    const answered = replyTo ?? (pairedId ? store.find(pairedId) : undefined);
+    for (const number of new Set(request.to)) {
+      let account = accounts.ownerOf(number, request.accountId);
+      let app: ApplicationConfig | undefined;
+      if (account) app = accounts.numberApplication(account, number);
+      else if (channel === 'RBM' && answered?.direction === 'out' && answered.from === number && (request.accountId === undefined || request.accountId === answered.accountId)) {
+        account = accounts.get(answered.accountId);
+        app = account && accounts.application(account, answered.applicationId);
+      }
+      if (!account) continue;
+      const id = newMessageId(now);
+      const message: StoredMessage = {
+        id,
+        accountId: account.id,
+        direction: 'in',
+        applicationId: app?.id ?? '',
+        owner: number,
+        from: request.from,
+        to: request.to,
+        text: request.text ?? '',
+        media: request.media && this.storeAttachments(account.id, id, request.media),
+        priority: 'default',
+        time: now,
+        segmentCount: countSegments({ ...request, media: request.media?.map(String) }),
+        recipients: [{ to: number, status: 'RECEIVED', errorCode: 0, updatedAt: now }],
+        timeline: [{ at: now, what: 'received' }],
+      };
+      if (channel) message.channel = channel;
+      if (request.suggestionResponse) message.suggestionResponse = { ...request.suggestionResponse, pairedMessageId: request.suggestionResponse.pairedMessageId ?? null };
+      if (request.locationResponse) message.locationResponse = request.locationResponse;
+      store.add(message);
+      timeline.playInbound(message, app);
+      copies.push(message);
+    }
+    if (copies.length === 0) throw new NoOwnedRecipientError(request.to);
+    hooks.emit('committed');
+    return copies;
+  }
+
+  /** A scripted reply or scheduled inbound that names none of our numbers is explained (timeline, log), not thrown into a timer. */
+  tryReceive(request: InboundRequest, cause?: StoredMessage): void {
+    try {
+      // A reply to a multichannel message comes back on the channel it was delivered on.
+      this.receive(cause?.channel && !request.channel ? { ...request, channel: cause.channel } : request, cause);
+    } catch (error) {
+      if (!(error instanceof NoOwnedRecipientError)) throw error;
+      if (cause) this.parts.store.note(cause, { at: this.parts.clock.now(), what: 'reply-not-routed', detail: { reason: error.message } });
+      this.parts.log.warn({ messageId: cause?.id, to: request.to }, error.message);
+    }
+  }
+
+  /** Schedule a scenario's reply to `message` in `afterMs` emulated ms (also used to resume one after a restart). */
+  scheduleReply(message: StoredMessage, key: string, reply: PlannedReply, afterMs: number): void {
+    const { hooks, timeline } = this.parts;
+    hooks.emit('replyPlanned', { key, accountId: message.accountId, messageId: message.id, reply, afterMs });
+    timeline.after(message.accountId, afterMs, () => {
+      hooks.emit('replyFired', key);
+      this.tryReceive({ ...reply, accountId: message.accountId }, message);
+    });
+  }
+
+  // Each owned recipient's copy gets its own stored attachments under {messageId}/{index}/{filename}, as Bandwidth does.
+  private storeAttachments(accountId: string, messageId: string, media: ReadonlyArray<string | InboundAttachment>): string[] {
+    return media.map((item, index) => {
+      if (typeof item === 'string') return item;
+      const filename = item.filename.replace(/[/\\]/g, '_') || 'attachment';
+      const mediaId = `${messageId}/${index}/${filename}`;
+      this.parts.media.put({ accountId, mediaId, bytes: Buffer.from(item.contentBase64, 'base64'), contentType: item.contentType });
+      return `${this.parts.baseUrl()}/api/v2/users/${encodeURIComponent(accountId)}/media/${messageId}/${index}/${encodeURIComponent(filename)}`;
+    });
+  }
+}

@@ -1,0 +1,39 @@
+import { Type, type Static } from 'typebox';
+import { LocationResponseSchema, SuggestionResponseSchema } from '../store/messages.js';
+import { CallbackType } from './events.js';
+
+// What planning (scenarios) hands to delivery (callbacks): a neutral module, so neither imports the other for it.
+
+/** One status event a recipient will get, `afterMs` emulated milliseconds after the 202. */
+export const PlannedStepSchema = Type.Object({
+  afterMs: Type.Number({ minimum: 0 }),
+  type: Type.Union([Type.Literal(CallbackType.sending), Type.Literal(CallbackType.delivered), Type.Literal(CallbackType.failed), Type.Literal(CallbackType.read)]),
+  errorCode: Type.Optional(Type.Integer()),
+  description: Type.Optional(Type.String()),
+  /** Extra copies to send (a duplicated callback). */
+  duplicates: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** The event happens (status moves) but its callback is never sent. */
+  dropped: Type.Optional(Type.Boolean()),
+});
+/** One status event a recipient will get, `afterMs` emulated milliseconds after the 202. */
+export type PlannedStep = Static<typeof PlannedStepSchema>;
+
+/** A reply the recipient's handset sends back, `afterMs` after the 202. */
+export const PlannedReplySchema = Type.Object({
+  afterMs: Type.Number({ minimum: 0 }),
+  from: Type.String(),
+  to: Type.Array(Type.String()),
+  text: Type.String(),
+  media: Type.Optional(Type.Array(Type.String())),
+  suggestionResponse: Type.Optional(SuggestionResponseSchema),
+  locationResponse: Type.Optional(LocationResponseSchema),
+});
+/** A reply the recipient's handset sends back, `afterMs` after the 202. */
+export type PlannedReply = Static<typeof PlannedReplySchema>;
+
+/** What will happen to an outbound message: a timeline and an explanation per recipient, and any replies. */
+export interface OutboundPlan {
+  steps: Map<string, PlannedStep[]>;
+  explanations: Map<string, string>;
+  replies: PlannedReply[];
+}
