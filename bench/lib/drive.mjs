@@ -50,7 +50,8 @@ export function emulatorClient(url, { connections = 16 } = {}) {
     // Bodyless control POSTs carry `{}` as JSON: accepted with or without the control API's cross-site guard.
     flush: (timeoutMs) => call('POST', '/__emulator/time/flush', '{}', { timeoutMs }),
     useScenario: (scenario) => call('POST', '/__emulator/scenarios', JSON.stringify(scenario)),
-    close: () => pool.close(),
+    // Destroyed, not closed: a request still waiting on a stuck emulator must not hold the teardown.
+    close: () => pool.destroy(),
   };
 }
 
@@ -117,13 +118,19 @@ function summarizeCreates(latencies, statuses, errors, count) {
   };
 }
 
-/** Poll health until nothing is pending (steps and callbacks) or the deadline passes; resolves with the last health. */
+/** Poll health until nothing is pending (steps and callbacks) or the deadline passes; resolves with the last health answered. */
 export async function waitSettled(client, { deadlineMs = 30_000, intervalMs = 50 } = {}) {
   const deadline = performance.now() + deadlineMs;
+  let last;
   for (;;) {
-    const health = await client.health();
-    if (pendingOf(health) === 0) return { settled: true, health };
-    if (performance.now() >= deadline) return { settled: false, health };
+    try {
+      last = await client.health(Math.max(1, deadline - performance.now()));
+      if (pendingOf(last) === 0) return { settled: true, health: last };
+    } catch (error) {
+      // A connection the emulator dropped while busy: ask again until the deadline.
+      if (performance.now() >= deadline && !last) throw error;
+    }
+    if (performance.now() >= deadline) return { settled: false, health: last };
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
@@ -149,23 +156,4 @@ export async function timedGet(url, { timeoutMs = 60_000 } = {}) {
   } catch (error) {
     return { status: 0, bytes: 0, ms: performance.now() - started, error: error.code ?? error.message };
   }
-}
-
-/** Run `fn` every `intervalMs` (one at a time) until `stop()`; resolves with the results collected. */
-export function repeatUntilStopped(fn, intervalMs) {
-  let stopped = false;
-  const results = [];
-  const loop = (async () => {
-    while (!stopped) {
-      results.push(await fn());
-      if (!stopped) await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    }
-    return results;
-  })();
-  return {
-    stop() {
-      stopped = true;
-      return loop;
-    },
-  };
 }

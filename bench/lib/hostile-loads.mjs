@@ -82,13 +82,20 @@ function configFor({ callbackUrl, timeScale = 0, callbacks = {}, limits } = {}) 
 async function withEmulator({ load, size, sink: wantSink, config, processOptions }, body) {
   const started = performance.now();
   const sink = wantSink ? await startSinkProcess() : undefined;
-  const emulator = await startEmulatorProcess({ ...processOptions, config: config(sink?.callbackUrl) });
+  let emulator;
+  try {
+    emulator = await startEmulatorProcess({ ...processOptions, config: config(sink?.callbackUrl) });
+  } catch (error) {
+    await sink?.stop();
+    throw error;
+  }
   const client = emulatorClient(emulator.url);
   const result = { load, size, died: undefined, rssIdleMb: emulator.memory().rssMb };
   try {
     // A few creates first, so the timed ones measure the load and not the first request's lazy compilation.
     const warmUp = await timedCreates(emulator.url, { count: WARM_UP_CREATES, body: createBody({ text: 'warm-up' }) });
-    Object.assign(result, await body({ emulator, client, sink, warmed: warmUp.accepted }));
+    // A load writes its figures into `out` as it gets them: a load cut short by an error keeps what it measured.
+    Object.assign(result, await body({ emulator, client, sink, warmed: warmUp.accepted, out: result }));
   } catch (error) {
     // A dead emulator explains the socket errors that follow it: report that, not the first ECONNREFUSED.
     await delay(200);
@@ -119,7 +126,7 @@ export function eventStreamsLoad({ clients = 1000, messages = 2000, timed = 200,
       sink: true,
       config: (callbackUrl) => configFor({ callbackUrl }),
     },
-    async ({ emulator, client, sink, warmed }) => {
+    async ({ emulator, client, sink, warmed, out }) => {
       const streams = await openEventStreams(emulator.url, { count: clients, reading, deadlineMs: deadlineMs / 3 });
       const statuses = streams.statuses();
       // The longest text a create may carry: every message event quotes it, so the streams' backlogs grow fastest.
@@ -128,6 +135,7 @@ export function eventStreamsLoad({ clients = 1000, messages = 2000, timed = 200,
         bulkCreates(client, { count: messages, concurrency: 8, body, deadlineMs }),
         timedCreates(emulator.url, { count: timed, body, deadlineMs }),
       ]);
+      Object.assign(out, { create, bulk, streams: { statuses } });
       const settled = await waitSettled(client, { deadlineMs: 20_000 });
       const accepted = bulk.accepted + create.accepted;
       const received = await sink.received();
@@ -165,7 +173,7 @@ export function longPollsLoad({ polls = 200, waitMs = 1000, journalCap = 10_000,
       sink: false,
       config: () => configFor({ limits: { maxJournalEntries: journalCap, maxMessages: 10_000 } }),
     },
-    async ({ emulator, client, warmed }) => {
+    async ({ emulator, client, warmed, out }) => {
       // A 10-recipient MMS plans sending + delivered per recipient: 20 journal entries a create.
       const group = recipients(CREATE_LIMITS.recipients);
       const fillCreates = Math.ceil(journalCap / 20);
@@ -194,6 +202,7 @@ export function longPollsLoad({ polls = 200, waitMs = 1000, journalCap = 10_000,
       await delay(Math.min(200, waitMs / 2));
       // Spread over three rounds of timeouts, so creates meet long-polls timing out, not just waiting.
       const create = await timedCreates(emulator.url, { count: timed, body: createBody({ text: 'during long-polls' }), spacingMs: (3 * waitMs) / timed, deadlineMs });
+      out.create = create;
       stop = true;
       await within(Promise.all(lanes), waitMs + 60_000);
       await pool.destroy();
@@ -264,7 +273,7 @@ export function maximalScenarioLoad({ rules = SCENARIO_LIMITS.rules, timed = 200
       sink: true,
       config: (callbackUrl) => configFor({ callbackUrl }),
     },
-    async ({ emulator, client, sink, warmed }) => {
+    async ({ emulator, client, sink, warmed, out }) => {
       const { scenario, regexChars } = maximalScenario({ rules });
       const scenarioBytes = Buffer.byteLength(JSON.stringify(scenario));
       const loaded = await client.useScenario(scenario);
@@ -278,6 +287,7 @@ export function maximalScenarioLoad({ rules = SCENARIO_LIMITS.rules, timed = 200
         bodyAt: (i) => createBody({ to: group, text, tag: (isEcho(i) ? 'echo ' : 'miss ').padEnd(CREATE_LIMITS.tag, 't') }),
         deadlineMs,
       });
+      out.create = create;
       const settled = await waitSettled(client, { deadlineMs: 30_000 });
       const received = await sink.received();
       // One stored message as the control API shows it: its timeline holds each recipient's explanation.
@@ -311,11 +321,12 @@ export function pendingFlushLoad({ pending = 200_000, timed = 200, deadlineMs = 
       sink: false,
       config: () => configFor({ timeScale: 1, callbacks: { sendingDelay: '1h', deliveryDelay: '2h' }, limits: { maxMessages: Math.max(10_000, pending / 20 + timed) } }),
     },
-    async ({ emulator, client, warmed }) => {
+    async ({ emulator, client, warmed, out }) => {
       const group = recipients(CREATE_LIMITS.recipients);
       const creates = Math.ceil(pending / 20);
       const bulk = await bulkCreates(client, { count: creates, concurrency: 16, body: createBody({ to: group, text: 'pending' }), deadlineMs });
       const create = await timedCreates(emulator.url, { count: timed, body: createBody({ text: 'on top of the pending' }), deadlineMs });
+      Object.assign(out, { create, bulk });
       const before = await client.health();
       const stepsBefore = before.pendingSteps;
       const rssWithPendingMb = emulator.memory().rssMb;
@@ -337,32 +348,26 @@ export function pendingFlushLoad({ pending = 200_000, timed = 200, deadlineMs = 
       const flushMs = flushEnded - flushStarted;
       flushing = false;
       await prober;
-      // Whatever is still pending after the flush is what it did not fire; nothing more is due for an hour.
-      const settled = await waitSettled(client, { deadlineMs: 2_000 });
+      out.flush = { status: flush.status, answer: flush.text?.slice(0, 200), ms: round(flushMs), stepsBefore, rssWithPendingMb };
+      out.healthDuringFlush = {
+        requests: health.length,
+        answered: health.filter((h) => h.status === 200).length,
+        // Sent after the flush and answered before it: the event loop was not held for the whole flush.
+        answeredBeforeFlushEnded: health.filter((h) => h.status === 200 && h.endedAt - h.ms > flushStarted && h.endedAt < flushEnded).length,
+        maxMs: round(Math.max(0, ...health.map((h) => h.ms))),
+      };
+      // Whatever is still pending after the flush is what it did not fire; nothing more is due for an hour. An
+      // emulator still busy with a flush that did not answer may not answer health either: that is reported as is.
+      const settled = await waitSettled(client, { deadlineMs: 5_000 }).catch(() => undefined);
+      if (!settled) return { settled: false };
       const expected = warmed + bulk.accepted * 20 + create.accepted;
       return {
-        create,
         bulk: { sent: bulk.sent, accepted: bulk.accepted, errors: bulk.errors },
         accepted: bulk.accepted + create.accepted,
         lost: expected - settled.health.callbacks.planned,
         settled: settled.settled,
         books: booksBalance(settled.health.callbacks),
-        flush: {
-          status: flush.status,
-          answer: flush.text?.slice(0, 200),
-          ms: round(flushMs),
-          stepsBefore,
-          stepsAfter: settled.health.pendingSteps,
-          fired: settled.health.callbacks.planned,
-          rssWithPendingMb,
-        },
-        healthDuringFlush: {
-          requests: health.length,
-          answered: health.filter((h) => h.status === 200).length,
-          // Sent after the flush and answered before it: the event loop was not held for the whole flush.
-          answeredBeforeFlushEnded: health.filter((h) => h.status === 200 && h.endedAt - h.ms > flushStarted && h.endedAt < flushEnded).length,
-          maxMs: round(Math.max(0, ...health.map((h) => h.ms))),
-        },
+        flush: { ...out.flush, stepsAfter: settled.health.pendingSteps, fired: settled.health.callbacks.planned },
       };
     },
   );
