@@ -87,7 +87,7 @@ function flushProblem(r) {
   return r.flush.stepsAfter ? `the flush left ${r.flush.stepsAfter} steps pending` : undefined;
 }
 
-const flushLeft = (r) => (r.flush.status !== 200 ? `not answered within ${r.flush.ms} ms` : `${r.flush.stepsAfter} left pending`);
+const flushLeft = (r) => (r.flush.status !== 200 ? `no answer: ${r.flush.answer}` : `${r.flush.stepsAfter} left pending`);
 
 const started = performance.now();
 const loadBefore = os.loadavg();
