@@ -1,6 +1,4 @@
 // Turns the suite's JSON into the generated part of BENCHMARKS.md (between the markers; the prose around it stays).
-const START = '<!-- bench:results:start -->';
-const END = '<!-- bench:results:end -->';
 
 const ROWS = [
   ['requests/s (saturation)', 'requestsPerSec'],
@@ -49,9 +47,19 @@ export function renderMarkdown(r) {
 
 /** BENCHMARKS.md with its generated section replaced (appended when the markers are missing). */
 export function replaceResults(markdown, section) {
-  const block = `${START}\n${section}\n${END}`;
-  const start = markdown.indexOf(START);
-  const end = markdown.indexOf(END);
-  if (start < 0 || end < 0) return `${markdown.trimEnd()}\n\n${block}\n`;
-  return markdown.slice(0, start) + block + markdown.slice(end + END.length);
+  return replaceSection(markdown, 'results', section);
+}
+
+/**
+ * `markdown` with the generated section `name` (between `<!-- bench:NAME:start -->` and `<!-- bench:NAME:end -->`)
+ * replaced by `section`; appended when its markers are missing. Nothing outside the markers changes.
+ */
+export function replaceSection(markdown, name, section) {
+  const start = `<!-- bench:${name}:start -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  const block = `${start}\n${section}\n${end}`;
+  const from = markdown.indexOf(start);
+  const to = markdown.indexOf(end);
+  if (from < 0 || to < 0) return `${markdown.trimEnd()}\n\n${block}\n`;
+  return markdown.slice(0, from) + block + markdown.slice(to + end.length);
 }
