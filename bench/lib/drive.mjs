@@ -5,7 +5,7 @@ import { Pool, request } from 'undici';
 import { percentile, round } from './proc.mjs';
 
 /** The default account of the embedded config: what every hostile run sends as. */
-export const ACCOUNT = {
+const ACCOUNT = {
   id: '9900000',
   auth: 'Basic ' + Buffer.from('bw-user:bw-password').toString('base64'),
   applicationId: '93de2206-9669-4e07-948d-329f4b722ee2',

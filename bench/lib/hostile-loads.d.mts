@@ -59,11 +59,8 @@ export interface PendingFlushResult extends LoadResult {
   healthDuringFlush?: { requests: number; answered: number; answeredBeforeFlushEnded: number; maxMs: number };
 }
 
-export const SCENARIO_LIMITS: { rules: number; bodyBytes: number; regexChars: number; regexProgram: number; replyTemplateChars: number; replyPlaceholders: number };
-export const CREATE_LIMITS: { recipients: number; text: number; tag: number };
 
 export function eventStreamsLoad(options?: { clients?: number; messages?: number; timed?: number; reading?: boolean; deadlineMs?: number }): Promise<EventStreamsResult>;
 export function longPollsLoad(options?: { polls?: number; waitMs?: number; journalCap?: number; timed?: number; maxRounds?: number; deadlineMs?: number }): Promise<LongPollsResult>;
-export function maximalScenario(options?: { rules?: number; bodyBytes?: number }): { scenario: { rules: unknown[] }; regexChars: number };
 export function maximalScenarioLoad(options?: { rules?: number; timed?: number; deadlineMs?: number }): Promise<MaximalScenarioResult>;
 export function pendingFlushLoad(options?: { pending?: number; timed?: number; deadlineMs?: number; healthEveryMs?: number }): Promise<PendingFlushResult>;

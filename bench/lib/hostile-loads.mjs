@@ -12,7 +12,7 @@ import { openEventStreams } from './event-streams.mjs';
 import { round } from './proc.mjs';
 
 /** The bounds of a scenario the hostile runs build to: the scenario format's and the create API's own limits. */
-export const SCENARIO_LIMITS = {
+const SCENARIO_LIMITS = {
   rules: 1000,
   /** The control API's body limit (Fastify's bodyLimit on the emulator). */
   bodyBytes: 1024 * 1024,
@@ -23,7 +23,7 @@ export const SCENARIO_LIMITS = {
   replyPlaceholders: 10,
 };
 /** The create API's limits (src/api/message-request.ts MESSAGE_LIMITS). */
-export const CREATE_LIMITS = { recipients: 10, text: 2048, tag: 1024 };
+const CREATE_LIMITS = { recipients: 10, text: 2048, tag: 1024 };
 
 // Single-recipient SMS before each load (one callback event each), not timed.
 const WARM_UP_CREATES = 5;
@@ -41,7 +41,7 @@ async function within(promise, ms) {
 }
 
 /** Start the callback sink (bench/lib/sink.mjs) in its own process; resolves with its URL, a counter and stop(). */
-export async function startSinkProcess() {
+async function startSinkProcess() {
   const child = fork(fileURLToPath(new URL('./sink.mjs', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const port = await new Promise((resolve, reject) => {
     child.once('message', (m) => resolve(m.port));
@@ -235,7 +235,7 @@ export function longPollsLoad({ polls = 200, waitMs = 1000, journalCap = 10_000,
  * (so every miss quotes a maximal text and a maximal pattern), the last one replying with a maximal template.
  * Its JSON stays within the control API's body limit.
  */
-export function maximalScenario({ rules = SCENARIO_LIMITS.rules, bodyBytes = SCENARIO_LIMITS.bodyBytes } = {}) {
+function maximalScenario({ rules = SCENARIO_LIMITS.rules, bodyBytes = SCENARIO_LIMITS.bodyBytes } = {}) {
   const name = (i) => `rule ${i} `.padEnd(64, 'n');
   // A placeholder-filled reply of the template limit: `{{text}}` as often as allowed, padded with text.
   const template = `${'{{text}} '.repeat(SCENARIO_LIMITS.replyPlaceholders)}`.padEnd(SCENARIO_LIMITS.replyTemplateChars, 'r');
