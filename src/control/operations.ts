@@ -238,7 +238,7 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
     },
     time: {
       async flush() {
-        return { ran: emulator.time.flush() };
+        return { ran: await emulator.time.flush() };
       },
       async get() {
         const { time } = emulator;
