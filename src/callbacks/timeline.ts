@@ -26,8 +26,9 @@ export interface TimelineObserver {
 export class TimelinePlayer {
   private nextEvent = 1;
   // Per account, so a reset of one account cancels only its own pending steps.
-  // Each handle counts the steps it stands for: a recipient's chain is one timer for all its remaining steps.
-  private readonly scheduled = new Map<string, Map<Scheduled, number>>();
+  // Each handle counts the steps it stands for (a recipient's chain is one timer for all its remaining steps), and
+  // names the message it pins in the store (a message with pending work is not evicted until that work is done).
+  private readonly scheduled = new Map<string, Map<Scheduled, { weight: number; messageId?: string }>>();
   // Per message and recipient, the pending handle of its chain and what a carrier action needs to send in its place.
   private readonly chains = new Map<string, PendingChain>();
   private readonly observers = new Set<TimelineObserver>();
@@ -100,6 +101,7 @@ export class TimelinePlayer {
         this.playStep(message, recipient, steps, index + 1, step.afterMs, app, target, explanation);
       },
       remaining,
+      message.id,
     );
     this.chains.set(chainKey, { accountId: message.accountId, messageId: message.id, recipient, nextType: step.type, handle, app, target, explanation });
   }
@@ -128,9 +130,12 @@ export class TimelinePlayer {
     this.nextEvent = Math.max(this.nextEvent, last + 1);
   }
 
-  /** Run `fn` after `afterMs` emulated ms, cancelled with the account's other pending steps (scenario replies). */
-  after(accountId: string, afterMs: number, fn: () => void): void {
-    this.later(accountId, afterMs, fn);
+  /**
+   * Run `fn` after `afterMs` emulated ms, cancelled with the account's other pending steps (scenario replies); with
+   * `messageId`, that message is kept in the store (not evicted) until then.
+   */
+  after(accountId: string, afterMs: number, fn: () => void, messageId?: string): void {
+    this.later(accountId, afterMs, fn, 1, messageId);
   }
 
   /** Deliver a `message-received` for one owned recipient's copy, after `afterMs`. */
@@ -151,7 +156,7 @@ export class TimelinePlayer {
         auth: app?.callbackAuth ?? { mode: 'none' },
         requested: true,
       });
-    });
+    }, 1, message.id);
   }
 
   /** Up to `limit` recipients whose planned steps have not all fired, with the next one's type: what idle() reports. */
@@ -167,7 +172,7 @@ export class TimelinePlayer {
   /** Steps scheduled but not yet fired (reported on close, never silently dropped). */
   get pendingSteps(): number {
     let count = 0;
-    for (const handles of this.scheduled.values()) for (const weight of handles.values()) count += weight;
+    for (const handles of this.scheduled.values()) for (const { weight } of handles.values()) count += weight;
     return count;
   }
 
@@ -176,8 +181,9 @@ export class TimelinePlayer {
     let count = 0;
     for (const [id, set] of this.scheduled) {
       if (accountId !== undefined && id !== accountId) continue;
-      for (const [handle, weight] of set) {
+      for (const [handle, { weight, messageId }] of set) {
         handle.cancel();
+        if (messageId !== undefined) this.store.unpin(messageId);
         count += weight;
       }
       this.scheduled.delete(id);
@@ -186,15 +192,33 @@ export class TimelinePlayer {
     return count;
   }
 
-  private later(accountId: string, afterMs: number, fn: () => void, weight = 1): Scheduled {
+  /** Cancel everything pending for one message (its steps, reply, fallback note): it was withdrawn, never accepted. */
+  cancelMessage(accountId: string, messageId: string): void {
+    const handles = this.scheduled.get(accountId);
+    for (const [handle, entry] of handles ?? []) {
+      if (entry.messageId !== messageId) continue;
+      handle.cancel();
+      handles!.delete(handle);
+      this.store.unpin(messageId);
+    }
+    for (const [key, chain] of this.chains) if (chain.messageId === messageId && chain.accountId === accountId) this.chains.delete(key);
+  }
+
+  private later(accountId: string, afterMs: number, fn: () => void, weight = 1, messageId?: string): Scheduled {
     let handles = this.scheduled.get(accountId);
     if (!handles) this.scheduled.set(accountId, (handles = new Map()));
     const own = handles;
+    if (messageId !== undefined) this.store.pin(messageId);
     const handle = this.clock.schedule(() => {
       own.delete(handle);
-      fn();
+      try {
+        fn();
+      } finally {
+        // After fn: a next step it scheduled pinned the message again, so a chain holds it from start to end.
+        if (messageId !== undefined) this.store.unpin(messageId);
+      }
     }, afterMs);
-    own.set(handle, weight);
+    own.set(handle, messageId === undefined ? { weight } : { weight, messageId });
     return handle;
   }
 
@@ -209,9 +233,11 @@ export class TimelinePlayer {
     let cancelled = 0;
     if (chain) {
       const handles = this.scheduled.get(chain.accountId);
-      cancelled = handles?.get(chain.handle) ?? 0;
+      const entry = handles?.get(chain.handle);
+      cancelled = entry?.weight ?? 0;
       handles?.delete(chain.handle);
       chain.handle.cancel();
+      if (entry?.messageId !== undefined) this.store.unpin(entry.messageId);
       this.chains.delete(key);
     }
     // Told even without a chain here: persistence must drop any steps it still holds for this recipient.
