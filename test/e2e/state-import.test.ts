@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_STATE_BODY_BYTES, stateBodyLimit, type StateDocument } from '../../src/persistence/state-document.js';
@@ -126,7 +127,7 @@ describe('POST /__emulator/state bounds the document: depth and size', () => {
     async function* chunks() {
       for (let sent = 0; sent <= limit; sent += 1024 * 1024) yield Buffer.alloc(1024 * 1024, 0x20);
     }
-    const chunked = await request(`${r.url}/__emulator/state`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chunks() });
+    const chunked = await request(`${r.url}/__emulator/state`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Readable.from(chunks()) });
     expect(chunked.statusCode).toBe(413);
     expect(await chunked.body.json()).toMatchObject({ error: 'payload-too-large' });
     expect(await snapshot(r)).toEqual(before);
