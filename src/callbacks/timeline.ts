@@ -223,23 +223,18 @@ export class TimelinePlayer {
   }
 
   /**
-   * Act as the carrier on one recipient of an outbound message: cancel its remaining scheduled steps and play a
-   * delivered or failed step now, sent like any planned step (journaled, counted in the books). Returns how many
-   * scheduled steps it replaced.
+   * Act as the carrier on one recipient of an outbound message: play a delivered or failed step now, sent like any
+   * planned step (journaled, counted in the books), in place of its remaining scheduled steps. The act is in two
+   * parts, so it can be taken back when the write it depends on fails: `finalize()` cancels the replaced steps
+   * (call it once the act is durable); `undo()` restores the status and timeline and takes the event back before
+   * its POST starts, leaving the steps as they were. `cancelled` is how many scheduled steps it replaces.
    */
-  carrierAct(message: StoredMessage, recipient: string, outcome: CarrierOutcome, app: ApplicationConfig | undefined): number {
+  carrierAct(message: StoredMessage, recipient: string, outcome: CarrierOutcome, app: ApplicationConfig | undefined): CarrierAct {
     const key = `${message.id}\u0000${recipient}`;
     const chain = this.chains.get(key);
-    let cancelled = 0;
-    if (chain) {
-      const handles = this.scheduled.get(chain.accountId);
-      const entry = handles?.get(chain.handle);
-      cancelled = entry?.weight ?? 0;
-      handles?.delete(chain.handle);
-      chain.handle.cancel();
-      if (entry?.messageId !== undefined) this.store.unpin(entry.messageId);
-      this.chains.delete(key);
-    }
+    const handles = chain && this.scheduled.get(chain.accountId);
+    const entry = chain && handles?.get(chain.handle);
+    const cancelled = entry?.weight ?? 0;
     // Told even without a chain here: persistence must drop any steps it still holds for this recipient.
     for (const observer of this.observers) observer.replaced?.(message, recipient);
     // A message whose chain already ended (or was planned before a restart of the chain map) still has a target.
@@ -247,26 +242,53 @@ export class TimelinePlayer {
     const explanation = `carrier action from the control API: ${outcome.type}${outcome.errorCode !== undefined ? ` ${outcome.errorCode}` : ''}` +
       (cancelled > 0 ? ` (replaced ${cancelled} scheduled step${cancelled === 1 ? '' : 's'})` : '');
     const at = this.clock.now();
+    const row = message.recipients.find((r) => r.to === recipient);
+    const rowBefore = row && { ...row };
+    const timelineBefore = message.timeline.length;
     this.store.setStatus(message, recipient, STATUS_OF[outcome.type], outcome.errorCode ?? 0, at);
     this.store.note(message, { at, what: 'carrier', recipient, detail: { action: outcome.type, cancelledSteps: cancelled, ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}) } });
     this.store.note(message, { at, what: outcome.type, recipient, detail: outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : undefined });
     const failure = outcome.errorCode !== undefined ? { errorCode: outcome.errorCode, description: outcome.description } : undefined;
     const usedApp = chain ? chain.app : app;
-    this.dispatcher.send({
-      eventId: `ev-${this.nextEvent++}`,
-      accountId: message.accountId,
-      messageId: message.id,
-      applicationId: message.applicationId,
-      type: outcome.type,
-      recipient,
-      body: [statusEvent(message, outcome.type, recipient, at, failure)],
-      target,
-      auth: usedApp?.callbackAuth ?? { mode: 'none' },
-      requested: usedApp ? usedApp.callbackTypes.includes(outcome.type) : true,
-      explanation,
-    });
-    return cancelled;
+    const withdraw = this.dispatcher.send(
+      {
+        eventId: `ev-${this.nextEvent++}`,
+        accountId: message.accountId,
+        messageId: message.id,
+        applicationId: message.applicationId,
+        type: outcome.type,
+        recipient,
+        body: [statusEvent(message, outcome.type, recipient, at, failure)],
+        target,
+        auth: usedApp?.callbackAuth ?? { mode: 'none' },
+        requested: usedApp ? usedApp.callbackTypes.includes(outcome.type) : true,
+        explanation,
+      },
+      { startLater: true },
+    );
+    return {
+      cancelled,
+      finalize: () => {
+        if (!chain) return;
+        handles?.delete(chain.handle);
+        chain.handle.cancel();
+        this.chains.delete(key);
+        if (entry?.messageId !== undefined) this.store.unpin(entry.messageId);
+      },
+      undo: () => {
+        withdraw();
+        if (row && rowBefore) Object.assign(row, rowBefore);
+        message.timeline.length = timelineBefore;
+      },
+    };
   }
+}
+
+/** A carrier act in two parts: `finalize()` once it is durable, or `undo()` when the write it depends on failed. */
+export interface CarrierAct {
+  cancelled: number;
+  finalize(): void;
+  undo(): void;
 }
 
 /** A final status the carrier console can force: delivered, or failed with a Bandwidth error code. */

@@ -157,6 +157,11 @@ export class Journal {
     this.evictedCount += other.evictedCount;
   }
 
+  /** Take back an entry just recorded for a change that was refused (its write failed); its number is not reused. */
+  withdraw(seq: number): void {
+    this.entries.delete(seq);
+  }
+
   /** Entries matching the filter, oldest first. */
   list(filter: JournalFilter = {}): JournalEntry[] {
     const out: JournalEntry[] = [];

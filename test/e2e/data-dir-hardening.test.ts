@@ -123,6 +123,35 @@ describe('a data dir write that fails (disk full)', () => {
   });
 });
 
+describe('a carrier action whose write fails (disk full)', () => {
+  it('is refused with 503 and taken back: no event sent, status and planned steps as they were, also after a restart', async () => {
+    const dataDir = tempDir();
+    const sink = await harness.newSink();
+    const config: ConfigFile = { dataDir, accounts: accountsFor(sink.url) };
+    const running = await start(config);
+    // Delivered an hour after the 202: in flight for the whole test.
+    const id = (await create(running, '+15553003600')).body.id as string;
+    const before = await running.messages.get(id);
+    restoreDisk = fullDisk();
+    const res = await request(`${running.url}/__emulator/messages/${id}/carrier`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'fail', errorCode: 4720 }) });
+    restoreDisk();
+    restoreDisk = undefined;
+    expect(res.statusCode).toBe(503);
+    expect(await res.body.json()).toMatchObject({ error: 'storage-unavailable' });
+    expect(await running.messages.get(id)).toEqual(before);
+    expect(running.emulator.stats()).toMatchObject({ pendingSteps: 1, callbacks: { planned: 0, pending: 0 } });
+    expect(await running.callbacks.list({ messageId: id })).toEqual([]);
+    // The disk has room again: the same message can still be acted on, and only that act is ever sent.
+    await running.carrier(id, { action: 'deliver' });
+    await running.callbacks.waitFor({ messageId: id, type: 'message-delivered', outcome: 'delivered' });
+    expect(sink.requests.flatMap((r) => (r.body as Array<{ type: string }>).map((e) => e.type))).toEqual(['message-delivered']);
+    await running.close();
+    const again = await start(config);
+    expect(again.emulator.stats().pendingSteps, 'the replaced step is not on file').toBe(0);
+    expect((await again.messages.get(id))?.recipients[0]?.status).toBe('DELIVERED');
+  });
+});
+
 describe('one data dir, one emulator', () => {
   it('a second emulator on the same data dir refuses at once, naming the holder\'s pid and the fix; after a close it starts', async () => {
     const dataDir = tempDir();
