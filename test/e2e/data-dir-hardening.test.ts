@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { request } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { connectEmulator } from '../../src/control/client.js';
 import { DATA_FILE } from '../../src/persistence/data-dir.js';
 import { OWNER_FILE } from '../../src/persistence/dir-lock.js';
@@ -120,6 +120,30 @@ describe('a data dir write that fails (disk full)', () => {
     const got = await request(url, { headers: { authorization: BASIC } });
     expect(await got.body.text()).toBe('first');
     expect(running.emulator.stats().media).toMatchObject({ objects: 1, bytes: 5 });
+  });
+});
+
+describe('a background write that fails (disk full while a step fires)', () => {
+  it('is logged and kept in memory; the emulator keeps serving, and after a restart the callback is sent again (at least once)', async () => {
+    const dataDir = tempDir();
+    const sink = await harness.newSink();
+    const config: ConfigFile = { dataDir, timeScale: 0.05, accounts: accountsFor(sink.url) };
+    const running = await start(config);
+    const logged = vi.spyOn(running.emulator.log, 'error');
+    // Delivered 1 emulated second (50 ms) after the 202, committed with room on the disk.
+    const id = (await create(running, '+15553000001')).body.id as string;
+    restoreDisk = fullDisk();
+    await running.callbacks.waitFor({ messageId: id, type: 'message-delivered', outcome: 'delivered' });
+    expect(logged).toHaveBeenCalledWith(expect.objectContaining({ file: expect.stringContaining(DATA_FILE) }), 'could not write the data dir; this change is kept in memory only');
+    expect((await request(`${running.url}/__emulator/health`)).statusCode).toBe(200);
+    restoreDisk();
+    restoreDisk = undefined;
+    expect((await running.messages.get(id))?.recipients[0]?.status).toBe('DELIVERED');
+    await running.close();
+    // The file still holds the step as pending: it plays again, and the receiver gets the event a second time.
+    const again = await start(config);
+    await again.callbacks.waitFor({ messageId: id, type: 'message-delivered', outcome: 'delivered' });
+    await sink.waitFor((requests) => requests.filter((r) => JSON.stringify(r.body).includes(id)).length === 2);
   });
 });
 
