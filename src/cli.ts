@@ -176,18 +176,12 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     await app.close();
     return 1;
   }
-  const url = listenUrl(config.host, app.server.address(), config.port);
-  process.stdout.write(banner(config, url) + '\n');
-  const exposed = exposureWarning(config.host, config.control.token);
-  if (exposed) emulator.log.warn(exposed);
-  const anyHost = anyHostWarning(config.allowedHosts);
-  if (anyHost) emulator.log.warn(anyHost);
   // A second signal while draining means "now": exit at once, as an impatient Ctrl-C expects.
   const force = (again: NodeJS.Signals) => {
     emulator.log.warn({ signal: again }, 'second signal: exiting without waiting');
     process.exit(1);
   };
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
     const stop = (received: NodeJS.Signals) => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -198,6 +192,14 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  // The banner after the handlers: a SIGTERM sent as soon as it is printed must stop gracefully, not kill the process.
+  const url = listenUrl(config.host, app.server.address(), config.port);
+  process.stdout.write(banner(config, url) + '\n');
+  const exposed = exposureWarning(config.host, config.control.token);
+  if (exposed) emulator.log.warn(exposed);
+  const anyHost = anyHostWarning(config.allowedHosts);
+  if (anyHost) emulator.log.warn(anyHost);
+  const signal = await stopped;
   emulator.log.info({ signal }, 'stopping');
   await app.close();
   process.off('SIGINT', force);

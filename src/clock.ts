@@ -11,8 +11,11 @@ export interface Clock {
   schedule(fn: () => void, delayMs: number): Scheduled;
   /** Wait `delayMs` emulated ms; released early (not rejected) by cancelAll so nothing waits on a closed emulator. */
   sleep(delayMs: number): Promise<void>;
-  /** Run every scheduled task now, in due order, including tasks they schedule with no delay. */
-  flush(): number;
+  /**
+   * Run every task waiting now, and every task those schedule, in due order; yields to the event loop every few ms
+   * so requests (health, the API) are answered meanwhile. Resolves with how many ran.
+   */
+  flush(): Promise<number>;
   /** Emulated-delay multiplier: 1 is real time, 0 fires on the next tick, 0.1 ten times faster. */
   scale: number;
   /** Number of tasks still waiting. */
@@ -37,14 +40,21 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const isImmediate = (timer: NodeJS.Timeout | NodeJS.Immediate): timer is NodeJS.Immediate => !('refresh' in timer);
 
-const before = (a: Task, b: Task) => a.fireAt < b.fireAt || (a.fireAt === b.fireAt && a.seq < b.seq);
+// The real timer runs tasks by fire time (monotonic); flush runs them by due time on the clock's own time line.
+const byFireTime = (a: Task, b: Task) => a.fireAt < b.fireAt || (a.fireAt === b.fireAt && a.seq < b.seq);
+const byDueTime = (a: Task, b: Task) => a.due < b.due || (a.due === b.due && a.seq < b.seq);
 
-/** A binary min-heap of tasks by fire time; cancelled tasks are skipped when they reach the top. */
+// A flush runs tasks for this long before it lets the event loop serve requests and I/O again.
+const FLUSH_SLICE_MS = 10;
+
+/** A binary min-heap of tasks in the given order; cancelled tasks are skipped when they reach the top. */
 class TaskHeap {
   items: Task[] = [];
 
+  constructor(private readonly before: (a: Task, b: Task) => boolean = byFireTime) {}
+
   push(task: Task): void {
-    const items = this.items;
+    const { items, before } = this;
     let i = items.push(task) - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
@@ -60,7 +70,7 @@ class TaskHeap {
   }
 
   pop(): Task | undefined {
-    const items = this.items;
+    const { items, before } = this;
     const top = items[0];
     const last = items.pop();
     if (items.length === 0 || last === undefined) return top;
@@ -99,6 +109,11 @@ export function createClock(options: { scale?: number; now?: () => number } = {}
   let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   let timerAt = Infinity;
   const sleepers = new Set<() => void>();
+  // While a flush runs: the tasks it will still run (by due time), whether one of them is running now (what it
+  // schedules joins the flush), and the flush a new one waits for.
+  let flushQueue: TaskHeap | undefined;
+  let inFlushedTask = false;
+  let lastFlush: Promise<unknown> = Promise.resolve();
   const readNow = options.now ?? Date.now;
 
   const arm = (): void => {
@@ -133,6 +148,51 @@ export function createClock(options: { scale?: number; now?: () => number } = {}
   const take = (task: Task): void => {
     task.done = true;
     live--;
+  };
+
+  const compactIfMostlyCancelled = (): void => {
+    if (cancelled > 1024 && cancelled > live) {
+      heap.compact();
+      cancelled = 0;
+    }
+  };
+
+  // Every task waiting when it starts, and what those schedule, in due order: one heap pop per task (the old scan
+  // for the earliest task made a flush quadratic, and it stopped after 10,000). Between slices of FLUSH_SLICE_MS it
+  // yields (setImmediate), so health and the API keep answering during a flush of hundreds of thousands of tasks.
+  const runFlush = async (): Promise<number> => {
+    const queue = new TaskHeap(byDueTime);
+    for (const task of heap.items) if (!task.done) queue.push(task);
+    flushQueue = queue;
+    let ran = 0;
+    try {
+      let sliceStart = performance.now();
+      for (let task = queue.pop(); task; task = queue.pop()) {
+        // Run by its own timer during a yield, cancelled (reset), or every task dropped by cancelAll (close).
+        if (task.done) continue;
+        take(task);
+        // It stays in the timer heap until it reaches the top there, counted like a cancelled task.
+        cancelled++;
+        inFlushedTask = true;
+        try {
+          task.fn();
+        } finally {
+          inFlushedTask = false;
+        }
+        ran++;
+        if (performance.now() - sliceStart >= FLUSH_SLICE_MS) {
+          compactIfMostlyCancelled();
+          arm();
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
+        }
+      }
+    } finally {
+      flushQueue = undefined;
+      compactIfMostlyCancelled();
+      arm();
+    }
+    return ran;
   };
 
   // Runs what is due; tasks scheduled meanwhile wait for the next turn of the event loop, as with separate timers.
@@ -175,13 +235,13 @@ export function createClock(options: { scale?: number; now?: () => number } = {}
           if (task.done) return;
           take(task);
           // Left in the heap and skipped when it comes up; compacted when cancelled ones outnumber the live.
-          if (++cancelled > 1024 && cancelled > live) {
-            heap.compact();
-            cancelled = 0;
-          }
+          cancelled++;
+          compactIfMostlyCancelled();
         },
       };
       heap.push(task);
+      // A follow-up of a task a flush runs (the next timeline step, a reply) is flushed too.
+      if (inFlushedTask) flushQueue?.push(task);
       live++;
       if (task.fireAt < timerAt) arm();
       return task;
@@ -197,23 +257,10 @@ export function createClock(options: { scale?: number; now?: () => number } = {}
       });
     },
     flush() {
-      let ran = 0;
-      // Tasks may schedule follow-ups (a retry, the next timeline step); keep draining, bounded so a loop cannot hang.
-      for (let round = 0; round < 10_000 && live > 0; round++) {
-        let next: Task | undefined;
-        for (const task of heap.items) if (!task.done && (!next || task.due < next.due || (task.due === next.due && task.seq < next.seq))) next = task;
-        if (!next) break;
-        take(next);
-        cancelled++;
-        next.fn();
-        ran++;
-      }
-      if (cancelled > 1024 && cancelled > live) {
-        heap.compact();
-        cancelled = 0;
-      }
-      arm();
-      return ran;
+      // One flush at a time: a second one starts when the first is done, with what is waiting then.
+      const run = lastFlush.then(runFlush, runFlush);
+      lastFlush = run.catch(() => undefined);
+      return run;
     },
     cancelAll() {
       disarm();

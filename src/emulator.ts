@@ -6,6 +6,7 @@ import { createClock, type Clock } from './clock.js';
 import type { EmulatorConfig } from './config/resolve.js';
 import { listenUrl } from './listen-url.js';
 import { actAsCarrier, type CarrierRequest, type CarrierResult } from './messaging/carrier.js';
+import { uploadMedia } from './messaging/commit.js';
 import { InboundMessaging } from './messaging/inbound.js';
 import { ExternalMediaFetches } from './messaging/media-checks.js';
 import { MultiChannelMessaging } from './messaging/multichannel.js';
@@ -125,6 +126,11 @@ export class Emulator {
     return this.lifecycle.use(value, scope, fallbackName);
   }
 
+  /** Put a run-time scenario compiled and checked beforehand in force (a restore), with the document it was made from. */
+  restoreScenario(scenario: CompiledScenario, scope: string, document: unknown): void {
+    this.lifecycle.install(scenario, scope, document);
+  }
+
   /** Remove run-time scenarios: of one scope (or all), or only the one named. */
   clearScenarios(scope?: string, name?: string): void {
     this.parts.scenarios.clear(scope, name);
@@ -160,6 +166,11 @@ export class Emulator {
   /** The callback journal: list, wait for an entry (JournalWaitTimeout), watch entries as they are recorded. */
   get callbackJournal(): Pick<Journal, 'list' | 'waitFor' | 'subscribe'> {
     return this.parts.journal;
+  }
+
+  /** Store an uploaded media object, durable before the answer (StorageWriteError, with nothing changed, when it cannot be). */
+  uploadMedia(object: Parameters<MediaStore['put']>[0]): ReturnType<MediaStore['put']> {
+    return uploadMedia(this.parts, object);
   }
 
   /** The media store's operations for the media API (upload, download, list, delete). */

@@ -81,6 +81,10 @@ export const bandwidthErrors = {
       { 'retry-after': String(retryAfterSeconds) },
     );
   },
+  /** The data dir could not write what the answer depends on: nothing was kept or sent, the client may send again. */
+  storageUnavailable(detail: string): BandwidthError {
+    return new BandwidthError(503, { type: 'service-unavailable', description: `The emulator could not store this request: ${detail}` }, { 'retry-after': '1' });
+  },
   unavailable(): BandwidthError {
     return new BandwidthError(503, { type: 'service-unavailable', description: 'The service is temporarily unavailable; try again later' });
   },

@@ -1,9 +1,14 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { BandwidthError, bandwidthErrors } from '../errors.js';
+import { StorageWriteError } from '../messaging/types.js';
 
 /** Map anything thrown on Bandwidth's surface to the Bandwidth error to answer with; only real bugs become a 500. */
 export function toBandwidthError(error: FastifyError | BandwidthError, req: FastifyRequest): BandwidthError {
   if (error instanceof BandwidthError) return error;
+  if (error instanceof StorageWriteError) {
+    req.log.error({ err: error.cause, file: error.file }, 'data dir write failed; the request was refused with nothing kept');
+    return bandwidthErrors.storageUnavailable(error.message);
+  }
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return bandwidthErrors.unsupportedContentType(req.headers['content-type']);
   if (error.statusCode === 401) return bandwidthErrors.unauthorized();
   if (error.statusCode === 413) {

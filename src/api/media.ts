@@ -23,7 +23,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: { emulator: Emulat
     const mediaId = mediaIdOf(req);
     if (!mediaId) throw bandwidthErrors.validation([{ fieldName: 'mediaId', description: 'A media id is required in the path' }]);
     const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    media.put({
+    opts.emulator.uploadMedia({
       accountId: (req.params as { accountId: string }).accountId,
       mediaId,
       bytes,

@@ -4,7 +4,7 @@ import { Agent, request } from 'undici';
 import type { Logger } from 'pino';
 import type { Clock, Scheduled } from '../clock.js';
 import type { CallbackAuthConfig } from '../config/resolve.js';
-import type { CallbackOutcome, Journal } from '../store/journal.js';
+import type { CallbackOutcome, Journal, JournalEntry } from '../store/journal.js';
 import type { AttemptState, DeliveryRecord } from '../model/pending.js';
 import type { CallbackEvent } from './payloads.js';
 import { redactUrlCredentials } from '../config/url-credentials.js';
@@ -75,26 +75,40 @@ export class CallbackDispatcher {
     this.plainHeaders = { 'content-type': 'application/json; charset=utf-8', 'user-agent': options.userAgent ?? 'BandwidthAPI/v2' };
   }
 
-  /** Hand an event over; it is journaled whatever happens, and never blocks the caller. */
-  send(delivery: Delivery): void {
+  /**
+   * Hand an event over; it is journaled whatever happens, and never blocks the caller. With `startLater` the first
+   * POST waits for the current synchronous work to end, so the returned function can still take the event back
+   * (nothing sent, nothing counted) when the write its request depended on fails.
+   */
+  send(delivery: Delivery, options: { startLater?: boolean } = {}): () => void {
     this.books.planned++;
     const unsent = delivery.dropped ? 'dropped' : !delivery.requested ? 'notRequested' : !delivery.target ? 'noTarget' : undefined;
     if (unsent) {
       const outcome: CallbackOutcome = unsent === 'dropped' ? 'dropped' : unsent === 'notRequested' ? 'not-requested' : 'no-target';
       this.books[unsent]++;
-      this.record(delivery, { attempt: 0, at: this.clock.now(), durationMs: 0, outcome, headers: {} });
-      return;
+      const entry = this.record(delivery, { attempt: 0, at: this.clock.now(), durationMs: 0, outcome, headers: {} });
+      return () => {
+        this.journal.withdraw(entry.seq);
+        this.books.planned--;
+        this.books[unsent]--;
+      };
     }
     this.books.pending++;
     this.unsettled.set(delivery.eventId, { delivery, attempt: 0 });
     for (const observer of this.observers) observer.queued(delivery);
     const key = `${delivery.messageId}\u0000${delivery.recipient}`;
-    const previous = this.lastFirstAttempt.get(key);
+    const previous = this.lastFirstAttempt.get(key) ?? (options.startLater ? Promise.resolve() : undefined);
     const first = previous ? previous.then(() => this.attempt(delivery, 1, 0, false)) : this.attempt(delivery, 1, 0, false);
     this.lastFirstAttempt.set(key, first);
     void first.finally(() => {
       if (this.lastFirstAttempt.get(key) === first) this.lastFirstAttempt.delete(key);
     });
+    // Once its first attempt has begun the POST may be on the wire: taking it back is then only possible before that.
+    return () => {
+      if (!this.unsettled.delete(delivery.eventId)) return;
+      this.books.planned--;
+      this.books.pending--;
+    };
   }
 
   /** Watch events handed over and retries scheduled; returns the function that stops watching. */
@@ -220,10 +234,10 @@ export class CallbackDispatcher {
   private record(
     delivery: Delivery,
     a: { attempt: number; at: number; durationMs: number; outcome: CallbackOutcome; headers: Readonly<Record<string, string>>; response?: { status: number; body: string }; error?: string },
-  ): void {
+  ): JournalEntry {
     // Credentials are a secret of the user's receiver: the journal shows that they were sent, not what they were.
     const headers = a.headers.authorization ? { ...a.headers, authorization: 'Basic [redacted]' } : a.headers;
-    this.journal.record({
+    const entry = this.journal.record({
       eventId: delivery.eventId,
       accountId: delivery.accountId,
       messageId: delivery.messageId,
@@ -243,6 +257,7 @@ export class CallbackDispatcher {
     });
     // Guarded: the log object would otherwise be built for every attempt and thrown away at the default level.
     if (this.log.isLevelEnabled('debug')) this.log.debug({ messageId: delivery.messageId, eventId: delivery.eventId, type: delivery.type, attempt: a.attempt, outcome: a.outcome, status: a.response?.status, error: a.error }, 'callback attempt');
+    return entry;
   }
 
   /**

@@ -26,8 +26,9 @@ export interface TimelineObserver {
 export class TimelinePlayer {
   private nextEvent = 1;
   // Per account, so a reset of one account cancels only its own pending steps.
-  // Each handle counts the steps it stands for: a recipient's chain is one timer for all its remaining steps.
-  private readonly scheduled = new Map<string, Map<Scheduled, number>>();
+  // Each handle counts the steps it stands for (a recipient's chain is one timer for all its remaining steps), and
+  // names the message it pins in the store (a message with pending work is not evicted until that work is done).
+  private readonly scheduled = new Map<string, Map<Scheduled, { weight: number; messageId?: string }>>();
   // Per message and recipient, the pending handle of its chain and what a carrier action needs to send in its place.
   private readonly chains = new Map<string, PendingChain>();
   private readonly observers = new Set<TimelineObserver>();
@@ -101,6 +102,7 @@ export class TimelinePlayer {
         this.playStep(message, recipient, steps, index + 1, step.afterMs, app, target, explanation);
       },
       remaining,
+      message.id,
     );
     this.chains.set(chainKey, { accountId: message.accountId, messageId: message.id, recipient, nextType: step.type, handle, app, target, explanation });
   }
@@ -129,9 +131,12 @@ export class TimelinePlayer {
     this.nextEvent = Math.max(this.nextEvent, last + 1);
   }
 
-  /** Run `fn` after `afterMs` emulated ms, cancelled with the account's other pending steps (scenario replies). */
-  after(accountId: string, afterMs: number, fn: () => void): void {
-    this.later(accountId, afterMs, fn);
+  /**
+   * Run `fn` after `afterMs` emulated ms, cancelled with the account's other pending steps (scenario replies); with
+   * `messageId`, that message is kept in the store (not evicted) until then.
+   */
+  after(accountId: string, afterMs: number, fn: () => void, messageId?: string): void {
+    this.later(accountId, afterMs, fn, 1, messageId);
   }
 
   /** Deliver a `message-received` for one owned recipient's copy, after `afterMs`. */
@@ -152,7 +157,7 @@ export class TimelinePlayer {
         auth: app?.callbackAuth ?? { mode: 'none' },
         requested: true,
       });
-    });
+    }, 1, message.id);
   }
 
   /** Up to `limit` recipients whose planned steps have not all fired, with the next one's type: what idle() reports. */
@@ -168,7 +173,7 @@ export class TimelinePlayer {
   /** Steps scheduled but not yet fired (reported on close, never silently dropped). */
   get pendingSteps(): number {
     let count = 0;
-    for (const handles of this.scheduled.values()) for (const weight of handles.values()) count += weight;
+    for (const handles of this.scheduled.values()) for (const { weight } of handles.values()) count += weight;
     return count;
   }
 
@@ -177,8 +182,9 @@ export class TimelinePlayer {
     let count = 0;
     for (const [id, set] of this.scheduled) {
       if (accountId !== undefined && id !== accountId) continue;
-      for (const [handle, weight] of set) {
+      for (const [handle, { weight, messageId }] of set) {
         handle.cancel();
+        if (messageId !== undefined) this.store.unpin(messageId);
         count += weight;
       }
       this.scheduled.delete(id);
@@ -187,34 +193,49 @@ export class TimelinePlayer {
     return count;
   }
 
-  private later(accountId: string, afterMs: number, fn: () => void, weight = 1): Scheduled {
+  /** Cancel everything pending for one message (its steps, reply, fallback note): it was withdrawn, never accepted. */
+  cancelMessage(accountId: string, messageId: string): void {
+    const handles = this.scheduled.get(accountId);
+    for (const [handle, entry] of handles ?? []) {
+      if (entry.messageId !== messageId) continue;
+      handle.cancel();
+      handles!.delete(handle);
+      this.store.unpin(messageId);
+    }
+    for (const [key, chain] of this.chains) if (chain.messageId === messageId && chain.accountId === accountId) this.chains.delete(key);
+  }
+
+  private later(accountId: string, afterMs: number, fn: () => void, weight = 1, messageId?: string): Scheduled {
     let handles = this.scheduled.get(accountId);
     if (!handles) this.scheduled.set(accountId, (handles = new Map()));
     const own = handles;
+    if (messageId !== undefined) this.store.pin(messageId);
     const handle = this.clock.schedule(() => {
       own.delete(handle);
-      fn();
+      try {
+        fn();
+      } finally {
+        // After fn: a next step it scheduled pinned the message again, so a chain holds it from start to end.
+        if (messageId !== undefined) this.store.unpin(messageId);
+      }
     }, afterMs);
-    own.set(handle, weight);
+    own.set(handle, messageId === undefined ? { weight } : { weight, messageId });
     return handle;
   }
 
   /**
-   * Act as the carrier on one recipient of an outbound message: cancel its remaining scheduled steps and play a
-   * delivered or failed step now, sent like any planned step (journaled, counted in the books). Returns how many
-   * scheduled steps it replaced.
+   * Act as the carrier on one recipient of an outbound message: play a delivered or failed step now, sent like any
+   * planned step (journaled, counted in the books), in place of its remaining scheduled steps. The act is in two
+   * parts, so it can be taken back when the write it depends on fails: `finalize()` cancels the replaced steps
+   * (call it once the act is durable); `undo()` restores the status and timeline and takes the event back before
+   * its POST starts, leaving the steps as they were. `cancelled` is how many scheduled steps it replaces.
    */
-  carrierAct(message: StoredMessage, recipient: string, outcome: CarrierOutcome, app: ApplicationConfig | undefined): number {
+  carrierAct(message: StoredMessage, recipient: string, outcome: CarrierOutcome, app: ApplicationConfig | undefined): CarrierAct {
     const key = `${message.id}\u0000${recipient}`;
     const chain = this.chains.get(key);
-    let cancelled = 0;
-    if (chain) {
-      const handles = this.scheduled.get(chain.accountId);
-      cancelled = handles?.get(chain.handle) ?? 0;
-      handles?.delete(chain.handle);
-      chain.handle.cancel();
-      this.chains.delete(key);
-    }
+    const handles = chain && this.scheduled.get(chain.accountId);
+    const entry = chain && handles?.get(chain.handle);
+    const cancelled = entry?.weight ?? 0;
     // Told even without a chain here: persistence must drop any steps it still holds for this recipient.
     for (const observer of this.observers) observer.replaced?.(message, recipient);
     // A message whose chain already ended (or was planned before a restart of the chain map) still has a target.
@@ -222,26 +243,53 @@ export class TimelinePlayer {
     const explanation = `carrier action from the control API: ${outcome.type}${outcome.errorCode !== undefined ? ` ${outcome.errorCode}` : ''}` +
       (cancelled > 0 ? ` (replaced ${cancelled} scheduled step${cancelled === 1 ? '' : 's'})` : '');
     const at = this.clock.now();
+    const row = message.recipients.find((r) => r.to === recipient);
+    const rowBefore = row && { ...row };
+    const timelineBefore = message.timeline.length;
     this.store.setStatus(message, recipient, STATUS_OF[outcome.type], outcome.errorCode ?? 0, at);
     this.store.note(message, { at, what: 'carrier', recipient, detail: { action: outcome.type, cancelledSteps: cancelled, ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}) } });
     this.store.note(message, { at, what: outcome.type, recipient, detail: outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : undefined });
     const failure = outcome.errorCode !== undefined ? { errorCode: outcome.errorCode, description: outcome.description } : undefined;
     const usedApp = chain ? chain.app : app;
-    this.dispatcher.send({
-      eventId: `ev-${this.nextEvent++}`,
-      accountId: message.accountId,
-      messageId: message.id,
-      applicationId: message.applicationId,
-      type: outcome.type,
-      recipient,
-      body: [statusEvent(message, outcome.type, recipient, at, failure)],
-      target,
-      auth: usedApp?.callbackAuth ?? { mode: 'none' },
-      requested: usedApp ? usedApp.callbackTypes.includes(outcome.type) : true,
-      explanation,
-    });
-    return cancelled;
+    const withdraw = this.dispatcher.send(
+      {
+        eventId: `ev-${this.nextEvent++}`,
+        accountId: message.accountId,
+        messageId: message.id,
+        applicationId: message.applicationId,
+        type: outcome.type,
+        recipient,
+        body: [statusEvent(message, outcome.type, recipient, at, failure)],
+        target,
+        auth: usedApp?.callbackAuth ?? { mode: 'none' },
+        requested: usedApp ? usedApp.callbackTypes.includes(outcome.type) : true,
+        explanation,
+      },
+      { startLater: true },
+    );
+    return {
+      cancelled,
+      finalize: () => {
+        if (!chain) return;
+        handles?.delete(chain.handle);
+        chain.handle.cancel();
+        this.chains.delete(key);
+        if (entry?.messageId !== undefined) this.store.unpin(entry.messageId);
+      },
+      undo: () => {
+        withdraw();
+        if (row && rowBefore) Object.assign(row, rowBefore);
+        message.timeline.length = timelineBefore;
+      },
+    };
   }
+}
+
+/** A carrier act in two parts: `finalize()` once it is durable, or `undo()` when the write it depends on failed. */
+export interface CarrierAct {
+  cancelled: number;
+  finalize(): void;
+  undo(): void;
 }
 
 /** A final status the carrier console can force: delivered, or failed with a Bandwidth error code. */

@@ -145,8 +145,9 @@ export const ConfigFileSchema = Type.Object(
     limits: Type.Optional(
       Type.Object(
         {
-          maxMessages: Type.Optional(Type.Integer({ minimum: 1, title: 'Messages kept before the oldest are evicted (counted in health)', default: 10_000 })),
-          maxJournalEntries: Type.Optional(Type.Integer({ minimum: 1, title: 'Callback journal entries kept before the oldest are evicted', default: 10_000 })),
+          // A million of each: what a data dir restores in seconds and a few hundred MB of heap; memory stays bounded.
+          maxMessages: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, title: 'Messages kept before the oldest are evicted (counted in health)', default: 10_000 })),
+          maxJournalEntries: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, title: 'Callback journal entries kept before the oldest are evicted', default: 10_000 })),
         },
         { additionalProperties: false, title: 'Store caps (bounded memory, and the same caps in a data dir)' },
       ),

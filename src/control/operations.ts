@@ -36,7 +36,8 @@ export interface MessageFilter {
 export interface Health {
   status: 'ok';
   uptimeMs: number;
-  messages: { messages: number; evicted: number; cap: number };
+  /** `held`: messages over the cap, kept until their pending work (steps, a reply, a media fetch) settles. */
+  messages: { messages: number; evicted: number; cap: number; held: number };
   journal: { entries: number; evicted: number; cap: number };
   media: { objects: number; bytes: number; evicted: number; expired: number; capBytes: number };
   callbacks: DeliveryBooks;
@@ -249,7 +250,7 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
     },
     time: {
       async flush() {
-        return { ran: emulator.time.flush() };
+        return { ran: await emulator.time.flush() };
       },
       async get() {
         const { time } = emulator;

@@ -3,6 +3,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Emulator } from '../emulator.js';
 import { createMetrics } from '../metrics.js';
 import { PendingWorkError } from '../messaging/settle.js';
+import { StorageWriteError } from '../messaging/types.js';
+import { stateBodyLimit } from '../persistence/state-document.js';
 import { JournalWaitCancelled, JournalWaitTimeout, type JournalFilter } from '../store/journal.js';
 import { registerCrossSiteGuard } from './cross-site-guard.js';
 import { EventStreams } from './event-streams.js';
@@ -170,6 +172,7 @@ export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emul
   const { emulator, ops, token } = opts;
   const live: LiveRequests = { streams: new EventStreams(emulator), polls: new LongPolls() };
   const table = controlRouteTable(ops, emulator, live);
+  const stateLimit = stateBodyLimit(emulator.config);
   // Shutdown: the HTTP server closes once every request has ended, so the never-ending ones end first. Without this
   // an open inbox tab (its event stream) or a waiting long-poll held SIGTERM until `docker stop` killed the process.
   app.addHook('preClose', async () => {
@@ -186,7 +189,18 @@ export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emul
   registerCrossSiteGuard(app, emulator.config.publicUrl);
   app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number }, req, reply) => {
     if (error instanceof ControlInputError) return sendError(reply, 400, 'bad-request', error.message, error.problems.length ? { problems: error.problems } : {});
+    if (error instanceof StorageWriteError) {
+      req.log.error({ err: error.cause, file: error.file }, 'data dir write failed; the request was refused with nothing changed');
+      return sendError(reply.header('retry-after', '1'), 503, 'storage-unavailable', error.message);
+    }
     if (error.validation) return sendError(reply, 400, 'bad-request', error.message);
+    if (error.statusCode === 413) {
+      const limit = req.routeOptions.bodyLimit ?? 0;
+      const fix = req.routeOptions.url === '/__emulator/state'
+        ? 'a state document this large cannot be imported here; import a smaller one (fewer messages, journal entries or media), or raise media.maxTotalBytes / limits.* (the cap follows them, up to 384 MiB)'
+        : 'send a smaller body';
+      return sendError(reply, 413, 'payload-too-large', `the body is larger than the ${limit} bytes ${req.method} ${req.routeOptions.url ?? req.url} takes: ${fix}`, { limitBytes: limit });
+    }
     if (error.statusCode && error.statusCode < 500) return sendError(reply, error.statusCode, 'bad-request', error.message);
     req.log.error({ err: error }, 'control API error');
     return sendError(reply, 500, 'internal', error.message);
@@ -198,8 +212,9 @@ export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emul
       url: route.url,
       // Inbound attachments travel base64 in JSON: allow ten objects of the media size limit.
       ...(route.url === '/inbound' ? { bodyLimit: Math.ceil(emulator.config.media.maxObjectBytes * 10 * 1.4) } : {}),
-      // A state document carries every media object base64-encoded, on top of messages and the journal.
-      ...(route.url === '/state' ? { bodyLimit: Math.ceil(emulator.config.media.maxTotalBytes * 1.4) + 256 * 1024 * 1024 } : {}),
+      // A state document carries every media object base64-encoded, on top of messages and the journal: bounded by
+      // the caps, and well below the longest string V8 can hold (the body is read into one before it is parsed).
+      ...(route.url === '/state' ? { bodyLimit: stateLimit } : {}),
       schema: { ...(route.querystring ? { querystring: route.querystring } : {}), ...(route.body ? { body: route.body } : {}) },
       handler: route.handler as never,
     });

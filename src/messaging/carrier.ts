@@ -47,10 +47,17 @@ export function actAsCarrier(parts: CoreParts, messageId: string, request: Carri
   if (rows.length === 0) throw new CarrierRefusal(`message ${messageId} has no recipient in flight: every one is already delivered or failed`);
   const account = parts.accounts.get(message.accountId);
   const app = account && parts.accounts.application(account, message.applicationId);
-  const acted = rows.map((row) => ({ recipient: row.to, type: outcome.type, cancelledSteps: parts.timeline.carrierAct(message, row.to, outcome, app) }));
+  const acts = rows.map((row) => ({ recipient: row.to, act: parts.timeline.carrierAct(message, row.to, outcome, app) }));
   // Durable before the answer: a process killed right after it must not replay the replaced steps at its next start.
-  parts.hooks.emit('committed');
-  return { messageId, acted };
+  // When that write fails the act is taken back (its event never sent, the steps left as they were) and refused.
+  try {
+    parts.hooks.emit('committed');
+  } catch (error) {
+    for (const { act } of [...acts].reverse()) act.undo();
+    throw error;
+  }
+  for (const { act } of acts) act.finalize();
+  return { messageId, acted: acts.map(({ recipient, act }) => ({ recipient, type: outcome.type, cancelledSteps: act.cancelled })) };
 }
 
 function toOutcome(request: CarrierRequest): CarrierOutcome {

@@ -3,8 +3,9 @@ import { newMessageId } from '../ids.js';
 import type { PlannedReply } from '../model/plan.js';
 import { countSegments } from '../segments.js';
 import type { StoredMessage } from '../store/messages.js';
+import { commitOrWithdraw } from './commit.js';
 import type { CoreParts } from './parts.js';
-import { NoOwnedRecipientError, type InboundAttachment, type InboundRequest } from './types.js';
+import { NoOwnedRecipientError, StorageWriteError, type InboundAttachment, type InboundRequest } from './types.js';
 
 /** Messages handsets send to the account's numbers: control API inbound, scenario replies and scheduled inbound. */
 export class InboundMessaging {
@@ -17,9 +18,10 @@ export class InboundMessaging {
    * suggestion's `pairedMessageId`).
    */
   receive(request: InboundRequest, replyTo?: StoredMessage): StoredMessage[] {
-    const { accounts, clock, store, timeline, hooks } = this.parts;
+    const { accounts, clock, store, timeline } = this.parts;
     const now = clock.now();
     const copies: StoredMessage[] = [];
+    const attachments: Array<{ accountId: string; mediaId: string }> = [];
     const rbmResponse = request.suggestionResponse !== undefined || request.locationResponse !== undefined;
     const channel = rbmResponse ? 'RBM' : request.channel;
     const pairedId = request.suggestionResponse?.pairedMessageId;
@@ -43,7 +45,7 @@ export class InboundMessaging {
         from: request.from,
         to: request.to,
         text: request.text ?? '',
-        media: request.media && this.storeAttachments(account.id, id, request.media),
+        media: request.media && this.storeAttachments(account.id, id, request.media, attachments),
         priority: 'default',
         time: now,
         segmentCount: countSegments({ ...request, media: request.media?.map(String) }),
@@ -58,7 +60,7 @@ export class InboundMessaging {
       copies.push(message);
     }
     if (copies.length === 0) throw new NoOwnedRecipientError(request.to);
-    hooks.emit('committed');
+    commitOrWithdraw(this.parts, { messages: copies, media: attachments });
     return copies;
   }
 
@@ -68,6 +70,11 @@ export class InboundMessaging {
       // A reply to a multichannel message comes back on the channel it was delivered on.
       this.receive(cause?.channel && !request.channel ? { ...request, channel: cause.channel } : request, cause);
     } catch (error) {
+      if (error instanceof StorageWriteError) {
+        // Taken back already (nothing sent); the data dir still holds the reply as pending, so a restart sends it.
+        this.parts.log.error({ messageId: cause?.id, err: error }, 'a scheduled inbound message could not be written to the data dir; it was not received');
+        return;
+      }
       if (!(error instanceof NoOwnedRecipientError)) throw error;
       if (cause) this.parts.store.note(cause, { at: this.parts.clock.now(), what: 'reply-not-routed', detail: { reason: error.message } });
       this.parts.log.warn({ messageId: cause?.id, to: request.to }, error.message);
@@ -78,19 +85,21 @@ export class InboundMessaging {
   scheduleReply(message: StoredMessage, key: string, reply: PlannedReply, afterMs: number): void {
     const { hooks, timeline } = this.parts;
     hooks.emit('replyPlanned', { key, accountId: message.accountId, messageId: message.id, reply, afterMs });
+    // The message it answers stays stored until then: the reply is routed by it, and restored with it.
     timeline.after(message.accountId, afterMs, () => {
       hooks.emit('replyFired', key);
       this.tryReceive({ ...reply, accountId: message.accountId }, message);
-    });
+    }, message.id);
   }
 
   // Each owned recipient's copy gets its own stored attachments under {messageId}/{index}/{filename}, as Bandwidth does.
-  private storeAttachments(accountId: string, messageId: string, media: ReadonlyArray<string | InboundAttachment>): string[] {
+  private storeAttachments(accountId: string, messageId: string, media: ReadonlyArray<string | InboundAttachment>, stored: Array<{ accountId: string; mediaId: string }>): string[] {
     return media.map((item, index) => {
       if (typeof item === 'string') return item;
       const filename = item.filename.replace(/[/\\]/g, '_') || 'attachment';
       const mediaId = `${messageId}/${index}/${filename}`;
       this.parts.media.put({ accountId, mediaId, bytes: Buffer.from(item.contentBase64, 'base64'), contentType: item.contentType });
+      stored.push({ accountId, mediaId });
       return `${this.parts.baseUrl()}/api/v2/users/${encodeURIComponent(accountId)}/media/${messageId}/${index}/${encodeURIComponent(filename)}`;
     });
   }

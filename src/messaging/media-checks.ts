@@ -71,6 +71,16 @@ export class ExternalMediaFetches {
    * closed or the account was reset meanwhile; a fetch in flight is aborted by abortAll().
    */
   async fetchThen(message: StoredMessage, lists: ReadonlyArray<readonly string[]>, then: (failures: Array<Rejection | undefined>) => void): Promise<void> {
+    // Its outcome is pending while the media is fetched: the message is not evicted meanwhile.
+    this.parts.store.pin(message.id);
+    try {
+      await this.fetchAndContinue(message, lists, then);
+    } finally {
+      this.parts.store.unpin(message.id);
+    }
+  }
+
+  private async fetchAndContinue(message: StoredMessage, lists: ReadonlyArray<readonly string[]>, then: (failures: Array<Rejection | undefined>) => void): Promise<void> {
     const { store, clock, config, log } = this.parts;
     store.note(message, { at: clock.now(), what: 'fetching-media', detail: { urls: lists.flat() } });
     const options = { maxBytes: config.media.maxObjectBytes, timeoutMs: config.media.fetchTimeoutMs, signal: this.aborts.signal };
@@ -92,7 +102,7 @@ export class ExternalMediaFetches {
       this.inFlight--;
     }
     if (this.aborts.signal.aborted || store.get(message.accountId, message.id) !== message) {
-      log.info({ messageId: message.id }, 'media fetched after the message was reset or evicted: nothing more happens to it');
+      log.info({ messageId: message.id }, 'media fetched after the message was reset or withdrawn: nothing more happens to it');
       return;
     }
     store.note(message, { at: clock.now(), what: 'fetched-media', detail: { failures: failures.filter(Boolean) } });

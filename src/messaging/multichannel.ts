@@ -3,6 +3,7 @@ import { channelFields, type MultiChannelRequest } from '../multichannel.js';
 import type { Rejection } from '../scenarios/engine.js';
 import type { StoredMessage } from '../store/messages.js';
 import { checkAccount } from './account-checks.js';
+import { commitOrWithdraw } from './commit.js';
 import type { ExternalMediaFetches } from './media-checks.js';
 import type { OutboundMessaging } from './outbound.js';
 import type { CoreParts } from './parts.js';
@@ -41,7 +42,7 @@ export class MultiChannelMessaging {
     const external = request.channelList.map((item) => (item.channel === 'MMS' ? this.fetches.externalOf(accountId, channelFields(item, request.to).media) : []));
     if (external.every((urls) => urls.length === 0)) this.playChannels(message, request, []);
     else void this.fetches.fetchThen(message, external, (failures) => this.playChannels(message, request, failures));
-    this.parts.hooks.emit('committed');
+    commitOrWithdraw(this.parts, { messages: [message] });
     return message;
   }
 
@@ -61,7 +62,7 @@ export class MultiChannelMessaging {
       if (next && last?.type === 'message-failed') {
         const at = offsetMs + last.afterMs;
         const detail = { from: item.channel, to: next.channel, errorCode: last.errorCode, why: plan.explanations.get(request.to) };
-        timeline.after(message.accountId, at, () => store.note(message, { at: clock.now(), what: 'fallback', recipient: request.to, detail }));
+        timeline.after(message.accountId, at, () => store.note(message, { at: clock.now(), what: 'fallback', recipient: request.to, detail }), message.id);
         preface += `${item.channel} failed with ${last.errorCode} (${detail.why}), fell back to ${next.channel}; `;
         offsetMs = at;
         continue;

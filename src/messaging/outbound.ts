@@ -5,6 +5,7 @@ import type { Rejection } from '../scenarios/engine.js';
 import { countSegments } from '../segments.js';
 import type { StoredMessage } from '../store/messages.js';
 import { checkAccount } from './account-checks.js';
+import { commitOrWithdraw } from './commit.js';
 import type { InboundMessaging } from './inbound.js';
 import type { ExternalMediaFetches } from './media-checks.js';
 import type { CoreParts } from './parts.js';
@@ -44,7 +45,7 @@ export class OutboundMessaging {
     const external = rejection ? [] : this.fetches.externalOf(accountId, request.media);
     if (external.length === 0) this.planAndPlay(message, app, rejection);
     else void this.fetches.fetchThen(message, [external], ([failure]) => this.planAndPlay(message, app, failure));
-    this.parts.hooks.emit('committed');
+    commitOrWithdraw(this.parts, { messages: [message] });
     return message;
   }
 

@@ -77,3 +77,18 @@ export interface DurableStorage {
   /** Where it keeps the state, for messages and health. */
   readonly file: string;
 }
+
+/**
+ * Durable storage could not write what an answer depends on (disk full, file removed): what was being accepted is
+ * withdrawn (nothing is sent for it) and the request is refused with a 503; the state is as it was before.
+ */
+export class StorageWriteError extends Error {
+  constructor(
+    /** The file that could not be written. */
+    readonly file: string,
+    override readonly cause: unknown,
+  ) {
+    super(`could not write ${file} (${(cause as { code?: string }).code ?? (cause as Error).message}); nothing was kept or sent for this request: free disk space or fix the data dir, then send it again`);
+    this.name = 'StorageWriteError';
+  }
+}

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { Count, EpochMs, Sequence } from '../validation/bounds.js';
 import { PlannedReplySchema, PlannedStepSchema } from './plan.js';
 
 // Work the emulator owes but has not done yet, in the form that outlives a process (data dir, state documents).
@@ -9,8 +10,8 @@ const PendingStepsSchema = Type.Object({
   messageId: Type.String(),
   recipient: Type.String(),
   steps: Type.Array(PlannedStepSchema, { minItems: 1 }),
-  next: Type.Integer({ minimum: 0 }),
-  dueAt: Type.Number(),
+  next: Count(),
+  dueAt: EpochMs('when the next step is due, epoch ms'),
   explanation: Type.Optional(Type.String()),
 });
 /** A recipient's planned status events not fired yet; see PendingStepsSchema. */
@@ -32,17 +33,17 @@ const DeliveryRecordSchema = Type.Object({
 export type DeliveryRecord = Static<typeof DeliveryRecordSchema>;
 
 /** Where an unsettled event stands: its next attempt, the retries used so far and whether it sends credentials. */
-const AttemptStateSchema = Type.Object({ attempt: Type.Integer({ minimum: 1 }), retriesUsed: Type.Integer({ minimum: 0 }), withCredentials: Type.Boolean() });
+const AttemptStateSchema = Type.Object({ attempt: Sequence(1), retriesUsed: Sequence(0), withCredentials: Type.Boolean() });
 /** Where an unsettled event stands; see AttemptStateSchema. */
 export type AttemptState = Static<typeof AttemptStateSchema>;
 
 /** A callback event not settled yet (first attempt or a retry waiting), with its next attempt due at `dueAt`. */
-const PendingDeliverySchema = Type.Object({ delivery: DeliveryRecordSchema, next: AttemptStateSchema, dueAt: Type.Number() });
+const PendingDeliverySchema = Type.Object({ delivery: DeliveryRecordSchema, next: AttemptStateSchema, dueAt: EpochMs('when the next attempt is due, epoch ms') });
 /** A callback event not settled yet; see PendingDeliverySchema. */
 export type PendingDelivery = Static<typeof PendingDeliverySchema>;
 
 /** A scenario reply not sent yet: the handset's answer to message `messageId`, due at `dueAt`. */
-const PendingReplySchema = Type.Object({ key: Type.String({ minLength: 1 }), accountId: Type.String(), messageId: Type.String(), reply: PlannedReplySchema, dueAt: Type.Number() });
+const PendingReplySchema = Type.Object({ key: Type.String({ minLength: 1 }), accountId: Type.String(), messageId: Type.String(), reply: PlannedReplySchema, dueAt: EpochMs('when the reply is due, epoch ms') });
 /** A scenario reply not sent yet; see PendingReplySchema. */
 export type PendingReply = Static<typeof PendingReplySchema>;
 

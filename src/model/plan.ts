@@ -1,17 +1,21 @@
 import { Type, type Static } from 'typebox';
+import { DurationMs, SafeInteger } from '../validation/bounds.js';
 import { LocationResponseSchema, SuggestionResponseSchema } from '../store/messages.js';
 import { CallbackType } from './events.js';
 
 // What planning (scenarios) hands to delivery (callbacks): a neutral module, so neither imports the other for it.
 
+/** The most extra copies a step may send: the scenario schema's `callbackFaults.duplicate` maximum. */
+const MAX_DUPLICATES = 10;
+
 /** One status event a recipient will get, `afterMs` emulated milliseconds after the 202. */
 export const PlannedStepSchema = Type.Object({
-  afterMs: Type.Number({ minimum: 0 }),
+  afterMs: DurationMs('emulated ms after the 202'),
   type: Type.Union([Type.Literal(CallbackType.sending), Type.Literal(CallbackType.delivered), Type.Literal(CallbackType.failed), Type.Literal(CallbackType.read)]),
-  errorCode: Type.Optional(Type.Integer()),
+  errorCode: Type.Optional(SafeInteger()),
   description: Type.Optional(Type.String()),
   /** Extra copies to send (a duplicated callback). */
-  duplicates: Type.Optional(Type.Integer({ minimum: 0 })),
+  duplicates: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_DUPLICATES })),
   /** The event happens (status moves) but its callback is never sent. */
   dropped: Type.Optional(Type.Boolean()),
 });
@@ -20,7 +24,7 @@ export type PlannedStep = Static<typeof PlannedStepSchema>;
 
 /** A reply the recipient's handset sends back, `afterMs` after the 202. */
 export const PlannedReplySchema = Type.Object({
-  afterMs: Type.Number({ minimum: 0 }),
+  afterMs: DurationMs('emulated ms after the 202'),
   from: Type.String(),
   to: Type.Array(Type.String()),
   text: Type.String(),

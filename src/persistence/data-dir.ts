@@ -1,10 +1,12 @@
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Delivery, NextAttempt } from '../callbacks/dispatcher.js';
 import type { Emulator } from '../emulator.js';
-import type { DurableStorage } from '../messaging/types.js';
+import { StorageWriteError, type DurableStorage } from '../messaging/types.js';
+import { clampEpochMs } from '../validation/bounds.js';
+import { lockDataDir, type DirLock } from './dir-lock.js';
+import { makeFolder } from './make-folder.js';
 import { EmulatorConfigError } from '../errors.js';
 import { explainDataDirError } from './data-dir-errors.js';
 import type { JournalEntry } from '../store/journal.js';
@@ -12,6 +14,7 @@ import type { MediaChange } from '../store/media.js';
 import type { StoredMessage } from '../store/messages.js';
 import type { PendingDelivery, PendingReply, PendingSteps, PendingWork } from '../model/pending.js';
 import { playableSteps, ruleHitsOf, STATE_VERSION, type StateDocument } from './state-document.js';
+import type { StagedState } from './state-document.js';
 
 /** The state file inside the data dir. */
 export const DATA_FILE = 'emulator.sqlite';
@@ -53,15 +56,20 @@ export function openDataDir(dir: string): DataDir {
   const Sqlite = loadSqlite();
   const folder = resolve(dir);
   const file = join(folder, DATA_FILE);
-  let db: Database;
+  let db: Database | undefined;
+  let lock: DirLock;
   try {
-    mkdirSync(folder, { recursive: true });
-    db = new Sqlite(file);
+    makeFolder(folder);
+    // No busy wait: a data dir another emulator holds is refused at once, naming it (lockDataDir).
+    db = new Sqlite(file, { timeout: 0 });
+    lock = lockDataDir(db, folder);
     db.pragma('journal_mode = WAL');
     // In WAL mode NORMAL loses nothing when the process dies (SIGKILL): a committed transaction is in the WAL file.
     db.pragma('synchronous = NORMAL');
     db.exec(SCHEMA);
   } catch (error) {
+    db?.close();
+    if (error instanceof EmulatorConfigError) throw error;
     throw new EmulatorConfigError([{ source: 'dataDir', field: 'dataDir', ...explainDataDirError(error, folder, file) }]);
   }
   let version: string | undefined;
@@ -69,14 +77,16 @@ export function openDataDir(dir: string): DataDir {
     version = (db.prepare('SELECT value FROM meta WHERE key = ?').get('version') as { value: string } | undefined)?.value;
   } catch (error) {
     db.close();
+    lock.release();
     throw new EmulatorConfigError([{ source: file, field: 'dataDir', ...explainDataDirError(error, folder, file) }]);
   }
   if (version !== undefined && Number(version) !== STATE_VERSION) {
     db.close();
+    lock.release();
     throw new EmulatorConfigError([{ source: file, field: 'dataDir', problem: `holds state format ${version}; this emulator reads ${STATE_VERSION}`, fix: 'use another --data-dir, or export the state with the emulator that wrote it and import it here' }]);
   }
   db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('version', String(STATE_VERSION));
-  return new DataDir(db, file);
+  return new DataDir(db, file, lock);
 }
 
 /**
@@ -86,10 +96,15 @@ export function openDataDir(dir: string): DataDir {
  */
 export class DataDir implements DurableStorage {
   private inTransaction = false;
+  // The first error of this tick's transaction: SQLite may have rolled it back already (SQLITE_FULL), so nothing
+  // more is written in it (each statement would commit on its own) and its commit reports the failure instead.
+  private failure: { error: unknown } | undefined;
+  // While an import is put in force: its reset and its state are on file already.
+  private replacing = false;
   private readonly dirtyMessages = new Set<StoredMessage>();
   private readonly detachers: Array<() => void> = [];
   private emulator: Emulator | undefined;
-  private seenEvictions = { messages: 0, journal: 0 };
+  private seenJournalEvictions = 0;
   private closed = false;
   private readonly sql;
 
@@ -97,10 +112,11 @@ export class DataDir implements DurableStorage {
     private readonly db: Database,
     /** The SQLite file's path. */
     readonly file: string,
+    private readonly lock?: DirLock,
   ) {
     this.sql = {
       upsertMessage: db.prepare('INSERT INTO messages (id, account_id, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc'),
-      pruneMessages: db.prepare('DELETE FROM messages WHERE ord <= (SELECT ord FROM messages ORDER BY ord DESC LIMIT 1 OFFSET ?)'),
+      removeMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
       insertEntry: db.prepare('INSERT OR REPLACE INTO journal (seq, account_id, doc) VALUES (?, ?, ?)'),
       pruneJournal: db.prepare('DELETE FROM journal WHERE seq <= (SELECT seq FROM journal ORDER BY seq DESC LIMIT 1 OFFSET ?)'),
       putMedia: db.prepare('INSERT INTO media (account_id, media_id, content_type, cache_control, created_at, bytes) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -156,7 +172,7 @@ export class DataDir implements DurableStorage {
 
   /** The pending steps and callback events as the file holds them (after writing what this tick changed). */
   pending(): PendingWork & { replies: PendingReply[] } {
-    this.flush();
+    this.commitInBackground();
     const docs = <T>(sql: string) => (this.db.prepare(sql).all() as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as T);
     return { steps: docs('SELECT doc FROM pending_steps'), deliveries: docs('SELECT doc FROM pending_deliveries'), replies: docs('SELECT doc FROM pending_replies') };
   }
@@ -165,38 +181,40 @@ export class DataDir implements DurableStorage {
   attach(emulator: Emulator): void {
     this.emulator = emulator;
     const { store, journal, clock, media, scenarios, timeline, dispatcher } = emulator.parts;
-    this.seenEvictions = { messages: store.stats().evicted, journal: journal.stats().evicted };
+    this.seenJournalEvictions = journal.stats().evicted;
     const scale = () => clock.scale;
     const now = () => clock.now();
     emulator.attachStorage(this);
     this.detachers.push(
       store.subscribe((change) => this.touch(change.message)),
       store.subscribeNotes((message) => this.touch(message)),
+      // Only messages the cap evicts leave the file: one held over the cap for its pending work stays with it.
+      store.subscribeEvictions((message) => this.write(() => this.sql.removeMessage.run(message.id))),
       journal.subscribe((entry) => this.recordEntry(entry)),
       media.subscribe((change) => this.recordMedia(change)),
       scenarios.onRuntimeChange(() => this.writeScenarios()),
       timeline.observe({
         planned: (message, recipient, steps, explanation) => {
           if (steps.length === 0) return;
-          this.writeSteps({ accountId: message.accountId, messageId: message.id, recipient, steps: [...steps], next: 0, dueAt: now() + steps[0]!.afterMs * scale(), explanation });
+          this.writeSteps({ accountId: message.accountId, messageId: message.id, recipient, steps: [...steps], next: 0, dueAt: clampEpochMs(now() + steps[0]!.afterMs * scale()), explanation });
         },
         fired: (message, recipient, index, steps) => {
           const next = steps[index + 1];
           if (!next) return this.write(() => this.sql.removeSteps.run(stepsKey(message.id, recipient)));
-          this.writeSteps({ accountId: message.accountId, messageId: message.id, recipient, steps: [...steps], next: index + 1, dueAt: now() + (next.afterMs - steps[index]!.afterMs) * scale(), explanation: stepsExplanation(message, recipient) });
+          this.writeSteps({ accountId: message.accountId, messageId: message.id, recipient, steps: [...steps], next: index + 1, dueAt: clampEpochMs(now() + (next.afterMs - steps[index]!.afterMs) * scale()), explanation: stepsExplanation(message, recipient) });
         },
         // The carrier's own event is a dispatcher delivery (written when queued); the replaced steps must never replay.
         replaced: (message, recipient) => this.write(() => this.sql.removeSteps.run(stepsKey(message.id, recipient))),
       }),
       dispatcher.observe({
         queued: (delivery) => this.writeDelivery(delivery, { attempt: 1, retriesUsed: 0, withCredentials: false }, now()),
-        retrying: (delivery, next: NextAttempt) => this.writeDelivery(delivery, next, now() + next.delayMs * scale()),
+        retrying: (delivery, next: NextAttempt) => this.writeDelivery(delivery, next, clampEpochMs(now() + next.delayMs * scale())),
       }),
       emulator.onState({
-        committed: () => this.flush(),
+        committed: () => this.commitOrThrow(),
         reset: (accountId) => this.forget(accountId),
         replyPlanned: ({ afterMs, ...planned }) => {
-          const pending: PendingReply = { ...planned, dueAt: now() + afterMs * scale() };
+          const pending: PendingReply = { ...planned, dueAt: clampEpochMs(now() + afterMs * scale()) };
           this.write(() => this.sql.putReply.run(pending.key, pending.accountId, JSON.stringify(pending)));
         },
         replyFired: (key) => this.write(() => this.sql.removeReply.run(key)),
@@ -206,60 +224,100 @@ export class DataDir implements DurableStorage {
     );
   }
 
-  /** Commit what this tick changed (called at once where an answer depends on it, else at the end of the tick). */
-  flush(): void {
+  // Commit what this tick changed; on failure roll back and throw (what it held stays in memory only).
+  private commit(): void {
     if (!this.inTransaction || this.closed) return;
     const emulator = this.emulator;
-    if (emulator) {
-      const { store, journal, timeline } = emulator.parts;
-      for (const message of this.dirtyMessages) {
-        // An evicted or reset message may still change (its timers run); it must not come back on file.
-        if (store.get(message.accountId, message.id) === message) this.sql.upsertMessage.run(message.id, message.accountId, JSON.stringify(message));
+    if (emulator && !this.failure) {
+      try {
+        const { store, journal, timeline } = emulator.parts;
+        for (const message of this.dirtyMessages) {
+          // An evicted, reset or withdrawn message may still change (its timers run); it must not come back on file.
+          if (store.get(message.accountId, message.id) === message) this.sql.upsertMessage.run(message.id, message.accountId, JSON.stringify(message));
+        }
+        const { evicted: journalEvicted, cap: journalCap } = journal.stats();
+        if (journalEvicted > this.seenJournalEvictions) this.sql.pruneJournal.run(journalCap);
+        this.seenJournalEvictions = journalEvicted;
+        this.sql.setMeta.run('lastEventNumber', String(timeline.lastEventNumber));
+        this.sql.setMeta.run('ruleHits', JSON.stringify(ruleHitsOf(emulator)));
+      } catch (error) {
+        this.failure = { error };
       }
-      const { evicted: messagesEvicted, cap: messageCap } = store.stats();
-      if (messagesEvicted > this.seenEvictions.messages) this.sql.pruneMessages.run(messageCap);
-      const { evicted: journalEvicted, cap: journalCap } = journal.stats();
-      if (journalEvicted > this.seenEvictions.journal) this.sql.pruneJournal.run(journalCap);
-      this.seenEvictions = { messages: messagesEvicted, journal: journalEvicted };
-      this.sql.setMeta.run('lastEventNumber', String(timeline.lastEventNumber));
-      this.sql.setMeta.run('ruleHits', JSON.stringify(ruleHitsOf(emulator)));
     }
-    this.dirtyMessages.clear();
-    this.db.exec('COMMIT');
+    if (!this.failure) {
+      try {
+        this.db.exec('COMMIT');
+      } catch (error) {
+        this.failure = { error };
+      }
+    }
+    const failure = this.failure;
     this.inTransaction = false;
+    this.failure = undefined;
+    this.dirtyMessages.clear();
+    if (!failure) return;
+    if (this.db.inTransaction) {
+      try {
+        this.db.exec('ROLLBACK');
+      } catch {
+        // Nothing more to undo: the transaction is gone either way.
+      }
+    }
+    throw failure.error;
   }
 
-  // A failed commit (disk full, file removed) is logged and rolled back: the emulator keeps serving from memory.
-  private flushOrReport(): void {
+  /**
+   * Commit what this tick changed now, because an answer depends on it (a 202, an upload's 204, an inbound 201).
+   * Throws StorageWriteError when it cannot: the transaction is rolled back, and the caller takes its change back.
+   */
+  commitOrThrow(): void {
     try {
-      this.flush();
+      this.commit();
+    } catch (error) {
+      throw new StorageWriteError(this.file, error);
+    }
+  }
+
+  // Background writes (a step fired, a callback attempt) that fail are logged: they are kept in memory only, so after
+  // a restart such a callback may be sent again (at least once), and a settled one may reappear as pending.
+  private commitInBackground(): void {
+    try {
+      this.commit();
     } catch (error) {
       const cause = explainDataDirError(error, dirname(this.file), this.file);
       this.emulator?.log.error({ err: error, file: this.file, fix: cause.fix }, `could not write the data dir: ${cause.problem}; this change is kept in memory only`);
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.inTransaction = false;
-      this.dirtyMessages.clear();
     }
   }
 
   /** Write what is pending and close the file; later changes are not recorded. Safe to call twice. */
   close(): void {
     if (this.closed) return;
-    this.flush();
+    this.commitInBackground();
     for (const detach of this.detachers.splice(0)) detach();
     this.closed = true;
     this.db.close();
+    this.lock?.release();
   }
 
   // Every write joins the tick's transaction, opened on the first write and committed when the tick's work is done.
+  // A write never throws into the emulator: its failure is kept for the commit, which reports it.
   private write(fn: () => void): void {
-    if (this.closed) return;
+    if (this.closed || this.replacing) return;
     if (!this.inTransaction) {
-      this.db.exec('BEGIN');
       this.inTransaction = true;
-      queueMicrotask(() => this.flushOrReport());
+      queueMicrotask(() => this.commitInBackground());
+      try {
+        this.db.exec('BEGIN');
+      } catch (error) {
+        this.failure = { error };
+      }
     }
-    fn();
+    if (this.failure) return;
+    try {
+      fn();
+    } catch (error) {
+      this.failure = { error };
+    }
   }
 
   private touch(message: StoredMessage): void {
@@ -281,8 +339,6 @@ export class DataDir implements DurableStorage {
         this.sql.putMedia.run(o.accountId, o.mediaId, o.contentType, o.cacheControl ?? null, o.createdAt, o.bytes);
       }
     });
-    // An upload is answered 204 right after it is stored: it must be on file by then.
-    if (change.kind === 'put') this.flush();
   }
 
   private writeScenarios(): void {
@@ -313,21 +369,43 @@ export class DataDir implements DurableStorage {
         else this.db.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(accountId);
       }
     });
-    this.flush();
+    this.commitInBackground();
   }
 
   /**
-   * After an import (which began with a full reset, already on file) write the rest from memory and the document:
-   * the journal, media and resumed steps were put back without events.
+   * Replace everything on file with a staged import, in one transaction, then run `putInForce` (which resets the
+   * emulator and commits the staged state): the file is written first, so a write that fails (StorageWriteError)
+   * leaves both the file and the emulator as they were. While `putInForce` runs, nothing is written: the reset and
+   * the restored state are already on file.
    */
-  rewrite(doc: StateDocument): void {
-    const { journal, media } = this.emulator!.parts;
-    this.write(() => {
+  replace<T>(staged: StagedState, putInForce: () => T): T {
+    this.commitOrThrow();
+    const { doc, store, journal, media, scenarios, lastEventNumber } = staged;
+    const kept = (accountId: string, messageId: string) => store.get(accountId, messageId) !== undefined;
+    const write = this.db.transaction(() => {
+      for (const table of [...ACCOUNT_TABLES, 'scenarios']) this.db.prepare(`DELETE FROM ${table}`).run();
+      for (const accountId of store.accounts()) for (const m of store.list(accountId)) this.sql.upsertMessage.run(m.id, m.accountId, JSON.stringify(m));
       for (const entry of journal.list()) this.sql.insertEntry.run(entry.seq, entry.accountId, JSON.stringify(entry));
       for (const o of media.entries()) this.sql.putMedia.run(o.accountId, o.mediaId, o.contentType, o.cacheControl ?? null, o.createdAt, o.bytes);
-      for (const steps of playableSteps(doc)) this.writeSteps(steps);
+      for (const [i, s] of scenarios.entries()) this.sql.insertScenario.run(i, s.scope, s.scenario.name, JSON.stringify(s.document ?? null));
+      for (const p of playableSteps(doc)) if (kept(p.accountId, p.messageId)) this.sql.putSteps.run(stepsKey(p.messageId, p.recipient), p.accountId, JSON.stringify(p));
+      for (const p of doc.pending?.deliveries ?? []) this.sql.putDelivery.run(p.delivery.eventId, p.delivery.accountId, JSON.stringify(p));
+      for (const p of doc.pending?.replies ?? []) if (kept(p.accountId, p.messageId)) this.sql.putReply.run(p.key, p.accountId, JSON.stringify(p));
+      this.sql.setMeta.run('lastEventNumber', String(Math.max(lastEventNumber, this.emulator?.parts.timeline.lastEventNumber ?? 0)));
+      this.sql.setMeta.run('ruleHits', JSON.stringify(doc.ruleHits ?? {}));
     });
-    this.flush();
+    try {
+      write();
+    } catch (error) {
+      throw new StorageWriteError(this.file, error);
+    }
+    this.replacing = true;
+    try {
+      return putInForce();
+    } finally {
+      this.replacing = false;
+      this.dirtyMessages.clear();
+    }
   }
 }
 

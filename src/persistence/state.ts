@@ -1,14 +1,19 @@
 import type { Delivery } from '../callbacks/dispatcher.js';
 import type { Emulator } from '../emulator.js';
-import type { StoredMessage } from '../store/messages.js';
+import { compileRuntimeScenario } from '../scenarios/lifecycle.js';
+import { Journal } from '../store/journal.js';
+import { MediaStore } from '../store/media.js';
+import { MessageStore, type StoredMessage } from '../store/messages.js';
+import type { Problem } from '../validation/schema-check.js';
 import { DataDir } from './data-dir.js';
-import { checkStateDocument, MAX_EVENT_NUMBER, playableSteps, ruleHitsOf, scopedScenarios, STATE_VERSION, StateDocumentError, type RestoreCounts, type StateDocument } from './state-document.js';
+import { checkStateDocument, MAX_EVENT_NUMBER, playableSteps, ruleHitsOf, scopedScenarios, STATE_VERSION, StateDocumentError, type RestoreCounts, type StagedState, type StateDocument } from './state-document.js';
 
 /** The emulator's state as one JSON document. `pending` is there only with a data dir (which tracks it). */
 export function exportState(emulator: Emulator): StateDocument {
   const { store, clock, timeline, media, journal, scenarios } = emulator.parts;
   const messages: StoredMessage[] = [];
-  for (const accountId of store.accounts()) messages.push(...store.list(accountId));
+  // A loop, not push(...list): spreading 200,000 messages into one call overflows the stack.
+  for (const accountId of store.accounts()) for (const message of store.list(accountId)) messages.push(message);
   messages.sort((a, b) => a.time - b.time);
   const pending = emulator.storage instanceof DataDir ? emulator.storage.pending() : undefined;
   return {
@@ -37,22 +42,66 @@ function applyRuleHits(emulator: Emulator, hits: Record<string, number>): void {
 }
 
 /**
- * Put a state document's contents into an emulator that holds nothing yet (start-up, or after a full reset):
- * run-time scenarios, media, messages, journal, then the pending events, which are scheduled again.
+ * A state document built aside, before anything is replaced: its scenarios compiled, its media decoded and its
+ * messages and journal in stores of their own (caps applied). Everything that can fail happens while staging.
  */
-export function restoreState(emulator: Emulator, doc: StateDocument): RestoreCounts {
-  const { clock, media, store, journal, timeline, accounts, dispatcher } = emulator.parts;
-  const now = clock.now();
-  for (const s of [...doc.scenarios].reverse()) emulator.useScenario(s.document, s.scope, s.name);
+
+// Ids of the messages a document still owes work for: they are kept over the message cap until it is done.
+function messagesWithPendingWork(doc: StateDocument): Set<string> {
+  const ids = new Set<string>();
+  for (const p of playableSteps(doc)) ids.add(p.messageId);
+  for (const p of doc.pending?.replies ?? []) ids.add(p.messageId);
+  for (const m of doc.messages) if (m.direction === 'in' && !m.timeline.some((t) => t.what === 'message-received')) ids.add(m.id);
+  return ids;
+}
+
+/** Build a checked state document aside (StateDocumentError when a scenario does not compile); nothing changes. */
+function stageState(emulator: Emulator, doc: StateDocument): StagedState {
+  const { config, clock } = emulator.parts;
+  const problems: Problem[] = [];
+  const scenarios = doc.scenarios.map((s, i) => {
+    const { scenario, problems: found } = compileRuntimeScenario(s.document, s.scope, s.name);
+    for (const p of found) problems.push({ ...p, field: `scenarios[${i}].document.${p.field}` });
+    return { scope: s.scope, scenario: scenario!, document: structuredClone(s.document) };
+  });
+  if (problems.length > 0) throw new StateDocumentError(problems);
+  const media = new MediaStore(config.media, clock);
   for (const m of [...doc.media].sort((a, b) => a.createdAt - b.createdAt)) {
     media.restore({ accountId: m.accountId, mediaId: m.mediaId, contentType: m.contentType, cacheControl: m.cacheControl, createdAt: m.createdAt, bytes: Buffer.from(m.contentBase64, 'base64') });
   }
-  for (const message of doc.messages) store.add(structuredClone(message));
-  journal.restore([...doc.journal].sort((a, b) => a.seq - b.seq));
-  const eventNumbers = [...doc.journal.map((e) => e.eventId), ...(doc.pending?.deliveries ?? []).map((d) => d.delivery.eventId)].map((id) => Number(/^ev-(\d+)$/.exec(id)?.[1] ?? 0))
+  const store = new MessageStore(config.limits.maxMessages);
+  const pinned = messagesWithPendingWork(doc);
+  for (const message of doc.messages) {
+    store.add(structuredClone(message));
+    if (pinned.has(message.id)) store.pin(message.id);
+  }
+  const journal = new Journal(config.limits.maxJournalEntries);
+  journal.restore(doc.journal);
+  // A loop, not Math.max(...ids): spreading a journal of 200,000 entries into one call overflows the stack.
+  let lastEventNumber = Math.max(doc.lastEventNumber ?? 0, 0);
+  const consider = (eventId: string) => {
+    const n = Number(/^ev-(\d+)$/.exec(eventId)?.[1] ?? 0);
     // An id beyond the exact integers is never handed out again anyway; reserving it would stall the counter.
-    .filter((n) => n <= MAX_EVENT_NUMBER);
-  timeline.reserveEventIds(Math.max(doc.lastEventNumber ?? 0, 0, ...eventNumbers));
+    if (n <= MAX_EVENT_NUMBER && n > lastEventNumber) lastEventNumber = n;
+  };
+  for (const entry of doc.journal) consider(entry.eventId);
+  for (const p of doc.pending?.deliveries ?? []) consider(p.delivery.eventId);
+  return { doc, scenarios, store, journal, media, lastEventNumber, pinned };
+}
+
+/**
+ * Put a staged state in force in an emulator that holds nothing (start-up, or right after a full reset): the stores
+ * take over what was built aside, then the pending events are scheduled again. Only hand-overs and scheduling here.
+ */
+function commitState(emulator: Emulator, staged: StagedState): RestoreCounts {
+  const { clock, media, store, journal, timeline, accounts, dispatcher } = emulator.parts;
+  const { doc } = staged;
+  const now = clock.now();
+  for (const s of [...staged.scenarios].reverse()) emulator.restoreScenario(s.scenario, s.scope, s.document);
+  media.adopt(staged.media);
+  store.adopt(staged.store);
+  journal.adopt(staged.journal);
+  timeline.reserveEventIds(staged.lastEventNumber);
 
   // Emulated delay from a due time: what is left of the wait in real ms, divided by the time scale.
   const delayUntil = (dueAt: number) => (clock.scale > 0 ? Math.max(0, dueAt - now) / clock.scale : 0);
@@ -91,21 +140,38 @@ export function restoreState(emulator: Emulator, doc: StateDocument): RestoreCou
     pendingDeliveries++;
   }
   if (doc.ruleHits) applyRuleHits(emulator, doc.ruleHits);
+  // The work scheduled above holds its messages now; a message whose work could not be scheduled (no such account
+  // any more) is evicted here if it is over the cap.
+  for (const id of staged.pinned) store.unpin(id);
   return { messages: doc.messages.length, media: doc.media.length, journal: doc.journal.length, scenarios: doc.scenarios.length, pendingSteps, pendingDeliveries };
 }
 
-/**
- * Replace all state with a state document (POST /__emulator/state): checked completely first, then a full reset
- * (the one meaning of reset: src/emulator.ts) and the document's contents; the data dir, if any, is rewritten.
- * Throws StateDocumentError with every problem when the document is not valid; nothing is changed then.
- */
-export function importState(emulator: Emulator, value: unknown): RestoreCounts {
-  const problems = checkStateDocument(value, 'state document');
-  if (problems.length > 0) throw new StateDocumentError(problems);
-  const doc = value as StateDocument;
-  emulator.reset();
-  const counts = restoreState(emulator, doc);
-  if (emulator.storage instanceof DataDir) emulator.storage.rewrite(doc);
-  return counts;
+/** Put a state document's contents into an emulator that holds nothing yet (start-up): staged, then committed. */
+export function restoreState(emulator: Emulator, doc: StateDocument): RestoreCounts {
+  return commitState(emulator, stageState(emulator, doc));
 }
 
+/**
+ * Replace all state with a state document (POST /__emulator/state), atomically: the document is checked completely
+ * and built aside (stageState) before anything is replaced; then, with a data dir, the file is rewritten in one
+ * transaction; only then are the emulator's state reset and the staged state put in force. A StateDocumentError
+ * (every problem), or a StorageWriteError when the file cannot be written, leaves everything as it was.
+ */
+export function importState(emulator: Emulator, value: unknown): RestoreCounts {
+  const problems = checkStateDocument(value, 'state document', emulator.config.media);
+  if (problems.length > 0) throw new StateDocumentError(problems);
+  const doc = value as StateDocument;
+  let staged: StagedState;
+  try {
+    staged = stageState(emulator, doc);
+  } catch (error) {
+    if (error instanceof StateDocumentError) throw error;
+    // Whatever else went wrong while building aside, nothing was replaced: the document is refused as it is.
+    throw new StateDocumentError([{ source: 'state document', field: '(document)', problem: `could not be restored (${(error as Error).message})`, fix: 'export the state again from an emulator and import that document' }]);
+  }
+  const putInForce = () => {
+    emulator.reset();
+    return commitState(emulator, staged);
+  };
+  return emulator.storage instanceof DataDir ? emulator.storage.replace(staged, putInForce) : putInForce();
+}

@@ -5,6 +5,11 @@ import { compileScenario, type CompiledInbound, type CompiledScenario } from './
 import type { ScenarioEngine } from './engine.js';
 import { ScenarioFiles, type ScenarioLoadState } from './files.js';
 
+/** Compile a run-time scenario for a scope (`'*'` for all accounts): the scenario, or every problem. */
+export function compileRuntimeScenario(value: unknown, scope: string, fallbackName: string): ReturnType<typeof compileScenario> {
+  return compileScenario(value, `scenario for ${scope === '*' ? 'all accounts' : `account ${scope}`}`, fallbackName);
+}
+
 /** Schedules one of a scenario's inbound messages (`afterMs` from now); given by the core, which owns the timeline. */
 export type ScheduleInbound = (inbound: CompiledInbound) => void;
 
@@ -67,12 +72,17 @@ export class ScenarioLifecycle {
 
   /** Check and add a scenario at run time, in front of the others, for one account or all (`'*'`). */
   use(value: unknown, scope = '*', fallbackName = 'runtime'): CompiledScenario {
-    const { scenario, problems } = compileScenario(value, `scenario for ${scope === '*' ? 'all accounts' : `account ${scope}`}`, fallbackName);
+    const { scenario, problems } = compileRuntimeScenario(value, scope, fallbackName);
     if (!scenario) throw new EmulatorConfigError(problems);
-    this.documents.set(scenario, structuredClone(value));
+    this.install(scenario, scope, structuredClone(value));
+    return scenario;
+  }
+
+  /** Put a compiled run-time scenario in force, in front of the others, with the document it was made from. */
+  install(scenario: CompiledScenario, scope: string, document: unknown): void {
+    this.documents.set(scenario, document);
     this.engine.use(scenario, scope);
     this.bringIntoForce(scenario);
-    return scenario;
   }
 
   /** The document a run-time scenario was added from (export, data dir). */

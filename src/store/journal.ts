@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { DurationMs, EpochMs, Sequence } from '../validation/bounds.js';
 
 /** What became of an event as of one attempt. */
 const CallbackOutcomeSchema = Type.Union([
@@ -15,7 +16,7 @@ export type CallbackOutcome = Static<typeof CallbackOutcomeSchema>;
 
 /** One callback attempt (or, for `no-target` / `not-requested` / `dropped`, the record that no POST was made). */
 export const JournalEntrySchema = Type.Object({
-  seq: Type.Integer({ minimum: 1 }),
+  seq: Sequence(1),
   eventId: Type.String({ description: 'stable across the attempts of one event' }),
   accountId: Type.String(),
   messageId: Type.String(),
@@ -23,11 +24,11 @@ export const JournalEntrySchema = Type.Object({
   type: Type.String(),
   recipient: Type.String({ description: "the event's top-level `to`: the recipient (status) or receiving number (inbound)" }),
   target: Type.Optional(Type.String()),
-  attempt: Type.Integer({ minimum: 0 }),
-  at: Type.Number({ description: 'epoch ms' }),
-  durationMs: Type.Number(),
+  attempt: Sequence(0),
+  at: EpochMs(),
+  durationMs: DurationMs(),
   request: Type.Object({ headers: Type.Record(Type.String(), Type.String()), body: Type.Array(Type.Unknown()) }),
-  response: Type.Optional(Type.Object({ status: Type.Integer(), body: Type.String() })),
+  response: Type.Optional(Type.Object({ status: Type.Integer({ minimum: 100, maximum: 999 }), body: Type.String() })),
   error: Type.Optional(Type.String()),
   outcome: CallbackOutcomeSchema,
   explanation: Type.Optional(Type.String({ description: 'why the event happened: the scenario rule that matched (and the ones that missed), or the default' })),
@@ -102,7 +103,7 @@ interface Waiter {
 
 /** Every callback attempt, bounded with oldest-first eviction, and awaitable. */
 export class Journal {
-  private readonly entries = new Map<number, JournalEntry>();
+  private entries = new Map<number, JournalEntry>();
   private readonly waiters = new Set<Waiter>();
   private readonly listeners = new Set<(entry: JournalEntry) => void>();
   private nextSeq = 1;
@@ -120,9 +121,7 @@ export class Journal {
     this.entries.set(full.seq, full);
     // Oldest first by sequence number, not by iterating the Map from its start: a Map that is deleted from at the
     // front keeps the holes until it rehashes, and each keys().next() would walk over thousands of them.
-    while (this.entries.size > this.maxEntries) {
-      if (this.entries.delete(this.oldestSeq++)) this.evictedCount++;
-    }
+    while (this.entries.size > this.maxEntries) this.evictOldest();
     for (const waiter of this.waiters) {
       if (matchesFilter(full, waiter.filter)) {
         this.waiters.delete(waiter);
@@ -133,16 +132,48 @@ export class Journal {
     return full;
   }
 
-  /** Put back entries of an earlier run (restart, import) with their sequence numbers; new ones continue after them. */
-  restore(entries: Iterable<JournalEntry>): void {
-    for (const entry of entries) {
-      this.entries.set(entry.seq, entry);
-      this.nextSeq = Math.max(this.nextSeq, entry.seq + 1);
-    }
-    while (this.entries.size > this.maxEntries) {
-      this.entries.delete(this.entries.keys().next().value as number);
+  // Entries are held in sequence order (recorded with rising numbers, restored sorted), so the oldest held entry is
+  // the first key. Sequence numbers may have gaps (an account cleared, an import of another run's journal): a wide
+  // gap is jumped over via the first key instead of being walked number by number (a jump from 1 to 2^52 would never end).
+  private evictOldest(): void {
+    if (this.entries.delete(this.oldestSeq)) {
       this.evictedCount++;
+      this.oldestSeq++;
+    } else if (this.nextSeq - this.oldestSeq > 2 * this.entries.size + 1024) {
+      this.oldestSeq = this.entries.keys().next().value as number;
+    } else this.oldestSeq++;
+  }
+
+  /**
+   * Put back the entries of an earlier run (restart, import) into this empty journal, with their sequence numbers;
+   * new ones continue after them. Beyond the cap only the newest are kept (counted as evicted).
+   */
+  restore(entries: readonly JournalEntry[]): void {
+    const sorted = [...entries].sort((a, b) => a.seq - b.seq);
+    const kept = sorted.length > this.maxEntries ? sorted.slice(sorted.length - this.maxEntries) : sorted;
+    this.evictedCount += sorted.length - kept.length;
+    for (const entry of kept) this.entries.set(entry.seq, entry);
+    const last = kept.at(-1);
+    if (last) {
+      this.nextSeq = Math.max(this.nextSeq, last.seq + 1);
+      this.oldestSeq = kept[0]!.seq;
     }
+  }
+
+  /**
+   * Take over the entries of a journal restored aside (an import built before anything was replaced); this journal
+   * was just cleared. Sequence numbers keep moving forward: new entries come after both journals' last.
+   */
+  adopt(other: Journal): void {
+    this.entries = other.entries;
+    this.nextSeq = Math.max(this.nextSeq, other.nextSeq);
+    this.oldestSeq = other.entries.size > 0 ? other.oldestSeq : this.nextSeq;
+    this.evictedCount += other.evictedCount;
+  }
+
+  /** Take back an entry just recorded for a change that was refused (its write failed); its number is not reused. */
+  withdraw(seq: number): void {
+    this.entries.delete(seq);
   }
 
   /** Entries matching the filter, oldest first. */

@@ -25,7 +25,7 @@ const key = (accountId: string, mediaId: string) => `${accountId}\u0000${mediaId
 /** Media per account, bounded by total bytes with oldest-first eviction and by retention; both are counted. */
 export class MediaStore {
   // Insertion order across accounts: the first entry is the oldest object.
-  private readonly objects = new Map<string, MediaObject>();
+  private objects = new Map<string, MediaObject>();
   private totalBytes = 0;
   private evictedCount = 0;
   private expiredCount = 0;
@@ -53,6 +53,14 @@ export class MediaStore {
     this.insert(object);
   }
 
+  /** Take over the objects of a store filled aside (an import built before anything was replaced); this one was just cleared. */
+  adopt(other: MediaStore): void {
+    this.objects = other.objects;
+    this.totalBytes = other.totalBytes;
+    this.evictedCount += other.evictedCount;
+    this.expiredCount += other.expiredCount;
+  }
+
   // Store an object (its id already free), evicting the oldest beyond the byte cap; the newest always stays.
   private insert(object: MediaObject): void {
     this.objects.set(key(object.accountId, object.mediaId), object);
@@ -61,6 +69,28 @@ export class MediaStore {
       const oldest = this.objects.values().next().value as MediaObject;
       this.remove(oldest.accountId, oldest.mediaId);
       this.evictedCount++;
+    }
+  }
+
+  /** An object as stored, even past its retention (nothing is swept): what an upload would replace. */
+  peek(accountId: string, mediaId: string): MediaObject | undefined {
+    return this.objects.get(key(accountId, mediaId));
+  }
+
+  /**
+   * Take back an object just stored, without a trace (the write its answer depended on failed, so persistence rolled
+   * it back already), putting back `previous`, the object it replaced, if any.
+   */
+  withdraw(accountId: string, mediaId: string, previous?: MediaObject): void {
+    const k = key(accountId, mediaId);
+    const object = this.objects.get(k);
+    if (object) {
+      this.objects.delete(k);
+      this.totalBytes -= object.bytes.length;
+    }
+    if (previous) {
+      this.objects.set(k, previous);
+      this.totalBytes += previous.bytes.length;
     }
   }
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { Count, EpochMs, SafeInteger } from '../validation/bounds.js';
 
 // Each shape is defined once, as a TypeBox schema with its type beside it: persistence checks documents against the
 // same schemas the code is typed by, so the two cannot drift.
@@ -18,11 +19,11 @@ const MessageStatusSchema = Type.Union([
 export type MessageStatus = Static<typeof MessageStatusSchema>;
 
 /** One recipient's state: outbound messages have one per `to` entry, inbound ones a single row for the owner. */
-const RecipientStateSchema = Type.Object({ to: Type.String(), status: MessageStatusSchema, errorCode: Type.Integer(), updatedAt: Type.Number({ description: 'epoch ms' }) });
+const RecipientStateSchema = Type.Object({ to: Type.String(), status: MessageStatusSchema, errorCode: SafeInteger(), updatedAt: EpochMs() });
 
 /** A step in a message's story, for the control API and the inbox. */
 const TimelineEntrySchema = Type.Object({
-  at: Type.Number({ description: 'epoch ms' }),
+  at: EpochMs(),
   what: Type.String(),
   recipient: Type.Optional(Type.String()),
   detail: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
@@ -68,8 +69,8 @@ export const StoredMessageSchema = Type.Object({
   tag: Type.Optional(Type.String()),
   priority: Type.Union([Type.Literal('default'), Type.Literal('high')]),
   expiration: Type.Optional(Type.String()),
-  time: Type.Number({ description: 'acceptance (outbound) or receipt (inbound) time, epoch ms' }),
-  segmentCount: Type.Integer({ minimum: 0 }),
+  time: EpochMs('acceptance (outbound) or receipt (inbound) time, epoch ms'),
+  segmentCount: Count(),
   recipients: Type.Array(RecipientStateSchema),
   timeline: Type.Array(TimelineEntrySchema),
   channel: Type.Optional(ChannelSchema),
@@ -90,13 +91,25 @@ export interface MessageChange {
   recipient?: string;
 }
 
-/** Messages per account, capped overall with oldest-first eviction that is counted. */
+/**
+ * Messages per account, capped overall with oldest-first eviction that is counted. A message with pending work
+ * (planned steps, a message-received, a scripted reply: see pin()) is not evicted until that work settles: it is held
+ * over the cap meanwhile (counted in stats().held) and evicted when its last pin is released, so the search API, the
+ * data dir and a restart never lose a message whose callbacks are still to come.
+ */
 export class MessageStore {
   private readonly listeners = new Set<(change: MessageChange) => void>();
   private readonly noteListeners = new Set<(message: StoredMessage) => void>();
-  private readonly byAccount = new Map<string, Map<string, StoredMessage>>();
+  private readonly evictionListeners = new Set<(message: StoredMessage) => void>();
+  // Message id → how many pending work items hold it.
+  private pins = new Map<string, number>();
+  // Ids the cap would have evicted, kept for their pending work: the oldest messages, in eviction order.
+  private held = new Set<string>();
+  // Messages taken back because the write their answer depended on failed (their late timers must not play).
+  private readonly withdrawn = new WeakSet<StoredMessage>();
+  private byAccount = new Map<string, Map<string, StoredMessage>>();
   // Message id → account, across all accounts.
-  private readonly order = new Map<string, string>();
+  private order = new Map<string, string>();
   // Ids in arrival order from arrivalsHead on (some may be cleared already): eviction takes the oldest without
   // iterating `order` from its start, which walks over the holes that deleting at the front leaves in a Map.
   private arrivals: string[] = [];
@@ -105,23 +118,75 @@ export class MessageStore {
 
   constructor(private readonly maxMessages: number) {}
 
-  /** Store a message, evicting the oldest ones beyond the cap. */
+  /** Store a message, evicting the oldest ones beyond the cap (those with pending work are held instead). */
   add(message: StoredMessage): void {
     let account = this.byAccount.get(message.accountId);
     if (!account) this.byAccount.set(message.accountId, (account = new Map()));
     account.set(message.id, message);
     this.order.set(message.id, message.accountId);
     this.arrivals.push(message.id);
-    while (this.order.size > this.maxMessages) {
+    while (this.order.size - this.held.size > this.maxMessages) {
       const oldestId = this.arrivals[this.arrivalsHead++]!;
-      const accountId = this.order.get(oldestId);
-      if (accountId === undefined) continue; // cleared with its account already
-      this.order.delete(oldestId);
-      this.byAccount.get(accountId)?.delete(oldestId);
-      this.evictedCount++;
+      if (!this.order.has(oldestId)) continue; // cleared with its account already
+      if (this.pins.has(oldestId)) this.held.add(oldestId);
+      else this.evict(oldestId);
     }
     this.compactArrivals();
     this.emit({ kind: 'added', message });
+  }
+
+  private evict(id: string): void {
+    const accountId = this.order.get(id)!;
+    const account = this.byAccount.get(accountId);
+    const message = account?.get(id);
+    this.order.delete(id);
+    account?.delete(id);
+    this.evictedCount++;
+    if (message) for (const listener of this.evictionListeners) listener(message);
+  }
+
+  /** Hold a stored message against eviction while a pending work item needs it; release it with unpin(). */
+  pin(id: string): void {
+    if (this.order.has(id)) this.pins.set(id, (this.pins.get(id) ?? 0) + 1);
+  }
+
+  /** Release one pin; a message held over the cap is evicted with its last one (or queued oldest, if under the cap again). */
+  unpin(id: string): void {
+    const count = this.pins.get(id);
+    if (count === undefined) return;
+    if (count > 1) {
+      this.pins.set(id, count - 1);
+      return;
+    }
+    this.pins.delete(id);
+    if (!this.held.delete(id)) return;
+    if (this.order.size - this.held.size > this.maxMessages) this.evict(id);
+    else if (this.arrivalsHead > 0) this.arrivals[--this.arrivalsHead] = id;
+    else this.arrivals.unshift(id);
+  }
+
+  /** Call `listener` with each message the cap evicts (persistence deletes its row); returns the unsubscribe function. */
+  subscribeEvictions(listener: (message: StoredMessage) => void): () => void {
+    this.evictionListeners.add(listener);
+    return () => this.evictionListeners.delete(listener);
+  }
+
+  /**
+   * Take back a message just added, without a trace: the write its answer depended on failed, so it was never
+   * accepted (nothing is announced; persistence rolled it back already).
+   */
+  withdraw(message: StoredMessage): void {
+    if (this.get(message.accountId, message.id) !== message) return;
+    this.order.delete(message.id);
+    this.byAccount.get(message.accountId)?.delete(message.id);
+    this.pins.delete(message.id);
+    this.held.delete(message.id);
+    this.withdrawn.add(message);
+  }
+
+  /** True for a message taken back with withdraw(): work started for it before (a media fetch) must not play. */
+  wasWithdrawn(message: StoredMessage): boolean {
+    return this.withdrawn.has(message);
   }
 
   // Drop the consumed front, and the ids of cleared messages once they are most of the queue (bounded memory).
@@ -134,6 +199,21 @@ export class MessageStore {
       this.arrivals = this.arrivals.slice(this.arrivalsHead).filter((id) => this.order.has(id));
       this.arrivalsHead = 0;
     }
+  }
+
+  /**
+   * Take over the messages of a store filled aside (an import built before anything was replaced); this store was
+   * just cleared. Each one is announced as added, as if stored one by one.
+   */
+  adopt(other: MessageStore): void {
+    this.byAccount = other.byAccount;
+    this.order = other.order;
+    this.arrivals = other.arrivals;
+    this.arrivalsHead = other.arrivalsHead;
+    this.pins = other.pins;
+    this.held = other.held;
+    this.evictedCount += other.evictedCount;
+    for (const account of this.byAccount.values()) for (const message of account.values()) this.emit({ kind: 'added', message });
   }
 
   /** Call `listener` on every added message and status change; returns the unsubscribe function. */
@@ -194,16 +274,22 @@ export class MessageStore {
     if (accountId === undefined) {
       this.byAccount.clear();
       this.order.clear();
+      this.pins.clear();
+      this.held.clear();
       this.arrivals = [];
       this.arrivalsHead = 0;
       return;
     }
-    for (const id of this.byAccount.get(accountId)?.keys() ?? []) this.order.delete(id);
+    for (const id of this.byAccount.get(accountId)?.keys() ?? []) {
+      this.order.delete(id);
+      this.pins.delete(id);
+      this.held.delete(id);
+    }
     this.byAccount.delete(accountId);
   }
 
-  /** Sizes and evictions, for health and metrics. */
-  stats(): { messages: number; evicted: number; cap: number } {
-    return { messages: this.order.size, evicted: this.evictedCount, cap: this.maxMessages };
+  /** Sizes and evictions, for health and metrics; `held` is how many messages are over the cap for their pending work. */
+  stats(): { messages: number; evicted: number; cap: number; held: number } {
+    return { messages: this.order.size, evicted: this.evictedCount, cap: this.maxMessages, held: this.held.size };
   }
 }

@@ -3,7 +3,7 @@
 // the grace period, reports what was left and exits 0.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectEmulator } from '../../src/control/client.js';
+import { OWNER_FILE } from '../../src/persistence/dir-lock.js';
 import { useEmulators } from '../helpers/fixture.js';
 import type { CallbackSink } from '../helpers/sink.js';
 import type { EventBody } from '../helpers/harness.js';
@@ -131,6 +132,70 @@ describe('the CLI process with --data-dir', () => {
     const health = await control.health();
     expect(health.messages.messages).toBe(6);
     await control.assertNoPending();
+    second.process.kill('SIGTERM');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+  }, 60_000);
+});
+
+/** Run the CLI to its exit (a start that must be refused): exit code and everything it printed. */
+function runCliToExit(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['bin/bandwidth-emulator.js', '--port', '0', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  emulators.defer(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await gone;
+  });
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
+  return new Promise((resolveExit) => child.once('exit', (code) => resolveExit({ code, output })));
+}
+
+const ownerPid = (dataDir: string) => (JSON.parse(readFileSync(join(dataDir, OWNER_FILE), 'utf8')) as { pid: number }).pid;
+
+describe('the CLI process with --data-dir: one emulator per folder, and a crash with messages held over the cap', () => {
+  it('a second emulator on a data dir in use is refused naming the holder; after a SIGKILL the next start takes it over', async () => {
+    const dataDir = tempDir();
+    const args = ['--data-dir', dataDir, '--log-level', 'warn'];
+    const first = await startCli(args);
+    expect(ownerPid(dataDir)).toBe(first.process.pid);
+    const refused = await runCliToExit(args);
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toMatch(new RegExp(`is in use by the emulator with pid ${first.process.pid} on host .*kill ${first.process.pid}`));
+    first.process.kill('SIGKILL');
+    await first.exited;
+    // The note still names the dead process; the lock itself went with it.
+    expect(ownerPid(dataDir)).toBe(first.process.pid);
+    const next = await startCli(args);
+    expect(ownerPid(dataDir)).toBe(next.process.pid);
+    next.process.kill('SIGTERM');
+    expect(await next.exited).toEqual({ code: 0, signal: null });
+  }, 60_000);
+
+  it('killed with SIGKILL while the oldest message is held over --max-messages for its pending step: the step fires after the restart', async () => {
+    const dataDir = tempDir();
+    const sink = await newSink();
+    // Time scale 0.1: +15553000020 is delivered 2 s (real) after the 202, the others 10 ms after theirs.
+    const args = ['--data-dir', dataDir, '--callback-url', sink.url, '--time-scale', '0.1', '--max-messages', '2', '--log-level', 'warn'];
+    const first = await startCli(args);
+    const slowId = await send(first.url, '+15553000020');
+    const ordinary: string[] = [];
+    for (const to of ['+19195557201', '+19195557202', '+19195557203']) ordinary.push(await send(first.url, to));
+    const control = connectEmulator(first.url);
+    expect((await control.health()).messages).toMatchObject({ cap: 2, held: 1 });
+    first.process.kill('SIGKILL');
+    await first.exited;
+    expect(deliveredAtSink(sink, slowId), 'the slow callback was still pending at the kill').toBe(false);
+
+    // Was: the data dir pruned the oldest rows past the cap, so the slow message and its pending step were gone.
+    const second = await startCli(args);
+    const again = connectEmulator(second.url);
+    expect(await again.messages.get(slowId)).toBeDefined();
+    await again.callbacks.waitFor({ messageId: slowId, type: 'message-delivered', outcome: 'delivered' }, { timeoutMs: 15_000 });
+    await sink.waitFor(() => deliveredAtSink(sink, slowId), 10_000);
+    // Its step done, it is evicted like any other message: the cap holds again.
+    expect((await again.health()).messages).toMatchObject({ messages: 2, held: 0 });
     second.process.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
   }, 60_000);

@@ -15,7 +15,7 @@ describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, 
     const before = await f.ops.health();
     expect(before.status).toBe('ok');
     expect(before.uptimeMs).toBeGreaterThanOrEqual(0);
-    expect(before.messages).toEqual({ messages: 0, evicted: 0, cap: 321 });
+    expect(before.messages).toEqual({ messages: 0, evicted: 0, cap: 321, held: 0 });
     expect(before.journal).toEqual({ entries: 0, evicted: 0, cap: 654 });
     expect(before.media).toMatchObject({ objects: 0, bytes: 0 });
     expect(before.callbacks).toEqual({ planned: 0, delivered: 0, pending: 0, exhausted: 0, noTarget: 0, notRequested: 0, dropped: 0, cancelled: 0 });
@@ -30,7 +30,7 @@ describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, 
 
     const after = await f.ops.health();
     expect(after.status).toBe('ok');
-    expect(after.messages).toEqual({ messages: 3, evicted: 0, cap: 321 });
+    expect(after.messages).toEqual({ messages: 3, evicted: 0, cap: 321, held: 0 });
     expect(after.journal).toEqual({ entries: 2, evicted: 0, cap: 654 });
     expect(after.callbacks).toEqual({ planned: 2, delivered: 1, pending: 0, exhausted: 0, noTarget: 1, notRequested: 0, dropped: 0, cancelled: 0 });
     // The 1-hour receipt of `slow` is still scheduled.

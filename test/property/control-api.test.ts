@@ -13,7 +13,7 @@ import { buildApp } from '../../src/server.js';
 import { anyJson, brokenJsonText, contentType, headerValue, mutated, nastyString, pathSegment, queryString } from './arbitraries.js';
 import { fcParams } from './fc-settings.js';
 import { scenarioDocument } from './scenario-arbitraries.js';
-import { brokenStateDocument, carrierAction, hostileCarrierBody } from './state-arbitraries.js';
+import { brokenStateDocument, carrierAction, extremeStateDocument, hostileCarrierBody } from './state-arbitraries.js';
 import { ACCOUNT, APPLICATION, BASIC } from './surfaces.js';
 
 interface ControlSurface {
@@ -381,6 +381,29 @@ describe('GET and POST /state', () => {
           const reimported = await importState(JSON.stringify(again), 'application/json');
           expect(reimported.statusCode, reimported.body.slice(0, 500)).toBe(200);
           expect(await exportOf(stateApp)).toEqual(again);
+        },
+        2,
+      ));
+
+    it('extreme numbers (Date\'s range, 2^52, safe integers, Infinity) and deep nesting anywhere: imported or 400, never 500; a refusal changes nothing', () =>
+      prop(
+        fc.constant(null).chain(() => extremeStateDocument(baseline)),
+        async (body) => {
+          expect((await importState(JSON.stringify(baseline), 'application/json')).statusCode).toBe(200);
+          const before = await snapshot(stateApp, emulator);
+          const res = await importState(body, 'application/json');
+          expectControlAnswer(res, `POST /state ${body.slice(0, 300)}`);
+          expect([200, 400], res.body.slice(0, 300)).toContain(res.statusCode);
+          if (res.statusCode === 400) {
+            expect(await snapshot(stateApp, emulator), res.body.slice(0, 300)).toEqual(before);
+            return;
+          }
+          // What was accepted works: every pending step can run now, the state exports and imports again.
+          expect((await stateApp.inject({ method: 'POST', url: '/__emulator/time/flush' })).statusCode).toBe(200);
+          expect((await stateApp.inject({ method: 'GET', url: '/__emulator/messages' })).statusCode).toBe(200);
+          const again = await exportOf(stateApp);
+          const reimported = await importState(JSON.stringify(again), 'application/json');
+          expect(reimported.statusCode, reimported.body.slice(0, 500)).toBe(200);
         },
         2,
       ));

@@ -86,3 +86,42 @@ export function brokenStateDocument(valid: Record<string, unknown>): fc.Arbitrar
         ]),
   );
 }
+
+/** Numbers at and past the edges of every domain a state document uses: Date's range, 2^52, the safe integers. */
+const EXTREME_NUMBERS = [0, -0, -1, 1.5, 1e-300, 1e300, -1e300, 8.64e15, 8.64e15 + 1, -8.64e15, -8.64e15 - 1, 2 ** 52, 2 ** 52 + 1, 2 ** 53, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 31, 4_294_967_296, 1e21];
+
+// Placeholders replaced in the body text: JSON.stringify cannot write Infinity, nor a value nested 100,000 deep.
+const INFINITY = '__STATE_PROP_INFINITY__';
+const DEEP = (depth: number) => `__STATE_PROP_DEEP_${depth}__`;
+
+/** Every path to a scalar (string, number, boolean, null) in a JSON value. */
+function scalarPaths(value: unknown, path: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
+  if (value !== null && typeof value === 'object') {
+    for (const [key, child] of Array.isArray(value) ? value.entries() : Object.entries(value)) scalarPaths(child, [...path, key], out);
+  } else out.push(path);
+  return out;
+}
+
+/**
+ * The text of a valid state document with one to three scalars replaced by an extreme number, Infinity (`1e400`),
+ * or a value nested 60 to 100,000 levels deep: each must be imported, or refused with a 400 that changes nothing.
+ */
+export function extremeStateDocument(valid: Record<string, unknown>): fc.Arbitrary<string> {
+  const paths = scalarPaths(valid);
+  const replacement = fc.oneof(
+    { weight: 5, arbitrary: fc.constantFrom<unknown>(...EXTREME_NUMBERS) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(INFINITY, `-${INFINITY}`) },
+    { weight: 2, arbitrary: fc.constantFrom(55, 60, 63, 64, 65, 100, 1000, 100_000).map((depth) => DEEP(depth) as unknown) },
+  );
+  return fc.array(fc.tuple(fc.constantFrom(...paths), replacement), { minLength: 1, maxLength: 3 }).map((edits) => {
+    const copy = structuredClone(valid);
+    for (const [path, value] of edits) {
+      let node = copy as Record<string | number, unknown>;
+      for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+      node[path.at(-1)!] = value;
+    }
+    return JSON.stringify(copy)
+      .replace(new RegExp(`"(-?)${INFINITY}"`, 'g'), '$11e400')
+      .replace(/"__STATE_PROP_DEEP_(\d+)__"/g, (_m, depth: string) => '['.repeat(Number(depth)) + ']'.repeat(Number(depth)));
+  });
+}

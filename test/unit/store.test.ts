@@ -31,17 +31,17 @@ describe('MessageStore', () => {
     const m4 = message('B', 'b2');
     const m5 = message('A', 'a3');
     for (const m of [m1, m2, m3]) store.add(m);
-    expect(store.stats()).toEqual({ messages: 3, evicted: 0, cap: 3 });
+    expect(store.stats()).toEqual({ messages: 3, evicted: 0, cap: 3, held: 0 });
 
     store.add(m4);
-    expect(store.stats()).toEqual({ messages: 3, evicted: 1, cap: 3 });
+    expect(store.stats()).toEqual({ messages: 3, evicted: 1, cap: 3, held: 0 });
     expect(store.get('A', 'a1')).toBeUndefined();
     expect(store.find('a1')).toBeUndefined();
     expect(ids(store, 'A')).toEqual(['a2']);
     expect(ids(store, 'B')).toEqual(['b1', 'b2']);
 
     store.add(m5);
-    expect(store.stats()).toEqual({ messages: 3, evicted: 2, cap: 3 });
+    expect(store.stats()).toEqual({ messages: 3, evicted: 2, cap: 3, held: 0 });
     expect(store.find('b1')).toBeUndefined();
     expect(ids(store, 'A')).toEqual(['a2', 'a3']);
     expect(ids(store, 'B')).toEqual(['b2']);
@@ -81,7 +81,7 @@ describe('MessageStore', () => {
     store.clear('A');
     store.add(message('B', 'b2'));
     store.add(message('B', 'b3'));
-    expect(store.stats()).toEqual({ messages: 3, evicted: 0, cap: 3 });
+    expect(store.stats()).toEqual({ messages: 3, evicted: 0, cap: 3, held: 0 });
     store.add(message('B', 'b4'));
     expect(ids(store, 'B')).toEqual(['b2', 'b3', 'b4']);
     expect(store.stats().evicted).toBe(1);
@@ -108,5 +108,63 @@ describe('MessageStore', () => {
     off();
     store.add(message('A', 's2'));
     expect(seen).toEqual(['added:s1', 'status:s1:+19195550111']);
+  });
+
+  it('a pinned message (pending work) is held over the cap, and evicted when its last pin is released', () => {
+    const store = new MessageStore(2);
+    const evicted: string[] = [];
+    store.subscribeEvictions((m) => evicted.push(m.id));
+    store.add(message('A', 'p1'));
+    store.pin('p1');
+    store.pin('p1');
+    store.add(message('A', 'p2'));
+    store.add(message('A', 'p3'));
+    // p1 would have been evicted: it is held, over the cap (counted), and the cap applies to the others.
+    expect(ids(store, 'A')).toEqual(['p1', 'p2', 'p3']);
+    expect(store.stats()).toEqual({ messages: 3, evicted: 0, cap: 2, held: 1 });
+    store.add(message('A', 'p4'));
+    expect(ids(store, 'A')).toEqual(['p1', 'p3', 'p4']);
+    expect(evicted).toEqual(['p2']);
+    store.unpin('p1');
+    expect(store.find('p1'), 'still pinned once').toBeDefined();
+    store.unpin('p1');
+    expect(store.find('p1')).toBeUndefined();
+    expect(store.stats()).toEqual({ messages: 2, evicted: 2, cap: 2, held: 0 });
+    expect(evicted).toEqual(['p2', 'p1']);
+    // Unpinning again, or an id never stored, changes nothing.
+    store.unpin('p1');
+    store.pin('nope');
+    store.unpin('nope');
+    expect(store.stats().messages).toBe(2);
+  });
+
+  it('a held message released once the store is under its cap again stays, and is the next one evicted', () => {
+    const store = new MessageStore(2);
+    store.add(message('A', 'h1'));
+    store.pin('h1');
+    store.add(message('B', 'h2'));
+    store.add(message('B', 'h3'));
+    expect(store.stats().held).toBe(1);
+    store.clear('B');
+    store.unpin('h1');
+    expect(ids(store, 'A')).toEqual(['h1']);
+    expect(store.stats().held).toBe(0);
+    store.add(message('A', 'h4'));
+    store.add(message('A', 'h5'));
+    expect(ids(store, 'A')).toEqual(['h4', 'h5']);
+  });
+
+  it('withdraw() takes a message back without a trace: no eviction is counted or announced', () => {
+    const store = new MessageStore(5);
+    const seen: string[] = [];
+    store.subscribeEvictions((m) => seen.push(m.id));
+    const m = message('A', 'w1');
+    store.add(m);
+    store.pin('w1');
+    store.withdraw(m);
+    expect(store.find('w1')).toBeUndefined();
+    expect(store.wasWithdrawn(m)).toBe(true);
+    expect(store.stats()).toEqual({ messages: 0, evicted: 0, cap: 5, held: 0 });
+    expect(seen).toEqual([]);
   });
 });
