@@ -399,7 +399,7 @@ describe('GET and POST /state', () => {
             return;
           }
           // What was accepted works: every pending step can run now, the state exports and imports again.
-          expect((await stateApp.inject({ method: 'POST', url: '/__emulator/time/flush' })).statusCode).toBe(200);
+          expect((await stateApp.inject({ method: 'POST', url: '/__emulator/time/flush', headers: JSON_TYPE })).statusCode).toBe(200);
           expect((await stateApp.inject({ method: 'GET', url: '/__emulator/messages' })).statusCode).toBe(200);
           const again = await exportOf(stateApp);
           const reimported = await importState(JSON.stringify(again), 'application/json');
