@@ -63,7 +63,15 @@ const DIMENSIONS = [
     label: 'event-stream clients (never read)',
     sizes: settings.clients,
     run: (clients) => eventStreamsLoad({ clients, messages: settings.messages, timed: settings.timed, deadlineMs: settings.deadlineMs }),
-    also: (r) => (r.streams ? `${r.streams.served} served (${r.streams.servedEndedByEmulator} cut off), ${Object.entries(r.streams.statuses).filter(([s]) => s !== '200').map(([s, n]) => `${n} got ${s}`).join(', ') || 'none refused'}` : ''),
+    also: (r) =>
+      r.streams
+        ? `${r.streams.served} served (${r.streams.servedEndedByEmulator} cut off), ${
+            Object.entries(r.streams.statuses)
+              .filter(([s]) => s !== '200')
+              .map(([s, n]) => `${n} got ${s}`)
+              .join(', ') || 'none refused'
+          }`
+        : '',
   },
   {
     key: 'pending',
@@ -99,7 +107,9 @@ for (const d of DIMENSIONS) {
     const r = await d.run(size);
     points.push(pointOf(size, r, d));
     const p = points.at(-1);
-    log(`  p50 ${p.createP50Ms} ms, p99 ${p.createP99Ms} ms, peak RSS ${r.rssPeakMb} MB${r.died ? `; ${r.died}` : p.problem ? `; ${p.problem}` : ''} (${r.seconds} s)`);
+    log(
+      `  p50 ${p.createP50Ms} ms, p99 ${p.createP99Ms} ms, peak RSS ${r.rssPeakMb} MB${r.died ? `; ${r.died}` : p.problem ? `; ${p.problem}` : ''} (${r.seconds} s)`,
+    );
   }
   const growth = {};
   for (const [key, { get }] of Object.entries(COSTS)) growth[key] = growthOf(points, get);
@@ -113,7 +123,13 @@ const results = {
   at: new Date().toISOString(),
   mode: smoke ? 'smoke' : 'full',
   seconds: round((performance.now() - started) / 1000, 1),
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageBefore: loadBefore.map((n) => round(n)), loadAverageAfter: os.loadavg().map((n) => round(n)) },
+  machine: {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    loadAverageBefore: loadBefore.map((n) => round(n)),
+    loadAverageAfter: os.loadavg().map((n) => round(n)),
+  },
   settings,
   dimensions,
   overall: worse === 0 ? 'nothing grows worse than linearly' : `${worse} of ${verdicts.length} costs grow worse than linearly or without bound`,

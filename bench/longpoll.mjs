@@ -11,12 +11,14 @@ await new Promise((resolve) => sink.listen(0, '127.0.0.1', () => resolve(undefin
 const callbackUrl = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (sink.address()).port}/cb`;
 const bw = await startEmulator({
   callbacks: { deliveryDelay: '1ms' },
-  accounts: [{
-    id: '9900000',
-    users: [{ username: 'u', password: 'p' }],
-    applications: [{ id: 'app', callbackUrl }],
-    numbers: [{ number: '+19195550100', applicationId: 'app' }],
-  }],
+  accounts: [
+    {
+      id: '9900000',
+      users: [{ username: 'u', password: 'p' }],
+      applications: [{ id: 'app', callbackUrl }],
+      numbers: [{ number: '+19195550100', applicationId: 'app' }],
+    },
+  ],
 });
 const auth = 'Basic ' + Buffer.from('u:p').toString('base64');
 const epochNow = () => performance.timeOrigin + performance.now();

@@ -24,16 +24,41 @@ const port = 20000 + Math.floor(Math.random() * 20000);
 // The reference has no SIGTERM handler; exiting through one lets --cpu-prof write its file.
 const exitOnTerm = ['--import', 'data:text/javascript,process.on("SIGTERM",()=>process.exit(0))'];
 const profiled = ['--cpu-prof', '--cpu-prof-dir', dir, ...nodeFlags];
-const child = target === 'reference'
-  ? spawn(process.execPath, [...profiled, ...exitOnTerm, path.join(root, 'bench/lib/reference.mjs')], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PORT: String(port), CALLBACK_URL: `http://127.0.0.1:${sinkPort}/cb/reference` } })
-  : spawn(process.execPath, [...profiled, path.join(root, 'bin/bandwidth-emulator.js'), '--port', String(port), '--callback-url', `http://127.0.0.1:${sinkPort}/cb/emulator`], { stdio: ['ignore', 'ignore', 'inherit'] });
+const child =
+  target === 'reference'
+    ? spawn(process.execPath, [...profiled, ...exitOnTerm, path.join(root, 'bench/lib/reference.mjs')], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, PORT: String(port), CALLBACK_URL: `http://127.0.0.1:${sinkPort}/cb/reference` },
+      })
+    : spawn(
+        process.execPath,
+        [...profiled, path.join(root, 'bin/bandwidth-emulator.js'), '--port', String(port), '--callback-url', `http://127.0.0.1:${sinkPort}/cb/emulator`],
+        { stdio: ['ignore', 'ignore', 'inherit'] },
+      );
 try {
   await delay(1500);
-  const load = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench/lib/saturate.mjs'), `http://127.0.0.1:${port}`, seconds, '32']).toString().trim().split('\n').at(-1));
+  const load = JSON.parse(
+    execFileSync(process.execPath, [path.join(root, 'bench/lib/saturate.mjs'), `http://127.0.0.1:${port}`, seconds, '32'])
+      .toString()
+      .trim()
+      .split('\n')
+      .at(-1),
+  );
   await delay(1500); // let the callbacks of the last requests go out
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
-  report(JSON.parse(readFileSync(path.join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))), 'utf8')), load);
+  report(
+    JSON.parse(
+      readFileSync(
+        path.join(
+          dir,
+          readdirSync(dir).find((f) => f.endsWith('.cpuprofile')),
+        ),
+        'utf8',
+      ),
+    ),
+    load,
+  );
 } finally {
   child.kill('SIGKILL');
   sink.kill();
@@ -47,11 +72,13 @@ function report(profile, load) {
   // Section markers esbuild writes before each bundled file's code, so a line of the bundle names its module.
   const moduleAt = [];
   let current = '(bundle)';
-  readFileSync(bundle, 'utf8').split('\n').forEach((line, i) => {
-    const marker = /^\/\/ ((?:node_modules|dist)\/.*)$/.exec(line);
-    if (marker) current = marker[1].replace(/^node_modules\/((?:@[^/]+\/)?[^/]+).*/, '$1');
-    moduleAt[i] = current;
-  });
+  readFileSync(bundle, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      const marker = /^\/\/ ((?:node_modules|dist)\/.*)$/.exec(line);
+      if (marker) current = marker[1].replace(/^node_modules\/((?:@[^/]+\/)?[^/]+).*/, '$1');
+      moduleAt[i] = current;
+    });
   const categories = new Map();
   const ownFunctions = new Map();
   const add = (map, key, us) => map.set(key, (map.get(key) ?? 0) + us);
@@ -63,7 +90,7 @@ function report(profile, load) {
     busy += us;
     let category;
     if (name === '(garbage collector)') category = 'GC';
-    else if (name === 'writev' || name.startsWith('write') && url === '') category = 'socket writes';
+    else if (name === 'writev' || (name.startsWith('write') && url === '')) category = 'socket writes';
     else if (url.startsWith('node:')) category = 'Node core';
     else if (url.endsWith('bundle/cli.js')) category = moduleAt[lineNumber] ?? '(bundle)';
     else if (url.includes('node_modules/')) category = url.replace(/.*node_modules\/((?:@[^/]+\/)?[^/]+).*/, '$1');
@@ -72,7 +99,12 @@ function report(profile, load) {
     add(categories, category, us);
     if (category.startsWith('dist/')) add(ownFunctions, `${category} ${name || '(anonymous)'}`, us);
   }
-  const top = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `  ${perMessage(us).padStart(7)}  ${k}`).join('\n');
+  const top = (map, n) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, us]) => `  ${perMessage(us).padStart(7)}  ${k}`)
+      .join('\n');
   console.log(`${target}: ${load.requestsPerSec} req/s, ${load.accepted} accepted in ${seconds} s; busy CPU ${perMessage(busy)} µs per message`);
   console.log(`by category (µs per message, self time):\n${top(categories, 25)}`);
   if (ownFunctions.size) console.log(`the emulator's own functions:\n${top(ownFunctions, 15)}`);

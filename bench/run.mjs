@@ -21,7 +21,12 @@ const settings = smoke
   ? { saturationSeconds: 1, connections: 8, pacedRate: 200, pacedSeconds: 1, soakCheckpoints: [2_000, 4_000], drainTimeoutMs: 15_000 }
   : { saturationSeconds: 10, connections: 32, pacedRate: 1_000, pacedSeconds: 5, soakCheckpoints: [100_000, 1_000_000], drainTimeoutMs: 60_000 };
 // Environment overrides, for trying one phase at another size: BENCH_SATURATION_SECONDS=3 and so on.
-for (const [key, env] of [['saturationSeconds', 'BENCH_SATURATION_SECONDS'], ['connections', 'BENCH_CONNECTIONS'], ['pacedRate', 'BENCH_PACED_RATE'], ['pacedSeconds', 'BENCH_PACED_SECONDS']]) {
+for (const [key, env] of [
+  ['saturationSeconds', 'BENCH_SATURATION_SECONDS'],
+  ['connections', 'BENCH_CONNECTIONS'],
+  ['pacedRate', 'BENCH_PACED_RATE'],
+  ['pacedSeconds', 'BENCH_PACED_SECONDS'],
+]) {
   if (process.env[env]) settings[key] = Number(process.env[env]);
 }
 if (process.env.BENCH_SOAK) settings.soakCheckpoints = process.env.BENCH_SOAK.split(',').map(Number);
@@ -63,7 +68,11 @@ async function coldStart(spawnTarget, url) {
   const deadline = started + 20_000;
   while (performance.now() < deadline) {
     try {
-      const res = await request(`${url}/users/9900000/messages`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body });
+      const res = await request(`${url}/users/9900000/messages`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body,
+      });
       await res.body.dump();
       if (res.statusCode === 202) return { child, ms: performance.now() - started };
     } catch {
@@ -168,8 +177,17 @@ try {
   const refPort = await freePort();
   const reference = await measure(
     'reference',
-    () => spawn(process.execPath, [...nodeFlags, here('./lib/reference.mjs')], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PORT: String(refPort), CALLBACK_URL: `${sinkUrl}/cb/reference` } }),
-    { url: `http://127.0.0.1:${refPort}`, sinkUrl, pendingOf: async () => 0, acceptedOf: async () => (await getJson(`http://127.0.0.1:${refPort}/stats`)).accepted },
+    () =>
+      spawn(process.execPath, [...nodeFlags, here('./lib/reference.mjs')], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, PORT: String(refPort), CALLBACK_URL: `${sinkUrl}/cb/reference` },
+      }),
+    {
+      url: `http://127.0.0.1:${refPort}`,
+      sinkUrl,
+      pendingOf: async () => 0,
+      acceptedOf: async () => (await getJson(`http://127.0.0.1:${refPort}/stats`)).accepted,
+    },
   );
 
   const emuPort = await freePort();
@@ -177,7 +195,8 @@ try {
   const emulatorCommand = ['bin/bandwidth-emulator.js', '--port', String(emuPort), '--callback-url', `${sinkUrl}/cb/emulator`];
   const emulator = await measure(
     'emulator',
-    () => spawn(process.execPath, [...nodeFlags, ...emulatorCommand.map((a, i) => (i === 0 ? here(`../${a}`) : a))], { stdio: ['ignore', 'ignore', 'inherit'] }),
+    () =>
+      spawn(process.execPath, [...nodeFlags, ...emulatorCommand.map((a, i) => (i === 0 ? here(`../${a}`) : a))], { stdio: ['ignore', 'ignore', 'inherit'] }),
     {
       url: emuUrl,
       sinkUrl,
@@ -192,7 +211,11 @@ try {
       },
       // The configured delivery delay (100 ms) is the emulator's behaviour, not its overhead: time scale 0 for latency.
       beforePaced: async () => {
-        const res = await request(`${emuUrl}/__emulator/time`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scale: 0 }) });
+        const res = await request(`${emuUrl}/__emulator/time`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ scale: 0 }),
+        });
         await res.body.dump();
       },
     },
@@ -221,9 +244,22 @@ try {
   const results = {
     at: new Date().toISOString(),
     mode: smoke ? 'smoke' : 'full',
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', memoryGb: round(os.totalmem() / 2 ** 30, 1), node: process.version, platform: `${os.type()} ${os.release()}`, loadAverageBefore: loadBefore.map((n) => round(n)), loadAverageAfter: os.loadavg().map((n) => round(n)) },
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model ?? 'unknown',
+      memoryGb: round(os.totalmem() / 2 ** 30, 1),
+      node: process.version,
+      platform: `${os.type()} ${os.release()}`,
+      loadAverageBefore: loadBefore.map((n) => round(n)),
+      loadAverageAfter: os.loadavg().map((n) => round(n)),
+    },
     settings,
-    commands: { emulator: `node ${[...nodeFlags, ...emulatorCommand].join(' ')}`, reference: `node ${[...nodeFlags, 'bench/lib/reference.mjs'].join(' ')}`, load: `autocannon -c ${settings.connections} -d ${settings.saturationSeconds} (bench/lib/saturate.mjs)`, paced: `bench/lib/paced.mjs ${settings.pacedRate} msg/s for ${settings.pacedSeconds} s` },
+    commands: {
+      emulator: `node ${[...nodeFlags, ...emulatorCommand].join(' ')}`,
+      reference: `node ${[...nodeFlags, 'bench/lib/reference.mjs'].join(' ')}`,
+      load: `autocannon -c ${settings.connections} -d ${settings.saturationSeconds} (bench/lib/saturate.mjs)`,
+      paced: `bench/lib/paced.mjs ${settings.pacedRate} msg/s for ${settings.pacedSeconds} s`,
+    },
     reference,
     emulator,
     ratios,
@@ -237,7 +273,9 @@ try {
     const path = here('../BENCHMARKS.md');
     writeFileSync(path, replaceResults(readFileSync(path, 'utf8'), renderMarkdown(results)));
   }
-  log(`done: throughput ratio ${ratios.throughput}, callback p99 ratio ${ratios.callbackLatencyP99}, lost ${emulator.callbacksLost}; goals ${Object.values(goals).filter(Boolean).length}/${Object.keys(goals).length} met; ${out}`);
+  log(
+    `done: throughput ratio ${ratios.throughput}, callback p99 ratio ${ratios.callbackLatencyP99}, lost ${emulator.callbacksLost}; goals ${Object.values(goals).filter(Boolean).length}/${Object.keys(goals).length} met; ${out}`,
+  );
 } finally {
   sink.send('stop');
 }

@@ -48,7 +48,9 @@ export function parseFlags(argv: readonly string[]): { command: string; flags: R
     const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const option = SCALAR_OPTIONS.find((o) => o.flag === name);
     if (!option) {
-      throw new EmulatorConfigError([{ source: 'command line', field: name, problem: 'is not a known option', fix: `use one of ${SCALAR_OPTIONS.map((o) => o.flag).join(', ')}` }]);
+      throw new EmulatorConfigError([
+        { source: 'command line', field: name, problem: 'is not a known option', fix: `use one of ${SCALAR_OPTIONS.map((o) => o.flag).join(', ')}` },
+      ]);
     }
     let value = inline;
     if (value === undefined && option.type === 'boolean') value = 'true';
@@ -138,7 +140,9 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     }
     if (parsed.command === 'validate') return validateCommand(parsed.flags.paths?.split('\n') ?? []);
     if (parsed.command !== 'start') {
-      throw new EmulatorConfigError([{ source: 'command line', field: parsed.command, problem: 'is not a command', fix: "use 'start' (the default) or see --help" }]);
+      throw new EmulatorConfigError([
+        { source: 'command line', field: parsed.command, problem: 'is not a command', fix: "use 'start' (the default) or see --help" },
+      ]);
     }
     config = resolveConfig({ flags: parsed.flags, env: process.env });
   } catch (error) {
@@ -152,7 +156,10 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   // The listen URL is known once the server listens: the emulator reads it from there (one function builds it).
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
-    emulator = createEmulator(config, { logger: cliLogger(config.logLevel), listenUrl: () => (app?.server.listening ? listenUrl(config.host, app.server.address(), config.port) : undefined) });
+    emulator = createEmulator(config, {
+      logger: cliLogger(config.logLevel),
+      listenUrl: () => (app?.server.listening ? listenUrl(config.host, app.server.address(), config.port) : undefined),
+    });
   } catch (error) {
     if (error instanceof EmulatorConfigError) {
       process.stderr.write(`bandwidth-emulator: cannot start (scenario files or data dir)\n${error.message}\n`);
@@ -207,7 +214,14 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   const report = await emulator.close();
   const left = report.stepsNotFired + report.callbacks.cancelled;
   emulator.log.info(
-    { signal, waitedMs: drained?.waitedMs ?? 0, stepsNotFired: report.stepsNotFired, callbacksCancelled: report.callbacks.cancelled, callbacks: report.callbacks, dataDir: config.dataDir },
+    {
+      signal,
+      waitedMs: drained?.waitedMs ?? 0,
+      stepsNotFired: report.stepsNotFired,
+      callbacksCancelled: report.callbacks.cancelled,
+      callbacks: report.callbacks,
+      dataDir: config.dataDir,
+    },
     left === 0
       ? 'stopped: every pending callback was delivered'
       : config.dataDir !== undefined

@@ -32,8 +32,21 @@ export function createEmulator(config: EmulatorConfig, options: EmulatorOptions 
   } catch (error) {
     dataDir.close();
     void emulator.close();
-    const detail = error instanceof StateDocumentError ? error.problems.slice(0, 5).map((p) => `${p.field} ${p.problem}`).join('; ') : (error as Error).message;
-    throw new EmulatorConfigError([{ source: dataDir.file, field: 'dataDir', problem: `could not be restored (${detail})`, fix: 'move the file away to start empty, or start without --data-dir' }]);
+    const detail =
+      error instanceof StateDocumentError
+        ? error.problems
+            .slice(0, 5)
+            .map((p) => `${p.field} ${p.problem}`)
+            .join('; ')
+        : (error as Error).message;
+    throw new EmulatorConfigError([
+      {
+        source: dataDir.file,
+        field: 'dataDir',
+        problem: `could not be restored (${detail})`,
+        fix: 'move the file away to start empty, or start without --data-dir',
+      },
+    ]);
   }
   return emulator;
 }

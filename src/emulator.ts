@@ -51,7 +51,16 @@ export class Emulator {
     const log = options.logger ?? pino({ level: config.logLevel, base: undefined });
     // Scenario files are read first: a broken one stops start-up before any timer or socket exists.
     this.lifecycle = new ScenarioLifecycle(scenarios, log, config.scenarios, (inbound) =>
-      timeline.after('*', inbound.afterMs, () => this.inboundMessaging.tryReceive({ from: inbound.from, to: inbound.to, text: inbound.text, media: inbound.media, suggestionResponse: inbound.suggestionResponse, locationResponse: inbound.locationResponse })),
+      timeline.after('*', inbound.afterMs, () =>
+        this.inboundMessaging.tryReceive({
+          from: inbound.from,
+          to: inbound.to,
+          text: inbound.text,
+          media: inbound.media,
+          suggestionResponse: inbound.suggestionResponse,
+          locationResponse: inbound.locationResponse,
+        }),
+      ),
     );
     const clock = options.clock ?? createClock({ scale: config.timeScale });
     const store = new MessageStore(config.limits.maxMessages);
@@ -62,7 +71,14 @@ export class Emulator {
     this.log = log;
     this.accounts = new AccountRegistry(config, clock);
     this.parts = {
-      config, clock, log, store, journal, dispatcher, timeline, scenarios,
+      config,
+      clock,
+      log,
+      store,
+      journal,
+      dispatcher,
+      timeline,
+      scenarios,
       accounts: this.accounts,
       media: new MediaStore(config.media, clock),
       hooks: new StateHookSet(),
@@ -184,7 +200,13 @@ export class Emulator {
   }
 
   /** Sizes and books of the stores, the journal, the media and the callbacks (health). */
-  stats(): { messages: ReturnType<MessageStore['stats']>; journal: ReturnType<Journal['stats']>; media: ReturnType<MediaStore['stats']>; callbacks: DeliveryBooks; pendingSteps: number } {
+  stats(): {
+    messages: ReturnType<MessageStore['stats']>;
+    journal: ReturnType<Journal['stats']>;
+    media: ReturnType<MediaStore['stats']>;
+    callbacks: DeliveryBooks;
+    pendingSteps: number;
+  } {
     const { store, journal, media, dispatcher, timeline } = this.parts;
     return { messages: store.stats(), journal: journal.stats(), media: media.stats(), callbacks: dispatcher.stats(), pendingSteps: timeline.pendingSteps };
   }

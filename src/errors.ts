@@ -76,14 +76,19 @@ export const bandwidthErrors = {
       429,
       {
         type: ErrorType.queueFull,
-        description: 'Your account has exceeded its message queue size. Your allowed rate is 60 messages per minute. The capacity of this queue is 900 messages (15 minutes). Wait and send again.',
+        description:
+          'Your account has exceeded its message queue size. Your allowed rate is 60 messages per minute. The capacity of this queue is 900 messages (15 minutes). Wait and send again.',
       },
       { 'retry-after': String(retryAfterSeconds) },
     );
   },
   /** The data dir could not write what the answer depends on: nothing was kept or sent, the client may send again. */
   storageUnavailable(detail: string): BandwidthError {
-    return new BandwidthError(503, { type: 'service-unavailable', description: `The emulator could not store this request: ${detail}` }, { 'retry-after': '1' });
+    return new BandwidthError(
+      503,
+      { type: 'service-unavailable', description: `The emulator could not store this request: ${detail}` },
+      { 'retry-after': '1' },
+    );
   },
   unavailable(): BandwidthError {
     return new BandwidthError(503, { type: 'service-unavailable', description: 'The service is temporarily unavailable; try again later' });
@@ -99,15 +104,12 @@ export const fieldErrorText = {
   invalidFrom: (value: string) =>
     `'${value}' must be replaced with a valid E164 formatted telephone number or an alphanumeric sender id (up to 11 characters of A-Z a-z 0-9 space - + _ &, with at least one letter)`,
   required: (field: string) => `'${field}' is required`,
-  tooManyRecipients: (count: number, max: number) =>
-    `A message can have at most ${max} recipients; ${count} were given. Split it into several messages`,
+  tooManyRecipients: (count: number, max: number) => `A message can have at most ${max} recipients; ${count} were given. Split it into several messages`,
   duplicateRecipient: (value: string) => `'${value}' appears more than once in 'to'; each recipient may be listed once`,
-  tooLong: (field: string, max: number, actual: number) =>
-    `'${field}' must be ${max} characters or less; it has ${actual}`,
+  tooLong: (field: string, max: number, actual: number) => `'${field}' must be ${max} characters or less; it has ${actual}`,
   tooManyMedia: (count: number, max: number) => `A message can have at most ${max} media URLs; ${count} were given`,
   badPriority: (value: unknown) => `'${String(value)}' is not a valid priority; use 'default' or 'high'`,
-  badExpiration: (value: string) =>
-    `'${value}' is not a valid RFC-3339 date-time such as 2021-03-14T01:59:26Z or 2021-03-13T20:59:26-05:00`,
+  badExpiration: (value: string) => `'${value}' is not a valid RFC-3339 date-time such as 2021-03-14T01:59:26Z or 2021-03-13T20:59:26-05:00`,
   pastExpiration: (value: string) => `'${value}' must be a date-time in the future`,
   noContent: () => `A message needs 'text', 'media' or both`,
   wrongType: (field: string, expected: string) => `'${field}' must be ${expected}`,
@@ -126,14 +128,8 @@ export function notFoundBody(path: string, nowMs: number): Record<string, unknow
 
 /** An error in the emulator's own input (config file, env, flag, scenario file): names the source, field and fix. */
 export class EmulatorConfigError extends Error {
-  constructor(
-    readonly problems: ReadonlyArray<{ source: string; field: string; problem: string; fix: string; line?: number }>,
-  ) {
-    super(
-      problems
-        .map((p) => `${p.source}${p.line ? `:${p.line}` : ''}: ${p.field}: ${p.problem}. Fix: ${p.fix}`)
-        .join('\n'),
-    );
+  constructor(readonly problems: ReadonlyArray<{ source: string; field: string; problem: string; fix: string; line?: number }>) {
+    super(problems.map((p) => `${p.source}${p.line ? `:${p.line}` : ''}: ${p.field}: ${p.problem}. Fix: ${p.fix}`).join('\n'));
     this.name = 'EmulatorConfigError';
   }
 }

@@ -7,7 +7,14 @@ export type { ScenarioSummary } from './scenarios/engine.js';
 export type { ScenarioFile } from './scenarios/schema.js';
 export { createEmulator } from './compose.js';
 export type { Emulator } from './emulator.js';
-export { NoOwnedRecipientError, type EmulatorOptions, type MessageRequest, type InboundRequest, type InboundAttachment, type CloseReport } from './messaging/types.js';
+export {
+  NoOwnedRecipientError,
+  type EmulatorOptions,
+  type MessageRequest,
+  type InboundRequest,
+  type InboundAttachment,
+  type CloseReport,
+} from './messaging/types.js';
 export { PendingWorkError, type PendingReport, type PendingItem } from './messaging/settle.js';
 export { buildApp } from './server.js';
 export { resolveConfig, type EmulatorConfig, type AccountConfig, type ApplicationConfig } from './config/resolve.js';

@@ -55,7 +55,10 @@ export async function fetchExternalMedia(urls: readonly string[], options: Media
       return { errorCode: 4412, why: `media ${url} is '${typeText ?? '(no content type)'}', not a type an MMS can carry: message-failed 4412` };
     }
     const declared = Number(res.headers['content-length']);
-    const tooLarge = (bytes: number) => ({ errorCode: 4411 as const, why: `media ${url} brings the message to ${bytes} bytes or more, over the ${options.maxBytes}-byte MMS limit: message-failed 4411` });
+    const tooLarge = (bytes: number) => ({
+      errorCode: 4411 as const,
+      why: `media ${url} brings the message to ${bytes} bytes or more, over the ${options.maxBytes}-byte MMS limit: message-failed 4411`,
+    });
     if (Number.isFinite(declared) && total + declared > options.maxBytes) {
       res.body.destroy();
       return tooLarge(total + declared);

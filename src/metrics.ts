@@ -4,9 +4,24 @@ import type { Emulator } from './emulator.js';
 /** Prometheus metrics for one emulator, in its own registry (several emulators may share a process). */
 export function createMetrics(emulator: Emulator): Registry {
   const registry = new Registry();
-  const messages = new Counter({ name: 'bwemu_messages_total', help: 'Messages accepted (out) or received (in)', labelNames: ['direction'], registers: [registry] });
-  const outcomes = new Counter({ name: 'bwemu_message_status_total', help: 'Recipient status changes by status (DELIVERED, FAILED, ...)', labelNames: ['status'], registers: [registry] });
-  const attempts = new Counter({ name: 'bwemu_callback_attempts_total', help: 'Callback journal entries by outcome', labelNames: ['outcome', 'type'], registers: [registry] });
+  const messages = new Counter({
+    name: 'bwemu_messages_total',
+    help: 'Messages accepted (out) or received (in)',
+    labelNames: ['direction'],
+    registers: [registry],
+  });
+  const outcomes = new Counter({
+    name: 'bwemu_message_status_total',
+    help: 'Recipient status changes by status (DELIVERED, FAILED, ...)',
+    labelNames: ['status'],
+    registers: [registry],
+  });
+  const attempts = new Counter({
+    name: 'bwemu_callback_attempts_total',
+    help: 'Callback journal entries by outcome',
+    labelNames: ['outcome', 'type'],
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'bwemu_callback_latency_seconds',
     help: 'Duration of callback POSTs that reached a receiver',
@@ -26,7 +41,14 @@ export function createMetrics(emulator: Emulator): Registry {
   });
   // Gauges read the live sizes when scraped.
   const gauge = (name: string, help: string, read: () => number) =>
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
   gauge('bwemu_callbacks_pending', 'Callback events awaiting delivery or retry (the retry queue)', () => emulator.stats().callbacks.pending);
   gauge('bwemu_callbacks_exhausted', 'Callback events whose retries ran out', () => emulator.stats().callbacks.exhausted);
   gauge('bwemu_steps_pending', 'Timeline steps scheduled but not yet fired', () => emulator.stats().pendingSteps);

@@ -21,14 +21,21 @@ function channelText(item: ChannelListItem): string {
 
 /** The media URLs a channel's content carries (MMS and RBM media files, a card's media), if any. */
 function channelMedia(item: ChannelListItem): string[] | undefined {
-  const content = item.content as { media?: Array<{ fileUrl?: unknown }>; cardContent?: { media?: { fileUrl?: unknown } }; cardContents?: Array<{ media?: { fileUrl?: unknown } }> };
+  const content = item.content as {
+    media?: Array<{ fileUrl?: unknown }>;
+    cardContent?: { media?: { fileUrl?: unknown } };
+    cardContents?: Array<{ media?: { fileUrl?: unknown } }>;
+  };
   const files = [...(Array.isArray(content.media) ? content.media : []), content.cardContent?.media, ...(content.cardContents ?? []).map((c) => c.media)];
   const urls = files.map((f) => f?.fileUrl).filter((u): u is string => typeof u === 'string');
   return urls.length > 0 ? urls : undefined;
 }
 
 /** The fields of a stored multichannel message that follow the channel in use. */
-export function channelFields(item: ChannelListItem, to: string): Pick<StoredMessage, 'channel' | 'from' | 'owner' | 'applicationId' | 'text' | 'media' | 'segmentCount'> {
+export function channelFields(
+  item: ChannelListItem,
+  to: string,
+): Pick<StoredMessage, 'channel' | 'from' | 'owner' | 'applicationId' | 'text' | 'media' | 'segmentCount'> {
   const text = channelText(item);
   const media = channelMedia(item);
   return {

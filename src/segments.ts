@@ -3,7 +3,8 @@
 // character up in a Set of one-character strings cost more than the rest of the create request's own work.
 const GSM7_SEPTETS = (() => {
   const table = new Uint8Array(0x10000);
-  for (const char of '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà') table[char.charCodeAt(0)] = 1;
+  for (const char of '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà')
+    table[char.charCodeAt(0)] = 1;
   for (const char of '^{}\\[]~|€\f') table[char.charCodeAt(0)] = 2;
   return table;
 })();

@@ -22,7 +22,11 @@ class DebugRequestLogs extends LogController {
   override incomingRequest(request: Parameters<LogController['incomingRequest']>[0]): void {
     request.log.debug({ req: request }, 'incoming request');
   }
-  override requestCompleted(error: Parameters<LogController['requestCompleted']>[0], _request: Parameters<LogController['requestCompleted']>[1], reply: Parameters<LogController['requestCompleted']>[2]): void {
+  override requestCompleted(
+    error: Parameters<LogController['requestCompleted']>[0],
+    _request: Parameters<LogController['requestCompleted']>[1],
+    reply: Parameters<LogController['requestCompleted']>[2],
+  ): void {
     reply.log.debug({ statusCode: reply.statusCode, responseTime: reply.elapsedTime, err: error ?? undefined }, 'request completed');
   }
 }
@@ -47,7 +51,10 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
         void (reply as unknown as FastifyReply).code(error.statusCode).send({ error: 'bad-request', message: error.message });
         return;
       }
-      const mapped = error.statusCode !== undefined && error.statusCode < 500 ? bandwidthErrors.validation([], `Your request could not be accepted: ${error.message}`) : bandwidthErrors.internal();
+      const mapped =
+        error.statusCode !== undefined && error.statusCode < 500
+          ? bandwidthErrors.validation([], `Your request could not be accepted: ${error.message}`)
+          : bandwidthErrors.internal();
       // The multichannel endpoint answers in its own envelope, even for a URL Fastify could not route.
       void (reply as unknown as FastifyReply).code(mapped.statusCode).send(isMultiChannelUrl(req.url) ? multiChannelErrorBody(mapped, req) : mapped.body);
     },

@@ -19,7 +19,13 @@ export function recipients(count) {
 
 /** A create-message body; `to` is one number or a list. */
 export function createBody({ to = '+19195551234', text = 'hostile', tag } = {}) {
-  return JSON.stringify({ applicationId: ACCOUNT.applicationId, to: Array.isArray(to) ? to : [to], from: ACCOUNT.from, text, ...(tag !== undefined ? { tag } : {}) });
+  return JSON.stringify({
+    applicationId: ACCOUNT.applicationId,
+    to: Array.isArray(to) ? to : [to],
+    from: ACCOUNT.from,
+    text,
+    ...(tag !== undefined ? { tag } : {}),
+  });
 }
 
 const createHeaders = { authorization: ACCOUNT.auth, 'content-type': 'application/json' };

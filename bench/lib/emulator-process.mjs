@@ -34,10 +34,14 @@ export async function startEmulatorProcess({
   const dir = mkdtempSync(join(tmpdir(), 'bw-hostile-'));
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify({ logLevel: 'warn', ...config }));
-  const child = spawn(process.execPath, ['--max-semi-space-size=32', `--max-old-space-size=${heapMb}`, cli, '--config', configFile, '--port', '0', '--host', '127.0.0.1'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=32', `--max-old-space-size=${heapMb}`, cli, '--config', configFile, '--port', '0', '--host', '127.0.0.1'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    },
+  );
   let output = '';
   const keep = (chunk) => {
     output = (output + chunk).slice(-OUTPUT_TAIL_CHARS);

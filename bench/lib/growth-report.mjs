@@ -26,7 +26,15 @@ export function growthOf(points, cost, failure = () => undefined) {
   const perSize = costRatio / sizeRatio;
   const exponent = Math.log(costRatio) / Math.log(sizeRatio);
   const verdict = broken ?? (costRatio <= FLAT_RATIO ? 'flat' : perSize <= LINEAR_TOLERANCE ? 'at most linear' : 'worse than linear');
-  return { from: first.size, to: last.size, costRatio: round(costRatio), sizeRatio: round(sizeRatio), perSize: round(perSize, 3), exponent: round(exponent), verdict };
+  return {
+    from: first.size,
+    to: last.size,
+    costRatio: round(costRatio),
+    sizeRatio: round(sizeRatio),
+    perSize: round(perSize, 3),
+    exponent: round(exponent),
+    verdict,
+  };
 }
 
 /** Whether a verdict says a cost is not under control (printed in bold, counted in the overall line). */

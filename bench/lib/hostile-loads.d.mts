@@ -59,8 +59,20 @@ export interface PendingFlushResult extends LoadResult {
   healthDuringFlush?: { requests: number; answered: number; answeredBeforeFlushEnded: number; maxMs: number };
 }
 
-
-export function eventStreamsLoad(options?: { clients?: number; messages?: number; timed?: number; reading?: boolean; deadlineMs?: number }): Promise<EventStreamsResult>;
-export function longPollsLoad(options?: { polls?: number; waitMs?: number; journalCap?: number; timed?: number; maxRounds?: number; deadlineMs?: number }): Promise<LongPollsResult>;
+export function eventStreamsLoad(options?: {
+  clients?: number;
+  messages?: number;
+  timed?: number;
+  reading?: boolean;
+  deadlineMs?: number;
+}): Promise<EventStreamsResult>;
+export function longPollsLoad(options?: {
+  polls?: number;
+  waitMs?: number;
+  journalCap?: number;
+  timed?: number;
+  maxRounds?: number;
+  deadlineMs?: number;
+}): Promise<LongPollsResult>;
 export function maximalScenarioLoad(options?: { rules?: number; timed?: number; deadlineMs?: number }): Promise<MaximalScenarioResult>;
 export function pendingFlushLoad(options?: { pending?: number; timed?: number; deadlineMs?: number; healthEveryMs?: number }): Promise<PendingFlushResult>;

@@ -54,10 +54,11 @@ async function startSinkProcess() {
       const res = await timedGet(`${url}/stats/emulator?count`);
       return JSON.parse(res.text).received;
     },
-    stop: () => new Promise((resolve) => {
-      child.once('exit', resolve);
-      child.send('stop');
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.send('stop');
+      }),
   };
 }
 
@@ -201,7 +202,12 @@ export function longPollsLoad({ polls = 200, waitMs = 1000, journalCap = 10_000,
       // The first wave is waiting before the timed creates start.
       await delay(Math.min(200, waitMs / 2));
       // Spread over three rounds of timeouts, so creates meet long-polls timing out, not just waiting.
-      const create = await timedCreates(emulator.url, { count: timed, body: createBody({ text: 'during long-polls' }), spacingMs: (3 * waitMs) / timed, deadlineMs });
+      const create = await timedCreates(emulator.url, {
+        count: timed,
+        body: createBody({ text: 'during long-polls' }),
+        spacingMs: (3 * waitMs) / timed,
+        deadlineMs,
+      });
       out.create = create;
       stop = true;
       await within(Promise.all(lanes), waitMs + 60_000);
@@ -319,7 +325,8 @@ export function pendingFlushLoad({ pending = 200_000, timed = 200, deadlineMs = 
       load: 'pending steps, then flush',
       size: { pending, timed },
       sink: false,
-      config: () => configFor({ timeScale: 1, callbacks: { sendingDelay: '1h', deliveryDelay: '2h' }, limits: { maxMessages: Math.max(10_000, pending / 20 + timed) } }),
+      config: () =>
+        configFor({ timeScale: 1, callbacks: { sendingDelay: '1h', deliveryDelay: '2h' }, limits: { maxMessages: Math.max(10_000, pending / 20 + timed) } }),
     },
     async ({ emulator, client, warmed, out }) => {
       const group = recipients(CREATE_LIMITS.recipients);

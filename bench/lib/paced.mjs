@@ -14,8 +14,15 @@ let errors = 0;
 const inFlight = new Set();
 
 function sendOne() {
-  const body = JSON.stringify({ applicationId: '93de2206-9669-4e07-948d-329f4b722ee2', to: ['+19195551234'], from: '+19195550100', text: 'paced', tag: `t:${process.hrtime.bigint()}` });
-  const p = pool.request({ path: '/users/9900000/messages', method: 'POST', headers, body })
+  const body = JSON.stringify({
+    applicationId: '93de2206-9669-4e07-948d-329f4b722ee2',
+    to: ['+19195551234'],
+    from: '+19195550100',
+    text: 'paced',
+    tag: `t:${process.hrtime.bigint()}`,
+  });
+  const p = pool
+    .request({ path: '/users/9900000/messages', method: 'POST', headers, body })
     .then(async (res) => {
       await res.body.dump();
       if (res.statusCode === 202) accepted++;

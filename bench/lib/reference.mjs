@@ -31,7 +31,15 @@ app.post('/users/:accountId/messages', async (req, reply) => {
     ...(body.tag !== undefined ? { tag: body.tag } : {}),
     priority: body.priority ?? 'default',
   };
-  const event = [{ type: 'message-delivered', time: new Date().toISOString(), description: 'Message delivered to handset.', to: body.to[0], message: { ...message, text: '' } }];
+  const event = [
+    {
+      type: 'message-delivered',
+      time: new Date().toISOString(),
+      description: 'Message delivered to handset.',
+      to: body.to[0],
+      message: { ...message, text: '' },
+    },
+  ];
   void request(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(event), dispatcher: agent })
     .then((res) => res.body.dump())
     .catch(() => undefined);

@@ -5,7 +5,10 @@ const ROWS = [
   ['latency p50 / p99 (ms)', (r) => `${r.latencyP50Ms} / ${r.latencyP99Ms}`],
   ['errors (non-2xx, socket, timeouts)', 'errors'],
   ['callbacks/s delivered during load', 'callbacksPerSec'],
-  ['accepted = delivered + pending; lost', (r) => `${r.accepted} = ${r.callbacksDelivered} + ${r.callbacksPending}; lost ${r.callbacksLost} (${r.callbacksDuplicated ?? 0} duplicates)`],
+  [
+    'accepted = delivered + pending; lost',
+    (r) => `${r.accepted} = ${r.callbacksDelivered} + ${r.callbacksPending}; lost ${r.callbacksLost} (${r.callbacksDuplicated ?? 0} duplicates)`,
+  ],
   ['POST-to-callback p50 / p99 (ms) at the paced rate', (r) => `${r.callbackLatencyP50Ms} / ${r.callbackLatencyP99Ms}`],
   ['RSS idle / after load / peak (MB)', (r) => `${r.rssIdleMb} / ${r.rssAfterLoadMb} / ${r.rssPeakMb}`],
   ['CPU seconds per 10,000 messages', 'cpuSecondsPer10k'],
@@ -17,7 +20,8 @@ const GOALS = {
   callbackLatencyP99Within2xReference: (r) => `POST-to-callback p99 ≤ 2 × reference: ${r.ratios.callbackLatencyP99}×`,
   noCallbackLost: (r) => `zero callbacks lost at saturation: ${r.emulator.callbacksLost} lost`,
   idleRssUnder100Mb: (r) => `RSS at idle < 100 MB: ${r.emulator.rssIdleMb} MB`,
-  soakRssFlat: (r) => `RSS after ${r.soak.readings.at(-1).messages.toLocaleString('en')} ≤ after ${r.soak.readings[0].messages.toLocaleString('en')} + 10%: ${r.soak.readings.at(-1).rssMb} vs ${r.soak.readings[0].rssMb} MB`,
+  soakRssFlat: (r) =>
+    `RSS after ${r.soak.readings.at(-1).messages.toLocaleString('en')} ≤ after ${r.soak.readings[0].messages.toLocaleString('en')} + 10%: ${r.soak.readings.at(-1).rssMb} vs ${r.soak.readings[0].rssMb} MB`,
   coldStartUnder500Ms: (r) => `cold start to first 202 < 500 ms: ${r.emulator.coldStartMs} ms`,
 };
 
@@ -30,7 +34,10 @@ export function renderMarkdown(r) {
     '',
     '| | reference | emulator | emulator / reference |',
     '|---|---|---|---|',
-    ...ROWS.map(([label, get], i) => `| ${label} | ${cell(r.reference, get)} | ${cell(r.emulator, get)} | ${[r.ratios.throughput, '', '', r.ratios.callbacksPerSec, '', r.ratios.callbackLatencyP99, r.ratios.rssPeak + ' (peak)', r.ratios.cpuPer10k, r.ratios.coldStart][i]} |`),
+    ...ROWS.map(
+      ([label, get], i) =>
+        `| ${label} | ${cell(r.reference, get)} | ${cell(r.emulator, get)} | ${[r.ratios.throughput, '', '', r.ratios.callbacksPerSec, '', r.ratios.callbackLatencyP99, r.ratios.rssPeak + ' (peak)', r.ratios.cpuPer10k, r.ratios.coldStart][i]} |`,
+    ),
     '',
     '| goal | met |',
     '|---|---|',

@@ -37,7 +37,8 @@ for (const checkpoint of checkpoints) {
     for (let i = 0; i < batch; i++) emulator.acceptOutbound(account.id, request);
     sent += batch;
     await yieldToLoop();
-    while (emulator.parts.dispatcher.stats().pending + emulator.parts.timeline.pendingSteps > MAX_PENDING) await new Promise((resolve) => setTimeout(resolve, 1));
+    while (emulator.parts.dispatcher.stats().pending + emulator.parts.timeline.pendingSteps > MAX_PENDING)
+      await new Promise((resolve) => setTimeout(resolve, 1));
   }
   // Let what is in flight settle, so each reading holds the same kind of state: full stores, nothing pending.
   while (emulator.parts.dispatcher.stats().pending + emulator.parts.timeline.pendingSteps > 0) await new Promise((resolve) => setTimeout(resolve, 5));

@@ -48,9 +48,7 @@ export function buildTwoFactorApp(options: { bandwidth: BandwidthOptions }): Fas
   // The SDK client is made on first use, so a test may listen before it knows the Bandwidth base URL.
   let messagesApi: MessagesApi | undefined;
   const messages = () =>
-    (messagesApi ??= new MessagesApi(
-      new Configuration({ basePath: bandwidth.basePath, username: bandwidth.username, password: bandwidth.password }),
-    ));
+    (messagesApi ??= new MessagesApi(new Configuration({ basePath: bandwidth.basePath, username: bandwidth.username, password: bandwidth.password })));
 
   app.post<{ Body: { phone: string } }>(
     '/login',

@@ -13,7 +13,10 @@ export function toBandwidthError(error: FastifyError | BandwidthError, req: Fast
   if (error.statusCode === 401) return bandwidthErrors.unauthorized();
   if (error.statusCode === 413) {
     const limit = req.url.includes('/media/') ? 'the media size limit' : 'the request size limit';
-    return new BandwidthError(413, { type: 'request-validation', description: `The request body is larger than ${limit}; upload a smaller file or raise media.maxObjectBytes in the emulator's config` });
+    return new BandwidthError(413, {
+      type: 'request-validation',
+      description: `The request body is larger than ${limit}; upload a smaller file or raise media.maxObjectBytes in the emulator's config`,
+    });
   }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     // Unparsable JSON, an empty JSON body, a bad header: Bandwidth answers its generic validation error.

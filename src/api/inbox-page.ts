@@ -32,7 +32,12 @@ export function registerInboxPage(app: FastifyInstance): void {
       }
       cache.set(name, bytes);
     }
-    return reply.type(FILES[name]!).header('cache-control', 'no-cache').header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').send(bytes);
+    return reply
+      .type(FILES[name]!)
+      .header('cache-control', 'no-cache')
+      .header('content-security-policy', CSP)
+      .header('x-content-type-options', 'nosniff')
+      .send(bytes);
   };
   app.get('/', serve('index.html'));
   app.get('/__emulator/ui', serve('index.html'));

@@ -16,7 +16,9 @@ export const MessageRequestSchema = Type.Object({
   to: Type.Array(Type.String(), { minItems: 1, maxItems: MESSAGE_LIMITS.recipients, uniqueItems: true }),
   from: Type.String(),
   text: Type.Optional(Type.String({ maxLength: MESSAGE_LIMITS.text })),
-  media: Type.Optional(Type.Array(Type.String({ maxLength: MESSAGE_LIMITS.mediaUrl, format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' }), { maxItems: MESSAGE_LIMITS.media })),
+  media: Type.Optional(
+    Type.Array(Type.String({ maxLength: MESSAGE_LIMITS.mediaUrl, format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' }), { maxItems: MESSAGE_LIMITS.media }),
+  ),
   tag: Type.Optional(Type.String({ maxLength: MESSAGE_LIMITS.tag })),
   priority: Type.Optional(Type.Union([Type.Literal('default'), Type.Literal('high')])),
   expiration: Type.Optional(Type.String()),
@@ -65,9 +67,10 @@ export function schemaFieldErrors(errors: readonly ErrorObject[], body: unknown)
       case 'maxItems':
         out.push({
           fieldName: field,
-          description: field === 'to'
-            ? fieldErrorText.tooManyRecipients(Array.isArray(value) ? value.length : 0, Number(error.params.limit))
-            : fieldErrorText.tooManyMedia(Array.isArray(value) ? value.length : 0, Number(error.params.limit)),
+          description:
+            field === 'to'
+              ? fieldErrorText.tooManyRecipients(Array.isArray(value) ? value.length : 0, Number(error.params.limit))
+              : fieldErrorText.tooManyMedia(Array.isArray(value) ? value.length : 0, Number(error.params.limit)),
         });
         break;
       case 'minItems':
@@ -88,7 +91,12 @@ export function schemaFieldErrors(errors: readonly ErrorObject[], body: unknown)
         out.push({ fieldName: field, description: `'${String(value)}' is not a valid URL; media must be absolute http(s) URLs` });
         break;
       case 'type':
-        out.push({ fieldName: field || '(body)', description: field ? fieldErrorText.wrongType(field, `${/^[aeiou]/.test(String(error.params.type)) ? 'an' : 'a'} ${String(error.params.type)}`) : 'The request body must be a JSON object' });
+        out.push({
+          fieldName: field || '(body)',
+          description: field
+            ? fieldErrorText.wrongType(field, `${/^[aeiou]/.test(String(error.params.type)) ? 'an' : 'a'} ${String(error.params.type)}`)
+            : 'The request body must be a JSON object',
+        });
         break;
       default:
         out.push({ fieldName: field || '(body)', description: `'${field}' ${error.message ?? 'is invalid'}` });
@@ -106,12 +114,16 @@ export function semanticFieldErrors(body: Partial<MessageRequestBody>, nowMs: nu
     if (typeof to === 'string' && !isE164(to)) out.push({ fieldName: `to[${i}]`, description: fieldErrorText.invalidE164(to) });
   });
   if (typeof body.from === 'string' && !isE164(body.from) && !ALPHANUMERIC_SENDER.test(body.from)) {
-    out.push({ fieldName: 'from', description: body.from.startsWith('+') || /^\d+$/.test(body.from) ? fieldErrorText.invalidE164(body.from) : fieldErrorText.invalidFrom(body.from) });
+    out.push({
+      fieldName: 'from',
+      description: body.from.startsWith('+') || /^\d+$/.test(body.from) ? fieldErrorText.invalidE164(body.from) : fieldErrorText.invalidFrom(body.from),
+    });
   }
   if (typeof body.expiration === 'string') {
     const problem = expirationProblem(body.expiration, nowMs);
     if (problem) out.push({ fieldName: 'expiration', description: problem });
   }
-  if ((body.text ?? '') === '' && (Array.isArray(body.media) ? body.media : []).length === 0) out.push({ fieldName: 'text', description: fieldErrorText.noContent() });
+  if ((body.text ?? '') === '' && (Array.isArray(body.media) ? body.media : []).length === 0)
+    out.push({ fieldName: 'text', description: fieldErrorText.noContent() });
   return out;
 }

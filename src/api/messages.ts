@@ -60,7 +60,8 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
     { schema: { body: MessageRequestSchema, response: { 202: MessageResponseSchema } }, attachValidation: true },
     async (req, reply) => {
       const body = req.body as unknown;
-      const semantic = body && typeof body === 'object' && !Array.isArray(body) ? semanticFieldErrors(body as Partial<MessageRequestBody>, emulator.time.now()) : [];
+      const semantic =
+        body && typeof body === 'object' && !Array.isArray(body) ? semanticFieldErrors(body as Partial<MessageRequestBody>, emulator.time.now()) : [];
       if (req.validationError || semantic.length > 0) {
         const structural = req.validationError ? schemaFieldErrors((req.validationError as { validation: [] }).validation, body) : [];
         if (structural.length + semantic.length > 0) throw bandwidthErrors.validation([...structural, ...semantic]);
@@ -80,13 +81,23 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
     '/users/:accountId/messages',
     { schema: { querystring: SearchQuerySchema }, attachValidation: true },
     async (req) => {
-      if (req.validationError) throw bandwidthErrors.validation([], `Invalid query parameters: ${describeQueryErrors((req.validationError as { validation: QueryError[] }).validation)}`);
+      if (req.validationError)
+        throw bandwidthErrors.validation(
+          [],
+          `Invalid query parameters: ${describeQueryErrors((req.validationError as { validation: QueryError[] }).validation)}`,
+        );
       return searchMessages(emulator.messages.list(req.params.accountId), req.query, requestUrl(req), !emulator.config.permissive);
     },
   );
 }
 
-type QueryError = { instancePath: string; keyword: string; message?: string; params: Record<string, unknown>; parentSchema?: { anyOf?: Array<{ const?: unknown }> } };
+type QueryError = {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+  parentSchema?: { anyOf?: Array<{ const?: unknown }> };
+};
 
 // One line per parameter; a value outside a list of literals names the allowed values instead of one line per literal.
 function describeQueryErrors(errors: readonly QueryError[]): string {

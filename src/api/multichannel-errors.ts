@@ -29,20 +29,30 @@ export interface MultiChannelErrorBody {
  * for a status its wording is used (405, 415, 429, 500, and its 404, whose type the spec gives as `forbidden`).
  */
 export function multiChannelErrorBody(error: BandwidthError, req: FastifyRequest): MultiChannelErrorBody {
-  const one = (type: string, description: string, source: ErrorSource = {}): MultiChannelErrorBody => ({ links: [], data: null, errors: [{ type, description, source }] });
+  const one = (type: string, description: string, source: ErrorSource = {}): MultiChannelErrorBody => ({
+    links: [],
+    data: null,
+    errors: [{ type, description, source }],
+  });
   switch (error.statusCode) {
     case 400: {
       const fields = error.body.fieldErrors ?? [];
       if (fields.length === 0) return one(error.body.type, error.body.description);
       // A problem with the body as a whole names no field.
-      return { links: [], data: null, errors: fields.map((f) => ({ type: ErrorType.validation, description: f.description, source: f.fieldName === '(body)' ? {} : { field: f.fieldName } })) };
+      return {
+        links: [],
+        data: null,
+        errors: fields.map((f) => ({ type: ErrorType.validation, description: f.description, source: f.fieldName === '(body)' ? {} : { field: f.fieldName } })),
+      };
     }
     case 404:
       return one(ErrorType.forbidden, 'Resource not found.');
     case 405:
       return one(ErrorType.methodNotAllowed, `Method '${req.method}' not supported for this resource.`);
     case 415:
-      return one(ErrorType.unsupportedContentType, `Content-Type '${req.headers['content-type'] ?? ''}' is not supported. Please use 'application/json'`, { header: 'Content-Type' });
+      return one(ErrorType.unsupportedContentType, `Content-Type '${req.headers['content-type'] ?? ''}' is not supported. Please use 'application/json'`, {
+        header: 'Content-Type',
+      });
     case 429:
       return one('rate-limit-exceeded', 'You have exceeded your rate limit for this endpoint. Please retry later.');
     case 500:

@@ -54,7 +54,13 @@ const Suggestions = Type.Array(Suggestion, { maxItems: MULTICHANNEL_LIMITS.sugge
 const CardContent = Type.Object({
   title: Type.Optional(Type.String({ maxLength: MULTICHANNEL_LIMITS.cardTitle })),
   description: Type.Optional(Type.String({ maxLength: MULTICHANNEL_LIMITS.cardDescription })),
-  media: Type.Optional(Type.Object({ fileUrl: FileUrl, thumbnailUrl: Type.Optional(FileUrl), height: Type.Union([Type.Literal('SHORT'), Type.Literal('MEDIUM'), Type.Literal('TALL')]) })),
+  media: Type.Optional(
+    Type.Object({
+      fileUrl: FileUrl,
+      thumbnailUrl: Type.Optional(FileUrl),
+      height: Type.Union([Type.Literal('SHORT'), Type.Literal('MEDIUM'), Type.Literal('TALL')]),
+    }),
+  ),
   suggestions: Type.Optional(Type.Array(Suggestion, { maxItems: MULTICHANNEL_LIMITS.cardSuggestions })),
 });
 
@@ -67,7 +73,10 @@ const CONTENT_SCHEMAS: Record<string, TSchema> = {
     media: Type.Optional(Type.Array(Type.Object({ fileUrl: FileUrl }), { maxItems: MESSAGE_LIMITS.media })),
   }),
   'RBM text': Type.Object({ text: Type.String({ minLength: 1, maxLength: MULTICHANNEL_LIMITS.rbmText }), suggestions: Type.Optional(Suggestions) }),
-  'RBM media': Type.Object({ media: Type.Array(Type.Object({ fileUrl: FileUrl, thumbnailUrl: Type.Optional(FileUrl) }), { minItems: 1 }), suggestions: Type.Optional(Suggestions) }),
+  'RBM media': Type.Object({
+    media: Type.Array(Type.Object({ fileUrl: FileUrl, thumbnailUrl: Type.Optional(FileUrl) }), { minItems: 1 }),
+    suggestions: Type.Optional(Suggestions),
+  }),
   'RBM card': Type.Object({
     orientation: Type.Union([Type.Literal('HORIZONTAL'), Type.Literal('VERTICAL')]),
     thumbnailImageAlignment: Type.Optional(Type.Union([Type.Literal('LEFT'), Type.Literal('RIGHT')])),
@@ -127,22 +136,32 @@ export function multiChannelSchemaErrors(errors: readonly ErrorObject[], prefix 
     const name = (missing: string) => (field ? `${field}.${missing}` : missing);
     switch (error.keyword) {
       case 'required':
-        out.push({ fieldName: name(String(error.params.missingProperty)), description: `The '${name(String(error.params.missingProperty))}' field is required` });
+        out.push({
+          fieldName: name(String(error.params.missingProperty)),
+          description: `The '${name(String(error.params.missingProperty))}' field is required`,
+        });
         break;
       case 'maxLength':
-        out.push({ fieldName: field, description: `The '${field}' field must be ${String(error.params.limit)} characters or less; it has ${typeof value === 'string' ? value.length : 0}` });
+        out.push({
+          fieldName: field,
+          description: `The '${field}' field must be ${String(error.params.limit)} characters or less; it has ${typeof value === 'string' ? value.length : 0}`,
+        });
         break;
       case 'minLength':
         out.push({ fieldName: field, description: `The '${field}' field must not be empty` });
         break;
       case 'maxItems':
       case 'minItems':
-        out.push({ fieldName: field, description: `The '${field}' field must have ${error.keyword === 'maxItems' ? 'at most' : 'at least'} ${String(error.params.limit)} items; it has ${Array.isArray(value) ? value.length : 0}` });
+        out.push({
+          fieldName: field,
+          description: `The '${field}' field must have ${error.keyword === 'maxItems' ? 'at most' : 'at least'} ${String(error.params.limit)} items; it has ${Array.isArray(value) ? value.length : 0}`,
+        });
         break;
       case 'const':
       case 'anyOf': {
         const allowed = ((error.parentSchema as { anyOf?: Array<{ const?: unknown }> } | undefined)?.anyOf ?? []).map((b) => String(b.const));
-        if (error.keyword === 'anyOf') out.push({ fieldName: field, description: `The '${field}' field must be one of ${allowed.join(', ')}; '${String(value)}' is not` });
+        if (error.keyword === 'anyOf')
+          out.push({ fieldName: field, description: `The '${field}' field must be one of ${allowed.join(', ')}; '${String(value)}' is not` });
         break;
       }
       case 'format':
@@ -150,7 +169,12 @@ export function multiChannelSchemaErrors(errors: readonly ErrorObject[], prefix 
         out.push({ fieldName: field, description: `The '${field}' field must be an absolute http(s) URL; '${String(value)}' is not` });
         break;
       case 'type':
-        out.push({ fieldName: field || '(body)', description: field ? `The '${field}' field must be ${article(String(error.params.type))} ${String(error.params.type)}` : 'The request body must be a JSON object' });
+        out.push({
+          fieldName: field || '(body)',
+          description: field
+            ? `The '${field}' field must be ${article(String(error.params.type))} ${String(error.params.type)}`
+            : 'The request body must be a JSON object',
+        });
         break;
       default:
         out.push({ fieldName: field || '(body)', description: `The '${field}' field ${error.message ?? 'is invalid'}` });
@@ -167,7 +191,11 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 function suggestionErrors(suggestion: Record<string, unknown>, path: string): FieldError[] {
   const out: FieldError[] = [];
   const need = (key: string, ok: (v: unknown) => boolean, what: string) => {
-    if (!ok(suggestion[key])) out.push({ fieldName: `${path}.${key}`, description: `The '${path}.${key}' field is required for a ${String(suggestion.type)} suggestion and must be ${what}` });
+    if (!ok(suggestion[key]))
+      out.push({
+        fieldName: `${path}.${key}`,
+        description: `The '${path}.${key}' field is required for a ${String(suggestion.type)} suggestion and must be ${what}`,
+      });
   };
   if (typeof suggestion.postbackData === 'string' && !BASE64.test(suggestion.postbackData)) {
     out.push({ fieldName: `${path}.postbackData`, description: `The '${path}.postbackData' field must be base64-encoded` });
@@ -198,7 +226,8 @@ function cardErrors(card: Record<string, unknown>, path: string): FieldError[] {
   if (card.title === undefined && card.description === undefined && card.media === undefined) {
     out.push({ fieldName: path, description: `The '${path}' field must contain at least one of title, description or media` });
   }
-  if (Array.isArray(card.suggestions)) out.push(...card.suggestions.flatMap((s, i) => suggestionErrors(s as Record<string, unknown>, `${path}.suggestions[${i}]`)));
+  if (Array.isArray(card.suggestions))
+    out.push(...card.suggestions.flatMap((s, i) => suggestionErrors(s as Record<string, unknown>, `${path}.suggestions[${i}]`)));
   return out;
 }
 
@@ -209,9 +238,11 @@ function contentRules(shape: string, content: Record<string, unknown>, path: str
     out.push({ fieldName: path, description: `The '${path}' field of an MMS needs text, media or both` });
   }
   // Only RBM content has suggestions (its schema checked each is an object); an SMS or MMS passes any extra key through.
-  if (shape.startsWith('RBM') && Array.isArray(content.suggestions)) out.push(...content.suggestions.flatMap((s, i) => suggestionErrors(s as Record<string, unknown>, `${path}.suggestions[${i}]`)));
+  if (shape.startsWith('RBM') && Array.isArray(content.suggestions))
+    out.push(...content.suggestions.flatMap((s, i) => suggestionErrors(s as Record<string, unknown>, `${path}.suggestions[${i}]`)));
   if (shape === 'RBM card') out.push(...cardErrors(content.cardContent as Record<string, unknown>, `${path}.cardContent`));
-  if (shape === 'RBM carousel') out.push(...(content.cardContents as Array<Record<string, unknown>>).flatMap((c, i) => cardErrors(c, `${path}.cardContents[${i}]`)));
+  if (shape === 'RBM carousel')
+    out.push(...(content.cardContents as Array<Record<string, unknown>>).flatMap((c, i) => cardErrors(c, `${path}.cardContents[${i}]`)));
   return out;
 }
 
@@ -228,13 +259,19 @@ export function multiChannelSemanticErrors(body: Record<string, unknown>, nowMs:
     const at = `channelList[${i}]`;
     // SMS and MMS go out from a number (or an alphanumeric sender id); RBM from the agent's sender id, any text.
     if ((item.channel === 'SMS' || item.channel === 'MMS') && typeof item.from === 'string' && !isE164(item.from) && !isSenderId(item.from)) {
-      out.push({ fieldName: `${at}.from`, description: `The '${at}.from' field must contain exactly one telephone number (E164) or an alphanumeric sender id; '${item.from}' is not` });
+      out.push({
+        fieldName: `${at}.from`,
+        description: `The '${at}.from' field must contain exactly one telephone number (E164) or an alphanumeric sender id; '${item.from}' is not`,
+      });
     }
     const content = item.content;
     if (!content || typeof content !== 'object' || Array.isArray(content) || !['RBM', 'SMS', 'MMS'].includes(String(item.channel))) return;
     const shape = contentShape(item.channel as Channel, content as Record<string, unknown>);
     if (!shape) {
-      out.push({ fieldName: `${at}.content`, description: `The '${at}.content' field of an RBM message must be a text ({text}), media ({media}), standalone card ({orientation, cardContent}) or carousel ({cardWidth, cardContents}) message` });
+      out.push({
+        fieldName: `${at}.content`,
+        description: `The '${at}.content' field of an RBM message must be a text ({text}), media ({media}), standalone card ({orientation, cardContent}) or carousel ({cardWidth, cardContents}) message`,
+      });
       return;
     }
     const validate = contentValidator(shape);

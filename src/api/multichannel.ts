@@ -33,19 +33,23 @@ export async function multiChannelRoutes(app: FastifyInstance, opts: { emulator:
   const { emulator } = opts;
   registerMultiChannelErrorHandler(app);
 
-  app.post<{ Params: { accountId: string }; Body: MultiChannelRequest }>(PATH, { schema: { body: MultiChannelRequestSchema }, attachValidation: true }, async (req, reply) => {
-    const body = req.body as unknown;
-    const fieldErrors = [
-      ...(req.validationError ? multiChannelSchemaErrors((req.validationError as unknown as { validation: [] }).validation) : []),
-      ...(body && typeof body === 'object' && !Array.isArray(body) ? multiChannelSemanticErrors(body as Record<string, unknown>, emulator.time.now()) : []),
-    ];
-    if (fieldErrors.length > 0) throw bandwidthErrors.validation(fieldErrors);
-    const first = req.body.channelList[0]!;
-    const fault = emulator.apiFaultFor(req.params.accountId, () => ({ ...channelFields(first, req.body.to), to: [req.body.to], tag: req.body.tag }));
-    if (fault && (await actOutApiFault(emulator, fault, req, reply)) === 'dropped') return;
-    const message = emulator.acceptMultiChannel(req.params.accountId, req.body);
-    return reply.code(202).send(multiChannelResponse(message));
-  });
+  app.post<{ Params: { accountId: string }; Body: MultiChannelRequest }>(
+    PATH,
+    { schema: { body: MultiChannelRequestSchema }, attachValidation: true },
+    async (req, reply) => {
+      const body = req.body as unknown;
+      const fieldErrors = [
+        ...(req.validationError ? multiChannelSchemaErrors((req.validationError as unknown as { validation: [] }).validation) : []),
+        ...(body && typeof body === 'object' && !Array.isArray(body) ? multiChannelSemanticErrors(body as Record<string, unknown>, emulator.time.now()) : []),
+      ];
+      if (fieldErrors.length > 0) throw bandwidthErrors.validation(fieldErrors);
+      const first = req.body.channelList[0]!;
+      const fault = emulator.apiFaultFor(req.params.accountId, () => ({ ...channelFields(first, req.body.to), to: [req.body.to], tag: req.body.tag }));
+      if (fault && (await actOutApiFault(emulator, fault, req, reply)) === 'dropped') return;
+      const message = emulator.acceptMultiChannel(req.params.accountId, req.body);
+      return reply.code(202).send(multiChannelResponse(message));
+    },
+  );
 
   app.route({
     method: ['GET', 'PUT', 'PATCH', 'DELETE'],

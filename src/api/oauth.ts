@@ -21,7 +21,10 @@ export async function oauthRoutes(app: FastifyInstance, opts: { emulator: Emulat
   app.post('/api/v1/oauth2/token', async (req) => {
     const grantType = (req.body as Record<string, unknown> | undefined)?.grant_type;
     if (grantType !== 'client_credentials') {
-      throw bandwidthErrors.validation([], `grant_type must be 'client_credentials' (form field grant_type=client_credentials); got '${String(grantType ?? '')}'`);
+      throw bandwidthErrors.validation(
+        [],
+        `grant_type must be 'client_credentials' (form field grant_type=client_credentials); got '${String(grantType ?? '')}'`,
+      );
     }
     const token = accounts.issueToken(clientOf.get(req)!);
     return { access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn };

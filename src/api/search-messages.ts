@@ -11,7 +11,9 @@ export const SearchQuerySchema = Type.Object(
     messageId: Type.Optional(Type.String()),
     sourceTn: Type.Optional(Type.String()),
     destinationTn: Type.Optional(Type.String()),
-    messageStatus: Type.Optional(Type.Union(['RECEIVED', 'QUEUED', 'SENDING', 'SENT', 'FAILED', 'DELIVERED', 'ACCEPTED', 'UNDELIVERED'].map((s) => Type.Literal(s)))),
+    messageStatus: Type.Optional(
+      Type.Union(['RECEIVED', 'QUEUED', 'SENDING', 'SENT', 'FAILED', 'DELIVERED', 'ACCEPTED', 'UNDELIVERED'].map((s) => Type.Literal(s))),
+    ),
     messageDirection: Type.Optional(Type.Union([Type.Literal('INBOUND'), Type.Literal('OUTBOUND')])),
     carrierName: Type.Optional(Type.String()),
     messageType: Type.Optional(Type.Union([Type.Literal('sms'), Type.Literal('mms'), Type.Literal('rcs')])),
@@ -74,8 +76,21 @@ const NOT_FILTERS = new Set(['sort', 'pageToken', 'limit', 'limitTotalCount']);
 const DEFAULT_SORT = 'receiveTime:desc';
 const MAX_TOTAL = 10_000;
 const SORT_FIELDS: ReadonlyArray<keyof MessageRow> = [
-  'messageId', 'accountId', 'sourceTn', 'destinationTn', 'messageStatus', 'messageDirection', 'messageType', 'segmentCount',
-  'errorCode', 'receiveTime', 'carrierName', 'messageSize', 'messageLength', 'attachmentCount', 'recipientCount',
+  'messageId',
+  'accountId',
+  'sourceTn',
+  'destinationTn',
+  'messageStatus',
+  'messageDirection',
+  'messageType',
+  'segmentCount',
+  'errorCode',
+  'receiveTime',
+  'carrierName',
+  'messageSize',
+  'messageLength',
+  'attachmentCount',
+  'recipientCount',
 ];
 
 function rowsOf(message: StoredMessage): MessageRow[] {
@@ -110,14 +125,18 @@ function rowsOf(message: StoredMessage): MessageRow[] {
 
 /** Match a number filter: a comma list of full numbers, one full number, or a partial number of 5+ characters. */
 function numberMatcher(param: 'sourceTn' | 'destinationTn', value: string): (tn: string) => boolean {
-  const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (parts.length > 1) {
     if (parts.length > 10) throw bandwidthErrors.validation([], `${param} accepts at most 10 comma-separated numbers`);
     const set = new Set(parts);
     return (tn) => set.has(tn);
   }
   const one = parts[0] ?? '';
-  if (one.length < 5) throw bandwidthErrors.validation([], `${param} must be a full number, a comma list of up to 10 numbers, or a partial number of at least 5 characters`);
+  if (one.length < 5)
+    throw bandwidthErrors.validation([], `${param} must be a full number, a comma list of up to 10 numbers, or a partial number of at least 5 characters`);
   return (tn) => tn.includes(one);
 }
 
@@ -198,13 +217,19 @@ function decodeToken(raw: string, sort: string): PageToken {
   } catch {
     // fall through to the error below
   }
-  throw bandwidthErrors.validation([], `pageToken '${raw}' is not a token from this search; use pageInfo.nextPageToken or prevPageToken from the previous page with the same sort`);
+  throw bandwidthErrors.validation(
+    [],
+    `pageToken '${raw}' is not a token from this search; use pageInfo.nextPageToken or prevPageToken from the previous page with the same sort`,
+  );
 }
 
 /** Search an account's messages (permissive mode lifts the one-filter rule, as SDK test suites list without one): filters, sort, keyset paging that neither loses nor repeats rows while paging. */
 export function searchMessages(messages: Iterable<StoredMessage>, query: SearchQuery, url: URL, requireFilter = true): Record<string, unknown> {
   if (requireFilter && !Object.keys(query).some((key) => !NOT_FILTERS.has(key))) {
-    throw bandwidthErrors.validation([], 'At least one search filter is required, for example messageId, sourceTn, destinationTn, messageStatus, fromDateTime or toDateTime');
+    throw bandwidthErrors.validation(
+      [],
+      'At least one search filter is required, for example messageId, sourceTn, destinationTn, messageStatus, fromDateTime or toDateTime',
+    );
   }
   const sort = query.sort ?? DEFAULT_SORT;
   const [field, direction] = sort.split(':') as [string, 'asc' | 'desc'];

@@ -123,10 +123,13 @@ export class CallbackDispatcher {
     this.books.pending++;
     this.unsettled.set(delivery.eventId, { delivery, attempt: next.attempt - 1 });
     for (const observer of this.observers) observer.retrying(delivery, next);
-    const timer = this.clock.schedule(() => {
-      this.retryTimers.delete(delivery.eventId);
-      void this.attempt(delivery, next.attempt, next.retriesUsed, next.withCredentials);
-    }, Math.max(0, next.delayMs));
+    const timer = this.clock.schedule(
+      () => {
+        this.retryTimers.delete(delivery.eventId);
+        void this.attempt(delivery, next.attempt, next.retriesUsed, next.withCredentials);
+      },
+      Math.max(0, next.delayMs),
+    );
     this.retryTimers.set(delivery.eventId, timer);
   }
 
@@ -135,7 +138,14 @@ export class CallbackDispatcher {
     const out = [];
     for (const { delivery, attempt } of this.unsettled.values()) {
       if (out.length >= limit) break;
-      out.push({ eventId: delivery.eventId, accountId: delivery.accountId, messageId: delivery.messageId, recipient: delivery.recipient, type: delivery.type, attempt });
+      out.push({
+        eventId: delivery.eventId,
+        accountId: delivery.accountId,
+        messageId: delivery.messageId,
+        recipient: delivery.recipient,
+        type: delivery.type,
+        attempt,
+      });
     }
     return out;
   }
@@ -150,9 +160,10 @@ export class CallbackDispatcher {
     if (this.closed || !this.unsettled.has(delivery.eventId)) return;
     const { auth } = delivery;
     // Without credentials every attempt sends the same headers: one object, shared (never mutated) by the journal.
-    const headers = auth.mode === 'preemptive' || (auth.mode === 'challenge' && withCredentials)
-      ? { ...this.plainHeaders, authorization: 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64') }
-      : this.plainHeaders;
+    const headers =
+      auth.mode === 'preemptive' || (auth.mode === 'challenge' && withCredentials)
+        ? { ...this.plainHeaders, authorization: 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64') }
+        : this.plainHeaders;
     const abort = new EventEmitter();
     this.inFlight.set(delivery.eventId, abort);
     this.unsettled.set(delivery.eventId, { delivery, attempt });
@@ -213,7 +224,16 @@ export class CallbackDispatcher {
     if (delay === undefined) {
       this.settle(delivery, 'exhausted');
       this.record(delivery, { attempt, at, durationMs, outcome: 'exhausted', headers, response, error });
-      this.log.warn({ messageId: delivery.messageId, eventId: delivery.eventId, type: delivery.type, target: delivery.target && redactUrlCredentials(delivery.target), attempts: attempt }, 'callback retries exhausted');
+      this.log.warn(
+        {
+          messageId: delivery.messageId,
+          eventId: delivery.eventId,
+          type: delivery.type,
+          target: delivery.target && redactUrlCredentials(delivery.target),
+          attempts: attempt,
+        },
+        'callback retries exhausted',
+      );
       return;
     }
     this.record(delivery, { attempt, at, durationMs, outcome: 'retrying', headers, response, error });
@@ -233,7 +253,15 @@ export class CallbackDispatcher {
 
   private record(
     delivery: Delivery,
-    a: { attempt: number; at: number; durationMs: number; outcome: CallbackOutcome; headers: Readonly<Record<string, string>>; response?: { status: number; body: string }; error?: string },
+    a: {
+      attempt: number;
+      at: number;
+      durationMs: number;
+      outcome: CallbackOutcome;
+      headers: Readonly<Record<string, string>>;
+      response?: { status: number; body: string };
+      error?: string;
+    },
   ): JournalEntry {
     // Credentials are a secret of the user's receiver: the journal shows that they were sent, not what they were.
     const headers = a.headers.authorization ? { ...a.headers, authorization: 'Basic [redacted]' } : a.headers;
@@ -256,7 +284,19 @@ export class CallbackDispatcher {
       explanation: delivery.explanation,
     });
     // Guarded: the log object would otherwise be built for every attempt and thrown away at the default level.
-    if (this.log.isLevelEnabled('debug')) this.log.debug({ messageId: delivery.messageId, eventId: delivery.eventId, type: delivery.type, attempt: a.attempt, outcome: a.outcome, status: a.response?.status, error: a.error }, 'callback attempt');
+    if (this.log.isLevelEnabled('debug'))
+      this.log.debug(
+        {
+          messageId: delivery.messageId,
+          eventId: delivery.eventId,
+          type: delivery.type,
+          attempt: a.attempt,
+          outcome: a.outcome,
+          status: a.response?.status,
+          error: a.error,
+        },
+        'callback attempt',
+      );
     return entry;
   }
 

@@ -46,7 +46,8 @@ export class TimelinePlayer {
       this.store.note(message, { at: now, what: 'planned', recipient, detail: { explanation } });
     }
     const target = app?.outboundCallbackUrl ?? app?.callbackUrl ?? app?.inboundCallbackUrl;
-    for (const observer of this.observers) for (const [recipient, steps] of plan.steps) observer.planned(message, recipient, steps, plan.explanations.get(recipient));
+    for (const observer of this.observers)
+      for (const [recipient, steps] of plan.steps) observer.planned(message, recipient, steps, plan.explanations.get(recipient));
     for (const [recipient, steps] of plan.steps) this.playStep(message, recipient, steps, 0, 0, app, target, plan.explanations.get(recipient));
   }
 
@@ -114,7 +115,15 @@ export class TimelinePlayer {
   }
 
   /** Continue a recipient's planned steps from `index`, that step `delayMs` emulated ms from now (a restored plan). */
-  resumeOutbound(message: StoredMessage, recipient: string, steps: readonly PlannedStep[], index: number, delayMs: number, app: ApplicationConfig | undefined, explanation?: string): void {
+  resumeOutbound(
+    message: StoredMessage,
+    recipient: string,
+    steps: readonly PlannedStep[],
+    index: number,
+    delayMs: number,
+    app: ApplicationConfig | undefined,
+    explanation?: string,
+  ): void {
     const step = steps[index];
     if (!step) return;
     const target = app?.outboundCallbackUrl ?? app?.callbackUrl ?? app?.inboundCallbackUrl;
@@ -141,23 +150,29 @@ export class TimelinePlayer {
 
   /** Deliver a `message-received` for one owned recipient's copy, after `afterMs`. */
   playInbound(message: StoredMessage, app: ApplicationConfig | undefined, afterMs = 0): void {
-    this.later(message.accountId, afterMs, () => {
-      const at = this.clock.now();
-      const type = inboundTypeOf(message);
-      this.store.note(message, { at, what: type, recipient: message.owner });
-      this.dispatcher.send({
-        eventId: `ev-${this.nextEvent++}`,
-        accountId: message.accountId,
-        messageId: message.id,
-        applicationId: message.applicationId,
-        type,
-        recipient: message.owner,
-        body: [inboundEvent(message, at)],
-        target: app?.inboundCallbackUrl ?? app?.callbackUrl,
-        auth: app?.callbackAuth ?? { mode: 'none' },
-        requested: true,
-      });
-    }, 1, message.id);
+    this.later(
+      message.accountId,
+      afterMs,
+      () => {
+        const at = this.clock.now();
+        const type = inboundTypeOf(message);
+        this.store.note(message, { at, what: type, recipient: message.owner });
+        this.dispatcher.send({
+          eventId: `ev-${this.nextEvent++}`,
+          accountId: message.accountId,
+          messageId: message.id,
+          applicationId: message.applicationId,
+          type,
+          recipient: message.owner,
+          body: [inboundEvent(message, at)],
+          target: app?.inboundCallbackUrl ?? app?.callbackUrl,
+          auth: app?.callbackAuth ?? { mode: 'none' },
+          requested: true,
+        });
+      },
+      1,
+      message.id,
+    );
   }
 
   /** Up to `limit` recipients whose planned steps have not all fired, with the next one's type: what idle() reports. */
@@ -240,14 +255,20 @@ export class TimelinePlayer {
     for (const observer of this.observers) observer.replaced?.(message, recipient);
     // A message whose chain already ended (or was planned before a restart of the chain map) still has a target.
     const target = chain ? chain.target : (app?.outboundCallbackUrl ?? app?.callbackUrl ?? app?.inboundCallbackUrl);
-    const explanation = `carrier action from the control API: ${outcome.type}${outcome.errorCode !== undefined ? ` ${outcome.errorCode}` : ''}` +
+    const explanation =
+      `carrier action from the control API: ${outcome.type}${outcome.errorCode !== undefined ? ` ${outcome.errorCode}` : ''}` +
       (cancelled > 0 ? ` (replaced ${cancelled} scheduled step${cancelled === 1 ? '' : 's'})` : '');
     const at = this.clock.now();
     const row = message.recipients.find((r) => r.to === recipient);
     const rowBefore = row && { ...row };
     const timelineBefore = message.timeline.length;
     this.store.setStatus(message, recipient, STATUS_OF[outcome.type], outcome.errorCode ?? 0, at);
-    this.store.note(message, { at, what: 'carrier', recipient, detail: { action: outcome.type, cancelledSteps: cancelled, ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}) } });
+    this.store.note(message, {
+      at,
+      what: 'carrier',
+      recipient,
+      detail: { action: outcome.type, cancelledSteps: cancelled, ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}) },
+    });
     this.store.note(message, { at, what: outcome.type, recipient, detail: outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : undefined });
     const failure = outcome.errorCode !== undefined ? { errorCode: outcome.errorCode, description: outcome.description } : undefined;
     const usedApp = chain ? chain.app : app;
@@ -293,7 +314,9 @@ export interface CarrierAct {
 }
 
 /** A final status the carrier console can force: delivered, or failed with a Bandwidth error code. */
-export type CarrierOutcome = { type: 'message-delivered'; errorCode?: undefined; description?: undefined } | { type: 'message-failed'; errorCode: number; description?: string };
+export type CarrierOutcome =
+  | { type: 'message-delivered'; errorCode?: undefined; description?: undefined }
+  | { type: 'message-failed'; errorCode: number; description?: string };
 
 interface PendingChain {
   accountId: string;

@@ -30,8 +30,7 @@ export function durationBoundProblems(config: ConfigFile, source: string, lineOf
       value.forEach((item, i) => {
         check(item, [...path, i], bound);
       });
-    }
-    else check(value, [...path], bound);
+    } else check(value, [...path], bound);
   }
   return problems;
 }

@@ -20,7 +20,8 @@ export function configReference(): ConfigField[] {
       const meaning = (node.title ?? '') + (required.includes(key) ? ' (required)' : '');
       out.push({ field, type: kindOf(node), default: shown(node.default), meaning });
       if (node.type === 'object' && node.properties) walk(node.properties, node.required ?? [], `${field}.`);
-      if (node.type === 'array' && node.items?.type === 'object' && node.items.properties) walk(node.items.properties, node.items.required ?? [], `${field}[].`);
+      if (node.type === 'array' && node.items?.type === 'object' && node.items.properties)
+        walk(node.items.properties, node.items.required ?? [], `${field}[].`);
     }
   };
   const root = ConfigFileSchema as unknown as SchemaNode;

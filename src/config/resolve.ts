@@ -170,7 +170,10 @@ function parseOptionValue(option: ScalarOption, raw: string): { value: unknown }
   const bad = (fix: string) => ({ problem: `'${raw}' is not valid`, fix });
   switch (option.type) {
     case 'list': {
-      const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      const items = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       return items.length > 0 ? { value: items } : bad('give one or more values separated by commas');
     }
     case 'boolean':
@@ -226,12 +229,14 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
 
 function normalize(file: ConfigFile, accountsSource: string, callbackUrlSource?: string): EmulatorConfig {
   const problems: Problem[] = [];
-  const ms = (v: string | number | undefined, fallback: number) => (v === undefined ? fallback : parseDuration(v) ?? fallback);
+  const ms = (v: string | number | undefined, fallback: number) => (v === undefined ? fallback : (parseDuration(v) ?? fallback));
   const accounts: AccountConfig[] = (file.accounts ?? []).map((account, a) => {
     const applications = account.applications.map((app, i) => {
       // The default application's callbackUrl may come from --callback-url or its env variable: its problems say so.
       const where = (field: string) =>
-        a === 0 && i === 0 && field === 'callbackUrl' && callbackUrlSource ? { source: callbackUrlSource, field: 'callbackUrl' } : { source: accountsSource, field: fieldName(['accounts', a, 'applications', i, field]) };
+        a === 0 && i === 0 && field === 'callbackUrl' && callbackUrlSource
+          ? { source: callbackUrlSource, field: 'callbackUrl' }
+          : { source: accountsSource, field: fieldName(['accounts', a, 'applications', i, field]) };
       const moved = moveUrlCredentials(app, where);
       problems.push(...moved.problems);
       return {
@@ -246,16 +251,31 @@ function normalize(file: ConfigFile, accountsSource: string, callbackUrlSource?:
     applications.forEach((app, i) => {
       const at = ['accounts', a, 'applications', i];
       if (app.callbackAuth.mode !== 'none' && (!app.callbackAuth.username || app.callbackAuth.password === undefined)) {
-        problems.push({ source: accountsSource, field: fieldName([...at, 'callbackAuth']), problem: `mode '${app.callbackAuth.mode}' needs credentials`, fix: 'add username and password, or set mode: none' });
+        problems.push({
+          source: accountsSource,
+          field: fieldName([...at, 'callbackAuth']),
+          problem: `mode '${app.callbackAuth.mode}' needs credentials`,
+          fix: 'add username and password, or set mode: none',
+        });
       }
     });
     (account.numbers ?? []).forEach((entry, i) => {
       const at = ['accounts', a, 'numbers', i];
       if (!isE164(entry.number) && !ALNUM_SENDER.test(entry.number)) {
-        problems.push({ source: accountsSource, field: fieldName([...at, 'number']), problem: `'${entry.number}' is neither E.164 nor an alphanumeric sender id`, fix: 'write it as +<country><number>, e.g. +19195550100' });
+        problems.push({
+          source: accountsSource,
+          field: fieldName([...at, 'number']),
+          problem: `'${entry.number}' is neither E.164 nor an alphanumeric sender id`,
+          fix: 'write it as +<country><number>, e.g. +19195550100',
+        });
       }
       if (!appIds.has(entry.applicationId)) {
-        problems.push({ source: accountsSource, field: fieldName([...at, 'applicationId']), problem: `names no application of account ${account.id}`, fix: `use one of: ${[...appIds].join(', ')}` });
+        problems.push({
+          source: accountsSource,
+          field: fieldName([...at, 'applicationId']),
+          problem: `names no application of account ${account.id}`,
+          fix: `use one of: ${[...appIds].join(', ')}`,
+        });
       }
     });
     return {
@@ -268,7 +288,13 @@ function normalize(file: ConfigFile, accountsSource: string, callbackUrlSource?:
   });
   const seen = new Set<string>();
   accounts.forEach((account, a) => {
-    if (seen.has(account.id)) problems.push({ source: accountsSource, field: `accounts[${a}].id`, problem: `account '${account.id}' is listed twice`, fix: 'give each account a distinct id' });
+    if (seen.has(account.id))
+      problems.push({
+        source: accountsSource,
+        field: `accounts[${a}].id`,
+        problem: `account '${account.id}' is listed twice`,
+        fix: 'give each account a distinct id',
+      });
     seen.add(account.id);
   });
   if (problems.length > 0) throw new EmulatorConfigError(problems);

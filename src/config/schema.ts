@@ -11,10 +11,9 @@ export const Duration = Type.Union([Type.String({ pattern: DURATION_PATTERN }), 
 });
 
 /** Status callback types an application may ask for. */
-const StatusCallbackTypeSchema = Type.Union(
-  [Type.Literal('message-sending'), Type.Literal('message-delivered'), Type.Literal('message-failed')],
-  { description: "'message-sending', 'message-delivered' or 'message-failed'" },
-);
+const StatusCallbackTypeSchema = Type.Union([Type.Literal('message-sending'), Type.Literal('message-delivered'), Type.Literal('message-failed')], {
+  description: "'message-sending', 'message-delivered' or 'message-failed'",
+});
 
 // Each field's `title` says what it is for and `default` what applies when it is left out: the README's config
 // reference is built from them (test/unit/readme-config-reference.test.ts), so documentation cannot drift.
@@ -40,7 +39,11 @@ const CallbackAuth = Type.Object(
 
 const Application = Type.Object(
   {
-    id: Type.String({ minLength: 1, description: 'the application id clients send as applicationId', title: 'Application id (what clients send as applicationId)' }),
+    id: Type.String({
+      minLength: 1,
+      description: 'the application id clients send as applicationId',
+      title: 'Application id (what clients send as applicationId)',
+    }),
     name: Type.Optional(Type.String({ title: 'A name for logs and the banner (defaults to the id)' })),
     callbackUrl: Type.Optional(url('Where inbound and status callbacks go (single-URL mode)')),
     inboundCallbackUrl: Type.Optional(url('Where message-received callbacks go (overrides callbackUrl)')),
@@ -64,7 +67,11 @@ const PhoneNumber = Type.Object(
       description: 'an E.164 number such as +19195550100 or an alphanumeric sender id',
       title: 'A number the account owns (a valid from; inbound to it is routed here)',
     }),
-    applicationId: Type.String({ minLength: 1, description: 'the id of an application in this account', title: "The application that gets this number's inbound messages" }),
+    applicationId: Type.String({
+      minLength: 1,
+      description: 'the id of an application in this account',
+      title: "The application that gets this number's inbound messages",
+    }),
   },
   { additionalProperties: false },
 );
@@ -73,19 +80,32 @@ const User = Type.Object(
   {
     username: Type.String({ minLength: 1, title: 'API username (HTTP Basic)' }),
     password: Type.String({ minLength: 1, title: 'API password (HTTP Basic)' }),
-    messaging: Type.Optional(Type.Boolean({ description: 'true (default) or false: false answers 403 forbidden', title: 'Whether the user has the messaging role (false answers 403)', default: true })),
+    messaging: Type.Optional(
+      Type.Boolean({
+        description: 'true (default) or false: false answers 403 forbidden',
+        title: 'Whether the user has the messaging role (false answers 403)',
+        default: true,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
 const OAuthClient = Type.Object(
-  { clientId: Type.String({ minLength: 1, title: 'OAuth2 client id (client credentials grant)' }), clientSecret: Type.String({ minLength: 1, title: 'OAuth2 client secret' }) },
+  {
+    clientId: Type.String({ minLength: 1, title: 'OAuth2 client id (client credentials grant)' }),
+    clientSecret: Type.String({ minLength: 1, title: 'OAuth2 client secret' }),
+  },
   { additionalProperties: false },
 );
 
 const Account = Type.Object(
   {
-    id: Type.String({ minLength: 1, description: 'the account id used in /users/{accountId}/...', title: 'Account id (the {accountId} in /users/{accountId}/...)' }),
+    id: Type.String({
+      minLength: 1,
+      description: 'the account id used in /users/{accountId}/...',
+      title: 'Account id (the {accountId} in /users/{accountId}/...)',
+    }),
     users: Type.Optional(Type.Array(User, { title: 'API users of the account', default: [] })),
     oauthClients: Type.Optional(Type.Array(OAuthClient, { title: 'OAuth2 clients that can get Bearer tokens for the account', default: [] })),
     applications: Type.Array(Application, { minItems: 1, title: 'Messaging applications (at least one)' }),
@@ -99,7 +119,9 @@ export const ConfigFileSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String({ title: "This file's JSON Schema, for editor completion (not read by the emulator)" })),
     host: Type.Optional(Type.String({ minLength: 1, title: 'Interface to listen on (0.0.0.0 inside a container)', default: '127.0.0.1' })),
-    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'a TCP port from 0 to 65535', title: 'TCP port (0 picks a free one)', default: 4010 })),
+    port: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 65535, description: 'a TCP port from 0 to 65535', title: 'TCP port (0 picks a free one)', default: 4010 }),
+    ),
     permissive: Type.Optional(Type.Boolean({ title: 'Accept any non-empty credentials, account, applicationId and from number', default: false })),
     logLevel: Type.Optional(
       Type.Union(
@@ -121,21 +143,46 @@ export const ConfigFileSchema = Type.Object(
     ),
     publicUrl: Type.Optional(url('Base URL used in links the emulator hands out (paging, media); default: the listen URL')),
     allowedHosts: Type.Optional(
-      Type.Array(Type.String({ pattern: ALLOWED_HOST_PATTERN, maxLength: 253, description: "a host name without port: 'emulator', '.example.com' (it and every subdomain) or '*' (any)" }), {
-        maxItems: 100,
-        title: "Host names (Host header) answered besides loopback, IP addresses and publicUrl's host; '.example.com' allows its subdomains, '*' any",
+      Type.Array(
+        Type.String({
+          pattern: ALLOWED_HOST_PATTERN,
+          maxLength: 253,
+          description: "a host name without port: 'emulator', '.example.com' (it and every subdomain) or '*' (any)",
+        }),
+        {
+          maxItems: 100,
+          title: "Host names (Host header) answered besides loopback, IP addresses and publicUrl's host; '.example.com' allows its subdomains, '*' any",
+          default: [],
+        },
+      ),
+    ),
+    timeScale: Type.Optional(
+      Type.Number({ minimum: 0, description: 'a number >= 0: 1 real time, 0.1 ten times faster', title: 'Multiplier for every emulated delay', default: 1 }),
+    ),
+    accounts: Type.Optional(
+      Type.Array(Account, { minItems: 1, title: 'Accounts served; a list here replaces the embedded default account (see Default account)' }),
+    ),
+    scenarios: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description: 'scenario files or folders',
+        title: 'Scenario files or folders (relative to the config file)',
         default: [],
       }),
     ),
-    timeScale: Type.Optional(Type.Number({ minimum: 0, description: 'a number >= 0: 1 real time, 0.1 ten times faster', title: 'Multiplier for every emulated delay', default: 1 })),
-    accounts: Type.Optional(Type.Array(Account, { minItems: 1, title: 'Accounts served; a list here replaces the embedded default account (see Default account)' })),
-    scenarios: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'scenario files or folders', title: 'Scenario files or folders (relative to the config file)', default: [] })),
-    hotReload: Type.Optional(Type.Boolean({ description: 'true (default): reload scenario files when they change', title: 'Reload scenario files when they change', default: true })),
+    hotReload: Type.Optional(
+      Type.Boolean({ description: 'true (default): reload scenario files when they change', title: 'Reload scenario files when they change', default: true }),
+    ),
     callbacks: Type.Optional(
       Type.Object(
         {
           timeout: Type.Optional(durationOf('Per-attempt timeout of a callback POST (real time)', '10s')),
-          retryDelays: Type.Optional(Type.Array(Duration, { maxItems: 100, title: 'Waits before each retry of a callback that failed; its length is the number of retries', default: ['250ms', '500ms', '1s', '2s', '4s'] })),
+          retryDelays: Type.Optional(
+            Type.Array(Duration, {
+              maxItems: 100,
+              title: 'Waits before each retry of a callback that failed; its length is the number of retries',
+              default: ['250ms', '500ms', '1s', '2s', '4s'],
+            }),
+          ),
           deliveryDelay: Type.Optional(durationOf('Delay before the default message-delivered', '100ms')),
           sendingDelay: Type.Optional(durationOf('Delay before message-sending (MMS and groups)', '20ms')),
         },
@@ -146,8 +193,12 @@ export const ConfigFileSchema = Type.Object(
       Type.Object(
         {
           // A million of each: what a data dir restores in seconds and a few hundred MB of heap; memory stays bounded.
-          maxMessages: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, title: 'Messages kept before the oldest are evicted (counted in health)', default: 10_000 })),
-          maxJournalEntries: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, title: 'Callback journal entries kept before the oldest are evicted', default: 10_000 })),
+          maxMessages: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 1_000_000, title: 'Messages kept before the oldest are evicted (counted in health)', default: 10_000 }),
+          ),
+          maxJournalEntries: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 1_000_000, title: 'Callback journal entries kept before the oldest are evicted', default: 10_000 }),
+          ),
         },
         { additionalProperties: false, title: 'Store caps (bounded memory, and the same caps in a data dir)' },
       ),
@@ -155,10 +206,30 @@ export const ConfigFileSchema = Type.Object(
     media: Type.Optional(
       Type.Object(
         {
-          maxObjectBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'largest upload in bytes (default 3.5 MiB, Bandwidth\'s per-file limit)', title: 'Largest media upload in bytes', default: 3_670_016 })),
-          maxTotalBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'bytes kept across accounts before the oldest objects are evicted', title: 'Media bytes kept across accounts before the oldest objects are evicted', default: 268_435_456 })),
+          maxObjectBytes: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              description: "largest upload in bytes (default 3.5 MiB, Bandwidth's per-file limit)",
+              title: 'Largest media upload in bytes',
+              default: 3_670_016,
+            }),
+          ),
+          maxTotalBytes: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              description: 'bytes kept across accounts before the oldest objects are evicted',
+              title: 'Media bytes kept across accounts before the oldest objects are evicted',
+              default: 268_435_456,
+            }),
+          ),
           retention: Type.Optional(durationOf('How long a media object is kept after upload', '48h')),
-          fetchExternal: Type.Optional(Type.Boolean({ description: 'fetch outbound MMS media on other hosts (off by default: the emulator works offline)', title: 'Fetch outbound MMS media on other hosts and check it (4410/4411/4412); off by default, the emulator works offline', default: false })),
+          fetchExternal: Type.Optional(
+            Type.Boolean({
+              description: 'fetch outbound MMS media on other hosts (off by default: the emulator works offline)',
+              title: 'Fetch outbound MMS media on other hosts and check it (4410/4411/4412); off by default, the emulator works offline',
+              default: false,
+            }),
+          ),
           fetchTimeout: Type.Optional(durationOf('How long an external media fetch may take', '10s')),
         },
         { additionalProperties: false, title: 'Media store limits' },
@@ -166,14 +237,31 @@ export const ConfigFileSchema = Type.Object(
     ),
     control: Type.Optional(
       Type.Object(
-        { token: Type.Optional(Type.String({ minLength: 8, description: 'a secret of 8+ characters required by /__emulator and the web inbox', title: 'Token required (Authorization: Bearer) by /__emulator and the web inbox' })) },
+        {
+          token: Type.Optional(
+            Type.String({
+              minLength: 8,
+              description: 'a secret of 8+ characters required by /__emulator and the web inbox',
+              title: 'Token required (Authorization: Bearer) by /__emulator and the web inbox',
+            }),
+          ),
+        },
         { additionalProperties: false, title: 'The control API' },
       ),
     ),
     oauth: Type.Optional(
-      Type.Object({ tokenTtlSeconds: Type.Optional(Type.Integer({ minimum: 1, title: 'Lifetime of issued Bearer tokens in seconds', default: 3600 })) }, { additionalProperties: false, title: 'OAuth2 token endpoint' }),
+      Type.Object(
+        { tokenTtlSeconds: Type.Optional(Type.Integer({ minimum: 1, title: 'Lifetime of issued Bearer tokens in seconds', default: 3600 })) },
+        { additionalProperties: false, title: 'OAuth2 token endpoint' },
+      ),
     ),
-    dataDir: Type.Optional(Type.String({ minLength: 1, description: 'a folder for the SQLite state file (created if missing)', title: 'Keep state in DIR/emulator.sqlite across restarts (relative to the config file); default: in memory only' })),
+    dataDir: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'a folder for the SQLite state file (created if missing)',
+        title: 'Keep state in DIR/emulator.sqlite across restarts (relative to the config file); default: in memory only',
+      }),
+    ),
     shutdownGrace: Type.Optional(durationOf('On SIGTERM/SIGINT, how long pending callbacks may finish before the emulator closes', '5s')),
   },
   { additionalProperties: false },

@@ -75,7 +75,8 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
         if (opts.name !== undefined) await call('DELETE', `/scenarios/${encodeURIComponent(opts.name)}`, { accountId: opts.accountId });
         else await call('DELETE', '/scenarios', { accountId: opts.accountId });
       },
-      trigger: async (name, inbound) => (await call('POST', `/scenarios/${encodeURIComponent(name)}/trigger`, {}, inbound === undefined ? {} : { inbound })).data as { scheduled: number },
+      trigger: async (name, inbound) =>
+        (await call('POST', `/scenarios/${encodeURIComponent(name)}/trigger`, {}, inbound === undefined ? {} : { inbound })).data as { scheduled: number },
     },
     async reset(accountId) {
       await call('POST', '/reset', { accountId });

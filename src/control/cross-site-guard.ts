@@ -39,13 +39,21 @@ function crossSiteRefusal(req: FastifyRequest, publicHost: string | undefined): 
   if (SAFE_METHODS.has(req.method)) return undefined;
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    return { status: 403, error: CROSS_SITE_REFUSED, message: `refused a ${req.method} the browser marks Sec-Fetch-Site: ${site}: the control API changes state only for this emulator's own pages and for non-browser clients (curl, SDKs, the library)` };
+    return {
+      status: 403,
+      error: CROSS_SITE_REFUSED,
+      message: `refused a ${req.method} the browser marks Sec-Fetch-Site: ${site}: the control API changes state only for this emulator's own pages and for non-browser clients (curl, SDKs, the library)`,
+    };
   }
   const origin = req.headers.origin;
   if (origin !== undefined) {
     const host = originHost(origin);
     if (host === undefined || (host !== requestHost(req) && host !== publicHost)) {
-      return { status: 403, error: CROSS_SITE_REFUSED, message: `refused a ${req.method} from the page at Origin ${origin.slice(0, 200)}: the control API changes state only for this emulator's own pages and for non-browser clients (curl, SDKs, the library)` };
+      return {
+        status: 403,
+        error: CROSS_SITE_REFUSED,
+        message: `refused a ${req.method} from the page at Origin ${origin.slice(0, 200)}: the control API changes state only for this emulator's own pages and for non-browser clients (curl, SDKs, the library)`,
+      };
     }
   }
   if (req.method === 'POST' && !isJsonContentType(req.headers['content-type'])) {

@@ -54,7 +54,10 @@ export class EventStreams {
       return reply
         .code(503)
         .header('retry-after', '5')
-        .send({ error: 'too-many-streams', message: `${MAX_EVENT_STREAMS} event streams are open, the most this emulator serves at once; close one (an inbox tab holds one) or poll GET /__emulator/messages and /__emulator/callbacks` });
+        .send({
+          error: 'too-many-streams',
+          message: `${MAX_EVENT_STREAMS} event streams are open, the most this emulator serves at once; close one (an inbox tab holds one) or poll GET /__emulator/messages and /__emulator/callbacks`,
+        });
     }
     reply.hijack();
     const res = reply.raw;
@@ -77,7 +80,11 @@ export class EventStreams {
 
   private watch(): void {
     const offMessages = this.emulator.messages.subscribe((change) =>
-      this.broadcast(change.message.accountId, 'message', () => ({ kind: change.kind, recipient: change.recipient, message: toControlMessage(change.message) })),
+      this.broadcast(change.message.accountId, 'message', () => ({
+        kind: change.kind,
+        recipient: change.recipient,
+        message: toControlMessage(change.message),
+      })),
     );
     const offCallbacks = this.emulator.callbackJournal.subscribe((entry) => this.broadcast(entry.accountId, 'callback', () => entry));
     this.unwatch = () => {

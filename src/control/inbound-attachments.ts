@@ -21,7 +21,12 @@ export function attachmentProblems(media: InboundRequest['media'], maxObjectByte
     }
     const bytes = Buffer.byteLength(text, 'base64');
     if (bytes > maxObjectBytes) {
-      problems.push({ source: 'inbound', field, problem: `decodes to ${bytes} bytes, more than media.maxObjectBytes (${maxObjectBytes})`, fix: 'send a smaller file, or raise media.maxObjectBytes in the config' });
+      problems.push({
+        source: 'inbound',
+        field,
+        problem: `decodes to ${bytes} bytes, more than media.maxObjectBytes (${maxObjectBytes})`,
+        fix: 'send a smaller file, or raise media.maxObjectBytes in the config',
+      });
     }
   });
   return problems;

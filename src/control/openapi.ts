@@ -25,29 +25,77 @@ export function buildControlOpenApi(routes: readonly ControlRoute[]): Record<str
       operationId: `${route.method.toLowerCase()}${route.url.replace(/[/:]+(\w)/g, (_m, c: string) => c.toUpperCase())}` || 'root',
       parameters: [...pathParams, ...queryParams],
       responses: {
-        [route.method === 'POST' && (route.url === '/inbound' || route.url === '/scenarios') ? '201' : route.method === 'DELETE' || route.url === '/reset' ? '204' : '200']: {
+        [route.method === 'POST' && (route.url === '/inbound' || route.url === '/scenarios')
+          ? '201'
+          : route.method === 'DELETE' || route.url === '/reset'
+            ? '204'
+            : '200']: {
           description: 'OK',
           content: route.stream ? { 'text/event-stream': { schema: { type: 'string' } } } : { 'application/json': { schema: { type: 'object' } } },
         },
         '400': { description: 'Bad request', content: { 'application/json': { schema: ControlError } } },
-        '401': { description: 'The control token is missing or wrong (only when one is configured)', content: { 'application/json': { schema: ControlError } } },
-        ...(route.method !== 'GET' ? { '403': { description: 'Refused: sent by a page of another site (Origin, Sec-Fetch-Site)', content: { 'application/json': { schema: ControlError } } } } : {}),
-        ...(route.method === 'POST' ? { '415': { description: 'Refused: a POST must send Content-Type: application/json, also with no body', content: { 'application/json': { schema: ControlError } } } } : {}),
-        '421': { description: 'Refused: the Host header names a host this emulator does not answer to (--allowed-hosts)', content: { 'application/json': { schema: ControlError } } },
-        ...(route.stream || route.url === '/callbacks' ? { '503': { description: route.stream ? 'Too many event streams are open' : 'The emulator is shutting down', content: { 'application/json': { schema: ControlError } } } } : {}),
-        ...(route.url === '/callbacks' ? { '408': { description: 'wait timed out; the body says what the journal held', content: { 'application/json': { schema: ControlError } } } } : {}),
+        '401': {
+          description: 'The control token is missing or wrong (only when one is configured)',
+          content: { 'application/json': { schema: ControlError } },
+        },
+        ...(route.method !== 'GET'
+          ? {
+              '403': {
+                description: 'Refused: sent by a page of another site (Origin, Sec-Fetch-Site)',
+                content: { 'application/json': { schema: ControlError } },
+              },
+            }
+          : {}),
+        ...(route.method === 'POST'
+          ? {
+              '415': {
+                description: 'Refused: a POST must send Content-Type: application/json, also with no body',
+                content: { 'application/json': { schema: ControlError } },
+              },
+            }
+          : {}),
+        '421': {
+          description: 'Refused: the Host header names a host this emulator does not answer to (--allowed-hosts)',
+          content: { 'application/json': { schema: ControlError } },
+        },
+        ...(route.stream || route.url === '/callbacks'
+          ? {
+              '503': {
+                description: route.stream ? 'Too many event streams are open' : 'The emulator is shutting down',
+                content: { 'application/json': { schema: ControlError } },
+              },
+            }
+          : {}),
+        ...(route.url === '/callbacks'
+          ? { '408': { description: 'wait timed out; the body says what the journal held', content: { 'application/json': { schema: ControlError } } } }
+          : {}),
       },
     };
     if (route.body || route.bodyDescription) {
-      operation.requestBody = { required: true, description: route.bodyDescription, content: { 'application/json': { schema: route.body ?? { type: 'object' } } } };
+      operation.requestBody = {
+        required: true,
+        description: route.bodyDescription,
+        content: { 'application/json': { schema: route.body ?? { type: 'object' } } },
+      };
     }
     (paths[path] ??= {})[route.method.toLowerCase()] = operation;
   }
-  paths['/__emulator/metrics'] = { get: { summary: 'Prometheus metrics: messages by outcome, callbacks by result, retry queue, store sizes and evictions, callback latency', operationId: 'getMetrics', responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } };
+  paths['/__emulator/metrics'] = {
+    get: {
+      summary: 'Prometheus metrics: messages by outcome, callbacks by result, retry queue, store sizes and evictions, callback latency',
+      operationId: 'getMetrics',
+      responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    },
+  };
   paths['/__emulator/openapi.json'] = { get: { summary: 'This document', operationId: 'getOpenApi', responses: { '200': { description: 'OK' } } } };
   return {
     openapi: '3.0.3',
-    info: { title: 'bandwidth-emulator control API', version: '1', description: 'Inspect and drive the emulator from tests: messages, callback journal, inbound, scenarios, reset, time, events. Every POST sends Content-Type: application/json, also with no body.' },
+    info: {
+      title: 'bandwidth-emulator control API',
+      version: '1',
+      description:
+        'Inspect and drive the emulator from tests: messages, callback journal, inbound, scenarios, reset, time, events. Every POST sends Content-Type: application/json, also with no body.',
+    },
     paths,
     components: { securitySchemes: { controlToken: { type: 'http', scheme: 'bearer', description: 'only when control.token is configured' } } },
   };

@@ -133,14 +133,20 @@ export function toControlMessage(message: StoredMessage): ControlMessage {
     ...(message.suggestionResponse ? { suggestionResponse: message.suggestionResponse } : {}),
     ...(message.locationResponse ? { locationResponse: message.locationResponse } : {}),
     recipients: message.recipients.map((r) => ({ to: r.to, status: r.status, errorCode: r.errorCode, updatedAt: iso(r.updatedAt) })),
-    timeline: message.timeline.map((t) => ({ at: iso(t.at), what: t.what, ...(t.recipient ? { recipient: t.recipient } : {}), ...(t.detail ? { detail: t.detail } : {}) })),
+    timeline: message.timeline.map((t) => ({
+      at: iso(t.at),
+      what: t.what,
+      ...(t.recipient ? { recipient: t.recipient } : {}),
+      ...(t.detail ? { detail: t.detail } : {}),
+    })),
   };
 }
 
 /** A wait the caller asked for, checked as the HTTP routes check it: a whole number of ms from 0 to MAX_WAIT_MS. */
 function waitMs(timeoutMs: number | undefined): number {
   const ms = timeoutMs ?? 5000;
-  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_WAIT_MS) throw new ControlInputError(`timeoutMs must be a whole number of milliseconds from 0 to ${MAX_WAIT_MS}, got ${String(ms)}`);
+  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_WAIT_MS)
+    throw new ControlInputError(`timeoutMs must be a whole number of milliseconds from 0 to ${MAX_WAIT_MS}, got ${String(ms)}`);
   return ms;
 }
 
@@ -191,7 +197,8 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
     },
     async inbound(request) {
       const problems = attachmentProblems(request.media, emulator.config.media.maxObjectBytes);
-      if (problems.length > 0) throw new ControlInputError(`the attachments are not valid: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`, problems);
+      if (problems.length > 0)
+        throw new ControlInputError(`the attachments are not valid: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`, problems);
       try {
         return emulator.inbound(request).map(toControlMessage);
       } catch (error) {

@@ -19,8 +19,7 @@ function sendError(reply: FastifyReply, status: number, error: string, message: 
   return reply.code(status).send({ error, message, ...extra });
 }
 
-const sameToken = (a: string, b: string) =>
-  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+const sameToken = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
 /** The requests that do not end by themselves: event streams and long-polls, which a shutdown ends first. */
 export interface LiveRequests {
@@ -39,28 +38,44 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
     { method: 'GET', url: '/health', summary: 'Liveness, store sizes, evictions and the callback books', handler: async () => ops.health() },
     { method: 'GET', url: '/ready', summary: 'Readiness: 200 once the emulator serves requests', handler: async () => ({ ready: true }) },
     {
-      method: 'GET', url: '/messages', summary: 'List messages, newest first, filtered by account, to, from, tag, direction, status',
+      method: 'GET',
+      url: '/messages',
+      summary: 'List messages, newest first, filtered by account, to, from, tag, direction, status',
       querystring: MessageFilterQuery,
       handler: async (req: Req) => ({ messages: await ops.messages.list(req.query as MessageFilter) }),
     },
     {
-      method: 'GET', url: '/messages/:id', summary: 'One message with its recipients, full timeline and callback attempts',
+      method: 'GET',
+      url: '/messages/:id',
+      summary: 'One message with its recipients, full timeline and callback attempts',
       handler: async (req: Req, reply: FastifyReply) => {
         const message = await ops.messages.get(req.params.id!);
         if (!message) return sendError(reply, 404, 'not-found', `no stored message ${req.params.id} (it may have been evicted or reset)`);
         return { ...message, callbacks: await ops.callbacks.list({ messageId: message.id }) };
       },
     },
-    { method: 'GET', url: '/accounts', summary: 'Configured accounts and their numbers (no credentials)', handler: async () => ({ accounts: await ops.accounts() }) },
     {
-      method: 'POST', url: '/messages/:id/carrier', summary: 'Act as the carrier on a message in flight: deliver now, or fail with an error code; its remaining scheduled steps are cancelled', body: CarrierBody,
+      method: 'GET',
+      url: '/accounts',
+      summary: 'Configured accounts and their numbers (no credentials)',
+      handler: async () => ({ accounts: await ops.accounts() }),
+    },
+    {
+      method: 'POST',
+      url: '/messages/:id/carrier',
+      summary: 'Act as the carrier on a message in flight: deliver now, or fail with an error code; its remaining scheduled steps are cancelled',
+      body: CarrierBody,
       handler: async (req: Req, reply: FastifyReply) => {
-        if (!(await ops.messages.get(req.params.id!))) return sendError(reply, 404, 'not-found', `no stored message ${req.params.id} (it may have been evicted or reset)`);
+        if (!(await ops.messages.get(req.params.id!)))
+          return sendError(reply, 404, 'not-found', `no stored message ${req.params.id} (it may have been evicted or reset)`);
         return ops.carrier(req.params.id!, req.body as Parameters<ControlOperations['carrier']>[1]);
       },
     },
     {
-      method: 'GET', url: '/callbacks', summary: 'The callback journal, filtered; with wait=ms, a long-poll for the first matching entry (408 on timeout with the newest 10 entries it saw and their total)',
+      method: 'GET',
+      url: '/callbacks',
+      summary:
+        'The callback journal, filtered; with wait=ms, a long-poll for the first matching entry (408 on timeout with the newest 10 entries it saw and their total)',
       querystring: JournalQuery,
       handler: async (req: Req, reply: FastifyReply) => {
         const { wait, ...filter } = req.query as JournalFilter & { wait?: number };
@@ -72,14 +87,26 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
           } catch (error) {
             if (error instanceof JournalWaitCancelled) return sendError(reply, 503, 'closing', error.message);
             if (!(error instanceof JournalWaitTimeout)) throw error;
-            return sendError(reply, 408, 'timeout', error.message, { filter: error.filter, waitedMs: error.waitedMs, seen: error.seen, seenTotal: error.seenTotal });
+            return sendError(reply, 408, 'timeout', error.message, {
+              filter: error.filter,
+              waitedMs: error.waitedMs,
+              seen: error.seen,
+              seenTotal: error.seenTotal,
+            });
           }
         });
       },
     },
-    { method: 'GET', url: '/pending', summary: 'What is pending now: steps, callbacks and media fetches, with the first few items', handler: async () => ops.pending() },
     {
-      method: 'GET', url: '/idle', summary: 'Long-poll until nothing is pending (200 with the report), or 408 after timeoutMs with what still is',
+      method: 'GET',
+      url: '/pending',
+      summary: 'What is pending now: steps, callbacks and media fetches, with the first few items',
+      handler: async () => ops.pending(),
+    },
+    {
+      method: 'GET',
+      url: '/idle',
+      summary: 'Long-poll until nothing is pending (200 with the report), or 408 after timeoutMs with what still is',
       querystring: IdleQuery,
       handler: async (req: Req, reply: FastifyReply) =>
         polls.hold(reply, async () => {
@@ -92,28 +119,44 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
         }),
     },
     {
-      method: 'POST', url: '/inbound', summary: "A handset sends a message to our numbers: each owned recipient gets its own message-received (or, with suggestionResponse / locationResponse, the RBM response event)", body: InboundBody,
-      handler: async (req: Req, reply: FastifyReply) => reply.code(201).send({ messages: await ops.inbound(req.body as Parameters<ControlOperations['inbound']>[0]) }),
+      method: 'POST',
+      url: '/inbound',
+      summary:
+        'A handset sends a message to our numbers: each owned recipient gets its own message-received (or, with suggestionResponse / locationResponse, the RBM response event)',
+      body: InboundBody,
+      handler: async (req: Req, reply: FastifyReply) =>
+        reply.code(201).send({ messages: await ops.inbound(req.body as Parameters<ControlOperations['inbound']>[0]) }),
     },
     {
-      method: 'GET', url: '/scenarios', summary: 'Scenarios in force, in matching order, with rules, hit counts, explain() lines and load problems',
+      method: 'GET',
+      url: '/scenarios',
+      summary: 'Scenarios in force, in matching order, with rules, hit counts, explain() lines and load problems',
       handler: async () => ops.scenarios.list(),
     },
     {
-      method: 'POST', url: '/scenarios', summary: 'Add (or replace by name) a run-time scenario in front of the others; ?accountId= scopes it to one account',
-      querystring: AccountQuery, bodyDescription: 'a scenario document (schema/scenario.schema.json)',
-      handler: async (req: Req, reply: FastifyReply) => reply.code(201).send(await ops.scenarios.use(req.body, { accountId: (req.query as { accountId?: string }).accountId })),
+      method: 'POST',
+      url: '/scenarios',
+      summary: 'Add (or replace by name) a run-time scenario in front of the others; ?accountId= scopes it to one account',
+      querystring: AccountQuery,
+      bodyDescription: 'a scenario document (schema/scenario.schema.json)',
+      handler: async (req: Req, reply: FastifyReply) =>
+        reply.code(201).send(await ops.scenarios.use(req.body, { accountId: (req.query as { accountId?: string }).accountId })),
     },
     {
-      method: 'PUT', url: '/scenarios/:name', summary: 'Replace the run-time scenario of that name (the body name is set to it)',
-      querystring: AccountQuery, bodyDescription: 'a scenario document (schema/scenario.schema.json)',
+      method: 'PUT',
+      url: '/scenarios/:name',
+      summary: 'Replace the run-time scenario of that name (the body name is set to it)',
+      querystring: AccountQuery,
+      bodyDescription: 'a scenario document (schema/scenario.schema.json)',
       handler: async (req: Req) => {
         const body = req.body && typeof req.body === 'object' ? { ...(req.body as object), name: req.params.name } : req.body;
         return ops.scenarios.use(body, { accountId: (req.query as { accountId?: string }).accountId });
       },
     },
     {
-      method: 'DELETE', url: '/scenarios', summary: 'Clear run-time scenarios: all, or one account\'s with ?accountId=',
+      method: 'DELETE',
+      url: '/scenarios',
+      summary: "Clear run-time scenarios: all, or one account's with ?accountId=",
       querystring: AccountQuery,
       handler: async (req: Req, reply: FastifyReply) => {
         await ops.scenarios.clear({ accountId: (req.query as { accountId?: string }).accountId });
@@ -121,7 +164,9 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
       },
     },
     {
-      method: 'DELETE', url: '/scenarios/:name', summary: 'Remove one run-time scenario by name',
+      method: 'DELETE',
+      url: '/scenarios/:name',
+      summary: 'Remove one run-time scenario by name',
       querystring: AccountQuery,
       handler: async (req: Req, reply: FastifyReply) => {
         await ops.scenarios.clear({ accountId: (req.query as { accountId?: string }).accountId, name: req.params.name });
@@ -129,11 +174,16 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
       },
     },
     {
-      method: 'POST', url: '/scenarios/:name/trigger', summary: "Fire a scenario's manual inbound messages (all, or the one named in the body)", body: TriggerBody,
+      method: 'POST',
+      url: '/scenarios/:name/trigger',
+      summary: "Fire a scenario's manual inbound messages (all, or the one named in the body)",
+      body: TriggerBody,
       handler: async (req: Req) => ops.scenarios.trigger(req.params.name!, (req.body as { inbound?: string } | undefined)?.inbound),
     },
     {
-      method: 'POST', url: '/reset', summary: 'Forget messages, callbacks, pending events and run-time scenarios: everything, or one account with ?accountId=',
+      method: 'POST',
+      url: '/reset',
+      summary: 'Forget messages, callbacks, pending events and run-time scenarios: everything, or one account with ?accountId=',
       querystring: AccountQuery,
       handler: async (req: Req, reply: FastifyReply) => {
         await ops.reset((req.query as { accountId?: string }).accountId);
@@ -141,28 +191,45 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
       },
     },
     {
-      method: 'DELETE', url: '/accounts/:accountId', summary: 'Reset one account (same as POST /reset?accountId=)',
+      method: 'DELETE',
+      url: '/accounts/:accountId',
+      summary: 'Reset one account (same as POST /reset?accountId=)',
       handler: async (req: Req, reply: FastifyReply) => {
         await ops.reset(req.params.accountId);
         return reply.code(204).send();
       },
     },
     {
-      method: 'GET', url: '/state', summary: 'Export the state as one versioned JSON document: messages, media (base64), journal, run-time scenarios; with --data-dir also pending callbacks',
+      method: 'GET',
+      url: '/state',
+      summary: 'Export the state as one versioned JSON document: messages, media (base64), journal, run-time scenarios; with --data-dir also pending callbacks',
       handler: async () => ops.state.export(),
     },
     {
-      method: 'POST', url: '/state', summary: 'Import a document from GET /state: replaces all state (a full reset first); 400 names every problem',
+      method: 'POST',
+      url: '/state',
+      summary: 'Import a document from GET /state: replaces all state (a full reset first); 400 names every problem',
       bodyDescription: 'a state document as GET /__emulator/state answers it (kind bandwidth-emulator-state, version 1)',
       handler: async (req: Req) => ops.state.import(req.body),
     },
     { method: 'GET', url: '/time', summary: 'The emulated clock: time scale, now, pending timers', handler: async () => ops.time.get() },
-    { method: 'PUT', url: '/time', summary: 'Set the time scale for emulated delays (1 real time, 0.1 ten times faster)', body: TimeBody, handler: async (req: Req) => ops.time.setScale((req.body as { scale: number }).scale) },
+    {
+      method: 'PUT',
+      url: '/time',
+      summary: 'Set the time scale for emulated delays (1 real time, 0.1 ten times faster)',
+      body: TimeBody,
+      handler: async (req: Req) => ops.time.setScale((req.body as { scale: number }).scale),
+    },
     { method: 'POST', url: '/time/flush', summary: 'Deliver everything pending now (timeline steps and retries)', handler: async () => ops.time.flush() },
     {
-      method: 'GET', url: '/events', summary: "Server-Sent Events: 'message' (added or status change) and 'callback' (each journal entry); ?accountId= filters; at most 32 streams at once (503 past that), a client 256 KB behind is dropped",
-      querystring: AccountQuery, stream: true,
-      handler: async (req: Req, reply: FastifyReply) => (streams ??= new EventStreams(emulator)).open(req, reply, (req.query as { accountId?: string }).accountId),
+      method: 'GET',
+      url: '/events',
+      summary:
+        "Server-Sent Events: 'message' (added or status change) and 'callback' (each journal entry); ?accountId= filters; at most 32 streams at once (503 past that), a client 256 KB behind is dropped",
+      querystring: AccountQuery,
+      stream: true,
+      handler: async (req: Req, reply: FastifyReply) =>
+        (streams ??= new EventStreams(emulator)).open(req, reply, (req.query as { accountId?: string }).accountId),
     },
   ];
 }
@@ -182,13 +249,15 @@ export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emul
   if (token) {
     app.addHook('onRequest', async (req, reply) => {
       const given = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? (req.headers['x-emulator-token'] as string | undefined) ?? '';
-      if (!sameToken(given, token)) return sendError(reply, 401, 'unauthorized', 'this control API needs its token: send Authorization: Bearer <token> or X-Emulator-Token');
+      if (!sameToken(given, token))
+        return sendError(reply, 401, 'unauthorized', 'this control API needs its token: send Authorization: Bearer <token> or X-Emulator-Token');
     });
   }
   // After the token check (a wrong token is a 401 on every route), before any route: a cross-site page changes nothing.
   registerCrossSiteGuard(app, emulator.config.publicUrl);
   app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number }, req, reply) => {
-    if (error instanceof ControlInputError) return sendError(reply, 400, 'bad-request', error.message, error.problems.length ? { problems: error.problems } : {});
+    if (error instanceof ControlInputError)
+      return sendError(reply, 400, 'bad-request', error.message, error.problems.length ? { problems: error.problems } : {});
     if (error instanceof StorageWriteError) {
       req.log.error({ err: error.cause, file: error.file }, 'data dir write failed; the request was refused with nothing changed');
       return sendError(reply.header('retry-after', '1'), 503, 'storage-unavailable', error.message);
@@ -196,10 +265,17 @@ export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emul
     if (error.validation) return sendError(reply, 400, 'bad-request', error.message);
     if (error.statusCode === 413) {
       const limit = req.routeOptions.bodyLimit ?? 0;
-      const fix = req.routeOptions.url === '/__emulator/state'
-        ? 'a state document this large cannot be imported here; import a smaller one (fewer messages, journal entries or media), or raise media.maxTotalBytes / limits.* (the cap follows them, up to 384 MiB)'
-        : 'send a smaller body';
-      return sendError(reply, 413, 'payload-too-large', `the body is larger than the ${limit} bytes ${req.method} ${req.routeOptions.url ?? req.url} takes: ${fix}`, { limitBytes: limit });
+      const fix =
+        req.routeOptions.url === '/__emulator/state'
+          ? 'a state document this large cannot be imported here; import a smaller one (fewer messages, journal entries or media), or raise media.maxTotalBytes / limits.* (the cap follows them, up to 384 MiB)'
+          : 'send a smaller body';
+      return sendError(
+        reply,
+        413,
+        'payload-too-large',
+        `the body is larger than the ${limit} bytes ${req.method} ${req.routeOptions.url ?? req.url} takes: ${fix}`,
+        { limitBytes: limit },
+      );
     }
     if (error.statusCode && error.statusCode < 500) return sendError(reply, error.statusCode, 'bad-request', error.message);
     req.log.error({ err: error }, 'control API error');

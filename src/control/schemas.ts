@@ -19,7 +19,15 @@ export const MessageFilterQuery = Type.Object(
 
 /** GET /__emulator/idle: how long to wait, in real milliseconds, for nothing to be pending. */
 export const IdleQuery = Type.Object(
-  { timeoutMs: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_MS, description: 'answer 200 as soon as nothing is pending, or 408 with what still is after this many ms (default 5000)' })) },
+  {
+    timeoutMs: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_WAIT_MS,
+        description: 'answer 200 as soon as nothing is pending, or 408 with what still is after this many ms (default 5000)',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -32,9 +40,13 @@ export const JournalQuery = Type.Object(
     type: Type.Optional(Type.String()),
     recipient: Type.Optional(Type.String()),
     target: Type.Optional(Type.String()),
-    outcome: Type.Optional(Type.Union(['delivered', 'retrying', 'exhausted', 'no-target', 'not-requested', 'dropped', 'cancelled'].map((s) => Type.Literal(s)))),
+    outcome: Type.Optional(
+      Type.Union(['delivered', 'retrying', 'exhausted', 'no-target', 'not-requested', 'dropped', 'cancelled'].map((s) => Type.Literal(s))),
+    ),
     afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
-    wait: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_MS, description: 'long-poll: answer as soon as a matching entry exists, or 408 after this many ms' })),
+    wait: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: MAX_WAIT_MS, description: 'long-poll: answer as soon as a matching entry exists, or 408 after this many ms' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -50,7 +62,11 @@ export const InboundBody = Type.Object(
         Type.Union([
           Type.String({ maxLength: 4096, description: 'a media URL, passed through as is' }),
           Type.Object(
-            { filename: Type.String({ minLength: 1, maxLength: 255 }), contentType: Type.String({ minLength: 1, maxLength: 255 }), contentBase64: Type.String({ description: 'the bytes, base64; at most media.maxObjectBytes once decoded' }) },
+            {
+              filename: Type.String({ minLength: 1, maxLength: 255 }),
+              contentType: Type.String({ minLength: 1, maxLength: 255 }),
+              contentBase64: Type.String({ description: 'the bytes, base64; at most media.maxObjectBytes once decoded' }),
+            },
             { additionalProperties: false, description: 'an attachment the emulator stores and links as .../media/{messageId}/{index}/{filename}' },
           ),
         ]),
@@ -58,11 +74,18 @@ export const InboundBody = Type.Object(
       ),
     ),
     accountId: Type.Optional(Type.String()),
-    channel: Type.Optional(Type.Union([Type.Literal('RBM'), Type.Literal('SMS'), Type.Literal('MMS')], { description: 'multichannel: the channel it arrives on (shown as message.channel)' })),
+    channel: Type.Optional(
+      Type.Union([Type.Literal('RBM'), Type.Literal('SMS'), Type.Literal('MMS')], {
+        description: 'multichannel: the channel it arrives on (shown as message.channel)',
+      }),
+    ),
     suggestionResponse: Type.Optional(
       Type.Object(
         { text: Type.String(), postbackData: Type.String(), pairedMessageId: Type.Optional(Type.Union([Type.String(), Type.Null()])) },
-        { additionalProperties: false, description: "RBM: the user tapped a suggestion (a suggestion-response event); with pairedMessageId, `to` may be the RBM message's sender id" },
+        {
+          additionalProperties: false,
+          description: "RBM: the user tapped a suggestion (a suggestion-response event); with pairedMessageId, `to` may be the RBM message's sender id",
+        },
       ),
     ),
     locationResponse: Type.Optional(
@@ -98,5 +121,7 @@ export const TriggerBody = Type.Object({ inbound: Type.Optional(Type.String()) }
 export const ControlError = Type.Object({
   error: Type.String({ description: 'bad-request, unauthorized, not-found or timeout' }),
   message: Type.String(),
-  problems: Type.Optional(Type.Array(Type.Object({ source: Type.String(), field: Type.String(), problem: Type.String(), fix: Type.String(), line: Type.Optional(Type.Integer()) }))),
+  problems: Type.Optional(
+    Type.Array(Type.Object({ source: Type.String(), field: Type.String(), problem: Type.String(), fix: Type.String(), line: Type.Optional(Type.Integer()) })),
+  ),
 });

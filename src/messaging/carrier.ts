@@ -38,9 +38,12 @@ export function actAsCarrier(parts: CoreParts, messageId: string, request: Carri
   if (!message) throw new CarrierRefusal(`no stored message ${messageId} (it may have been evicted or reset)`, true);
   if (message.direction !== 'out') throw new CarrierRefusal(`message ${messageId} is inbound: only outbound messages are in flight at a carrier`);
   const outcome = toOutcome(request);
-  const rows = request.recipient === undefined ? message.recipients.filter((r) => !FINAL.has(r.status)) : message.recipients.filter((r) => r.to === request.recipient);
+  const rows =
+    request.recipient === undefined ? message.recipients.filter((r) => !FINAL.has(r.status)) : message.recipients.filter((r) => r.to === request.recipient);
   if (request.recipient !== undefined && rows.length === 0) {
-    throw new CarrierRefusal(`${request.recipient} is not a recipient of message ${messageId}; its recipients are ${message.recipients.map((r) => r.to).join(', ')}`);
+    throw new CarrierRefusal(
+      `${request.recipient} is not a recipient of message ${messageId}; its recipients are ${message.recipients.map((r) => r.to).join(', ')}`,
+    );
   }
   const final = rows.find((r) => FINAL.has(r.status));
   if (final) throw new CarrierRefusal(`recipient ${final.to} of message ${messageId} is already ${final.status}: the carrier has answered for it`);
@@ -68,7 +71,9 @@ function toOutcome(request: CarrierRequest): CarrierOutcome {
   if (request.action !== 'fail') throw new CarrierRefusal(`action must be 'deliver' or 'fail', got ${JSON.stringify(request.action)}`);
   const code = request.errorCode;
   if (code === undefined || !isKnownErrorCode(code)) {
-    throw new CarrierRefusal(`action 'fail' needs an errorCode from Bandwidth's table (e.g. 4720, 4770, 5999), got ${String(code)}; known codes: ${Object.keys(MESSAGE_ERROR_CODES).join(', ')}`);
+    throw new CarrierRefusal(
+      `action 'fail' needs an errorCode from Bandwidth's table (e.g. 4720, 4770, 5999), got ${String(code)}; known codes: ${Object.keys(MESSAGE_ERROR_CODES).join(', ')}`,
+    );
   }
   return { type: 'message-failed', errorCode: code, description: describeErrorCode(code) };
 }

@@ -30,7 +30,12 @@ export class InboundMessaging {
       let account = accounts.ownerOf(number, request.accountId);
       let app: ApplicationConfig | undefined;
       if (account) app = accounts.numberApplication(account, number);
-      else if (channel === 'RBM' && answered?.direction === 'out' && answered.from === number && (request.accountId === undefined || request.accountId === answered.accountId)) {
+      else if (
+        channel === 'RBM' &&
+        answered?.direction === 'out' &&
+        answered.from === number &&
+        (request.accountId === undefined || request.accountId === answered.accountId)
+      ) {
         account = accounts.get(answered.accountId);
         app = account && accounts.application(account, answered.applicationId);
       }
@@ -53,7 +58,8 @@ export class InboundMessaging {
         timeline: [{ at: now, what: 'received' }],
       };
       if (channel) message.channel = channel;
-      if (request.suggestionResponse) message.suggestionResponse = { ...request.suggestionResponse, pairedMessageId: request.suggestionResponse.pairedMessageId ?? null };
+      if (request.suggestionResponse)
+        message.suggestionResponse = { ...request.suggestionResponse, pairedMessageId: request.suggestionResponse.pairedMessageId ?? null };
       if (request.locationResponse) message.locationResponse = request.locationResponse;
       store.add(message);
       timeline.playInbound(message, app);
@@ -86,14 +92,24 @@ export class InboundMessaging {
     const { hooks, timeline } = this.parts;
     hooks.emit('replyPlanned', { key, accountId: message.accountId, messageId: message.id, reply, afterMs });
     // The message it answers stays stored until then: the reply is routed by it, and restored with it.
-    timeline.after(message.accountId, afterMs, () => {
-      hooks.emit('replyFired', key);
-      this.tryReceive({ ...reply, accountId: message.accountId }, message);
-    }, message.id);
+    timeline.after(
+      message.accountId,
+      afterMs,
+      () => {
+        hooks.emit('replyFired', key);
+        this.tryReceive({ ...reply, accountId: message.accountId }, message);
+      },
+      message.id,
+    );
   }
 
   // Each owned recipient's copy gets its own stored attachments under {messageId}/{index}/{filename}, as Bandwidth does.
-  private storeAttachments(accountId: string, messageId: string, media: ReadonlyArray<string | InboundAttachment>, stored: Array<{ accountId: string; mediaId: string }>): string[] {
+  private storeAttachments(
+    accountId: string,
+    messageId: string,
+    media: ReadonlyArray<string | InboundAttachment>,
+    stored: Array<{ accountId: string; mediaId: string }>,
+  ): string[] {
     return media.map((item, index) => {
       if (typeof item === 'string') return item;
       const filename = item.filename.replace(/[/\\]/g, '_') || 'attachment';

@@ -80,7 +80,11 @@ export class ExternalMediaFetches {
     }
   }
 
-  private async fetchAndContinue(message: StoredMessage, lists: ReadonlyArray<readonly string[]>, then: (failures: Array<Rejection | undefined>) => void): Promise<void> {
+  private async fetchAndContinue(
+    message: StoredMessage,
+    lists: ReadonlyArray<readonly string[]>,
+    then: (failures: Array<Rejection | undefined>) => void,
+  ): Promise<void> {
     const { store, clock, config, log } = this.parts;
     store.note(message, { at: clock.now(), what: 'fetching-media', detail: { urls: lists.flat() } });
     const options = { maxBytes: config.media.maxObjectBytes, timeoutMs: config.media.fetchTimeoutMs, signal: this.aborts.signal };
@@ -97,7 +101,11 @@ export class ExternalMediaFetches {
       if (this.aborts.signal.aborted) return;
       // Not a media problem but ours: the message still gets an outcome (4410) rather than none at all.
       log.error({ err: error, messageId: message.id }, 'external media fetch failed unexpectedly');
-      failures = lists.map((urls) => (urls.length > 0 ? { errorCode: 4410, afterSending: true, why: `media could not be fetched (${(error as Error).message}): message-failed 4410` } : undefined));
+      failures = lists.map((urls) =>
+        urls.length > 0
+          ? { errorCode: 4410, afterSending: true, why: `media could not be fetched (${(error as Error).message}): message-failed 4410` }
+          : undefined,
+      );
     } finally {
       this.inFlight--;
     }

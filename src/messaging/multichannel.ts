@@ -39,7 +39,9 @@ export class MultiChannelMessaging {
       timeline: [{ at: now, what: 'accepted' }],
     };
     this.parts.store.add(message);
-    const external = request.channelList.map((item) => (item.channel === 'MMS' ? this.fetches.externalOf(accountId, channelFields(item, request.to).media) : []));
+    const external = request.channelList.map((item) =>
+      item.channel === 'MMS' ? this.fetches.externalOf(accountId, channelFields(item, request.to).media) : [],
+    );
     if (external.every((urls) => urls.length === 0)) this.playChannels(message, request, []);
     else void this.fetches.fetchThen(message, external, (failures) => this.playChannels(message, request, failures));
     commitOrWithdraw(this.parts, { messages: [message] });
@@ -53,7 +55,12 @@ export class MultiChannelMessaging {
     let preface = '';
     for (const [index, item] of request.channelList.entries()) {
       const fields = channelFields(item, request.to);
-      const checked = checkAccount(this.parts, message.accountId, { applicationId: item.applicationId, from: item.from, media: fields.media, channel: item.channel });
+      const checked = checkAccount(this.parts, message.accountId, {
+        applicationId: item.applicationId,
+        from: item.from,
+        media: fields.media,
+        channel: item.channel,
+      });
       const rejection = checked.rejection ?? mediaFailures[index];
       const next = request.channelList[index + 1];
       // Each channel is planned once; a channel that fails and is skipped still counts its rule's hit (it was tried).

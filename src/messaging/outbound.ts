@@ -57,12 +57,17 @@ export class OutboundMessaging {
   /** Play a plan, `offsetMs` later than planned (after multichannel fallbacks), its explanations prefixed by `preface`. */
   play(message: StoredMessage, plan: OutboundPlan, app: ApplicationConfig | undefined, offsetMs = 0, preface = ''): void {
     if (offsetMs > 0 || preface) {
-      for (const [to, steps] of plan.steps) plan.steps.set(to, steps.map((step) => ({ ...step, afterMs: step.afterMs + offsetMs })));
+      for (const [to, steps] of plan.steps)
+        plan.steps.set(
+          to,
+          steps.map((step) => ({ ...step, afterMs: step.afterMs + offsetMs })),
+        );
       for (const [to, why] of plan.explanations) plan.explanations.set(to, `${preface}${why}`);
     }
     const { log, timeline } = this.parts;
     // A line per message at info would cost more than the message itself under load; the plan is in the timeline.
-    if (log.isLevelEnabled('debug')) log.debug({ messageId: message.id, accountId: message.accountId, to: message.to, plan: Object.fromEntries(plan.explanations) }, 'message accepted');
+    if (log.isLevelEnabled('debug'))
+      log.debug({ messageId: message.id, accountId: message.accountId, to: message.to, plan: Object.fromEntries(plan.explanations) }, 'message accepted');
     timeline.playOutbound(message, plan, app);
     plan.replies.forEach((reply, index) => {
       this.inbound.scheduleReply(message, `${message.id}/${index}`, reply, offsetMs + reply.afterMs);

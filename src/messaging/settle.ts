@@ -25,8 +25,14 @@ export class PendingWorkError extends Error {
     readonly report: PendingReport,
     why: string,
   ) {
-    const shown = report.items.map((i) => (i.kind === 'steps' ? `${i.messageId} to ${i.recipient}: ${i.next} not fired` : `${i.type} ${i.eventId} for ${i.messageId} to ${i.recipient}: attempt ${i.attempt} not settled`));
-    super(`${why}: ${report.steps} steps, ${report.callbacks} callbacks and ${report.mediaFetches} media fetches pending${shown.length > 0 ? ` (${shown.join('; ')}${report.total > shown.length ? '; …' : ''})` : ''}`);
+    const shown = report.items.map((i) =>
+      i.kind === 'steps'
+        ? `${i.messageId} to ${i.recipient}: ${i.next} not fired`
+        : `${i.type} ${i.eventId} for ${i.messageId} to ${i.recipient}: attempt ${i.attempt} not settled`,
+    );
+    super(
+      `${why}: ${report.steps} steps, ${report.callbacks} callbacks and ${report.mediaFetches} media fetches pending${shown.length > 0 ? ` (${shown.join('; ')}${report.total > shown.length ? '; …' : ''})` : ''}`,
+    );
     this.name = 'PendingWorkError';
   }
 }
@@ -44,7 +50,11 @@ export function pendingReport(parts: CoreParts, mediaFetches: number): PendingRe
  * Resolve, within `timeoutMs` of real time, as soon as `report()` shows nothing pending, or at the deadline; with
  * whether it settled and how long it waited. Nothing is cancelled here.
  */
-export function whenSettled(parts: CoreParts, report: () => PendingReport, timeoutMs: number): Promise<{ settled: boolean; waitedMs: number; report: PendingReport }> {
+export function whenSettled(
+  parts: CoreParts,
+  report: () => PendingReport,
+  timeoutMs: number,
+): Promise<{ settled: boolean; waitedMs: number; report: PendingReport }> {
   const started = performance.now();
   return new Promise((resolve) => {
     const check = (final: boolean) => {

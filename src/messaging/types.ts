@@ -88,7 +88,9 @@ export class StorageWriteError extends Error {
     readonly file: string,
     override readonly cause: unknown,
   ) {
-    super(`could not write ${file} (${(cause as { code?: string }).code ?? (cause as Error).message}); nothing was kept or sent for this request: free disk space or fix the data dir, then send it again`);
+    super(
+      `could not write ${file} (${(cause as { code?: string }).code ?? (cause as Error).message}); nothing was kept or sent for this request: free disk space or fix the data dir, then send it again`,
+    );
     this.name = 'StorageWriteError';
   }
 }

@@ -19,6 +19,3 @@ export type StatusType = (typeof CallbackType)['sending' | 'delivered' | 'failed
 
 /** An inbound event type. */
 export type InboundType = (typeof CallbackType)['received' | 'suggestionResponse' | 'locationResponse'];
-
-
-

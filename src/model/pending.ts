@@ -38,12 +38,22 @@ const AttemptStateSchema = Type.Object({ attempt: Sequence(1), retriesUsed: Sequ
 export type AttemptState = Static<typeof AttemptStateSchema>;
 
 /** A callback event not settled yet (first attempt or a retry waiting), with its next attempt due at `dueAt`. */
-const PendingDeliverySchema = Type.Object({ delivery: DeliveryRecordSchema, next: AttemptStateSchema, dueAt: EpochMs('when the next attempt is due, epoch ms') });
+const PendingDeliverySchema = Type.Object({
+  delivery: DeliveryRecordSchema,
+  next: AttemptStateSchema,
+  dueAt: EpochMs('when the next attempt is due, epoch ms'),
+});
 /** A callback event not settled yet; see PendingDeliverySchema. */
 export type PendingDelivery = Static<typeof PendingDeliverySchema>;
 
 /** A scenario reply not sent yet: the handset's answer to message `messageId`, due at `dueAt`. */
-const PendingReplySchema = Type.Object({ key: Type.String({ minLength: 1 }), accountId: Type.String(), messageId: Type.String(), reply: PlannedReplySchema, dueAt: EpochMs('when the reply is due, epoch ms') });
+const PendingReplySchema = Type.Object({
+  key: Type.String({ minLength: 1 }),
+  accountId: Type.String(),
+  messageId: Type.String(),
+  reply: PlannedReplySchema,
+  dueAt: EpochMs('when the reply is due, epoch ms'),
+});
 /** A scenario reply not sent yet; see PendingReplySchema. */
 export type PendingReply = Static<typeof PendingReplySchema>;
 

@@ -11,7 +11,12 @@ const MAX_DUPLICATES = 10;
 /** One status event a recipient will get, `afterMs` emulated milliseconds after the 202. */
 export const PlannedStepSchema = Type.Object({
   afterMs: DurationMs('emulated ms after the 202'),
-  type: Type.Union([Type.Literal(CallbackType.sending), Type.Literal(CallbackType.delivered), Type.Literal(CallbackType.failed), Type.Literal(CallbackType.read)]),
+  type: Type.Union([
+    Type.Literal(CallbackType.sending),
+    Type.Literal(CallbackType.delivered),
+    Type.Literal(CallbackType.failed),
+    Type.Literal(CallbackType.read),
+  ]),
   errorCode: Type.Optional(SafeInteger()),
   description: Type.Optional(Type.String()),
   /** Extra copies to send (a duplicated callback). */

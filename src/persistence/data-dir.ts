@@ -83,7 +83,14 @@ export function openDataDir(dir: string): DataDir {
   if (version !== undefined && Number(version) !== STATE_VERSION) {
     db.close();
     lock.release();
-    throw new EmulatorConfigError([{ source: file, field: 'dataDir', problem: `holds state format ${version}; this emulator reads ${STATE_VERSION}`, fix: 'use another --data-dir, or export the state with the emulator that wrote it and import it here' }]);
+    throw new EmulatorConfigError([
+      {
+        source: file,
+        field: 'dataDir',
+        problem: `holds state format ${version}; this emulator reads ${STATE_VERSION}`,
+        fix: 'use another --data-dir, or export the state with the emulator that wrote it and import it here',
+      },
+    ]);
   }
   db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('version', String(STATE_VERSION));
   return new DataDir(db, file, lock);
@@ -145,7 +152,14 @@ export class DataDir implements DurableStorage {
 
   private read(): StateDocument {
     const docs = <T>(sql: string) => (this.db.prepare(sql).all() as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as T);
-    const media = this.db.prepare('SELECT account_id, media_id, content_type, cache_control, created_at, bytes FROM media ORDER BY ord').all() as Array<{ account_id: string; media_id: string; content_type: string; cache_control: string | null; created_at: number; bytes: Buffer }>;
+    const media = this.db.prepare('SELECT account_id, media_id, content_type, cache_control, created_at, bytes FROM media ORDER BY ord').all() as Array<{
+      account_id: string;
+      media_id: string;
+      content_type: string;
+      cache_control: string | null;
+      created_at: number;
+      bytes: Buffer;
+    }>;
     const meta = (key: string) => (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
     const lastEvent = meta('lastEventNumber');
     const doc: StateDocument = {
@@ -154,9 +168,18 @@ export class DataDir implements DurableStorage {
       lastEventNumber: Number(lastEvent ?? 0),
       ruleHits: JSON.parse(meta('ruleHits') ?? '{}') as Record<string, number>,
       messages: docs('SELECT doc FROM messages ORDER BY ord'),
-      media: media.map((m) => ({ accountId: m.account_id, mediaId: m.media_id, contentType: m.content_type, ...(m.cache_control !== null ? { cacheControl: m.cache_control } : {}), createdAt: m.created_at, contentBase64: m.bytes.toString('base64') })),
+      media: media.map((m) => ({
+        accountId: m.account_id,
+        mediaId: m.media_id,
+        contentType: m.content_type,
+        ...(m.cache_control !== null ? { cacheControl: m.cache_control } : {}),
+        createdAt: m.created_at,
+        contentBase64: m.bytes.toString('base64'),
+      })),
       journal: docs('SELECT doc FROM journal ORDER BY seq'),
-      scenarios: (this.db.prepare('SELECT scope, name, doc FROM scenarios ORDER BY ord').all() as Array<{ scope: string; name: string; doc: string }>).map((r) => ({ scope: r.scope, name: r.name, document: JSON.parse(r.doc) as unknown })),
+      scenarios: (this.db.prepare('SELECT scope, name, doc FROM scenarios ORDER BY ord').all() as Array<{ scope: string; name: string; doc: string }>).map(
+        (r) => ({ scope: r.scope, name: r.name, document: JSON.parse(r.doc) as unknown }),
+      ),
       pending: this.pending(),
     };
     return this.dropUnplayableSteps(doc);
@@ -174,7 +197,11 @@ export class DataDir implements DurableStorage {
   pending(): PendingWork & { replies: PendingReply[] } {
     this.commitInBackground();
     const docs = <T>(sql: string) => (this.db.prepare(sql).all() as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as T);
-    return { steps: docs('SELECT doc FROM pending_steps'), deliveries: docs('SELECT doc FROM pending_deliveries'), replies: docs('SELECT doc FROM pending_replies') };
+    return {
+      steps: docs('SELECT doc FROM pending_steps'),
+      deliveries: docs('SELECT doc FROM pending_deliveries'),
+      replies: docs('SELECT doc FROM pending_replies'),
+    };
   }
 
   /** Start writing the emulator's changes; stops (keeping what is pending on file) when the emulator closes. */
@@ -196,12 +223,28 @@ export class DataDir implements DurableStorage {
       timeline.observe({
         planned: (message, recipient, steps, explanation) => {
           if (steps.length === 0) return;
-          this.writeSteps({ accountId: message.accountId, messageId: message.id, recipient, steps: [...steps], next: 0, dueAt: clampEpochMs(now() + steps[0]!.afterMs * scale()), explanation });
+          this.writeSteps({
+            accountId: message.accountId,
+            messageId: message.id,
+            recipient,
+            steps: [...steps],
+            next: 0,
+            dueAt: clampEpochMs(now() + steps[0]!.afterMs * scale()),
+            explanation,
+          });
         },
         fired: (message, recipient, index, steps) => {
           const next = steps[index + 1];
           if (!next) return this.write(() => this.sql.removeSteps.run(stepsKey(message.id, recipient)));
-          this.writeSteps({ accountId: message.accountId, messageId: message.id, recipient, steps: [...steps], next: index + 1, dueAt: clampEpochMs(now() + (next.afterMs - steps[index]!.afterMs) * scale()), explanation: stepsExplanation(message, recipient) });
+          this.writeSteps({
+            accountId: message.accountId,
+            messageId: message.id,
+            recipient,
+            steps: [...steps],
+            next: index + 1,
+            dueAt: clampEpochMs(now() + (next.afterMs - steps[index]!.afterMs) * scale()),
+            explanation: stepsExplanation(message, recipient),
+          });
         },
         // The carrier's own event is a dispatcher delivery (written when queued); the replaced steps must never replay.
         replaced: (message, recipient) => this.write(() => this.sql.removeSteps.run(stepsKey(message.id, recipient))),
@@ -285,7 +328,10 @@ export class DataDir implements DurableStorage {
       this.commit();
     } catch (error) {
       const cause = explainDataDirError(error, dirname(this.file), this.file);
-      this.emulator?.log.error({ err: error, file: this.file, fix: cause.fix }, `could not write the data dir: ${cause.problem}; this change is kept in memory only`);
+      this.emulator?.log.error(
+        { err: error, file: this.file, fix: cause.fix },
+        `could not write the data dir: ${cause.problem}; this change is kept in memory only`,
+      );
     }
   }
 
@@ -358,7 +404,11 @@ export class DataDir implements DurableStorage {
   private writeDelivery(delivery: Delivery, next: Omit<NextAttempt, 'delayMs'>, dueAt: number): void {
     // Callback credentials are not written: they come from the config again at restore.
     const { auth: _auth, requested: _requested, dropped: _dropped, ...rest } = delivery;
-    const pending: PendingDelivery = { delivery: rest, next: { attempt: next.attempt, retriesUsed: next.retriesUsed, withCredentials: next.withCredentials }, dueAt };
+    const pending: PendingDelivery = {
+      delivery: rest,
+      next: { attempt: next.attempt, retriesUsed: next.retriesUsed, withCredentials: next.withCredentials },
+      dueAt,
+    };
     this.write(() => this.sql.putDelivery.run(delivery.eventId, delivery.accountId, JSON.stringify(pending)));
   }
 
@@ -388,7 +438,8 @@ export class DataDir implements DurableStorage {
       for (const entry of journal.list()) this.sql.insertEntry.run(entry.seq, entry.accountId, JSON.stringify(entry));
       for (const o of media.entries()) this.sql.putMedia.run(o.accountId, o.mediaId, o.contentType, o.cacheControl ?? null, o.createdAt, o.bytes);
       for (const [i, s] of scenarios.entries()) this.sql.insertScenario.run(i, s.scope, s.scenario.name, JSON.stringify(s.document ?? null));
-      for (const p of playableSteps(doc)) if (kept(p.accountId, p.messageId)) this.sql.putSteps.run(stepsKey(p.messageId, p.recipient), p.accountId, JSON.stringify(p));
+      for (const p of playableSteps(doc))
+        if (kept(p.accountId, p.messageId)) this.sql.putSteps.run(stepsKey(p.messageId, p.recipient), p.accountId, JSON.stringify(p));
       for (const p of doc.pending?.deliveries ?? []) this.sql.putDelivery.run(p.delivery.eventId, p.delivery.accountId, JSON.stringify(p));
       for (const p of doc.pending?.replies ?? []) if (kept(p.accountId, p.messageId)) this.sql.putReply.run(p.key, p.accountId, JSON.stringify(p));
       this.sql.setMeta.run('lastEventNumber', String(Math.max(lastEventNumber, this.emulator?.parts.timeline.lastEventNumber ?? 0)));

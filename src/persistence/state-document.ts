@@ -37,7 +37,8 @@ const BYTES_PER_RECORD = 8 * 1024;
  * (256 MiB of media, 10,000 messages and journal entries) that is the 384 MiB maximum.
  */
 export function stateBodyLimit(config: { media: { maxTotalBytes: number }; limits: { maxMessages: number; maxJournalEntries: number } }): number {
-  const derived = Math.ceil((config.media.maxTotalBytes * 4) / 3) + (config.limits.maxMessages + config.limits.maxJournalEntries) * BYTES_PER_RECORD + 8 * 1024 * 1024;
+  const derived =
+    Math.ceil((config.media.maxTotalBytes * 4) / 3) + (config.limits.maxMessages + config.limits.maxJournalEntries) * BYTES_PER_RECORD + 8 * 1024 * 1024;
   return Math.min(derived, MAX_STATE_BODY_BYTES);
 }
 
@@ -89,13 +90,20 @@ const checkState = compileSchemaCheck(StateDocumentSchema);
 export function scopedScenarios(emulator: Emulator): Array<{ scope: string; scenario: CompiledScenario }> {
   const runtime = emulator.parts.scenarios.runtimeScenarios();
   const isRuntime = new Set(runtime.map((r) => r.scenario));
-  return [...runtime, ...emulator.parts.scenarios.filesAndRuntime().filter((s) => !isRuntime.has(s)).map((scenario) => ({ scope: 'file', scenario }))];
+  return [
+    ...runtime,
+    ...emulator.parts.scenarios
+      .filesAndRuntime()
+      .filter((s) => !isRuntime.has(s))
+      .map((scenario) => ({ scope: 'file', scenario })),
+  ];
 }
 
 /** How often each scenario rule has matched, keyed `scope/scenario/rule id`, so `times: N` keeps counting after a restart. */
 export function ruleHitsOf(emulator: Emulator): Record<string, number> {
   const hits: Record<string, number> = {};
-  for (const { scope, scenario } of scopedScenarios(emulator)) for (const rule of scenario.rules) if (rule.hits > 0) hits[`${scope}/${scenario.name}/${rule.id}`] = rule.hits;
+  for (const { scope, scenario } of scopedScenarios(emulator))
+    for (const rule of scenario.rules) if (rule.hits > 0) hits[`${scope}/${scenario.name}/${rule.id}`] = rule.hits;
   return hits;
 }
 
@@ -108,28 +116,57 @@ const MAX_PROBLEMS = 100;
  */
 export function checkStateDocument(value: unknown, source: string, media?: { maxObjectBytes: number }): Problem[] {
   if (value && typeof value === 'object' && 'version' in value && (value as { version: unknown }).version !== STATE_VERSION) {
-    return [{ source, field: 'version', problem: `is ${JSON.stringify((value as { version: unknown }).version)}; this emulator reads version ${STATE_VERSION}`, fix: `export the state again from this version of the emulator, or set version: ${STATE_VERSION} if the document has this shape` }];
+    return [
+      {
+        source,
+        field: 'version',
+        problem: `is ${JSON.stringify((value as { version: unknown }).version)}; this emulator reads version ${STATE_VERSION}`,
+        fix: `export the state again from this version of the emulator, or set version: ${STATE_VERSION} if the document has this shape`,
+      },
+    ];
   }
   const deep = tooDeep(value, MAX_STATE_DEPTH);
   if (deep !== undefined) {
-    return [{ source, field: deep, problem: `nests deeper than ${MAX_STATE_DEPTH} levels`, fix: `export the state again from an emulator, or flatten this value to at most ${MAX_STATE_DEPTH} levels` }];
+    return [
+      {
+        source,
+        field: deep,
+        problem: `nests deeper than ${MAX_STATE_DEPTH} levels`,
+        fix: `export the state again from an emulator, or flatten this value to at most ${MAX_STATE_DEPTH} levels`,
+      },
+    ];
   }
   const problems = checkState(value, source);
   if (problems.length === 0) {
     const doc = value as StateDocument;
     doc.scenarios.forEach((s, i) => {
-      for (const p of compileScenario(s.document, `${source} scenarios[${i}]`, s.name).problems) problems.push({ ...p, field: `scenarios[${i}].document.${p.field}` });
+      for (const p of compileScenario(s.document, `${source} scenarios[${i}]`, s.name).problems)
+        problems.push({ ...p, field: `scenarios[${i}].document.${p.field}` });
     });
     problems.push(...duplicateKeys(doc, source));
     if (media) {
       doc.media.forEach((m, i) => {
         const bytes = Buffer.byteLength(m.contentBase64, 'base64');
-        if (bytes > media.maxObjectBytes) problems.push({ source, field: `media[${i}].contentBase64`, problem: `holds ${bytes} bytes; this emulator's media.maxObjectBytes is ${media.maxObjectBytes}`, fix: 'remove the object, or raise media.maxObjectBytes in the config' });
+        if (bytes > media.maxObjectBytes)
+          problems.push({
+            source,
+            field: `media[${i}].contentBase64`,
+            problem: `holds ${bytes} bytes; this emulator's media.maxObjectBytes is ${media.maxObjectBytes}`,
+            fix: 'remove the object, or raise media.maxObjectBytes in the config',
+          });
       });
     }
   }
   if (problems.length <= MAX_PROBLEMS) return problems;
-  return [...problems.slice(0, MAX_PROBLEMS), { source, field: '(document)', problem: `has ${problems.length - MAX_PROBLEMS} more problems`, fix: 'fix the ones above, then import again to see the rest' }];
+  return [
+    ...problems.slice(0, MAX_PROBLEMS),
+    {
+      source,
+      field: '(document)',
+      problem: `has ${problems.length - MAX_PROBLEMS} more problems`,
+      fix: 'fix the ones above, then import again to see the rest',
+    },
+  ];
 }
 
 // Keys that identify one thing each: a second element with the same key would overwrite or shadow the first.
@@ -141,7 +178,13 @@ function duplicateKeys(doc: StateDocument, source: string): Problem[] {
       const key = keyOf(item);
       const seen = first.get(key);
       if (seen === undefined) first.set(key, i);
-      else problems.push({ source, field: `${section}[${i}]`, problem: `has the same ${what} as ${section}[${seen}]`, fix: `keep one of them: each ${what} appears once` });
+      else
+        problems.push({
+          source,
+          field: `${section}[${i}]`,
+          problem: `has the same ${what} as ${section}[${seen}]`,
+          fix: `keep one of them: each ${what} appears once`,
+        });
     });
   };
   unique('messages', doc.messages, (m) => m.id, 'message id');

@@ -6,7 +6,18 @@ import { MediaStore } from '../store/media.js';
 import { MessageStore, type StoredMessage } from '../store/messages.js';
 import type { Problem } from '../validation/schema-check.js';
 import { DataDir } from './data-dir.js';
-import { checkStateDocument, MAX_EVENT_NUMBER, playableSteps, ruleHitsOf, scopedScenarios, STATE_VERSION, StateDocumentError, type RestoreCounts, type StagedState, type StateDocument } from './state-document.js';
+import {
+  checkStateDocument,
+  MAX_EVENT_NUMBER,
+  playableSteps,
+  ruleHitsOf,
+  scopedScenarios,
+  STATE_VERSION,
+  StateDocumentError,
+  type RestoreCounts,
+  type StagedState,
+  type StateDocument,
+} from './state-document.js';
 
 /** The emulator's state as one JSON document. `pending` is there only with a data dir (which tracks it). */
 export function exportState(emulator: Emulator): StateDocument {
@@ -31,14 +42,17 @@ export function exportState(emulator: Emulator): StateDocument {
       contentBase64: o.bytes.toString('base64'),
     })),
     journal: journal.list(),
-    scenarios: scenarios.runtimeScenarios().map(({ scope, scenario }) => ({ scope, name: scenario.name, document: emulator.scenarioDocument(scenario) ?? null })),
+    scenarios: scenarios
+      .runtimeScenarios()
+      .map(({ scope, scenario }) => ({ scope, name: scenario.name, document: emulator.scenarioDocument(scenario) ?? null })),
     ...(pending ? { pending } : {}),
     ruleHits: ruleHitsOf(emulator),
   };
 }
 
 function applyRuleHits(emulator: Emulator, hits: Record<string, number>): void {
-  for (const { scope, scenario } of scopedScenarios(emulator)) for (const rule of scenario.rules) rule.hits = hits[`${scope}/${scenario.name}/${rule.id}`] ?? rule.hits;
+  for (const { scope, scenario } of scopedScenarios(emulator))
+    for (const rule of scenario.rules) rule.hits = hits[`${scope}/${scenario.name}/${rule.id}`] ?? rule.hits;
 }
 
 /**
@@ -67,7 +81,14 @@ function stageState(emulator: Emulator, doc: StateDocument): StagedState {
   if (problems.length > 0) throw new StateDocumentError(problems);
   const media = new MediaStore(config.media, clock);
   for (const m of [...doc.media].sort((a, b) => a.createdAt - b.createdAt)) {
-    media.restore({ accountId: m.accountId, mediaId: m.mediaId, contentType: m.contentType, cacheControl: m.cacheControl, createdAt: m.createdAt, bytes: Buffer.from(m.contentBase64, 'base64') });
+    media.restore({
+      accountId: m.accountId,
+      mediaId: m.mediaId,
+      contentType: m.contentType,
+      cacheControl: m.cacheControl,
+      createdAt: m.createdAt,
+      bytes: Buffer.from(m.contentBase64, 'base64'),
+    });
   }
   const store = new MessageStore(config.limits.maxMessages);
   const pinned = messagesWithPendingWork(doc);
@@ -143,7 +164,14 @@ function commitState(emulator: Emulator, staged: StagedState): RestoreCounts {
   // The work scheduled above holds its messages now; a message whose work could not be scheduled (no such account
   // any more) is evicted here if it is over the cap.
   for (const id of staged.pinned) store.unpin(id);
-  return { messages: doc.messages.length, media: doc.media.length, journal: doc.journal.length, scenarios: doc.scenarios.length, pendingSteps, pendingDeliveries };
+  return {
+    messages: doc.messages.length,
+    media: doc.media.length,
+    journal: doc.journal.length,
+    scenarios: doc.scenarios.length,
+    pendingSteps,
+    pendingDeliveries,
+  };
 }
 
 /** Put a state document's contents into an emulator that holds nothing yet (start-up): staged, then committed. */
@@ -167,7 +195,14 @@ export function importState(emulator: Emulator, value: unknown): RestoreCounts {
   } catch (error) {
     if (error instanceof StateDocumentError) throw error;
     // Whatever else went wrong while building aside, nothing was replaced: the document is refused as it is.
-    throw new StateDocumentError([{ source: 'state document', field: '(document)', problem: `could not be restored (${(error as Error).message})`, fix: 'export the state again from an emulator and import that document' }]);
+    throw new StateDocumentError([
+      {
+        source: 'state document',
+        field: '(document)',
+        problem: `could not be restored (${(error as Error).message})`,
+        fix: 'export the state again from an emulator and import that document',
+      },
+    ]);
   }
   const putInForce = () => {
     emulator.reset();

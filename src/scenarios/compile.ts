@@ -88,7 +88,8 @@ export function compileScenario(
   const schemaOk = problems.length === 0;
   const file = value as ScenarioFile;
   const name = (typeof file?.name === 'string' ? file.name : undefined) ?? fallbackName;
-  const problem = (path: Array<string | number>, what: string, fix: string) => problems.push({ source, field: fieldName(path), problem: what, fix, line: lineOf?.(path) });
+  const problem = (path: Array<string | number>, what: string, fix: string) =>
+    problems.push({ source, field: fieldName(path), problem: what, fix, line: lineOf?.(path) });
   // Semantic checks still run on every rule the schema found well-formed, so one pass reports every problem.
   const wellFormed = (prefix: string) => !problems.some((p) => p.field === prefix || p.field.startsWith(`${prefix}.`) || p.field.startsWith(`${prefix}[`));
 
@@ -131,22 +132,36 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
   const events = spec.events?.map((event, i) => {
     const path = [...at, 'events', i];
     if (event.type === 'message-failed') {
-      if (event.errorCode === undefined) problem([...path, 'errorCode'], 'is required for message-failed', "add an errorCode from Bandwidth's table, e.g. 4720");
-      else if (!isKnownErrorCode(event.errorCode)) problem([...path, 'errorCode'], `${event.errorCode} is not in Bandwidth's message-failed code table`, 'use a published code such as 4720, 4470, 4775 or 9902');
+      if (event.errorCode === undefined)
+        problem([...path, 'errorCode'], 'is required for message-failed', "add an errorCode from Bandwidth's table, e.g. 4720");
+      else if (!isKnownErrorCode(event.errorCode))
+        problem(
+          [...path, 'errorCode'],
+          `${event.errorCode} is not in Bandwidth's message-failed code table`,
+          'use a published code such as 4720, 4470, 4775 or 9902',
+        );
     } else if (event.errorCode !== undefined) {
       problem([...path, 'errorCode'], `is only meaningful on message-failed, not ${event.type}`, 'remove it or make the event message-failed');
     }
     const next = spec.events![i + 1];
     const readFollows = event.type === 'message-delivered' && next?.type === 'message-read' && i + 1 === spec.events!.length - 1;
-    if (TERMINAL.has(event.type) && next !== undefined && !readFollows) problem(path, `${event.type} is final, but more events follow it`, 'make the delivered/failed event the last one (only a message-read may follow message-delivered)');
+    if (TERMINAL.has(event.type) && next !== undefined && !readFollows)
+      problem(
+        path,
+        `${event.type} is final, but more events follow it`,
+        'make the delivered/failed event the last one (only a message-read may follow message-delivered)',
+      );
     if (event.type === 'message-read') {
-      if (spec.events![i - 1]?.type !== 'message-delivered') problem(path, 'message-read must come right after message-delivered', 'put a message-delivered event before it');
-      if (!rbmOnly(spec)) problem(path, 'message-read is an RBM read receipt, but this rule can match other channels', "add match: { channel: RBM } to the rule");
+      if (spec.events![i - 1]?.type !== 'message-delivered')
+        problem(path, 'message-read must come right after message-delivered', 'put a message-delivered event before it');
+      if (!rbmOnly(spec))
+        problem(path, 'message-read is an RBM read receipt, but this rule can match other channels', 'add match: { channel: RBM } to the rule');
     }
     return { type: event.type, afterMs: delayMs(event.after, [...path, 'after'], problem), errorCode: event.errorCode, description: event.description };
   });
   if (spec.apiFault) {
-    if (spec.events || spec.reply || spec.callbackFaults) problem([...at, 'apiFault'], 'a rule with apiFault cannot also script events, a reply or callback faults', 'put those in a separate rule after this one');
+    if (spec.events || spec.reply || spec.callbackFaults)
+      problem([...at, 'apiFault'], 'a rule with apiFault cannot also script events, a reply or callback faults', 'put those in a separate rule after this one');
     apiFaults.check(spec.apiFault, [...at, 'apiFault'], problem);
   }
   if (spec.callbackFaults) callbackFaults.check(spec.callbackFaults, [...at, 'callbackFaults'], problem);
@@ -213,5 +228,6 @@ function checkHandsetContent(
   const responses = (spec.suggestionResponse ? 1 : 0) + (spec.locationResponse ? 1 : 0);
   if (responses > 1) problem(path, 'has both suggestionResponse and locationResponse', 'keep one of them; each is its own event');
   else if (responses === 1 && spec.media?.length) problem(path, 'an RBM response carries no media', 'remove media, or send the media as a separate message');
-  else if (requireContent && responses === 0 && spec.text === undefined && !spec.media?.length) problem(path, 'says nothing', 'give text (or media), a suggestionResponse or a locationResponse');
+  else if (requireContent && responses === 0 && spec.text === undefined && !spec.media?.length)
+    problem(path, 'says nothing', 'give text (or media), a suggestionResponse or a locationResponse');
 }

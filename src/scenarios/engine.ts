@@ -46,8 +46,16 @@ export function explainRule(rule: CompiledRule): string {
   const when = rule.matchers.length ? rule.matchers.map((m) => m.describe).join(' and ') : 'every message';
   const what: string[] = [];
   if (rule.apiFault) what.push(apiFaults.explain(rule.apiFault));
-  if (rule.events) what.push(rule.events.length ? rule.events.map((e) => e.type + (e.errorCode ? ` ${e.errorCode}` : '')).join(' → ') : 'no events (lost receipt)');
-  if (rule.reply) what.push(rule.reply.suggestionResponse ? `reply suggestion-response ${quote(rule.reply.suggestionResponse.text)}` : rule.reply.locationResponse ? 'reply requested-location-response' : `reply ${quote(rule.reply.text)}`);
+  if (rule.events)
+    what.push(rule.events.length ? rule.events.map((e) => e.type + (e.errorCode ? ` ${e.errorCode}` : '')).join(' → ') : 'no events (lost receipt)');
+  if (rule.reply)
+    what.push(
+      rule.reply.suggestionResponse
+        ? `reply suggestion-response ${quote(rule.reply.suggestionResponse.text)}`
+        : rule.reply.locationResponse
+          ? 'reply requested-location-response'
+          : `reply ${quote(rule.reply.text)}`,
+    );
   if (rule.callbackFaults) what.push(callbackFaults.explain(rule.callbackFaults));
   const limit = rule.times ? ` (first ${rule.times}; ${rule.hits} used)` : ` (${rule.hits} hits)`;
   return `${ruleLabel(rule)}: when ${when} → ${what.join(', ') || 'default outcome'}${limit}`;
@@ -92,7 +100,11 @@ export class ScenarioEngine {
   clear(scope?: string, name?: string): void {
     if (scope === undefined) this.runtime.clear();
     else if (name === undefined) this.runtime.delete(scope);
-    else this.runtime.set(scope, (this.runtime.get(scope) ?? []).filter((s) => s.name !== name));
+    else
+      this.runtime.set(
+        scope,
+        (this.runtime.get(scope) ?? []).filter((s) => s.name !== name),
+      );
     for (const listener of this.changeListeners) listener();
   }
 
@@ -110,7 +122,7 @@ export class ScenarioEngine {
 
   /** Scenarios in matching order for an account. */
   inForce(accountId: string): CompiledScenario[] {
-    return [...(this.runtime.get(accountId) ?? []), ...(accountId === '*' ? [] : this.runtime.get('*') ?? []), ...this.files];
+    return [...(this.runtime.get(accountId) ?? []), ...(accountId === '*' ? [] : (this.runtime.get('*') ?? [])), ...this.files];
   }
 
   /** Every scenario with its scope, rules, hit counts and explain() lines. */
@@ -135,7 +147,10 @@ export class ScenarioEngine {
   }
 
   /** The API fault for a create request, if a rule with `apiFault` matches any recipient and its selection fires. */
-  apiFault(accountId: string, subject: () => Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' | 'applicationId' | 'media' | 'segmentCount' | 'channel'>): ApiFault | undefined {
+  apiFault(
+    accountId: string,
+    subject: () => Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' | 'applicationId' | 'media' | 'segmentCount' | 'channel'>,
+  ): ApiFault | undefined {
     // The request's view (with its segment count) is built only once a rule has an API fault: most runs have none,
     // and building it for every create request showed up in the saturation profile.
     let message: ReturnType<typeof subject> | undefined;
@@ -210,7 +225,10 @@ export class ScenarioEngine {
       }
       const magic = magicOutcome(to, channel !== 'SMS', timings.sendingDelayMs);
       if (magic) {
-        plan.steps.set(to, timeline(magic.events, timings).map((s) => (TERMINAL.has(s.type) ? { ...s, duplicates: magic.duplicate } : s)));
+        plan.steps.set(
+          to,
+          timeline(magic.events, timings).map((s) => (TERMINAL.has(s.type) ? { ...s, duplicates: magic.duplicate } : s)),
+        );
         plan.explanations.set(to, `${magic.explanation}${missedText}`);
         continue;
       }
@@ -224,7 +242,11 @@ export class ScenarioEngine {
 
 const TERMINAL = new Set(['message-delivered', 'message-failed']);
 
-function subjectOf(message: Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' | 'applicationId' | 'media' | 'segmentCount' | 'channel'>, accountId: string, to: string): MatchSubject {
+function subjectOf(
+  message: Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' | 'applicationId' | 'media' | 'segmentCount' | 'channel'>,
+  accountId: string,
+  to: string,
+): MatchSubject {
   return {
     to,
     from: message.from,
@@ -251,7 +273,12 @@ function timeline(events: EventStep[], timings: PlanTimings): PlannedStep[] {
   let at = 0;
   return events.map((event) => {
     // A read receipt follows its delivery by one more delivery delay.
-    const fallback = event.type === 'message-sending' ? timings.sendingDelayMs : event.type === 'message-read' ? timings.deliveryDelayMs : Math.max(0, timings.deliveryDelayMs - at);
+    const fallback =
+      event.type === 'message-sending'
+        ? timings.sendingDelayMs
+        : event.type === 'message-read'
+          ? timings.deliveryDelayMs
+          : Math.max(0, timings.deliveryDelayMs - at);
     at += event.afterMs ?? fallback;
     return { afterMs: at, type: event.type, errorCode: event.errorCode, description: event.description };
   });
@@ -259,8 +286,18 @@ function timeline(events: EventStep[], timings: PlanTimings): PlannedStep[] {
 
 // An RBM suggestion response answers the outbound message unless the rule names another one.
 function replyFor(reply: CompiledReply, message: StoredMessage, recipient: string): PlannedReply {
-  const planned: PlannedReply = { afterMs: reply.afterMs, from: recipient, to: [message.from], text: renderReply(reply.text, { text: message.text, tag: message.tag ?? '', from: message.from, to: recipient, id: message.id }), media: reply.media };
-  if (reply.suggestionResponse) planned.suggestionResponse = { ...reply.suggestionResponse, pairedMessageId: reply.suggestionResponse.pairedMessageId === undefined ? message.id : reply.suggestionResponse.pairedMessageId };
+  const planned: PlannedReply = {
+    afterMs: reply.afterMs,
+    from: recipient,
+    to: [message.from],
+    text: renderReply(reply.text, { text: message.text, tag: message.tag ?? '', from: message.from, to: recipient, id: message.id }),
+    media: reply.media,
+  };
+  if (reply.suggestionResponse)
+    planned.suggestionResponse = {
+      ...reply.suggestionResponse,
+      pairedMessageId: reply.suggestionResponse.pairedMessageId === undefined ? message.id : reply.suggestionResponse.pairedMessageId,
+    };
   if (reply.locationResponse) planned.locationResponse = reply.locationResponse;
   return planned;
 }

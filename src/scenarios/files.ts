@@ -28,11 +28,24 @@ export function scenarioFilesIn(paths: readonly string[]): { files: string[]; pr
 function readScenarioFile(file: string): { text?: string; problems: Problem[] } {
   try {
     if (statSync(file).size > MAX_SCENARIO_FILE_BYTES) {
-      return { problems: [{ source: file, field: '(file)', problem: `is larger than ${MAX_SCENARIO_FILE_BYTES} bytes`, fix: 'split it into several smaller scenario files' }] };
+      return {
+        problems: [
+          { source: file, field: '(file)', problem: `is larger than ${MAX_SCENARIO_FILE_BYTES} bytes`, fix: 'split it into several smaller scenario files' },
+        ],
+      };
     }
     return { text: readFileSync(file, 'utf8'), problems: [] };
   } catch (error) {
-    return { problems: [{ source: file, field: '(file)', problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, fix: 'check the path and permissions' }] };
+    return {
+      problems: [
+        {
+          source: file,
+          field: '(file)',
+          problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+          fix: 'check the path and permissions',
+        },
+      ],
+    };
   }
 }
 

@@ -56,7 +56,10 @@ export class ScenarioLifecycle {
   private apply(state: ScenarioLoadState): void {
     this.problems = state.problems;
     for (const problem of state.problems) {
-      this.log.error({ file: problem.source, line: problem.line, field: problem.field }, `scenario file problem: ${problem.problem}. Fix: ${problem.fix}; the last good version stays in force`);
+      this.log.error(
+        { file: problem.source, line: problem.line, field: problem.field },
+        `scenario file problem: ${problem.problem}. Fix: ${problem.fix}; the last good version stays in force`,
+      );
     }
     this.engine.setFileScenarios(state.scenarios);
     for (const scenario of state.scenarios) this.bringIntoForce(scenario);

@@ -27,7 +27,10 @@ export function magicOutcome(to: string, isMms: boolean, sendingDelayMs: number)
     case '2':
       return { events: sending, explanation: `magic number ${to}: no delivery receipt, ever` };
     case '3':
-      return { events: [...sending, { type: 'message-delivered', afterMs: Number(digits) * 1000 }], explanation: `magic number ${to}: delivered after ${Number(digits)} s` };
+      return {
+        events: [...sending, { type: 'message-delivered', afterMs: Number(digits) * 1000 }],
+        explanation: `magic number ${to}: delivered after ${Number(digits)} s`,
+      };
     default:
       return { events: [...sending, { type: 'message-delivered' }], duplicate: 1, explanation: `magic number ${to}: delivery receipt sent twice` };
   }

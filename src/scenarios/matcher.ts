@@ -47,7 +47,10 @@ function compileRegex(source: string, flags: string, path: Array<string | number
   }
 }
 
-const regexMatcher = (regex: UserRegex) => ({ describe: `matches /${clip(regex.source)}/${regex.flags}`, test: (v: string | undefined) => v !== undefined && regex.test(v) });
+const regexMatcher = (regex: UserRegex) => ({
+  describe: `matches /${clip(regex.source)}/${regex.flags}`,
+  test: (v: string | undefined) => v !== undefined && regex.test(v),
+});
 
 /** Compile one text matcher: exact, `prefix*`, `/regex/flags`, object forms, or a list of exact values. */
 export function compileText(spec: TextMatcherSpec, path: Array<string | number>): { describe: string; test(value: string | undefined): boolean } {

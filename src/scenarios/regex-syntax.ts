@@ -19,21 +19,70 @@ type Range = readonly [number, number];
 
 const MAX_CODE_POINT = 0x10ffff;
 // JavaScript's \s: WhiteSpace and LineTerminator (ECMA-262 §22.2.2.9); RE2's \s is only [\t\n\f\r ].
-const WHITESPACE: readonly Range[] = [[0x09, 0x0d], [0x20, 0x20], [0xa0, 0xa0], [0x1680, 0x1680], [0x2000, 0x200a], [0x2028, 0x2029], [0x202f, 0x202f], [0x205f, 0x205f], [0x3000, 0x3000], [0xfeff, 0xfeff]];
+const WHITESPACE: readonly Range[] = [
+  [0x09, 0x0d],
+  [0x20, 0x20],
+  [0xa0, 0xa0],
+  [0x1680, 0x1680],
+  [0x2000, 0x200a],
+  [0x2028, 0x2029],
+  [0x202f, 0x202f],
+  [0x205f, 0x205f],
+  [0x3000, 0x3000],
+  [0xfeff, 0xfeff],
+];
 // What JavaScript's `.` does not match without the s flag; RE2's `.` only skips \n.
-const LINE_TERMINATORS: readonly Range[] = [[0x0a, 0x0a], [0x0d, 0x0d], [0x2028, 0x2029]];
+const LINE_TERMINATORS: readonly Range[] = [
+  [0x0a, 0x0a],
+  [0x0d, 0x0d],
+  [0x2028, 0x2029],
+];
 const EVERYTHING: readonly Range[] = [[0, MAX_CODE_POINT]];
 const ASCII: readonly Range[] = [[0, 0x7f]];
 
 // JavaScript's long General_Category names; RE2 knows the short ones.
 const GENERAL_CATEGORY: Readonly<Record<string, string>> = {
-  Letter: 'L', Uppercase_Letter: 'Lu', Lowercase_Letter: 'Ll', Titlecase_Letter: 'Lt', Modifier_Letter: 'Lm', Other_Letter: 'Lo',
-  Mark: 'M', Combining_Mark: 'M', Nonspacing_Mark: 'Mn', Spacing_Mark: 'Mc', Enclosing_Mark: 'Me',
-  Number: 'N', Decimal_Number: 'Nd', digit: 'Nd', Letter_Number: 'Nl', Other_Number: 'No',
-  Punctuation: 'P', punct: 'P', Connector_Punctuation: 'Pc', Dash_Punctuation: 'Pd', Open_Punctuation: 'Ps', Close_Punctuation: 'Pe', Initial_Punctuation: 'Pi', Final_Punctuation: 'Pf', Other_Punctuation: 'Po',
-  Symbol: 'S', Math_Symbol: 'Sm', Currency_Symbol: 'Sc', Modifier_Symbol: 'Sk', Other_Symbol: 'So',
-  Separator: 'Z', Space_Separator: 'Zs', Line_Separator: 'Zl', Paragraph_Separator: 'Zp',
-  Other: 'C', Control: 'Cc', cntrl: 'Cc', Format: 'Cf', Surrogate: 'Cs', Private_Use: 'Co', Unassigned: 'Cn',
+  Letter: 'L',
+  Uppercase_Letter: 'Lu',
+  Lowercase_Letter: 'Ll',
+  Titlecase_Letter: 'Lt',
+  Modifier_Letter: 'Lm',
+  Other_Letter: 'Lo',
+  Mark: 'M',
+  Combining_Mark: 'M',
+  Nonspacing_Mark: 'Mn',
+  Spacing_Mark: 'Mc',
+  Enclosing_Mark: 'Me',
+  Number: 'N',
+  Decimal_Number: 'Nd',
+  digit: 'Nd',
+  Letter_Number: 'Nl',
+  Other_Number: 'No',
+  Punctuation: 'P',
+  punct: 'P',
+  Connector_Punctuation: 'Pc',
+  Dash_Punctuation: 'Pd',
+  Open_Punctuation: 'Ps',
+  Close_Punctuation: 'Pe',
+  Initial_Punctuation: 'Pi',
+  Final_Punctuation: 'Pf',
+  Other_Punctuation: 'Po',
+  Symbol: 'S',
+  Math_Symbol: 'Sm',
+  Currency_Symbol: 'Sc',
+  Modifier_Symbol: 'Sk',
+  Other_Symbol: 'So',
+  Separator: 'Z',
+  Space_Separator: 'Zs',
+  Line_Separator: 'Zl',
+  Paragraph_Separator: 'Zp',
+  Other: 'C',
+  Control: 'Cc',
+  cntrl: 'Cc',
+  Format: 'Cf',
+  Surrogate: 'Cs',
+  Private_Use: 'Co',
+  Unassigned: 'Cn',
 };
 
 const hex = (cp: number) => `\\x{${cp.toString(16).toUpperCase()}}`;
@@ -138,7 +187,10 @@ export function toRe2Syntax(source: string, options: { unicode: boolean; dotAll:
     const e = peek(1);
     if (e === undefined) return { char: 0x5c };
     switch (e) {
-      case 'd': case 'D': case 'w': case 'W':
+      case 'd':
+      case 'D':
+      case 'w':
+      case 'W':
         i += 2;
         return { set: `\\${e}` };
       case 's':
@@ -147,13 +199,27 @@ export function toRe2Syntax(source: string, options: { unicode: boolean; dotAll:
       case 'S':
         i += 2;
         return { set: rangesText(complement(WHITESPACE)) };
-      case 'b': i += 2; return { char: 0x08 };
-      case 't': i += 2; return { char: 0x09 };
-      case 'n': i += 2; return { char: 0x0a };
-      case 'v': i += 2; return { char: 0x0b };
-      case 'f': i += 2; return { char: 0x0c };
-      case 'r': i += 2; return { char: 0x0d };
-      case '-': i += 2; return { char: 0x2d };
+      case 'b':
+        i += 2;
+        return { char: 0x08 };
+      case 't':
+        i += 2;
+        return { char: 0x09 };
+      case 'n':
+        i += 2;
+        return { char: 0x0a };
+      case 'v':
+        i += 2;
+        return { char: 0x0b };
+      case 'f':
+        i += 2;
+        return { char: 0x0c };
+      case 'r':
+        i += 2;
+        return { char: 0x0d };
+      case '-':
+        i += 2;
+        return { char: 0x2d };
       case 'x':
         if (isHex(peek(2)) && isHex(peek(3))) {
           const cp = Number.parseInt(source.slice(i + 2, i + 4), 16);
@@ -178,7 +244,8 @@ export function toRe2Syntax(source: string, options: { unicode: boolean; dotAll:
         i += 1;
         return { char: 0x5c };
       }
-      case 'p': case 'P':
+      case 'p':
+      case 'P':
         if (unicode) return { set: property(e === 'P') };
         break;
       case '0':
@@ -236,8 +303,17 @@ export function toRe2Syntax(source: string, options: { unicode: boolean; dotAll:
       return '\\\\';
     }
     switch (e) {
-      case 'd': case 'D': case 'w': case 'W': case 'b': case 'B':
-      case 't': case 'n': case 'r': case 'f': case 'v':
+      case 'd':
+      case 'D':
+      case 'w':
+      case 'W':
+      case 'b':
+      case 'B':
+      case 't':
+      case 'n':
+      case 'r':
+      case 'f':
+      case 'v':
         i += 2;
         return `\\${e}`;
       case 's':
@@ -276,7 +352,8 @@ export function toRe2Syntax(source: string, options: { unicode: boolean; dotAll:
         // Annex B: a backslash and a 'c' that starts no control escape are both literal.
         i += 1;
         return '\\\\';
-      case 'p': case 'P':
+      case 'p':
+      case 'P':
         if (unicode) {
           const set = property(e === 'P');
           if (set === '') return `[^${rangesText(EVERYTHING)}]`;
@@ -285,7 +362,10 @@ export function toRe2Syntax(source: string, options: { unicode: boolean; dotAll:
         break;
     }
     if (e >= '1' && e <= '9') {
-      throw new UnsupportedRegexSyntax(`uses \\${e}, a backreference (or a legacy octal escape), which RE2 cannot run`, `${BACKREFERENCE_FIX}; for a character, write \\xHH`);
+      throw new UnsupportedRegexSyntax(
+        `uses \\${e}, a backreference (or a legacy octal escape), which RE2 cannot run`,
+        `${BACKREFERENCE_FIX}; for a character, write \\xHH`,
+      );
     }
     // Any other escaped character stands for itself (`\.`, `\/`, and in Annex B `\e` or `\q`).
     const { cp, length } = codePointAt(i + 1);
@@ -301,10 +381,16 @@ export function toRe2Syntax(source: string, options: { unicode: boolean; dotAll:
   const group = (): string => {
     const head = source.slice(i, i + 4);
     if (head.startsWith('(?=') || head.startsWith('(?!')) {
-      throw new UnsupportedRegexSyntax(`uses a ${head.startsWith('(?=') ? 'lookahead (?=…)' : 'negative lookahead (?!…)'}, which RE2 cannot run`, 'rewrite without lookahead: match the text itself (e.g. /^STOP/ instead of /^(?=STOP)/), or split it into two rules');
+      throw new UnsupportedRegexSyntax(
+        `uses a ${head.startsWith('(?=') ? 'lookahead (?=…)' : 'negative lookahead (?!…)'}, which RE2 cannot run`,
+        'rewrite without lookahead: match the text itself (e.g. /^STOP/ instead of /^(?=STOP)/), or split it into two rules',
+      );
     }
     if (head === '(?<=' || head === '(?<!') {
-      throw new UnsupportedRegexSyntax(`uses a ${head === '(?<=' ? 'lookbehind (?<=…)' : 'negative lookbehind (?<!…)'}, which RE2 cannot run`, 'rewrite without lookbehind: include the preceding text in the match, or split it into two rules');
+      throw new UnsupportedRegexSyntax(
+        `uses a ${head === '(?<=' ? 'lookbehind (?<=…)' : 'negative lookbehind (?<!…)'}, which RE2 cannot run`,
+        'rewrite without lookbehind: include the preceding text in the match, or split it into two rules',
+      );
     }
     if (head.startsWith('(?<')) {
       i = source.indexOf('>', i) + 1;
@@ -348,11 +434,18 @@ export function toRe2Syntax(source: string, options: { unicode: boolean; dotAll:
         }
         break;
       }
-      case '}': case ']':
+      case '}':
+      case ']':
         out += `\\${c}`;
         i++;
         break;
-      case '^': case '$': case '|': case ')': case '*': case '+': case '?':
+      case '^':
+      case '$':
+      case '|':
+      case ')':
+      case '*':
+      case '+':
+      case '?':
         out += c;
         i++;
         break;

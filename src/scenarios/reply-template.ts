@@ -27,11 +27,17 @@ const PLACEHOLDER = /\{\{\s*(text|tag|from|to|id)\s*\}\}/g;
 /** What is wrong with a template (too long, too many placeholders) and the fix; undefined when it is within bounds. */
 export function templateProblem(template: string): { problem: string; fix: string } | undefined {
   if (template.length > REPLY_LIMITS.templateChars) {
-    return { problem: `is ${template.length} characters, over the limit of ${REPLY_LIMITS.templateChars}`, fix: `shorten the reply text to ${REPLY_LIMITS.templateChars} characters or fewer` };
+    return {
+      problem: `is ${template.length} characters, over the limit of ${REPLY_LIMITS.templateChars}`,
+      fix: `shorten the reply text to ${REPLY_LIMITS.templateChars} characters or fewer`,
+    };
   }
   const placeholders = template.match(PLACEHOLDER)?.length ?? 0;
   if (placeholders > REPLY_LIMITS.placeholders) {
-    return { problem: `has ${placeholders} placeholders, over the limit of ${REPLY_LIMITS.placeholders}`, fix: `use at most ${REPLY_LIMITS.placeholders} of {{text}}, {{tag}}, {{from}}, {{to}} and {{id}}` };
+    return {
+      problem: `has ${placeholders} placeholders, over the limit of ${REPLY_LIMITS.placeholders}`,
+      fix: `use at most ${REPLY_LIMITS.placeholders} of {{text}}, {{tag}}, {{from}}, {{to}} and {{id}}`,
+    };
   }
   return undefined;
 }

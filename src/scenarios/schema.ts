@@ -29,7 +29,9 @@ const SuggestionResponseSchema = Type.Object(
   {
     text: Type.String({ description: "the tapped suggestion's text" }),
     postbackData: Type.String({ description: "the suggestion's postbackData (base64)" }),
-    pairedMessageId: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'the RBM message answered; a reply defaults to the outbound message' })),
+    pairedMessageId: Type.Optional(
+      Type.Union([Type.String(), Type.Null()], { description: 'the RBM message answered; a reply defaults to the outbound message' }),
+    ),
   },
   { additionalProperties: false, description: 'an RBM suggestion-response instead of a text message' },
 );
@@ -55,9 +57,15 @@ const MatchSchema = Type.Object(
     group: Type.Optional(Type.Boolean({ description: 'true: only group messages (2+ recipients); false: only 1:1' })),
     channel: Type.Optional(ChannelMatcher),
     segments: Type.Optional(
-      Type.Union([Type.Integer({ minimum: 1 }), Type.Object({ min: Type.Optional(Type.Integer({ minimum: 1 })), max: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })], {
-        description: 'a segment count, or {min, max}',
-      }),
+      Type.Union(
+        [
+          Type.Integer({ minimum: 1 }),
+          Type.Object({ min: Type.Optional(Type.Integer({ minimum: 1 })), max: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+        ],
+        {
+          description: 'a segment count, or {min, max}',
+        },
+      ),
     ),
   },
   { additionalProperties: false },
@@ -84,7 +92,8 @@ const ReplySchema = Type.Object(
     after: Type.Optional(Duration),
     text: Type.Optional(
       Type.String({
-        description: 'reply text, at most 2048 characters; up to 10 {{text}}, {{tag}}, {{from}}, {{to}} and {{id}} are replaced from the outbound message, and the result is cut at 8192 characters',
+        description:
+          'reply text, at most 2048 characters; up to 10 {{text}}, {{tag}}, {{from}}, {{to}} and {{id}} are replaced from the outbound message, and the result is cut at 8192 characters',
       }),
     ),
     media: Type.Optional(MediaUrls),
@@ -111,7 +120,11 @@ export const RuleSchema = Type.Object(
 const InboundSchema = Type.Object(
   {
     name: Type.Optional(Type.String()),
-    trigger: Type.Optional(Type.Union([Type.Literal('start'), Type.Literal('manual')], { description: "'start' (when loaded, the default) or 'manual' (fired through the control API)" })),
+    trigger: Type.Optional(
+      Type.Union([Type.Literal('start'), Type.Literal('manual')], {
+        description: "'start' (when loaded, the default) or 'manual' (fired through the control API)",
+      }),
+    ),
     after: Type.Optional(Duration),
     from: Type.String({ description: 'the handset number, E.164' }),
     to: Type.Array(Type.String(), { minItems: 1, description: 'our numbers receiving it' }),
@@ -134,7 +147,11 @@ export const ScenarioFileSchema = Type.Object(
     rules: Type.Optional(Type.Array(RuleSchema, { maxItems: 1000 })),
     inbound: Type.Optional(Type.Array(InboundSchema, { maxItems: 1000 })),
   },
-  { additionalProperties: false, title: 'bandwidth-emulator scenario', description: 'Scripts what the emulated carrier does: outcomes, replies, API and callback faults.' },
+  {
+    additionalProperties: false,
+    title: 'bandwidth-emulator scenario',
+    description: 'Scripts what the emulated carrier does: outcomes, replies, API and callback faults.',
+  },
 );
 
 /** A scenario file as written. */

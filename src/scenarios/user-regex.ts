@@ -56,7 +56,8 @@ const shown = (source: string, flags: string) => `/${clip(source)}/${flags}`;
  * pattern over the limits, invalid JavaScript, or a construct RE2 cannot run (lookaround, backreferences).
  */
 export function compileUserRegex(source: string, flags = ''): UserRegex {
-  if (source.length > USER_REGEX_LIMITS.sourceChars) throw new UserRegexError(`regex is longer than ${USER_REGEX_LIMITS.sourceChars} characters`, 'use a shorter pattern or a prefix');
+  if (source.length > USER_REGEX_LIMITS.sourceChars)
+    throw new UserRegexError(`regex is longer than ${USER_REGEX_LIMITS.sourceChars} characters`, 'use a shorter pattern or a prefix');
   if (![...flags].every((f) => USER_REGEX_FLAGS.includes(f))) throw new UserRegexError(`regex flags '${clip(flags)}' are not allowed`, 'use only i, m, s or u');
   let literalSource: string;
   let canonicalFlags: string;
@@ -105,10 +106,16 @@ export function compileUserRegex(source: string, flags = ''): UserRegex {
 function re2Refusal(error: RE2JSException, shownRegex: string): UserRegexError {
   const message = error.message.replace(/^error parsing regexp: /, '');
   if (message.startsWith('invalid repeat count')) {
-    return new UserRegexError(`regex ${shownRegex} repeats more than RE2 allows (${message})`, 'keep each {n,m} at 1000 or less, and nested counts small; use * or + for "any number"');
+    return new UserRegexError(
+      `regex ${shownRegex} repeats more than RE2 allows (${message})`,
+      'keep each {n,m} at 1000 or less, and nested counts small; use * or + for "any number"',
+    );
   }
   if (/\\[pP]\{/.test(message)) {
-    return new UserRegexError(`regex ${shownRegex} names a Unicode property RE2 does not know (${message})`, 'use a general category such as \\p{L} or \\p{Nd}, or a script such as \\p{Script=Greek}');
+    return new UserRegexError(
+      `regex ${shownRegex} names a Unicode property RE2 does not know (${message})`,
+      'use a general category such as \\p{L} or \\p{Nd}, or a script such as \\p{Script=Greek}',
+    );
   }
   return new UserRegexError(`regex ${shownRegex} cannot run on RE2 (${message})`, 'rewrite it with the regex syntax the README lists under Scenario files');
 }

@@ -67,7 +67,14 @@ export class JournalWaitTimeout extends Error {
         `the journal has ${seenTotal} entr${seenTotal === 1 ? 'y' : 'ies'}${filter.accountId ? ` for account ${filter.accountId}` : ''}` +
         (seenTotal > seen.length ? ` (last ${seen.length})` : '') +
         ': ' +
-        (seen.length ? seen.map((e) => `#${e.seq} ${e.type} to ${e.recipient} attempt ${e.attempt} ${e.outcome}${e.response ? ` (HTTP ${e.response.status})` : e.error ? ` (${e.error})` : ''}`).join('; ') : 'none'),
+        (seen.length
+          ? seen
+              .map(
+                (e) =>
+                  `#${e.seq} ${e.type} to ${e.recipient} attempt ${e.attempt} ${e.outcome}${e.response ? ` (HTTP ${e.response.status})` : e.error ? ` (${e.error})` : ''}`,
+              )
+              .join('; ')
+          : 'none'),
     );
     this.name = 'JournalWaitTimeout';
   }

@@ -143,7 +143,8 @@ export class MediaStore {
 
   /** Forget every object, or one account's. */
   clear(accountId?: string): void {
-    for (const object of [...this.objects.values()]) if (accountId === undefined || object.accountId === accountId) this.remove(object.accountId, object.mediaId);
+    for (const object of [...this.objects.values()])
+      if (accountId === undefined || object.accountId === accountId) this.remove(object.accountId, object.mediaId);
   }
 
   /** Sizes, evictions and expiries, for health and metrics. */

@@ -37,12 +37,21 @@ const ChannelSchema = Type.Union([Type.Literal('RBM'), Type.Literal('SMS'), Type
 export type Channel = Static<typeof ChannelSchema>;
 
 /** One entry of a multichannel request's `channelList`, as sent (content kept verbatim). */
-const ChannelListItemSchema = Type.Object({ from: Type.String(), applicationId: Type.String(), channel: ChannelSchema, content: Type.Record(Type.String(), Type.Unknown()) });
+const ChannelListItemSchema = Type.Object({
+  from: Type.String(),
+  applicationId: Type.String(),
+  channel: ChannelSchema,
+  content: Type.Record(Type.String(), Type.Unknown()),
+});
 /** One entry of a multichannel request's `channelList`, as sent (content kept verbatim). */
 export type ChannelListItem = Static<typeof ChannelListItemSchema>;
 
 /** An RBM suggestion response: the tapped suggestion's text and postback data, and the message it answered. */
-export const SuggestionResponseSchema = Type.Object({ text: Type.String(), postbackData: Type.String(), pairedMessageId: Type.Optional(Type.Union([Type.String(), Type.Null()])) });
+export const SuggestionResponseSchema = Type.Object({
+  text: Type.String(),
+  postbackData: Type.String(),
+  pairedMessageId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+});
 /** An RBM suggestion response: the tapped suggestion's text and postback data, and the message it answered. */
 export type SuggestionResponse = Static<typeof SuggestionResponseSchema>;
 

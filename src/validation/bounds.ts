@@ -11,19 +11,23 @@ const MAX_EPOCH_MS = 8.64e15;
 export const MAX_SEQUENCE = 2 ** 52;
 
 /** A time in epoch ms that Date can represent. */
-export const EpochMs = (description = 'epoch ms'): TNumber => Type.Number({ minimum: -MAX_EPOCH_MS, maximum: MAX_EPOCH_MS, description: `${description}, within ±8.64e15` });
+export const EpochMs = (description = 'epoch ms'): TNumber =>
+  Type.Number({ minimum: -MAX_EPOCH_MS, maximum: MAX_EPOCH_MS, description: `${description}, within ±8.64e15` });
 
 /** A duration or delay in ms, from 0 to Date's range. */
 export const DurationMs = (description = 'ms'): TNumber => Type.Number({ minimum: 0, maximum: MAX_EPOCH_MS, description: `${description}, from 0 to 8.64e15` });
 
 /** A sequence number, event number or attempt: an integer from `minimum` to 2^52. */
-export const Sequence = (minimum: number, description?: string): TInteger => Type.Integer({ minimum, maximum: MAX_SEQUENCE, ...(description ? { description } : {}) });
+export const Sequence = (minimum: number, description?: string): TInteger =>
+  Type.Integer({ minimum, maximum: MAX_SEQUENCE, ...(description ? { description } : {}) });
 
 /** A count: an integer from 0 to 2^53 - 1. */
-export const Count = (description?: string): TInteger => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, ...(description ? { description } : {}) });
+export const Count = (description?: string): TInteger =>
+  Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, ...(description ? { description } : {}) });
 
 /** A code (error code, HTTP status): an integer within the safe integers. */
-export const SafeInteger = (description?: string): TInteger => Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, ...(description ? { description } : {}) });
+export const SafeInteger = (description?: string): TInteger =>
+  Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, ...(description ? { description } : {}) });
 
 /** A time clamped into Date's range (a due time computed from a huge time scale must still be a valid time). */
 export function clampEpochMs(ms: number): number {

@@ -46,7 +46,12 @@ export function parseLocated(text: string, source: string): LocatedDocument {
       value = doc.toJS();
     } catch (error) {
       // yaml refuses alias bombs (billion laughs) while building the value: a problem in the file, not a crash.
-      syntaxProblems.push({ source, field: '(file)', problem: `cannot be read: ${(error as Error).message}`, fix: 'expand or remove the repeated YAML aliases (*name) and anchors (&name)' });
+      syntaxProblems.push({
+        source,
+        field: '(file)',
+        problem: `cannot be read: ${(error as Error).message}`,
+        fix: 'expand or remove the repeated YAML aliases (*name) and anchors (&name)',
+      });
     }
   }
   return {

@@ -25,7 +25,8 @@ export function schemaKind(node: SchemaNode): string {
   if (node.type === 'array') return `list of ${node.items?.type === 'object' ? 'objects' : schemaKind(node.items ?? {})}`;
   if (node.type === 'string' && node.pattern === '^https?://') return 'URL';
   if (node.type === 'integer' || node.type === 'number') {
-    const range = node.minimum !== undefined && node.maximum !== undefined ? ` ${node.minimum}–${node.maximum}` : node.minimum !== undefined ? ` ≥ ${node.minimum}` : '';
+    const range =
+      node.minimum !== undefined && node.maximum !== undefined ? ` ${node.minimum}–${node.maximum}` : node.minimum !== undefined ? ` ≥ ${node.minimum}` : '';
     return node.type + range;
   }
   return node.type ?? 'any';

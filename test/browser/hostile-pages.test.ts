@@ -24,7 +24,14 @@ const harness = useCallbackHarness();
 
 async function emulator(): Promise<RunningEmulator> {
   const running = await startEmulator({
-    accounts: [{ id: ACCOUNT, users: [{ username: 'hostile-user', password: 'hostile-pass' }], applications: [{ id: APP }], numbers: [{ number: OURS, applicationId: APP }] }],
+    accounts: [
+      {
+        id: ACCOUNT,
+        users: [{ username: 'hostile-user', password: 'hostile-pass' }],
+        applications: [{ id: APP }],
+        numbers: [{ number: OURS, applicationId: APP }],
+      },
+    ],
   });
   harness.emulators.push(running);
   return running;
@@ -63,10 +70,19 @@ describe.skipIf(skip)('hostile values and hostile pages in headless Chromium', (
   it('stored HTML, malformed %-escapes, javascript: URLs and long unbroken strings render as text; the page keeps working', async (t) => {
     const running = await emulator();
     // Through Bandwidth's API: %E0%A4 is a valid URI escape but a cut UTF-8 sequence (decodeURIComponent throws).
-    const html = await createMessage(running, { text: '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>', tag: 'T'.repeat(1024), media: ['https://cdn.example/media/%E0%A4.jpg', `https://cdn.example/${'u'.repeat(4000)}`] });
+    const html = await createMessage(running, {
+      text: '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>',
+      tag: 'T'.repeat(1024),
+      media: ['https://cdn.example/media/%E0%A4.jpg', `https://cdn.example/${'u'.repeat(4000)}`],
+    });
     const long = await createMessage(running, { text: 'W'.repeat(2048) });
     // Through the control API, media strings are passed through as they are: a stray %, a javascript: URL, junk.
-    await running.inbound({ from: HANDSET, to: [OURS], text: '<svg onload="window.__pwned=3"></svg>', media: ['https://cdn.example/100%', 'javascript:window.__pwned=4', '%%%'] });
+    await running.inbound({
+      from: HANDSET,
+      to: [OURS],
+      text: '<svg onload="window.__pwned=3"></svg>',
+      media: ['https://cdn.example/100%', 'javascript:window.__pwned=4', '%%%'],
+    });
 
     const page = await browserPage(t);
     await page.goto(`${running.url}/`);
@@ -131,7 +147,10 @@ describe.skipIf(skip)('hostile values and hostile pages in headless Chromium', (
     await page.goto(`${running.url}/`);
     await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
     await page.getByRole('button', { name: `Reset account ${ACCOUNT}` }).click();
-    await page.getByRole('status').filter({ hasText: `Account ${ACCOUNT} reset` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Account ${ACCOUNT} reset` })
+      .waitFor();
     expect(await running.messages.list()).toEqual([]);
   });
 

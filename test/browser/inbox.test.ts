@@ -39,10 +39,24 @@ interface Fixture {
   send(to: string[], text: string, tag?: string): Promise<string>;
 }
 
-async function open(t: { onTestFinished(fn: () => Promise<void>): void }, overrides: ConfigFile = {}, viewport?: { width: number; height: number }): Promise<Fixture> {
+async function open(
+  t: { onTestFinished(fn: () => Promise<void>): void },
+  overrides: ConfigFile = {},
+  viewport?: { width: number; height: number },
+): Promise<Fixture> {
   const sink = await emulators.newSink();
   const running = await emulators.start({
-    accounts: [{ id: ACCOUNT, users: [{ username: USER, password: PASS }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: OURS, applicationId: APP }, { number: OURS_2, applicationId: APP }] }],
+    accounts: [
+      {
+        id: ACCOUNT,
+        users: [{ username: USER, password: PASS }],
+        applications: [{ id: APP, callbackUrl: sink.url }],
+        numbers: [
+          { number: OURS, applicationId: APP },
+          { number: OURS_2, applicationId: APP },
+        ],
+      },
+    ],
     callbacks: { deliveryDelay: '20ms', sendingDelay: '10ms', retryDelays: ['20ms'], timeout: '2s' },
     ...overrides,
   });
@@ -56,7 +70,13 @@ async function open(t: { onTestFinished(fn: () => Promise<void>): void }, overri
   t.onTestFinished(async () => expect(pageErrors).toEqual([]));
   const api = new MessagesApi(new Configuration({ basePath: running.url, username: USER, password: PASS }));
   const send = async (to: string[], text: string, tag?: string) => {
-    const res = await api.createMessage(ACCOUNT, { applicationId: APP, to: to as unknown as Set<string>, from: OURS, text, ...(tag ? { tag } : {}) } as MessageRequest);
+    const res = await api.createMessage(ACCOUNT, {
+      applicationId: APP,
+      to: to as unknown as Set<string>,
+      from: OURS,
+      text,
+      ...(tag ? { tag } : {}),
+    } as MessageRequest);
     expect(res.status).toBe(202);
     return res.data.id!;
   };
@@ -87,7 +107,14 @@ describe.skipIf(skip)('web inbox in headless Chromium', () => {
     await f.running.scenarios.use({
       version: 1,
       name: 'two-factor',
-      rules: [{ name: 'user answers with the code', match: { text: '/\\b\\d{6}\\b/' }, events: [{ type: 'message-delivered', after: '20ms' }], reply: { after: '50ms', text: 'My code is {{text}}' } }],
+      rules: [
+        {
+          name: 'user answers with the code',
+          match: { text: '/\\b\\d{6}\\b/' },
+          events: [{ type: 'message-delivered', after: '20ms' }],
+          reply: { after: '50ms', text: 'My code is {{text}}' },
+        },
+      ],
     });
     await f.page.getByRole('button', { name: 'Refresh' }).click();
     await f.page.locator('.scenarios').getByText('user answers with the code').waitFor();
@@ -164,11 +191,16 @@ describe.skipIf(skip)('web inbox in headless Chromium', () => {
     await card.getByText(/delivered after 3600 s/).waitFor();
 
     await card.getByLabel(`Error code for ${SLOW}`).selectOption('4720');
-    await card.getByRole('group', { name: `Carrier actions for ${SLOW}` }).getByRole('button', { name: 'Fail' }).focus();
+    await card
+      .getByRole('group', { name: `Carrier actions for ${SLOW}` })
+      .getByRole('button', { name: 'Fail' })
+      .focus();
     await f.page.keyboard.press('Enter');
 
     await f.sink.waitFor((reqs) => reqs.some((r) => (r.body as Array<{ type: string }>)[0]?.type === 'message-failed'), WAIT.timeoutMs);
-    expect(events(f.sink)).toEqual([expect.objectContaining({ type: 'message-failed', errorCode: 4720, to: SLOW, description: 'Invalid destination address' })]);
+    expect(events(f.sink)).toEqual([
+      expect.objectContaining({ type: 'message-failed', errorCode: 4720, to: SLOW, description: 'Invalid destination address' }),
+    ]);
     await f.running.callbacks.waitFor({ messageId: id, type: 'message-failed', outcome: 'delivered' }, WAIT);
     await card.getByText('FAILED', { exact: true }).waitFor();
     await card.getByText(/Carrier console for \+15553003600: message-failed 4720, replacing 1 scheduled step/).waitFor();

@@ -15,11 +15,33 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const TARGET_FIELDS = [
-  'requestsPerSec', 'latencyP50Ms', 'latencyP99Ms', 'errors', 'accepted', 'callbacksPerSec', 'callbacksDelivered', 'callbacksPending',
-  'callbacksLost', 'callbacksDuplicated', 'callbackLatencyP50Ms', 'callbackLatencyP99Ms', 'rssIdleMb', 'rssAfterLoadMb', 'rssPeakMb', 'cpuSecondsPer10k', 'coldStartMs',
+  'requestsPerSec',
+  'latencyP50Ms',
+  'latencyP99Ms',
+  'errors',
+  'accepted',
+  'callbacksPerSec',
+  'callbacksDelivered',
+  'callbacksPending',
+  'callbacksLost',
+  'callbacksDuplicated',
+  'callbackLatencyP50Ms',
+  'callbackLatencyP99Ms',
+  'rssIdleMb',
+  'rssAfterLoadMb',
+  'rssPeakMb',
+  'cpuSecondsPer10k',
+  'coldStartMs',
 ];
 const RATIOS = ['throughput', 'callbacksPerSec', 'callbackLatencyP99', 'rssPeak', 'cpuPer10k', 'coldStart'];
-const GOALS = ['throughputAtLeast80PercentOfReference', 'callbackLatencyP99Within2xReference', 'noCallbackLost', 'idleRssUnder100Mb', 'soakRssFlat', 'coldStartUnder500Ms'];
+const GOALS = [
+  'throughputAtLeast80PercentOfReference',
+  'callbackLatencyP99Within2xReference',
+  'noCallbackLost',
+  'idleRssUnder100Mb',
+  'soakRssFlat',
+  'coldStartUnder500Ms',
+];
 
 describe('npm run bench (smoke)', () => {
   it('runs every phase against the emulator and the reference and writes every figure to the JSON', async () => {
@@ -56,7 +78,11 @@ describe('the bench callback sink (bench/lib/sink.mjs)', () => {
       const port = await new Promise<number>((resolve) => sink.once('message', (m: { port: number }) => resolve(m.port)));
       const post = async (type: string, id: string, tag?: string) => {
         const body = [{ type, time: new Date().toISOString(), to: '+19195551234', description: 'x', message: { id, ...(tag ? { tag } : {}) } }];
-        const res = await fetch(`http://127.0.0.1:${port}/cb/target`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const res = await fetch(`http://127.0.0.1:${port}/cb/target`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         expect(res.status).toBe(200);
       };
       const paced = `t:${process.hrtime.bigint()}`;
@@ -66,7 +92,13 @@ describe('the bench callback sink (bench/lib/sink.mjs)', () => {
       await post('message-delivered', 'm1');
       await post('message-delivered', 'm2', paced);
       await post('message-delivered', 'm2', paced);
-      const stats = (await (await fetch(`http://127.0.0.1:${port}/stats/target`)).json()) as { received: number; events: number; messages: number; duplicates: number; latenciesMs: number[] };
+      const stats = (await (await fetch(`http://127.0.0.1:${port}/stats/target`)).json()) as {
+        received: number;
+        events: number;
+        messages: number;
+        duplicates: number;
+        latenciesMs: number[];
+      };
       expect(stats).toMatchObject({ received: 5, events: 3, messages: 2, duplicates: 2 });
       expect(stats.latenciesMs).toHaveLength(1);
     } finally {

@@ -31,16 +31,24 @@ function configError(run: () => unknown): EmulatorConfigError {
   throw new Error('expected an EmulatorConfigError');
 }
 
-const account = (app: Record<string, unknown>): ConfigFile['accounts'] => [{ id: ACCOUNT, users: [{ username: 'u', password: 'p' }], applications: [{ id: APP, ...app }], numbers: [{ number: OURS, applicationId: APP }] }];
+const account = (app: Record<string, unknown>): ConfigFile['accounts'] => [
+  { id: ACCOUNT, users: [{ username: 'u', password: 'p' }], applications: [{ id: APP, ...app }], numbers: [{ number: OURS, applicationId: APP }] },
+];
 
 describe('redactUrlCredentials and splitUrlCredentials', () => {
   it('redact the userinfo of every URL in a text, and leave everything else alone', () => {
-    expect(redactUrlCredentials(`POST http://${USER}:${PASSWORD}@127.0.0.1:3000/hook failed; retry https://a:b@x.example/y?z=1@2`)).toBe('POST http://[redacted]@127.0.0.1:3000/hook failed; retry https://[redacted]@x.example/y?z=1@2');
-    for (const text of ['http://127.0.0.1:3000/hook', 'mailto:someone@example.com', 'https://x.example/path@thing', 'no url here']) expect(redactUrlCredentials(text)).toBe(text);
+    expect(redactUrlCredentials(`POST http://${USER}:${PASSWORD}@127.0.0.1:3000/hook failed; retry https://a:b@x.example/y?z=1@2`)).toBe(
+      'POST http://[redacted]@127.0.0.1:3000/hook failed; retry https://[redacted]@x.example/y?z=1@2',
+    );
+    for (const text of ['http://127.0.0.1:3000/hook', 'mailto:someone@example.com', 'https://x.example/path@thing', 'no url here'])
+      expect(redactUrlCredentials(text)).toBe(text);
   });
 
   it('split the credentials off, percent-decoded; a URL without any comes back as written', () => {
-    expect(splitUrlCredentials(`http://${USER}:p%40ss%3Aword@127.0.0.1:3000/webhooks?x=1`)).toEqual({ url: 'http://127.0.0.1:3000/webhooks?x=1', credentials: { username: USER, password: 'p@ss:word' } });
+    expect(splitUrlCredentials(`http://${USER}:p%40ss%3Aword@127.0.0.1:3000/webhooks?x=1`)).toEqual({
+      url: 'http://127.0.0.1:3000/webhooks?x=1',
+      credentials: { username: USER, password: 'p@ss:word' },
+    });
     expect(splitUrlCredentials('http://127.0.0.1:3000/Webhooks')).toEqual({ url: 'http://127.0.0.1:3000/Webhooks' });
   });
 });
@@ -57,19 +65,61 @@ describe('a callback URL with user:password@', () => {
       expect(app.callbackAuth).toEqual({ mode: 'preemptive', username: USER, password: PASSWORD });
     }
     // Mode none, as written or the embedded default's, becomes preemptive: credentials in the URL mean "send them".
-    expect(resolveConfig({ overrides: { accounts: account({ callbackUrl: `http://${USER}:${PASSWORD}@127.0.0.1:3000/h`, callbackAuth: { mode: 'none' } }) } }).accounts[0]!.applications[0]!.callbackAuth.mode).toBe('preemptive');
+    expect(
+      resolveConfig({ overrides: { accounts: account({ callbackUrl: `http://${USER}:${PASSWORD}@127.0.0.1:3000/h`, callbackAuth: { mode: 'none' } }) } })
+        .accounts[0]!.applications[0]!.callbackAuth.mode,
+    ).toBe('preemptive');
     // callbackAuth may name the mode and leave the credentials to the URLs (the same in both).
-    const challenge = resolveConfig({ overrides: { accounts: account({ inboundCallbackUrl: `http://${USER}:${PASSWORD}@127.0.0.1:3000/in`, outboundCallbackUrl: `http://${USER}:${PASSWORD}@127.0.0.1:3000/out`, callbackAuth: { mode: 'challenge' } }) } });
-    expect(challenge.accounts[0]!.applications[0]).toMatchObject({ inboundCallbackUrl: 'http://127.0.0.1:3000/in', outboundCallbackUrl: 'http://127.0.0.1:3000/out', callbackAuth: { mode: 'challenge', username: USER, password: PASSWORD } });
+    const challenge = resolveConfig({
+      overrides: {
+        accounts: account({
+          inboundCallbackUrl: `http://${USER}:${PASSWORD}@127.0.0.1:3000/in`,
+          outboundCallbackUrl: `http://${USER}:${PASSWORD}@127.0.0.1:3000/out`,
+          callbackAuth: { mode: 'challenge' },
+        }),
+      },
+    });
+    expect(challenge.accounts[0]!.applications[0]).toMatchObject({
+      inboundCallbackUrl: 'http://127.0.0.1:3000/in',
+      outboundCallbackUrl: 'http://127.0.0.1:3000/out',
+      callbackAuth: { mode: 'challenge', username: USER, password: PASSWORD },
+    });
   });
 
   it('is refused, naming the field and the fix, when the credentials are given twice or differ', () => {
-    const twice = configError(() => resolveConfig({ overrides: { accounts: account({ callbackUrl: `http://${USER}:${PASSWORD}@127.0.0.1:3000/h`, callbackAuth: { mode: 'preemptive', username: 'other', password: 'x' } }) } }));
-    expect(twice.problems).toEqual([expect.objectContaining({ field: 'accounts[0].applications[0].callbackUrl', problem: expect.stringContaining('callbackAuth has a username too'), fix: expect.stringContaining('once') })]);
-    const differ = configError(() => resolveConfig({ overrides: { accounts: account({ inboundCallbackUrl: 'http://a:1@127.0.0.1:3000/in', outboundCallbackUrl: 'http://b:2@127.0.0.1:3000/out' }) } }));
-    expect(differ.problems[0]).toMatchObject({ field: 'accounts[0].applications[0].outboundCallbackUrl', problem: expect.stringContaining('other credentials than inboundCallbackUrl') });
+    const twice = configError(() =>
+      resolveConfig({
+        overrides: {
+          accounts: account({
+            callbackUrl: `http://${USER}:${PASSWORD}@127.0.0.1:3000/h`,
+            callbackAuth: { mode: 'preemptive', username: 'other', password: 'x' },
+          }),
+        },
+      }),
+    );
+    expect(twice.problems).toEqual([
+      expect.objectContaining({
+        field: 'accounts[0].applications[0].callbackUrl',
+        problem: expect.stringContaining('callbackAuth has a username too'),
+        fix: expect.stringContaining('once'),
+      }),
+    ]);
+    const differ = configError(() =>
+      resolveConfig({
+        overrides: { accounts: account({ inboundCallbackUrl: 'http://a:1@127.0.0.1:3000/in', outboundCallbackUrl: 'http://b:2@127.0.0.1:3000/out' }) },
+      }),
+    );
+    expect(differ.problems[0]).toMatchObject({
+      field: 'accounts[0].applications[0].outboundCallbackUrl',
+      problem: expect.stringContaining('other credentials than inboundCallbackUrl'),
+    });
     // A flag's URL is named as the flag; a config file's credentials in callbackAuth conflict with it.
-    const flag = configError(() => resolveConfig({ flags: { callbackUrl: `http://${USER}:${PASSWORD}@127.0.0.1:3000/h` }, overrides: { accounts: account({ callbackAuth: { mode: 'preemptive', username: 'file-user', password: 'x' } }) } }));
+    const flag = configError(() =>
+      resolveConfig({
+        flags: { callbackUrl: `http://${USER}:${PASSWORD}@127.0.0.1:3000/h` },
+        overrides: { accounts: account({ callbackAuth: { mode: 'preemptive', username: 'file-user', password: 'x' } }) },
+      }),
+    );
     expect(flag.problems[0]).toMatchObject({ source: 'flag --callback-url', field: 'callbackUrl' });
     // No error message repeats the password.
     for (const error of [twice, differ, flag]) expect(error.message).not.toContain(PASSWORD);
@@ -83,7 +133,11 @@ describe('a callback URL with user:password@', () => {
     const withCredentials = sink.url.replace('http://', `http://${USER}:${PASSWORD}@`);
     const lines: string[] = [];
     const config = resolveConfig({
-      overrides: { logLevel: 'trace', accounts: account({ callbackUrl: withCredentials }), callbacks: { deliveryDelay: '5ms', retryDelays: ['5ms'], timeout: '1s' } },
+      overrides: {
+        logLevel: 'trace',
+        accounts: account({ callbackUrl: withCredentials }),
+        callbacks: { deliveryDelay: '5ms', retryDelays: ['5ms'], timeout: '1s' },
+      },
     });
     const emulator = createEmulator(config, { logger: pino({ level: 'trace', base: undefined }, { write: (line: string) => void lines.push(line) }) });
     const app = await buildApp(emulator);

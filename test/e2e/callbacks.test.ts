@@ -204,9 +204,7 @@ describe('callback routing', () => {
     const idOf = new Map(copies.map((c) => [c.owner, c.id]));
     expect(idOf.get(FROM)).not.toBe(idOf.get(NUMBER_B));
 
-    await Promise.all(
-      [FROM, NUMBER_B].map((recipient) => running.callbacks.waitFor({ type: 'message-received', recipient, outcome: 'delivered' }, WAIT)),
-    );
+    await Promise.all([FROM, NUMBER_B].map((recipient) => running.callbacks.waitFor({ type: 'message-received', recipient, outcome: 'delivered' }, WAIT)));
     for (const [sink, number, appId] of [
       [sinkA, FROM, APP],
       [sinkB, NUMBER_B, APP_B],
@@ -217,7 +215,15 @@ describe('callback routing', () => {
       const e = received[0]!;
       expect(e.type).toBe('message-received');
       expect(e.to).toBe(number);
-      expect(e.message).toMatchObject({ id: idOf.get(number), owner: number, applicationId: appId, to: everyone, from: '+15551230000', text: 'hi', direction: 'in' });
+      expect(e.message).toMatchObject({
+        id: idOf.get(number),
+        owner: number,
+        applicationId: appId,
+        to: everyone,
+        from: '+15551230000',
+        text: 'hi',
+        direction: 'in',
+      });
       expect(e.errorCode).toBeUndefined();
       // assertCallbackMatchesSpec picks the spec's inboundCallback schema for message-received.
       assertCallbackMatchesSpec(sink.requests[0]!.body);

@@ -35,7 +35,14 @@ const emulators = useEmulators();
 async function start(connect: Connect): Promise<Fixture> {
   const sink = await emulators.newSink();
   const running = await emulators.start({
-    accounts: [{ id: ACCOUNT, users: [{ username: USER, password: PASS }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: OURS, applicationId: APP }] }],
+    accounts: [
+      {
+        id: ACCOUNT,
+        users: [{ username: USER, password: PASS }],
+        applications: [{ id: APP, callbackUrl: sink.url }],
+        numbers: [{ number: OURS, applicationId: APP }],
+      },
+    ],
     callbacks: { deliveryDelay: '10ms', sendingDelay: '5ms', retryDelays: ['20ms'], timeout: '2s' },
   });
   const api = new MessagesApi(new Configuration({ basePath: running.url, username: USER, password: PASS }));
@@ -90,7 +97,10 @@ describe.each(CONTROL_CONNECTIONS)('carrier console through the %s', (_mode, con
     await f.ops.callbacks.waitFor({ messageId: id, recipient: SLOW_2, type: 'message-delivered', outcome: 'delivered' }, WAIT);
     expect(f.running.emulator.parts.timeline.pendingSteps).toBe(1);
     const stored = await f.ops.messages.get(id);
-    expect(stored!.recipients.map((r) => [r.to, r.status])).toEqual([[SLOW_1, 'SENDING'], [SLOW_2, 'DELIVERED']]);
+    expect(stored!.recipients.map((r) => [r.to, r.status])).toEqual([
+      [SLOW_1, 'SENDING'],
+      [SLOW_2, 'DELIVERED'],
+    ]);
 
     // Without a recipient, every one still in flight is acted on: here the remaining one.
     const rest = await f.ops.carrier(id, { action: 'deliver' });
@@ -145,7 +155,11 @@ describe('carrier console over raw HTTP', () => {
   it('404 for an unknown message, 400 for a body outside the schema, and the route is in the OpenAPI document', async () => {
     const f = await start((running) => running);
     const post = async (path: string, body: unknown) => {
-      const res = await undiciRequest(`${f.running.url}/__emulator${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await undiciRequest(`${f.running.url}/__emulator${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
     };
     expect(await post('/messages/nope/carrier', { action: 'deliver' })).toMatchObject({ status: 404, body: { error: 'not-found' } });

@@ -39,7 +39,11 @@ afterAll(() => {
 });
 
 async function startCli(args: string[]): Promise<Cli> {
-  const child = spawn(process.execPath, ['bin/bandwidth-emulator.js', '--port', '0', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/bandwidth-emulator.js', '--port', '0', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   emulators.defer(async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((r) => child.once('exit', r));
@@ -111,7 +115,9 @@ describe('the CLI process with --data-dir', () => {
 
     const second = await startCli(args);
     // Bandwidth's search API (what bandwidth-sdk's listMessages calls) has all six.
-    const search = await request(`${second.url}/users/${ACCOUNT}/messages?sourceTn=${encodeURIComponent(FROM)}&limit=100`, { headers: { authorization: BASIC } });
+    const search = await request(`${second.url}/users/${ACCOUNT}/messages?sourceTn=${encodeURIComponent(FROM)}&limit=100`, {
+      headers: { authorization: BASIC },
+    });
     expect(search.statusCode).toBe(200);
     const found = ((await search.body.json()) as { messages: Array<{ messageId: string }> }).messages.map((m) => m.messageId);
     expect(found.sort()).toEqual([...ids, slowId].sort());
@@ -139,7 +145,11 @@ describe('the CLI process with --data-dir', () => {
 
 /** Run the CLI to its exit (a start that must be refused): exit code and everything it printed. */
 function runCliToExit(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['bin/bandwidth-emulator.js', '--port', '0', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/bandwidth-emulator.js', '--port', '0', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   emulators.defer(async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((r) => child.once('exit', r));
@@ -237,10 +247,16 @@ describe('graceful shutdown on SIGTERM', () => {
     const stream = await request(`${cli.url}/__emulator/events`);
     expect(stream.statusCode).toBe(200);
     const streamEnded = stream.body.text();
-    const poll = request(`${cli.url}/__emulator/callbacks?wait=120000&type=never`).then(async (res) => ({ status: res.statusCode, body: (await res.body.json()) as { error: string } }));
+    const poll = request(`${cli.url}/__emulator/callbacks?wait=120000&type=never`).then(async (res) => ({
+      status: res.statusCode,
+      body: (await res.body.json()) as { error: string },
+    }));
     // Something pending for an hour, so GET /idle waits for its whole timeout.
     await send(cli.url, '+15553003600');
-    const idlePoll = request(`${cli.url}/__emulator/idle?timeoutMs=120000`).then(async (res) => ({ status: res.statusCode, body: (await res.body.json()) as { error: string } }));
+    const idlePoll = request(`${cli.url}/__emulator/idle?timeoutMs=120000`).then(async (res) => ({
+      status: res.statusCode,
+      body: (await res.body.json()) as { error: string },
+    }));
     // The debug log names each incoming request: the long-polls have reached the emulator.
     await cli.printed('/__emulator/callbacks?wait=120000');
     await cli.printed('/__emulator/idle?timeoutMs=120000');
@@ -279,7 +295,7 @@ describe('graceful shutdown on SIGTERM', () => {
 
 describe('the CLI process with --data-dir: carrier actions survive a restart', () => {
   // Everything one message ever sent to the sink, as 'type errorCode' strings, and its distinct event bodies.
-  const atSink = (sink: CallbackSink, id: string) => (sink.requests.flatMap((r) => r.body as EventBody[]).filter((e) => e.message.id === id));
+  const atSink = (sink: CallbackSink, id: string) => sink.requests.flatMap((r) => r.body as EventBody[]).filter((e) => e.message.id === id);
   const described = (events: EventBody[]) => events.map((e) => `${e.type}${e.errorCode ? ` ${e.errorCode}` : ''}`);
 
   it('killed with SIGKILL after fail / deliver-now actions: the cancelled hour-long steps never fire, one terminal callback each', async () => {

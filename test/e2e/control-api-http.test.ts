@@ -9,7 +9,30 @@ import { ControlInputError, type ControlMessage } from '../../src/control/operat
 import { controlRouteTable } from '../../src/control/routes.js';
 import type { JournalEntry } from '../../src/store/journal.js';
 import { rejection } from '../helpers/harness.js';
-import { ACCOUNT_A, ACCOUNT_B, AFTER_1H, APP_A, body, getJson, HANDSET, ids, NUM_A1, NUM_A2, readFrames, scenarioNames, sendA, sendB, type SseFrame, TO1, TO2, TO5, TOKEN, useControlApi, USER_A, WAIT } from '../helpers/control-api.js';
+import {
+  ACCOUNT_A,
+  ACCOUNT_B,
+  AFTER_1H,
+  APP_A,
+  body,
+  getJson,
+  HANDSET,
+  ids,
+  NUM_A1,
+  NUM_A2,
+  readFrames,
+  scenarioNames,
+  sendA,
+  sendB,
+  type SseFrame,
+  TO1,
+  TO2,
+  TO5,
+  TOKEN,
+  useControlApi,
+  USER_A,
+  WAIT,
+} from '../helpers/control-api.js';
 
 const { startHttp, defer } = useControlApi();
 
@@ -34,7 +57,10 @@ describe('control API over HTTP only', () => {
     const info = doc.info as { title: string; version: string };
     expect(typeof info.title).toBe('string');
     expect(typeof info.version).toBe('string');
-    const paths = doc.paths as Record<string, Record<string, { summary: string; operationId: string; parameters?: Array<{ name: string; in: string }>; responses: Record<string, unknown> }>>;
+    const paths = doc.paths as Record<
+      string,
+      Record<string, { summary: string; operationId: string; parameters?: Array<{ name: string; in: string }>; responses: Record<string, unknown> }>
+    >;
 
     const table = controlRouteTable(f.running, f.running.emulator);
     expect(table.length).toBeGreaterThanOrEqual(18);
@@ -44,7 +70,10 @@ describe('control API over HTTP only', () => {
       const operation = paths[path]?.[route.method.toLowerCase()];
       expect(operation, `${route.method} ${path} is documented`).toBeDefined();
       expect(operation!.summary).toBe(route.summary);
-      expect(Object.keys(operation!.responses).some((code) => /^2\d\d$/.test(code)), `${route.method} ${path} has a 2xx response`).toBe(true);
+      expect(
+        Object.keys(operation!.responses).some((code) => /^2\d\d$/.test(code)),
+        `${route.method} ${path} has a 2xx response`,
+      ).toBe(true);
       for (const [, name] of route.url.matchAll(/:([A-Za-z]+)/g)) {
         expect(operation!.parameters, `${route.method} ${path} declares {${name}}`).toContainEqual(expect.objectContaining({ name, in: 'path' }));
       }
@@ -72,7 +101,10 @@ describe('control API over HTTP only', () => {
       'delete /__emulator/scenarios/{name}': { path: '/__emulator/scenarios/doc' },
       'put /__emulator/time': { path: '/__emulator/time', body: { scale: 1 } },
       'delete /__emulator/accounts/{accountId}': { path: `/__emulator/accounts/${ACCOUNT_B}` },
-      'post /__emulator/state': { path: '/__emulator/state', body: { kind: 'bandwidth-emulator-state', version: 1, messages: [], media: [], journal: [], scenarios: [] } },
+      'post /__emulator/state': {
+        path: '/__emulator/state',
+        body: { kind: 'bandwidth-emulator-state', version: 1, messages: [], media: [], journal: [], scenarios: [] },
+      },
     };
     // Destructive ones last.
     const order = (op: string) => (op.includes('reset') || op === 'delete /__emulator/scenarios' || op === 'post /__emulator/state' ? 1 : 0);
@@ -104,15 +136,30 @@ describe('control API over HTTP only', () => {
     expect(noMessage.status).toBe(404);
     expect(noMessage.body).toMatchObject({ error: 'not-found' });
 
-    for (const query of ['/messages?status=BOGUS', '/messages?direction=sideways', '/messages?limit=0', '/callbacks?outcome=maybe', '/callbacks?wait=soon', '/callbacks?wait=-5']) {
+    for (const query of [
+      '/messages?status=BOGUS',
+      '/messages?direction=sideways',
+      '/messages?limit=0',
+      '/callbacks?outcome=maybe',
+      '/callbacks?wait=soon',
+      '/callbacks?wait=-5',
+    ]) {
       const res = await getJson(`${f.running.url}/__emulator${query}`);
       expect(res.status, query).toBe(400);
       expect(res.body, query).toMatchObject({ error: 'bad-request', message: expect.any(String) });
     }
-    const badInbound = await getJson(`${f.running.url}/__emulator/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: 'not-e164', to: [NUM_A1] }) });
+    const badInbound = await getJson(`${f.running.url}/__emulator/inbound`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: 'not-e164', to: [NUM_A1] }),
+    });
     expect(badInbound.status).toBe(400);
     expect(badInbound.body.error).toBe('bad-request');
-    const badTime = await getJson(`${f.running.url}/__emulator/time`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scale: 'fast' }) });
+    const badTime = await getJson(`${f.running.url}/__emulator/time`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ scale: 'fast' }),
+    });
     expect(badTime.status).toBe(400);
 
     const bad = await rejection(f.ops.messages.list({ status: 'BOGUS' as never }));
@@ -176,7 +223,9 @@ describe('control API over HTTP only', () => {
     expect(asToken.status).toBe(401);
     expect(asToken.body.type).toBe('unauthorized');
     const wrongPassword = new MessagesApi(new Configuration({ basePath: f.running.url, username: USER_A, password: 'wrong' }));
-    await expect(wrongPassword.createMessage(ACCOUNT_A, body({ applicationId: APP_A, to: [TO1], from: NUM_A1 }))).rejects.toMatchObject({ response: { status: 401 } });
+    await expect(wrongPassword.createMessage(ACCOUNT_A, body({ applicationId: APP_A, to: [TO1], from: NUM_A1 }))).rejects.toMatchObject({
+      response: { status: 401 },
+    });
     expect((await withToken.messages.list()).map((m) => m.id)).toEqual([id]);
   });
 
@@ -240,7 +289,11 @@ describe('control API over HTTP only', () => {
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ name: 'ctl-put', scope: ACCOUNT_A });
     expect(await scenarioNames(f.ops)).toEqual(['ctl-put']);
-    const created = await getJson(`${f.running.url}/__emulator/scenarios`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1, name: 'ctl-post', rules: [] }) });
+    const created = await getJson(`${f.running.url}/__emulator/scenarios`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: 1, name: 'ctl-post', rules: [] }),
+    });
     expect(created.status).toBe(201);
 
     const del = await fetch(`${f.running.url}/__emulator/accounts/${ACCOUNT_A}`, { method: 'DELETE' });

@@ -5,7 +5,30 @@ import { describe, expect, it, vi } from 'vitest';
 import { ControlInputError, type ControlMessage } from '../../src/control/operations.js';
 import { JournalWaitTimeout } from '../../src/store/journal.js';
 import { CONTROL_CONNECTIONS, rejection } from '../helpers/harness.js';
-import { ACCOUNT_A, ACCOUNT_B, AFTER_1H, APP_A, APP_B, FAIL_4720, HANDSET, ids, NOBODY, NUM_A1, NUM_A2, NUM_B1, sendA, sendB, sorted, TO1, TO2, TO3, TO4, useControlApi, WAIT, waiters } from '../helpers/control-api.js';
+import {
+  ACCOUNT_A,
+  ACCOUNT_B,
+  AFTER_1H,
+  APP_A,
+  APP_B,
+  FAIL_4720,
+  HANDSET,
+  ids,
+  NOBODY,
+  NUM_A1,
+  NUM_A2,
+  NUM_B1,
+  sendA,
+  sendB,
+  sorted,
+  TO1,
+  TO2,
+  TO3,
+  TO4,
+  useControlApi,
+  WAIT,
+  waiters,
+} from '../helpers/control-api.js';
 
 const { start } = useControlApi();
 
@@ -104,7 +127,18 @@ describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, 
 
     const message = (await f.ops.messages.get(id)) as ControlMessage;
     expect(message).toBeDefined();
-    expect(message).toMatchObject({ id, accountId: ACCOUNT_A, direction: 'out', applicationId: APP_A, owner: NUM_A1, from: NUM_A1, to: [TO1, FAIL_4720], text: 'group hello', tag: 'timeline', priority: 'default' });
+    expect(message).toMatchObject({
+      id,
+      accountId: ACCOUNT_A,
+      direction: 'out',
+      applicationId: APP_A,
+      owner: NUM_A1,
+      from: NUM_A1,
+      to: [TO1, FAIL_4720],
+      text: 'group hello',
+      tag: 'timeline',
+      priority: 'default',
+    });
     expect(Object.keys(message)).not.toContain('callbacks');
     expect(Number.isNaN(Date.parse(message.time))).toBe(false);
     expect(message.segmentCount).toBe(1);
@@ -120,7 +154,10 @@ describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, 
     expect(String(planned.find((t) => t.recipient === TO1)!.detail!.explanation)).toContain('default outcome');
     expect(String(planned.find((t) => t.recipient === FAIL_4720)!.detail!.explanation)).toContain('magic number');
     // A group is MMS: message-sending, then the final event, per recipient.
-    expect(message.timeline.filter((t) => t.recipient === TO1 && t.what.startsWith('message-')).map((t) => t.what)).toEqual(['message-sending', 'message-delivered']);
+    expect(message.timeline.filter((t) => t.recipient === TO1 && t.what.startsWith('message-')).map((t) => t.what)).toEqual([
+      'message-sending',
+      'message-delivered',
+    ]);
     expect(message.timeline.find((t) => t.what === 'message-failed')).toMatchObject({ recipient: FAIL_4720, detail: { errorCode: 4720 } });
     for (const entry of message.timeline) expect(Number.isNaN(Date.parse(entry.at))).toBe(false);
 
@@ -137,7 +174,9 @@ describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, 
       f.running.callbacks.waitFor({ messageId: sms, type: 'message-delivered' }, WAIT),
       f.running.callbacks.waitFor({ messageId: failed, type: 'message-failed' }, WAIT),
       // Each attempt is journaled when it completes: a slow message-sending POST can land after message-delivered.
-      ...[TO2, TO3].flatMap((to) => ['message-sending', 'message-delivered'].map((type) => f.running.callbacks.waitFor({ messageId: group, recipient: to, type }, WAIT))),
+      ...[TO2, TO3].flatMap((to) =>
+        ['message-sending', 'message-delivered'].map((type) => f.running.callbacks.waitFor({ messageId: group, recipient: to, type }, WAIT)),
+      ),
       f.running.callbacks.waitFor({ messageId: other, type: 'message-delivered' }, WAIT),
     ]);
     const list = f.ops.callbacks.list;
@@ -149,7 +188,17 @@ describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, 
 
     const ofSms = await list({ messageId: sms });
     expect(ofSms).toHaveLength(1);
-    expect(ofSms[0]).toMatchObject({ messageId: sms, accountId: ACCOUNT_A, applicationId: APP_A, type: 'message-delivered', recipient: TO1, target: f.sink.url, attempt: 1, outcome: 'delivered', response: { status: 200 } });
+    expect(ofSms[0]).toMatchObject({
+      messageId: sms,
+      accountId: ACCOUNT_A,
+      applicationId: APP_A,
+      type: 'message-delivered',
+      recipient: TO1,
+      target: f.sink.url,
+      attempt: 1,
+      outcome: 'delivered',
+      response: { status: 200 },
+    });
     expect((ofSms[0]!.request.body[0] as { message: { id: string } }).message.id).toBe(sms);
 
     const failures = await list({ type: 'message-failed' });
@@ -171,7 +220,9 @@ describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, 
       ]),
     );
     expect(toTo2).toHaveLength(3);
-    expect(await list({ recipient: TO2, accountId: ACCOUNT_A, type: 'message-delivered' })).toEqual([expect.objectContaining({ messageId: group, recipient: TO2 })]);
+    expect(await list({ recipient: TO2, accountId: ACCOUNT_A, type: 'message-delivered' })).toEqual([
+      expect.objectContaining({ messageId: group, recipient: TO2 }),
+    ]);
     expect((await list({ accountId: ACCOUNT_B })).map((e) => e.messageId)).toEqual([other]);
     expect(await list({ target: f.sink.url })).toHaveLength(6);
 
@@ -259,5 +310,4 @@ describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, 
     expect((error as ControlInputError).message).toContain(NOBODY);
     expect(await f.ops.messages.list({ direction: 'in' })).toHaveLength(4);
   });
-
 });

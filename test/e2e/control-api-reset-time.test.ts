@@ -5,7 +5,25 @@ import { describe, expect, it } from 'vitest';
 import { ControlInputError } from '../../src/control/operations.js';
 import { JournalWaitTimeout } from '../../src/store/journal.js';
 import { CONTROL_CONNECTIONS, rejection } from '../helpers/harness.js';
-import { ACCOUNT_A, ACCOUNT_B, AFTER_1H, HANDSET, ids, NUM_A1, NUM_B1, scenarioNames, sendA, sendB, sorted, TO1, TO2, TO4, TO5, useControlApi, WAIT } from '../helpers/control-api.js';
+import {
+  ACCOUNT_A,
+  ACCOUNT_B,
+  AFTER_1H,
+  HANDSET,
+  ids,
+  NUM_A1,
+  NUM_B1,
+  scenarioNames,
+  sendA,
+  sendB,
+  sorted,
+  TO1,
+  TO2,
+  TO4,
+  TO5,
+  useControlApi,
+  WAIT,
+} from '../helpers/control-api.js';
 
 const { start } = useControlApi();
 
@@ -17,7 +35,10 @@ describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, 
     await sendA(f, [AFTER_1H]);
     await f.ops.inbound({ from: HANDSET, to: [NUM_A1], text: 'in' });
     await f.ops.scenarios.use({ version: 1, name: 'ctl-global', rules: [{ match: { to: TO5 }, events: [{ type: 'message-failed', errorCode: 4720 }] }] });
-    await f.ops.scenarios.use({ version: 1, name: 'ctl-b', rules: [{ match: { to: TO5 }, events: [{ type: 'message-failed', errorCode: 4720 }] }] }, { accountId: ACCOUNT_B });
+    await f.ops.scenarios.use(
+      { version: 1, name: 'ctl-b', rules: [{ match: { to: TO5 }, events: [{ type: 'message-failed', errorCode: 4720 }] }] },
+      { accountId: ACCOUNT_B },
+    );
     await f.running.callbacks.waitFor({ messageId: a, type: 'message-delivered' }, WAIT);
     await f.running.callbacks.waitFor({ messageId: b, type: 'message-delivered' }, WAIT);
     await f.running.callbacks.waitFor({ type: 'message-received' }, WAIT);
@@ -51,8 +72,14 @@ describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, 
     const aSlow = await sendA(f, [AFTER_1H]);
     const bSlow = await sendB(f, [AFTER_1H]);
     const [bIn] = await f.ops.inbound({ from: HANDSET, to: [NUM_B1], text: 'for b' });
-    await f.ops.scenarios.use({ version: 1, name: 'ctl-a', rules: [{ match: { to: TO5 }, events: [{ type: 'message-failed', errorCode: 4720 }] }] }, { accountId: ACCOUNT_A });
-    await f.ops.scenarios.use({ version: 1, name: 'ctl-b', rules: [{ match: { to: TO5 }, events: [{ type: 'message-failed', errorCode: 4720 }] }] }, { accountId: ACCOUNT_B });
+    await f.ops.scenarios.use(
+      { version: 1, name: 'ctl-a', rules: [{ match: { to: TO5 }, events: [{ type: 'message-failed', errorCode: 4720 }] }] },
+      { accountId: ACCOUNT_A },
+    );
+    await f.ops.scenarios.use(
+      { version: 1, name: 'ctl-b', rules: [{ match: { to: TO5 }, events: [{ type: 'message-failed', errorCode: 4720 }] }] },
+      { accountId: ACCOUNT_B },
+    );
     await f.ops.scenarios.use({ version: 1, name: 'ctl-global', rules: [{ match: { to: TO4 }, events: [{ type: 'message-failed', errorCode: 4720 }] }] });
     await f.running.callbacks.waitFor({ messageId: a, type: 'message-delivered' }, WAIT);
     await f.running.callbacks.waitFor({ messageId: b, type: 'message-delivered' }, WAIT);

@@ -12,7 +12,12 @@ describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, 
   it('scenarios.use / list: explain lines, scope, hit counts that rise after a matching send', async () => {
     const f = await start(connect);
     const summary = await f.ops.scenarios.use(
-      { version: 1, name: 'ctl-reject-to5', seed: 3, rules: [{ name: 'TO5 rejected', match: { to: TO5 }, events: [{ type: 'message-failed', errorCode: 4720 }] }] },
+      {
+        version: 1,
+        name: 'ctl-reject-to5',
+        seed: 3,
+        rules: [{ name: 'TO5 rejected', match: { to: TO5 }, events: [{ type: 'message-failed', errorCode: 4720 }] }],
+      },
       { accountId: ACCOUNT_A },
     );
     expect(summary).toMatchObject({ name: 'ctl-reject-to5', scope: ACCOUNT_A, seed: 3, rules: [{ id: 'ctl-reject-to5#0', name: 'TO5 rejected', hits: 0 }] });
@@ -31,7 +36,9 @@ describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, 
     const id = await sendA(f, [TO5]);
     const failed = await f.running.callbacks.waitFor({ messageId: id, type: 'message-failed' }, WAIT);
     expect((failed.request.body[0] as { errorCode: number }).errorCode).toBe(4720);
-    expect(String((await f.ops.messages.get(id))!.timeline.find((t) => t.what === 'planned')!.detail!.explanation)).toContain("matched ctl-reject-to5#0 'TO5 rejected'");
+    expect(String((await f.ops.messages.get(id))!.timeline.find((t) => t.what === 'planned')!.detail!.explanation)).toContain(
+      "matched ctl-reject-to5#0 'TO5 rejected'",
+    );
     let rule = (await listed()).rules[0]!;
     expect(rule.hits).toBe(1);
     expect(rule.explain).toContain('(1 hits)');
@@ -50,14 +57,25 @@ describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, 
     expect(rule.explain).toContain('(2 hits)');
 
     // Same name replaces, hit counts start again.
-    const replaced = await f.ops.scenarios.use({ version: 1, name: 'ctl-reject-to5', rules: [{ name: 'TO5 delivered late', match: { to: TO5 }, events: [{ type: 'message-delivered', after: '20ms' }] }] }, { accountId: ACCOUNT_A });
+    const replaced = await f.ops.scenarios.use(
+      {
+        version: 1,
+        name: 'ctl-reject-to5',
+        rules: [{ name: 'TO5 delivered late', match: { to: TO5 }, events: [{ type: 'message-delivered', after: '20ms' }] }],
+      },
+      { accountId: ACCOUNT_A },
+    );
     expect(replaced.rules.map((r) => [r.name, r.hits])).toEqual([['TO5 delivered late', 0]]);
     expect((await f.ops.scenarios.list()).scenarios).toHaveLength(1);
   });
 
   it('scenarios.clear: by name within a scope, by account, global by name, then everything', async () => {
     const f = await start(connect);
-    const rejectTo5 = (name: string) => ({ version: 1, name, rules: [{ name: `${name} rule`, match: { to: TO5 }, events: [{ type: 'message-failed', errorCode: 4720 }] }] });
+    const rejectTo5 = (name: string) => ({
+      version: 1,
+      name,
+      rules: [{ name: `${name} rule`, match: { to: TO5 }, events: [{ type: 'message-failed', errorCode: 4720 }] }],
+    });
     await f.ops.scenarios.use(rejectTo5('s-a1'), { accountId: ACCOUNT_A });
     await f.ops.scenarios.use(rejectTo5('s-a2'), { accountId: ACCOUNT_A });
     await f.ops.scenarios.use(rejectTo5('s-b'), { accountId: ACCOUNT_B });
@@ -118,11 +136,17 @@ describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, 
   it('scenarios.use: an invalid scenario is a ControlInputError whose problems name the field, and is not added', async () => {
     const f = await start(connect);
     const bad = await rejection(
-      f.ops.scenarios.use({ version: 1, name: 'ctl-bad', rules: [{ name: 'bad code', match: { to: TO1 }, events: [{ type: 'message-failed', errorCode: 4999 }] }] }),
+      f.ops.scenarios.use({
+        version: 1,
+        name: 'ctl-bad',
+        rules: [{ name: 'bad code', match: { to: TO1 }, events: [{ type: 'message-failed', errorCode: 4999 }] }],
+      }),
     );
     expect(bad).toBeInstanceOf(ControlInputError);
     const problems = (bad as ControlInputError).problems;
-    expect(problems).toEqual([expect.objectContaining({ field: 'rules[0].events[0].errorCode', problem: expect.stringContaining('4999'), fix: expect.stringContaining('4720') })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ field: 'rules[0].events[0].errorCode', problem: expect.stringContaining('4999'), fix: expect.stringContaining('4720') }),
+    ]);
 
     const wrongVersion = (await rejection(f.ops.scenarios.use({ version: 2, rules: [] }))) as ControlInputError;
     expect(wrongVersion).toBeInstanceOf(ControlInputError);
@@ -133,5 +157,4 @@ describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, 
     const id = await sendA(f, [TO1]);
     await f.running.callbacks.waitFor({ messageId: id, type: 'message-delivered' }, WAIT);
   });
-
 });

@@ -140,19 +140,29 @@ describe('a handset attachment through the control API', () => {
 
   it('meets media.maxObjectBytes: one byte over is a 400 naming the field, and nothing is stored', async () => {
     const running = await start({ media: { maxObjectBytes: 1000 } });
-    const post = (media: unknown[]) => fetch(`${running.url}/__emulator/inbound`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ from: HANDSET, to: [OURS], text: 'pic', media }) });
+    const post = (media: unknown[]) =>
+      fetch(`${running.url}/__emulator/inbound`, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ from: HANDSET, to: [OURS], text: 'pic', media }),
+      });
 
     const over = await post([attachment(1000), attachment(1001)]);
     expect(over.status).toBe(400);
     const body = (await over.json()) as { error: string; message: string; problems: Array<{ field: string; problem: string }> };
     expect(body.error).toBe('bad-request');
-    expect(body.problems).toEqual([expect.objectContaining({ field: 'media[1].contentBase64', problem: 'decodes to 1001 bytes, more than media.maxObjectBytes (1000)' })]);
+    expect(body.problems).toEqual([
+      expect.objectContaining({ field: 'media[1].contentBase64', problem: 'decodes to 1001 bytes, more than media.maxObjectBytes (1000)' }),
+    ]);
     expect(await running.messages.list()).toEqual([]);
     expect((await running.health()).media.objects).toBe(0);
 
     const notBase64 = await post([{ ...attachment(10), contentBase64: 'not base64!' }]);
     expect(notBase64.status).toBe(400);
-    expect(((await notBase64.json()) as { problems: Array<{ field: string; problem: string }> }).problems[0]).toMatchObject({ field: 'media[0].contentBase64', problem: 'is not base64' });
+    expect(((await notBase64.json()) as { problems: Array<{ field: string; problem: string }> }).problems[0]).toMatchObject({
+      field: 'media[0].contentBase64',
+      problem: 'is not base64',
+    });
     const longType = await post([{ ...attachment(10), contentType: `image/${'x'.repeat(300)}` }]);
     expect(longType.status).toBe(400);
     expect(await running.messages.list()).toEqual([]);

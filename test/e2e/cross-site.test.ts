@@ -61,7 +61,12 @@ describe('state-changing control requests a cross-site page can send', () => {
       ['POST', '/scenarios', { origin: evil, 'sec-fetch-site': 'cross-site', 'content-type': 'text/plain' }, JSON.stringify({ version: 1, name: 'evil' })],
       ['POST', '/inbound', { origin: evil, 'sec-fetch-site': 'cross-site', 'content-type': 'multipart/form-data; boundary=x' }, '--x--'],
       ['POST', `/messages/${messageId}/carrier`, { origin: 'null', 'content-type': 'text/plain' }, JSON.stringify({ action: 'fail', errorCode: 4720 })],
-      ['POST', '/state', { origin: evil, 'sec-fetch-site': 'cross-site', 'content-type': 'text/plain' }, JSON.stringify({ kind: 'bandwidth-emulator-state', version: 1, messages: [], media: [], journal: [], scenarios: [] })],
+      [
+        'POST',
+        '/state',
+        { origin: evil, 'sec-fetch-site': 'cross-site', 'content-type': 'text/plain' },
+        JSON.stringify({ kind: 'bandwidth-emulator-state', version: 1, messages: [], media: [], journal: [], scenarios: [] }),
+      ],
       // Non-simple ones a browser would preflight (and the emulator never answers a preflight with CORS): refused all the same.
       ['POST', '/reset', { origin: evil, ...JSON_TYPE }, ''],
       ['PUT', '/time', { origin: evil, ...JSON_TYPE }, JSON.stringify({ scale: 0 })],
@@ -116,7 +121,12 @@ describe('legitimate callers', () => {
     expect(carrier.status).toBe(200);
     expect((await running.messages.get(messageId))!.recipients[0]!.status).toBe('DELIVERED');
     // Opened as http://localhost:PORT: the Origin names the Host the page was reached by.
-    const asLocalhost = await send(`${running.url}/__emulator/time/flush`, 'POST', { host: `localhost:${port}`, origin: `http://localhost:${port}`, 'sec-fetch-site': 'same-origin', ...JSON_TYPE });
+    const asLocalhost = await send(`${running.url}/__emulator/time/flush`, 'POST', {
+      host: `localhost:${port}`,
+      origin: `http://localhost:${port}`,
+      'sec-fetch-site': 'same-origin',
+      ...JSON_TYPE,
+    });
     expect(asLocalhost.status).toBe(200);
     // Behind a proxy at the public URL, the page's Origin is the public URL's.
     const proxied = await send(`${running.url}/__emulator/reset`, 'POST', { origin: 'https://bw.example.test', ...JSON_TYPE });

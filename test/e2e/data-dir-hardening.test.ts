@@ -45,7 +45,14 @@ async function start(options: ConfigFile): Promise<RunningEmulator> {
   return running;
 }
 
-const accountsFor = (callbackUrl: string) => [{ id: ACCOUNT, users: [{ username: 'bw-user', password: 'bw-password' }], applications: [{ id: APP, callbackUrl }], numbers: [{ number: FROM, applicationId: APP }] }];
+const accountsFor = (callbackUrl: string) => [
+  {
+    id: ACCOUNT,
+    users: [{ username: 'bw-user', password: 'bw-password' }],
+    applications: [{ id: APP, callbackUrl }],
+    numbers: [{ number: FROM, applicationId: APP }],
+  },
+];
 
 async function create(running: RunningEmulator, to: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await request(`${running.url}/users/${ACCOUNT}/messages`, {
@@ -57,7 +64,7 @@ async function create(running: RunningEmulator, to: string): Promise<{ status: n
 }
 
 describe('a data dir write that fails (disk full)', () => {
-  it('refuses the create with 503 in Bandwidth\'s shape; nothing is kept, planned or sent, on file or after a restart', async () => {
+  it("refuses the create with 503 in Bandwidth's shape; nothing is kept, planned or sent, on file or after a restart", async () => {
     const dataDir = tempDir();
     const sink = await harness.newSink();
     // Time scale 0: a planned step would fire on the next turn of the event loop, right after the answer.
@@ -67,7 +74,10 @@ describe('a data dir write that fails (disk full)', () => {
     restoreDisk();
     restoreDisk = undefined;
     expect(refused.status).toBe(503);
-    expect(refused.body).toEqual({ type: 'service-unavailable', description: expect.stringMatching(/could not write .*emulator\.sqlite \(SQLITE_FULL\); nothing was kept or sent/) });
+    expect(refused.body).toEqual({
+      type: 'service-unavailable',
+      description: expect.stringMatching(/could not write .*emulator\.sqlite \(SQLITE_FULL\); nothing was kept or sent/),
+    });
     expect(await running.messages.list()).toEqual([]);
     expect(running.emulator.stats()).toMatchObject({ pendingSteps: 0, callbacks: { planned: 0 } });
 
@@ -92,7 +102,12 @@ describe('a data dir write that fails (disk full)', () => {
     const res = await request(`${running.url}/__emulator/inbound`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ from: '+19195557003', to: [FROM], text: 'hello', media: [{ filename: 'a.txt', contentType: 'text/plain', contentBase64: Buffer.from('attached').toString('base64') }] }),
+      body: JSON.stringify({
+        from: '+19195557003',
+        to: [FROM],
+        text: 'hello',
+        media: [{ filename: 'a.txt', contentType: 'text/plain', contentBase64: Buffer.from('attached').toString('base64') }],
+      }),
     });
     restoreDisk();
     restoreDisk = undefined;
@@ -134,7 +149,10 @@ describe('a background write that fails (disk full while a step fires)', () => {
     const id = (await create(running, '+15553000001')).body.id as string;
     restoreDisk = fullDisk();
     await running.callbacks.waitFor({ messageId: id, type: 'message-delivered', outcome: 'delivered' });
-    expect(logged).toHaveBeenCalledWith(expect.objectContaining({ file: expect.stringContaining(DATA_FILE) }), expect.stringMatching(/^could not write the data dir: .*; this change is kept in memory only$/));
+    expect(logged).toHaveBeenCalledWith(
+      expect.objectContaining({ file: expect.stringContaining(DATA_FILE) }),
+      expect.stringMatching(/^could not write the data dir: .*; this change is kept in memory only$/),
+    );
     expect((await request(`${running.url}/__emulator/health`)).statusCode).toBe(200);
     restoreDisk();
     restoreDisk = undefined;
@@ -157,7 +175,11 @@ describe('a carrier action whose write fails (disk full)', () => {
     const id = (await create(running, '+15553003600')).body.id as string;
     const before = await running.messages.get(id);
     restoreDisk = fullDisk();
-    const res = await request(`${running.url}/__emulator/messages/${id}/carrier`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'fail', errorCode: 4720 }) });
+    const res = await request(`${running.url}/__emulator/messages/${id}/carrier`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'fail', errorCode: 4720 }),
+    });
     restoreDisk();
     restoreDisk = undefined;
     expect(res.statusCode).toBe(503);
@@ -177,7 +199,7 @@ describe('a carrier action whose write fails (disk full)', () => {
 });
 
 describe('one data dir, one emulator', () => {
-  it('a second emulator on the same data dir refuses at once, naming the holder\'s pid and the fix; after a close it starts', async () => {
+  it("a second emulator on the same data dir refuses at once, naming the holder's pid and the fix; after a close it starts", async () => {
     const dataDir = tempDir();
     const first = await start({ dataDir });
     const owner = JSON.parse(readFileSync(join(dataDir, OWNER_FILE), 'utf8')) as { pid: number };
@@ -185,7 +207,11 @@ describe('one data dir, one emulator', () => {
     const started = performance.now();
     const error = await startEmulator({ dataDir, logLevel: 'silent' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'EmulatorConfigError' });
-    expect((error as Error).message).toMatch(new RegExp(`is in use by the emulator with pid ${process.pid} on host .*Fix: stop that emulator first \\(kill ${process.pid}\\), or give this one another --data-dir`));
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `is in use by the emulator with pid ${process.pid} on host .*Fix: stop that emulator first \\(kill ${process.pid}\\), or give this one another --data-dir`,
+      ),
+    );
     // Refused without waiting for SQLite's busy timeout (5 s by default).
     expect(performance.now() - started).toBeLessThan(4000);
     // The first one is untouched and keeps writing.
@@ -198,7 +224,9 @@ describe('one data dir, one emulator', () => {
 
   it.skipIf(!existsSync('/proc/self'))('an impossible folder (under /proc) is refused at once, naming it and the fix', async () => {
     // Was: mkdirSync(dir, { recursive: true }) spun forever on /proc, and start-up never returned.
-    await expect(startEmulator({ dataDir: '/proc/bw-emulator-data', logLevel: 'silent' })).rejects.toThrow(/\/proc\/bw-emulator-data cannot be used \(ENOENT[^)]*\)\. Fix: give a folder/);
+    await expect(startEmulator({ dataDir: '/proc/bw-emulator-data', logLevel: 'silent' })).rejects.toThrow(
+      /\/proc\/bw-emulator-data cannot be used \(ENOENT[^)]*\)\. Fix: give a folder/,
+    );
   });
 });
 
@@ -240,7 +268,20 @@ describe('any allowed journal cap restores', () => {
     const insert = db.prepare('INSERT INTO journal (seq, account_id, doc) VALUES (?, ?, ?)');
     db.transaction(() => {
       for (let seq = 1; seq <= count; seq++) {
-        const entry = { seq, eventId: `ev-${seq}`, accountId: ACCOUNT, messageId: `m${seq}`, applicationId: APP, type: 'message-delivered', recipient: '+19195550111', attempt: 0, at: 1.7e12, durationMs: 0, request: { headers: {}, body: [] }, outcome: 'no-target' };
+        const entry = {
+          seq,
+          eventId: `ev-${seq}`,
+          accountId: ACCOUNT,
+          messageId: `m${seq}`,
+          applicationId: APP,
+          type: 'message-delivered',
+          recipient: '+19195550111',
+          attempt: 0,
+          at: 1.7e12,
+          durationMs: 0,
+          request: { headers: {}, body: [] },
+          outcome: 'no-target',
+        };
         insert.run(seq, ACCOUNT, JSON.stringify(entry));
       }
     })();

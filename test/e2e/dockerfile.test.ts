@@ -147,8 +147,14 @@ describe('Dockerfile (emulated build and run, no Docker engine)', () => {
         return exited;
       },
       async healthcheck(hcEnv = env) {
-        const result = await run(hcArgv[0]!, hcArgv.slice(1), { cwd, env: { ...hcEnv, BW_EMULATOR_PORT: hcEnv.BW_EMULATOR_PORT === '0' ? String(port) : hcEnv.BW_EMULATOR_PORT! }, timeoutMs: hcTimeout });
-        console.log(`HEALTHCHECK (timeout ${hcTimeout} ms): exit ${result.code} in ${result.ms.toFixed(0)} ms${result.output ? `: ${result.output.trim()}` : ''}`);
+        const result = await run(hcArgv[0]!, hcArgv.slice(1), {
+          cwd,
+          env: { ...hcEnv, BW_EMULATOR_PORT: hcEnv.BW_EMULATOR_PORT === '0' ? String(port) : hcEnv.BW_EMULATOR_PORT! },
+          timeoutMs: hcTimeout,
+        });
+        console.log(
+          `HEALTHCHECK (timeout ${hcTimeout} ms): exit ${result.code} in ${result.ms.toFixed(0)} ms${result.output ? `: ${result.output.trim()}` : ''}`,
+        );
         return result;
       },
     };
@@ -198,50 +204,44 @@ describe('Dockerfile (emulated build and run, no Docker engine)', () => {
     }
   });
 
-  it(
-    'builds every stage: dist/ compiled in the build stage, production dependencies only at runtime, all readable by the non-root user',
-    async () => {
-      const started = performance.now();
-      built = await build(parse(), base, ignore.ignored);
-      console.log(built.log.join('\n'));
-      console.log(`skipped on this machine (listed, not run):\n  ${built.skipped.join('\n  ') || '(nothing)'}`);
-      console.log(`build emulated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  it('builds every stage: dist/ compiled in the build stage, production dependencies only at runtime, all readable by the non-root user', async () => {
+    const started = performance.now();
+    built = await build(parse(), base, ignore.ignored);
+    console.log(built.log.join('\n'));
+    console.log(`skipped on this machine (listed, not run):\n  ${built.skipped.join('\n  ') || '(nothing)'}`);
+    console.log(`build emulated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
-      const buildStage = parse().stages.find((s) => s.name === 'build');
-      expect(buildStage, "a stage named 'build'").toBeDefined();
-      const buildApp = join(built.roots.get(buildStage!)!, 'app');
-      expect(existsSync(join(buildApp, 'dist/cli.js')), 'npm run build produced dist/cli.js').toBe(true);
-      expect(existsSync(join(buildApp, 'node_modules/typescript')), 'the build stage has dev dependencies').toBe(true);
+    const buildStage = parse().stages.find((s) => s.name === 'build');
+    expect(buildStage, "a stage named 'build'").toBeDefined();
+    const buildApp = join(built.roots.get(buildStage!)!, 'app');
+    expect(existsSync(join(buildApp, 'dist/cli.js')), 'npm run build produced dist/cli.js').toBe(true);
+    expect(existsSync(join(buildApp, 'node_modules/typescript')), 'the build stage has dev dependencies').toBe(true);
 
-      const runtime = built.roots.get(final())!;
-      const app = inRoot(runtime, final().workdir);
-      expect(existsSync(join(app, 'dist/cli.js')), 'dist/ copied from the build stage').toBe(true);
-      expect(existsSync(join(app, 'bin/bandwidth-emulator.js')), 'bin/ copied from the build context').toBe(true);
-      expect(existsSync(join(app, 'node_modules/fastify/package.json')), 'production dependency fastify installed').toBe(true);
-      for (const dev of ['vitest', 'typescript', 'bandwidth-sdk', '@types/node']) {
-        expect(existsSync(join(app, 'node_modules', dev)), `dev dependency ${dev} absent at runtime`).toBe(false);
-      }
-      expect(existsSync(join(app, 'src')), 'no TypeScript sources in the runtime image').toBe(false);
-      expect(readdirSync(join(app, 'scenarios-examples')).filter((f) => f.endsWith('.yaml')).length).toBeGreaterThan(0);
-      expect(existsSync(join(runtime, 'scenarios')), 'the /scenarios mount point exists').toBe(true);
-      expect(existsSync(join(app, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node')), 'the SQLite binding for --data-dir is built').toBe(true);
-      // In the image COPY and RUN leave files owned by root; USER node can run the emulator only if it can read them.
-      expect(unreadableByOthers(app), `files or folders the non-root USER ${final().user} could not read`).toEqual([]);
-      expect(unreadableByOthers(join(runtime, 'scenarios')), `under /scenarios, unreadable by USER ${final().user}`).toEqual([]);
-    },
-    240_000,
-  );
+    const runtime = built.roots.get(final())!;
+    const app = inRoot(runtime, final().workdir);
+    expect(existsSync(join(app, 'dist/cli.js')), 'dist/ copied from the build stage').toBe(true);
+    expect(existsSync(join(app, 'bin/bandwidth-emulator.js')), 'bin/ copied from the build context').toBe(true);
+    expect(existsSync(join(app, 'node_modules/fastify/package.json')), 'production dependency fastify installed').toBe(true);
+    for (const dev of ['vitest', 'typescript', 'bandwidth-sdk', '@types/node']) {
+      expect(existsSync(join(app, 'node_modules', dev)), `dev dependency ${dev} absent at runtime`).toBe(false);
+    }
+    expect(existsSync(join(app, 'src')), 'no TypeScript sources in the runtime image').toBe(false);
+    expect(readdirSync(join(app, 'scenarios-examples')).filter((f) => f.endsWith('.yaml')).length).toBeGreaterThan(0);
+    expect(existsSync(join(runtime, 'scenarios')), 'the /scenarios mount point exists').toBe(true);
+    expect(existsSync(join(app, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node')), 'the SQLite binding for --data-dir is built').toBe(true);
+    // In the image COPY and RUN leave files owned by root; USER node can run the emulator only if it can read them.
+    expect(unreadableByOthers(app), `files or folders the non-root USER ${final().user} could not read`).toEqual([]);
+    expect(unreadableByOthers(join(runtime, 'scenarios')), `under /scenarios, unreadable by USER ${final().user}`).toEqual([]);
+  }, 240_000);
 
-  it(
-    'runs the image: HEALTHCHECK passes, a message is delivered via bandwidth-sdk, a scenario in the /scenarios mount applies',
-    async () => {
-      if (!built) throw new Error('the build test failed; nothing to run');
-      const root = built.roots.get(final())!;
-      sink = await startSink();
-      // The documented volume: `-v "$PWD/scenarios:/scenarios"`. Dropped in before start, like a mounted folder.
-      writeFileSync(
-        inRoot(root, '/scenarios/docker-mount.yaml'),
-        `version: 1
+  it('runs the image: HEALTHCHECK passes, a message is delivered via bandwidth-sdk, a scenario in the /scenarios mount applies', async () => {
+    if (!built) throw new Error('the build test failed; nothing to run');
+    const root = built.roots.get(final())!;
+    sink = await startSink();
+    // The documented volume: `-v "$PWD/scenarios:/scenarios"`. Dropped in before start, like a mounted folder.
+    writeFileSync(
+      inRoot(root, '/scenarios/docker-mount.yaml'),
+      `version: 1
 name: docker-mount
 rules:
   - name: landline rejected by carrier
@@ -249,73 +249,68 @@ rules:
     events:
       - { type: message-failed, errorCode: 4720, after: 10ms }
 `,
-      );
-      const image = await startImage({ BW_EMULATOR_CALLBACK_URL: sink.url });
+    );
+    const image = await startImage({ BW_EMULATOR_CALLBACK_URL: sink.url });
 
+    const healthy = await image.healthcheck();
+    expect(healthy.code, `HEALTHCHECK output: ${healthy.output}`).toBe(0);
+    // It really follows BW_EMULATOR_PORT: pointed at another port, the same probe fails.
+    expect((await image.healthcheck({ ...image.env, BW_EMULATOR_PORT: '1' })).code).not.toBe(0);
+
+    const api = new MessagesApi(new Configuration({ basePath: image.url, username: USER, password: PASS }));
+    const send = async (to: string) => {
+      const req: MessageRequest = { applicationId: APP, to: [to] as unknown as Set<string>, from: FROM, text: `from the emulated image to ${to}` };
+      const res = await api.createMessage(ACCOUNT, req);
+      expect(res.status).toBe(202);
+      return res.data.id!;
+    };
+    const deliveredId = await send(MOBILE);
+    const failedId = await send(LANDLINE);
+    const events = () => sink!.requests.flatMap((r) => r.body as CallbackEvent[]);
+    const terminal = (id: string) => events().find((e) => e.message.id === id && (e.type === 'message-delivered' || e.type === 'message-failed'));
+    await sink.waitFor(() => terminal(deliveredId) !== undefined && terminal(failedId) !== undefined, 15_000);
+    expect(terminal(deliveredId)?.type).toBe('message-delivered');
+    expect(terminal(failedId), 'the scenario file in the /scenarios mount applies').toMatchObject({ type: 'message-failed', errorCode: 4720 });
+
+    // docker stop: the emulator closes on SIGTERM and exits 0; afterwards the health check reports unhealthy.
+    expect(await image.stop()).toEqual({ code: 0, signal: null });
+    expect((await image.healthcheck()).code).not.toBe(0);
+  }, 60_000);
+
+  it('with BW_EMULATOR_DATA_DIR on the /data volume, messages survive a container restart (the SQLite binding is built)', async () => {
+    if (!built) throw new Error('the build test failed; nothing to run');
+    const dataDir = inRoot(built.roots.get(final())!, '/data');
+    expect(existsSync(dataDir), 'the /data mount point exists').toBe(true);
+    const api = (url: string) => new MessagesApi(new Configuration({ basePath: url, username: USER, password: PASS }));
+    const first = await startImage({ BW_EMULATOR_DATA_DIR: dataDir });
+    const sent = await api(first.url).createMessage(ACCOUNT, {
+      applicationId: APP,
+      to: [MOBILE] as unknown as Set<string>,
+      from: FROM,
+      text: 'kept in /data',
+    } as MessageRequest);
+    expect(sent.status).toBe(202);
+    expect(await first.stop()).toEqual({ code: 0, signal: null });
+    const second = await startImage({ BW_EMULATOR_DATA_DIR: dataDir });
+    try {
+      const res = await fetch(`${second.url}/__emulator/messages/${sent.data.id!}`);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { text: string }).text).toBe('kept in /data');
+    } finally {
+      expect(await second.stop()).toEqual({ code: 0, signal: null });
+    }
+  }, 60_000);
+
+  it('with BW_EMULATOR_CONTROL_TOKEN set (as the README advises for a reachable port) the HEALTHCHECK still passes', async () => {
+    const image = await startImage({ BW_EMULATOR_CONTROL_TOKEN: 'docker-test-token' });
+    try {
       const healthy = await image.healthcheck();
       expect(healthy.code, `HEALTHCHECK output: ${healthy.output}`).toBe(0);
-      // It really follows BW_EMULATOR_PORT: pointed at another port, the same probe fails.
-      expect((await image.healthcheck({ ...image.env, BW_EMULATOR_PORT: '1' })).code).not.toBe(0);
-
-      const api = new MessagesApi(new Configuration({ basePath: image.url, username: USER, password: PASS }));
-      const send = async (to: string) => {
-        const req: MessageRequest = { applicationId: APP, to: [to] as unknown as Set<string>, from: FROM, text: `from the emulated image to ${to}` };
-        const res = await api.createMessage(ACCOUNT, req);
-        expect(res.status).toBe(202);
-        return res.data.id!;
-      };
-      const deliveredId = await send(MOBILE);
-      const failedId = await send(LANDLINE);
-      const events = () => sink!.requests.flatMap((r) => r.body as CallbackEvent[]);
-      const terminal = (id: string) => events().find((e) => e.message.id === id && (e.type === 'message-delivered' || e.type === 'message-failed'));
-      await sink.waitFor(() => terminal(deliveredId) !== undefined && terminal(failedId) !== undefined, 15_000);
-      expect(terminal(deliveredId)?.type).toBe('message-delivered');
-      expect(terminal(failedId), 'the scenario file in the /scenarios mount applies').toMatchObject({ type: 'message-failed', errorCode: 4720 });
-
-      // docker stop: the emulator closes on SIGTERM and exits 0; afterwards the health check reports unhealthy.
+      // The token is really enforced: the same probe without it is refused, so the pass above is the probe's doing.
+      const { BW_EMULATOR_CONTROL_TOKEN: _token, ...withoutToken } = image.env;
+      expect((await image.healthcheck(withoutToken)).code).not.toBe(0);
+    } finally {
       expect(await image.stop()).toEqual({ code: 0, signal: null });
-      expect((await image.healthcheck()).code).not.toBe(0);
-    },
-    60_000,
-  );
-
-  it(
-    'with BW_EMULATOR_DATA_DIR on the /data volume, messages survive a container restart (the SQLite binding is built)',
-    async () => {
-      if (!built) throw new Error('the build test failed; nothing to run');
-      const dataDir = inRoot(built.roots.get(final())!, '/data');
-      expect(existsSync(dataDir), 'the /data mount point exists').toBe(true);
-      const api = (url: string) => new MessagesApi(new Configuration({ basePath: url, username: USER, password: PASS }));
-      const first = await startImage({ BW_EMULATOR_DATA_DIR: dataDir });
-      const sent = await api(first.url).createMessage(ACCOUNT, { applicationId: APP, to: [MOBILE] as unknown as Set<string>, from: FROM, text: 'kept in /data' } as MessageRequest);
-      expect(sent.status).toBe(202);
-      expect(await first.stop()).toEqual({ code: 0, signal: null });
-      const second = await startImage({ BW_EMULATOR_DATA_DIR: dataDir });
-      try {
-        const res = await fetch(`${second.url}/__emulator/messages/${sent.data.id!}`);
-        expect(res.status).toBe(200);
-        expect(((await res.json()) as { text: string }).text).toBe('kept in /data');
-      } finally {
-        expect(await second.stop()).toEqual({ code: 0, signal: null });
-      }
-    },
-    60_000,
-  );
-
-  it(
-    'with BW_EMULATOR_CONTROL_TOKEN set (as the README advises for a reachable port) the HEALTHCHECK still passes',
-    async () => {
-      const image = await startImage({ BW_EMULATOR_CONTROL_TOKEN: 'docker-test-token' });
-      try {
-        const healthy = await image.healthcheck();
-        expect(healthy.code, `HEALTHCHECK output: ${healthy.output}`).toBe(0);
-        // The token is really enforced: the same probe without it is refused, so the pass above is the probe's doing.
-        const { BW_EMULATOR_CONTROL_TOKEN: _token, ...withoutToken } = image.env;
-        expect((await image.healthcheck(withoutToken)).code).not.toBe(0);
-      } finally {
-        expect(await image.stop()).toEqual({ code: 0, signal: null });
-      }
-    },
-    60_000,
-  );
+    }
+  }, 60_000);
 });

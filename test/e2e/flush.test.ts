@@ -44,10 +44,12 @@ describe('POST /__emulator/time/flush with a large backlog', () => {
         return body;
       });
     });
-    const flushed = await request(`${emulator.url}/__emulator/time/flush`, { method: 'POST', headers: { 'content-type': 'application/json' } }).then(async (res) => {
-      order.push('flush');
-      return { status: res.statusCode, body: (await res.body.json()) as { ran: number } };
-    });
+    const flushed = await request(`${emulator.url}/__emulator/time/flush`, { method: 'POST', headers: { 'content-type': 'application/json' } }).then(
+      async (res) => {
+        order.push('flush');
+        return { status: res.statusCode, body: (await res.body.json()) as { ran: number } };
+      },
+    );
     off();
     const mid = await health!;
 

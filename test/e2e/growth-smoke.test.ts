@@ -35,12 +35,19 @@ describe('npm run bench:growth (smoke)', () => {
   it('measures every dimension at every size and gives each cost a verdict', async () => {
     expect(existsSync(`${root}dist/bundle/cli.js`), 'dist/bundle/cli.js is missing: run `npm run build` first').toBe(true);
     const out = join(dir, 'growth.json');
-    const { stdout } = await run(process.execPath, ['bench/growth.mjs', '--smoke', '--out', out], { cwd: root, timeout: 110_000, env: { ...process.env, NODE_OPTIONS: '', BENCH_GROWTH_ONLY: '' } });
+    const { stdout } = await run(process.execPath, ['bench/growth.mjs', '--smoke', '--out', out], {
+      cwd: root,
+      timeout: 110_000,
+      env: { ...process.env, NODE_OPTIONS: '', BENCH_GROWTH_ONLY: '' },
+    });
     const results = JSON.parse(readFileSync(out, 'utf8')) as { mode: string; settings: Record<string, unknown>; dimensions: Dimension[]; overall: string };
     expect(results.mode).toBe('smoke');
     expect(results.dimensions.map((d) => d.key)).toEqual(['rules', 'clients', 'pending']);
     for (const d of results.dimensions) {
-      expect(d.points.map((p) => p.size), d.key).toEqual(results.settings[d.key]);
+      expect(
+        d.points.map((p) => p.size),
+        d.key,
+      ).toEqual(results.settings[d.key]);
       for (const p of d.points) {
         expect(p.died, `${d.key} ${p.size}: the emulator survived`).toBeUndefined();
         expect(p.problem, `${d.key} ${p.size}`).toBeUndefined();

@@ -18,7 +18,13 @@ const APP = '0a1b2c3d-0000-4000-8000-0000000062a1';
 const OURS = '+19195550620';
 const BASIC = `Basic ${Buffer.from('host-user:host-pass').toString('base64')}`;
 const ACCOUNTS: ConfigFile['accounts'] = [
-  { id: ACCOUNT, users: [{ username: 'host-user', password: 'host-pass' }], oauthClients: [{ clientId: 'host-client', clientSecret: 'host-secret' }], applications: [{ id: APP }], numbers: [{ number: OURS, applicationId: APP }] },
+  {
+    id: ACCOUNT,
+    users: [{ username: 'host-user', password: 'host-pass' }],
+    oauthClients: [{ clientId: 'host-client', clientSecret: 'host-secret' }],
+    applications: [{ id: APP }],
+    numbers: [{ number: OURS, applicationId: APP }],
+  },
 ];
 
 const apps: FastifyInstance[] = [];
@@ -48,10 +54,28 @@ describe('hostName', () => {
 describe('the Host allow-list', () => {
   it('by default (127.0.0.1): loopback names and any IP address, nothing else', () => {
     const allowed = hostAllowList(resolveConfig({}));
-    for (const host of ['localhost', 'localhost:4010', 'LOCALHOST.:4010', 'app.localhost:4010', '127.0.0.1:4010', '[::1]:4010', '10.0.0.7:4010', '[fe80::1]', undefined]) {
+    for (const host of [
+      'localhost',
+      'localhost:4010',
+      'LOCALHOST.:4010',
+      'app.localhost:4010',
+      '127.0.0.1:4010',
+      '[::1]:4010',
+      '10.0.0.7:4010',
+      '[fe80::1]',
+      undefined,
+    ]) {
       expect(allowed(host), String(host)).toBe(true);
     }
-    for (const host of ['evil.example', 'evil.example:4010', 'localhost.evil.example', 'emulator:4010', 'host.docker.internal:4010', '127.0.0.1.nip.io', 'notlocalhost']) {
+    for (const host of [
+      'evil.example',
+      'evil.example:4010',
+      'localhost.evil.example',
+      'emulator:4010',
+      'host.docker.internal:4010',
+      '127.0.0.1.nip.io',
+      'notlocalhost',
+    ]) {
       expect(allowed(host), host).toBe(false);
     }
   });
@@ -59,7 +83,8 @@ describe('the Host allow-list', () => {
   it('listening on every interface (Docker): also names without a dot and *.docker.internal', () => {
     for (const host of ['0.0.0.0', '::']) {
       const allowed = hostAllowList(resolveConfig({ overrides: { host } }));
-      for (const name of ['emulator:4010', 'bandwidth', 'host.docker.internal:4010', 'localhost:4010', '172.17.0.2:4010']) expect(allowed(name), `${host} ${name}`).toBe(true);
+      for (const name of ['emulator:4010', 'bandwidth', 'host.docker.internal:4010', 'localhost:4010', '172.17.0.2:4010'])
+        expect(allowed(name), `${host} ${name}`).toBe(true);
       for (const name of ['evil.example:4010', 'docker.internal.evil.example']) expect(allowed(name), `${host} ${name}`).toBe(false);
     }
   });
@@ -93,7 +118,7 @@ describe('the Host allow-list', () => {
 });
 
 describe('a request naming a host that is not allowed', () => {
-  it('gets 421 on every route, in that route family\'s shape, and changes nothing', async () => {
+  it("gets 421 on every route, in that route family's shape, and changes nothing", async () => {
     const app = await appWith();
     const evil = { host: 'rebind.evil.example:4010' };
     const json = { ...evil, 'content-type': 'application/json' };
@@ -120,12 +145,31 @@ describe('a request naming a host that is not allowed', () => {
     }
     const search = await app.inject({ method: 'GET', url: `/users/${ACCOUNT}/messages?messageDirection=OUTBOUND`, headers: { ...evil, authorization: BASIC } });
     expect(search.statusCode).toBe(421);
-    const media = await app.inject({ method: 'PUT', url: `/users/${ACCOUNT}/media/a.txt`, headers: { ...evil, authorization: BASIC, 'content-type': 'text/plain' }, payload: 'bytes' });
+    const media = await app.inject({
+      method: 'PUT',
+      url: `/users/${ACCOUNT}/media/a.txt`,
+      headers: { ...evil, authorization: BASIC, 'content-type': 'text/plain' },
+      payload: 'bytes',
+    });
     expect(media.statusCode).toBe(421);
-    const token = await app.inject({ method: 'POST', url: '/api/v1/oauth2/token', headers: { ...evil, authorization: `Basic ${Buffer.from('host-client:host-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'grant_type=client_credentials' });
+    const token = await app.inject({
+      method: 'POST',
+      url: '/api/v1/oauth2/token',
+      headers: {
+        ...evil,
+        authorization: `Basic ${Buffer.from('host-client:host-secret').toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: 'grant_type=client_credentials',
+    });
     expect(token.statusCode).toBe(421);
     expect(token.json()).toMatchObject({ type: HOST_REFUSED });
-    const multi = await app.inject({ method: 'POST', url: `/users/${ACCOUNT}/messages/multiChannel`, headers: { ...json, authorization: BASIC }, payload: '{}' });
+    const multi = await app.inject({
+      method: 'POST',
+      url: `/users/${ACCOUNT}/messages/multiChannel`,
+      headers: { ...json, authorization: BASIC },
+      payload: '{}',
+    });
     expect(multi.statusCode).toBe(421);
     expect(multi.json()).toMatchObject({ links: [], data: null, errors: [{ type: HOST_REFUSED }] });
     const unknown = await app.inject({ method: 'GET', url: '/no/such/path', headers: evil });
@@ -139,7 +183,12 @@ describe('a request naming a host that is not allowed', () => {
 
   it('an allowed name is answered, and the links it gets name that host; a refused one gets no link at all', async () => {
     const app = await appWith({ allowedHosts: ['emulator'] });
-    const upload = await app.inject({ method: 'PUT', url: `/users/${ACCOUNT}/media/pic.txt`, headers: { host: 'emulator:4010', authorization: BASIC, 'content-type': 'text/plain' }, payload: 'x' });
+    const upload = await app.inject({
+      method: 'PUT',
+      url: `/users/${ACCOUNT}/media/pic.txt`,
+      headers: { host: 'emulator:4010', authorization: BASIC, 'content-type': 'text/plain' },
+      payload: 'x',
+    });
     expect(upload.statusCode).toBe(204);
     const listed = await app.inject({ method: 'GET', url: `/users/${ACCOUNT}/media`, headers: { host: 'emulator:4010', authorization: BASIC } });
     expect(listed.json()).toEqual([expect.objectContaining({ content: `http://emulator:4010/api/v2/users/${ACCOUNT}/media/pic.txt` })]);

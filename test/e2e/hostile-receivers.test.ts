@@ -74,7 +74,9 @@ async function httpReceiver(answer: (res: ServerResponse, attemptOfEvent: number
 
 async function start(callbackUrl: string, timeoutMs: number): Promise<RunningEmulator> {
   return emulators.start({
-    accounts: [{ id: ACCOUNT, users: [{ username: USER, password: PASS }], applications: [{ id: APP, callbackUrl }], numbers: [{ number: FROM, applicationId: APP }] }],
+    accounts: [
+      { id: ACCOUNT, users: [{ username: USER, password: PASS }], applications: [{ id: APP, callbackUrl }], numbers: [{ number: FROM, applicationId: APP }] },
+    ],
     callbacks: { timeout: `${timeoutMs}ms`, retryDelays: RETRIES, deliveryDelay: '10ms', sendingDelay: '5ms' },
   });
 }
@@ -130,7 +132,10 @@ function expectBooksBalanced(running: RunningEmulator, ids: readonly string[], e
     const finals = attempts.filter((a) => FINAL.has(a.outcome));
     expect(finals, eventId).toHaveLength(1);
     expect(attempts.at(-1), eventId).toBe(finals[0]);
-    expect(attempts.map((a) => a.attempt), eventId).toEqual(attempts.map((_, i) => i + 1));
+    expect(
+      attempts.map((a) => a.attempt),
+      eventId,
+    ).toEqual(attempts.map((_, i) => i + 1));
   }
   const finals = entries.filter((e) => FINAL.has(e.outcome));
   expect(finals.filter((e) => e.outcome === 'delivered')).toHaveLength(expected.delivered);
@@ -220,7 +225,9 @@ describe('hostile callback receivers', () => {
 
     const { running, ids } = await runAgainst(receiver);
     const entries = expectBooksBalanced(running, ids, { delivered: EVENTS, exhausted: 0 });
-    expect(entries.filter((e) => e.attempt === 1).map((e) => [e.outcome, e.response?.status, e.response?.body])).toEqual(Array(EVENTS).fill(['retrying', 500, 'boom']));
+    expect(entries.filter((e) => e.attempt === 1).map((e) => [e.outcome, e.response?.status, e.response?.body])).toEqual(
+      Array(EVENTS).fill(['retrying', 500, 'boom']),
+    );
     expect(entries.filter((e) => e.outcome === 'delivered').map((e) => e.attempt)).toEqual(Array(EVENTS).fill(2));
     expect(receiver.hits).toBe(EVENTS * 2);
   });

@@ -58,7 +58,9 @@ describe.each(CONTROL_CONNECTIONS)('idle, pending and assertNoPending through th
     expect(error).toBeInstanceOf(PendingWorkError);
     expect(error.name).toBe('PendingWorkError');
     expect((error as PendingWorkError).report).toEqual(oneStep(id, AFTER_1H));
-    expect(error.message).toBe(`still pending after 200 ms: 1 steps, 0 callbacks and 0 media fetches pending (${id} to ${AFTER_1H}: message-delivered not fired)`);
+    expect(error.message).toBe(
+      `still pending after 200 ms: 1 steps, 0 callbacks and 0 media fetches pending (${id} to ${AFTER_1H}: message-delivered not fired)`,
+    );
 
     const strict = await rejection(f.ops.assertNoPending());
     expect(strict).toBeInstanceOf(PendingWorkError);
@@ -154,7 +156,11 @@ describe('idle and pending over HTTP only', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     expect(timeout).toEqual({
       status: 408,
-      body: { error: 'timeout', message: `still pending after 150 ms: 1 steps, 0 callbacks and 0 media fetches pending (${id} to ${AFTER_1H}: message-delivered not fired)`, pending: oneStep(id, AFTER_1H) },
+      body: {
+        error: 'timeout',
+        message: `still pending after 150 ms: 1 steps, 0 callbacks and 0 media fetches pending (${id} to ${AFTER_1H}: message-delivered not fired)`,
+        pending: oneStep(id, AFTER_1H),
+      },
     });
   });
 

@@ -30,7 +30,12 @@ describe('web inbox page', () => {
 
   it('leaves other paths and methods to Bandwidth: 404 Spring-style, 405 on a known path, control 404 under /__emulator', async () => {
     const r = await start();
-    for (const [method, path] of [['POST', '/'], ['DELETE', '/'], ['GET', '/index.html'], ['GET', '/ui']] as const) {
+    for (const [method, path] of [
+      ['POST', '/'],
+      ['DELETE', '/'],
+      ['GET', '/index.html'],
+      ['GET', '/ui'],
+    ] as const) {
       const res = await get(`${r.url}${path}`, { method });
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(JSON.parse(res.text)).toMatchObject({ status: 404, error: 'Not Found', path });
@@ -52,7 +57,9 @@ describe('web inbox page', () => {
     const accounts = await get(`${r.url}/__emulator/accounts`, { headers: { authorization: 'Bearer page-token-1' } });
     expect(accounts.status).toBe(200);
     // The accounts the handset composer offers: ids and numbers, never credentials.
-    expect(JSON.parse(accounts.text)).toEqual({ accounts: [{ id: r.account.id, numbers: r.account.numbers.map((number) => ({ number, applicationId: r.account.applicationId })) }] });
+    expect(JSON.parse(accounts.text)).toEqual({
+      accounts: [{ id: r.account.id, numbers: r.account.numbers.map((number) => ({ number, applicationId: r.account.applicationId })) }],
+    });
     expect(accounts.text).not.toContain(r.account.password);
   });
 });

@@ -155,7 +155,11 @@ function configFile(): string {
     applications: [{ id: a.applicationId, name: `isolation ${a.key}` }],
     numbers: a.numbers.map((number) => ({ number, applicationId: a.applicationId })),
   }));
-  return JSON.stringify({ accounts, callbacks: { deliveryDelay: '20ms', sendingDelay: '5ms' }, limits: { maxMessages: 10_000, maxJournalEntries: 10_000 } }, null, 2);
+  return JSON.stringify(
+    { accounts, callbacks: { deliveryDelay: '20ms', sendingDelay: '5ms' }, limits: { maxMessages: 10_000, maxJournalEntries: 10_000 } },
+    null,
+    2,
+  );
 }
 
 // Runs inside the emulator process (node --import data:...): stop when the vitest run is gone, or after a while.
@@ -196,7 +200,10 @@ async function spawnEmulator(): Promise<SharedEmulator> {
   );
   const banner = /listening on (http:\/\/\S+)/;
   try {
-    const text = await Promise.race([waitForFile(runDir, 'emulator.log', 15_000, 'the shared emulator did not print its banner', (t) => banner.test(t)), exited]);
+    const text = await Promise.race([
+      waitForFile(runDir, 'emulator.log', 15_000, 'the shared emulator did not print its banner', (t) => banner.test(t)),
+      exited,
+    ]);
     const url = banner.exec(text)![1]!;
     const shared = { url, pid: child.pid!, dir: runDir, started: true };
     signal('emulator', { url, pid: child.pid });
@@ -253,7 +260,11 @@ async function sharedEmulator(me: 'a' | 'b'): Promise<SharedEmulator> {
       closeSync(lock);
       return spawnEmulator();
     }
-    const published = await waitForSignal<{ url: string; pid: number } | { error: string }>('emulator', 20_000, 'the other isolation file was to start the shared emulator');
+    const published = await waitForSignal<{ url: string; pid: number } | { error: string }>(
+      'emulator',
+      20_000,
+      'the other isolation file was to start the shared emulator',
+    );
     if ('error' in published) throw new Error(`the other isolation file could not start the shared emulator: ${published.error}`);
     const { url, pid } = published;
     if (await reachable(url)) return { url, pid, dir: runDir, started: false };
@@ -290,13 +301,15 @@ async function release(me: 'a' | 'b', shared: SharedEmulator): Promise<boolean> 
   return true;
 }
 
-
 /**
  * The isolation suite, run by isolation-a.test.ts as account a and by isolation-b.test.ts as account b: whether vitest
  * runs the two files in parallel or one after the other, neither sees the other's messages or callbacks, and
  * neither's reset removes the other's.
  */
-export function isolationSuite(ME: (typeof ISOLATION_ACCOUNTS)[keyof typeof ISOLATION_ACCOUNTS], OTHER: (typeof ISOLATION_ACCOUNTS)[keyof typeof ISOLATION_ACCOUNTS]): void {
+export function isolationSuite(
+  ME: (typeof ISOLATION_ACCOUNTS)[keyof typeof ISOLATION_ACCOUNTS],
+  OTHER: (typeof ISOLATION_ACCOUNTS)[keyof typeof ISOLATION_ACCOUNTS],
+): void {
   let shared: SharedEmulator | undefined;
   let ops: RemoteEmulator;
   let api: MessagesApi;
@@ -366,7 +379,8 @@ export function isolationSuite(ME: (typeof ISOLATION_ACCOUNTS)[keyof typeof ISOL
       }
       const journal = await ops.callbacks.list({ accountId: ME.id });
       expect(sorted(journal.map((e) => e.messageId))).toEqual(sorted(sent));
-      for (const entry of journal) expect(entry).toMatchObject({ accountId: ME.id, applicationId: ME.applicationId, type: 'message-delivered', outcome: 'no-target' });
+      for (const entry of journal)
+        expect(entry).toMatchObject({ accountId: ME.id, applicationId: ME.applicationId, type: 'message-delivered', outcome: 'no-target' });
       expect(ids(await ops.messages.list({ tag: `iso-${ME.key}` }))).toEqual(sorted(sent));
       signal(`${ME.key}.sent`, { ids: sent });
     });

@@ -19,13 +19,24 @@ let running: RunningEmulator;
 let port: number;
 
 beforeAll(async () => {
-  const account = (id: string, number: string) => ({ id, users: [{ username: 'limits-user', password: 'limits-pass' }], applications: [{ id: APP }], numbers: [{ number, applicationId: APP }] });
+  const account = (id: string, number: string) => ({
+    id,
+    users: [{ username: 'limits-user', password: 'limits-pass' }],
+    applications: [{ id: APP }],
+    numbers: [{ number, applicationId: APP }],
+  });
   running = await emulators.start({ accounts: [account(ACCOUNT_A, FROM), account(ACCOUNT_B, '+19195550101')] });
   port = Number(new URL(running.url).port);
 });
 
-async function create(body: unknown): Promise<{ status: number; body: { type?: string; description?: string; fieldErrors?: Array<{ fieldName: string; description: string }> } }> {
-  const res = await fetch(`${running.url}/users/${ACCOUNT_A}/messages`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function create(
+  body: unknown,
+): Promise<{ status: number; body: { type?: string; description?: string; fieldErrors?: Array<{ fieldName: string; description: string }> } }> {
+  const res = await fetch(`${running.url}/users/${ACCOUNT_A}/messages`, {
+    method: 'POST',
+    headers: { authorization: basic, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as never };
 }
 
@@ -49,7 +60,10 @@ describe('create-message limits', () => {
     expect((await create({ applicationId: APP, from: FROM, to: numbers(10), text: 'ten' })).status).toBe(202);
     const res = await create({ applicationId: APP, from: FROM, to: numbers(11), text: 'eleven' });
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ type: 'request-validation', fieldErrors: [{ fieldName: 'to', description: 'A message can have at most 10 recipients; 11 were given. Split it into several messages' }] });
+    expect(res.body).toMatchObject({
+      type: 'request-validation',
+      fieldErrors: [{ fieldName: 'to', description: 'A message can have at most 10 recipients; 11 were given. Split it into several messages' }],
+    });
   });
 
   it(`at most ${MESSAGE_LIMITS.media} media URLs, each at most ${MESSAGE_LIMITS.mediaUrl} characters`, async () => {
@@ -73,7 +87,14 @@ describe('create-message limits', () => {
 });
 
 describe('media ids cannot escape their folder', () => {
-  const traversals = ['../x.bin', '../../9904001/media/stolen.bin', '..%2F..%2F9904001%2Fmedia%2Fstolen.bin', '%2e%2e/%2e%2e/etc/passwd', 'a/../../b.bin', '..\\..\\win.ini'];
+  const traversals = [
+    '../x.bin',
+    '../../9904001/media/stolen.bin',
+    '..%2F..%2F9904001%2Fmedia%2Fstolen.bin',
+    '%2e%2e/%2e%2e/etc/passwd',
+    'a/../../b.bin',
+    '..\\..\\win.ini',
+  ];
 
   it.each(traversals)('PUT %s: stored under account A as a plain key (or refused), never in account B', async (id) => {
     const bytes = Buffer.from(`bytes for ${id}`);
@@ -101,7 +122,8 @@ describe('media ids cannot escape their folder', () => {
 
 describe('control API inbound limits', () => {
   it('more than 100 recipients or 10 media on /__emulator/inbound is the documented 400', async () => {
-    const post = (body: unknown) => fetch(`${running.url}/__emulator/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(`${running.url}/__emulator/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const tooMany = await post({ from: '+15551230000', to: numbers(101), text: 'x' });
     expect(tooMany.status).toBe(400);
     expect(await tooMany.json()).toMatchObject({ error: 'bad-request' });

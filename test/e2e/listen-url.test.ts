@@ -39,7 +39,14 @@ describe.each(WILDCARDS)('bound to %s', (host, loopback) => {
     const sink = await emulators.newSink();
     const running = await emulators.start({
       host,
-      accounts: [{ id: ACCOUNT, users: [{ username: USER, password: PASS }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: NUMBER, applicationId: APP }] }],
+      accounts: [
+        {
+          id: ACCOUNT,
+          users: [{ username: USER, password: PASS }],
+          applications: [{ id: APP, callbackUrl: sink.url }],
+          numbers: [{ number: NUMBER, applicationId: APP }],
+        },
+      ],
       callbacks: { deliveryDelay: '10ms', sendingDelay: '5ms', retryDelays: ['20ms'], timeout: '2s' },
     });
     // The server really listens on the wildcard; the URL names loopback on the same port.
@@ -50,7 +57,12 @@ describe.each(WILDCARDS)('bound to %s', (host, loopback) => {
     expect((await fetch(`${running.url}/__emulator/health`)).status).toBe(200);
 
     // An inbound MMS with an attachment: the stored link and the one in message-received name loopback, and work.
-    const [copy] = await running.inbound({ from: HANDSET, to: [NUMBER], text: 'pic', media: [{ filename: 'dot.png', contentType: 'image/png', contentBase64: PNG.toString('base64') }] });
+    const [copy] = await running.inbound({
+      from: HANDSET,
+      to: [NUMBER],
+      text: 'pic',
+      media: [{ filename: 'dot.png', contentType: 'image/png', contentBase64: PNG.toString('base64') }],
+    });
     const link = `${running.url}/api/v2/users/${ACCOUNT}/media/${copy!.id}/0/dot.png`;
     expect(copy!.media).toEqual([link]);
     await running.callbacks.waitFor({ messageId: copy!.id, type: 'message-received', outcome: 'delivered' }, { timeoutMs: 5000 });

@@ -213,7 +213,8 @@ describe('listing pages (Continuation-Token)', () => {
     const running = await start();
     const api = mediaApi(running.url);
     // Seeded in process: the HTTP path is covered above, this is about the page boundary.
-    for (let i = 0; i < 1000; i++) running.emulator.parts.media.put({ accountId: ACCT, mediaId: `m${String(i).padStart(4, '0')}`, bytes: Buffer.from('x'), contentType: 'text/plain' });
+    for (let i = 0; i < 1000; i++)
+      running.emulator.parts.media.put({ accountId: ACCT, mediaId: `m${String(i).padStart(4, '0')}`, bytes: Buffer.from('x'), contentType: 'text/plain' });
     const one = await listAll(api, ACCT);
     expect(one.pages.map((p) => p.length)).toEqual([1000]);
     expect(one.tokens).toEqual([undefined]);

@@ -49,7 +49,10 @@ async function startMediaHost(options: { chunked?: boolean } = {}): Promise<Medi
     const route = ROUTES[req.url ?? ''] ?? { status: 404, bytes: 0 };
     const body = Buffer.alloc(route.bytes, 7);
     // Chunked answers carry no Content-Length: the size limit must then hold while reading.
-    res.writeHead(route.status, { ...(route.type ? { 'content-type': route.type } : {}), ...(options.chunked ? {} : { 'content-length': String(body.length) }) });
+    res.writeHead(route.status, {
+      ...(route.type ? { 'content-type': route.type } : {}),
+      ...(options.chunked ? {} : { 'content-length': String(body.length) }),
+    });
     res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -68,7 +71,14 @@ async function startMediaHost(options: { chunked?: boolean } = {}): Promise<Medi
 
 async function start(sink: CallbackSink, fetchExternal: boolean): Promise<RunningEmulator> {
   const running = await emulators.start({
-    accounts: [{ id: ACCOUNT, users: [{ username: USER, password: PASS }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: NUMBER, applicationId: APP }] }],
+    accounts: [
+      {
+        id: ACCOUNT,
+        users: [{ username: USER, password: PASS }],
+        applications: [{ id: APP, callbackUrl: sink.url }],
+        numbers: [{ number: NUMBER, applicationId: APP }],
+      },
+    ],
     callbacks: { sendingDelay: '5ms', deliveryDelay: '10ms', retryDelays: ['20ms'], timeout: '1s' },
     media: { maxObjectBytes: LIMIT, fetchExternal, fetchTimeout: '2s' },
   });
@@ -155,7 +165,13 @@ describe('external media fetch: on', () => {
     const sink = await newSink();
     const running = await start(sink, true);
     const messages = new MessagesApi(new Configuration({ basePath: running.url, username: USER, password: PASS }));
-    await messages.createMessage(ACCOUNT, { applicationId: APP, to: [TO], from: NUMBER, text: 'pic', media: [`${host.url}/never`] } as unknown as MessageRequest);
+    await messages.createMessage(ACCOUNT, {
+      applicationId: APP,
+      to: [TO],
+      from: NUMBER,
+      text: 'pic',
+      media: [`${host.url}/never`],
+    } as unknown as MessageRequest);
     await host.received('/never');
     const report = await running.close();
     expect(report.stepsNotFired).toBe(0);
@@ -175,7 +191,10 @@ describe('external media fetch: off (the default)', () => {
   it('never fetches anything external: every URL, good or bad, is delivered and the host sees no request', async () => {
     const host = await startMediaHost();
     const running = await start(await newSink(), false);
-    expect(await sendMms(running, [`${host.url}/cat.png`, `${host.url}/gone.png`, `${host.url}/huge.png`, `${host.url}/page.html`])).toEqual(['message-sending', 'message-delivered']);
+    expect(await sendMms(running, [`${host.url}/cat.png`, `${host.url}/gone.png`, `${host.url}/huge.png`, `${host.url}/page.html`])).toEqual([
+      'message-sending',
+      'message-delivered',
+    ]);
     expect(host.requests).toEqual([]);
   });
 });

@@ -8,7 +8,28 @@ import { resolveConfig } from '../../src/config/resolve.js';
 import { createControlOperations, type ControlOperations } from '../../src/control/operations.js';
 import { createEmulator } from '../../src/compose.js';
 import { buildApp } from '../../src/server.js';
-import { ACCT, ACCT_B, APP, asFile, config, download, failure, json, mediaApi, NO_MESSAGING_PASS, NO_MESSAGING_USER, NUMBER, PASS, PASS_B, png, raw, TO, useMediaEmulators, USER, USER_B } from '../helpers/media.js';
+import {
+  ACCT,
+  ACCT_B,
+  APP,
+  asFile,
+  config,
+  download,
+  failure,
+  json,
+  mediaApi,
+  NO_MESSAGING_PASS,
+  NO_MESSAGING_USER,
+  NUMBER,
+  PASS,
+  PASS_B,
+  png,
+  raw,
+  TO,
+  useMediaEmulators,
+  USER,
+  USER_B,
+} from '../helpers/media.js';
 import { assertMatchesSpec } from '../helpers/spec.js';
 
 const { start, defer } = useMediaEmulators();
@@ -83,7 +104,12 @@ describe('limits', () => {
 
     // An MMS naming the expired object fails like one naming a deleted object.
     const messages = new MessagesApi(new Configuration({ basePath: url, username: USER, password: PASS }));
-    const res = await messages.createMessage(ACCT, { applicationId: APP, from: NUMBER, to: [TO] as unknown as Set<string>, media: [`https://messaging.bandwidth.com/api/v2/users/${ACCT}/media/old.png`] });
+    const res = await messages.createMessage(ACCT, {
+      applicationId: APP,
+      from: NUMBER,
+      to: [TO] as unknown as Set<string>,
+      media: [`https://messaging.bandwidth.com/api/v2/users/${ACCT}/media/old.png`],
+    });
     const failed = await control.callbacks.waitFor({ messageId: res.data.id, type: 'message-failed' }, { timeoutMs: 5000 });
     expect(failed.request.body).toEqual([expect.objectContaining({ type: 'message-failed', errorCode: 4410 })]);
 
@@ -94,13 +120,18 @@ describe('limits', () => {
 });
 
 describe('accounts are isolated', () => {
-  it('account B cannot read, list or delete account A\'s media; B\'s own listing is empty; same names do not collide', async () => {
+  it("account B cannot read, list or delete account A's media; B's own listing is empty; same names do not collide", async () => {
     const running = await start();
     const a = mediaApi(running.url);
     const b = mediaApi(running.url, USER_B, PASS_B);
     await a.uploadMedia(ACCT, 'secret.png', asFile(png), 'image/png');
 
-    for (const call of [b.getMedia(ACCT, 'secret.png'), b.listMedia(ACCT), b.deleteMedia(ACCT, 'secret.png'), b.uploadMedia(ACCT, 'planted.png', asFile(png), 'image/png')]) {
+    for (const call of [
+      b.getMedia(ACCT, 'secret.png'),
+      b.listMedia(ACCT),
+      b.deleteMedia(ACCT, 'secret.png'),
+      b.uploadMedia(ACCT, 'planted.png', asFile(png), 'image/png'),
+    ]) {
       const denied = await failure(call);
       expect(denied.status).toBe(401);
       assertMatchesSpec('messagingRequestError', denied.data);

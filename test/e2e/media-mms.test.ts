@@ -5,7 +5,26 @@ import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi } from 'bandwidth-sdk';
 import type { RunningEmulator } from '../../src/start.js';
 import type { CallbackSink } from '../helpers/sink.js';
-import { ACCT, APP, asFile, basic, download, HANDSET, json, mediaApi, NUMBER, NUMBER_2, PASS, PASS_B, png, raw, TO, useMediaEmulators, USER, USER_B } from '../helpers/media.js';
+import {
+  ACCT,
+  APP,
+  asFile,
+  basic,
+  download,
+  HANDSET,
+  json,
+  mediaApi,
+  NUMBER,
+  NUMBER_2,
+  PASS,
+  PASS_B,
+  png,
+  raw,
+  TO,
+  useMediaEmulators,
+  USER,
+  USER_B,
+} from '../helpers/media.js';
 import { assertMatchesSpec } from '../helpers/spec.js';
 
 const { start, newSink } = useMediaEmulators();
@@ -17,8 +36,7 @@ describe('MMS that name media', () => {
     to: string;
     message: { id: string; media?: string[]; direction: string };
   }
-  const eventsOf = (sink: CallbackSink, id: string): Event[] =>
-    sink.requests.flatMap((r) => r.body as Event[]).filter((e) => e.message.id === id);
+  const eventsOf = (sink: CallbackSink, id: string): Event[] => sink.requests.flatMap((r) => r.body as Event[]).filter((e) => e.message.id === id);
   const finished = (sink: CallbackSink, id: string) =>
     sink.waitFor(() => eventsOf(sink, id).some((e) => e.type === 'message-delivered' || e.type === 'message-failed'), 5000);
 
@@ -48,7 +66,10 @@ describe('MMS that name media', () => {
       const id = await send(running, [url]);
       await finished(sink, id);
       const events = eventsOf(sink, id);
-      expect(events.map((e) => e.type), url).toEqual(['message-sending', 'message-failed']);
+      expect(
+        events.map((e) => e.type),
+        url,
+      ).toEqual(['message-sending', 'message-failed']);
       expect(events[1]!.errorCode, url).toBe(4410);
       expect(events[1]!.message.media).toEqual([url]);
       const stored = await running.messages.get(id);
@@ -114,7 +135,7 @@ describe('inbound MMS attachments', () => {
     message: { id: string; media?: string[]; text: string; direction: string };
   }
 
-  it('are stored as {messageId}/{index}/{filename}, linked from message-received, and served only with the account\'s credentials', async () => {
+  it("are stored as {messageId}/{index}/{filename}, linked from message-received, and served only with the account's credentials", async () => {
     const sink = await newSink();
     const running = await start({ callbackUrl: sink.url });
     const copies = await running.inbound({
@@ -149,7 +170,7 @@ describe('inbound MMS attachments', () => {
     expect((await api.listMedia(ACCT)).data).toEqual([{ mediaName: `${id}/1/cat.png`, contentLength: png.length, content: link }]);
   });
 
-  it('a lone attachment is index 0, and each owned recipient\'s copy gets its own stored attachment', async () => {
+  it("a lone attachment is index 0, and each owned recipient's copy gets its own stored attachment", async () => {
     const sink = await newSink();
     const running = await start({ callbackUrl: sink.url });
     const attachment = { filename: 'cat.png', contentType: 'image/png', contentBase64: png.toString('base64') };

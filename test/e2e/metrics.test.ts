@@ -59,10 +59,22 @@ describe('GET /__emulator/metrics', () => {
     });
     const running = await emulators.start({
       timeScale: 0.01,
-      accounts: [{ id: ACCOUNT, users: [{ username: 'bw-user', password: 'bw-password' }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: FROM, applicationId: APP }] }],
+      accounts: [
+        {
+          id: ACCOUNT,
+          users: [{ username: 'bw-user', password: 'bw-password' }],
+          applications: [{ id: APP, callbackUrl: sink.url }],
+          numbers: [{ number: FROM, applicationId: APP }],
+        },
+      ],
     });
     // Delivered, failed 4720 (magic number), retried once, an MMS group (message-sending + delivered each), inbound.
-    const sends: Array<{ to: string[]; media?: string[] }> = [{ to: ['+19195557301'] }, { to: ['+15551004720'] }, { to: [FLAKY] }, { to: ['+19195557304', '+19195557305'] }];
+    const sends: Array<{ to: string[]; media?: string[] }> = [
+      { to: ['+19195557301'] },
+      { to: ['+15551004720'] },
+      { to: [FLAKY] },
+      { to: ['+19195557304', '+19195557305'] },
+    ];
     for (const body of sends) {
       const res = await request(`${running.url}/users/${ACCOUNT}/messages`, {
         method: 'POST',

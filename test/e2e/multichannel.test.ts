@@ -29,7 +29,16 @@ interface Event {
   to: string;
   eventTime?: string;
   errorCode?: number;
-  message: { id: string; channel?: string; from: string; owner: string; direction: string; suggestionResponse?: unknown; locationResponse?: unknown; text: string };
+  message: {
+    id: string;
+    channel?: string;
+    from: string;
+    owner: string;
+    direction: string;
+    suggestionResponse?: unknown;
+    locationResponse?: unknown;
+    text: string;
+  };
 }
 
 async function start(sink?: CallbackSink, extra: ConfigFile = {}): Promise<RunningEmulator> {
@@ -37,7 +46,10 @@ async function start(sink?: CallbackSink, extra: ConfigFile = {}): Promise<Runni
     accounts: [
       {
         id: ACCOUNT,
-        users: [{ username: USER, password: PASS }, { username: VIEWER, password: VIEWER_PASS, messaging: false }],
+        users: [
+          { username: USER, password: PASS },
+          { username: VIEWER, password: VIEWER_PASS, messaging: false },
+        ],
         oauthClients: [{ clientId: 'mc-client', clientSecret: 'mc-client-secret' }],
         applications: [{ id: APP, ...(sink ? { callbackUrl: sink.url } : {}) }],
         numbers: [{ number: NUMBER, applicationId: APP }],
@@ -112,7 +124,9 @@ describe('POST /users/{accountId}/messages/multiChannel through MultiChannelApi'
     const res = await bearer.createMultiChannelMessage(ACCOUNT, rbmThenSms());
     expect(res.status).toBe(202);
     assertMatchesSpec('createMultiChannelMessageResponse', res.data);
-    const wrong = await failure(new MultiChannelApi(new Configuration({ basePath: running.url, accessToken: 'not-a-token' })).createMultiChannelMessage(ACCOUNT, rbmThenSms()));
+    const wrong = await failure(
+      new MultiChannelApi(new Configuration({ basePath: running.url, accessToken: 'not-a-token' })).createMultiChannelMessage(ACCOUNT, rbmThenSms()),
+    );
     expect(wrong.status).toBe(401);
     assertMatchesSpec('multiChannelError', wrong.data);
   });
@@ -123,7 +137,12 @@ describe('POST /users/{accountId}/messages/multiChannel through MultiChannelApi'
       to: '+1invalid',
       channelList: [
         { from: 'not a number!', applicationId: APP, channel: 'SMS', content: { text: 'x'.repeat(2049) } },
-        { from: RBM_SENDER, applicationId: APP, channel: 'RBM', content: { text: 'hi', suggestions: [{ type: 'DIAL_PHONE', text: 'Call us', postbackData: 'Y2FsbA==' }] } },
+        {
+          from: RBM_SENDER,
+          applicationId: APP,
+          channel: 'RBM',
+          content: { text: 'hi', suggestions: [{ type: 'DIAL_PHONE', text: 'Call us', postbackData: 'Y2FsbA==' }] },
+        },
         { from: RBM_SENDER, applicationId: APP, channel: 'FAX', content: {} },
       ],
       expiration: '2001-01-01T00:00:00Z',
@@ -136,7 +155,14 @@ describe('POST /users/{accountId}/messages/multiChannel through MultiChannelApi'
     expect(body.data).toBeNull();
     expect(body.errors.every((e) => e.type === 'request-validation')).toBe(true);
     expect(body.errors.map((e) => e.source.field).sort()).toEqual(
-      ['channelList[0].content.text', 'channelList[0].from', 'channelList[1].content.suggestions[0].phoneNumber', 'channelList[2].channel', 'expiration', 'to'].sort(),
+      [
+        'channelList[0].content.text',
+        'channelList[0].from',
+        'channelList[1].content.suggestions[0].phoneNumber',
+        'channelList[2].channel',
+        'expiration',
+        'to',
+      ].sort(),
     );
     expect(body.errors.find((e) => e.source.field === 'channelList[2].channel')?.description).toContain('RBM, SMS, MMS');
     expect(await running.messages.list({ accountId: ACCOUNT })).toEqual([]);
@@ -156,7 +182,10 @@ describe('POST /users/{accountId}/messages/multiChannel through MultiChannelApi'
     } as unknown as MultiChannelMessageRequest;
     const res2 = await failure(api(running.url).createMultiChannelMessage(ACCOUNT, shapes));
     assertMatchesSpec('multiChannelError', res2.data);
-    expect((res2.data as { errors: Array<{ source: { field: string } }> }).errors.map((e) => e.source.field)).toEqual(['channelList[0].content', 'channelList[1].content.cardContents']);
+    expect((res2.data as { errors: Array<{ source: { field: string } }> }).errors.map((e) => e.source.field)).toEqual([
+      'channelList[0].content',
+      'channelList[1].content.cardContents',
+    ]);
   });
 
   it('answers 401, 403, 415, 405 and 404 in the envelope too (the plain messages API keeps its own shape)', async () => {
@@ -174,15 +203,33 @@ describe('POST /users/{accountId}/messages/multiChannel through MultiChannelApi'
     expect(xml.status).toBe(415);
     const xmlBody = await xml.json();
     assertMatchesSpec('multiChannelError', xmlBody);
-    expect(xmlBody).toEqual({ links: [], data: null, errors: [{ type: 'unsupported-content-type', description: "Content-Type 'application/xml;charset=UTF-8' is not supported. Please use 'application/json'", source: { header: 'Content-Type' } }] });
+    expect(xmlBody).toEqual({
+      links: [],
+      data: null,
+      errors: [
+        {
+          type: 'unsupported-content-type',
+          description: "Content-Type 'application/xml;charset=UTF-8' is not supported. Please use 'application/json'",
+          source: { header: 'Content-Type' },
+        },
+      ],
+    });
 
     const notObject = await fetch(url, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: '[]' });
     expect(notObject.status).toBe(400);
-    expect(await notObject.json()).toEqual({ links: [], data: null, errors: [{ type: 'request-validation', description: 'The request body must be a JSON object', source: {} }] });
+    expect(await notObject.json()).toEqual({
+      links: [],
+      data: null,
+      errors: [{ type: 'request-validation', description: 'The request body must be a JSON object', source: {} }],
+    });
 
     const put = await fetch(url, { method: 'PUT', headers: { authorization: auth } });
     expect(put.status).toBe(405);
-    expect(await put.json()).toEqual({ links: [], data: null, errors: [{ type: 'method-not-allowed', description: "Method 'PUT' not supported for this resource.", source: {} }] });
+    expect(await put.json()).toEqual({
+      links: [],
+      data: null,
+      errors: [{ type: 'method-not-allowed', description: "Method 'PUT' not supported for this resource.", source: {} }],
+    });
     const below = await fetch(`${url}/extra`, { method: 'GET', headers: { authorization: auth } });
     expect(below.status).toBe(404);
     expect(await below.json()).toEqual({ links: [], data: null, errors: [{ type: 'forbidden', description: 'Resource not found.', source: {} }] });
@@ -205,13 +252,21 @@ describe('multichannel scenarios', () => {
     expect(res.headers.get('retry-after')).toBe('3');
     const body = await res.json();
     assertMatchesSpec('multiChannelError', body);
-    expect(body).toEqual({ links: [], data: null, errors: [{ type: 'rate-limit-exceeded', description: 'You have exceeded your rate limit for this endpoint. Please retry later.', source: {} }] });
+    expect(body).toEqual({
+      links: [],
+      data: null,
+      errors: [{ type: 'rate-limit-exceeded', description: 'You have exceeded your rate limit for this endpoint. Please retry later.', source: {} }],
+    });
     expect((await api(running.url).createMultiChannelMessage(ACCOUNT, rbmThenSms())).status).toBe(202);
   });
 
   it('each channel is planned once: a times-limited rule for the first channel counts one hit per message', async () => {
     const running = await start();
-    await running.scenarios.use({ version: 1, name: 'quiet-rbm', rules: [{ match: { channel: 'RBM' }, times: 2, events: [{ type: 'message-sending' }, { type: 'message-delivered' }] }] });
+    await running.scenarios.use({
+      version: 1,
+      name: 'quiet-rbm',
+      rules: [{ match: { channel: 'RBM' }, times: 2, events: [{ type: 'message-sending' }, { type: 'message-delivered' }] }],
+    });
     const res = await api(running.url).createMultiChannelMessage(ACCOUNT, rbmThenSms());
     await running.callbacks.waitFor({ messageId: (res.data as unknown as { data: { id: string } }).data.id, type: 'message-delivered' }, WAIT);
     const { scenarios } = await running.scenarios.list();
@@ -221,12 +276,19 @@ describe('multichannel scenarios', () => {
   it("a scenario's manual inbound entry sends an RBM suggestion-response to one of our numbers", async () => {
     const sink = await newSink();
     const running = await start(sink);
-    await running.scenarios.use({ version: 1, name: 'tap', inbound: [{ name: 'yes', trigger: 'manual', from: HANDSET, to: [NUMBER], suggestionResponse: { text: 'Yes', postbackData: 'eWVz' } }] });
+    await running.scenarios.use({
+      version: 1,
+      name: 'tap',
+      inbound: [{ name: 'yes', trigger: 'manual', from: HANDSET, to: [NUMBER], suggestionResponse: { text: 'Yes', postbackData: 'eWVz' } }],
+    });
     expect(await running.scenarios.trigger('tap', 'yes')).toEqual({ scheduled: 1 });
     const entry = await running.callbacks.waitFor({ type: 'suggestion-response', outcome: 'delivered' }, WAIT);
     const event = (entry.request.body as Event[])[0]!;
     assertCallbackMatchesSpec([event]);
-    expect(event).toMatchObject({ to: NUMBER, message: { channel: 'RBM', owner: NUMBER, from: HANDSET, suggestionResponse: { text: 'Yes', postbackData: 'eWVz', pairedMessageId: null } } });
+    expect(event).toMatchObject({
+      to: NUMBER,
+      message: { channel: 'RBM', owner: NUMBER, from: HANDSET, suggestionResponse: { text: 'Yes', postbackData: 'eWVz', pairedMessageId: null } },
+    });
   });
 });
 
@@ -248,7 +310,9 @@ describe('multichannel callbacks', () => {
     const order = running.emulator.parts.journal.list({ messageId: id }).map((j) => j.type);
     expect(order).toEqual(['message-sending', 'message-delivered', 'message-read']);
 
-    const search = await fetch(`${running.url}/users/${ACCOUNT}/messages?messageId=${id}`, { headers: { authorization: `Basic ${Buffer.from(`${USER}:${PASS}`).toString('base64')}` } });
+    const search = await fetch(`${running.url}/users/${ACCOUNT}/messages?messageId=${id}`, {
+      headers: { authorization: `Basic ${Buffer.from(`${USER}:${PASS}`).toString('base64')}` },
+    });
     const rows = (await search.json()) as { messages: Array<{ messageType: string; messageStatus: string }> };
     expect(rows.messages).toEqual([expect.objectContaining({ messageType: 'rcs', messageStatus: 'DELIVERED' })]);
   });
@@ -256,7 +320,11 @@ describe('multichannel callbacks', () => {
   it('falls back from RBM to SMS when a scenario fails the RBM channel; callbacks carry channel SMS; the timeline says why', async () => {
     const sink = await newSink();
     const running = await start(sink);
-    await running.scenarios.use({ version: 1, name: 'no-rcs', rules: [{ name: 'handset has no RCS', match: { channel: 'RBM' }, events: [{ type: 'message-failed', errorCode: 4720 }] }] });
+    await running.scenarios.use({
+      version: 1,
+      name: 'no-rcs',
+      rules: [{ name: 'handset has no RCS', match: { channel: 'RBM' }, events: [{ type: 'message-failed', errorCode: 4720 }] }],
+    });
     const { data } = await api(running.url).createMultiChannelMessage(ACCOUNT, rbmThenSms());
     const id = (data as unknown as { data: { id: string } }).data.id;
     await running.callbacks.waitFor({ messageId: id, type: 'message-delivered', outcome: 'delivered' }, WAIT);
@@ -274,7 +342,7 @@ describe('multichannel callbacks', () => {
     expect(whats.indexOf('fallback')).toBeLessThan(whats.indexOf('message-delivered'));
   });
 
-  it('fails with the last channel\'s failure when every channel fails', async () => {
+  it("fails with the last channel's failure when every channel fails", async () => {
     const sink = await newSink();
     const running = await start(sink);
     const { data } = await api(running.url).createMultiChannelMessage(ACCOUNT, rbmThenSms('+15551004720'));
@@ -285,13 +353,19 @@ describe('multichannel callbacks', () => {
     expect(seen[0]!.errorCode).toBe(4720);
   });
 
-  it('RBM responses: a scripted suggestion-response and a control-API requested-location-response, spec-valid, routed to the sender\'s application', async () => {
+  it("RBM responses: a scripted suggestion-response and a control-API requested-location-response, spec-valid, routed to the sender's application", async () => {
     const sink = await newSink();
     const running = await start(sink);
     await running.scenarios.use({
       version: 1,
       name: 'taps',
-      rules: [{ match: { channel: 'RBM' }, events: [{ type: 'message-sending' }, { type: 'message-delivered' }, { type: 'message-read' }], reply: { after: '5ms', suggestionResponse: { text: 'Track it', postbackData: 'dHJhY2s=' } } }],
+      rules: [
+        {
+          match: { channel: 'RBM' },
+          events: [{ type: 'message-sending' }, { type: 'message-delivered' }, { type: 'message-read' }],
+          reply: { after: '5ms', suggestionResponse: { text: 'Track it', postbackData: 'dHJhY2s=' } },
+        },
+      ],
     });
     const { data } = await api(running.url).createMultiChannelMessage(ACCOUNT, rbmThenSms());
     const id = (data as unknown as { data: { id: string } }).data.id;
@@ -301,23 +375,39 @@ describe('multichannel callbacks', () => {
     expect(suggestion).toMatchObject({
       type: 'suggestion-response',
       to: RBM_SENDER,
-      message: { direction: 'in', channel: 'RBM', from: HANDSET, owner: RBM_SENDER, suggestionResponse: { text: 'Track it', postbackData: 'dHJhY2s=', pairedMessageId: id } },
+      message: {
+        direction: 'in',
+        channel: 'RBM',
+        from: HANDSET,
+        owner: RBM_SENDER,
+        suggestionResponse: { text: 'Track it', postbackData: 'dHJhY2s=', pairedMessageId: id },
+      },
     });
 
     // Over HTTP, the same operation: a location shared in answer to the same message.
     const remote = connectEmulator(running.url);
     // A location has no paired message id: to a sender id it cannot be routed, so it is refused with the reason ...
-    await expect(remote.inbound({ from: HANDSET, to: [RBM_SENDER], locationResponse: { latitude: '37.7749', longitude: '-122.4194' }, accountId: ACCOUNT })).rejects.toThrow(/none of BandwidthRBM/);
+    await expect(
+      remote.inbound({ from: HANDSET, to: [RBM_SENDER], locationResponse: { latitude: '37.7749', longitude: '-122.4194' }, accountId: ACCOUNT }),
+    ).rejects.toThrow(/none of BandwidthRBM/);
     // ... and to one of our numbers it is routed like any inbound message.
     const [located] = await remote.inbound({ from: HANDSET, to: [NUMBER], locationResponse: { latitude: '37.7749', longitude: '-122.4194' } });
     expect(located).toMatchObject({ channel: 'RBM', locationResponse: { latitude: '37.7749', longitude: '-122.4194' } });
     const loc = await running.callbacks.waitFor({ type: 'requested-location-response', outcome: 'delivered' }, WAIT);
     const event = (loc.request.body as Event[])[0]!;
     assertCallbackMatchesSpec([event]);
-    expect(event).toMatchObject({ type: 'requested-location-response', to: NUMBER, message: { channel: 'RBM', locationResponse: { latitude: '37.7749', longitude: '-122.4194' } } });
+    expect(event).toMatchObject({
+      type: 'requested-location-response',
+      to: NUMBER,
+      message: { channel: 'RBM', locationResponse: { latitude: '37.7749', longitude: '-122.4194' } },
+    });
 
     // In process, a suggestion-response naming the paired message reaches the sender id.
-    const [tapped] = await running.inbound({ from: HANDSET, to: [RBM_SENDER], suggestionResponse: { text: 'Track it', postbackData: 'dHJhY2s=', pairedMessageId: id } });
+    const [tapped] = await running.inbound({
+      from: HANDSET,
+      to: [RBM_SENDER],
+      suggestionResponse: { text: 'Track it', postbackData: 'dHJhY2s=', pairedMessageId: id },
+    });
     expect(tapped).toMatchObject({ owner: RBM_SENDER, applicationId: APP });
     await journaled(running, { type: 'suggestion-response', outcome: 'delivered' }, 2);
   });

@@ -60,13 +60,24 @@ async function putMedia(running: RunningEmulator, mediaId: string, bytes: Buffer
   await res.body.dump();
 }
 
-const failScenario = { version: 1, name: 'fails-4720', rules: [{ name: 'rejected', match: { to: FAILS }, events: [{ type: 'message-failed', errorCode: 4720 }] }] };
+const failScenario = {
+  version: 1,
+  name: 'fails-4720',
+  rules: [{ name: 'rejected', match: { to: FAILS }, events: [{ type: 'message-failed', errorCode: 4720 }] }],
+};
 
 describe('--data-dir: state survives a restart', () => {
   it('keeps messages, media, journal and run-time scenarios, and delivers after the restart what was pending at close', async () => {
     const dataDir = tempDir();
     const sink = await emulators.newSink();
-    const accounts = [{ id: ACCOUNT, users: [{ username: 'bw-user', password: 'bw-password' }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: FROM, applicationId: APP }] }];
+    const accounts = [
+      {
+        id: ACCOUNT,
+        users: [{ username: 'bw-user', password: 'bw-password' }],
+        applications: [{ id: APP, callbackUrl: sink.url }],
+        numbers: [{ number: FROM, applicationId: APP }],
+      },
+    ];
 
     const first = await start({ dataDir, accounts });
     await first.scenarios.use(failScenario, { accountId: ACCOUNT });
@@ -91,7 +102,9 @@ describe('--data-dir: state survives a restart', () => {
     // Journal: the same entries with the same sequence numbers; new ones continue after them.
     expect(await second.callbacks.list()).toEqual(journalBefore);
     // Media: the same bytes.
-    const media = await request(`${second.url}/users/${ACCOUNT}/media/pic/one.png`, { headers: { authorization: 'Basic ' + Buffer.from('bw-user:bw-password').toString('base64') } });
+    const media = await request(`${second.url}/users/${ACCOUNT}/media/pic/one.png`, {
+      headers: { authorization: 'Basic ' + Buffer.from('bw-user:bw-password').toString('base64') },
+    });
     expect(media.statusCode).toBe(200);
     expect(Buffer.from(await media.body.arrayBuffer())).toEqual(png);
     // Run-time scenario: still in force.
@@ -115,7 +128,14 @@ describe('--data-dir: state survives a restart', () => {
       res.writeHead(answer).end();
       return 'handled';
     });
-    const accounts = [{ id: ACCOUNT, users: [{ username: 'bw-user', password: 'bw-password' }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: FROM, applicationId: APP }] }];
+    const accounts = [
+      {
+        id: ACCOUNT,
+        users: [{ username: 'bw-user', password: 'bw-password' }],
+        applications: [{ id: APP, callbackUrl: sink.url }],
+        numbers: [{ number: FROM, applicationId: APP }],
+      },
+    ];
     // One long retry: the first attempt fails, the retry is due 20 emulated s later (1 s real at scale 0.05).
     const first = await start({ dataDir, accounts, callbacks: { retryDelays: ['20s'] } });
     const id = await send(first, NOW);
@@ -135,8 +155,19 @@ describe('--data-dir: state survives a restart', () => {
   it('a scenario reply still due at close is sent after the restart', async () => {
     const dataDir = tempDir();
     const sink = await emulators.newSink();
-    const accounts = [{ id: ACCOUNT, users: [{ username: 'bw-user', password: 'bw-password' }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: FROM, applicationId: APP }] }];
-    const replying = { version: 1, name: 'slow-reply', rules: [{ name: 'answers late', match: { to: NOW }, reply: { after: '30s', text: 'late answer to {{text}}' } }] };
+    const accounts = [
+      {
+        id: ACCOUNT,
+        users: [{ username: 'bw-user', password: 'bw-password' }],
+        applications: [{ id: APP, callbackUrl: sink.url }],
+        numbers: [{ number: FROM, applicationId: APP }],
+      },
+    ];
+    const replying = {
+      version: 1,
+      name: 'slow-reply',
+      rules: [{ name: 'answers late', match: { to: NOW }, reply: { after: '30s', text: 'late answer to {{text}}' } }],
+    };
     const first = await start({ dataDir, accounts });
     await first.scenarios.use(replying);
     await send(first, NOW, 'hello');
@@ -196,7 +227,14 @@ describe('state export and import (GET/POST /__emulator/state)', () => {
 
   it('with a data dir the export carries pending callbacks, and an import schedules them again', async () => {
     const sink = await emulators.newSink();
-    const accounts = [{ id: ACCOUNT, users: [{ username: 'bw-user', password: 'bw-password' }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: FROM, applicationId: APP }] }];
+    const accounts = [
+      {
+        id: ACCOUNT,
+        users: [{ username: 'bw-user', password: 'bw-password' }],
+        applications: [{ id: APP, callbackUrl: sink.url }],
+        numbers: [{ number: FROM, applicationId: APP }],
+      },
+    ];
     const source = await start({ dataDir: tempDir(), accounts });
     const slowId = await send(source, SLOW);
     const doc = await source.state.export();
@@ -213,7 +251,14 @@ describe('state export and import (GET/POST /__emulator/state)', () => {
   it('refuses a bad document with every problem named (400 over HTTP, ControlInputError in both)', async () => {
     const running = await start({});
     const remote = connectEmulator(running.url);
-    const bad = { kind: 'bandwidth-emulator-state', version: 1, messages: [{ id: 'x' }], media: [], journal: [], scenarios: [{ scope: '*', name: 's', document: { version: 1, rules: [{ events: [{ type: 'message-failed', errorCode: 4999 }] }] } }] };
+    const bad = {
+      kind: 'bandwidth-emulator-state',
+      version: 1,
+      messages: [{ id: 'x' }],
+      media: [],
+      journal: [],
+      scenarios: [{ scope: '*', name: 's', document: { version: 1, rules: [{ events: [{ type: 'message-failed', errorCode: 4999 }] }] } }],
+    };
     for (const ops of [running, remote]) {
       const error = await ops.state.import(bad).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ControlInputError);
@@ -221,7 +266,11 @@ describe('state export and import (GET/POST /__emulator/state)', () => {
     }
     const wrongVersion = await running.state.import({ ...bad, version: 2 }).catch((e: ControlInputError) => e);
     expect((wrongVersion as ControlInputError).problems[0]).toMatchObject({ field: 'version' });
-    const res = await request(`${running.url}/__emulator/state`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }) });
+    const res = await request(`${running.url}/__emulator/state`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: 1 }),
+    });
     expect(res.statusCode).toBe(400);
     expect(await res.body.json()).toMatchObject({ error: 'bad-request', message: 'the state document is not valid' });
   });
@@ -230,7 +279,14 @@ describe('state export and import (GET/POST /__emulator/state)', () => {
 describe('a carrier action in the persisted state (data dir, export and import)', () => {
   // Delivered an hour after the 202 (three minutes of real time at scale 0.05): in flight for the whole test.
   const HOUR = '+15553003600';
-  const accountsFor = (url: string) => [{ id: ACCOUNT, users: [{ username: 'bw-user', password: 'bw-password' }], applications: [{ id: APP, callbackUrl: url }], numbers: [{ number: FROM, applicationId: APP }] }];
+  const accountsFor = (url: string) => [
+    {
+      id: ACCOUNT,
+      users: [{ username: 'bw-user', password: 'bw-password' }],
+      applications: [{ id: APP, callbackUrl: url }],
+      numbers: [{ number: FROM, applicationId: APP }],
+    },
+  ];
 
   /** Nothing the carrier action replaced is left: flushing the clock fires nothing, and no delivered event exists. */
   async function expectOnlyTheFailure(running: RunningEmulator, id: string): Promise<void> {
@@ -271,7 +327,7 @@ describe('a carrier action in the persisted state (data dir, export and import)'
 
     const imported = await start({ dataDir: tempDir(), accounts: accountsFor(sink.url) });
     expect(await imported.state.import(stale)).toMatchObject({ messages: 1, pendingSteps: 0 });
-    expect((await imported.state.export()).pending?.steps, 'not written to the importer\'s data dir either').toEqual([]);
+    expect((await imported.state.export()).pending?.steps, "not written to the importer's data dir either").toEqual([]);
     await expectOnlyTheFailure(imported, id);
 
     // The same row in the data dir file, as the older emulator left it: dropped from the file at the next start.

@@ -100,7 +100,9 @@ function expectSettled(running: RunningEmulator): void {
 }
 
 /** The HTTP error an SDK call rejected with. */
-async function httpError(promise: Promise<unknown>): Promise<{ status: number; headers: Record<string, unknown>; data: { type?: string; description?: string } }> {
+async function httpError(
+  promise: Promise<unknown>,
+): Promise<{ status: number; headers: Record<string, unknown>; data: { type?: string; description?: string } }> {
   const error = (await promise.then(
     () => {
       throw new Error('expected the request to be rejected');
@@ -193,7 +195,11 @@ describe('bundled scenarios', () => {
     await settled(running);
     expect(sequence(running, sink, second, target)).toEqual(['message-failed 4775']);
     // Only the first message drew a reply.
-    expect(events(sink).map((e) => e.type).sort()).toEqual(['message-delivered', 'message-failed', 'message-received']);
+    expect(
+      events(sink)
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual(['message-delivered', 'message-failed', 'message-received']);
     expectSettled(running);
   });
 
@@ -336,7 +342,12 @@ describe('bundled scenarios', () => {
       ({
         to,
         channelList: [
-          { from: rbmSender, applicationId: APP, channel: 'RBM', content: { text: 'Your order shipped', suggestions: [{ type: 'REPLY', text: 'Yes', postbackData: 'eWVz' }] } },
+          {
+            from: rbmSender,
+            applicationId: APP,
+            channel: 'RBM',
+            content: { text: 'Your order shipped', suggestions: [{ type: 'REPLY', text: 'Yes', postbackData: 'eWVz' }] },
+          },
           { from: FROM, applicationId: APP, channel: 'SMS', content: { text: 'Your order shipped' } },
         ],
       }) as unknown as MultiChannelMessageRequest;
@@ -376,7 +387,15 @@ describe('bundled scenarios', () => {
     expect(responses).toHaveLength(1);
     expect(responses[0]).toMatchObject({
       to: rbmSender,
-      message: { id: tap.messageId, direction: 'in', channel: 'RBM', from: reader, owner: rbmSender, applicationId: APP, suggestionResponse: { text: 'Yes', postbackData: 'eWVz', pairedMessageId: read } },
+      message: {
+        id: tap.messageId,
+        direction: 'in',
+        channel: 'RBM',
+        from: reader,
+        owner: rbmSender,
+        applicationId: APP,
+        suggestionResponse: { text: 'Yes', postbackData: 'eWVz', pairedMessageId: read },
+      },
     });
 
     expect(sequence(running, sink, plain, noRcs)).toEqual(['message-delivered']);
@@ -417,7 +436,11 @@ describe('magic numbers, no scenario loaded', () => {
     expect(journal).toEqual([]);
     expect(sequence(running, sink, lostMms, '+15552000001')).toEqual(['message-sending']);
     expect((await running.callbacks.list({ messageId: lostMms })).map((j) => j.type)).toEqual(['message-sending']);
-    expect(events(sink).map((e) => e.message.id).sort()).toEqual([lostMms, later].sort());
+    expect(
+      events(sink)
+        .map((e) => e.message.id)
+        .sort(),
+    ).toEqual([lostMms, later].sort());
     const stored = (await running.messages.get(lost))!;
     expect(stored.recipients.map((r) => r.status)).toEqual(['QUEUED']);
     expect(stored.timeline.find((t) => t.what === 'planned')!.detail!.explanation).toContain('no delivery receipt');

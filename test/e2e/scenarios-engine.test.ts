@@ -316,7 +316,9 @@ describe('matchers', () => {
     await settled(running);
     expect(cases.map((c, i) => sequence(running, sink, ids[i]!, c.fields.to[0]!))).toEqual(cases.map((c) => c.expected));
     // The not-urgent text missed the anchored regex for a stated reason.
-    expect(await explanation(running, ids[2]!, '+19195557003')).toContain("matchers#1 'urgent': text was 'this is not urgent', rule wants text matches /^urgent\\b/i");
+    expect(await explanation(running, ids[2]!, '+19195557003')).toContain(
+      "matchers#1 'urgent': text was 'this is not urgent', rule wants text matches /^urgent\\b/i",
+    );
     await settled(running);
     expectSettled(running);
   });
@@ -325,7 +327,11 @@ describe('matchers', () => {
     const { running, api, sink } = await start();
     const handsets = ['+19195557001', '+19195557002'];
     running.emulator.useScenario(
-      { version: 1, name: 'echo', rules: [{ match: { to: '+1919555700*' }, reply: { after: '5ms', text: 're: {{text}} [{{tag}}] to={{to}} from={{ from }} id={{id}}' } }] },
+      {
+        version: 1,
+        name: 'echo',
+        rules: [{ match: { to: '+1919555700*' }, reply: { after: '5ms', text: 're: {{text}} [{{tag}}] to={{to}} from={{ from }} id={{id}}' } }],
+      },
       ACCOUNT,
     );
     const tagged = await send(api, { to: [handsets[0]!], text: 'ping', tag: 'T1' });
@@ -353,7 +359,10 @@ describe('matchers', () => {
 describe('scheduled inbound messages', () => {
   it("trigger 'start' (the default) arrives at the sink when the scenario is loaded", async () => {
     const { running, sink } = await start();
-    running.emulator.useScenario({ version: 1, name: 'greeting', inbound: [{ from: '+15550009999', to: [FROM], text: 'hello at start', after: '10ms' }] }, ACCOUNT);
+    running.emulator.useScenario(
+      { version: 1, name: 'greeting', inbound: [{ from: '+15550009999', to: [FROM], text: 'hello at start', after: '10ms' }] },
+      ACCOUNT,
+    );
     await arrived(running, { type: 'message-received', recipient: FROM });
     const received = events(sink);
     expect(received).toHaveLength(1);
@@ -590,7 +599,14 @@ describe('timeline order under load', () => {
     const running = await startEmulator({
       // Odd delays, so that no other timer of the process shares Node's 7 ms and 13 ms timer lists.
       callbacks: { deliveryDelay: '13ms', sendingDelay: '7ms' },
-      accounts: [{ id: ACCOUNT, users: [{ username: USER, password: PASS }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: FROM, applicationId: APP }] }],
+      accounts: [
+        {
+          id: ACCOUNT,
+          users: [{ username: USER, password: PASS }],
+          applications: [{ id: APP, callbackUrl: sink.url }],
+          numbers: [{ number: FROM, applicationId: APP }],
+        },
+      ],
     });
     emulators.push(running);
     // A deliberate CPU stall (what a busy test runner does to the emulator), not a sleep: nothing waits on it.
@@ -599,7 +615,8 @@ describe('timeline order under load', () => {
       while (performance.now() < until);
     };
     const nextLoopIteration = () => new Promise<void>((resolvePromise) => setImmediate(resolvePromise));
-    const accept = (to: string, media?: string[]) => running.emulator.acceptOutbound(ACCOUNT, { applicationId: APP, from: FROM, to: [to], text: 'x', ...(media ? { media } : {}) });
+    const accept = (to: string, media?: string[]) =>
+      running.emulator.acceptOutbound(ACCOUNT, { applicationId: APP, from: FROM, to: [to], text: 'x', ...(media ? { media } : {}) });
 
     accept('+19195557001'); // an SMS: its message-delivered heads Node's 13 ms timer list
     stall(9);

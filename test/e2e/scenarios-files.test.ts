@@ -92,7 +92,9 @@ rules:
 `);
     const { code, stderr } = await validate(file);
     expect(code).toBe(1);
-    expect(stderr).toContain(`${file}:5: rules[0].colour: is not a known field. Fix: remove it or check its spelling; known fields here: name, match, times, events`);
+    expect(stderr).toContain(
+      `${file}:5: rules[0].colour: is not a known field. Fix: remove it or check its spelling; known fields here: name, match, times, events`,
+    );
   });
 
   it('a malformed regex: exit 1, stderr names file:line, the field and a fix', async () => {
@@ -132,7 +134,8 @@ rules:
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(BUNDLED.length);
-    for (const [i, file] of BUNDLED.entries()) expect(lines[i]).toMatch(new RegExp(`^ok  ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}  \\(\\d+ rules, \\d+ inbound\\)$`));
+    for (const [i, file] of BUNDLED.entries())
+      expect(lines[i]).toMatch(new RegExp(`^ok  ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}  \\(\\d+ rules, \\d+ inbound\\)$`));
   });
 });
 
@@ -153,7 +156,14 @@ rules:
     const running = await startEmulator({
       scenarios: [file],
       callbacks: { deliveryDelay: '10ms', sendingDelay: '5ms', retryDelays: ['20ms'] },
-      accounts: [{ id: ACCOUNT, users: [{ username: USER, password: PASS }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: FROM, applicationId: APP }] }],
+      accounts: [
+        {
+          id: ACCOUNT,
+          users: [{ username: USER, password: PASS }],
+          applications: [{ id: APP, callbackUrl: sink.url }],
+          numbers: [{ number: FROM, applicationId: APP }],
+        },
+      ],
     });
     emulators.push(running);
     return { running, api: new MessagesApi(new Configuration({ basePath: running.url, username: USER, password: PASS })), sink };
@@ -227,7 +237,10 @@ inbound:
     expect(await outcome(running, api, other)).toBe(4730);
 
     writeFileSync(join(folder, 'b.yaml'), b(4740));
-    await vi.waitFor(() => expect(running.emulator.parts.scenarios.summaries().find((s) => s.name === 'b')!.rules[0]!.explain).toContain('4740'), { timeout: 5000, interval: 10 });
+    await vi.waitFor(() => expect(running.emulator.parts.scenarios.summaries().find((s) => s.name === 'b')!.rules[0]!.explain).toContain('4740'), {
+      timeout: 5000,
+      interval: 10,
+    });
     expect(running.emulator.scenarioProblems).toEqual([]);
     expect(await outcome(running, api, other)).toBe(4740);
     // a.yaml did not change: its `times: 1` rule stays used up, and its start-up inbound message is not sent again.
@@ -253,7 +266,9 @@ rules:
     );
     expect(error).toBeInstanceOf(EmulatorConfigError);
     const configError = error as EmulatorConfigError;
-    expect(configError.message).toContain(`${file}:3: rules[0].match.text: regex /^(?!STOP)/ uses a negative lookahead (?!…), which RE2 cannot run. Fix: rewrite without lookahead`);
+    expect(configError.message).toContain(
+      `${file}:3: rules[0].match.text: regex /^(?!STOP)/ uses a negative lookahead (?!…), which RE2 cannot run. Fix: rewrite without lookahead`,
+    );
     expect(configError.problems).toEqual([expect.objectContaining({ source: file, field: 'rules[0].match.text', line: 3 })]);
   });
 

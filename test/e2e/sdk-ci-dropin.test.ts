@@ -12,7 +12,7 @@ const BW_MESSAGING_APPLICATION_ID = '1c7f3a2e-0d4b-4f6e-9a8b-112233445566';
 const BW_NUMBER = '+19195551212';
 const USER_NUMBER = '+19195553434';
 
-describe('drop-in for the SDK unit tests\' mock (--permissive)', () => {
+describe("drop-in for the SDK unit tests' mock (--permissive)", () => {
   const emulators = useEmulators();
   let bw: RunningEmulator;
   let messagesApi: MessagesApi;
@@ -25,7 +25,7 @@ describe('drop-in for the SDK unit tests\' mock (--permissive)', () => {
     mediaApi = new MediaApi(config);
   });
 
-  it('createMessage with the SDK test\'s request echoes it realistically', async () => {
+  it("createMessage with the SDK test's request echoes it realistically", async () => {
     const expiration = new Date(Date.now() + 86_400_000 + 60).toISOString();
     const { status, data } = await messagesApi.createMessage(BW_ACCOUNT_ID, {
       to: new Set([USER_NUMBER]),
@@ -39,7 +39,14 @@ describe('drop-in for the SDK unit tests\' mock (--permissive)', () => {
     expect(status).toBe(202);
     assertMatchesSpec('message', data);
     expect(data.id).toHaveLength(29);
-    expect(data).toMatchObject({ owner: BW_NUMBER, applicationId: BW_MESSAGING_APPLICATION_ID, from: BW_NUMBER, direction: 'out', priority: 'high', expiration });
+    expect(data).toMatchObject({
+      owner: BW_NUMBER,
+      applicationId: BW_MESSAGING_APPLICATION_ID,
+      from: BW_NUMBER,
+      direction: 'out',
+      priority: 'high',
+      expiration,
+    });
     expect(data.to).toEqual([USER_NUMBER]);
     // Prism answers its spec example here, media included; a message sent without media has none.
     expect(data.media).toBeUndefined();
@@ -71,7 +78,9 @@ describe('drop-in for the SDK unit tests\' mock (--permissive)', () => {
     expect(upload.status).toBe(204);
     const list = await mediaApi.listMedia(BW_ACCOUNT_ID);
     expect(list.status).toBe(200);
-    expect(list.data).toEqual([{ content: `${bw.url}/api/v2/users/${BW_ACCOUNT_ID}/media/nodejs_binary_media`, contentLength: 6, mediaName: 'nodejs_binary_media' }]);
+    expect(list.data).toEqual([
+      { content: `${bw.url}/api/v2/users/${BW_ACCOUNT_ID}/media/nodejs_binary_media`, contentLength: 6, mediaName: 'nodejs_binary_media' },
+    ]);
     const got = await mediaApi.getMedia(BW_ACCOUNT_ID, 'nodejs_binary_media');
     expect(got.status).toBe(200);
     expect(String(got.data)).toBe('123456');

@@ -96,7 +96,10 @@ describe('Messaging v2 through bandwidth-sdk (default config)', () => {
     });
 
     it('another method on the messages path is 405, not 404', async () => {
-      const res = await raw(`${running.url}/users/${acct}/messages`, { method: 'DELETE', headers: { authorization: basic(running.account.username, running.account.password) } });
+      const res = await raw(`${running.url}/users/${acct}/messages`, {
+        method: 'DELETE',
+        headers: { authorization: basic(running.account.username, running.account.password) },
+      });
       expect(res.status).toBe(405);
       assertMatchesSpec('messagingRequestError', res.body);
       expect((res.body as { description: string }).description).toContain('DELETE');
@@ -166,8 +169,24 @@ describe('Messaging v2 through bandwidth-sdk (default config)', () => {
 describe('account isolation (two configured accounts)', () => {
   const emulators = useEmulators();
   let running: RunningEmulator;
-  const A = { id: '1110001', user: 'alice', pass: 'alice-pass', client: 'alice-client', secret: 'alice-secret', app: 'aaaaaaaa-0000-4000-8000-000000000001', number: '+15550001001' };
-  const B = { id: '2220002', user: 'bob', pass: 'bob-pass', client: 'bob-client', secret: 'bob-secret', app: 'bbbbbbbb-0000-4000-8000-000000000002', number: '+15550002002' };
+  const A = {
+    id: '1110001',
+    user: 'alice',
+    pass: 'alice-pass',
+    client: 'alice-client',
+    secret: 'alice-secret',
+    app: 'aaaaaaaa-0000-4000-8000-000000000001',
+    number: '+15550001001',
+  };
+  const B = {
+    id: '2220002',
+    user: 'bob',
+    pass: 'bob-pass',
+    client: 'bob-client',
+    secret: 'bob-secret',
+    app: 'bbbbbbbb-0000-4000-8000-000000000002',
+    number: '+15550002002',
+  };
   const sdk = (who: typeof A) => new MessagesApi(new Configuration({ basePath: running.url, username: who.user, password: who.pass }));
   const send = (who: typeof A, text: string) =>
     sdk(who).createMessage(who.id, { applicationId: who.app, from: who.number, to: new Set(['+15550009999']), text });
@@ -188,7 +207,7 @@ describe('account isolation (two configured accounts)', () => {
     expect(running.account).toMatchObject({ id: A.id, username: A.user, password: A.pass, applicationId: A.app, numbers: [A.number] });
   });
 
-  it('B\'s user can neither create in nor search A (401)', async () => {
+  it("B's user can neither create in nor search A (401)", async () => {
     const a = await send(A, 'secret of A');
     expect(a.status).toBe(202);
     assertMatchesSpec('message', a.data);
@@ -201,7 +220,7 @@ describe('account isolation (two configured accounts)', () => {
     assertMatchesSpec('messagingRequestError', search.data);
   });
 
-  it('B\'s OAuth token does not open A', async () => {
+  it("B's OAuth token does not open A", async () => {
     const res = await raw(`${running.url}/api/v1/oauth2/token`, {
       method: 'POST',
       headers: { authorization: basic(B.client, B.secret), 'content-type': 'application/x-www-form-urlencoded' },
@@ -217,7 +236,7 @@ describe('account isolation (two configured accounts)', () => {
     checkList(own.data);
   });
 
-  it('a search in B never returns A\'s messages', async () => {
+  it("a search in B never returns A's messages", async () => {
     const a = await send(A, 'only for A');
     const b = await send(B, 'only for B');
     assertMatchesSpec('message', a.data);

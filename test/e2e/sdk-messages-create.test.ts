@@ -27,7 +27,7 @@ describe('Messaging v2 through bandwidth-sdk (default config)', () => {
   });
 
   describe('createMessage', () => {
-    it('answers 202 with every field of the spec\'s message, computed or echoed', async () => {
+    it("answers 202 with every field of the spec's message, computed or echoed", async () => {
       const expiration = new Date(Date.now() + 3_600_000).toISOString();
       const text = 'x'.repeat(161); // 161 GSM-7 characters: two segments (160 fit in one, 153 per concatenated part)
       const media = ['https://example.com/cat.png'];
@@ -80,7 +80,9 @@ describe('Messaging v2 through bandwidth-sdk (default config)', () => {
     });
 
     it('works the same under /api/v2 (basePath + /api/v2)', async () => {
-      const v2 = new MessagesApi(new Configuration({ basePath: `${running.url}/api/v2`, username: running.account.username, password: running.account.password }));
+      const v2 = new MessagesApi(
+        new Configuration({ basePath: `${running.url}/api/v2`, username: running.account.username, password: running.account.password }),
+      );
       const { status, data } = await v2.createMessage(acct, request({ tag: 'via-api-v2' }));
       expect(status).toBe(202);
       assertMatchesSpec('message', data);
@@ -90,7 +92,7 @@ describe('Messaging v2 through bandwidth-sdk (default config)', () => {
       expect(found.data.messages?.map((m) => m.messageId)).toEqual([data.id]);
     });
 
-    it('rejects a non-E.164 `to` with Bandwidth\'s live-confirmed fieldErrors wording', async () => {
+    it("rejects a non-E.164 `to` with Bandwidth's live-confirmed fieldErrors wording", async () => {
       const { status, data } = await httpError(api.createMessage(acct, request({ to: new Set(['+1invalid']) })));
       expect(status).toBe(400);
       assertMatchesSpec('createMessageRequestError', data);
@@ -137,12 +139,15 @@ describe('Messaging v2 through bandwidth-sdk (default config)', () => {
     it('accepts the limits themselves: 10 recipients, text 2048, tag 1024, 10 media, 4096-char URL', async () => {
       const url4096 = `https://example.com/${'u'.repeat(4096 - 'https://example.com/'.length)}`;
       expect(url4096).toHaveLength(4096);
-      const { status, data } = await api.createMessage(acct, request({
-        to: new Set(elevenNumbers.slice(0, 10)),
-        text: 'a'.repeat(2048),
-        tag: 't'.repeat(1024),
-        media: [url4096, ...Array.from({ length: 9 }, (_, i) => `https://example.com/${i}.png`)],
-      }));
+      const { status, data } = await api.createMessage(
+        acct,
+        request({
+          to: new Set(elevenNumbers.slice(0, 10)),
+          text: 'a'.repeat(2048),
+          tag: 't'.repeat(1024),
+          media: [url4096, ...Array.from({ length: 9 }, (_, i) => `https://example.com/${i}.png`)],
+        }),
+      );
       expect(status).toBe(202);
       assertMatchesSpec('message', data);
       expect(data.to).toHaveLength(10);

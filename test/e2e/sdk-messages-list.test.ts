@@ -101,7 +101,12 @@ describe('Messaging v2 through bandwidth-sdk (default config)', () => {
       const created = new Set<string>();
       for (let batch = 0; batch < 5; batch++) {
         const answers = await Promise.all(
-          Array.from({ length: 50 }, (_, i) => api.createMessage(acct, request({ from: pagingFrom, to: new Set([`+1919556${String(batch * 50 + i).padStart(4, '0')}`]), text: `page test ${batch}-${i}` }))),
+          Array.from({ length: 50 }, (_, i) =>
+            api.createMessage(
+              acct,
+              request({ from: pagingFrom, to: new Set([`+1919556${String(batch * 50 + i).padStart(4, '0')}`]), text: `page test ${batch}-${i}` }),
+            ),
+          ),
         );
         for (const { status, data } of answers) {
           expect(status).toBe(202);

@@ -49,7 +49,9 @@ describe('no secrets in logs', () => {
             id: ACCOUNT,
             users: [{ username: SECRET.user, password: SECRET.password }],
             oauthClients: [{ clientId: SECRET.clientId, clientSecret: SECRET.clientSecret }],
-            applications: [{ id: APP, callbackUrl: sink.url, callbackAuth: { mode: 'preemptive', username: SECRET.callbackUser, password: SECRET.callbackPassword } }],
+            applications: [
+              { id: APP, callbackUrl: sink.url, callbackAuth: { mode: 'preemptive', username: SECRET.callbackUser, password: SECRET.callbackPassword } },
+            ],
             numbers: [{ number: FROM, applicationId: APP }],
           },
         ],
@@ -62,7 +64,8 @@ describe('no secrets in logs', () => {
     const bearers: string[] = [];
     try {
       const body = JSON.stringify({ applicationId: APP, to: ['+19195557001'], from: FROM, text: 'secret test' });
-      const post = (authorization: string) => fetch(`${url}/users/${ACCOUNT}/messages`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body });
+      const post = (authorization: string) =>
+        fetch(`${url}/users/${ACCOUNT}/messages`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body });
 
       expect((await post(`Basic ${b64(`${SECRET.user}:${SECRET.password}`)}`)).status).toBe(202);
       expect((await post(`Basic ${b64(`${SECRET.user}:${SECRET.wrongPassword}`)}`)).status).toBe(401);
@@ -76,7 +79,11 @@ describe('no secrets in logs', () => {
       bearers.push(bearer);
       expect((await post(`Bearer ${bearer}`)).status).toBe(202);
       expect((await post(`Bearer ${bearer}-tampered`)).status).toBe(401);
-      const wrongClient = await fetch(`${url}/api/v1/oauth2/token`, { method: 'POST', headers: { authorization: `Basic ${b64(`${SECRET.clientId}:${SECRET.wrongPassword}`)}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+      const wrongClient = await fetch(`${url}/api/v1/oauth2/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${b64(`${SECRET.clientId}:${SECRET.wrongPassword}`)}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      });
       expect(wrongClient.status).toBe(401);
       expect((await fetch(`${url}/__emulator/health`, { headers: { authorization: `Bearer ${SECRET.controlToken}` } })).status).toBe(200);
       expect((await fetch(`${url}/__emulator/health`, { headers: { 'x-emulator-token': SECRET.wrongToken } })).status).toBe(401);
@@ -92,9 +99,18 @@ describe('no secrets in logs', () => {
     expect(text).toContain('incoming request');
     expect(text).toContain('callback attempt');
     const forbidden = [
-      SECRET.password, SECRET.wrongPassword, SECRET.clientSecret, SECRET.controlToken, SECRET.wrongToken, SECRET.callbackPassword, ...bearers,
-      b64(`${SECRET.user}:${SECRET.password}`), b64(`${SECRET.user}:${SECRET.wrongPassword}`), b64(`${SECRET.clientId}:${SECRET.clientSecret}`),
-      b64(`${SECRET.clientId}:${SECRET.wrongPassword}`), b64(`${SECRET.callbackUser}:${SECRET.callbackPassword}`),
+      SECRET.password,
+      SECRET.wrongPassword,
+      SECRET.clientSecret,
+      SECRET.controlToken,
+      SECRET.wrongToken,
+      SECRET.callbackPassword,
+      ...bearers,
+      b64(`${SECRET.user}:${SECRET.password}`),
+      b64(`${SECRET.user}:${SECRET.wrongPassword}`),
+      b64(`${SECRET.clientId}:${SECRET.clientSecret}`),
+      b64(`${SECRET.clientId}:${SECRET.wrongPassword}`),
+      b64(`${SECRET.callbackUser}:${SECRET.callbackPassword}`),
     ];
     for (const line of lines) for (const secret of forbidden) expect(line, `a log line leaks ${secret}`).not.toContain(secret);
     // No Authorization header value at all, whatever its scheme.

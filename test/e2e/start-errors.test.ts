@@ -25,7 +25,11 @@ const tempDir = () => {
 
 /** Run the CLI until it exits (it fails before listening, or the test fails on the timeout). */
 function cli(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/bandwidth-emulator.js', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/bandwidth-emulator.js', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   return new Promise((resolveRun) => child.once('exit', (code) => resolveRun({ code, stderr })));
@@ -60,7 +64,9 @@ describe('listen errors through the CLI', () => {
 
   it('each code its own text (privileged port, permissions, no IPv6, DNS down, the rest)', () => {
     const err = (code: string) => Object.assign(new Error(`listen ${code}`), { code });
-    expect(explainListenError(err('EACCES'), '0.0.0.0', 80)).toContain('ports below 1024 need privileges this user does not have. Fix: use a port of 1024 or more');
+    expect(explainListenError(err('EACCES'), '0.0.0.0', 80)).toContain(
+      'ports below 1024 need privileges this user does not have. Fix: use a port of 1024 or more',
+    );
     expect(explainListenError(err('EACCES'), '0.0.0.0', 8080)).toContain('this user is not allowed to (EACCES)');
     expect(explainListenError(err('EAFNOSUPPORT'), '::', 4010)).toContain('no IPv6');
     expect(explainListenError(err('EAI_AGAIN'), 'emulator', 4010)).toContain('could not be resolved right now (DNS did not answer)');
@@ -111,7 +117,10 @@ describe('data dir errors', () => {
   it('each code its own text: permissions, read-only, disk full, locked, I/O', () => {
     const err = (code: string, message = `${code}: failed`) => Object.assign(new Error(message), { code });
     const explain = (code: string) => explainDataDirError(err(code), '/data', '/data/emulator.sqlite');
-    expect(explain('EACCES')).toEqual({ problem: 'this user may not create or write /data (EACCES: failed)', fix: expect.stringContaining('check its owner and mode') });
+    expect(explain('EACCES')).toEqual({
+      problem: 'this user may not create or write /data (EACCES: failed)',
+      fix: expect.stringContaining('check its owner and mode'),
+    });
     expect(explain('SQLITE_READONLY').problem).toContain('may not create or write /data/emulator.sqlite');
     expect(explain('EROFS').problem).toContain('read-only file system');
     expect(explain('EROFS').fix).toContain('without :ro');

@@ -42,8 +42,16 @@ async function start(options: ConfigFile = {}): Promise<RunningEmulator> {
 /** An emulator with some of everything: a run-time scenario, media, two messages in flight. */
 async function withState(options: ConfigFile = {}): Promise<RunningEmulator> {
   const r = await start(options);
-  await r.scenarios.use({ version: 1, name: 'fails', rules: [{ name: 'x', match: { to: '+19195557002' }, events: [{ type: 'message-failed', errorCode: 4720 }] }] });
-  const put = await request(`${r.url}/users/${ACCOUNT}/media/kept.png`, { method: 'PUT', headers: { 'content-type': 'image/png', authorization: BASIC }, body: 'kept bytes' });
+  await r.scenarios.use({
+    version: 1,
+    name: 'fails',
+    rules: [{ name: 'x', match: { to: '+19195557002' }, events: [{ type: 'message-failed', errorCode: 4720 }] }],
+  });
+  const put = await request(`${r.url}/users/${ACCOUNT}/media/kept.png`, {
+    method: 'PUT',
+    headers: { 'content-type': 'image/png', authorization: BASIC },
+    body: 'kept bytes',
+  });
   expect(put.statusCode).toBe(204);
   for (const to of ['+19195557001', '+19195557002']) r.emulator.acceptOutbound(ACCOUNT, { applicationId: APP, from: FROM, to: [to], text: 'before' });
   return r;
@@ -56,38 +64,94 @@ async function snapshot(r: RunningEmulator) {
   return { state, pendingSteps: timeline.pendingSteps, timers: clock.pending, books: dispatcher.stats() };
 }
 
-async function postState(r: RunningEmulator, body: string): Promise<{ status: number; body: { error: string; message: string; problems?: Array<{ field: string; problem: string }> } }> {
+async function postState(
+  r: RunningEmulator,
+  body: string,
+): Promise<{ status: number; body: { error: string; message: string; problems?: Array<{ field: string; problem: string }> } }> {
   const res = await request(`${r.url}/__emulator/state`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   return { status: res.statusCode, body: (await res.body.json()) as never };
 }
 
 const message = (id: string, extra: Record<string, unknown> = {}) => ({
-  id, accountId: ACCOUNT, direction: 'out', applicationId: APP, owner: FROM, from: FROM, to: ['+19195557009'], text: 'imported', priority: 'default',
-  time: 1_700_000_000_000, segmentCount: 1, recipients: [{ to: '+19195557009', status: 'QUEUED', errorCode: 0, updatedAt: 1_700_000_000_000 }], timeline: [], ...extra,
+  id,
+  accountId: ACCOUNT,
+  direction: 'out',
+  applicationId: APP,
+  owner: FROM,
+  from: FROM,
+  to: ['+19195557009'],
+  text: 'imported',
+  priority: 'default',
+  time: 1_700_000_000_000,
+  segmentCount: 1,
+  recipients: [{ to: '+19195557009', status: 'QUEUED', errorCode: 0, updatedAt: 1_700_000_000_000 }],
+  timeline: [],
+  ...extra,
 });
 const entry = (seq: number, extra: Record<string, unknown> = {}) => ({
-  seq, eventId: `ev-${seq}`, accountId: ACCOUNT, messageId: 'i1', applicationId: APP, type: 'message-delivered', recipient: '+19195557009', attempt: 1,
-  at: 1_700_000_000_000, durationMs: 3, request: { headers: {}, body: [] }, outcome: 'delivered', ...extra,
+  seq,
+  eventId: `ev-${seq}`,
+  accountId: ACCOUNT,
+  messageId: 'i1',
+  applicationId: APP,
+  type: 'message-delivered',
+  recipient: '+19195557009',
+  attempt: 1,
+  at: 1_700_000_000_000,
+  durationMs: 3,
+  request: { headers: {}, body: [] },
+  outcome: 'delivered',
+  ...extra,
 });
 const steps = (extra: Record<string, unknown> = {}, step: Record<string, unknown> = {}) => ({
-  accountId: ACCOUNT, messageId: 'i1', recipient: '+19195557009', steps: [{ afterMs: 100, type: 'message-delivered', ...step }], next: 0, dueAt: 1_700_000_000_000, ...extra,
+  accountId: ACCOUNT,
+  messageId: 'i1',
+  recipient: '+19195557009',
+  steps: [{ afterMs: 100, type: 'message-delivered', ...step }],
+  next: 0,
+  dueAt: 1_700_000_000_000,
+  ...extra,
 });
-const doc = (parts: Partial<Record<keyof StateDocument, unknown>> = {}) => ({ kind: 'bandwidth-emulator-state', version: 1, messages: [message('i1')], media: [], journal: [entry(1)], scenarios: [], ...parts });
+const doc = (parts: Partial<Record<keyof StateDocument, unknown>> = {}) => ({
+  kind: 'bandwidth-emulator-state',
+  version: 1,
+  messages: [message('i1')],
+  media: [],
+  journal: [entry(1)],
+  scenarios: [],
+  ...parts,
+});
 
 describe('POST /__emulator/state refuses numbers outside their domain, with 400 naming the field; nothing changes', () => {
   const cases: Array<[string, string, string]> = [
-    ['a message time past Date\'s range', JSON.stringify(doc({ messages: [message('i1', { time: 1e300 })] })), 'messages[0].time'],
+    ["a message time past Date's range", JSON.stringify(doc({ messages: [message('i1', { time: 1e300 })] })), 'messages[0].time'],
     ['a time that JSON reads as Infinity (1e400)', JSON.stringify(doc()).replace('"time":1700000000000', '"time":1e400'), 'messages[0].time'],
-    ['a recipient updatedAt before Date\'s range', JSON.stringify(doc({ messages: [message('i1', { recipients: [{ to: '+1', status: 'QUEUED', errorCode: 0, updatedAt: -9e15 }] })] })), 'messages[0].recipients[0].updatedAt'],
+    [
+      "a recipient updatedAt before Date's range",
+      JSON.stringify(doc({ messages: [message('i1', { recipients: [{ to: '+1', status: 'QUEUED', errorCode: 0, updatedAt: -9e15 }] })] })),
+      'messages[0].recipients[0].updatedAt',
+    ],
     ['a segment count past the safe integers', JSON.stringify(doc({ messages: [message('i1', { segmentCount: 2 ** 60 })] })), 'messages[0].segmentCount'],
     ['a journal sequence number past 2^52', JSON.stringify(doc({ journal: [entry(2 ** 53)] })), 'journal[0].seq'],
     ['an attempt of 1e300', JSON.stringify(doc({ journal: [entry(1, { attempt: 1e300 })] })), 'journal[0].attempt'],
     ['an HTTP status of 1e6', JSON.stringify(doc({ journal: [entry(1, { response: { status: 1e6, body: '' } })] })), 'journal[0].response.status'],
-    ['a step sending 1e15 duplicates', JSON.stringify(doc({ pending: { steps: [steps({}, { duplicates: 1e15 })], deliveries: [] } })), 'pending.steps[0].steps[0].duplicates'],
-    ['a step due after Date\'s range', JSON.stringify(doc({ pending: { steps: [steps({ dueAt: 1e300 })], deliveries: [] } })), 'pending.steps[0].dueAt'],
-    ['a step delay of 1e300 ms', JSON.stringify(doc({ pending: { steps: [steps({}, { afterMs: 1e300 })], deliveries: [] } })), 'pending.steps[0].steps[0].afterMs'],
+    [
+      'a step sending 1e15 duplicates',
+      JSON.stringify(doc({ pending: { steps: [steps({}, { duplicates: 1e15 })], deliveries: [] } })),
+      'pending.steps[0].steps[0].duplicates',
+    ],
+    ["a step due after Date's range", JSON.stringify(doc({ pending: { steps: [steps({ dueAt: 1e300 })], deliveries: [] } })), 'pending.steps[0].dueAt'],
+    [
+      'a step delay of 1e300 ms',
+      JSON.stringify(doc({ pending: { steps: [steps({}, { afterMs: 1e300 })], deliveries: [] } })),
+      'pending.steps[0].steps[0].afterMs',
+    ],
     ['a rule hit count of 1e300', JSON.stringify(doc({ ruleHits: { '*/x/r1': 1e300 } })), 'ruleHits'],
-    ['a media upload time past Date\'s range', JSON.stringify(doc({ media: [{ accountId: ACCOUNT, mediaId: 'm', contentType: 'image/png', createdAt: 9e15, contentBase64: '' }] })), 'media[0].createdAt'],
+    [
+      "a media upload time past Date's range",
+      JSON.stringify(doc({ media: [{ accountId: ACCOUNT, mediaId: 'm', contentType: 'image/png', createdAt: 9e15, contentBase64: '' }] })),
+      'media[0].createdAt',
+    ],
   ];
   for (const [what, body, field] of cases) {
     it(what, async () => {
@@ -106,14 +170,20 @@ describe('POST /__emulator/state bounds the document: depth and size', () => {
   it('refuses a document nested 100,000 levels deep with 400 naming where (was a 500, and an import that left half a state)', async () => {
     const r = await withState();
     const before = await snapshot(r);
-    const body = JSON.stringify(doc({ messages: [message('i1', { timeline: [{ at: 1, what: 'x', detail: { d: 'DEEP' } }] })] })).replace('"DEEP"', '['.repeat(100_000) + ']'.repeat(100_000));
+    const body = JSON.stringify(doc({ messages: [message('i1', { timeline: [{ at: 1, what: 'x', detail: { d: 'DEEP' } }] })] })).replace(
+      '"DEEP"',
+      '['.repeat(100_000) + ']'.repeat(100_000),
+    );
     const res = await postState(r, body);
     expect(res.status).toBe(400);
-    expect(res.body.problems?.[0]).toMatchObject({ field: expect.stringMatching(/^messages\[0\]\.timeline\[0\]\.detail\.d(\[0\])+$/), problem: 'nests deeper than 64 levels' });
+    expect(res.body.problems?.[0]).toMatchObject({
+      field: expect.stringMatching(/^messages\[0\]\.timeline\[0\]\.detail\.d(\[0\])+$/),
+      problem: 'nests deeper than 64 levels',
+    });
     expect(await snapshot(r)).toEqual(before);
   });
 
-  it('refuses a body over the cap with 413 in the control API\'s shape, whether its length is announced or not', async () => {
+  it("refuses a body over the cap with 413 in the control API's shape, whether its length is announced or not", async () => {
     const options: ConfigFile = { media: { maxTotalBytes: 1024 }, limits: { maxMessages: 10, maxJournalEntries: 10 } };
     const r = await withState(options);
     const limit = stateBodyLimit(r.emulator.config);
@@ -122,12 +192,20 @@ describe('POST /__emulator/state bounds the document: depth and size', () => {
     const big = JSON.stringify(doc({ exportedAt: 'x'.repeat(limit) }));
     const announced = await postState(r, big);
     expect(announced.status).toBe(413);
-    expect(announced.body).toMatchObject({ error: 'payload-too-large', message: expect.stringContaining(`larger than the ${limit} bytes POST /__emulator/state takes`), limitBytes: limit });
+    expect(announced.body).toMatchObject({
+      error: 'payload-too-large',
+      message: expect.stringContaining(`larger than the ${limit} bytes POST /__emulator/state takes`),
+      limitBytes: limit,
+    });
     // Chunked, with no Content-Length: refused once the cap is passed.
     async function* chunks() {
       for (let sent = 0; sent <= limit; sent += 1024 * 1024) yield Buffer.alloc(1024 * 1024, 0x20);
     }
-    const chunked = await request(`${r.url}/__emulator/state`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Readable.from(chunks()) });
+    const chunked = await request(`${r.url}/__emulator/state`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Readable.from(chunks()),
+    });
     expect(chunked.statusCode).toBe(413);
     expect(await chunked.body.json()).toMatchObject({ error: 'payload-too-large' });
     expect(await snapshot(r)).toEqual(before);
@@ -150,9 +228,16 @@ describe('an import is atomic: checked and built aside before anything is replac
   it('refuses a media object over media.maxObjectBytes with 400; nothing changes', async () => {
     const r = await withState({ media: { maxObjectBytes: 16 } });
     const before = await snapshot(r);
-    const res = await postState(r, JSON.stringify(doc({ media: [{ accountId: ACCOUNT, mediaId: 'big', contentType: 'image/png', createdAt: Date.now(), contentBase64: Buffer.alloc(17).toString('base64') }] })));
+    const res = await postState(
+      r,
+      JSON.stringify(
+        doc({
+          media: [{ accountId: ACCOUNT, mediaId: 'big', contentType: 'image/png', createdAt: Date.now(), contentBase64: Buffer.alloc(17).toString('base64') }],
+        }),
+      ),
+    );
     expect(res.status).toBe(400);
-    expect(res.body.problems?.[0]).toMatchObject({ field: 'media[0].contentBase64', problem: 'holds 17 bytes; this emulator\'s media.maxObjectBytes is 16' });
+    expect(res.body.problems?.[0]).toMatchObject({ field: 'media[0].contentBase64', problem: "holds 17 bytes; this emulator's media.maxObjectBytes is 16" });
     expect(await snapshot(r)).toEqual(before);
   });
 
@@ -163,7 +248,11 @@ describe('an import is atomic: checked and built aside before anything is replac
       const r = await withState(folder ? { dataDir: folder } : {});
       const before = await snapshot(r);
       // A document that passes every check, and a restore that throws on its first media object.
-      const valid = doc({ media: [{ accountId: ACCOUNT, mediaId: 'new.png', contentType: 'image/png', createdAt: Date.now(), contentBase64: Buffer.from('new').toString('base64') }] });
+      const valid = doc({
+        media: [
+          { accountId: ACCOUNT, mediaId: 'new.png', contentType: 'image/png', createdAt: Date.now(), contentBase64: Buffer.from('new').toString('base64') },
+        ],
+      });
       vi.spyOn(MediaStore.prototype, 'restore').mockImplementationOnce(() => {
         throw new Error('injected restore failure');
       });

@@ -6,7 +6,16 @@ import { chromium, type BrowserContext } from 'playwright-core';
 /** Debian's chromium package: the only browser the tests use (none is ever downloaded). */
 const CHROMIUM = '/usr/bin/chromium';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /**
  * Why the browser tests cannot run here, or undefined when they can. Without chromium they skip with a printed
@@ -24,7 +33,10 @@ export function browserSkipReason(): string | undefined {
  * A headless chromium with a fresh temporary profile (playwright passes it as --user-data-dir); `close()` ends it and
  * removes the profile. `extraArgs` adds switches, e.g. --host-resolver-rules to make a name resolve to 127.0.0.1.
  */
-export async function launchBrowser(viewport = { width: 1280, height: 800 }, extraArgs: readonly string[] = []): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchBrowser(
+  viewport = { width: 1280, height: 800 },
+  extraArgs: readonly string[] = [],
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'bw-inbox-chromium-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...ARGS, ...extraArgs], viewport });
   return {

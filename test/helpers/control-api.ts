@@ -77,7 +77,11 @@ function config(sinkUrl: string, overrides: ConfigFile = {}): ConfigFile {
  * Register the fixture for a control API test file: `start(connect)` gives a test its emulator, sink and clients
  * (closed after it), `startHttp()` the same reached over HTTP, `defer()` one more cleanup (e.g. an open stream).
  */
-export function useControlApi(): { start(connect: Connect, overrides?: ConfigFile): Promise<Fixture>; startHttp(overrides?: ConfigFile): Promise<Fixture>; defer(cleanup: () => unknown): void } {
+export function useControlApi(): {
+  start(connect: Connect, overrides?: ConfigFile): Promise<Fixture>;
+  startHttp(overrides?: ConfigFile): Promise<Fixture>;
+  defer(cleanup: () => unknown): void;
+} {
   const emulators = useEmulators();
   async function start(connect: Connect, overrides: ConfigFile = {}): Promise<Fixture> {
     const sink = await emulators.newSink();
@@ -138,7 +142,12 @@ export interface SseFrame {
 }
 
 /** Read SSE frames from an open stream until `done` holds; bounded by `timeoutMs`, then the stream is aborted. */
-export async function readFrames(body: AsyncIterable<Buffer>, abort: AbortController, done: (frames: SseFrame[]) => boolean, timeoutMs = 5000): Promise<SseFrame[]> {
+export async function readFrames(
+  body: AsyncIterable<Buffer>,
+  abort: AbortController,
+  done: (frames: SseFrame[]) => boolean,
+  timeoutMs = 5000,
+): Promise<SseFrame[]> {
   const frames: SseFrame[] = [];
   const decoder = new TextDecoder();
   let buffer = '';

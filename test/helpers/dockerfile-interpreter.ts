@@ -10,18 +10,7 @@
 // and port publishing. Any instruction, flag or RUN command the interpreter does not understand throws, so the
 // Dockerfile cannot grow something untested.
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readlinkSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-} from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -344,7 +333,10 @@ export function dockerignore(text: string): { ignored: (rel: string) => boolean;
     .filter((l) => l !== '' && !l.startsWith('#'));
   const compiled = patterns.map((p) => {
     const negate = p.startsWith('!');
-    const body = posix.normalize((negate ? p.slice(1) : p).trim()).replace(/^\/+/, '').replace(/\/+$/, '');
+    const body = posix
+      .normalize((negate ? p.slice(1) : p).trim())
+      .replace(/^\/+/, '')
+      .replace(/\/+$/, '');
     let re = '';
     for (let i = 0; i < body.length; i++) {
       const c = body[i]!;
@@ -385,7 +377,18 @@ export function baseEnv(): Env {
     PATH: `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
     HOME: process.env.HOME ?? homedir(),
   };
-  for (const name of ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'TMPDIR', 'LANG']) {
+  for (const name of [
+    'NODE_EXTRA_CA_CERTS',
+    'SSL_CERT_FILE',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+    'TMPDIR',
+    'LANG',
+  ]) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
@@ -478,7 +481,8 @@ function rewriteRun(command: string, root: string, line: number, skipped: string
         // In the image prebuild-install downloads the prebuilt binding for the platform; this machine may be offline
         // (then it would compile SQLite for minutes), so the prebuilt file npm already made here stands in for it.
         skipped.push(`line ${line}: '${trimmed}' → copy of this machine's prebuilt binding (in the image prebuild-install downloads the same prebuilt file)`);
-        result = 'mkdir -p node_modules/better-sqlite3/build/Release && cp "$BWEMU_HOST_SQLITE_BINDING" node_modules/better-sqlite3/build/Release/better_sqlite3.node';
+        result =
+          'mkdir -p node_modules/better-sqlite3/build/Release && cp "$BWEMU_HOST_SQLITE_BINDING" node_modules/better-sqlite3/build/Release/better_sqlite3.node';
       } else if (program === 'npm' && w[1] === 'cache' && w[2] === 'clean') {
         skipped.push(`line ${line}: '${trimmed}' → true (it would wipe this machine's npm cache; in the image it only slims the layer)`);
         result = 'true';
@@ -487,7 +491,8 @@ function rewriteRun(command: string, root: string, line: number, skipped: string
       } else if (program === 'npm') {
         const sub = w.slice(1).find((x) => !x.startsWith('-'));
         if (!sub || !NPM_SUBCOMMANDS.has(sub)) throw unsupported(line, `'npm ${sub ?? ''}' in RUN`);
-        if (w.includes('-g') || w.includes('--global') || w.some((x) => x.startsWith('--prefix'))) throw unsupported(line, `a global or --prefix npm install in RUN`);
+        if (w.includes('-g') || w.includes('--global') || w.some((x) => x.startsWith('--prefix')))
+          throw unsupported(line, `a global or --prefix npm install in RUN`);
       }
       return `${mapPaths(result, root)}${op === '' ? '' : ` ${op === '\n' ? ';' : op} `}`;
     })
@@ -617,15 +622,19 @@ export async function build(parsed: Parsed, base: string, ignored: (rel: string)
           let shown: string;
           if (step.exec) {
             const argv = step.exec.map((a) => (a.startsWith('/') && !a.startsWith('//') ? inRoot(root, a) : a));
-            if (!RUN_COMMANDS.has(posix.basename(argv[0]!)) || argv[0] === 'npm') throw unsupported(step.line, `the exec-form RUN ${JSON.stringify(step.exec)}`);
+            if (!RUN_COMMANDS.has(posix.basename(argv[0]!)) || argv[0] === 'npm')
+              throw unsupported(step.line, `the exec-form RUN ${JSON.stringify(step.exec)}`);
             shown = argv.join(' ');
             result = await run(argv[0]!, argv.slice(1), { cwd, env, timeoutMs: 180_000 });
           } else {
             shown = rewriteRun(step.shell!, root, step.line, skipped);
             result = await run('bash', ['-c', shown], { cwd, env, timeoutMs: 180_000 });
           }
-          log.push(`[${label}] RUN ${step.shell ?? JSON.stringify(step.exec)}\n      ran: bash -c '${shown}' in ${cwd} (${(result.ms / 1000).toFixed(1)} s, exit ${result.code})`);
-          if (result.code !== 0) throw new DockerfileError(step.line, `RUN failed with exit ${result.code} (docker build would fail):\n${shown}\n${result.output.slice(-4000)}`);
+          log.push(
+            `[${label}] RUN ${step.shell ?? JSON.stringify(step.exec)}\n      ran: bash -c '${shown}' in ${cwd} (${(result.ms / 1000).toFixed(1)} s, exit ${result.code})`,
+          );
+          if (result.code !== 0)
+            throw new DockerfileError(step.line, `RUN failed with exit ${result.code} (docker build would fail):\n${shown}\n${result.output.slice(-4000)}`);
           break;
         }
       }

@@ -49,10 +49,33 @@ export interface ListFilters {
 /** listMessages takes 28 positional parameters; name the few these tests use. */
 export function list(api: MessagesApi, accountId: string, f: ListFilters) {
   return api.listMessages(
-    accountId, f.messageId, f.sourceTn, f.destinationTn,
-    undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined,
-    undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined,
-    f.sort, f.pageToken, f.limit,
+    accountId,
+    f.messageId,
+    f.sourceTn,
+    f.destinationTn,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    f.sort,
+    f.pageToken,
+    f.limit,
   );
 }
 

@@ -66,7 +66,9 @@ export async function startSink(behaviour?: SinkBehaviour): Promise<CallbackSink
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`sink: condition not met within ${timeoutMs} ms; received ${requests.length} requests: ${JSON.stringify(requests.map((r) => r.body))}`));
+          reject(
+            new Error(`sink: condition not met within ${timeoutMs} ms; received ${requests.length} requests: ${JSON.stringify(requests.map((r) => r.body))}`),
+          );
         }, timeoutMs);
         waiters.add(check);
       });

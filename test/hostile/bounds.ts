@@ -46,14 +46,37 @@ export function hostileBoundsTable(): string {
   const b = HOSTILE_BOUNDS;
   const create = `${ms(b.create.p50Ms)} / ${ms(b.create.p99Ms)}`;
   const rows = [
-    ['1,000 event-stream clients that never read, while 2,000 messages with 2,048-character text happen', mb(b.eventStreams.rssMb), create, 'every stream answered 200 or refused 503; a reading client still gets a stream afterwards'],
-    ['200 long-polls at a time timing out (1 s) against a full journal (10,000 entries)', mb(b.longPolls.rssMb), create, `every poll 408, its body ≤ ${kb(b.longPolls.timeoutBodyBytes)}, answered ≤ ${ms(b.longPolls.overrunMs)} after its wait`],
-    ['a maximal scenario (1,000 rules, ~1 MB), 10-recipient creates with 2,048-character text missing every rule', mb(b.maximalScenario.rssMb), create, `a stored message's control view ≤ ${mb(b.maximalScenario.messageViewBytes / 1024 / 1024)}`],
-    ['200,000 pending steps, then POST /__emulator/time/flush', mb(b.pendingFlush.rssMb), create, `every step fired by the one flush, within ${ms(b.pendingFlush.flushMs)}; no health request waits over ${ms(b.pendingFlush.healthMs)} during it`],
+    [
+      '1,000 event-stream clients that never read, while 2,000 messages with 2,048-character text happen',
+      mb(b.eventStreams.rssMb),
+      create,
+      'every stream answered 200 or refused 503; a reading client still gets a stream afterwards',
+    ],
+    [
+      '200 long-polls at a time timing out (1 s) against a full journal (10,000 entries)',
+      mb(b.longPolls.rssMb),
+      create,
+      `every poll 408, its body ≤ ${kb(b.longPolls.timeoutBodyBytes)}, answered ≤ ${ms(b.longPolls.overrunMs)} after its wait`,
+    ],
+    [
+      'a maximal scenario (1,000 rules, ~1 MB), 10-recipient creates with 2,048-character text missing every rule',
+      mb(b.maximalScenario.rssMb),
+      create,
+      `a stored message's control view ≤ ${mb(b.maximalScenario.messageViewBytes / 1024 / 1024)}`,
+    ],
+    [
+      '200,000 pending steps, then POST /__emulator/time/flush',
+      mb(b.pendingFlush.rssMb),
+      create,
+      `every step fired by the one flush, within ${ms(b.pendingFlush.flushMs)}; no health request waits over ${ms(b.pendingFlush.healthMs)} during it`,
+    ],
   ];
   return [
     '| load | peak RSS | create p50 / p99 | also | lost |',
     '| --- | --- | --- | --- | --- |',
-    ...rows.map(([load, rss, latency, also]) => `| ${load} | ≤ ${rss} | ≤ ${latency} | ${also} | nothing: every create 202, every event delivered or journaled, the books balance |`),
+    ...rows.map(
+      ([load, rss, latency, also]) =>
+        `| ${load} | ≤ ${rss} | ≤ ${latency} | ${also} | nothing: every create 202, every event delivered or journaled, the books balance |`,
+    ),
   ].join('\n');
 }

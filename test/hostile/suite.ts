@@ -64,7 +64,10 @@ export function hostileLoadSuite(label: string, sizes: HostileSizes): void {
       expectCommonBounds(r, B.eventStreams.rssMb);
       // Served or refused with the documented status; none left without an answer.
       const statuses = r.streams!.statuses;
-      expect(Object.keys(statuses).every((status) => status === '200' || status === '503'), `stream statuses: ${JSON.stringify(statuses)}`).toBe(true);
+      expect(
+        Object.keys(statuses).every((status) => status === '200' || status === '503'),
+        `stream statuses: ${JSON.stringify(statuses)}`,
+      ).toBe(true);
       expect(statuses['200'] ?? 0, 'at least one stream is served').toBeGreaterThan(0);
       expect(r.streams!.freshStatus, 'a reading client gets a stream once the hostile ones are gone').toBe(200);
       expect(r.accepted).toBe(s.messages + s.timed);

@@ -53,7 +53,10 @@ describe.each(MODES)('$mode mode', ({ permissive, scale: modeScale }) => {
 
   /** `sent`: the JSON value a property sent as the body, for checks that depend on it (an object's 400 names a field). */
   const prop = <T>(arb: fc.Arbitrary<T>, toAttempt: (value: T) => Attempt, surface: Surface, scale = 1, sent?: (value: T) => unknown) =>
-    fc.assert(fc.asyncProperty(arb, async (value) => void (await check(surface, toAttempt(value), sent?.(value)))), fcParams(scale * modeScale));
+    fc.assert(
+      fc.asyncProperty(arb, async (value) => void (await check(surface, toAttempt(value), sent?.(value)))),
+      fcParams(scale * modeScale),
+    );
 
   describe.each(SURFACES)('$name', (surface) => {
     it('any query string', () => prop(queryString(surface.queryKeys ?? ['x']), (query) => ({ query }), surface));
@@ -75,13 +78,26 @@ describe.each(MODES)('$mode mode', ({ permissive, scale: modeScale }) => {
 
     if (surface.defaultTail !== undefined) {
       it('any media id, traversal attempts included', () =>
-        prop(fc.oneof(pathSegment, fc.array(pathSegment, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('/'))), (tail) => ({ tail, ...(surface.body === 'bytes' ? { body: Buffer.from('x') } : {}) }), surface));
+        prop(
+          fc.oneof(
+            pathSegment,
+            fc.array(pathSegment, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('/')),
+          ),
+          (tail) => ({ tail, ...(surface.body === 'bytes' ? { body: Buffer.from('x') } : {}) }),
+          surface,
+        ));
     }
   });
 
   describe.each(withBody)('$name: bodies', (surface) => {
     it('any JSON value as the body', () =>
-      prop(anyJson, (value) => ({ body: JSON.stringify(value) ?? '', contentType: surface.body === 'json' ? 'application/json' : surface.contentType }), surface, 1, (value) => value));
+      prop(
+        anyJson,
+        (value) => ({ body: JSON.stringify(value) ?? '', contentType: surface.body === 'json' ? 'application/json' : surface.contentType }),
+        surface,
+        1,
+        (value) => value,
+      ));
 
     it('broken JSON text', () => prop(brokenJsonText, (body) => ({ body, contentType: 'application/json' }), surface));
 
@@ -93,19 +109,41 @@ describe.each(MODES)('$mode mode', ({ permissive, scale: modeScale }) => {
 
     if (surface.validBody) {
       it('a valid body with one field replaced by anything, or removed', () =>
-        prop(mutated(surface.validBody!), (body) => ({ body: JSON.stringify(body) }), surface, 2, (body) => body));
+        prop(
+          mutated(surface.validBody!),
+          (body) => ({ body: JSON.stringify(body) }),
+          surface,
+          2,
+          (body) => body,
+        ));
 
       it('huge values in every field', () =>
         prop(
-          fc.record({ field: fc.constantFrom(...Object.keys(surface.validBody!), 'media', 'tag', 'priority', 'expiration'), size: fc.integer({ min: 1000, max: 200_000 }), asArray: fc.boolean() }),
-          ({ field, size, asArray }) => ({ body: JSON.stringify({ ...surface.validBody, [field]: asArray ? Array.from({ length: Math.min(size, 5000) }, (_, i) => `+1919555${String(i).padStart(4, '0')}`) : 'x'.repeat(size) }) }),
+          fc.record({
+            field: fc.constantFrom(...Object.keys(surface.validBody!), 'media', 'tag', 'priority', 'expiration'),
+            size: fc.integer({ min: 1000, max: 200_000 }),
+            asArray: fc.boolean(),
+          }),
+          ({ field, size, asArray }) => ({
+            body: JSON.stringify({
+              ...surface.validBody,
+              [field]: asArray ? Array.from({ length: Math.min(size, 5000) }, (_, i) => `+1919555${String(i).padStart(4, '0')}`) : 'x'.repeat(size),
+            }),
+          }),
           surface,
           0.3,
         ));
     }
 
     if (surface.shapedBody) {
-      it('well-shaped bodies with hostile values', () => prop(surface.shapedBody!, (body) => ({ body: JSON.stringify(body) }), surface, 3, (body) => body));
+      it('well-shaped bodies with hostile values', () =>
+        prop(
+          surface.shapedBody!,
+          (body) => ({ body: JSON.stringify(body) }),
+          surface,
+          3,
+          (body) => body,
+        ));
     }
 
     if (surface.acceptedBody) {
@@ -129,7 +167,10 @@ describe.each(MODES)('$mode mode', ({ permissive, scale: modeScale }) => {
             expectAnswer(surface, res, context, body);
             expect(res.statusCode, context).toBe(400);
             const fields = (res.json() as { errors: Array<{ source: { field?: string } }> }).errors.map((e) => e.source.field ?? '');
-            expect(fields.every((f) => f.startsWith(blames)), `${context}: every error should blame ${blames}`).toBe(true);
+            expect(
+              fields.every((f) => f.startsWith(blames)),
+              `${context}: every error should blame ${blames}`,
+            ).toBe(true);
           }),
           // Examples count towards numRuns: add them, so the generated runs stay as many.
           { ...params, numRuns: (params.numRuns ?? 0) + examples.length, examples: examples.map((e) => [e] as [Refusal]) },

@@ -6,7 +6,28 @@ import fc from 'fast-check';
 export const nastyString: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
-  fc.constantFrom('', ' ', '\u0000', '\ud800', '\udfff', '\ufeff', '\u202e+1919', '👩‍👩‍👧‍👦', 'e\u0301', '%', '%ZZ', '../..', '..\\..', '__proto__', 'constructor', 'null', 'NaN', '+', '+0', '+19195550100\n'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\ud800',
+    '\udfff',
+    '\ufeff',
+    '\u202e+1919',
+    '👩‍👩‍👧‍👦',
+    'e\u0301',
+    '%',
+    '%ZZ',
+    '../..',
+    '..\\..',
+    '__proto__',
+    'constructor',
+    'null',
+    'NaN',
+    '+',
+    '+0',
+    '+19195550100\n',
+  ),
   fc.nat({ max: 5000 }).map((n) => 'x'.repeat(n)),
   fc.nat({ max: 300 }).map((n) => '€'.repeat(n)),
 );
@@ -31,14 +52,12 @@ export const anyJson: fc.Arbitrary<unknown> = fc.oneof(
 
 /** A valid object with one field replaced by (or added as) an arbitrary value. */
 export function mutated(valid: Record<string, unknown>): fc.Arbitrary<Record<string, unknown>> {
-  return fc
-    .tuple(fc.oneof(fc.constantFrom(...Object.keys(valid)), nastyString), anyJson, fc.boolean())
-    .map(([key, value, drop]) => {
-      const copy: Record<string, unknown> = { ...valid };
-      if (drop) delete copy[key];
-      else Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
-      return copy;
-    });
+  return fc.tuple(fc.oneof(fc.constantFrom(...Object.keys(valid)), nastyString), anyJson, fc.boolean()).map(([key, value, drop]) => {
+    const copy: Record<string, unknown> = { ...valid };
+    if (drop) delete copy[key];
+    else Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
+    return copy;
+  });
 }
 
 /** JSON text that does not parse: a valid document cut short, garbage, or JSON with trailing junk. */
@@ -54,10 +73,25 @@ export const brokenJsonText: fc.Arbitrary<string> = fc.oneof(
 /** Content types a client might send: the right one, wrong ones, malformed ones, charset tricks. */
 export const contentType: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(
-    'application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'APPLICATION/JSON',
-    'text/plain', 'text/html', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x',
-    'multipart/form-data', 'application/octet-stream', '*/*', 'application/', '/', ';', 'application/json;;;', 'application/vnd.api+json',
-    'image/png', 'audio/ogg; codecs=opus',
+    'application/json',
+    'application/json; charset=utf-8',
+    'application/json; charset=latin1',
+    'APPLICATION/JSON',
+    'text/plain',
+    'text/html',
+    'application/xml',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'multipart/form-data',
+    'application/octet-stream',
+    '*/*',
+    'application/',
+    '/',
+    ';',
+    'application/json;;;',
+    'application/vnd.api+json',
+    'image/png',
+    'audio/ogg; codecs=opus',
   ),
   // Only visible ASCII survives as a header value; anything else is refused by the HTTP client, not the emulator.
   fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 60 }),

@@ -38,7 +38,11 @@ const SURFACES: readonly ControlSurface[] = [
   { method: 'GET', url: '/messages/:p' },
   // `wait` is left out: a valid wait is a documented long-poll of up to 5 minutes, not a hang.
   { method: 'GET', url: '/callbacks', queryKeys: JOURNAL_KEYS },
-  { method: 'POST', url: '/inbound', validBody: { from: '+15551230000', to: ['+19195550100'], text: 'hello', media: [{ filename: 'a.txt', contentType: 'text/plain', contentBase64: 'aGk=' }] } },
+  {
+    method: 'POST',
+    url: '/inbound',
+    validBody: { from: '+15551230000', to: ['+19195550100'], text: 'hello', media: [{ filename: 'a.txt', contentType: 'text/plain', contentBase64: 'aGk=' }] },
+  },
   { method: 'GET', url: '/scenarios' },
   { method: 'POST', url: '/scenarios', queryKeys: ['accountId'], validBody: true, shapedBody: scenarioDocument },
   { method: 'PUT', url: '/scenarios/:p', queryKeys: ['accountId'], validBody: true, shapedBody: scenarioDocument },
@@ -84,7 +88,12 @@ async function check(surface: ControlSurface, opts: { segment?: string; query?: 
   if (opts.body !== undefined && opts.contentType) headers['content-type'] = opts.contentType;
   // A bodyless call that changes state says JSON, as every client must (else it is a 415 and the property tests nothing).
   else if (opts.body === undefined && surface.method !== 'GET') headers['content-type'] = 'application/json';
-  const res = await app.inject({ method: surface.method, url, headers, ...(opts.body !== undefined && surface.method !== 'GET' ? { payload: opts.body } : {}) });
+  const res = await app.inject({
+    method: surface.method,
+    url,
+    headers,
+    ...(opts.body !== undefined && surface.method !== 'GET' ? { payload: opts.body } : {}),
+  });
   expectControlAnswer(res, `${surface.method} ${url} ${typeof opts.body === 'string' ? opts.body.slice(0, 300) : ''}`);
   // Whatever was sent, the emulator keeps serving: the cheapest route still answers.
   if (res.statusCode >= 400) expect((await app.inject({ method: 'GET', url: '/__emulator/ready' })).statusCode).toBe(200);
@@ -93,8 +102,7 @@ async function check(surface: ControlSurface, opts: { segment?: string; query?: 
 const prop = <T>(arb: fc.Arbitrary<T>, run: (value: T) => Promise<void>, scale = 1) => fc.assert(fc.asyncProperty(arb, run), fcParams(scale));
 
 describe.each(SURFACES)('$method $url', (surface) => {
-  it('any query string', () =>
-    prop(queryString(surface.queryKeys ?? ['x']), (query) => check(surface, { query: stripWait(query) })));
+  it('any query string', () => prop(queryString(surface.queryKeys ?? ['x']), (query) => check(surface, { query: stripWait(query) })));
 
   if (surface.url.includes(':p')) {
     it('any path segment', () => prop(pathSegment, (segment) => check(surface, { segment })));
@@ -107,7 +115,11 @@ describe.each(SURFACES)('$method $url', (surface) => {
       prop(fc.tuple(contentType, fc.uint8Array({ maxLength: 2000 })), ([type, bytes]) => check(surface, { body: Buffer.from(bytes), contentType: type })));
     if (typeof surface.validBody === 'object') {
       it('a valid body with one field replaced by anything, or removed', () =>
-        prop(mutated(surface.validBody as Record<string, unknown>), (body) => check(surface, { body: JSON.stringify(body), contentType: 'application/json' }), 2));
+        prop(
+          mutated(surface.validBody as Record<string, unknown>),
+          (body) => check(surface, { body: JSON.stringify(body), contentType: 'application/json' }),
+          2,
+        ));
     }
     if (surface.shapedBody) {
       it('scenario-shaped documents with hostile values', () =>
@@ -134,7 +146,15 @@ describe('with a control token', () => {
 
   it('any Authorization or X-Emulator-Token but the right one: the documented 401 on every route', () =>
     prop(
-      fc.tuple(fc.constantFrom(...SURFACES), fc.oneof(headerValue, headerValue.map((t) => `Bearer ${t}`), fc.constantFrom('Bearer prop-control-token-', 'Bearer  prop-control-tokeN', 'Basic prop-control-token')), fc.boolean()),
+      fc.tuple(
+        fc.constantFrom(...SURFACES),
+        fc.oneof(
+          headerValue,
+          headerValue.map((t) => `Bearer ${t}`),
+          fc.constantFrom('Bearer prop-control-token-', 'Bearer  prop-control-tokeN', 'Basic prop-control-token'),
+        ),
+        fc.boolean(),
+      ),
       async ([surface, value, asHeader]) => {
         const headers: Record<string, string> = asHeader ? { 'x-emulator-token': value } : { authorization: value };
         const res = await guarded.inject({ method: surface.method, url: `/__emulator${surface.url.replace(':p', 'x')}`, headers });
@@ -151,11 +171,16 @@ const frozenEmulator = () => createEmulator(resolveConfig({ overrides: { logLeve
 const TERMINAL = new Set(['message-delivered', 'message-failed']);
 const FINAL_STATUS = new Set(['DELIVERED', 'FAILED', 'UNDELIVERED']);
 /** Handset numbers, outside our own and the magic ones, so nothing but the property decides their outcome. */
-const handsets = fc.uniqueArray(fc.integer({ min: 0, max: 9999 }).map((n) => `+1919666${String(n).padStart(4, '0')}`), { minLength: 1, maxLength: 3 });
+const handsets = fc.uniqueArray(
+  fc.integer({ min: 0, max: 9999 }).map((n) => `+1919666${String(n).padStart(4, '0')}`),
+  { minLength: 1, maxLength: 3 },
+);
 
 async function sendMessage(on: FastifyInstance, to: readonly string[], extra: Record<string, unknown> = {}): Promise<LightMyRequestResponse> {
   return on.inject({
-    method: 'POST', url: `/api/v2/users/${ACCOUNT}/messages`, headers: { authorization: BASIC, 'content-type': 'application/json' },
+    method: 'POST',
+    url: `/api/v2/users/${ACCOUNT}/messages`,
+    headers: { authorization: BASIC, 'content-type': 'application/json' },
     payload: JSON.stringify({ applicationId: APPLICATION, from: '+19195550100', to, text: 'control property', ...extra }),
   });
 }
@@ -176,7 +201,12 @@ async function exportOf(on: FastifyInstance): Promise<Record<string, unknown>> {
 
 /** Everything a refused request must leave alone: the exported state, planned steps, timers and the callback books. */
 async function snapshot(on: FastifyInstance, emulator: Emulator) {
-  return { state: await exportOf(on), pendingSteps: emulator.parts.timeline.pendingSteps, timers: emulator.parts.clock.pending, books: emulator.parts.dispatcher.stats() };
+  return {
+    state: await exportOf(on),
+    pendingSteps: emulator.parts.timeline.pendingSteps,
+    timers: emulator.parts.clock.pending,
+    books: emulator.parts.dispatcher.stats(),
+  };
 }
 
 /** A body as JSON, broken JSON, or any bytes under any content type. */
@@ -203,10 +233,16 @@ describe('POST /messages/:id/carrier on messages in flight', () => {
   /** From a reset (so each run's exports stay small): an inbound message and an outbound one already delivered. */
   async function resetWithFixtures(): Promise<void> {
     expect((await carrierApp.inject({ method: 'POST', url: '/__emulator/reset', headers: JSON_TYPE })).statusCode).toBe(204);
-    const inbound = await carrierApp.inject({ method: 'POST', url: '/__emulator/inbound', payload: { from: '+15551230000', to: ['+19195550100'], text: 'hi' } });
+    const inbound = await carrierApp.inject({
+      method: 'POST',
+      url: '/__emulator/inbound',
+      payload: { from: '+15551230000', to: ['+19195550100'], text: 'hi' },
+    });
     fixed.inbound = (inbound.json() as { messages: Array<{ id: string }> }).messages[0]!.id;
     fixed.final = await inFlight(carrierApp, ['+19196660000']);
-    expect((await carrierApp.inject({ method: 'POST', url: `/__emulator/messages/${fixed.final}/carrier`, payload: { action: 'deliver' } })).statusCode).toBe(200);
+    expect((await carrierApp.inject({ method: 'POST', url: `/__emulator/messages/${fixed.final}/carrier`, payload: { action: 'deliver' } })).statusCode).toBe(
+      200,
+    );
   }
 
   const carrier = (id: string, body: string | Buffer | object, type = 'application/json') =>
@@ -224,7 +260,10 @@ describe('POST /messages/:id/carrier on messages in flight', () => {
         expect(FINAL_STATUS.has(row.status), recipient).toBe(false);
         continue;
       }
-      expect(terminal.map((e) => e.type), recipient).toEqual([type]);
+      expect(
+        terminal.map((e) => e.type),
+        recipient,
+      ).toEqual([type]);
       expect((terminal[0]!.request.body as Array<{ errorCode?: number }>)[0]!.errorCode ?? 0, recipient).toBe(action.errorCode ?? 0);
       expect([row.status, row.errorCode], recipient).toEqual([action.action === 'deliver' ? 'DELIVERED' : 'FAILED', action.errorCode ?? 0]);
     }
@@ -237,11 +276,22 @@ describe('POST /messages/:id/carrier on messages in flight', () => {
       const res = await carrier(id, JSON.stringify({ ...action, ...(recipient ? { recipient } : {}) }));
       expect(res.statusCode, res.body).toBe(200);
       const acted = recipient ? [recipient] : to;
-      expect(res.json()).toEqual({ messageId: id, acted: acted.map((r) => ({ recipient: r, type: action.action === 'deliver' ? 'message-delivered' : 'message-failed', cancelledSteps: expect.any(Number) })) });
+      expect(res.json()).toEqual({
+        messageId: id,
+        acted: acted.map((r) => ({
+          recipient: r,
+          type: action.action === 'deliver' ? 'message-delivered' : 'message-failed',
+          cancelledSteps: expect.any(Number),
+        })),
+      });
       expectSettled(id, to, acted, action);
       // The replaced steps never fire: after every timer has run, still one terminal entry per acted recipient.
       expect((await carrierApp.inject({ method: 'POST', url: '/__emulator/time/flush', headers: JSON_TYPE })).statusCode).toBe(200);
-      for (const r of acted) expect(emulator.parts.journal.list({ messageId: id, recipient: r }).filter((e) => TERMINAL.has(e.type)), r).toHaveLength(1);
+      for (const r of acted)
+        expect(
+          emulator.parts.journal.list({ messageId: id, recipient: r }).filter((e) => TERMINAL.has(e.type)),
+          r,
+        ).toHaveLength(1);
       // And a second action on a recipient already answered for is refused.
       const again = await carrier(id, JSON.stringify({ action: 'deliver', recipient: acted[0] }));
       expectControlAnswer(again, 'second action');
@@ -278,11 +328,23 @@ describe('POST /messages/:id/carrier on messages in flight', () => {
 
 describe('GET and POST /state', () => {
   /** A scenario whose rule matches one number, so the export carries a rule hit and a reply. */
-  const SCENARIO = { version: 1, name: 'prop-state', rules: [{ name: 'replies', match: { to: '+15558880001' }, events: [{ type: 'message-delivered', after: '1s' }], reply: { after: '2s', text: 'STOP' } }] };
+  const SCENARIO = {
+    version: 1,
+    name: 'prop-state',
+    rules: [{ name: 'replies', match: { to: '+15558880001' }, events: [{ type: 'message-delivered', after: '1s' }], reply: { after: '2s', text: 'STOP' } }],
+  };
   const SOURCE_POOL = ['+19196660001', '+19196660002', '+19196660003', '+15558880001', '+15551004720', '+15553000005', '+15554000001', '+15552000001'];
 
   const operation = fc.oneof(
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('send' as const), to: fc.uniqueArray(fc.constantFrom(...SOURCE_POOL), { minLength: 1, maxLength: 3 }), text: fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), nastyString), tag: fc.option(fc.string({ maxLength: 10 }), { nil: undefined }) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('send' as const),
+        to: fc.uniqueArray(fc.constantFrom(...SOURCE_POOL), { minLength: 1, maxLength: 3 }),
+        text: fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), nastyString),
+        tag: fc.option(fc.string({ maxLength: 10 }), { nil: undefined }),
+      }),
+    },
     fc.record({ kind: fc.constant('inbound' as const), text: fc.string({ unit: 'grapheme', maxLength: 40 }), media: fc.boolean() }),
     fc.record({ kind: fc.constant('media' as const), name: fc.constantFrom('a.txt', 'b.png', 'c d.bin'), bytes: fc.uint8Array({ maxLength: 300 }) }),
     fc.record({ kind: fc.constant('carrier' as const), action: carrierAction }),
@@ -303,7 +365,12 @@ describe('GET and POST /state', () => {
         const media = op.media ? { media: [{ filename: 'p.txt', contentType: 'text/plain', contentBase64: 'aGk=' }] } : {};
         res = await on.inject({ method: 'POST', url: '/__emulator/inbound', payload: { from: '+15551230000', to: ['+19195550101'], text: op.text, ...media } });
       } else if (op.kind === 'media') {
-        res = await on.inject({ method: 'PUT', url: `/api/v2/users/${ACCOUNT}/media/${encodeURIComponent(op.name)}`, headers: { authorization: BASIC, 'content-type': 'application/octet-stream' }, payload: Buffer.from(op.bytes) });
+        res = await on.inject({
+          method: 'PUT',
+          url: `/api/v2/users/${ACCOUNT}/media/${encodeURIComponent(op.name)}`,
+          headers: { authorization: BASIC, 'content-type': 'application/octet-stream' },
+          payload: Buffer.from(op.bytes),
+        });
       } else if (op.kind === 'carrier') {
         if (last === undefined) continue;
         res = await on.inject({ method: 'POST', url: `/__emulator/messages/${last}/carrier`, payload: op.action });
@@ -317,22 +384,19 @@ describe('GET and POST /state', () => {
   }
 
   it('round trip: an export imported into a fresh emulator exports the same document', () =>
-    prop(
-      fc.array(operation, { minLength: 2, maxLength: 10 }),
-      async (operations) => {
-        const source = await buildApp(frozenEmulator());
-        const fresh = await buildApp(frozenEmulator());
-        try {
-          await build(source, operations);
-          const exported = await exportOf(source);
-          const imported = await fresh.inject({ method: 'POST', url: '/__emulator/state', payload: exported });
-          expect(imported.statusCode, imported.body.slice(0, 500)).toBe(200);
-          expect(await exportOf(fresh)).toEqual(exported);
-        } finally {
-          await Promise.all([source.close(), fresh.close()]);
-        }
-      },
-    ));
+    prop(fc.array(operation, { minLength: 2, maxLength: 10 }), async (operations) => {
+      const source = await buildApp(frozenEmulator());
+      const fresh = await buildApp(frozenEmulator());
+      try {
+        await build(source, operations);
+        const exported = await exportOf(source);
+        const imported = await fresh.inject({ method: 'POST', url: '/__emulator/state', payload: exported });
+        expect(imported.statusCode, imported.body.slice(0, 500)).toBe(200);
+        expect(await exportOf(fresh)).toEqual(exported);
+      } finally {
+        await Promise.all([source.close(), fresh.close()]);
+      }
+    }));
 
   describe('hostile imports', () => {
     let emulator: Emulator;
@@ -360,7 +424,8 @@ describe('GET and POST /state', () => {
       await stateApp.close();
     });
 
-    const importState = (body: string | Buffer, type: string) => stateApp.inject({ method: 'POST', url: '/__emulator/state', headers: { 'content-type': type }, payload: body });
+    const importState = (body: string | Buffer, type: string) =>
+      stateApp.inject({ method: 'POST', url: '/__emulator/state', headers: { 'content-type': type }, payload: body });
 
     it('any body, a wrong kind or version, broken sections: 2xx or a documented 4xx; a refused import changes nothing', () =>
       prop(
@@ -385,7 +450,7 @@ describe('GET and POST /state', () => {
         2,
       ));
 
-    it('extreme numbers (Date\'s range, 2^52, safe integers, Infinity) and deep nesting anywhere: imported or 400, never 500; a refusal changes nothing', () =>
+    it("extreme numbers (Date's range, 2^52, safe integers, Infinity) and deep nesting anywhere: imported or 400, never 500; a refusal changes nothing", () =>
       prop(
         fc.constant(null).chain(() => extremeStateDocument(baseline)),
         async (body) => {

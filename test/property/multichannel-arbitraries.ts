@@ -77,18 +77,36 @@ const brokenRbmContent: fc.Arbitrary<unknown> = fc.oneof(
 const content: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom<unknown>(...validContent.SMS, ...validContent.MMS, ...validContent.RBM) },
   { weight: 3, arbitrary: brokenRbmContent },
-  { weight: 1, arbitrary: fc.constantFrom<unknown>({ text: long(MULTICHANNEL_LIMITS.smsText + 1) }, { text: '' }, { media: [] }, { text: 'x', media: [{ fileUrl: 'not a url' }] }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<unknown>(
+      { text: long(MULTICHANNEL_LIMITS.smsText + 1) },
+      { text: '' },
+      { media: [] },
+      { text: 'x', media: [{ fileUrl: 'not a url' }] },
+    ),
+  },
   { weight: 1, arbitrary: anyJson },
 );
 
 /** One channelList item: mostly well-formed, with hostile channel names, senders, application ids or content. */
 const channelItem: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({
-    channel: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('RBM', 'SMS', 'MMS') }, { weight: 1, arbitrary: fc.constantFrom('FAX', 'rbm', 'sms', 'RCS', 'WHATSAPP', '', ' RBM') }, { weight: 1, arbitrary: anyJson }),
-    from: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(NUMBER, RBM_SENDER) }, { weight: 1, arbitrary: nastyString }, { weight: 1, arbitrary: anyJson }),
-    applicationId: fc.oneof({ weight: 4, arbitrary: fc.constant(APPLICATION) }, { weight: 1, arbitrary: nastyString }, { weight: 1, arbitrary: anyJson }),
-    content,
-  }, { requiredKeys: [] }) },
+  {
+    weight: 6,
+    arbitrary: fc.record(
+      {
+        channel: fc.oneof(
+          { weight: 4, arbitrary: fc.constantFrom('RBM', 'SMS', 'MMS') },
+          { weight: 1, arbitrary: fc.constantFrom('FAX', 'rbm', 'sms', 'RCS', 'WHATSAPP', '', ' RBM') },
+          { weight: 1, arbitrary: anyJson },
+        ),
+        from: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(NUMBER, RBM_SENDER) }, { weight: 1, arbitrary: nastyString }, { weight: 1, arbitrary: anyJson }),
+        applicationId: fc.oneof({ weight: 4, arbitrary: fc.constant(APPLICATION) }, { weight: 1, arbitrary: nastyString }, { weight: 1, arbitrary: anyJson }),
+        content,
+      },
+      { requiredKeys: [] },
+    ),
+  },
   { weight: 1, arbitrary: anyJson },
 );
 
@@ -101,7 +119,12 @@ const validItem: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
 
 // The top-level fields of a request, each mostly valid and sometimes hostile.
 const fields = {
-  to: fc.oneof({ weight: 4, arbitrary: fc.constant(HANDSET) }, { weight: 1, arbitrary: fc.constantFrom<unknown>([HANDSET], '', '+1', '19195557001', `+1${'9'.repeat(30)}`) }, { weight: 1, arbitrary: nastyString }, { weight: 1, arbitrary: anyJson }),
+  to: fc.oneof(
+    { weight: 4, arbitrary: fc.constant(HANDSET) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>([HANDSET], '', '+1', '19195557001', `+1${'9'.repeat(30)}`) },
+    { weight: 1, arbitrary: nastyString },
+    { weight: 1, arbitrary: anyJson },
+  ),
   channelList: fc.oneof(
     { weight: 6, arbitrary: fc.array(channelItem, { minLength: 1, maxLength: MULTICHANNEL_LIMITS.channels }) },
     { weight: 2, arbitrary: fc.array(channelItem, { minLength: MULTICHANNEL_LIMITS.channels + 1, maxLength: 12 }) },
@@ -132,12 +155,17 @@ export const multiChannelValidBody: fc.Arbitrary<Record<string, unknown>> = fc.r
  * one of its items, that item's content, or (most often) an RBM item with broken RBM content.
  */
 const oneHostilePart: fc.Arbitrary<Record<string, unknown>> = fc
-  .tuple(multiChannelValidBody, fc.constantFrom('to', 'channelList', 'tooMany', 'item', 'content', 'rbm', 'rbm', 'rbm', 'tag', 'priority', 'expiration'), fc.nat())
+  .tuple(
+    multiChannelValidBody,
+    fc.constantFrom('to', 'channelList', 'tooMany', 'item', 'content', 'rbm', 'rbm', 'rbm', 'tag', 'priority', 'expiration'),
+    fc.nat(),
+  )
   .chain(([valid, part, pick]) => {
     const items = valid.channelList as Array<Record<string, unknown>>;
     const at = pick % items.length;
     const withItem = (item: unknown) => ({ ...valid, channelList: items.map((old, i) => (i === at ? item : old)) });
-    if (part === 'tooMany') return fc.array(validItem, { minLength: MULTICHANNEL_LIMITS.channels + 1, maxLength: 8 }).map((list) => ({ ...valid, channelList: list }));
+    if (part === 'tooMany')
+      return fc.array(validItem, { minLength: MULTICHANNEL_LIMITS.channels + 1, maxLength: 8 }).map((list) => ({ ...valid, channelList: list }));
     if (part === 'item') return channelItem.map(withItem);
     if (part === 'content') return content.map((c) => withItem({ ...items[at], content: c }));
     if (part === 'rbm') return brokenRbmContent.map((c) => withItem({ from: RBM_SENDER, applicationId: APPLICATION, channel: 'RBM', content: c }));
@@ -164,11 +192,13 @@ export interface Refusal {
 const rbmItem = (content: unknown) => ({ from: RBM_SENDER, applicationId: APPLICATION, channel: 'RBM', content });
 
 /** A valid request with one channel's content replaced by broken RBM content: refused, blaming only that content. */
-export const multiChannelBrokenRbm: fc.Arbitrary<Refusal> = fc.tuple(multiChannelValidBody, fc.constantFrom(...BROKEN_RBM_CONTENT), fc.nat()).map(([valid, broken, pick]) => {
-  const items = valid.channelList as unknown[];
-  const at = pick % items.length;
-  return { body: { ...valid, channelList: items.map((item, i) => (i === at ? rbmItem(broken) : item)) }, blames: `channelList[${at}].content` };
-});
+export const multiChannelBrokenRbm: fc.Arbitrary<Refusal> = fc
+  .tuple(multiChannelValidBody, fc.constantFrom(...BROKEN_RBM_CONTENT), fc.nat())
+  .map(([valid, broken, pick]) => {
+    const items = valid.channelList as unknown[];
+    const at = pick % items.length;
+    return { body: { ...valid, channelList: items.map((item, i) => (i === at ? rbmItem(broken) : item)) }, blames: `channelList[${at}].content` };
+  });
 
 /** Every broken RBM content once, first of an RBM-then-SMS request: each must be refused, whatever the seed. */
 export const MULTICHANNEL_BROKEN_RBM_EXAMPLES: readonly Refusal[] = BROKEN_RBM_CONTENT.map((broken) => ({

@@ -68,7 +68,11 @@ function expectSaneAnswers(text: string, what: string): void {
 
 /** The emulator still serves: a well-formed create answers 202 and is searchable. */
 async function expectStillServing(): Promise<void> {
-  const res = await fetch(`${running.url}/users/${ACCOUNT}/messages`, { method: 'POST', headers: { authorization: BASIC, 'content-type': 'application/json' }, body: VALID });
+  const res = await fetch(`${running.url}/users/${ACCOUNT}/messages`, {
+    method: 'POST',
+    headers: { authorization: BASIC, 'content-type': 'application/json' },
+    body: VALID,
+  });
   expect(res.status).toBe(202);
 }
 
@@ -163,9 +167,15 @@ describe('raw sockets', () => {
         fc.oneof(
           fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b)),
           // A valid request with bytes flipped, cut, or inserted somewhere.
-          fc.tuple(fc.nat({ max: validRequest.length }), fc.nat({ max: validRequest.length }), fc.uint8Array({ maxLength: 20 })).map(([at, cut, junk]) =>
-            Buffer.concat([Buffer.from(validRequest.slice(0, at), 'latin1'), Buffer.from(junk), Buffer.from(validRequest.slice(Math.max(at, cut)), 'latin1')]),
-          ),
+          fc
+            .tuple(fc.nat({ max: validRequest.length }), fc.nat({ max: validRequest.length }), fc.uint8Array({ maxLength: 20 }))
+            .map(([at, cut, junk]) =>
+              Buffer.concat([
+                Buffer.from(validRequest.slice(0, at), 'latin1'),
+                Buffer.from(junk),
+                Buffer.from(validRequest.slice(Math.max(at, cut)), 'latin1'),
+              ]),
+            ),
         ),
         async (bytes) => {
           const text = await raw(bytes);

@@ -8,7 +8,24 @@ const or = <T>(plausible: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: p
 
 /** Regex sources: ordinary, catastrophic (nested quantifiers), invalid, and random regex-syntax soup. */
 const regexSource: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('^hello', 'STOP|UNSUBSCRIBE', '\\d{6}', '(a+)+$', '(.*)*x', '(a|aa)+$', '([a-z]+)*$', '(x+x+)+y', '^(\\d+)*$', '(?:a?){20}a{20}', '(', '[', 'a{2,1}', '\\', '(?<n>a)\\k<m>', 'x'.repeat(1001)),
+  fc.constantFrom(
+    '^hello',
+    'STOP|UNSUBSCRIBE',
+    '\\d{6}',
+    '(a+)+$',
+    '(.*)*x',
+    '(a|aa)+$',
+    '([a-z]+)*$',
+    '(x+x+)+y',
+    '^(\\d+)*$',
+    '(?:a?){20}a{20}',
+    '(',
+    '[',
+    'a{2,1}',
+    '\\',
+    '(?<n>a)\\k<m>',
+    'x'.repeat(1001),
+  ),
   fc.string({ unit: fc.constantFrom('a', 'b', '(', ')', '+', '*', '?', '|', '.', '[', ']', '\\', '{', '}', '1', ',', '^', '$', 'd', 's'), maxLength: 24 }),
 );
 
@@ -23,7 +40,27 @@ const textMatcher = fc.oneof(
 
 /** Durations: valid strings and numbers, and the edges (huge, negative, fractional, malformed, overflowing). */
 const duration: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom('250ms', '2s', '1.5m', '1h', '0ms', '600h', '99999999h', `${'9'.repeat(400)}ms`, '-1s', '1 s', 'ms', '1d', '', 0, -1, 0.5, 1e12, 1e308, 2 ** 31),
+  fc.constantFrom(
+    '250ms',
+    '2s',
+    '1.5m',
+    '1h',
+    '0ms',
+    '600h',
+    '99999999h',
+    `${'9'.repeat(400)}ms`,
+    '-1s',
+    '1 s',
+    'ms',
+    '1d',
+    '',
+    0,
+    -1,
+    0.5,
+    1e12,
+    1e308,
+    2 ** 31,
+  ),
   fc.nat().map((n) => `${n}ms`),
   fc.double(),
 );
@@ -35,26 +72,59 @@ const rule = fc.record(
     name: or(nastyString),
     match: or(
       fc.record(
-        { to: textMatcher, from: textMatcher, text: textMatcher, tag: textMatcher, applicationId: textMatcher, accountId: textMatcher, media: or(fc.boolean()), group: or(fc.boolean()), segments: or(fc.oneof(fc.integer(), fc.record({ min: fc.integer(), max: fc.integer() }, { requiredKeys: [] }))) },
+        {
+          to: textMatcher,
+          from: textMatcher,
+          text: textMatcher,
+          tag: textMatcher,
+          applicationId: textMatcher,
+          accountId: textMatcher,
+          media: or(fc.boolean()),
+          group: or(fc.boolean()),
+          segments: or(fc.oneof(fc.integer(), fc.record({ min: fc.integer(), max: fc.integer() }, { requiredKeys: [] }))),
+        },
         { requiredKeys: [] },
       ),
     ),
     times: or(fc.integer()),
     events: or(
       fc.array(
-        fc.record({ type: or(fc.constantFrom('message-sending', 'message-delivered', 'message-failed', 'message-received')), after: duration, errorCode: or(fc.constantFrom(4720, 4470, 9902, 0, -1, 1e9)), description: nastyString }, { requiredKeys: ['type'] }),
+        fc.record(
+          {
+            type: or(fc.constantFrom('message-sending', 'message-delivered', 'message-failed', 'message-received')),
+            after: duration,
+            errorCode: or(fc.constantFrom(4720, 4470, 9902, 0, -1, 1e9)),
+            description: nastyString,
+          },
+          { requiredKeys: ['type'] },
+        ),
         { maxLength: 25 },
       ),
     ),
     reply: or(fc.record({ after: duration, text: or(nastyString), media: or(fc.array(nastyString, { maxLength: 12 })) }, { requiredKeys: ['text'] })),
-    callbackFaults: or(fc.record({ duplicate: or(fc.integer()), delay: duration, drop: or(fc.boolean()), reorder: or(fc.boolean()), ...selection }, { requiredKeys: [] })),
-    apiFault: or(fc.record({ status: or(fc.constantFrom(429, 500, 503, 404)), retryAfter: or(fc.integer()), delay: duration, drop: or(fc.boolean()), ...selection }, { requiredKeys: [] })),
+    callbackFaults: or(
+      fc.record({ duplicate: or(fc.integer()), delay: duration, drop: or(fc.boolean()), reorder: or(fc.boolean()), ...selection }, { requiredKeys: [] }),
+    ),
+    apiFault: or(
+      fc.record(
+        { status: or(fc.constantFrom(429, 500, 503, 404)), retryAfter: or(fc.integer()), delay: duration, drop: or(fc.boolean()), ...selection },
+        { requiredKeys: [] },
+      ),
+    ),
   },
   { requiredKeys: [] },
 );
 
 const inbound = fc.record(
-  { name: or(nastyString), trigger: or(fc.constantFrom('start', 'manual', 'later')), after: duration, from: or(fc.constantFrom('+15551230000', 'abc', '')), to: or(fc.array(fc.constantFrom('+19195550100', '+1', 'x'), { maxLength: 3 })), text: or(nastyString), media: or(fc.array(nastyString, { maxLength: 12 })) },
+  {
+    name: or(nastyString),
+    trigger: or(fc.constantFrom('start', 'manual', 'later')),
+    after: duration,
+    from: or(fc.constantFrom('+15551230000', 'abc', '')),
+    to: or(fc.array(fc.constantFrom('+19195550100', '+1', 'x'), { maxLength: 3 })),
+    text: or(nastyString),
+    media: or(fc.array(nastyString, { maxLength: 12 })),
+  },
   { requiredKeys: [] },
 );
 

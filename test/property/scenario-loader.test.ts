@@ -42,7 +42,18 @@ function expectOutcome(result: { scenario?: CompiledScenario; problems: Problem[
 function runEveryMatcher(scenario: CompiledScenario): void {
   for (const rule of scenario.rules) {
     for (const text of ADVERSARIAL) {
-      const subject: MatchSubject = { to: text, from: text, text, tag: text, applicationId: text, accountId: text, media: false, group: false, segments: 1, channel: 'SMS' };
+      const subject: MatchSubject = {
+        to: text,
+        from: text,
+        text,
+        tag: text,
+        applicationId: text,
+        accountId: text,
+        media: false,
+        group: false,
+        segments: 1,
+        channel: 'SMS',
+      };
       for (const m of rule.matchers) expect(typeof m.test(subject)).toBe('boolean');
     }
   }
@@ -50,11 +61,17 @@ function runEveryMatcher(scenario: CompiledScenario): void {
 
 describe('compileScenario (data, as POST /__emulator/scenarios gives it)', () => {
   it('any JSON value: compiles or names its problems, never throws', () => {
-    fc.assert(fc.property(anyJson, (value) => expectOutcome(compileScenario(value, 'prop', 'fallback'), 'prop')), fcParams(2));
+    fc.assert(
+      fc.property(anyJson, (value) => expectOutcome(compileScenario(value, 'prop', 'fallback'), 'prop')),
+      fcParams(2),
+    );
   });
 
   it('scenario-shaped documents with hostile values (bad durations, unsafe regexes, wrong types)', () => {
-    fc.assert(fc.property(scenarioDocument, (doc) => expectOutcome(compileScenario(doc, 'prop', 'fallback'), 'prop')), fcParams(4));
+    fc.assert(
+      fc.property(scenarioDocument, (doc) => expectOutcome(compileScenario(doc, 'prop', 'fallback'), 'prop')),
+      fcParams(4),
+    );
   });
 
   it('every duration a compiled scenario holds is a finite number of milliseconds within the delay bound', () => {
@@ -75,7 +92,10 @@ describe('compileScenario (data, as POST /__emulator/scenarios gives it)', () =>
 
 describe('compileScenarioText (a file body)', () => {
   it('any text at all', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 500 }), (text) => expectOutcome(compileScenarioText(text, 'f.yaml', 'f'), 'f.yaml')), fcParams(2));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 500 }), (text) => expectOutcome(compileScenarioText(text, 'f.yaml', 'f'), 'f.yaml')),
+      fcParams(2),
+    );
   });
 
   it('YAML and JSON of hostile documents, whole or cut short anywhere', () => {
@@ -90,8 +110,23 @@ describe('compileScenarioText (a file body)', () => {
   });
 
   it('YAML bombs and tricks: anchors and aliases, deep nesting, tags, duplicate keys', () => {
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`)].join('\n');
-    for (const text of [bomb, 'version: 1\nrules: ' + '['.repeat(5000), 'version: !!js/function "x"', 'version: 1\nversion: 1', '!!binary AAAA', '%YAML 9.9\n---\nversion: 1', '---\n---\n---']) {
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      ...Array.from(
+        { length: 9 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`,
+      ),
+    ].join('\n');
+    for (const text of [
+      bomb,
+      'version: 1\nrules: ' + '['.repeat(5000),
+      'version: !!js/function "x"',
+      'version: 1\nversion: 1',
+      '!!binary AAAA',
+      '%YAML 9.9\n---\nversion: 1',
+      '---\n---\n---',
+    ]) {
       expectOutcome(compileScenarioText(text, 'f.yaml', 'f'), 'f.yaml');
     }
   });
@@ -115,10 +150,14 @@ describe('scenario files on disk', () => {
     writeFileSync(file, `version: 1\ndescription: "${'x'.repeat(MAX_SCENARIO_FILE_BYTES)}"\n`);
     const { scenario, problems } = compileScenarioFile(file);
     expect(scenario).toBeUndefined();
-    expect(problems).toEqual([{ source: file, field: '(file)', problem: `is larger than ${MAX_SCENARIO_FILE_BYTES} bytes`, fix: 'split it into several smaller scenario files' }]);
+    expect(problems).toEqual([
+      { source: file, field: '(file)', problem: `is larger than ${MAX_SCENARIO_FILE_BYTES} bytes`, fix: 'split it into several smaller scenario files' },
+    ]);
     // At start-up the same problem stops the emulator with a message that names the file and the fix.
     const config = resolveConfig({ overrides: { logLevel: 'silent', scenarios: [file] } });
     expect(() => createEmulator(config)).toThrow(EmulatorConfigError);
-    expect(() => createEmulator(config)).toThrow(`${file}: (file): is larger than ${MAX_SCENARIO_FILE_BYTES} bytes. Fix: split it into several smaller scenario files`);
+    expect(() => createEmulator(config)).toThrow(
+      `${file}: (file): is larger than ${MAX_SCENARIO_FILE_BYTES} bytes. Fix: split it into several smaller scenario files`,
+    );
   });
 });

@@ -15,7 +15,11 @@ export const carrierAction: fc.Arbitrary<{ action: 'deliver' } | { action: 'fail
 
 /** An integer that is not in the error-code table: near misses, zero, negatives, huge values. */
 const unknownErrorCode: fc.Arbitrary<number> = fc
-  .oneof(fc.integer(), fc.constantFrom(0, -4720, 4721, 47200, 2 ** 53 + 1, Number.MAX_SAFE_INTEGER, 1e21), fc.constantFrom(...KNOWN_ERROR_CODES).map((c) => c + 1))
+  .oneof(
+    fc.integer(),
+    fc.constantFrom(0, -4720, 4721, 47200, 2 ** 53 + 1, Number.MAX_SAFE_INTEGER, 1e21),
+    fc.constantFrom(...KNOWN_ERROR_CODES).map((c) => c + 1),
+  )
   .filter((c) => !(c in MESSAGE_ERROR_CODES));
 
 /** Carrier bodies that must be refused (or, rarely, happen to be valid): wrong types, unknown fields and codes, huge values. */
@@ -27,10 +31,17 @@ export function hostileCarrierBody(recipients: readonly string[]): fc.Arbitrary<
     unknownErrorCode.map((errorCode) => ({ action: 'fail', errorCode })),
     fc.constantFrom(...KNOWN_ERROR_CODES).map((errorCode) => ({ action: 'deliver', errorCode })),
     fc.constant({ action: 'fail' }),
-    fc.oneof(nastyString, fc.constantFrom('+19195550100', '+15553003600', recipients[0]!.slice(0, -1), ` ${recipients[0]!}`), fc.nat({ max: 200_000 }).map((n) => '+1'.padEnd(n, '9')))
+    fc
+      .oneof(
+        nastyString,
+        fc.constantFrom('+19195550100', '+15553003600', recipients[0]!.slice(0, -1), ` ${recipients[0]!}`),
+        fc.nat({ max: 200_000 }).map((n) => '+1'.padEnd(n, '9')),
+      )
       .filter((r) => !recipients.includes(r))
       .map((recipient) => ({ action: 'deliver', recipient })),
-    fc.tuple(carrierAction, nastyString, anyJson).map(([action, key, value]) => ({ ...action, [key === 'action' || key === 'errorCode' || key === 'recipient' ? `${key}_` : key]: value })),
+    fc
+      .tuple(carrierAction, nastyString, anyJson)
+      .map(([action, key, value]) => ({ ...action, [key === 'action' || key === 'errorCode' || key === 'recipient' ? `${key}_` : key]: value })),
   );
 }
 
@@ -52,7 +63,9 @@ export function brokenStateDocument(valid: Record<string, unknown>): fc.Arbitrar
   const nonEmpty = ARRAYS.filter((k) => Array.isArray(valid[k]) && (valid[k] as unknown[]).length > 0);
   const element = (k: string) => fc.nat({ max: (valid[k] as unknown[]).length - 1 });
   return fc.oneof(
-    fc.oneof(nastyString, fc.constantFrom('bandwidth-emulator-state ', 'Bandwidth-Emulator-State', 'bandwidth-emulator-config')).map((kind) => withSection('kind', kind, false)),
+    fc
+      .oneof(nastyString, fc.constantFrom('bandwidth-emulator-state ', 'Bandwidth-Emulator-State', 'bandwidth-emulator-config'))
+      .map((kind) => withSection('kind', kind, false)),
     fc.oneof(anyJson, fc.constantFrom(0, 2, '1', 1.5, -1, 1e308)).map((version) => withSection('version', version, false)),
     fc.tuple(fc.constantFrom(...SECTIONS), anyJson, fc.boolean()).map(([key, value, drop]) => withSection(key, value, drop)),
     fc.tuple(nastyString, anyJson).map(([key, value]) => withSection(key, value, false)),
@@ -88,7 +101,27 @@ export function brokenStateDocument(valid: Record<string, unknown>): fc.Arbitrar
 }
 
 /** Numbers at and past the edges of every domain a state document uses: Date's range, 2^52, the safe integers. */
-const EXTREME_NUMBERS = [0, -0, -1, 1.5, 1e-300, 1e300, -1e300, 8.64e15, 8.64e15 + 1, -8.64e15, -8.64e15 - 1, 2 ** 52, 2 ** 52 + 1, 2 ** 53, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 31, 4_294_967_296, 1e21];
+const EXTREME_NUMBERS = [
+  0,
+  -0,
+  -1,
+  1.5,
+  1e-300,
+  1e300,
+  -1e300,
+  8.64e15,
+  8.64e15 + 1,
+  -8.64e15,
+  -8.64e15 - 1,
+  2 ** 52,
+  2 ** 52 + 1,
+  2 ** 53,
+  Number.MAX_SAFE_INTEGER,
+  Number.MIN_SAFE_INTEGER,
+  2 ** 31,
+  4_294_967_296,
+  1e21,
+];
 
 // Placeholders replaced in the body text: JSON.stringify cannot write Infinity, nor a value nested 100,000 deep.
 const INFINITY = '__STATE_PROP_INFINITY__';

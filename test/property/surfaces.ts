@@ -53,56 +53,92 @@ export const APPLICATION = '93de2206-9669-4e07-948d-329f4b722ee2';
 export const BASIC = 'Basic ' + Buffer.from('bw-user:bw-password').toString('base64');
 const CLIENT_BASIC = 'Basic ' + Buffer.from('bw-client-id:bw-client-secret').toString('base64');
 
-const SEARCH_KEYS = ['messageId', 'sourceTn', 'destinationTn', 'messageStatus', 'messageDirection', 'messageType', 'errorCode', 'fromDateTime', 'toDateTime', 'sort', 'pageToken', 'limit', 'limitTotalCount', 'bwQueued', 'fromSegmentCount', 'toSegmentCount'];
+const SEARCH_KEYS = [
+  'messageId',
+  'sourceTn',
+  'destinationTn',
+  'messageStatus',
+  'messageDirection',
+  'messageType',
+  'errorCode',
+  'fromDateTime',
+  'toDateTime',
+  'sort',
+  'pageToken',
+  'limit',
+  'limitTotalCount',
+  'bwQueued',
+  'fromSegmentCount',
+  'toSegmentCount',
+];
 
 /** Every public endpoint of the emulated API. */
 export const SURFACES: readonly Surface[] = [
-  ...['', '/api/v2'].map((prefix): Surface => ({
-    name: `create message ${prefix || '(root)'}`,
-    method: 'POST',
-    path: (account) => `${prefix}/users/${account}/messages`,
-    auth: 'basic',
-    body: 'json',
-    contentType: 'application/json',
-    validBody: { applicationId: APPLICATION, to: ['+19195557001'], from: '+19195550100', text: 'property test' },
-    createsMessage: true,
-    async verifyAccepted(app, res, attempt) {
-      const { id } = res.json() as { id: string };
-      expect(typeof id).toBe('string');
-      const search = await app.inject({ method: 'GET', url: `/users/${attempt.accountId ?? ACCOUNT}/messages?messageId=${encodeURIComponent(id)}`, headers: { authorization: attempt.authorization ?? BASIC } });
-      expect(search.statusCode).toBe(200);
-      expect((search.json() as { messages: Array<{ messageId: string }> }).messages.map((m) => m.messageId)).toContain(id);
-    },
-  })),
-  ...['', '/api/v2'].map((prefix): Surface => ({
-    name: `create multichannel message ${prefix || '(root)'}`,
-    method: 'POST',
-    path: (account) => `${prefix}/users/${account}/messages/multiChannel`,
-    auth: 'basic',
-    body: 'json',
-    contentType: 'application/json',
-    validBody: {
-      to: '+19195557001',
-      channelList: [
-        { from: 'BandwidthRBM', applicationId: APPLICATION, channel: 'RBM', content: { text: 'property test', suggestions: [{ type: 'REPLY', text: 'Yes', postbackData: 'eWVz' }] } },
-        { from: '+19195550100', applicationId: APPLICATION, channel: 'SMS', content: { text: 'property test' } },
-      ],
-      tag: 'property',
-    },
-    errors: 'multichannel',
-    createsMessage: true,
-    shapedBody: multiChannelBody,
-    acceptedBody: multiChannelValidBody,
-    refusedBody: { arbitrary: multiChannelBrokenRbm, examples: MULTICHANNEL_BROKEN_RBM_EXAMPLES },
-    async verifyAccepted(app, res, attempt) {
-      assertMatchesSpec('createMultiChannelMessageResponse', res.json());
-      const { data } = res.json() as { data: { id: string; to: string[]; channelList: Array<{ from: string; owner: string }> } };
-      expect(data.channelList.every((c) => c.owner === c.from)).toBe(true);
-      const search = await app.inject({ method: 'GET', url: `/users/${attempt.accountId ?? ACCOUNT}/messages?messageId=${encodeURIComponent(data.id)}`, headers: { authorization: attempt.authorization ?? BASIC } });
-      expect(search.statusCode).toBe(200);
-      expect((search.json() as { messages: Array<{ messageId: string; destinationTn: string }> }).messages).toEqual([expect.objectContaining({ messageId: data.id, destinationTn: data.to[0] })]);
-    },
-  })),
+  ...['', '/api/v2'].map(
+    (prefix): Surface => ({
+      name: `create message ${prefix || '(root)'}`,
+      method: 'POST',
+      path: (account) => `${prefix}/users/${account}/messages`,
+      auth: 'basic',
+      body: 'json',
+      contentType: 'application/json',
+      validBody: { applicationId: APPLICATION, to: ['+19195557001'], from: '+19195550100', text: 'property test' },
+      createsMessage: true,
+      async verifyAccepted(app, res, attempt) {
+        const { id } = res.json() as { id: string };
+        expect(typeof id).toBe('string');
+        const search = await app.inject({
+          method: 'GET',
+          url: `/users/${attempt.accountId ?? ACCOUNT}/messages?messageId=${encodeURIComponent(id)}`,
+          headers: { authorization: attempt.authorization ?? BASIC },
+        });
+        expect(search.statusCode).toBe(200);
+        expect((search.json() as { messages: Array<{ messageId: string }> }).messages.map((m) => m.messageId)).toContain(id);
+      },
+    }),
+  ),
+  ...['', '/api/v2'].map(
+    (prefix): Surface => ({
+      name: `create multichannel message ${prefix || '(root)'}`,
+      method: 'POST',
+      path: (account) => `${prefix}/users/${account}/messages/multiChannel`,
+      auth: 'basic',
+      body: 'json',
+      contentType: 'application/json',
+      validBody: {
+        to: '+19195557001',
+        channelList: [
+          {
+            from: 'BandwidthRBM',
+            applicationId: APPLICATION,
+            channel: 'RBM',
+            content: { text: 'property test', suggestions: [{ type: 'REPLY', text: 'Yes', postbackData: 'eWVz' }] },
+          },
+          { from: '+19195550100', applicationId: APPLICATION, channel: 'SMS', content: { text: 'property test' } },
+        ],
+        tag: 'property',
+      },
+      errors: 'multichannel',
+      createsMessage: true,
+      shapedBody: multiChannelBody,
+      acceptedBody: multiChannelValidBody,
+      refusedBody: { arbitrary: multiChannelBrokenRbm, examples: MULTICHANNEL_BROKEN_RBM_EXAMPLES },
+      async verifyAccepted(app, res, attempt) {
+        assertMatchesSpec('createMultiChannelMessageResponse', res.json());
+        const { data } = res.json() as { data: { id: string; to: string[]; channelList: Array<{ from: string; owner: string }> } };
+        expect(data.channelList.every((c) => c.owner === c.from)).toBe(true);
+        const search = await app.inject({
+          method: 'GET',
+          url: `/users/${attempt.accountId ?? ACCOUNT}/messages?messageId=${encodeURIComponent(data.id)}`,
+          headers: { authorization: attempt.authorization ?? BASIC },
+        });
+        expect(search.statusCode).toBe(200);
+        expect((search.json() as { messages: Array<{ messageId: string; destinationTn: string }> }).messages).toEqual([
+          expect.objectContaining({ messageId: data.id, destinationTn: data.to[0] }),
+        ]);
+      },
+    }),
+  ),
   { name: 'search messages', method: 'GET', path: (account) => `/users/${account}/messages`, auth: 'basic', body: 'none', queryKeys: SEARCH_KEYS },
   {
     name: 'upload media',
@@ -113,7 +149,11 @@ export const SURFACES: readonly Surface[] = [
     body: 'bytes',
     contentType: 'image/png',
     async verifyAccepted(app, _res, attempt) {
-      const got = await app.inject({ method: 'GET', url: `/users/${attempt.accountId ?? ACCOUNT}/media/${attempt.tail ?? 'pic.png'}`, headers: { authorization: BASIC } });
+      const got = await app.inject({
+        method: 'GET',
+        url: `/users/${attempt.accountId ?? ACCOUNT}/media/${attempt.tail ?? 'pic.png'}`,
+        headers: { authorization: BASIC },
+      });
       expect(got.statusCode).toBe(200);
       expect(got.rawPayload.equals(Buffer.isBuffer(attempt.body) ? attempt.body : Buffer.from(attempt.body ?? ''))).toBe(true);
     },
@@ -187,7 +227,10 @@ function expectMultiChannelAnswer(res: LightMyRequestResponse, what: string, sen
   const parsedAsIs = !/"(?:__proto__|constructor)":/.test(JSON.stringify(sent) ?? '');
   const wasObject = typeof sent === 'object' && sent !== null && !Array.isArray(sent) && parsedAsIs;
   if (res.statusCode === 400 && wasObject) {
-    expect(body.errors!.every((e) => e.type === 'request-validation' && typeof e.source.field === 'string'), context).toBe(true);
+    expect(
+      body.errors!.every((e) => e.type === 'request-validation' && typeof e.source.field === 'string'),
+      context,
+    ).toBe(true);
   }
 }
 

@@ -11,7 +11,12 @@ import { fcParams } from './fc-settings.js';
 
 const ADVERSARIAL_CHARS = 4097;
 // Long runs of what the generated patterns match, each ending where a backtracking engine must try every split.
-const ADVERSARIAL = ['a'.repeat(ADVERSARIAL_CHARS - 1) + '!', 'ab'.repeat((ADVERSARIAL_CHARS - 1) / 2) + '!', 'x'.repeat(ADVERSARIAL_CHARS), '1'.repeat(ADVERSARIAL_CHARS - 1) + ' '];
+const ADVERSARIAL = [
+  'a'.repeat(ADVERSARIAL_CHARS - 1) + '!',
+  'ab'.repeat((ADVERSARIAL_CHARS - 1) / 2) + '!',
+  'x'.repeat(ADVERSARIAL_CHARS),
+  '1'.repeat(ADVERSARIAL_CHARS - 1) + ' ',
+];
 
 // Up to four levels of group, quantifier and alternation over a small alphabet, so alternatives overlap often.
 const { pattern } = fc.letrec<{ pattern: string; atom: string; concat: string; alternation: string; overlapping: string; quantified: string }>((tie) => ({
@@ -33,10 +38,10 @@ const { pattern } = fc.letrec<{ pattern: string; atom: string; concat: string; a
 
 // The shapes the attack run and the old heuristic check were about, among the generated ones.
 const known = fc.constantFrom('^(a|a)*$', '(a*)*b', '(x+x+)+y', '(a|aa)+$', '^(\\w|\\d)+$', '([a-z]+)*$', '(.*a){20}', '^(a?){25}a{25}$');
-const anchored = fc.oneof(
-  known,
-  { weight: 9, arbitrary: fc.tuple(fc.boolean(), pattern, fc.boolean()).map(([start, p, end]) => `${start ? '^' : ''}${p}${end ? '$' : ''}`) },
-);
+const anchored = fc.oneof(known, {
+  weight: 9,
+  arbitrary: fc.tuple(fc.boolean(), pattern, fc.boolean()).map(([start, p, end]) => `${start ? '^' : ''}${p}${end ? '$' : ''}`),
+});
 const flags = fc.constantFrom('', 'i', 's', 'is');
 // Short texts over the same alphabet: a backtracking engine answers them quickly, so V8 can be the oracle.
 const shortText = fc.string({ unit: fc.constantFrom('a', 'b', 'x', '1', ' ', '!'), maxLength: 6 });

@@ -60,7 +60,12 @@ describe('a scenario delay past a 32-bit timer, through the emulator', () => {
     try {
       emulator.useScenario({ version: 1, rules: [{ match: { to: '+15557770001' }, events: [{ type: 'message-delivered', after: '600h' }] }] });
       const account = config.accounts[0]!;
-      const message = emulator.acceptOutbound(account.id, { applicationId: account.applications[0]!.id, from: account.numbers[0]!.number, to: ['+15557770001'], text: 'later' });
+      const message = emulator.acceptOutbound(account.id, {
+        applicationId: account.applications[0]!.id,
+        from: account.numbers[0]!.number,
+        to: ['+15557770001'],
+        text: 'later',
+      });
       const status = () => emulator.parts.store.find(message.id)!.recipients[0]!.status;
       expect(status()).not.toBe('DELIVERED');
       vi.advanceTimersByTime(599 * 3600 * 1000);

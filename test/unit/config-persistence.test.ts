@@ -17,10 +17,16 @@ describe('dataDir and shutdownGrace settings', () => {
   });
 
   it('come from flags and env (flags win), durations parsed', () => {
-    const config = resolveConfig({ flags: { dataDir: '/tmp/flag-dir', shutdownGrace: '250ms' }, env: { BW_EMULATOR_DATA_DIR: '/tmp/env-dir', BW_EMULATOR_SHUTDOWN_GRACE: '1m' } });
+    const config = resolveConfig({
+      flags: { dataDir: '/tmp/flag-dir', shutdownGrace: '250ms' },
+      env: { BW_EMULATOR_DATA_DIR: '/tmp/env-dir', BW_EMULATOR_SHUTDOWN_GRACE: '1m' },
+    });
     expect(config.dataDir).toBe('/tmp/flag-dir');
     expect(config.shutdownGraceMs).toBe(250);
-    expect(resolveConfig({ env: { BW_EMULATOR_DATA_DIR: '/tmp/env-dir', BW_EMULATOR_SHUTDOWN_GRACE: '1m' } })).toMatchObject({ dataDir: '/tmp/env-dir', shutdownGraceMs: 60_000 });
+    expect(resolveConfig({ env: { BW_EMULATOR_DATA_DIR: '/tmp/env-dir', BW_EMULATOR_SHUTDOWN_GRACE: '1m' } })).toMatchObject({
+      dataDir: '/tmp/env-dir',
+      shutdownGraceMs: 60_000,
+    });
   });
 
   it('a relative dataDir in a config file is relative to the file', () => {
@@ -31,6 +37,8 @@ describe('dataDir and shutdownGrace settings', () => {
 
   it('a bad grace period names the env variable and the fix', () => {
     expect(() => resolveConfig({ env: { BW_EMULATOR_SHUTDOWN_GRACE: 'soon' } })).toThrow(EmulatorConfigError);
-    expect(() => resolveConfig({ env: { BW_EMULATOR_SHUTDOWN_GRACE: 'soon' } })).toThrow(/env BW_EMULATOR_SHUTDOWN_GRACE: shutdownGrace: 'soon' is not valid\. Fix: use a duration/);
+    expect(() => resolveConfig({ env: { BW_EMULATOR_SHUTDOWN_GRACE: 'soon' } })).toThrow(
+      /env BW_EMULATOR_SHUTDOWN_GRACE: shutdownGrace: 'soon' is not valid\. Fix: use a duration/,
+    );
   });
 });

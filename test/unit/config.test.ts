@@ -92,7 +92,7 @@ describe('resolveConfig', () => {
     });
   });
 
-  it('callbackUrl (flag) sets the first account\'s first application callbackUrl', () => {
+  it("callbackUrl (flag) sets the first account's first application callbackUrl", () => {
     const url = 'http://127.0.0.1:3000/webhooks';
     const config = resolveConfig({ flags: { callbackUrl: url } });
     expect(config.accounts[0]!.applications[0]!.callbackUrl).toBe(url);
@@ -122,14 +122,10 @@ describe('resolveConfig', () => {
   });
 
   it('a YAML file with an unknown field reports the file, the line and the field', () => {
-    const path = file('yaml', [
-      'port: 5000',
-      'accounts:',
-      '  - id: "1234567"',
-      '    applications:',
-      '      - id: my-app',
-      '        callbakUrl: http://127.0.0.1:3000/hooks',
-    ].join('\n'));
+    const path = file(
+      'yaml',
+      ['port: 5000', 'accounts:', '  - id: "1234567"', '    applications:', '      - id: my-app', '        callbakUrl: http://127.0.0.1:3000/hooks'].join('\n'),
+    );
     const message = configError(() => resolveConfig({ flags: { config: path } }));
     expect(message).toContain(`${path}:6`);
     expect(message).toContain('accounts[0].applications[0].callbakUrl');
@@ -153,17 +149,20 @@ describe('resolveConfig', () => {
   });
 
   it('a number whose applicationId names no application is reported', () => {
-    const path = file('yaml', [
-      'accounts:',
-      '  - id: "1234567"',
-      '    applications:',
-      '      - id: real-app',
-      '    numbers:',
-      '      - number: "+15550001111"',
-      '        applicationId: real-app',
-      '      - number: "+15550002222"',
-      '        applicationId: ghost-app',
-    ].join('\n'));
+    const path = file(
+      'yaml',
+      [
+        'accounts:',
+        '  - id: "1234567"',
+        '    applications:',
+        '      - id: real-app',
+        '    numbers:',
+        '      - number: "+15550001111"',
+        '        applicationId: real-app',
+        '      - number: "+15550002222"',
+        '        applicationId: ghost-app',
+      ].join('\n'),
+    );
     const message = configError(() => resolveConfig({ flags: { config: path } }));
     expect(message).toContain('accounts[0].numbers[1].applicationId');
     expect(message).toContain('1234567');

@@ -31,7 +31,22 @@ function engineWith(...specs: unknown[]): ScenarioEngine {
 }
 
 function message(to: string[], tag?: string): StoredMessage {
-  return { id: 'm-1', accountId: ACCOUNT, direction: 'out', applicationId: 'app-1', owner: '+19195550100', from: '+19195550100', to, text: 'hi', tag, priority: 'default', time: 0, segmentCount: 1, recipients: [], timeline: [] };
+  return {
+    id: 'm-1',
+    accountId: ACCOUNT,
+    direction: 'out',
+    applicationId: 'app-1',
+    owner: '+19195550100',
+    from: '+19195550100',
+    to,
+    text: 'hi',
+    tag,
+    priority: 'default',
+    time: 0,
+    segmentCount: 1,
+    recipients: [],
+    timeline: [],
+  };
 }
 
 // The part of an explain() line that says what the rule does.
@@ -41,7 +56,12 @@ describe('the scenario schema is assembled from the registry', () => {
   it("apiFault and callbackFaults accept exactly their kinds' fields, then the shared selection", () => {
     for (const block of [apiFaults, callbackFaults]) {
       const kindFields = block.kinds.flatMap((kind) => Object.keys(kind.fields));
-      expect(Object.keys(RuleSchema.properties[block.key as 'apiFault' | 'callbackFaults'].properties)).toEqual([...kindFields, 'times', 'every', 'probability']);
+      expect(Object.keys(RuleSchema.properties[block.key as 'apiFault' | 'callbackFaults'].properties)).toEqual([
+        ...kindFields,
+        'times',
+        'every',
+        'probability',
+      ]);
       expect(RuleSchema.properties[block.key as 'apiFault' | 'callbackFaults']).toMatchObject({ additionalProperties: false });
     }
     // At least today's kinds (a new kind adds to these without touching this test).
@@ -70,11 +90,13 @@ describe('a new fault kind needs only its entry', () => {
     return problems;
   };
 
-  it('its schema: the kind\'s field and the selection, nothing else, with the bounds of the entry', () => {
+  it("its schema: the kind's field and the selection, nothing else, with the bounds of the entry", () => {
     const check = compileSchemaCheck(block.schema);
     expect(check({ jitter: 10, times: 2 }, 'unit')).toEqual([]);
     expect(check({ jitter: 1001 }, 'unit')).toEqual([expect.objectContaining({ field: 'jitter' })]);
-    expect(check({ jiter: 10 }, 'unit')).toEqual([expect.objectContaining({ field: 'jiter', problem: 'is not a known field', fix: expect.stringContaining('jitter, times, every, probability') })]);
+    expect(check({ jiter: 10 }, 'unit')).toEqual([
+      expect.objectContaining({ field: 'jiter', problem: 'is not a known field', fix: expect.stringContaining('jitter, times, every, probability') }),
+    ]);
   });
 
   it('its checks, the block\'s "does nothing" (its suggestion in the fix) and the selection check', () => {
@@ -96,7 +118,12 @@ describe('a new fault kind needs only its entry', () => {
 
 describe('explain() words come from the entries', () => {
   it('API faults: status, delay and drop, in registry order', () => {
-    const [status, slow, all, retry] = rules({ apiFault: { status: 500 } }, { apiFault: { delay: '30ms' } }, { apiFault: { status: 503, delay: '1s', drop: true } }, { apiFault: { status: 429, retryAfter: 3 } });
+    const [status, slow, all, retry] = rules(
+      { apiFault: { status: 500 } },
+      { apiFault: { delay: '30ms' } },
+      { apiFault: { status: 503, delay: '1s', drop: true } },
+      { apiFault: { status: 429, retryAfter: 3 } },
+    );
     expect(does(status!)).toBe('API fault 500');
     expect(does(slow!)).toBe('API fault delay 30 ms');
     expect(does(all!)).toBe('API fault 503 delay 1000 ms drop connection');
@@ -119,7 +146,11 @@ describe('API fault actions, as the API layer performs them', () => {
   const actions = (spec: object) => apiFaultActions(apiFaults.compile(spec));
 
   it('a delay comes first, a drop before an answer; a 429 defaults to Retry-After 1', () => {
-    expect(actions({ status: 429, delay: '20ms', drop: true })).toEqual([{ kind: 'wait', ms: 20 }, { kind: 'drop' }, { kind: 'answer', status: 429, retryAfter: 1 }]);
+    expect(actions({ status: 429, delay: '20ms', drop: true })).toEqual([
+      { kind: 'wait', ms: 20 },
+      { kind: 'drop' },
+      { kind: 'answer', status: 429, retryAfter: 1 },
+    ]);
     expect(actions({ status: 429, retryAfter: 7 })).toEqual([{ kind: 'answer', status: 429, retryAfter: 7 }]);
     expect(actions({ status: 503 })).toEqual([{ kind: 'answer', status: 503 }]);
   });
@@ -144,7 +175,10 @@ describe('callback faults applied to the plan', () => {
   it('duplicate, delay and drop reshape each step of the recipient the rule picked', () => {
     const engine = engineWith({
       match: { tag: 'faulty' },
-      events: [{ type: 'message-sending', after: '10ms' }, { type: 'message-delivered', after: '20ms' }],
+      events: [
+        { type: 'message-sending', after: '10ms' },
+        { type: 'message-delivered', after: '20ms' },
+      ],
       callbackFaults: { duplicate: 2, delay: '100ms', drop: true },
     });
     const plan = engine.planOutbound(message(['+19195557001'], 'faulty'), TIMINGS);
@@ -162,12 +196,21 @@ describe('callback faults applied to the plan', () => {
 
   it('reorder reverses the recipients once, when the rule picked any of them', () => {
     const group = ['+19195557001', '+19195557002', '+19195557003'];
-    const reordered = engineWith({ events: [{ type: 'message-delivered', after: '10ms' }], callbackFaults: { reorder: true } }).planOutbound(message(group), TIMINGS);
+    const reordered = engineWith({ events: [{ type: 'message-delivered', after: '10ms' }], callbackFaults: { reorder: true } }).planOutbound(
+      message(group),
+      TIMINGS,
+    );
     // The gap is the latest step plus one: the last recipient first, each 11 ms before the one listed before it.
     expect(group.map((to) => reordered.steps.get(to)![0]!.afterMs)).toEqual([32, 21, 10]);
-    const onlySecond = engineWith({ events: [{ type: 'message-delivered', after: '10ms' }], callbackFaults: { reorder: true, every: 2 } }).planOutbound(message(group), TIMINGS);
+    const onlySecond = engineWith({ events: [{ type: 'message-delivered', after: '10ms' }], callbackFaults: { reorder: true, every: 2 } }).planOutbound(
+      message(group),
+      TIMINGS,
+    );
     expect(group.map((to) => onlySecond.steps.get(to)![0]!.afterMs)).toEqual([32, 21, 10]);
-    const never = engineWith({ events: [{ type: 'message-delivered', after: '10ms' }], callbackFaults: { reorder: true, probability: 0 } }).planOutbound(message(group), TIMINGS);
+    const never = engineWith({ events: [{ type: 'message-delivered', after: '10ms' }], callbackFaults: { reorder: true, probability: 0 } }).planOutbound(
+      message(group),
+      TIMINGS,
+    );
     expect(group.map((to) => never.steps.get(to)![0]!.afterMs)).toEqual([10, 10, 10]);
   });
 });

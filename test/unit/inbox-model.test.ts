@@ -37,18 +37,37 @@ describe('inbox model', () => {
   });
 
   it('search matches a number (any formatting), words of the text, the tag, case-insensitively', () => {
-    const m = message({ direction: 'out', owner: OURS, from: OURS, to: [THEM], time: '2026-01-01T00:00:00.000Z', text: 'Your Code is 314159', tag: 'OTP-login' });
+    const m = message({
+      direction: 'out',
+      owner: OURS,
+      from: OURS,
+      to: [THEM],
+      time: '2026-01-01T00:00:00.000Z',
+      text: 'Your Code is 314159',
+      tag: 'OTP-login',
+    });
     for (const query of ['', '557001', '(919) 555-7001', 'code is', 'otp', 'LOGIN']) expect(matchesSearch(m, query), query).toBe(true);
     for (const query of ['557009', 'dinner', 'xyz']) expect(matchesSearch(m, query), query).toBe(false);
   });
 
   it('the timeline merges stored steps and callback attempts in time order, a step before the attempt it caused', () => {
     const m = message({
-      direction: 'out', owner: OURS, from: OURS, to: [THEM], time: '2026-01-01T00:00:00.000Z',
-      timeline: [{ at: '2026-01-01T00:00:00.000Z', what: 'accepted' }, { at: '2026-01-01T00:00:00.050Z', what: 'message-delivered', recipient: THEM }],
+      direction: 'out',
+      owner: OURS,
+      from: OURS,
+      to: [THEM],
+      time: '2026-01-01T00:00:00.000Z',
+      timeline: [
+        { at: '2026-01-01T00:00:00.000Z', what: 'accepted' },
+        { at: '2026-01-01T00:00:00.050Z', what: 'message-delivered', recipient: THEM },
+      ],
     });
     const attempt = { seq: 1, at: Date.parse('2026-01-01T00:00:00.050Z'), type: 'message-delivered', outcome: 'delivered' } as JournalEntry;
-    expect(timelineRows(m, [attempt]).map((r) => (r.kind === 'step' ? r.what : `attempt ${r.entry.seq}`))).toEqual(['accepted', 'message-delivered', 'attempt 1']);
+    expect(timelineRows(m, [attempt]).map((r) => (r.kind === 'step' ? r.what : `attempt ${r.entry.seq}`))).toEqual([
+      'accepted',
+      'message-delivered',
+      'attempt 1',
+    ]);
   });
 });
 
@@ -56,7 +75,12 @@ describe('mediaName and isLinkable: any stored media string is shown, never thro
   it('decodes a well-formed last segment and shows a malformed one as written', () => {
     expect(mediaName('https://cdn.example/media/caf%C3%A9.jpg')).toBe('café.jpg');
     // decodeURIComponent throws URIError on each of these.
-    for (const [url, name] of [['https://cdn.example/media/%E0%A4.jpg', '%E0%A4.jpg'], ['https://cdn.example/100%', '100%'], ['%%%', '%%%'], ['https://cdn.example/a/%ZZ?x=%', '%ZZ']]) {
+    for (const [url, name] of [
+      ['https://cdn.example/media/%E0%A4.jpg', '%E0%A4.jpg'],
+      ['https://cdn.example/100%', '100%'],
+      ['%%%', '%%%'],
+      ['https://cdn.example/a/%ZZ?x=%', '%ZZ'],
+    ]) {
       expect(() => decodeURIComponent(name!)).toThrow(URIError);
       expect(mediaName(url!), url).toBe(name);
     }
@@ -67,6 +91,7 @@ describe('mediaName and isLinkable: any stored media string is shown, never thro
   it('links http(s) URLs only', () => {
     expect(isLinkable('https://cdn.example/a.jpg')).toBe(true);
     expect(isLinkable('HTTP://cdn.example/a.jpg')).toBe(true);
-    for (const url of ['javascript:alert(1)', ' javascript:alert(1)', 'data:text/html,<script>x</script>', 'vbscript:x', '//cdn.example/a.jpg', '%%%']) expect(isLinkable(url), url).toBe(false);
+    for (const url of ['javascript:alert(1)', ' javascript:alert(1)', 'data:text/html,<script>x</script>', 'vbscript:x', '//cdn.example/a.jpg', '%%%'])
+      expect(isLinkable(url), url).toBe(false);
   });
 });

@@ -5,7 +5,11 @@ import { isoTime } from '../../src/iso-time.js';
 // isoTime must be Date's toISOString, character for character: callbacks and 202 bodies are compared by clients.
 describe('isoTime', () => {
   it.each([
-    0, 1, 999, 86_399_999, 86_400_000,
+    0,
+    1,
+    999,
+    86_399_999,
+    86_400_000,
     951_782_400_000, // 2000-02-29 (a leap day in a century year)
     951_868_799_999,
     4_107_542_400_000, // 2100-03-01 (2100 is no leap year)
@@ -24,9 +28,12 @@ describe('isoTime', () => {
 
   it('agrees with Date across its whole range', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.integer({ min: 0, max: 253_402_300_799_999 }), fc.double({ min: 0, max: 4e12, noNaN: true })), (ms) => {
-        expect(isoTime(ms)).toBe(new Date(ms).toISOString());
-      }),
+      fc.property(
+        fc.oneof(fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.integer({ min: 0, max: 253_402_300_799_999 }), fc.double({ min: 0, max: 4e12, noNaN: true })),
+        (ms) => {
+          expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+        },
+      ),
       { seed: 20261127, numRuns: 5000 },
     );
   });

@@ -122,7 +122,7 @@ describe('MediaStore: byte cap', () => {
     expect(media.stats()).toMatchObject({ objects: 3, bytes: 300, evicted: 1 });
   });
 
-  it('the cap is shared by all accounts: another account\'s upload can evict this account\'s oldest object', () => {
+  it("the cap is shared by all accounts: another account's upload can evict this account's oldest object", () => {
     const { media, put, ids } = store({ maxTotalBytes: 200 });
     put('a-old', 100, 'acct-a');
     put('b-1', 100, 'acct-b');

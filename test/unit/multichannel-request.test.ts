@@ -26,7 +26,13 @@ describe('multichannel content rules', () => {
       fields(
         [
           rbm({ orientation: 'VERTICAL', cardContent: {} }),
-          rbm({ text: 'hi', suggestions: [{ type: 'OPEN_URL', text: 'Open', postbackData: 'not base64!' }, { type: 'SHOW_LOCATION', text: 'Map', postbackData: 'bWFw', latitude: '91', longitude: '0' }] }),
+          rbm({
+            text: 'hi',
+            suggestions: [
+              { type: 'OPEN_URL', text: 'Open', postbackData: 'not base64!' },
+              { type: 'SHOW_LOCATION', text: 'Map', postbackData: 'bWFw', latitude: '91', longitude: '0' },
+            ],
+          }),
           { from: '+19195550100', applicationId: APP, channel: 'MMS', content: { text: '' } },
           rbm({ cardWidth: 'MEDIUM', cardContents: Array.from({ length: 11 }, () => ({ title: 't' })) }),
         ],

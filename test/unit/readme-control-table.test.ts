@@ -26,7 +26,10 @@ function readmeControlRoutes(): string[] {
   const section = readme.slice(readme.indexOf('## Control API and test kit'));
   const table = section.slice(section.indexOf('| Route | What |'));
   const rows = table.split('\n').slice(2);
-  const body = rows.slice(0, rows.findIndex((line) => !line.startsWith('|')));
+  const body = rows.slice(
+    0,
+    rows.findIndex((line) => !line.startsWith('|')),
+  );
   return body.flatMap((row) => cellRoutes(row.split(/(?<!\\)\|/)[1] ?? ''));
 }
 

@@ -52,12 +52,19 @@ function plan(scenario: CompiledScenario, m: StoredMessage) {
 
 describe('explanations', () => {
   it(`quote at most ${EXPLAIN_LIMITS.quotedChars} characters of a value and list at most ${EXPLAIN_LIMITS.missesPerMessage} missed rules, counting the rest`, () => {
-    const rules = Array.from({ length: 200 }, (_, i) => ({ name: `rule ${i} ${'n'.repeat(500)}`, match: { text: `/^${'q'.repeat(300)}${i}$/` }, events: [{ type: 'message-delivered' }] }));
+    const rules = Array.from({ length: 200 }, (_, i) => ({
+      name: `rule ${i} ${'n'.repeat(500)}`,
+      match: { text: `/^${'q'.repeat(300)}${i}$/` },
+      events: [{ type: 'message-delivered' }],
+    }));
     const scenario = scenarioOf({ name: 'S'.repeat(300), rules });
     const why = plan(scenario, message({ text: 't'.repeat(LONGEST_TEXT) })).explanations.get('+15557770001')!;
     expect(why.startsWith('no scenario rule matched: default outcome, delivered; missed: ')).toBe(true);
     expect(why.endsWith(`; … (+${200 - EXPLAIN_LIMITS.missesPerMessage} more rules missed)`)).toBe(true);
-    const entries = why.slice(why.indexOf('missed: ') + 'missed: '.length).split('; ').slice(0, -1);
+    const entries = why
+      .slice(why.indexOf('missed: ') + 'missed: '.length)
+      .split('; ')
+      .slice(0, -1);
     expect(entries).toHaveLength(EXPLAIN_LIMITS.missesPerMessage);
     // Each quoted value is cut and says how much is missing: the scenario name, the rule name, the text, the pattern.
     expect(entries[0]).toBe(
@@ -68,7 +75,10 @@ describe('explanations', () => {
   });
 
   it('a list matcher shows its first values and counts the rest; explain() quotes a long reply clipped', () => {
-    const list = compileText(Array.from({ length: 50 }, (_, i) => `+1555000${String(i).padStart(4, '0')}`), ['to']);
+    const list = compileText(
+      Array.from({ length: 50 }, (_, i) => `+1555000${String(i).padStart(4, '0')}`),
+      ['to'],
+    );
     expect(list.describe).toBe(`one of ${Array.from({ length: 10 }, (_, i) => `'+1555000${String(i).padStart(4, '0')}'`).join(', ')}, … (+40 more)`);
     const scenario = scenarioOf({ rules: [{ name: 'r', reply: { text: 'x'.repeat(2000) } }] });
     expect(explainRule(scenario.rules[0]!)).toBe(`bounds#0 'r': when every message → reply '${'x'.repeat(200)}…(+1800 chars)' (0 hits)`);
@@ -76,7 +86,9 @@ describe('explanations', () => {
 
   it('short values are quoted whole, as before', () => {
     const scenario = scenarioOf({ name: 'e', rules: [{ name: 'other', match: { to: '+15557779999' }, events: [{ type: 'message-delivered' }] }] });
-    expect(plan(scenario, message()).explanations.get('+15557770001')).toBe("no scenario rule matched: default outcome, delivered; missed: e#0 'other': to was '+15557770001', rule wants to is '+15557779999'");
+    expect(plan(scenario, message()).explanations.get('+15557770001')).toBe(
+      "no scenario rule matched: default outcome, delivered; missed: e#0 'other': to was '+15557770001', rule wants to is '+15557779999'",
+    );
   });
 });
 
@@ -86,14 +98,24 @@ describe('reply templates', () => {
   it(`a template of ${REPLY_LIMITS.templateChars} characters loads; one more is refused at its field and line`, () => {
     expect(compileScenarioText(replyYaml('x'.repeat(REPLY_LIMITS.templateChars)), 'ok.yaml', 'ok').problems).toEqual([]);
     expect(problemsOf(replyYaml('x'.repeat(REPLY_LIMITS.templateChars + 1)))).toEqual([
-      { source: 'bounds.yaml', field: 'rules[0].reply.text', line: 5, problem: 'is 2049 characters, over the limit of 2048', fix: 'shorten the reply text to 2048 characters or fewer' },
+      {
+        source: 'bounds.yaml',
+        field: 'rules[0].reply.text',
+        line: 5,
+        problem: 'is 2049 characters, over the limit of 2048',
+        fix: 'shorten the reply text to 2048 characters or fewer',
+      },
     ]);
   });
 
   it(`${REPLY_LIMITS.placeholders} placeholders load; one more is refused`, () => {
     expect(compileScenarioText(replyYaml('{{text}}'.repeat(REPLY_LIMITS.placeholders)), 'ok.yaml', 'ok').problems).toEqual([]);
     expect(problemsOf(replyYaml(`{{ from }}${'{{text}}'.repeat(REPLY_LIMITS.placeholders)}`))).toEqual([
-      expect.objectContaining({ field: 'rules[0].reply.text', problem: 'has 11 placeholders, over the limit of 10', fix: expect.stringContaining('use at most 10 of {{text}}') }),
+      expect.objectContaining({
+        field: 'rules[0].reply.text',
+        problem: 'has 11 placeholders, over the limit of 10',
+        fix: expect.stringContaining('use at most 10 of {{text}}'),
+      }),
     ]);
   });
 
@@ -115,17 +137,16 @@ describe('reply templates', () => {
 
 describe('scenario delays', () => {
   const slots = (after: string | number) => ({
-    rules: [
-      { events: [{ type: 'message-delivered', after }], reply: { text: 'r', after }, callbackFaults: { delay: after } },
-      { apiFault: { delay: after } },
-    ],
+    rules: [{ events: [{ type: 'message-delivered', after }], reply: { text: 'r', after }, callbackFaults: { delay: after } }, { apiFault: { delay: after } }],
     inbound: [{ from: '+15551230000', to: ['+19195550100'], after, trigger: 'manual' }],
   });
 
   it('600h, past a 32-bit timer, is kept in every delay slot (the clock waits in chunks)', () => {
     const scenario = scenarioOf(slots('600h'));
     const [rule, fault] = scenario.rules;
-    expect([rule!.events![0]!.afterMs, rule!.reply!.afterMs, rule!.callbackFaults!.delayMs, fault!.apiFault!.delayMs, scenario.inbound[0]!.afterMs]).toEqual(Array(5).fill(2_160_000_000));
+    expect([rule!.events![0]!.afterMs, rule!.reply!.afterMs, rule!.callbackFaults!.delayMs, fault!.apiFault!.delayMs, scenario.inbound[0]!.afterMs]).toEqual(
+      Array(5).fill(2_160_000_000),
+    );
   });
 
   for (const tooLong of ['8761h', 8760 * 3_600_000 + 1, `${'9'.repeat(400)}ms`, Infinity]) {
@@ -133,7 +154,9 @@ describe('scenario delays', () => {
       const { scenario, problems } = compileScenario({ version: 1, ...slots(tooLong) }, 'bounds', 'bounds');
       expect(scenario).toBeUndefined();
       // Every slot, once each (the fault registry checks its delays before the reply is compiled: order is not the point).
-      expect(problems.map((p) => p.field).sort()).toEqual(['rules[0].events[0].after', 'rules[0].reply.after', 'rules[0].callbackFaults.delay', 'rules[1].apiFault.delay', 'inbound[0].after'].sort());
+      expect(problems.map((p) => p.field).sort()).toEqual(
+        ['rules[0].events[0].after', 'rules[0].reply.after', 'rules[0].callbackFaults.delay', 'rules[1].apiFault.delay', 'inbound[0].after'].sort(),
+      );
       for (const p of problems) {
         expect(p.problem).toMatch(/ is longer than the longest delay the emulator schedules \(8760h, 365 days\)$/);
         expect(p.fix).toBe('use at most 8760h');

@@ -142,7 +142,11 @@ describe('text matchers', () => {
 
 describe('compileMatch / firstMiss', () => {
   it('every given field must match; firstMiss explains the first that does not', () => {
-    const matchers = compileMatch({ to: '+1555777*', text: '/world$/i', tag: ['order-77', 'order-78'], media: false, group: false, segments: { max: 2 } }, ['rules', 0, 'match']);
+    const matchers = compileMatch({ to: '+1555777*', text: '/world$/i', tag: ['order-77', 'order-78'], media: false, group: false, segments: { max: 2 } }, [
+      'rules',
+      0,
+      'match',
+    ]);
     expect(matchers.map((m) => m.field)).toEqual(['to', 'text', 'tag', 'media', 'group', 'segments']);
     expect(firstMiss(matchers, subject())).toBeUndefined();
     expect(firstMiss(matchers, subject({ to: '+15558880001' }))).toBe("to was '+15558880001', rule wants to starts with '+1555777'");
@@ -334,7 +338,11 @@ rules:
   });
 
   it('compileScenario takes data as well as text', () => {
-    const { scenario, problems } = compileScenario({ version: 1, seed: 9, rules: [{ match: { to: '+1555*' }, events: [{ type: 'message-delivered', after: 5 }] }] }, 'data', 'fallback');
+    const { scenario, problems } = compileScenario(
+      { version: 1, seed: 9, rules: [{ match: { to: '+1555*' }, events: [{ type: 'message-delivered', after: 5 }] }] },
+      'data',
+      'fallback',
+    );
     expect(problems).toEqual([]);
     expect(scenario!.seed).toBe(9);
     expect(scenario!.rules[0]!.events).toEqual([{ type: 'message-delivered', afterMs: 5, errorCode: undefined, description: undefined }]);
@@ -401,7 +409,9 @@ rules:
     expect(anyChannel).toEqual([expect.objectContaining({ field: 'rules[0].events[1]', fix: 'add match: { channel: RBM } to the rule' })]);
     const notAfterDelivered = problemsOf('version: 1\nrules:\n  - match: { channel: RBM }\n    events: [{ type: message-sending }, { type: message-read }]\n');
     expect(notAfterDelivered.map((p) => p.problem)).toEqual(['message-read must come right after message-delivered']);
-    const afterFailed = problemsOf('version: 1\nrules:\n  - match: { channel: RBM }\n    events: [{ type: message-failed, errorCode: 4720 }, { type: message-read }]\n');
+    const afterFailed = problemsOf(
+      'version: 1\nrules:\n  - match: { channel: RBM }\n    events: [{ type: message-failed, errorCode: 4720 }, { type: message-read }]\n',
+    );
     expect(afterFailed.map((p) => p.field)).toEqual(['rules[0].events[0]', 'rules[0].events[1]']);
   });
 
@@ -415,11 +425,15 @@ inbound:
 `);
     expect(scenario.rules[0]!.reply).toMatchObject({ text: '', suggestionResponse: { text: 'Yes', postbackData: 'eWVz' } });
     expect(scenario.inbound[0]!.locationResponse).toEqual({ latitude: '37.7749', longitude: '-122.4194' });
-    const both = problemsOf("version: 1\nrules:\n  - reply: { suggestionResponse: { text: a, postbackData: YQ== }, locationResponse: { latitude: '1', longitude: '2' } }\n");
+    const both = problemsOf(
+      "version: 1\nrules:\n  - reply: { suggestionResponse: { text: a, postbackData: YQ== }, locationResponse: { latitude: '1', longitude: '2' } }\n",
+    );
     expect(both.map((p) => p.problem)).toEqual(['has both suggestionResponse and locationResponse']);
     const empty = problemsOf('version: 1\nrules:\n  - reply: { after: 1s }\n');
     expect(empty.map((p) => p.problem)).toEqual(['says nothing']);
-    const badLatitude = problemsOf("version: 1\ninbound:\n  - { from: '+15551230000', to: ['+19195550100'], locationResponse: { latitude: north, longitude: '2' } }\n");
+    const badLatitude = problemsOf(
+      "version: 1\ninbound:\n  - { from: '+15551230000', to: ['+19195550100'], locationResponse: { latitude: north, longitude: '2' } }\n",
+    );
     expect(badLatitude[0]!.field).toBe('inbound[0].locationResponse.latitude');
   });
 });

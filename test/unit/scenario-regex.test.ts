@@ -25,13 +25,71 @@ function v8MatchesOf(source: string, run: () => void): number {
 
 // Exponential for a backtracking engine, each with texts and what JavaScript says about them.
 const EXPONENTIAL: Array<{ cls: string; source: string; cases: Array<[string, boolean]>; adversarial: string }> = [
-  { cls: 'overlapping alternation under a star', source: '^(a|a)*$', cases: [['aaaa', true], ['aaab', false], ['', true]], adversarial: 'a'.repeat(5000) + '!' },
-  { cls: 'alternation of a word and its prefix', source: '^(a|aa)+$', cases: [['aaa', true], ['aab', false]], adversarial: 'a'.repeat(5000) + 'b' },
-  { cls: 'overlapping classes', source: '^(\\w|\\d)+$', cases: [['ab12', true], ['ab 12', false]], adversarial: '1'.repeat(5000) + ' ' },
-  { cls: 'nested star', source: '(a*)*b', cases: [['aaab', true], ['aaaa', false]], adversarial: 'a'.repeat(5000) },
-  { cls: 'nested plus with two parts', source: '(x+x+)+y', cases: [['xxy', true], ['xxxx', false], ['xy', false]], adversarial: 'x'.repeat(5000) },
-  { cls: 'nested plus, anchored', source: '^(a+)+$', cases: [['aaa', true], ['aa!', false]], adversarial: 'a'.repeat(5000) + '!' },
-  { cls: 'star of a star-prefix', source: '(.*a){12}', cases: [['a'.repeat(12), true], ['a'.repeat(11), false]], adversarial: 'a'.repeat(11) + 'b'.repeat(5000) },
+  {
+    cls: 'overlapping alternation under a star',
+    source: '^(a|a)*$',
+    cases: [
+      ['aaaa', true],
+      ['aaab', false],
+      ['', true],
+    ],
+    adversarial: 'a'.repeat(5000) + '!',
+  },
+  {
+    cls: 'alternation of a word and its prefix',
+    source: '^(a|aa)+$',
+    cases: [
+      ['aaa', true],
+      ['aab', false],
+    ],
+    adversarial: 'a'.repeat(5000) + 'b',
+  },
+  {
+    cls: 'overlapping classes',
+    source: '^(\\w|\\d)+$',
+    cases: [
+      ['ab12', true],
+      ['ab 12', false],
+    ],
+    adversarial: '1'.repeat(5000) + ' ',
+  },
+  {
+    cls: 'nested star',
+    source: '(a*)*b',
+    cases: [
+      ['aaab', true],
+      ['aaaa', false],
+    ],
+    adversarial: 'a'.repeat(5000),
+  },
+  {
+    cls: 'nested plus with two parts',
+    source: '(x+x+)+y',
+    cases: [
+      ['xxy', true],
+      ['xxxx', false],
+      ['xy', false],
+    ],
+    adversarial: 'x'.repeat(5000),
+  },
+  {
+    cls: 'nested plus, anchored',
+    source: '^(a+)+$',
+    cases: [
+      ['aaa', true],
+      ['aa!', false],
+    ],
+    adversarial: 'a'.repeat(5000) + '!',
+  },
+  {
+    cls: 'star of a star-prefix',
+    source: '(.*a){12}',
+    cases: [
+      ['a'.repeat(12), true],
+      ['a'.repeat(11), false],
+    ],
+    adversarial: 'a'.repeat(11) + 'b'.repeat(5000),
+  },
 ];
 
 describe('user regexes run on RE2, never on V8', () => {
@@ -39,9 +97,11 @@ describe('user regexes run on RE2, never on V8', () => {
     it(`${cls}: /${source}/ compiles, answers as JavaScript does, and never reaches V8's matcher`, () => {
       const regex = matcher(source);
       // Short texts first: on the old code this fails at once (V8 ran the match) instead of hanging below.
-      expect(v8MatchesOf(source, () => {
-        for (const [text, expected] of cases) expect(regex.test(text), JSON.stringify(text)).toBe(expected);
-      })).toBe(0);
+      expect(
+        v8MatchesOf(source, () => {
+          for (const [text, expected] of cases) expect(regex.test(text), JSON.stringify(text)).toBe(expected);
+        }),
+      ).toBe(0);
       // The text that made the backtracking engine take exponential time: RE2 walks it once.
       expect(regex.test(adversarial)).toBe(false);
     });
@@ -124,4 +184,3 @@ describe('refused with the construct named and a rewrite', () => {
     });
   }
 });
-

@@ -42,13 +42,16 @@ export function App() {
   }, []);
 
   // Steps noted without a status change (the scenario's explanation) arrive with the full message, fetched here.
-  const refreshMessage = useCallback(async (id: string) => {
-    const full = await control<ControlMessage & { callbacks: JournalEntry[] }>('GET', `/messages/${encodeURIComponent(id)}`).catch(() => undefined);
-    if (!full) return;
-    const { callbacks, ...message } = full;
-    upsert(message);
-    addAttempts(id, callbacks);
-  }, [upsert, addAttempts]);
+  const refreshMessage = useCallback(
+    async (id: string) => {
+      const full = await control<ControlMessage & { callbacks: JournalEntry[] }>('GET', `/messages/${encodeURIComponent(id)}`).catch(() => undefined);
+      if (!full) return;
+      const { callbacks, ...message } = full;
+      upsert(message);
+      addAttempts(id, callbacks);
+    },
+    [upsert, addAttempts],
+  );
 
   // One request at a time, and one more after it if asked meanwhile: a burst of messages costs two requests, not one each.
   const scenarioLoad = useRef<{ running: boolean; again: boolean }>({ running: false, again: false });
@@ -71,7 +74,10 @@ export function App() {
   }, [report]);
 
   const loadAll = useCallback(async () => {
-    const [list, accountList] = await Promise.all([control<{ messages: ControlMessage[] }>('GET', '/messages?limit=1000'), control<{ accounts: AccountSummary[] }>('GET', '/accounts')]);
+    const [list, accountList] = await Promise.all([
+      control<{ messages: ControlMessage[] }>('GET', '/messages?limit=1000'),
+      control<{ accounts: AccountSummary[] }>('GET', '/accounts'),
+    ]);
     setMessages(new Map(list.messages.map((m) => [m.id, m])));
     setAccounts(accountList.accounts);
     loadScenarios();
@@ -183,7 +189,13 @@ export function App() {
           <input type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} placeholder="number, text or tag" />
         </label>
         {savedToken() && (
-          <button type="button" onClick={() => { saveToken(''); setPhase('checking'); }}>
+          <button
+            type="button"
+            onClick={() => {
+              saveToken('');
+              setPhase('checking');
+            }}
+          >
             Forget token
           </button>
         )}
@@ -218,7 +230,15 @@ export function App() {
               </div>
               <ol class="messages" aria-label="Messages, oldest first">
                 {[...current.messages].reverse().map((m) => (
-                  <SafeMessageCard key={m.id} message={m} attempts={attempts.get(m.id) ?? []} open={openTimelines.has(m.id)} onToggle={() => toggleTimeline(m.id)} onReply={replyTo} onResult={report} />
+                  <SafeMessageCard
+                    key={m.id}
+                    message={m}
+                    attempts={attempts.get(m.id) ?? []}
+                    open={openTimelines.has(m.id)}
+                    onToggle={() => toggleTimeline(m.id)}
+                    onReply={replyTo}
+                    onResult={report}
+                  />
                 ))}
               </ol>
             </>

@@ -57,7 +57,12 @@ export function Compose(props: { accounts: AccountSummary[]; addressing: Address
       const files = [...(fileInput.current?.files ?? [])];
       const media = await Promise.all(files.map(readAttachment));
       const recipients = [to, ...also.split(/[\s,;]+/)].map((n) => n.trim()).filter(Boolean);
-      const sent = await control<{ messages: Array<{ id: string }> }>('POST', '/inbound', { from: from.trim(), to: recipients, ...(text ? { text } : {}), ...(media.length ? { media } : {}) });
+      const sent = await control<{ messages: Array<{ id: string }> }>('POST', '/inbound', {
+        from: from.trim(),
+        to: recipients,
+        ...(text ? { text } : {}),
+        ...(media.length ? { media } : {}),
+      });
       setText('');
       if (fileInput.current) fileInput.current.value = '';
       props.onResult(`Sent from ${from}: ${sent.messages.length} message${sent.messages.length === 1 ? '' : 's'} received`, false);
@@ -74,7 +79,15 @@ export function Compose(props: { accounts: AccountSummary[]; addressing: Address
       <div class="compose-grid">
         <label>
           From (handset)
-          <input name="from" value={from} onInput={(e) => setFrom(e.currentTarget.value)} required pattern="^\+[1-9]\d{1,14}$" placeholder="+19195550123" inputMode="tel" />
+          <input
+            name="from"
+            value={from}
+            onInput={(e) => setFrom(e.currentTarget.value)}
+            required
+            pattern="^\+[1-9]\d{1,14}$"
+            placeholder="+19195550123"
+            inputMode="tel"
+          />
         </label>
         <label>
           To (our number)

@@ -65,7 +65,20 @@ function MediaPreview({ url }: { url: string }) {
   // The emulator's own media needs Bandwidth credentials, so the page links it instead of embedding it. Any string can
   // be stored as a media URL (handset messages pass them through): only http(s) ones become links.
   const name = mediaName(url);
-  return <p class="media">📎 {isLinkable(url) ? <a href={url} target="_blank" rel="noreferrer">{name}</a> : <span class="unlinked" title="not an http(s) URL">{url}</span>}</p>;
+  return (
+    <p class="media">
+      📎{' '}
+      {isLinkable(url) ? (
+        <a href={url} target="_blank" rel="noreferrer">
+          {name}
+        </a>
+      ) : (
+        <span class="unlinked" title="not an http(s) URL">
+          {url}
+        </span>
+      )}
+    </p>
+  );
 }
 
 /**
@@ -77,7 +90,9 @@ export function SafeMessageCard(props: Props) {
   if (error) {
     return (
       <li class="message broken" data-message-id={props.message.id}>
-        <p class="notice error">Message {props.message.id} could not be shown: {String((error as Error).message ?? error)}</p>
+        <p class="notice error">
+          Message {props.message.id} could not be shown: {String((error as Error).message ?? error)}
+        </p>
       </li>
     );
   }

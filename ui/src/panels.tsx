@@ -3,7 +3,11 @@ import type { AccountSummary } from '../../src/control/operations.js';
 import type { ScenarioSummary } from '../../src/scenarios/engine.js';
 
 /** Scenarios in matching order with each rule's hits, and load problems. */
-export function ScenariosPanel(props: { scenarios: ScenarioSummary[]; problems: Array<{ source: string; field: string; problem: string }>; onRefresh: () => void }) {
+export function ScenariosPanel(props: {
+  scenarios: ScenarioSummary[];
+  problems: Array<{ source: string; field: string; problem: string }>;
+  onRefresh: () => void;
+}) {
   return (
     <section class="panel" aria-labelledby="scenarios-heading">
       <div class="panel-head">
@@ -16,7 +20,11 @@ export function ScenariosPanel(props: { scenarios: ScenarioSummary[]; problems: 
       <ul class="scenarios">
         {props.scenarios.map((s) => (
           <li key={`${s.scope}/${s.name}`}>
-            <strong>{s.name}</strong> <span class="hint">({s.source}{s.scope === '*' ? '' : `, account ${s.scope}`})</span>
+            <strong>{s.name}</strong>{' '}
+            <span class="hint">
+              ({s.source}
+              {s.scope === '*' ? '' : `, account ${s.scope}`})
+            </span>
             <ul>
               {s.rules.map((r) => (
                 <li key={r.id} title={r.explain}>

@@ -34,11 +34,13 @@ const status = apiFaultKind({
   suggestion: 'status (429, 500, 503)',
   inUse: (spec) => spec.status !== undefined,
   check(spec, at, problem) {
-    if (spec.retryAfter !== undefined && spec.status !== 429) problem([...at, 'retryAfter'], 'only goes with status 429', 'set status: 429 or remove retryAfter');
+    if (spec.retryAfter !== undefined && spec.status !== 429)
+      problem([...at, 'retryAfter'], 'only goes with status 429', 'set status: 429 or remove retryAfter');
   },
   compile: (spec) => ({ status: spec.status, retryAfter: spec.retryAfter }),
   explain: (fault) => (fault.status === undefined ? undefined : String(fault.status)),
-  act: ({ status, retryAfter }) => (status === undefined ? undefined : status === 429 ? { kind: 'answer', status, retryAfter: retryAfter ?? 1 } : { kind: 'answer', status }),
+  act: ({ status, retryAfter }) =>
+    status === undefined ? undefined : status === 429 ? { kind: 'answer', status, retryAfter: retryAfter ?? 1 } : { kind: 'answer', status },
 });
 
 const delay = apiFaultKind({

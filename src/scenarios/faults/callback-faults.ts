@@ -88,6 +88,9 @@ function reverseRecipients(plan: OutboundPlan): void {
   const gap = Math.max(...[...plan.steps.values()].map((steps) => steps.at(-1)?.afterMs ?? 0)) + 1;
   recipients.forEach((to, i) => {
     const offset = (recipients.length - 1 - i) * gap;
-    plan.steps.set(to, plan.steps.get(to)!.map((s) => ({ ...s, afterMs: s.afterMs + offset })));
+    plan.steps.set(
+      to,
+      plan.steps.get(to)!.map((s) => ({ ...s, afterMs: s.afterMs + offset })),
+    );
   });
 }

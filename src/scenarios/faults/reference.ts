@@ -16,7 +16,14 @@ const BLOCKS: ReadonlyArray<FaultBlock<readonly FaultKind[]>> = [apiFaults, call
 /** Every fault field, from the registry: each block's kinds in schema order, then the selection they share. */
 export function faultReference(): FaultField[] {
   const rows: FaultField[] = BLOCKS.flatMap((block) =>
-    block.kinds.flatMap((kind) => Object.entries(kind.fields).map(([field, schema]) => ({ blocks: [block.key], field, value: schemaKind(schema as SchemaNode), effect: kind.docs[field]! }))),
+    block.kinds.flatMap((kind) =>
+      Object.entries(kind.fields).map(([field, schema]) => ({
+        blocks: [block.key],
+        field,
+        value: schemaKind(schema as SchemaNode),
+        effect: kind.docs[field]!,
+      })),
+    ),
   );
   const selection = Object.entries(SELECTION_FIELDS).map(([field, schema]) => ({
     blocks: BLOCKS.map((block) => block.key),

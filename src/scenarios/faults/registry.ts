@@ -60,7 +60,9 @@ export const SELECTION_DOCS: { [K in keyof typeof SELECTION_FIELDS]: string } = 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 
 /** Every field of a block: its kinds' fields, then the selection. */
-type BlockFields<K extends readonly FaultKind[]> = UnionToIntersection<K[number]['fields']> & typeof SELECTION_FIELDS extends infer P extends TProperties ? P : never;
+type BlockFields<K extends readonly FaultKind[]> = UnionToIntersection<K[number]['fields']> & typeof SELECTION_FIELDS extends infer P extends TProperties
+  ? P
+  : never;
 
 /** A block as a scenario file writes it. */
 type BlockSpec<K extends readonly FaultKind[]> = Static<TObject<BlockFields<K>>>;
