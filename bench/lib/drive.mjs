@@ -17,7 +17,10 @@ export function recipients(count) {
   return Array.from({ length: count }, (_, i) => `+1919555${String(2000 + i).padStart(4, '0')}`);
 }
 
-/** A create-message body; `to` is one number or a list. */
+/**
+ * A create-message body; `to` is one number or a list.
+ * @param {{ to?: string | string[]; text?: string; tag?: string }} [options]
+ */
 export function createBody({ to = '+19195551234', text = 'hostile', tag } = {}) {
   return JSON.stringify({
     applicationId: ACCOUNT.applicationId,

@@ -38,9 +38,10 @@ export async function openEventStreams(url, { count, reading = false, deadlineMs
           stream.closedByServer = true;
         });
         socket.on('error', (error) => {
-          stream.error = error.code ?? error.message;
+          const code = /** @type {NodeJS.ErrnoException} */ (error).code;
+          stream.error = code ?? error.message;
           // A reset after the stream began is the emulator cutting it off too.
-          if (stream.status !== undefined && error.code === 'ECONNRESET') stream.closedByServer = true;
+          if (stream.status !== undefined && code === 'ECONNRESET') stream.closedByServer = true;
           resolve();
         });
         socket.on('close', resolve);

@@ -11,6 +11,9 @@ const LINEAR_TOLERANCE = 1.2;
  * quotient (≤ 1: at most linear), the log-log exponent, and a verdict. A size of 0 is compared from the next one.
  * A size the emulator did not survive makes the verdict "unbounded", and one where the cost could not be measured
  * (`failure` says why, e.g. a flush that left steps pending) "fails"; the ratios are then over the sizes that worked.
+ * @param {Array<any>} points
+ * @param {(point: any) => number} cost
+ * @param {(point: any) => string | undefined} [failure]
  */
 export function growthOf(points, cost, failure = () => undefined) {
   const died = points.find((p) => p.died);
