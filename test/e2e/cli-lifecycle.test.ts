@@ -38,18 +38,23 @@ afterAll(() => {
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 
-async function startCli(args: string[]): Promise<Cli> {
-  const child = spawn(process.execPath, ['bin/bandwidth-emulator.js', '--port', '0', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Kill a CLI process after the test that started it, if it is still running. */
+function killAfterTest(child: ChildProcess): void {
   emulators.defer(async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await gone;
   });
+}
+
+async function startCli(args: string[]): Promise<Cli> {
+  const child = spawn(process.execPath, ['bin/bandwidth-emulator.js', '--port', '0', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  killAfterTest(child);
   let stdout = '';
   let stderr = '';
   const watchers = new Set<() => void>();
@@ -150,12 +155,7 @@ function runCliToExit(args: string[]): Promise<{ code: number | null; output: st
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  emulators.defer(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await gone;
-  });
+  killAfterTest(child);
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
