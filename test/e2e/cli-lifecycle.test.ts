@@ -193,6 +193,8 @@ describe('the CLI process with --data-dir: one emulator per folder, and a crash 
     const ordinary: string[] = [];
     for (const to of ['+19195557201', '+19195557202', '+19195557203']) ordinary.push(await send(first.url, to));
     const control = connectEmulator(first.url);
+    // Their 10 ms steps must have fired first (on a loaded machine they may not have): until then they are held too.
+    for (const id of ordinary) await control.callbacks.waitFor({ messageId: id, type: 'message-delivered' });
     expect((await control.health()).messages).toMatchObject({ cap: 2, held: 1 });
     first.process.kill('SIGKILL');
     await first.exited;
