@@ -12,6 +12,7 @@ import { compileScenarioFile, scenarioFilesIn } from './scenarios/files.js';
 import { anyHostWarning } from './http/host-guard.js';
 import { explainListenError } from './http/listen-error.js';
 import { buildApp } from './server.js';
+import { closestName } from './validation/suggest.js';
 
 const USAGE = `Usage: bandwidth-emulator [start] [options]
        bandwidth-emulator validate PATH...   check scenario files or folders; exit 1 on any problem
@@ -22,6 +23,9 @@ Options (each also settable by environment variable):
 ${SCALAR_OPTIONS.map((o) => `  ${(o.flag + (o.type === 'boolean' ? '' : ' VALUE')).padEnd(26)} ${o.description} [env ${o.env}; default ${o.default}]`).join('\n')}
   --help                     show this help
 `;
+
+// Every flag the command line takes, for "did you mean" on a mistyped one.
+const KNOWN_FLAGS = [...SCALAR_OPTIONS.map((o) => o.flag), '--help'];
 
 /** Split argv into flags keyed by option key; throws a config error naming the bad argument. */
 export function parseFlags(argv: readonly string[]): { command: string; flags: Record<string, string>; help: boolean } {
@@ -43,13 +47,28 @@ export function parseFlags(argv: readonly string[]): { command: string; flags: R
         flags.paths = flags.paths ? `${flags.paths}\n${arg}` : arg;
         continue;
       }
-      throw new EmulatorConfigError([{ source: 'command line', field: arg, problem: 'is not an option', fix: 'options start with --; see --help' }]);
+      // `-port 5000` or `port`: most likely a flag written with one dash or none.
+      const near = closestName(`--${arg.replace(/^-+/, '')}`, KNOWN_FLAGS);
+      throw new EmulatorConfigError([
+        {
+          source: 'command line',
+          field: arg,
+          problem: 'is not an option',
+          fix: near ? `did you mean ${near}? Options start with --; see --help` : 'options start with --; see --help',
+        },
+      ]);
     }
     const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const option = SCALAR_OPTIONS.find((o) => o.flag === name);
     if (!option) {
+      const near = closestName(name, KNOWN_FLAGS);
       throw new EmulatorConfigError([
-        { source: 'command line', field: name, problem: 'is not a known option', fix: `use one of ${SCALAR_OPTIONS.map((o) => o.flag).join(', ')}` },
+        {
+          source: 'command line',
+          field: name,
+          problem: 'is not a known option',
+          fix: near ? `did you mean ${near}? See --help for every option` : `use one of ${SCALAR_OPTIONS.map((o) => o.flag).join(', ')}`,
+        },
       ]);
     }
     let value = inline;
@@ -140,8 +159,17 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     }
     if (parsed.command === 'validate') return validateCommand(parsed.flags.paths?.split('\n') ?? []);
     if (parsed.command !== 'start') {
+      // `-port 5000` first on the line lands here: a flag with one dash.
+      const near = parsed.command.startsWith('-')
+        ? closestName(`--${parsed.command.replace(/^-+/, '')}`, KNOWN_FLAGS)
+        : closestName(parsed.command, ['start', 'validate']);
       throw new EmulatorConfigError([
-        { source: 'command line', field: parsed.command, problem: 'is not a command', fix: "use 'start' (the default) or see --help" },
+        {
+          source: 'command line',
+          field: parsed.command,
+          problem: 'is not a command',
+          fix: near ? `did you mean ${near.startsWith('-') ? near : `'${near}'`}? See --help` : "use 'start' (the default) or 'validate', or see --help",
+        },
       ]);
     }
     config = resolveConfig({ flags: parsed.flags, env: process.env });

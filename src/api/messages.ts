@@ -7,6 +7,7 @@ import type { StoredMessage } from '../store/messages.js';
 import { MessageRequestSchema, schemaFieldErrors, semanticFieldErrors, type MessageRequestBody } from './message-request.js';
 import { SearchQuerySchema, searchMessages, type SearchQuery } from './search-messages.js';
 import { isoTime } from '../iso-time.js';
+import { didYouMean } from '../validation/suggest.js';
 
 /** The 202 body of the spec's `createMessage`: its `message` schema, echoing what was sent. */
 function messageResponse(message: StoredMessage): Record<string, unknown> {
@@ -96,7 +97,7 @@ type QueryError = {
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
-  parentSchema?: { anyOf?: Array<{ const?: unknown }> };
+  parentSchema?: { anyOf?: Array<{ const?: unknown }>; properties?: Record<string, unknown> };
 };
 
 // One line per parameter; a value outside a list of literals names the allowed values instead of one line per literal.
@@ -108,7 +109,7 @@ function describeQueryErrors(errors: readonly QueryError[]): string {
       const allowed = (e.parentSchema?.anyOf ?? []).map((branch) => String(branch.const));
       byParam.set(param, `${param} must be one of ${allowed.join(', ')}`);
     } else if (e.keyword === 'additionalProperties') {
-      byParam.set(param, `${param} is not a search parameter of this API`);
+      byParam.set(param, `${param} is not a search parameter of this API${didYouMean(param, Object.keys(e.parentSchema?.properties ?? {}))}`);
     } else if (!byParam.has(param) && e.keyword !== 'const' && e.keyword !== 'type') {
       byParam.set(param, `${param} ${e.message ?? 'is invalid'}`);
     } else if (!byParam.has(param) && e.keyword === 'type') {

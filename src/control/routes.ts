@@ -11,6 +11,7 @@ import { EventStreams } from './event-streams.js';
 import { LongPolls } from './long-polls.js';
 import { ControlInputError, type ControlOperations, type MessageFilter } from './operations.js';
 import { buildControlOpenApi, type ControlRoute } from './openapi.js';
+import { controlValidationMessage } from './validation-message.js';
 import { AccountQuery, CarrierBody, IdleQuery, InboundBody, JournalQuery, MessageFilterQuery, TimeBody, TriggerBody } from './schemas.js';
 
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, unknown>; Body: unknown }>;
@@ -255,32 +256,34 @@ export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emul
   }
   // After the token check (a wrong token is a 401 on every route), before any route: a cross-site page changes nothing.
   registerCrossSiteGuard(app, emulator.config.publicUrl);
-  app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number }, req, reply) => {
-    if (error instanceof ControlInputError)
-      return sendError(reply, 400, 'bad-request', error.message, error.problems.length ? { problems: error.problems } : {});
-    if (error instanceof StorageWriteError) {
-      req.log.error({ err: error.cause, file: error.file }, 'data dir write failed; the request was refused with nothing changed');
-      return sendError(reply.header('retry-after', '1'), 503, 'storage-unavailable', error.message);
-    }
-    if (error.validation) return sendError(reply, 400, 'bad-request', error.message);
-    if (error.statusCode === 413) {
-      const limit = req.routeOptions.bodyLimit ?? 0;
-      const fix =
-        req.routeOptions.url === '/__emulator/state'
-          ? 'a state document this large cannot be imported here; import a smaller one (fewer messages, journal entries or media), or raise media.maxTotalBytes / limits.* (the cap follows them, up to 384 MiB)'
-          : 'send a smaller body';
-      return sendError(
-        reply,
-        413,
-        'payload-too-large',
-        `the body is larger than the ${limit} bytes ${req.method} ${req.routeOptions.url ?? req.url} takes: ${fix}`,
-        { limitBytes: limit },
-      );
-    }
-    if (error.statusCode && error.statusCode < 500) return sendError(reply, error.statusCode, 'bad-request', error.message);
-    req.log.error({ err: error }, 'control API error');
-    return sendError(reply, 500, 'internal', error.message);
-  });
+  app.setErrorHandler(
+    (error: Error & { validation?: Parameters<typeof controlValidationMessage>[1]; validationContext?: string; statusCode?: number }, req, reply) => {
+      if (error instanceof ControlInputError)
+        return sendError(reply, 400, 'bad-request', error.message, error.problems.length ? { problems: error.problems } : {});
+      if (error instanceof StorageWriteError) {
+        req.log.error({ err: error.cause, file: error.file }, 'data dir write failed; the request was refused with nothing changed');
+        return sendError(reply.header('retry-after', '1'), 503, 'storage-unavailable', error.message);
+      }
+      if (error.validation) return sendError(reply, 400, 'bad-request', controlValidationMessage(error.validationContext, error.validation, error.message));
+      if (error.statusCode === 413) {
+        const limit = req.routeOptions.bodyLimit ?? 0;
+        const fix =
+          req.routeOptions.url === '/__emulator/state'
+            ? 'a state document this large cannot be imported here; import a smaller one (fewer messages, journal entries or media), or raise media.maxTotalBytes / limits.* (the cap follows them, up to 384 MiB)'
+            : 'send a smaller body';
+        return sendError(
+          reply,
+          413,
+          'payload-too-large',
+          `the body is larger than the ${limit} bytes ${req.method} ${req.routeOptions.url ?? req.url} takes: ${fix}`,
+          { limitBytes: limit },
+        );
+      }
+      if (error.statusCode && error.statusCode < 500) return sendError(reply, error.statusCode, 'bad-request', error.message);
+      req.log.error({ err: error }, 'control API error');
+      return sendError(reply, 500, 'internal', error.message);
+    },
+  );
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not-found', `no control route ${req.method} ${req.url}; see /__emulator/openapi.json`));
   for (const route of table) {
     app.route({

@@ -2,6 +2,7 @@ import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { createRequire } from 'node:module';
 import type { Document } from 'yaml';
+import { closestName } from './suggest.js';
 
 // Loaded when a file is first parsed: a start with no config or scenario file never loads the YAML parser.
 const require = createRequire(import.meta.url);
@@ -120,7 +121,11 @@ function describeAjvError(error: ErrorObject, source: string, lineOf?: LocatedDo
       field = fieldName(path);
       const known = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
       problem = 'is not a known field';
-      fix = `remove it or check its spelling; known fields here: ${known.join(', ')}`;
+      const near = closestName(extra, known);
+      fix =
+        near === undefined
+          ? `remove it or check its spelling; known fields here: ${known.join(', ')}`
+          : `did you mean '${near}'? Rename it, or remove it; known fields here: ${known.join(', ')}`;
       break;
     }
     case 'required': {
