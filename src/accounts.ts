@@ -3,8 +3,16 @@ import type { Clock } from './clock.js';
 import type { AccountConfig, ApplicationConfig, EmulatorConfig } from './config/resolve.js';
 import { newToken } from './ids.js';
 
-/** The result of checking credentials against an account. */
-export type AuthResult = 'ok' | 'unauthorized' | 'forbidden';
+/** The result of checking credentials against an account: 'ok', or the refusal (401 or 403) and which check failed. */
+export type AuthResult = 'ok' | AuthRefusal;
+
+/** A refused credential check: the answer to give and, for the log, why (never the secret that was sent). */
+export interface AuthRefusal {
+  refused: 'unauthorized' | 'forbidden';
+  why: string;
+}
+
+const refusal = (refused: AuthRefusal['refused'], why: string): AuthRefusal => ({ refused, why });
 
 interface IssuedToken {
   accountIds: Set<string>;
@@ -52,7 +60,7 @@ export class AccountRegistry {
 
   /** Check Basic credentials for an account: 401 for unknown users or another account's, 403 without messaging. */
   checkBasic(accountId: string, username: string, password: string): AuthResult {
-    if (this.config.permissive) return username.length > 0 ? 'ok' : 'unauthorized';
+    if (this.config.permissive) return username.length > 0 ? 'ok' : refusal('unauthorized', 'basic auth: empty username (permissive mode takes any other)');
     // A client sends the same credentials on every request: remember the last few answers rather than hash each time.
     // Length-prefixed, so no other split of the same characters can share a key.
     const key = `${accountId.length}:${accountId}${username.length}:${username}${password}`;
@@ -69,8 +77,23 @@ export class AccountRegistry {
     // The request's secrets are hashed once, the configured ones once per process: not four hashes per request.
     const [givenUser, givenPassword] = [digest(username), digest(password)];
     const user = account?.users.find((u) => timingSafeEqual(this.configuredDigest(u.username), givenUser));
-    if (!user || !timingSafeEqual(this.configuredDigest(user.password), givenPassword)) return 'unauthorized';
-    return user.messaging ? 'ok' : 'forbidden';
+    if (!user) return refusal('unauthorized', this.whyNoUser(accountId, account, givenUser));
+    // A configured username is no secret (the banner shows it); what was sent as one may be, so only these are named.
+    if (!timingSafeEqual(this.configuredDigest(user.password), givenPassword))
+      return refusal('unauthorized', `basic auth: wrong password for user '${user.username}'`);
+    return user.messaging ? 'ok' : refusal('forbidden', `basic auth: user '${user.username}' has no messaging access (messaging: false)`);
+  }
+
+  // Why no user of the account matched: the account is unknown, the user is another account's, or nobody's.
+  private whyNoUser(accountId: string, account: AccountConfig | undefined, givenUser: Buffer): string {
+    let elsewhere = '';
+    for (const other of this.accounts.values()) {
+      const user = other.users.find((u) => timingSafeEqual(this.configuredDigest(u.username), givenUser));
+      if (user) elsewhere = `user '${user.username}' belongs to account ${other.id}`;
+    }
+    // The account id is the path's, so no secret; bounded all the same.
+    if (!account) return `basic auth: unknown account ${accountId.slice(0, 64)}${elsewhere ? ` (${elsewhere})` : ''}`;
+    return elsewhere ? `basic auth: ${elsewhere}, not to this one` : 'basic auth: unknown username';
   }
 
   private configuredDigest(secret: string): Buffer {
@@ -81,19 +104,28 @@ export class AccountRegistry {
 
   /** Check a Bearer token for an account. */
   checkBearer(accountId: string, token: string): AuthResult {
-    if (this.config.permissive) return token.length > 0 ? 'ok' : 'unauthorized';
+    if (this.config.permissive) return token.length > 0 ? 'ok' : refusal('unauthorized', 'bearer: empty token');
     const issued = this.tokens.get(token);
-    if (!issued || issued.expiresAt <= this.clock.now()) return 'unauthorized';
-    return issued.accountIds.has(accountId) ? 'ok' : 'unauthorized';
+    if (!issued) return refusal('unauthorized', 'bearer: unknown token (not issued by this emulator, or from before a restart)');
+    if (issued.expiresAt <= this.clock.now()) return refusal('unauthorized', `bearer: token expired at ${new Date(issued.expiresAt).toISOString()}`);
+    return issued.accountIds.has(accountId) ? 'ok' : refusal('unauthorized', 'bearer: token not issued for this account');
   }
 
-  /** The accounts an OAuth client belongs to, or undefined when the credentials are wrong. */
-  clientAccounts(clientId: string, clientSecret: string): Set<string> | undefined {
+  /** The accounts an OAuth client belongs to, or why the credentials are refused. */
+  clientAccounts(clientId: string, clientSecret: string): Set<string> | AuthRefusal {
     const accountIds = new Set<string>();
+    let knownClient = false;
     for (const account of this.accounts.values()) {
-      if (account.oauthClients.some((c) => sameSecret(c.clientId, clientId) && sameSecret(c.clientSecret, clientSecret))) accountIds.add(account.id);
+      for (const c of account.oauthClients) {
+        if (!sameSecret(c.clientId, clientId)) continue;
+        knownClient = true;
+        if (sameSecret(c.clientSecret, clientSecret)) accountIds.add(account.id);
+      }
     }
-    return accountIds.size > 0 || (this.config.permissive && clientId.length > 0) ? accountIds : undefined;
+    if (accountIds.size > 0 || (this.config.permissive && clientId.length > 0)) return accountIds;
+    // A configured client id is no secret (the banner shows it); an unknown one may be a mistyped secret: not named.
+    if (this.config.permissive) return refusal('unauthorized', 'oauth: empty client id');
+    return refusal('unauthorized', knownClient ? `oauth: wrong client secret for client '${clientId}'` : 'oauth: unknown client id');
   }
 
   /** Mint an access token valid for the given accounts. */

@@ -15,6 +15,7 @@ import { controlRoutes } from './control/routes.js';
 import type { Emulator } from './emulator.js';
 import { bandwidthErrors } from './errors.js';
 import { registerHostGuard } from './http/host-guard.js';
+import { noteRefusal, registerRefusalLog } from './http/refusals.js';
 import { destroyUnusedSocketsOnClose } from './http/unused-sockets.js';
 
 // Per-request lines are noise at info level under load; they stay available with --log-level debug.
@@ -46,6 +47,7 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
     clientErrorHandler: bandwidthClientErrorHandler,
     // A malformed URL (bad percent-encoding) is the client's error: answer it in Bandwidth's shape, not Fastify's.
     frameworkErrors: (error, req, reply) => {
+      noteRefusal(req as unknown as FastifyRequest, `unroutable URL: ${error.message}`);
       // The control API answers in its own documented shape, even for a URL Fastify could not route.
       if (req.url.startsWith('/__emulator') && error.statusCode !== undefined && error.statusCode < 500) {
         void (reply as unknown as FastifyReply).code(error.statusCode).send({ error: 'bad-request', message: error.message });
@@ -59,7 +61,8 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
       void (reply as unknown as FastifyReply).code(mapped.statusCode).send(isMultiChannelUrl(req.url) ? multiChannelErrorBody(mapped, req) : mapped.body);
     },
   });
-  // First of all hooks, so it covers every route registered below and the not-found handler.
+  // First of all hooks, so they cover every route registered below and the not-found handler.
+  registerRefusalLog(app);
   registerHostGuard(app, emulator.config);
   destroyUnusedSocketsOnClose(app);
   app.setValidatorCompiler(bandwidthValidatorCompiler());

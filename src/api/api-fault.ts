@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Emulator } from '../emulator.js';
 import { bandwidthErrors, type BandwidthError } from '../errors.js';
+import { noteRefusal } from '../http/refusals.js';
 import { explainRule, type ApiFault } from '../scenarios/engine.js';
 import type { ApiFaultAnswer } from '../scenarios/faults/api-faults.js';
 
@@ -23,7 +24,19 @@ function errorFor(answer: ApiFaultAnswer): BandwidthError {
  * and let the request be answered normally.
  */
 export async function actOutApiFault(emulator: Emulator, fault: ApiFault, req: FastifyRequest, reply: FastifyReply): Promise<'dropped' | undefined> {
-  req.log.info({ rule: fault.rule.id, actions: fault.actions }, `scenario API fault: ${explainRule(fault.rule)}`);
+  const by = `fault injected by scenario '${fault.rule.scenario}' rule '${fault.rule.name}'`;
+  req.log.debug({ rule: fault.rule.id, actions: fault.actions }, `scenario API fault: ${explainRule(fault.rule)}`);
+  // One info line per faulted request: an answered one gets the refusal log's line with this reason; a dropped one
+  // has no answer to log, and a delayed one goes on to be answered normally, so those two are logged here.
+  const last = fault.actions.at(-1);
+  if (last?.kind === 'drop' || last?.kind === 'wait') {
+    const wait = fault.actions.find((a) => a.kind === 'wait');
+    const what = last.kind === 'drop' ? 'connection dropped without an answer' : 'answer delayed';
+    req.log.info(
+      { method: req.method, path: req.url.split('?')[0], rule: fault.rule.id },
+      `${req.method} ${req.url.split('?')[0]}: ${what}${wait ? ` by ${wait.ms} ms (emulated)` : ''}: ${by}`,
+    );
+  } else noteRefusal(req, by);
   for (const action of fault.actions) {
     if (action.kind === 'wait') {
       await emulator.time.sleep(action.ms);

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { BandwidthError, bandwidthErrors } from '../errors.js';
+import { noteRefusal } from '../http/refusals.js';
 import { StorageWriteError } from '../messaging/types.js';
 
 /** Map anything thrown on Bandwidth's surface to the Bandwidth error to answer with; only real bugs become a 500. */
@@ -26,10 +27,28 @@ export function toBandwidthError(error: FastifyError | BandwidthError, req: Fast
   return bandwidthErrors.internal();
 }
 
+/**
+ * Note, for the refusal log, why a Bandwidth error answers this request (unless the check that threw noted it
+ * already): the field errors of a 400, the size limit of a 413, the missing credentials of a 401.
+ */
+export function noteBandwidthRefusal(error: FastifyError | BandwidthError, mapped: BandwidthError, req: FastifyRequest): void {
+  if (mapped.statusCode >= 500) return;
+  const fields = mapped.body.fieldErrors ?? [];
+  noteRefusal(
+    req,
+    !(error instanceof BandwidthError) && error.statusCode === 401
+      ? 'basic auth: missing or malformed Authorization header'
+      : mapped.statusCode === 413
+        ? `body larger than the ${req.routeOptions.bodyLimit ?? 'configured'}-byte limit`
+        : `${mapped.body.type}: ${fields.length > 0 ? fields.map((f) => `${f.fieldName}: ${f.description}`).join('; ') : mapped.body.description}`,
+  );
+}
+
 /** Answer everything thrown on Bandwidth's surface in Bandwidth's error shape. */
 export function registerBandwidthErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | BandwidthError, req, reply) => {
     const mapped = toBandwidthError(error, req);
+    noteBandwidthRefusal(error, mapped, req);
     void reply.code(mapped.statusCode).headers(mapped.headers).send(mapped.body);
   });
 }

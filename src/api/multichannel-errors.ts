@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { type BandwidthError, ErrorType } from '../errors.js';
-import { toBandwidthError } from './error-handler.js';
+import { noteBandwidthRefusal, toBandwidthError } from './error-handler.js';
 
 /** Where a multichannel error comes from (spec `errorSource`): a body field, a query parameter or a header. */
 interface ErrorSource {
@@ -73,6 +73,7 @@ export function isMultiChannelUrl(url: string): boolean {
 export function registerMultiChannelErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | BandwidthError, req, reply) => {
     const mapped = toBandwidthError(error, req);
+    noteBandwidthRefusal(error, mapped, req);
     void reply.code(mapped.statusCode).headers(mapped.headers).send(multiChannelErrorBody(mapped, req));
   });
 }

@@ -2,6 +2,7 @@ import basicAuth from '@fastify/basic-auth';
 import type { FastifyInstance } from 'fastify';
 import type { Emulator } from '../emulator.js';
 import { bandwidthErrors } from '../errors.js';
+import { noteRefusal } from '../http/refusals.js';
 
 /** `POST /api/v1/oauth2/token`: client credentials (as Basic) plus `grant_type=client_credentials` give a Bearer token. */
 export async function oauthRoutes(app: FastifyInstance, opts: { emulator: Emulator }): Promise<void> {
@@ -13,7 +14,10 @@ export async function oauthRoutes(app: FastifyInstance, opts: { emulator: Emulat
   await app.register(basicAuth, {
     async validate(clientId, clientSecret, req) {
       const accountIds = accounts.clientAccounts(clientId, clientSecret);
-      if (!accountIds) throw bandwidthErrors.unauthorized();
+      if (!(accountIds instanceof Set)) {
+        noteRefusal(req, accountIds.why);
+        throw bandwidthErrors.unauthorized();
+      }
       clientOf.set(req, accountIds);
     },
   });

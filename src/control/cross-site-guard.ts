@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { noteRefusal } from '../http/refusals.js';
 
 // Methods that change nothing: a cross-site page may send them, but the answer is not readable to it (no CORS).
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -35,13 +36,14 @@ const requestHost = (req: FastifyRequest) => (req.headers.host ?? '').toLowerCas
  *   cross-site without a preflight, and curl, the SDK client and the inbox send it.
  * A request without Origin and Sec-Fetch-Site (curl, SDKs, any non-browser client) only meets the last rule.
  */
-function crossSiteRefusal(req: FastifyRequest, publicHost: string | undefined): { status: number; error: string; message: string } | undefined {
+function crossSiteRefusal(req: FastifyRequest, publicHost: string | undefined): { status: number; error: string; message: string; reason: string } | undefined {
   if (SAFE_METHODS.has(req.method)) return undefined;
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
     return {
       status: 403,
       error: CROSS_SITE_REFUSED,
+      reason: `the browser marks it Sec-Fetch-Site: ${site.slice(0, 50)}`,
       message: `refused a ${req.method} the browser marks Sec-Fetch-Site: ${site}: the control API changes state only for this emulator's own pages and for non-browser clients (curl, SDKs, the library)`,
     };
   }
@@ -52,6 +54,7 @@ function crossSiteRefusal(req: FastifyRequest, publicHost: string | undefined): 
       return {
         status: 403,
         error: CROSS_SITE_REFUSED,
+        reason: `Origin ${origin.slice(0, 200)} is not this emulator's`,
         message: `refused a ${req.method} from the page at Origin ${origin.slice(0, 200)}: the control API changes state only for this emulator's own pages and for non-browser clients (curl, SDKs, the library)`,
       };
     }
@@ -60,6 +63,7 @@ function crossSiteRefusal(req: FastifyRequest, publicHost: string | undefined): 
     return {
       status: 415,
       error: NOT_JSON_REFUSED,
+      reason: `a POST without Content-Type: application/json (got ${req.headers['content-type'] ? `'${req.headers['content-type'].slice(0, 100)}'` : 'none'})`,
       message: `a POST to the control API must send Content-Type: application/json, also with no body (got ${req.headers['content-type'] ? `'${req.headers['content-type'].slice(0, 100)}'` : 'none'}): any web page can make a browser send other types without asking. With curl: -H 'content-type: application/json'`,
     };
   }
@@ -74,7 +78,9 @@ export function registerCrossSiteGuard(app: FastifyInstance, publicUrl: string |
   const publicHost = publicUrl ? new URL(publicUrl).host.toLowerCase() : undefined;
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const refused = crossSiteRefusal(req, publicHost);
-    if (refused) return reply.code(refused.status).send({ error: refused.error, message: refused.message });
+    if (!refused) return;
+    noteRefusal(req, `cross-site guard: ${refused.reason}`);
+    return reply.code(refused.status).send({ error: refused.error, message: refused.message });
   });
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');

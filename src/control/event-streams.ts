@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { Emulator } from '../emulator.js';
 import { toControlMessage } from './operations.js';
+import { noteRefusal } from '../http/refusals.js';
 
 /** Most event-stream clients served at once; one more is answered 503 (an inbox tab holds one). */
 export const MAX_EVENT_STREAMS = 32;
@@ -51,6 +52,7 @@ export class EventStreams {
   /** Serve one GET /__emulator/events: 503 past the cap, else an SSE stream until the client or the emulator goes. */
   open(req: FastifyRequest, reply: FastifyReply, accountId: string | undefined): FastifyReply | undefined {
     if (this.clients.size >= MAX_EVENT_STREAMS) {
+      noteRefusal(req, `event streams: ${MAX_EVENT_STREAMS} are open, the cap`);
       return reply
         .code(503)
         .header('retry-after', '5')

@@ -6,6 +6,7 @@ import { PendingWorkError } from '../messaging/settle.js';
 import { StorageWriteError } from '../messaging/types.js';
 import { stateBodyLimit } from '../persistence/state-document.js';
 import { JournalWaitCancelled, JournalWaitTimeout, type JournalFilter } from '../store/journal.js';
+import { noteRefusal } from '../http/refusals.js';
 import { registerCrossSiteGuard } from './cross-site-guard.js';
 import { EventStreams } from './event-streams.js';
 import { LongPolls } from './long-polls.js';
@@ -17,6 +18,8 @@ import { AccountQuery, CarrierBody, IdleQuery, InboundBody, JournalQuery, Messag
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, unknown>; Body: unknown }>;
 
 function sendError(reply: FastifyReply, status: number, error: string, message: string, extra: Record<string, unknown> = {}) {
+  // The client's mistakes are logged with their reason (the refusal log); the emulator's own are logged at error.
+  if (status < 500) noteRefusal(reply.request, `control API ${error}: ${message}`);
   return reply.code(status).send({ error, message, ...extra });
 }
 
@@ -249,9 +252,18 @@ export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emul
   });
   if (token) {
     app.addHook('onRequest', async (req, reply) => {
-      const given = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? (req.headers['x-emulator-token'] as string | undefined) ?? '';
-      if (!sameToken(given, token))
+      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const given = bearer ?? (req.headers['x-emulator-token'] as string | undefined) ?? '';
+      if (!sameToken(given, token)) {
+        // Which check failed, never what was sent.
+        noteRefusal(
+          req,
+          given === ''
+            ? `control token: none sent${req.headers.authorization ? ' (an Authorization header that is not Bearer)' : ''}`
+            : `control token: wrong token (${bearer !== undefined ? 'Authorization: Bearer' : 'X-Emulator-Token'})`,
+        );
         return sendError(reply, 401, 'unauthorized', 'this control API needs its token: send Authorization: Bearer <token> or X-Emulator-Token');
+      }
     });
   }
   // After the token check (a wrong token is a 401 on every route), before any route: a cross-site page changes nothing.

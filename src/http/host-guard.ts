@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { isMultiChannelUrl, multiChannelErrorBody } from '../api/multichannel-errors.js';
 import type { EmulatorConfig } from '../config/resolve.js';
 import { BandwidthError } from '../errors.js';
+import { noteRefusal } from './refusals.js';
 
 /** The status a request naming another host gets: the emulator is not an authoritative server for that name. */
 const HOST_REFUSED_STATUS = 421;
@@ -64,6 +65,7 @@ function refusal(req: FastifyRequest, reply: FastifyReply, header: string): Fast
   const message =
     `this emulator does not answer to Host '${shown}' (a guard against DNS rebinding: web pages must not read it under their own name). ` +
     `Fix: reach it as localhost or by IP address, or allow the name: --allowed-hosts ${name || 'NAME'} (BW_EMULATOR_ALLOWED_HOSTS, config allowedHosts), or set --public-url to the URL clients use`;
+  noteRefusal(req, `host guard: Host '${shown}' is not allowed (add it with --allowed-hosts)`);
   reply.code(HOST_REFUSED_STATUS);
   const path = req.url.split('?')[0] ?? req.url;
   // Each route family answers in its own documented shape: the control API and the inbox, multichannel, Bandwidth.
