@@ -8,6 +8,7 @@ import type { CallbackOutcome, Journal, JournalEntry } from '../store/journal.js
 import type { AttemptState, DeliveryRecord } from '../model/pending.js';
 import type { CallbackEvent } from './payloads.js';
 import { redactUrlCredentials } from '../config/url-credentials.js';
+import { attemptCause } from './attempt-cause.js';
 
 /** One event on its way to an application's callback URL: its kept record plus what comes from the config again. */
 export type Delivery = Omit<DeliveryRecord, 'body'> & {
@@ -213,8 +214,12 @@ export class CallbackDispatcher {
       this.record(delivery, { attempt, at, durationMs, outcome: 'delivered', headers, response });
       return;
     }
+    // The attempts this event can have: the first, one per retry delay, and the credentialed re-send of a challenge.
+    const of = attempt - retriesUsed + this.options.retryDelaysMs.length;
     // Bandwidth's challenge flow: a 401 carrying WWW-Authenticate: Basic is answered at once with credentials.
     if (challenged && auth.mode === 'challenge' && !withCredentials) {
+      // Expected on every event in challenge mode: not a failure worth an info line.
+      this.logFailure('debug', delivery, attempt, of + 1, status, error, 're-sending at once with credentials (challenge)');
       this.record(delivery, { attempt, at, durationMs, outcome: 'retrying', headers, response, error });
       for (const observer of this.observers) observer.retrying(delivery, { attempt: attempt + 1, retriesUsed, withCredentials: true, delayMs: 0 });
       void this.attempt(delivery, attempt + 1, retriesUsed, true);
@@ -224,18 +229,10 @@ export class CallbackDispatcher {
     if (delay === undefined) {
       this.settle(delivery, 'exhausted');
       this.record(delivery, { attempt, at, durationMs, outcome: 'exhausted', headers, response, error });
-      this.log.warn(
-        {
-          messageId: delivery.messageId,
-          eventId: delivery.eventId,
-          type: delivery.type,
-          target: delivery.target && redactUrlCredentials(delivery.target),
-          attempts: attempt,
-        },
-        'callback retries exhausted',
-      );
+      this.logFailure('warn', delivery, attempt, of, status, error, 'giving up: no retries left (outcome exhausted)');
       return;
     }
+    this.logFailure('info', delivery, attempt, of, status, error, `retrying in ${delay} ms (emulated)`);
     this.record(delivery, { attempt, at, durationMs, outcome: 'retrying', headers, response, error });
     for (const observer of this.observers) observer.retrying(delivery, { attempt: attempt + 1, retriesUsed: retriesUsed + 1, withCredentials, delayMs: delay });
     const timer = this.clock.schedule(() => {
@@ -243,6 +240,25 @@ export class CallbackDispatcher {
       void this.attempt(delivery, attempt + 1, retriesUsed + 1, withCredentials);
     }, delay);
     this.retryTimers.set(delivery.eventId, timer);
+  }
+
+  // One line per failed attempt: which callback, which attempt of how many, why, and what happens next.
+  private logFailure(
+    level: 'debug' | 'info' | 'warn',
+    delivery: Delivery,
+    attempt: number,
+    of: number,
+    status: number | undefined,
+    error: string | undefined,
+    next: string,
+  ): void {
+    if (!this.log.isLevelEnabled(level)) return;
+    const target = delivery.target === undefined ? '(none)' : redactUrlCredentials(delivery.target);
+    const cause = attemptCause(status, error);
+    this.log[level](
+      { messageId: delivery.messageId, eventId: delivery.eventId, type: delivery.type, target, attempt, attempts: of, status, cause },
+      `callback ${delivery.type} of ${delivery.messageId} to ${target}: attempt ${attempt}/${of} failed: ${cause}; ${next}`,
+    );
   }
 
   private settle(delivery: Delivery, outcome: 'delivered' | 'exhausted'): void {
