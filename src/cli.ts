@@ -12,6 +12,7 @@ import { compileScenarioFile, scenarioFilesIn } from './scenarios/files.js';
 import { anyHostWarning } from './http/host-guard.js';
 import { explainListenError } from './http/listen-error.js';
 import { buildApp } from './server.js';
+import { shutdownSummary } from './shutdown-report.js';
 import { closestName } from './validation/suggest.js';
 
 const USAGE = `Usage: bandwidth-emulator [start] [options]
@@ -235,26 +236,25 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   const anyHost = anyHostWarning(config.allowedHosts);
   if (anyHost) emulator.log.warn(anyHost);
   const signal = await stopped;
+  // What was pending when the signal came: the last line says what became of it.
+  const atSignal = emulator.stats().callbacks;
+  const pendingAtSignal = emulator.pending().total;
   emulator.log.info({ signal }, 'stopping');
   await app.close();
   process.off('SIGINT', force);
   process.off('SIGTERM', force);
   const report = await emulator.close();
-  const left = report.stepsNotFired + report.callbacks.cancelled;
-  emulator.log.info(
+  const summary = shutdownSummary({ atSignal, pendingAtSignal, closed: report, dataDir: config.dataDir !== undefined });
+  emulator.log[summary.level](
     {
       signal,
       waitedMs: drained?.waitedMs ?? 0,
       stepsNotFired: report.stepsNotFired,
-      callbacksCancelled: report.callbacks.cancelled,
+      callbacksCancelled: report.callbacks.cancelled - atSignal.cancelled,
       callbacks: report.callbacks,
       dataDir: config.dataDir,
     },
-    left === 0
-      ? 'stopped: every pending callback was delivered'
-      : config.dataDir !== undefined
-        ? `stopped with ${report.stepsNotFired} planned events and ${report.callbacks.cancelled} callbacks unfinished after the grace period; they are kept in the data dir and go out at the next start`
-        : `stopped with ${report.stepsNotFired} planned events and ${report.callbacks.cancelled} callbacks unfinished after the grace period (no --data-dir: they are lost)`,
+    summary.message,
   );
   return 0;
 }

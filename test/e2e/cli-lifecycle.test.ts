@@ -2,7 +2,8 @@
 // loses nothing with --data-dir; stopped with SIGTERM it refuses new requests, lets pending callbacks finish within
 // the grace period, reports what was left and exits 0.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -235,7 +236,23 @@ describe('graceful shutdown on SIGTERM', () => {
     expect([503, 'ECONNREFUSED', 'UND_ERR_SOCKET', 'ECONNRESET'], `a request during the drain got ${refused}`).toContain(refused);
     expect(await cli.exited).toEqual({ code: 0, signal: null });
     expect(deliveredAtSink(sink, id), 'the pending callback was delivered before the exit').toBe(true);
-    expect(cli.output()).toContain('stopped: every pending callback was delivered');
+    expect(cli.output()).toContain('stopped: 1 callback delivered, 0 gave up after every retry, nothing left pending');
+  }, 30_000);
+
+  it('a callback that gives up during the grace period is reported as given up, not delivered', async () => {
+    // A port nothing listens on: every attempt is refused.
+    const closed = createServer();
+    await new Promise<void>((resolveListen) => closed.listen(0, '127.0.0.1', resolveListen));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolveClose) => closed.close(() => resolveClose()));
+    // Time scale 0.01: +15553000300 is delivered 3 s (real) after the 202, then its 5 retries take under 0.1 s.
+    const cli = await startCli(['--callback-url', `http://127.0.0.1:${port}/hook`, '--time-scale', '0.01', '--shutdown-grace', '20s', '--log-level', 'info']);
+    await send(cli.url, '+15553000300');
+    cli.process.kill('SIGTERM');
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    // Was: 'stopped: every pending callback was delivered'.
+    expect(cli.output()).toContain('stopped: 0 callbacks delivered, 1 gave up after every retry, nothing left pending');
+    expect(cli.output()).toMatch(/attempt 6\/6 failed: connection refused \(ECONNREFUSED\)/);
   }, 30_000);
 
   it('with an open event stream, waiting long-polls (callbacks, idle) and a connection that never sent a request (a browser tab): exits 0 at once', async () => {
@@ -280,13 +297,15 @@ describe('graceful shutdown on SIGTERM', () => {
     await send(plain.url, '+15553000050');
     plain.process.kill('SIGTERM');
     expect(await plain.exited).toEqual({ code: 0, signal: null });
-    expect(plain.output()).toMatch(/stopped with 1 planned events and 0 callbacks unfinished after the grace period \(no --data-dir: they are lost\)/);
+    expect(plain.output()).toContain(
+      'stopped: 0 callbacks delivered, 0 gave up after every retry; 0 callbacks and 1 planned event left pending after the grace period: lost (no --data-dir keeps them)',
+    );
 
     const kept = await startCli([...args, '--data-dir', dataDir]);
     const id = await send(kept.url, '+15553000020');
     kept.process.kill('SIGTERM');
     expect(await kept.exited).toEqual({ code: 0, signal: null });
-    expect(kept.output()).toMatch(/stopped with 1 planned events .* kept in the data dir/);
+    expect(kept.output()).toContain('1 planned event left pending after the grace period: kept in the data dir, they go out at the next start');
     expect(deliveredAtSink(sink, id)).toBe(false);
     const next = await startCli([...args, '--data-dir', dataDir]);
     await sink.waitFor(() => deliveredAtSink(sink, id), 10_000);
