@@ -9,6 +9,7 @@ import { listenUrl } from './listen-url.js';
 import type { DrainReport } from './messaging/types.js';
 import { EmulatorConfigError } from './errors.js';
 import { compileScenarioFile, scenarioFilesIn } from './scenarios/files.js';
+import { MAGIC_NUMBERS } from './scenarios/magic.js';
 import { anyHostWarning } from './http/host-guard.js';
 import { explainListenError } from './http/listen-error.js';
 import { buildApp } from './server.js';
@@ -107,6 +108,18 @@ export function cliLogger(level: string): Logger {
   return pino({ level, base: undefined }, pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true, sync: true }));
 }
 
+// The banner's second half: where each surface is (the API, the inbox, the control API, and whether it needs the
+// token, never the token itself) and the magic numbers that work with no scenario loaded.
+function surfaceLines(config: EmulatorConfig, url: string): string[] {
+  const token = config.control.token ? '  (needs the control token: Authorization: Bearer <token>)' : '  (no control token: open to anyone who reaches it)';
+  return [
+    `  API base      ${url}  (also ${url}/api/v2)`,
+    `  web inbox     ${url}/`,
+    `  control API   ${url}/__emulator${token}`,
+    ...MAGIC_NUMBERS.map((m, i) => `  ${i === 0 ? 'magic numbers' : '             '} ${m.pattern}  ${m.outcome}`),
+  ];
+}
+
 /** The start-up banner: where it listens, how to authenticate, where callbacks go, and a bandwidth-sdk snippet. */
 export function banner(config: EmulatorConfig, url: string): string {
   const account = config.accounts[0]!;
@@ -123,6 +136,7 @@ export function banner(config: EmulatorConfig, url: string): string {
     `  callbacks     ${target ? redactUrlCredentials(target) + (app.callbackAuth.mode !== 'none' ? `  (sends Basic credentials as ${app.callbackAuth.username ?? ''}, ${app.callbackAuth.mode})` : '') : 'none yet: events are journaled only; start with --callback-url http://127.0.0.1:3000/webhooks'}`,
     `  numbers       ${account.numbers.map((n) => n.number).join(', ') || '(none)'}`,
     `  bandwidth-sdk new MessagesApi(new Configuration({ basePath: '${url}', username: '${user?.username ?? ''}', password: '${user?.password ?? ''}' }))`,
+    ...surfaceLines(config, url),
   ]
     .filter((line) => line !== undefined)
     .join('\n');

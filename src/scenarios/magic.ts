@@ -8,6 +8,14 @@ export interface MagicOutcome {
   explanation: string;
 }
 
+/** The magic numbers for people (the banner): each pattern, what it does, and an example `magicOutcome` serves. */
+export const MAGIC_NUMBERS: ReadonlyArray<{ pattern: string; outcome: string; example: string }> = [
+  { pattern: '+1555100DDDD', outcome: 'message-failed with error code DDDD', example: '+15551004720' },
+  { pattern: '+1555200XXXX', outcome: 'no delivery receipt, ever', example: '+15552000001' },
+  { pattern: '+1555300SSSS', outcome: 'delivered after SSSS seconds', example: '+15553000030' },
+  { pattern: '+1555400XXXX', outcome: 'delivery receipt sent twice', example: '+15554000001' },
+];
+
 /**
  * Reserved recipient numbers whose digits pick the outcome, with zero config (555 numbers are fictional in NANP):
  * +1555100DDDD fails with error code DDDD; +1555200XXXX never gets a delivery receipt; +1555300SSSS is delivered
