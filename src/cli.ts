@@ -1,4 +1,5 @@
 import { isIPv4 } from 'node:net';
+import { isAbsolute, relative } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createRequire } from 'node:module';
 import { redactUrlCredentials } from './config/url-credentials.js';
@@ -8,8 +9,11 @@ import { createEmulator } from './compose.js';
 import { listenUrl } from './listen-url.js';
 import type { DrainReport } from './messaging/types.js';
 import { EmulatorConfigError } from './errors.js';
+import type { CompiledScenario } from './scenarios/compile.js';
 import { compileScenarioFile, scenarioFilesIn } from './scenarios/files.js';
 import { MAGIC_NUMBERS } from './scenarios/magic.js';
+import { checkReachability, REACHABILITY_BUDGET } from './scenarios/reachability.js';
+import type { Problem } from './validation/schema-check.js';
 import { anyHostWarning } from './http/host-guard.js';
 import { explainListenError } from './http/listen-error.js';
 import { buildApp } from './server.js';
@@ -142,24 +146,35 @@ export function banner(config: EmulatorConfig, url: string): string {
     .join('\n');
 }
 
-/** `validate PATH...`: print every problem as file:line: field: problem. Fix: …; exit 1 if there is any. */
+/**
+ * `validate PATH...`: print every problem as file:line: field: problem. Fix: …, and exit 1 if there is any; then warn
+ * (exit still 0) about rules that can never match, across the files in the order the emulator would load them.
+ * Paths are shown as given: relative arguments give relative names.
+ */
 export function validateCommand(paths: readonly string[]): number {
   if (paths.length === 0) {
     process.stderr.write('bandwidth-emulator validate: give one or more scenario files or folders\n');
     return 2;
   }
+  const show = paths.every((p) => !isAbsolute(p)) ? (file: string) => (isAbsolute(file) ? relative(process.cwd(), file) : file) : (file: string) => file;
+  const line = (p: Problem) => `${show(p.source)}${p.line ? `:${p.line}` : ''}: ${p.field}: ${p.problem}. Fix: ${p.fix}`;
   const { files, problems } = scenarioFilesIn(paths);
   let bad = problems.length;
   for (const p of problems) process.stderr.write(`${p.source}: ${p.problem}. Fix: ${p.fix}\n`);
+  const compiled: CompiledScenario[] = [];
   for (const file of files) {
     const result = compileScenarioFile(file);
     if (result.scenario) {
-      process.stdout.write(`ok  ${file}  (${result.scenario.rules.length} rules, ${result.scenario.inbound.length} inbound)\n`);
+      compiled.push(result.scenario);
+      process.stdout.write(`ok  ${show(file)}  (${result.scenario.rules.length} rules, ${result.scenario.inbound.length} inbound)\n`);
       continue;
     }
     bad += result.problems.length;
-    for (const p of result.problems) process.stderr.write(`${p.source}${p.line ? `:${p.line}` : ''}: ${p.field}: ${p.problem}. Fix: ${p.fix}\n`);
+    for (const p of result.problems) process.stderr.write(`${line(p)}\n`);
   }
+  const reach = checkReachability(compiled);
+  for (const w of reach.warnings) process.stderr.write(`warning: ${line(w)}\n`);
+  if (!reach.complete) process.stderr.write(`warning: the check for rules that can never match stopped after ${REACHABILITY_BUDGET} comparisons\n`);
   return bad > 0 ? 1 : 0;
 }
 

@@ -1,5 +1,6 @@
 // The public library API: re-exports only.
-export { startEmulator, type RunningEmulator, type EmulatorAccount } from './start.js';
+export { startEmulator, type RunningEmulator, type EmulatorAccount, type StartOptions } from './start.js';
+export type { OptionShortcuts } from './config/options.js';
 export { connectEmulator, type RemoteEmulator } from './control/client.js';
 export { ControlInputError, type AccountSummary, type ControlOperations, type ControlMessage, type MessageFilter, type Health } from './control/operations.js';
 export type { CarrierRequest, CarrierResult } from './messaging/carrier.js';

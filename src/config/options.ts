@@ -160,3 +160,36 @@ export const SCALAR_OPTIONS: readonly ScalarOption[] = [
     description: 'on SIGTERM/SIGINT, how long pending callbacks may finish before the emulator closes',
   },
 ];
+
+/**
+ * `startEmulator()`'s shortcuts: the flags that are not a top-level config field, under the flag's option key and
+ * with the flag's checks (`startEmulator({ callbackUrl })` is `--callback-url`). The flags that are top-level fields
+ * (`port`, `host`, `scenarios`, `permissive`, ...) already have the same name in the options.
+ */
+export interface OptionShortcuts {
+  /** A YAML or JSON config file to read first (`--config`); the other options apply over it. */
+  config?: string;
+  /** The default application's callback URL (`--callback-url`): the first account's first application. */
+  callbackUrl?: string;
+  /** `control.token` (`--control-token`). */
+  controlToken?: string;
+  /** `callbacks.timeout` (`--callback-timeout`). */
+  callbackTimeout?: string | number;
+  /** `callbacks.deliveryDelay` (`--delivery-delay`). */
+  deliveryDelay?: string | number;
+  /** `media.fetchExternal` (`--fetch-external-media`). */
+  fetchExternalMedia?: boolean;
+  /** `limits.maxMessages` (`--max-messages`). */
+  maxMessages?: number;
+}
+
+/** The keys of OptionShortcuts, in the flags' order (test/unit/start-options.test.ts keeps it equal to the flag table). */
+export const SHORTCUT_KEYS: ReadonlyArray<keyof OptionShortcuts> = [
+  'config',
+  'callbackUrl',
+  'controlToken',
+  'callbackTimeout',
+  'deliveryDelay',
+  'fetchExternalMedia',
+  'maxMessages',
+];

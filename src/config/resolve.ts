@@ -7,7 +7,7 @@ import { redactUrlCredentials } from './url-credentials.js';
 import { moveUrlCredentials, type CallbackAuthConfig } from './callback-credentials.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import { durationBoundProblems } from './duration-bounds.js';
-import { SCALAR_OPTIONS, type ScalarOption } from './options.js';
+import { SCALAR_OPTIONS, SHORTCUT_KEYS, type OptionShortcuts, type ScalarOption } from './options.js';
 import { ConfigFileSchema, isE164, type ConfigFile, type StatusCallbackType } from './schema.js';
 
 export type { CallbackAuthConfig } from './callback-credentials.js';
@@ -65,9 +65,11 @@ export interface ConfigSources {
   /** Parsed flags: option key → raw string (booleans as 'true'). */
   flags?: Record<string, string>;
   env?: Record<string, string | undefined>;
-  /** Settings passed in code (startEmulator); applied over the file, under env and flags. */
-  overrides?: ConfigFile;
+  /** Settings passed in code (startEmulator), shortcuts included; applied over the file, under env and flags. */
+  overrides?: ConfigFile & OptionShortcuts;
 }
+
+const OPTIONS_SOURCE = 'startEmulator options';
 
 /** Resolve defaults < config file < programmatic overrides < env BW_EMULATOR_* < flags into one checked config. */
 export function resolveConfig(sources: ConfigSources = {}): EmulatorConfig {
@@ -78,16 +80,19 @@ export function resolveConfig(sources: ConfigSources = {}): EmulatorConfig {
   // Where --callback-url's value came from (flag or env), for problems with it; the last one given wins.
   let callbackUrlSource: string | undefined;
 
-  const configPath = flags.config ?? env.BW_EMULATOR_CONFIG;
+  const shortcuts = sources.overrides ? shortcutLayer(sources.overrides, problems) : undefined;
+  const configPath = flags.config ?? env.BW_EMULATOR_CONFIG ?? shortcuts?.configPath;
   if (configPath) {
     const fromFile = loadConfigFile(configPath, problems);
     if (fromFile) layers.push({ source: configPath, value: fromFile });
   }
-  if (sources.overrides) {
-    const schemaProblems = checkConfigFile(sources.overrides, 'startEmulator options');
-    const found = schemaProblems.length > 0 ? schemaProblems : durationBoundProblems(sources.overrides, 'startEmulator options');
+  if (shortcuts) {
+    const schemaProblems = checkConfigFile(shortcuts.rest, OPTIONS_SOURCE);
+    const found = schemaProblems.length > 0 ? schemaProblems : durationBoundProblems(shortcuts.rest, OPTIONS_SOURCE);
     problems.push(...found);
-    if (found.length === 0) layers.push({ source: 'startEmulator options', value: sources.overrides });
+    if (found.length === 0) layers.push({ source: OPTIONS_SOURCE, value: shortcuts.rest });
+    if (Object.keys(shortcuts.layer).length > 0) layers.push({ source: OPTIONS_SOURCE, value: shortcuts.layer });
+    if (shortcuts.callbackUrlSource) callbackUrlSource = shortcuts.callbackUrlSource;
   }
   for (const [origin, read] of [
     ['env', (o: ScalarOption) => env[o.env]],
@@ -134,6 +139,79 @@ export function resolveConfig(sources: ConfigSources = {}): EmulatorConfig {
     }
   }
   return normalize(merged as ConfigFile, accountsSource, callbackUrlSource);
+}
+
+// The JavaScript type each kind of flag value takes as a startEmulator option.
+const SHORTCUT_TYPES: Partial<Record<ScalarOption['type'], { is: (v: unknown) => boolean; what: string }>> = {
+  boolean: { is: (v) => typeof v === 'boolean', what: 'true or false' },
+  integer: { is: (v) => typeof v === 'number', what: 'a whole number' },
+  duration: { is: (v) => typeof v === 'string' || typeof v === 'number', what: "a duration such as '250ms' or a number of milliseconds" },
+};
+
+/**
+ * Take startEmulator's flag shortcuts (`callbackUrl`, `deliveryDelay`, ...) out of its options: each is checked as its
+ * flag is (then against the config schema, as a flag is), and refused when the options also give the same field in
+ * full, since one of the two would be ignored. `rest` is the options without them.
+ */
+function shortcutLayer(
+  options: ConfigFile & OptionShortcuts,
+  problems: Problem[],
+): { rest: ConfigFile; layer: ConfigFile & { callbackUrl?: string }; configPath?: string; callbackUrlSource?: string } {
+  const rest: Record<string, unknown> = { ...options };
+  const layer: Record<string, unknown> = {};
+  let configPath: string | undefined;
+  let callbackUrlSource: string | undefined;
+  for (const key of SHORTCUT_KEYS) {
+    const value = options[key];
+    delete rest[key];
+    if (value === undefined) continue;
+    const option = SCALAR_OPTIONS.find((o) => o.key === key)!;
+    const label = `startEmulator option ${key}`;
+    const type = SHORTCUT_TYPES[option.type] ?? { is: (v: unknown) => typeof v === 'string', what: 'a string' };
+    if (!type.is(value)) {
+      problems.push({ source: label, field: key, problem: `is ${value === null ? 'null' : `a ${typeof value}`}`, fix: `give ${type.what}` });
+      continue;
+    }
+    const parsed = typeof value === 'number' && option.type === 'duration' ? { value } : parseOptionValue(option, String(value));
+    if ('problem' in parsed) {
+      problems.push({ source: label, field: key, problem: parsed.problem, fix: parsed.fix });
+      continue;
+    }
+    const typed = option.type === 'integer' || option.type === 'boolean' ? value : parsed.value;
+    if (key === 'config') {
+      configPath = typed as string;
+      continue;
+    }
+    const fullField = key === 'callbackUrl' ? ['accounts', 0, 'applications', 0, 'callbackUrl'] : option.path!;
+    if (valueAt(options, fullField) !== undefined) {
+      problems.push({
+        source: label,
+        field: key,
+        problem: `is given twice: as the ${key} option and as ${fieldName([...fullField])}`,
+        fix: 'give it once',
+      });
+      continue;
+    }
+    if (key === 'callbackUrl') {
+      callbackUrlSource = label;
+      layer.callbackUrl = typed;
+      continue;
+    }
+    // As for a flag, the value also passes the config file's schema and duration bounds.
+    const single: Record<string, unknown> = {};
+    setPath(single, option.path!, typed);
+    const schemaProblems = checkConfigFile(single, label);
+    const found = schemaProblems.length > 0 ? schemaProblems : durationBoundProblems(single, label);
+    if (found.length > 0) problems.push(...found.map((p) => ({ ...p, field: key })));
+    else setPath(layer, option.path!, typed);
+  }
+  return { rest: rest as ConfigFile, layer, configPath, callbackUrlSource };
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<string | number>): unknown {
+  let node = root;
+  for (const key of path) node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[key] : undefined;
+  return node;
 }
 
 function loadConfigFile(path: string, problems: Problem[]): ConfigFile | undefined {
@@ -196,9 +274,12 @@ function parseOptionValue(option: ScalarOption, raw: string): { value: unknown }
       return parseDuration(raw) !== undefined ? { value: raw } : bad("use a duration such as '250ms', '2s' or '1m'");
     case 'url':
       // The value is not echoed as written: a URL may carry user:password@.
-      return /^https?:\/\/[^\s/]+/.test(raw) && URL.canParse(raw)
+      return raw.length <= 4096 && /^https?:\/\/[^\s/]+/.test(raw) && URL.canParse(raw)
         ? { value: raw }
-        : { problem: `'${redactUrlCredentials(raw)}' is not valid`, fix: 'use an http:// or https:// URL such as http://127.0.0.1:3000/webhooks' };
+        : {
+            problem: raw.length > 4096 ? `is ${raw.length} characters long` : `'${redactUrlCredentials(raw)}' is not valid`,
+            fix: 'use an http:// or https:// URL of at most 4096 characters, such as http://127.0.0.1:3000/webhooks',
+          };
     case 'log-level':
       return ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw)
         ? { value: raw }
@@ -218,6 +299,8 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
 function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out = { ...base };
   for (const [key, value] of Object.entries(over)) {
+    // A field given as undefined (`{ accounts: maybe }` in code) is not given: it must not erase the default.
+    if (value === undefined) continue;
     const prev = out[key];
     out[key] =
       value && typeof value === 'object' && !Array.isArray(value) && prev && typeof prev === 'object' && !Array.isArray(prev)
@@ -278,6 +361,16 @@ function normalize(file: ConfigFile, accountsSource: string, callbackUrlSource?:
         });
       }
     });
+    // An account nobody can authenticate to answers every API request 401: refused at start rather than found by a
+    // test. Credentials are never filled in silently (permissive mode needs none).
+    if (!file.permissive && !account.users?.length && !account.oauthClients?.length) {
+      problems.push({
+        source: accountsSource,
+        field: fieldName(['accounts', a, 'users']),
+        problem: `account '${account.id}' has no API user and no OAuth client, so every request to it would get 401`,
+        fix: "add users: [{ username: 'bw-user', password: 'bw-password' }] (or oauthClients), or set permissive: true",
+      });
+    }
     return {
       id: account.id,
       users: (account.users ?? []).map((u) => ({ username: u.username, password: u.password, messaging: u.messaging ?? true })),

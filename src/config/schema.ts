@@ -17,7 +17,9 @@ const StatusCallbackTypeSchema = Type.Union([Type.Literal('message-sending'), Ty
 
 // Each field's `title` says what it is for and `default` what applies when it is left out: the README's config
 // reference is built from them (test/unit/readme-config-reference.test.ts), so documentation cannot drift.
-const url = (title: string) => Type.String({ pattern: '^https?://', description: 'an http:// or https:// URL', title });
+// 4096 characters: the longest URL Bandwidth takes anywhere (a media URL), far past any webhook address.
+const url = (title: string) =>
+  Type.String({ pattern: '^https?://', maxLength: 4096, description: 'an http:// or https:// URL of at most 4096 characters', title });
 const durationOf = (title: string, fallback?: string) =>
   Type.Union([Type.String({ pattern: DURATION_PATTERN }), Type.Number({ minimum: 0 })], {
     description: "a duration such as '250ms', '2s', '5m' or a number of milliseconds",

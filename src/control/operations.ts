@@ -7,7 +7,7 @@ import { NoOwnedRecipientError, type InboundRequest } from '../messaging/types.j
 import type { RestoreCounts, StateDocument } from '../persistence/state-document.js';
 import { exportState, importState } from '../persistence/state.js';
 import { StateDocumentError } from '../persistence/state-document.js';
-import { explainRule, type ScenarioSummary } from '../scenarios/engine.js';
+import { summaryOf, type ScenarioSummary } from '../scenarios/engine.js';
 import type { JournalEntry, JournalFilter } from '../store/journal.js';
 import type { MessageStatus, StoredMessage } from '../store/messages.js';
 import type { Problem } from '../validation/schema-check.js';
@@ -224,13 +224,7 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
       async use(scenario, options = {}) {
         try {
           const compiled = emulator.useScenario(scenario, options.accountId ?? '*');
-          return {
-            name: compiled.name,
-            source: compiled.source,
-            scope: options.accountId ?? '*',
-            seed: compiled.seed,
-            rules: compiled.rules.map((r) => ({ id: r.id, name: r.name, hits: r.hits, times: r.times, explain: explainRule(r) })),
-          };
+          return summaryOf(compiled, options.accountId ?? '*');
         } catch (error) {
           if (error instanceof EmulatorConfigError) throw new ControlInputError('the scenario is not valid', [...error.problems]);
           throw error;

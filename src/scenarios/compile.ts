@@ -25,7 +25,13 @@ export interface CompiledRule {
   scenario: string;
   index: number;
   name: string;
+  /** The line of the rule in its file, when it came from one. */
+  line?: number;
   matchers: FieldMatcher[];
+  /** The rule matches on `to`: only such rules come before a magic number's own outcome. */
+  matchesTo: boolean;
+  /** Why the rule can never match (an earlier rule always matches first), when it cannot; set at load. */
+  unreachable?: string;
   times?: number;
   hits: number;
   events?: EventStep[];
@@ -98,7 +104,7 @@ export function compileScenario(
   ruleSpecs.forEach((spec, index) => {
     if (!wellFormed(`rules[${index}]`)) return;
     const rule = compileRule(spec, index, name, problem);
-    if (rule) rules.push(rule);
+    if (rule) rules.push({ ...rule, line: lineOf?.(['rules', index]) });
   });
   const inboundSpecs = Array.isArray(file?.inbound) ? file.inbound : [];
   const inbound: CompiledInbound[] = [];
@@ -176,6 +182,7 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
     index,
     name: spec.name ?? `rule ${index + 1}`,
     matchers,
+    matchesTo: matchers.some((m) => m.field === 'to'),
     times: spec.times,
     hits: 0,
     events,

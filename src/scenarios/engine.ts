@@ -36,7 +36,26 @@ export interface ScenarioSummary {
   source: string;
   scope: string;
   seed: number;
-  rules: Array<{ id: string; name: string; hits: number; times?: number; explain: string }>;
+  /** `unreachable`: why the rule can never match (an earlier rule always matches first), when it cannot. */
+  rules: Array<{ id: string; name: string; hits: number; times?: number; explain: string; unreachable?: string }>;
+}
+
+/** A scenario as the control API lists it, in a scope ('file', '*' or an account id). */
+export function summaryOf(scenario: CompiledScenario, scope: string): ScenarioSummary {
+  return {
+    name: scenario.name,
+    source: scenario.source,
+    scope,
+    seed: scenario.seed,
+    rules: scenario.rules.map((r) => ({
+      id: r.id,
+      name: r.name,
+      hits: r.hits,
+      times: r.times,
+      explain: explainRule(r),
+      ...(r.unreachable !== undefined ? { unreachable: r.unreachable } : {}),
+    })),
+  };
 }
 
 const isMms = (m: Pick<StoredMessage, 'media' | 'to'>) => (m.media?.length ?? 0) > 0 || m.to.length > 1;
@@ -67,6 +86,8 @@ const ruleLabel = (rule: CompiledRule) => `${clip(rule.id)} ${quote(rule.name)}`
 /**
  * Scenarios in force and the planning over them (pure but for hit counters and seeded streams): run-time scenarios
  * of the account first (newest first), then global run-time ones, then files, then magic numbers, then the default.
+ * For a magic-number recipient only the rules that match on `to` come before its magic outcome: a catch-all (or a
+ * rule on text, tag, media...) never switches the magic numbers off.
  */
 export class ScenarioEngine {
   private files: CompiledScenario[] = [];
@@ -128,14 +149,7 @@ export class ScenarioEngine {
   /** Every scenario with its scope, rules, hit counts and explain() lines. */
   summaries(): ScenarioSummary[] {
     const out: ScenarioSummary[] = [];
-    const add = (scenario: CompiledScenario, scope: string) =>
-      out.push({
-        name: scenario.name,
-        source: scenario.source,
-        scope,
-        seed: scenario.seed,
-        rules: scenario.rules.map((r) => ({ id: r.id, name: r.name, hits: r.hits, times: r.times, explain: explainRule(r) })),
-      });
+    const add = (scenario: CompiledScenario, scope: string) => out.push(summaryOf(scenario, scope));
     for (const [scope, list] of this.runtime) for (const s of list) add(s, scope);
     for (const s of this.files) add(s, 'file');
     return out;
@@ -181,6 +195,7 @@ export class ScenarioEngine {
         continue;
       }
       const subject = subjectOf(message, message.accountId, to);
+      const magic = magicOutcome(to, channel !== 'SMS', timings.sendingDelayMs);
       // Every rule is tried, but only the first few misses are written out; the rest are counted.
       const misses: string[] = [];
       let unlisted = 0;
@@ -192,6 +207,10 @@ export class ScenarioEngine {
       for (const scenario of this.inForce(message.accountId)) {
         for (const rule of scenario.rules) {
           if (rule.apiFault) continue;
+          if (magic && !rule.matchesTo) {
+            missed(() => `${ruleLabel(rule)} skipped: ${to} is a magic number and the rule does not match on to`);
+            continue;
+          }
           if (rule.times !== undefined && rule.hits >= rule.times) {
             missed(() => `${ruleLabel(rule)} used up (${rule.times} times)`);
             continue;
@@ -223,7 +242,6 @@ export class ScenarioEngine {
         plan.explanations.set(to, `matched ${explainRule(rule)}${missedText}`);
         continue;
       }
-      const magic = magicOutcome(to, channel !== 'SMS', timings.sendingDelayMs);
       if (magic) {
         plan.steps.set(
           to,

@@ -4,6 +4,7 @@ import type { Problem } from '../validation/schema-check.js';
 import { compileScenario, type CompiledInbound, type CompiledScenario } from './compile.js';
 import type { ScenarioEngine } from './engine.js';
 import { ScenarioFiles, type ScenarioLoadState } from './files.js';
+import { checkReachability, REACHABILITY_BUDGET } from './reachability.js';
 
 /** Compile a run-time scenario for a scope (`'*'` for all accounts): the scenario, or every problem. */
 export function compileRuntimeScenario(value: unknown, scope: string, fallbackName: string): ReturnType<typeof compileScenario> {
@@ -62,8 +63,18 @@ export class ScenarioLifecycle {
       );
     }
     this.engine.setFileScenarios(state.scenarios);
+    this.warnUnreachable(state.scenarios);
     for (const scenario of state.scenarios) this.bringIntoForce(scenario);
     this.log.info({ scenarios: state.scenarios.map((s) => s.name) }, 'scenario files loaded');
+  }
+
+  // Rules that can never match (an earlier one always does) are warned about, and marked for the scenario listing.
+  private warnUnreachable(scenarios: readonly CompiledScenario[]): void {
+    const { warnings, complete } = checkReachability(scenarios);
+    for (const w of warnings) {
+      this.log.warn({ file: w.source, line: w.line, rule: w.field }, `scenario rule can never match: ${w.problem}. Fix: ${w.fix}`);
+    }
+    if (!complete) this.log.warn({ budget: REACHABILITY_BUDGET }, 'scenario rules: the check for rules that can never match stopped at its budget');
   }
 
   // Each newly loaded scenario's 'start' inbound messages are scheduled once, when it comes into force.
@@ -84,6 +95,8 @@ export class ScenarioLifecycle {
   /** Put a compiled run-time scenario in force, in front of the others, with the document it was made from. */
   install(scenario: CompiledScenario, scope: string, document: unknown): void {
     this.documents.set(scenario, document);
+    // Within the scenario only: run-time scenarios go in front of the files on purpose, to override them.
+    this.warnUnreachable([scenario]);
     this.engine.use(scenario, scope);
     this.bringIntoForce(scenario);
   }

@@ -18,11 +18,32 @@ export interface MatchSubject {
   channel: Channel;
 }
 
-/** A compiled matcher for one field: a test and a human description. */
+/**
+ * What a matcher accepts, in a form rules can be compared by (src/scenarios/reachability.ts): a set of exact values, a
+ * prefix, a regex (known only by its source and flags, and by testing given values against it), a boolean, a set of
+ * channels, a range of segment counts.
+ */
+export type MatcherShape =
+  | { kind: 'values'; values: ReadonlySet<string> }
+  | { kind: 'prefix'; prefix: string }
+  | { kind: 'regex'; key: string; test(value: string): boolean }
+  | { kind: 'boolean'; value: boolean }
+  | { kind: 'channels'; values: ReadonlySet<Channel> }
+  | { kind: 'range'; min: number; max: number };
+
+/** A compiled matcher for one field: a test, a human description, and what it accepts. */
 export interface FieldMatcher {
   field: keyof MatchSubject;
   describe: string;
+  shape: MatcherShape;
   test(subject: MatchSubject): boolean;
+}
+
+/** A compiled text matcher: a test of one value, a human description, and what it accepts. */
+interface TextMatcher {
+  describe: string;
+  shape: MatcherShape;
+  test(value: string | undefined): boolean;
 }
 
 /** A problem compiling a matcher (a regex that is invalid, over its limits or not runnable on RE2), with where it is. */
@@ -47,31 +68,37 @@ function compileRegex(source: string, flags: string, path: Array<string | number
   }
 }
 
-const regexMatcher = (regex: UserRegex) => ({
+const regexMatcher = (regex: UserRegex): TextMatcher => ({
   describe: `matches /${clip(regex.source)}/${regex.flags}`,
+  shape: { kind: 'regex', key: `/${regex.source}/${regex.flags}`, test: (v) => regex.test(v) },
   test: (v: string | undefined) => v !== undefined && regex.test(v),
 });
 
 /** Compile one text matcher: exact, `prefix*`, `/regex/flags`, object forms, or a list of exact values. */
-export function compileText(spec: TextMatcherSpec, path: Array<string | number>): { describe: string; test(value: string | undefined): boolean } {
+export function compileText(spec: TextMatcherSpec, path: Array<string | number>): TextMatcher {
   if (Array.isArray(spec)) {
     const set = new Set(spec);
-    return { describe: `one of ${listSome(spec, EXPLAIN_LIMITS.listedValues, ', ', quote)}`, test: (v) => v !== undefined && set.has(v) };
+    return {
+      describe: `one of ${listSome(spec, EXPLAIN_LIMITS.listedValues, ', ', quote)}`,
+      shape: { kind: 'values', values: set },
+      test: (v) => v !== undefined && set.has(v),
+    };
   }
   if (typeof spec === 'object') {
     if ('equals' in spec) return compileText([spec.equals], path);
-    if ('prefix' in spec) return { describe: `starts with ${quote(spec.prefix)}`, test: (v) => v?.startsWith(spec.prefix) === true };
+    if ('prefix' in spec) return prefixMatcher(spec.prefix);
     return regexMatcher(compileRegex(spec.regex, spec.flags ?? '', [...path, 'regex']));
   }
   const literal = REGEX_LITERAL.exec(spec);
   if (literal) {
     return regexMatcher(compileRegex(literal[1]!, literal[2] ?? '', path));
   }
-  if (spec.endsWith('*') && !spec.endsWith('\\*')) {
-    const prefix = spec.slice(0, -1);
-    return { describe: `starts with ${quote(prefix)}`, test: (v) => v?.startsWith(prefix) === true };
-  }
-  return { describe: `is ${quote(spec)}`, test: (v) => v === spec };
+  if (spec.endsWith('*') && !spec.endsWith('\\*')) return prefixMatcher(spec.slice(0, -1));
+  return { describe: `is ${quote(spec)}`, shape: { kind: 'values', values: new Set([spec]) }, test: (v) => v === spec };
+}
+
+function prefixMatcher(prefix: string): TextMatcher {
+  return { describe: `starts with ${quote(prefix)}`, shape: { kind: 'prefix', prefix }, test: (v) => v?.startsWith(prefix) === true };
 }
 
 const TEXT_FIELDS = ['to', 'from', 'text', 'tag', 'applicationId', 'accountId'] as const;
@@ -84,25 +111,36 @@ export function compileMatch(spec: MatchSpec | undefined, path: Array<string | n
     const value = spec[field];
     if (value === undefined) continue;
     const text = compileText(value, [...path, field]);
-    out.push({ field, describe: `${field} ${text.describe}`, test: (s) => text.test(s[field]) });
+    out.push({ field, describe: `${field} ${text.describe}`, shape: text.shape, test: (s) => text.test(s[field]) });
   }
   if (spec.media !== undefined) {
     const want = spec.media;
-    out.push({ field: 'media', describe: want ? 'has media' : 'has no media', test: (s) => s.media === want });
+    out.push({ field: 'media', describe: want ? 'has media' : 'has no media', shape: { kind: 'boolean', value: want }, test: (s) => s.media === want });
   }
   if (spec.group !== undefined) {
     const want = spec.group;
-    out.push({ field: 'group', describe: want ? 'is a group message' : 'is a 1:1 message', test: (s) => s.group === want });
+    out.push({
+      field: 'group',
+      describe: want ? 'is a group message' : 'is a 1:1 message',
+      shape: { kind: 'boolean', value: want },
+      test: (s) => s.group === want,
+    });
   }
   if (spec.channel !== undefined) {
     const wanted = new Set(Array.isArray(spec.channel) ? spec.channel : [spec.channel]);
-    out.push({ field: 'channel', describe: `channel ${[...wanted].join(' or ')}`, test: (s) => wanted.has(s.channel) });
+    out.push({
+      field: 'channel',
+      describe: `channel ${[...wanted].join(' or ')}`,
+      shape: { kind: 'channels', values: wanted },
+      test: (s) => wanted.has(s.channel),
+    });
   }
   if (spec.segments !== undefined) {
     const { min, max } = typeof spec.segments === 'number' ? { min: spec.segments, max: spec.segments } : spec.segments;
     out.push({
       field: 'segments',
       describe: `segments ${min ?? 1}..${max ?? '∞'}`,
+      shape: { kind: 'range', min: min ?? 1, max: max ?? Infinity },
       test: (s) => s.segments >= (min ?? 1) && s.segments <= (max ?? Infinity),
     });
   }

@@ -45,13 +45,16 @@ const TESTED = [
   'two-factor.yaml',
 ];
 
-/** Start an emulator with one bundled scenario file (or none), its application's callbackUrl pointing at a fresh sink. */
+/**
+ * Start an emulator with one bundled scenario file (or none, or with `'*'` the whole folder), its application's
+ * callbackUrl pointing at a fresh sink.
+ */
 async function start(file?: string): Promise<{ running: RunningEmulator; api: MessagesApi; sink: CallbackSink }> {
-  if (file) expect(TESTED).toContain(file);
+  if (file && file !== '*') expect(TESTED).toContain(file);
   const sink = await startSink();
   sinks.push(sink);
   const running = await startEmulator({
-    scenarios: file ? [join(SCENARIO_DIR, file)] : [],
+    scenarios: file === '*' ? [SCENARIO_DIR] : file ? [join(SCENARIO_DIR, file)] : [],
     callbacks: { deliveryDelay: '10ms', sendingDelay: '5ms', retryDelays: ['20ms'] },
     timeScale: 0.2,
     accounts: [
@@ -114,28 +117,34 @@ async function httpError(
 }
 
 describe('bundled scenarios', () => {
-  it('happy-path.yaml: SMS delivered; MMS and each group recipient sending then delivered', async () => {
+  it('happy-path.yaml: to +1555010xxxx, SMS delivered; MMS and each group recipient sending then delivered', async () => {
     const { running, api, sink } = await start('happy-path.yaml');
-    const sms = await send(api, { to: [PLAIN] });
-    const mms = await send(api, { to: ['+19195557002'], media: ['https://example.com/cat.png'] });
-    const groupTo = ['+19195557003', '+19195557004'];
+    const [smsTo, mmsTo, ...groupTo] = ['+15550100001', '+15550100002', '+15550100003', '+15550100004'] as [string, string, ...string[]];
+    const sms = await send(api, { to: [smsTo] });
+    const mms = await send(api, { to: [mmsTo], media: ['https://example.com/cat.png'] });
     const group = await send(api, { to: groupTo });
+    const other = await send(api, { to: [PLAIN] });
 
-    await arrived(running, sms, PLAIN, 'message-delivered');
-    await arrived(running, mms, '+19195557002', 'message-delivered');
+    await arrived(running, sms, smsTo, 'message-delivered');
+    await arrived(running, mms, mmsTo, 'message-delivered');
     for (const to of groupTo) await arrived(running, group, to, 'message-delivered');
+    await arrived(running, other, PLAIN, 'message-delivered');
 
     await settled(running);
-    expect(sequence(running, sink, sms, PLAIN)).toEqual(['message-delivered']);
-    expect(sequence(running, sink, mms, '+19195557002')).toEqual(['message-sending', 'message-delivered']);
+    expect(sequence(running, sink, sms, smsTo)).toEqual(['message-delivered']);
+    expect(sequence(running, sink, mms, mmsTo)).toEqual(['message-sending', 'message-delivered']);
     for (const to of groupTo) expect(sequence(running, sink, group, to)).toEqual(['message-sending', 'message-delivered']);
-    expect(events(sink)).toHaveLength(1 + 2 + 4);
-    // Each outcome came from the file's rules, not the emulator's default.
-    const planned = (await running.messages.get(group))!.timeline.filter((t) => t.what === 'planned');
-    expect(planned.map((t) => String(t.detail?.explanation))).toEqual([
+    expect(events(sink)).toHaveLength(1 + 2 + 4 + 1);
+    // Each outcome came from the file's rules, not the emulator's default; another recipient gets the default.
+    const explanations = async (id: string) =>
+      (await running.messages.get(id))!.timeline.filter((t) => t.what === 'planned').map((t) => String(t.detail?.explanation));
+    expect(await explanations(sms)).toEqual([expect.stringContaining("matched happy-path#2 'deliver SMS'")]);
+    expect(await explanations(mms)).toEqual([expect.stringContaining("matched happy-path#0 'deliver MMS'")]);
+    expect(await explanations(group)).toEqual([
       expect.stringContaining("matched happy-path#1 'deliver group messages'"),
       expect.stringContaining("matched happy-path#1 'deliver group messages'"),
     ]);
+    expect(await explanations(other)).toEqual([expect.stringContaining('no scenario rule matched: default outcome')]);
     expectSettled(running);
   });
 
@@ -459,5 +468,77 @@ describe('magic numbers, no scenario loaded', () => {
       ['message-delivered', 'delivered'],
       ['message-delivered', 'delivered'],
     ]);
+  });
+});
+
+// Regression: happy-path.yaml ended in a rule with no conditions; the folder loads in name order, so it shadowed
+// mms.yaml, opt-out.yaml, rbm-fallback.yaml, spam.yaml and two-factor.yaml, and every magic number, with no warning.
+describe('the whole scenarios/ folder loaded at once', () => {
+  it('no rule is shadowed: the scenario listing marks none unreachable', async () => {
+    const { running } = await start('*');
+    const { scenarios } = await running.scenarios.list();
+    expect(scenarios.map((s) => `${s.name}.yaml`)).toEqual(TESTED);
+    for (const scenario of scenarios) for (const rule of scenario.rules) expect(rule.unreachable, rule.id).toBeUndefined();
+  });
+
+  it('every magic number keeps its outcome, SMS and MMS, whatever text, tag or media the message has', async () => {
+    const { running, api, sink } = await start('*');
+    const failed = await send(api, { to: ['+15551004720'] });
+    // mms.yaml (media), spam.yaml (text), flaky-webhook.yaml (tag) and happy-path.yaml match on something else than
+    // `to` for these: the magic number comes first.
+    const failedMms = await send(api, { to: ['+15551004470'], media: ['https://example.com/a.png'] });
+    const spammy = await send(api, { to: ['+15551004720'], text: 'see https://bit.ly/x' });
+    const tagged = await send(api, { to: ['+15554000000'], tag: 'idempotency' });
+    const lost = await send(api, { to: ['+15552000000'] });
+    const late = await send(api, { to: ['+15553000002'] });
+
+    await arrived(running, failed, '+15551004720', 'message-failed');
+    await arrived(running, failedMms, '+15551004470', 'message-failed');
+    await arrived(running, spammy, '+15551004720', 'message-failed');
+    await journaled(running, { messageId: tagged, type: 'message-delivered', outcome: 'delivered' }, 2);
+    await arrived(running, late, '+15553000002', 'message-delivered');
+    await settled(running);
+    expect(sequence(running, sink, failed, '+15551004720')).toEqual(['message-failed 4720']);
+    expect(sequence(running, sink, failedMms, '+15551004470')).toEqual(['message-sending', 'message-failed 4470']);
+    expect(sequence(running, sink, spammy, '+15551004720')).toEqual(['message-failed 4720']);
+    expect(sequence(running, sink, tagged, '+15554000000')).toEqual(['message-delivered', 'message-delivered']);
+    expect(await running.callbacks.list({ messageId: lost })).toEqual([]);
+    expect(sequence(running, sink, late, '+15553000002')).toEqual(['message-delivered']);
+    const explanation = String((await running.messages.get(spammy))!.timeline.find((t) => t.what === 'planned')!.detail!.explanation);
+    expect(explanation).toContain('magic number +15551004720: message-failed 4720');
+    expect(explanation).toContain("spam#0 'shortened links look like spam' skipped: +15551004720 is a magic number and the rule does not match on to");
+    expectSettled(running);
+  });
+
+  it("every file's own example still works next to the others", async () => {
+    const { running, api, sink } = await start('*');
+    const mms = await send(api, { to: [PLAIN], media: ['https://example.com/a.png'] });
+    const spam = await send(api, { to: ['+19195557002'], text: 'see https://bit.ly/x' });
+    const code = await send(api, { to: ['+19195557003'], text: 'Your code is 482913' });
+    const optOut = await send(api, { to: ['+15558880001'] });
+    const landline = await send(api, { to: ['+15557770042'] });
+    const happy = await send(api, { to: ['+15550100001'] });
+
+    await arrived(running, mms, PLAIN, 'message-delivered');
+    await arrived(running, spam, '+19195557002', 'message-failed');
+    await arrived(running, landline, '+15557770042', 'message-failed');
+    await arrived(running, happy, '+15550100001', 'message-delivered');
+    await journaled(running, { type: 'message-received', outcome: 'delivered' }, 2);
+    await settled(running);
+    const matched = async (id: string) =>
+      String((await running.messages.get(id))!.timeline.find((t) => t.what === 'planned')!.detail!.explanation).match(/^matched (\S+)/)?.[1];
+    expect(await matched(mms)).toBe('mms#0');
+    expect(await matched(spam)).toBe('spam#0');
+    expect(await matched(code)).toBe('two-factor#0');
+    expect(await matched(optOut)).toBe('opt-out#0');
+    expect(await matched(landline)).toBe('carrier-rejection#0');
+    expect(await matched(happy)).toBe('happy-path#2');
+    expect(
+      events(sink)
+        .filter((e) => e.type === 'message-received')
+        .map((e) => e.message.text)
+        .sort(),
+    ).toEqual(['My code is Your code is 482913', 'STOP']);
+    expectSettled(running);
   });
 });

@@ -1,12 +1,17 @@
 // Scenario files on disk: the `validate` command (the built CLI, spawned), hot reload of a running emulator, and a
 // broken file stopping start-up.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
+import { pino } from 'pino';
+import { createEmulator } from '../../src/compose.js';
+import { resolveConfig } from '../../src/config/resolve.js';
+import type { ScenarioSummary } from '../../src/scenarios/engine.js';
+import { buildApp } from '../../src/server.js';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import { EmulatorConfigError } from '../../src/errors.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
@@ -55,8 +60,13 @@ function scenarioFile(text: string, name = `scenario-${++fileCount}.yaml`): stri
 
 /** Run the built CLI's validate command; resolves with the exit code and both streams. */
 function validate(...paths: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return validateIn(ROOT, ...paths);
+}
+
+/** The same, from another working folder. */
+function validateIn(cwd: string, ...paths: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, 'validate', ...paths], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'validate', ...paths], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -136,6 +146,98 @@ rules:
     expect(lines).toHaveLength(BUNDLED.length);
     for (const [i, file] of BUNDLED.entries())
       expect(lines[i]).toMatch(new RegExp(`^ok  ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}  \\(\\d+ rules, \\d+ inbound\\)$`));
+  });
+});
+
+describe('rules that can never match', () => {
+  const catchAll = `version: 1
+name: everything
+rules:
+  - name: all delivered
+    events: [{ type: message-delivered }]
+`;
+  const later = `version: 1
+name: landlines
+rules:
+  - name: landline rejected
+    match: { to: '+1555777*' }
+    events: [{ type: message-failed, errorCode: 4720 }]
+`;
+
+  it('validate warns, naming file, line, rule, the shadowing rule and the fix; the files stay valid (exit 0)', async () => {
+    const folder = mkdtempSync(join(dir, 'shadow-'));
+    writeFileSync(join(folder, 'a-everything.yaml'), catchAll);
+    writeFileSync(join(folder, 'b-landlines.yaml'), later);
+    const { code, stdout, stderr } = await validate(folder);
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n')).toHaveLength(2);
+    expect(stderr).toBe(
+      `warning: ${join(folder, 'b-landlines.yaml')}:4: rules[0]: rule 'landline rejected' can never match: everything#0 'all delivered' (${join(folder, 'a-everything.yaml')}:4) has no match conditions, so it matches every message and comes first. Fix: load this file before ${join(folder, 'a-everything.yaml')} (files in a folder load in name order), narrow that rule's match (or give it times: N), or delete this rule\n`,
+    );
+  });
+
+  it('validate names files as given: a relative argument gives relative names', async () => {
+    const folder = mkdtempSync(join(dir, 'relative-'));
+    mkdirSync(join(folder, 'scenarios'));
+    writeFileSync(join(folder, 'scenarios', 'one.yaml'), catchAll.replace('name: everything\n', '') + later.slice(later.indexOf('  - name')));
+    const { code, stdout, stderr } = await validateIn(folder, 'scenarios');
+    expect(code).toBe(0);
+    expect(stdout).toBe('ok  scenarios/one.yaml  (2 rules, 0 inbound)\n');
+    expect(stderr).toMatch(/^warning: scenarios\/one\.yaml:5: rules\[1\]: rule 'landline rejected' can never match: one#0 'all delivered' \(line 3\)/);
+  });
+
+  it("the README's example line is what validate prints for its example problem", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    // The first plain fenced block of the section: the example output.
+    const example = /\n```\n([^\n]+)\n```\n/.exec(readme.slice(readme.indexOf('\n## Scenario files')))?.[1];
+    expect(example, 'the example line under "Scenario files" in README.md').toBeDefined();
+    const folder = mkdtempSync(join(dir, 'readme-'));
+    mkdirSync(join(folder, 'scenarios'));
+    writeFileSync(
+      join(folder, 'scenarios', 'bad.yaml'),
+      "version: 1\nname: bad\nrules:\n  - match: { to: '+15557770001' }\n    events:\n      - type: message-failed\n        errorCode: 4999\n",
+    );
+    const { code, stderr } = await validateIn(folder, 'scenarios/bad.yaml');
+    expect(code).toBe(1);
+    expect(stderr).toBe(`${example}\n`);
+  });
+
+  it('at load: logged as a warning, and the scenario listing marks the rule unreachable', async () => {
+    const folder = mkdtempSync(join(dir, 'load-'));
+    writeFileSync(join(folder, 'a-everything.yaml'), catchAll);
+    writeFileSync(join(folder, 'b-landlines.yaml'), later);
+    const lines: Array<{ level: number; msg: string; file?: string; rule?: string }> = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const emulator = createEmulator(resolveConfig({ overrides: { scenarios: [folder], hotReload: false } }), { logger });
+    const app = await buildApp(emulator);
+    try {
+      const warned = lines.filter((l) => l.msg.startsWith('scenario rule can never match'));
+      expect(warned).toEqual([
+        expect.objectContaining({
+          level: 40,
+          file: join(folder, 'b-landlines.yaml'),
+          rule: 'rules[0]',
+          msg: expect.stringContaining("rule 'landline rejected' can never match: everything#0"),
+        }),
+      ]);
+      const listing = (await app.inject({ method: 'GET', url: '/__emulator/scenarios' })).json() as { scenarios: ScenarioSummary[] };
+      const rules = listing.scenarios.flatMap((sc) => sc.rules.map((r) => [r.id, r.unreachable]));
+      expect(rules).toEqual([
+        ['everything#0', undefined],
+        ['landlines#0', expect.stringMatching(/^rule 'landline rejected' can never match: .* Fix: load this file before /)],
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a run-time scenario is checked within itself, and listed the same way', async () => {
+    const running = await startEmulator({});
+    emulators.push(running);
+    const summary = await running.scenarios.use({ version: 1, name: 'rt', rules: [{ events: [] }, { match: { tag: 'x' }, events: [] }] });
+    expect(summary.rules.map((r) => r.unreachable)).toEqual([undefined, expect.stringContaining("can never match: rt#0 'rule 1' has no match conditions")]);
+    const { scenarios } = await running.scenarios.list();
+    expect(scenarios[0]!.rules[1]!.unreachable).toBe(summary.rules[1]!.unreachable);
   });
 });
 

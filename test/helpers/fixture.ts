@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeEach } from 'vitest';
-import type { ConfigFile } from '../../src/config/schema.js';
-import { startEmulator, type RunningEmulator } from '../../src/start.js';
+import { startEmulator, type RunningEmulator, type StartOptions } from '../../src/start.js';
 import { startSink, type CallbackSink, type SinkBehaviour } from './sink.js';
 import { assertCallbackMatchesSpec } from './spec.js';
 
@@ -10,7 +9,7 @@ export interface EmulatorFixture {
    * Start an emulator in-process (startEmulator: 127.0.0.1, a free port, logging nothing) with these options. Started
    * in a test (or beforeEach) it is closed after that test; started in beforeAll, after the file's last test.
    */
-  start(options?: ConfigFile): Promise<RunningEmulator>;
+  start(options?: StartOptions): Promise<RunningEmulator>;
   /** Start a callback sink on 127.0.0.1:0; at teardown every body it received is checked against the spec. */
   newSink(behaviour?: SinkBehaviour): Promise<CallbackSink>;
   /** Run `cleanup` at the same teardown, after the emulators are closed (newest first): servers, streams, apps. */

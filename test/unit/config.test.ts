@@ -97,7 +97,10 @@ describe('resolveConfig', () => {
     const config = resolveConfig({ flags: { callbackUrl: url } });
     expect(config.accounts[0]!.applications[0]!.callbackUrl).toBe(url);
     // And the env form, for a file-defined account.
-    const path = file('yaml', ['accounts:', '  - id: "123"', '    applications:', '      - id: first', '      - id: second'].join('\n'));
+    const path = file(
+      'yaml',
+      ['accounts:', '  - id: "123"', '    users: [{ username: u, password: p }]', '    applications:', '      - id: first', '      - id: second'].join('\n'),
+    );
     const fromEnv = resolveConfig({ flags: { config: path }, env: { BW_EMULATOR_CALLBACK_URL: 'https://hooks.example.com/bw' } });
     expect(fromEnv.accounts[0]!.applications.map((a) => a.callbackUrl)).toEqual(['https://hooks.example.com/bw', undefined]);
     // Without one, no callback URL is invented.
@@ -170,7 +173,13 @@ describe('resolveConfig', () => {
     expect(message).not.toContain('numbers[0]');
     // The same problem from programmatic options.
     const fromOptions = configError(() =>
-      resolveConfig({ overrides: { accounts: [{ id: '1', applications: [{ id: 'a' }], numbers: [{ number: '+15550003333', applicationId: 'b' }] }] } }),
+      resolveConfig({
+        overrides: {
+          accounts: [
+            { id: '1', users: [{ username: 'u', password: 'p' }], applications: [{ id: 'a' }], numbers: [{ number: '+15550003333', applicationId: 'b' }] },
+          ],
+        },
+      }),
     );
     expect(fromOptions).toContain('accounts[0].numbers[0].applicationId');
   });

@@ -23,7 +23,8 @@ describe('README config file reference', () => {
   it('documents the defaults the resolver really applies', () => {
     const app = { id: 'app-1' };
     const resolved = resolveConfig({ overrides: { accounts: [{ id: '1', users: [{ username: 'u', password: 'p' }], applications: [app] }] } });
-    const bare = resolveConfig({ overrides: { accounts: [{ id: '1', applications: [app] }] } });
+    // Permissive, the one mode where an account may list no credentials at all (strict refuses it).
+    const bare = resolveConfig({ overrides: { permissive: true, accounts: [{ id: '1', applications: [app] }] } });
     const ms = (v: unknown) => parseDuration(v as string);
     const actual: Record<string, (c: EmulatorConfig) => unknown> = {
       host: (c) => c.host,
