@@ -95,7 +95,7 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
     time: {
       flush: async () => (await call('POST', '/time/flush')).data as { ran: number },
       get: () => get('/time'),
-      setScale: async (scale) => (await call('PUT', '/time', {}, { scale })).data as { scale: number },
+      setTimeScale: async (timeScale) => (await call('PUT', '/time', {}, { timeScale })).data as { timeScale: number },
     },
     state: {
       export: () => get('/state'),

@@ -1,5 +1,6 @@
 import type { DeliveryBooks } from '../callbacks/dispatcher.js';
 import type { Emulator } from '../emulator.js';
+import { MAX_TIME_SCALE } from '../config/schema.js';
 import { EmulatorConfigError } from '../errors.js';
 import { CarrierRefusal, type CarrierRequest, type CarrierResult } from '../messaging/carrier.js';
 import type { PendingReport } from '../messaging/settle.js';
@@ -99,8 +100,9 @@ export interface ControlOperations {
   assertNoPending(): Promise<void>;
   time: {
     flush(): Promise<{ ran: number }>;
-    get(): Promise<{ scale: number; now: string; pending: number }>;
-    setScale(scale: number): Promise<{ scale: number }>;
+    get(): Promise<{ timeScale: number; now: string; pending: number }>;
+    /** Set the multiplier for emulated delays (config `timeScale`): 0 to MAX_TIME_SCALE; new delays use it. */
+    setTimeScale(timeScale: number): Promise<{ timeScale: number }>;
   };
   state: {
     /** The whole state as one versioned JSON document: messages, media (base64), journal, run-time scenarios. */
@@ -261,12 +263,13 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
       },
       async get() {
         const { time } = emulator;
-        return { scale: time.scale, now: new Date(time.now()).toISOString(), pending: time.pending };
+        return { timeScale: time.scale, now: new Date(time.now()).toISOString(), pending: time.pending };
       },
-      async setScale(scale) {
-        if (!Number.isFinite(scale) || scale < 0) throw new ControlInputError(`scale must be a number of 0 or more, got ${String(scale)}`);
-        emulator.time.scale = scale;
-        return { scale };
+      async setTimeScale(timeScale) {
+        if (typeof timeScale !== 'number' || !Number.isFinite(timeScale) || timeScale < 0 || timeScale > MAX_TIME_SCALE)
+          throw new ControlInputError(`timeScale must be a number from 0 to ${MAX_TIME_SCALE} (as in the config), got ${String(timeScale)}`);
+        emulator.time.scale = timeScale;
+        return { timeScale };
       },
     },
     state: {

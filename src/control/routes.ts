@@ -21,6 +21,15 @@ function sendError(reply: FastifyReply, status: number, error: string, message: 
 
 const sameToken = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
+// PUT /time names the multiplier as the config does (timeScale); `scale`, its first name, is still read, alone.
+function timeScaleOf(body: { timeScale?: number; scale?: number } | undefined): number {
+  if (body?.timeScale !== undefined && body.scale !== undefined)
+    throw new ControlInputError('send timeScale or scale (its deprecated old name), not both: {"timeScale": 0.1}');
+  const value = body?.timeScale ?? body?.scale;
+  if (value === undefined) throw new ControlInputError('timeScale is required: {"timeScale": 0.1} (1 real time, 0.1 ten times faster)');
+  return value;
+}
+
 /** The requests that do not end by themselves: event streams and long-polls, which a shutdown ends first. */
 export interface LiveRequests {
   streams: EventStreams;
@@ -216,9 +225,9 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
     {
       method: 'PUT',
       url: '/time',
-      summary: 'Set the time scale for emulated delays (1 real time, 0.1 ten times faster)',
+      summary: 'Set the time scale for emulated delays, {timeScale} as in the config (1 real time, 0.1 ten times faster); {scale} is its deprecated old name',
       body: TimeBody,
-      handler: async (req: Req) => ops.time.setScale((req.body as { scale: number }).scale),
+      handler: async (req: Req) => ops.time.setTimeScale(timeScaleOf(req.body as { timeScale?: number; scale?: number } | undefined)),
     },
     { method: 'POST', url: '/time/flush', summary: 'Deliver everything pending now (timeline steps and retries)', handler: async () => ops.time.flush() },
     {
