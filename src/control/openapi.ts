@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { openApi30Schema } from './openapi-schema.js';
+import { YAML_CONTENT_TYPES } from './yaml-bodies.js';
 import { ControlError } from './schemas.js';
 
 /** One control route: what registers it and what documents it. */
@@ -10,6 +11,8 @@ export interface ControlRoute {
   querystring?: { properties?: Record<string, unknown> };
   body?: object;
   bodyDescription?: string;
+  /** The body may also be YAML (a scenario document). */
+  yamlBody?: boolean;
   stream?: boolean;
   handler: (req: FastifyRequest<never>, reply: FastifyReply) => unknown;
 }
@@ -53,10 +56,12 @@ export function buildControlOpenApi(routes: readonly ControlRoute[]): Record<str
               },
             }
           : {}),
-        ...(route.method === 'POST'
+        ...(route.method === 'POST' || route.yamlBody
           ? {
               '415': {
-                description: 'Refused: a POST must send Content-Type: application/json, also with no body',
+                description: route.yamlBody
+                  ? 'Refused: the body must be JSON or YAML (Content-Type application/json, application/yaml, text/yaml or application/x-yaml)'
+                  : 'Refused: a POST must send Content-Type: application/json, also with no body',
                 content: { 'application/json': { schema: errorSchema } },
               },
             }
@@ -82,7 +87,10 @@ export function buildControlOpenApi(routes: readonly ControlRoute[]): Record<str
       operation.requestBody = {
         required: true,
         description: route.bodyDescription,
-        content: { 'application/json': { schema: route.body ? openApi30Schema(route.body) : { type: 'object' } } },
+        content: {
+          'application/json': { schema: route.body ? openApi30Schema(route.body) : { type: 'object' } },
+          ...(route.yamlBody ? Object.fromEntries(YAML_CONTENT_TYPES.map((type) => [type, { schema: { type: 'string' } }])) : {}),
+        },
       };
     }
     (paths[path] ??= {})[route.method.toLowerCase()] = operation;

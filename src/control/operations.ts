@@ -82,8 +82,11 @@ export interface ControlOperations {
   carrier(messageId: string, request: CarrierRequest): Promise<CarrierResult>;
   scenarios: {
     list(): Promise<{ scenarios: ScenarioSummary[]; problems: Problem[] }>;
-    /** Add (or replace, by name) a run-time scenario, for one account or all. */
-    use(scenario: unknown, options?: { accountId?: string }): Promise<ScenarioSummary>;
+    /**
+     * Add (or replace, by name) a run-time scenario, for one account or all: a document, or its YAML or JSON text as a
+     * string, read as a scenario file is (same bounds, problems with field and line). `name` replaces the document's.
+     */
+    use(scenario: unknown, options?: { accountId?: string; name?: string }): Promise<ScenarioSummary>;
     clear(options?: { accountId?: string; name?: string }): Promise<void>;
     trigger(name: string, inbound?: string): Promise<{ scheduled: number }>;
   };
@@ -225,7 +228,7 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
       },
       async use(scenario, options = {}) {
         try {
-          const compiled = emulator.useScenario(scenario, options.accountId ?? '*');
+          const compiled = emulator.useScenario(scenario, options.accountId ?? '*', { name: options.name });
           return {
             name: compiled.name,
             source: compiled.source,

@@ -54,4 +54,10 @@ describe('control API OpenAPI document', () => {
     expect(schema.properties.timeScale).toMatchObject({ type: 'number', minimum: 0, maximum: 1_000_000 });
     expect(schema.properties.scale).toMatchObject({ deprecated: true });
   });
+  it('POST and PUT of a scenario document JSON and YAML bodies', async () => {
+    const doc = await servedDocument();
+    for (const operation of [doc.paths['/__emulator/scenarios']!.post!, doc.paths['/__emulator/scenarios/{name}']!.put!]) {
+      expect(Object.keys(operation.requestBody!.content).sort()).toEqual(['application/json', 'application/x-yaml', 'application/yaml', 'text/yaml']);
+    }
+  });
 });
