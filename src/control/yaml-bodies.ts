@@ -17,8 +17,8 @@ export class YamlBody {
 
 /** Whether a Content-Type header names one of the YAML media types (any parameters). */
 export function isYamlContentType(header: string | undefined): boolean {
-  const type = header?.split(';')[0]!.trim().toLowerCase();
-  return (YAML_CONTENT_TYPES as readonly string[]).includes(type ?? '');
+  const type = (header ?? '').split(';')[0]!.trim().toLowerCase();
+  return (YAML_CONTENT_TYPES as readonly string[]).includes(type);
 }
 
 /** Whether this request's route takes a YAML body (a scenario document). */
