@@ -214,7 +214,7 @@ try {
         const res = await request(`${emuUrl}/__emulator/time`, {
           method: 'PUT',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ scale: 0 }),
+          body: JSON.stringify({ timeScale: 0 }),
         });
         await res.body.dump();
       },

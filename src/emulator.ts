@@ -137,9 +137,9 @@ export class Emulator {
     return this.parts.scenarios.apiFault(accountId, subject);
   }
 
-  /** Check and add a scenario at run time, in front of the others, for one account or all (`'*'`). */
-  useScenario(value: unknown, scope = '*', fallbackName = 'runtime'): CompiledScenario {
-    return this.lifecycle.use(value, scope, fallbackName);
+  /** Check and add a scenario at run time, in front of the others, for one account or all (`'*'`): a document or its YAML/JSON text. */
+  useScenario(value: unknown, scope = '*', options: { name?: string } = {}): CompiledScenario {
+    return this.lifecycle.use(value, scope, options);
   }
 
   /** Put a run-time scenario compiled and checked beforehand in force (a restore), with the document it was made from. */

@@ -5,6 +5,9 @@ const E164_PATTERN = '^\\+[1-9]\\d{1,14}$';
 // A host name (labels of letters, digits, '-' and '_'), optionally with a leading dot for "and its subdomains", or '*'.
 const ALLOWED_HOST_PATTERN = '^(\\*|\\.?[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?)$';
 
+/** The largest time scale (config `timeScale`, the control API's PUT /time): a million times slower than real time. */
+export const MAX_TIME_SCALE = 1_000_000;
+
 /** A duration: `250ms`, `2s`, `5m`, `1h`, or a number of milliseconds. */
 export const Duration = Type.Union([Type.String({ pattern: DURATION_PATTERN }), Type.Number({ minimum: 0 })], {
   description: "a duration such as '250ms', '2s', '5m' or a number of milliseconds",
@@ -159,7 +162,13 @@ export const ConfigFileSchema = Type.Object(
       ),
     ),
     timeScale: Type.Optional(
-      Type.Number({ minimum: 0, description: 'a number >= 0: 1 real time, 0.1 ten times faster', title: 'Multiplier for every emulated delay', default: 1 }),
+      Type.Number({
+        minimum: 0,
+        maximum: MAX_TIME_SCALE,
+        description: `a number from 0 to ${MAX_TIME_SCALE}: 1 real time, 0.1 ten times faster, 0 at once`,
+        title: 'Multiplier for every emulated delay',
+        default: 1,
+      }),
     ),
     accounts: Type.Optional(
       Type.Array(Account, { minItems: 1, title: 'Accounts served; a list here replaces the embedded default account (see Default account)' }),

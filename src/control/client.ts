@@ -9,19 +9,26 @@ export interface RemoteEmulator extends ControlOperations {
 
 type Query = Record<string, string | number | undefined>;
 
+// A scenario given as text: sent as YAML (JSON text is YAML too), read by the emulator as a scenario file is.
+class YamlText {
+  constructor(readonly text: string) {}
+}
+
 /** Connect to an emulator's control API at `url` (its base URL, without /__emulator). */
 export function connectEmulator(url: string, options: { token?: string } = {}): RemoteEmulator {
   const base = url.replace(/\/+$/, '');
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
 
+  // `body` goes as JSON, but a YamlText goes as it is, as YAML (a scenario's text).
   async function call(method: string, path: string, query: Query = {}, body?: unknown): Promise<{ status: number; data: unknown }> {
     const target = new URL(`${base}/__emulator${path}`);
     for (const [key, value] of Object.entries(query)) if (value !== undefined) target.searchParams.set(key, String(value));
+    const yaml = body instanceof YamlText;
     const res = await fetch(target, {
       method,
       // Every call that changes state says JSON, also with no body: the control API refuses a POST that does not.
-      headers: method === 'GET' ? headers : { ...headers, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: method === 'GET' ? headers : { ...headers, 'content-type': yaml ? 'application/yaml' : 'application/json' },
+      body: body === undefined ? undefined : yaml ? body.text : JSON.stringify(body),
     });
     const text = await res.text();
     const data: unknown = text ? JSON.parse(text) : undefined;
@@ -70,7 +77,12 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
     },
     scenarios: {
       list: () => get('/scenarios'),
-      use: async (scenario, opts = {}) => (await call('POST', '/scenarios', { accountId: opts.accountId }, scenario)).data as never,
+      async use(scenario, opts = {}) {
+        const body = typeof scenario === 'string' ? new YamlText(scenario) : scenario;
+        const query = { accountId: opts.accountId };
+        if (opts.name !== undefined) return (await call('PUT', `/scenarios/${encodeURIComponent(opts.name)}`, query, body)).data as never;
+        return (await call('POST', '/scenarios', query, body)).data as never;
+      },
       async clear(opts = {}) {
         if (opts.name !== undefined) await call('DELETE', `/scenarios/${encodeURIComponent(opts.name)}`, { accountId: opts.accountId });
         else await call('DELETE', '/scenarios', { accountId: opts.accountId });
@@ -95,7 +107,7 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
     time: {
       flush: async () => (await call('POST', '/time/flush')).data as { ran: number },
       get: () => get('/time'),
-      setScale: async (scale) => (await call('PUT', '/time', {}, { scale })).data as { scale: number },
+      setTimeScale: async (timeScale) => (await call('PUT', '/time', {}, { timeScale })).data as { timeScale: number },
     },
     state: {
       export: () => get('/state'),

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { noteRefusal } from '../http/refusals.js';
+import { isYamlContentType, takesYaml, YAML_ROUTES_TEXT } from './yaml-bodies.js';
 
 // Methods that change nothing: a cross-site page may send them, but the answer is not readable to it (no CORS).
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -33,7 +34,9 @@ const requestHost = (req: FastifyRequest) => (req.headers.host ?? '').toLowerCas
  * - a browser's own word that the request is not same-origin (`Sec-Fetch-Site: cross-site` or `same-site`);
  * - an `Origin` that is not this emulator's (the Host it was reached by, or the public URL's), or `null`;
  * - a POST whose Content-Type is not application/json, or that has none, even with no body: browsers never send JSON
- *   cross-site without a preflight, and curl, the SDK client and the inbox send it.
+ *   cross-site without a preflight, and curl, the SDK client and the inbox send it. A route that takes a scenario
+ *   also takes YAML (application/yaml, text/yaml, application/x-yaml): not a CORS-safelisted type either, so a
+ *   browser asks first, and the control API never answers a preflight with permission.
  * A request without Origin and Sec-Fetch-Site (curl, SDKs, any non-browser client) only meets the last rule.
  */
 function crossSiteRefusal(req: FastifyRequest, publicHost: string | undefined): { status: number; error: string; message: string; reason: string } | undefined {
@@ -59,12 +62,13 @@ function crossSiteRefusal(req: FastifyRequest, publicHost: string | undefined): 
       };
     }
   }
-  if (req.method === 'POST' && !isJsonContentType(req.headers['content-type'])) {
+  const type = req.headers['content-type'];
+  if (req.method === 'POST' && !isJsonContentType(type) && !(isYamlContentType(type) && takesYaml(req))) {
     return {
       status: 415,
       error: NOT_JSON_REFUSED,
       reason: `a POST without Content-Type: application/json (got ${req.headers['content-type'] ? `'${req.headers['content-type'].slice(0, 100)}'` : 'none'})`,
-      message: `a POST to the control API must send Content-Type: application/json, also with no body (got ${req.headers['content-type'] ? `'${req.headers['content-type'].slice(0, 100)}'` : 'none'}): any web page can make a browser send other types without asking. With curl: -H 'content-type: application/json'`,
+      message: `a POST to the control API must send Content-Type: application/json, also with no body (got ${req.headers['content-type'] ? `'${req.headers['content-type'].slice(0, 100)}'` : 'none'}): any web page can make a browser send other types without asking. With curl: -H 'content-type: application/json'${isYamlContentType(type) ? `. ${YAML_ROUTES_TEXT}` : ''}`,
     };
   }
   return undefined;

@@ -1,4 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { openApi30Schema } from './openapi-schema.js';
+import { YAML_CONTENT_TYPES } from './yaml-bodies.js';
 import { ControlError } from './schemas.js';
 
 /** One control route: what registers it and what documents it. */
@@ -9,17 +11,25 @@ export interface ControlRoute {
   querystring?: { properties?: Record<string, unknown> };
   body?: object;
   bodyDescription?: string;
+  /** The body may also be YAML (a scenario document). */
+  yamlBody?: boolean;
   stream?: boolean;
   handler: (req: FastifyRequest<never>, reply: FastifyReply) => unknown;
 }
 
 /** The control API's OpenAPI 3.0 document, built from the same table that registers the routes. */
 export function buildControlOpenApi(routes: readonly ControlRoute[]): Record<string, unknown> {
+  const errorSchema = openApi30Schema(ControlError);
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = '/__emulator' + route.url.replace(/:([A-Za-z]+)/g, '{$1}');
     const pathParams = [...route.url.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    const queryParams = Object.entries(route.querystring?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
+    const queryParams = Object.entries(route.querystring?.properties ?? {}).map(([name, schema]) => ({
+      name,
+      in: 'query',
+      required: false,
+      schema: openApi30Schema(schema),
+    }));
     const operation: Record<string, unknown> = {
       summary: route.summary,
       operationId: `${route.method.toLowerCase()}${route.url.replace(/[/:]+(\w)/g, (_m, c: string) => c.toUpperCase())}` || 'root',
@@ -33,41 +43,43 @@ export function buildControlOpenApi(routes: readonly ControlRoute[]): Record<str
           description: 'OK',
           content: route.stream ? { 'text/event-stream': { schema: { type: 'string' } } } : { 'application/json': { schema: { type: 'object' } } },
         },
-        '400': { description: 'Bad request', content: { 'application/json': { schema: ControlError } } },
+        '400': { description: 'Bad request', content: { 'application/json': { schema: errorSchema } } },
         '401': {
           description: 'The control token is missing or wrong (only when one is configured)',
-          content: { 'application/json': { schema: ControlError } },
+          content: { 'application/json': { schema: errorSchema } },
         },
         ...(route.method !== 'GET'
           ? {
               '403': {
                 description: 'Refused: sent by a page of another site (Origin, Sec-Fetch-Site)',
-                content: { 'application/json': { schema: ControlError } },
+                content: { 'application/json': { schema: errorSchema } },
               },
             }
           : {}),
-        ...(route.method === 'POST'
+        ...(route.method === 'POST' || route.yamlBody
           ? {
               '415': {
-                description: 'Refused: a POST must send Content-Type: application/json, also with no body',
-                content: { 'application/json': { schema: ControlError } },
+                description: route.yamlBody
+                  ? 'Refused: the body must be JSON or YAML (Content-Type application/json, application/yaml, text/yaml or application/x-yaml)'
+                  : 'Refused: a POST must send Content-Type: application/json, also with no body',
+                content: { 'application/json': { schema: errorSchema } },
               },
             }
           : {}),
         '421': {
           description: 'Refused: the Host header names a host this emulator does not answer to (--allowed-hosts)',
-          content: { 'application/json': { schema: ControlError } },
+          content: { 'application/json': { schema: errorSchema } },
         },
         ...(route.stream || route.url === '/callbacks'
           ? {
               '503': {
                 description: route.stream ? 'Too many event streams are open' : 'The emulator is shutting down',
-                content: { 'application/json': { schema: ControlError } },
+                content: { 'application/json': { schema: errorSchema } },
               },
             }
           : {}),
         ...(route.url === '/callbacks'
-          ? { '408': { description: 'wait timed out; the body says what the journal held', content: { 'application/json': { schema: ControlError } } } }
+          ? { '408': { description: 'wait timed out; the body says what the journal held', content: { 'application/json': { schema: errorSchema } } } }
           : {}),
       },
     };
@@ -75,7 +87,10 @@ export function buildControlOpenApi(routes: readonly ControlRoute[]): Record<str
       operation.requestBody = {
         required: true,
         description: route.bodyDescription,
-        content: { 'application/json': { schema: route.body ?? { type: 'object' } } },
+        content: {
+          'application/json': { schema: route.body ? openApi30Schema(route.body) : { type: 'object' } },
+          ...(route.yamlBody ? Object.fromEntries(YAML_CONTENT_TYPES.map((type) => [type, { schema: { type: 'string' } }])) : {}),
+        },
       };
     }
     (paths[path] ??= {})[route.method.toLowerCase()] = operation;

@@ -1,5 +1,6 @@
 import type { DeliveryBooks } from '../callbacks/dispatcher.js';
 import type { Emulator } from '../emulator.js';
+import { MAX_TIME_SCALE } from '../config/schema.js';
 import { EmulatorConfigError } from '../errors.js';
 import { CarrierRefusal, type CarrierRequest, type CarrierResult } from '../messaging/carrier.js';
 import type { PendingReport } from '../messaging/settle.js';
@@ -81,8 +82,11 @@ export interface ControlOperations {
   carrier(messageId: string, request: CarrierRequest): Promise<CarrierResult>;
   scenarios: {
     list(): Promise<{ scenarios: ScenarioSummary[]; problems: Problem[] }>;
-    /** Add (or replace, by name) a run-time scenario, for one account or all. */
-    use(scenario: unknown, options?: { accountId?: string }): Promise<ScenarioSummary>;
+    /**
+     * Add (or replace, by name) a run-time scenario, for one account or all: a document, or its YAML or JSON text as a
+     * string, read as a scenario file is (same bounds, problems with field and line). `name` replaces the document's.
+     */
+    use(scenario: unknown, options?: { accountId?: string; name?: string }): Promise<ScenarioSummary>;
     clear(options?: { accountId?: string; name?: string }): Promise<void>;
     trigger(name: string, inbound?: string): Promise<{ scheduled: number }>;
   };
@@ -99,8 +103,9 @@ export interface ControlOperations {
   assertNoPending(): Promise<void>;
   time: {
     flush(): Promise<{ ran: number }>;
-    get(): Promise<{ scale: number; now: string; pending: number }>;
-    setScale(scale: number): Promise<{ scale: number }>;
+    get(): Promise<{ timeScale: number; now: string; pending: number }>;
+    /** Set the multiplier for emulated delays (config `timeScale`): 0 to MAX_TIME_SCALE; new delays use it. */
+    setTimeScale(timeScale: number): Promise<{ timeScale: number }>;
   };
   state: {
     /** The whole state as one versioned JSON document: messages, media (base64), journal, run-time scenarios. */
@@ -223,7 +228,7 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
       },
       async use(scenario, options = {}) {
         try {
-          const compiled = emulator.useScenario(scenario, options.accountId ?? '*');
+          const compiled = emulator.useScenario(scenario, options.accountId ?? '*', { name: options.name });
           return summaryOf(compiled, options.accountId ?? '*');
         } catch (error) {
           if (error instanceof EmulatorConfigError) throw new ControlInputError('the scenario is not valid', [...error.problems]);
@@ -255,12 +260,13 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
       },
       async get() {
         const { time } = emulator;
-        return { scale: time.scale, now: new Date(time.now()).toISOString(), pending: time.pending };
+        return { timeScale: time.scale, now: new Date(time.now()).toISOString(), pending: time.pending };
       },
-      async setScale(scale) {
-        if (!Number.isFinite(scale) || scale < 0) throw new ControlInputError(`scale must be a number of 0 or more, got ${String(scale)}`);
-        emulator.time.scale = scale;
-        return { scale };
+      async setTimeScale(timeScale) {
+        if (typeof timeScale !== 'number' || !Number.isFinite(timeScale) || timeScale < 0 || timeScale > MAX_TIME_SCALE)
+          throw new ControlInputError(`timeScale must be a number from 0 to ${MAX_TIME_SCALE} (as in the config), got ${String(timeScale)}`);
+        emulator.time.scale = timeScale;
+        return { timeScale };
       },
     },
     state: {

@@ -5,6 +5,7 @@ import { createMetrics } from '../metrics.js';
 import { PendingWorkError } from '../messaging/settle.js';
 import { StorageWriteError } from '../messaging/types.js';
 import { stateBodyLimit } from '../persistence/state-document.js';
+import { MAX_SCENARIO_FILE_BYTES } from '../scenarios/compile.js';
 import { JournalWaitCancelled, JournalWaitTimeout, type JournalFilter } from '../store/journal.js';
 import { noteRefusal } from '../http/refusals.js';
 import { registerCrossSiteGuard } from './cross-site-guard.js';
@@ -13,6 +14,7 @@ import { LongPolls } from './long-polls.js';
 import { ControlInputError, type ControlOperations, type MessageFilter } from './operations.js';
 import { buildControlOpenApi, type ControlRoute } from './openapi.js';
 import { controlValidationMessage } from './validation-message.js';
+import { YamlBody, registerYamlBodies, YAML_CONTENT_TYPES } from './yaml-bodies.js';
 import { AccountQuery, CarrierBody, IdleQuery, InboundBody, JournalQuery, MessageFilterQuery, TimeBody, TriggerBody } from './schemas.js';
 
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, unknown>; Body: unknown }>;
@@ -24,6 +26,26 @@ function sendError(reply: FastifyReply, status: number, error: string, message: 
 }
 
 const sameToken = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+
+const SCENARIO_BODY = `a scenario document (schema/scenario.schema.json) as JSON, or as YAML (${YAML_CONTENT_TYPES.join(', ')}) read as a scenario file is: at most 1 MiB, YAML aliases and nesting bounded`;
+
+// A YAML body goes to the loader as text (read as a file is, with lines); a JSON body is the document itself, so a
+// JSON string is not taken for YAML text.
+function scenarioBody(body: unknown): unknown {
+  if (body instanceof YamlBody) return body.text;
+  if (typeof body === 'string')
+    throw new ControlInputError('a JSON scenario body must be an object (the scenario document); to send YAML text, use Content-Type: application/yaml');
+  return body;
+}
+
+// PUT /time names the multiplier as the config does (timeScale); `scale`, its first name, is still read, alone.
+function timeScaleOf(body: { timeScale?: number; scale?: number } | undefined): number {
+  if (body?.timeScale !== undefined && body.scale !== undefined)
+    throw new ControlInputError('send timeScale or scale (its deprecated old name), not both: {"timeScale": 0.1}');
+  const value = body?.timeScale ?? body?.scale;
+  if (value === undefined) throw new ControlInputError('timeScale is required: {"timeScale": 0.1} (1 real time, 0.1 ten times faster)');
+  return value;
+}
 
 /** The requests that do not end by themselves: event streams and long-polls, which a shutdown ends first. */
 export interface LiveRequests {
@@ -142,20 +164,20 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
       url: '/scenarios',
       summary: 'Add (or replace by name) a run-time scenario in front of the others; ?accountId= scopes it to one account',
       querystring: AccountQuery,
-      bodyDescription: 'a scenario document (schema/scenario.schema.json)',
+      bodyDescription: SCENARIO_BODY,
+      yamlBody: true,
       handler: async (req: Req, reply: FastifyReply) =>
-        reply.code(201).send(await ops.scenarios.use(req.body, { accountId: (req.query as { accountId?: string }).accountId })),
+        reply.code(201).send(await ops.scenarios.use(scenarioBody(req.body), { accountId: (req.query as { accountId?: string }).accountId })),
     },
     {
       method: 'PUT',
       url: '/scenarios/:name',
       summary: 'Replace the run-time scenario of that name (the body name is set to it)',
       querystring: AccountQuery,
-      bodyDescription: 'a scenario document (schema/scenario.schema.json)',
-      handler: async (req: Req) => {
-        const body = req.body && typeof req.body === 'object' ? { ...(req.body as object), name: req.params.name } : req.body;
-        return ops.scenarios.use(body, { accountId: (req.query as { accountId?: string }).accountId });
-      },
+      bodyDescription: SCENARIO_BODY,
+      yamlBody: true,
+      handler: async (req: Req) =>
+        ops.scenarios.use(scenarioBody(req.body), { accountId: (req.query as { accountId?: string }).accountId, name: req.params.name }),
     },
     {
       method: 'DELETE',
@@ -220,9 +242,9 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
     {
       method: 'PUT',
       url: '/time',
-      summary: 'Set the time scale for emulated delays (1 real time, 0.1 ten times faster)',
+      summary: 'Set the time scale for emulated delays, {timeScale} as in the config (1 real time, 0.1 ten times faster); {scale} is its deprecated old name',
       body: TimeBody,
-      handler: async (req: Req) => ops.time.setScale((req.body as { scale: number }).scale),
+      handler: async (req: Req) => ops.time.setTimeScale(timeScaleOf(req.body as { timeScale?: number; scale?: number } | undefined)),
     },
     { method: 'POST', url: '/time/flush', summary: 'Deliver everything pending now (timeline steps and retries)', handler: async () => ops.time.flush() },
     {
@@ -268,6 +290,7 @@ export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emul
   }
   // After the token check (a wrong token is a 401 on every route), before any route: a cross-site page changes nothing.
   registerCrossSiteGuard(app, emulator.config.publicUrl);
+  registerYamlBodies(app);
   app.setErrorHandler(
     (error: Error & { validation?: Parameters<typeof controlValidationMessage>[1]; validationContext?: string; statusCode?: number }, req, reply) => {
       if (error instanceof ControlInputError)
@@ -277,12 +300,15 @@ export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emul
         return sendError(reply.header('retry-after', '1'), 503, 'storage-unavailable', error.message);
       }
       if (error.validation) return sendError(reply, 400, 'bad-request', controlValidationMessage(error.validationContext, error.validation, error.message));
+      if (error.statusCode === 415) return sendError(reply, 415, 'unsupported-media-type', error.message);
       if (error.statusCode === 413) {
         const limit = req.routeOptions.bodyLimit ?? 0;
         const fix =
           req.routeOptions.url === '/__emulator/state'
             ? 'a state document this large cannot be imported here; import a smaller one (fewer messages, journal entries or media), or raise media.maxTotalBytes / limits.* (the cap follows them, up to 384 MiB)'
-            : 'send a smaller body';
+            : req.routeOptions.url?.startsWith('/__emulator/scenarios')
+              ? 'a scenario is at most as large as a scenario file may be: split it into several smaller scenarios'
+              : 'send a smaller body';
         return sendError(
           reply,
           413,
@@ -306,6 +332,8 @@ export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emul
       // A state document carries every media object base64-encoded, on top of messages and the journal: bounded by
       // the caps, and well below the longest string V8 can hold (the body is read into one before it is parsed).
       ...(route.url === '/state' ? { bodyLimit: stateLimit } : {}),
+      // A scenario, JSON or YAML, is bounded as a scenario file is.
+      ...(route.yamlBody ? { bodyLimit: MAX_SCENARIO_FILE_BYTES } : {}),
       schema: { ...(route.querystring ? { querystring: route.querystring } : {}), ...(route.body ? { body: route.body } : {}) },
       handler: route.handler as never,
     });

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { MAX_TIME_SCALE } from '../config/schema.js';
 
 /** The longest long-poll or idle wait, in real ms: the same bound in-process and over HTTP (a timer past 2^31-1 ms would fire at once). */
 export const MAX_WAIT_MS = 300_000;
@@ -111,8 +112,18 @@ export const CarrierBody = Type.Object(
 /** `?accountId=` alone. */
 export const AccountQuery = Type.Object({ accountId: Type.Optional(Type.String()) }, { additionalProperties: false });
 
-/** Body of PUT /__emulator/time. */
-export const TimeBody = Type.Object({ scale: Type.Number({ minimum: 0 }) }, { additionalProperties: false });
+const timeScaleNumber = (description: string, extra: object = {}) => Type.Number({ minimum: 0, maximum: MAX_TIME_SCALE, description, ...extra });
+
+/** Body of PUT /__emulator/time: `timeScale` as the config names it; `scale`, its old name, still works (not both). */
+export const TimeBody = Type.Object(
+  {
+    timeScale: Type.Optional(
+      timeScaleNumber(`multiplier for every emulated delay, 0 to ${MAX_TIME_SCALE}: 1 real time, 0.1 ten times faster (config timeScale)`),
+    ),
+    scale: Type.Optional(timeScaleNumber('deprecated: the old name of timeScale', { deprecated: true })),
+  },
+  { additionalProperties: false },
+);
 
 /** Body of POST /__emulator/scenarios/{name}/trigger. */
 export const TriggerBody = Type.Object({ inbound: Type.Optional(Type.String()) }, { additionalProperties: false });

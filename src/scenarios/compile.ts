@@ -1,6 +1,7 @@
 import { isE164 } from '../config/schema.js';
 import { isKnownErrorCode } from '../error-codes.js';
 import type { StatusType } from '../model/events.js';
+import { tooDeep } from '../validation/depth.js';
 import { DELAY_BOUND, durationBoundProblem, parseDuration } from '../validation/durations.js';
 import { compileSchemaCheck, fieldName, parseLocated, type Problem } from '../validation/schema-check.js';
 import { apiFaults, type CompiledApiFault } from './faults/api-faults.js';
@@ -76,20 +77,52 @@ export interface CompiledScenario {
 const checkScenarioFile = compileSchemaCheck(ScenarioFileSchema);
 const TERMINAL = new Set(['message-delivered', 'message-failed']);
 
-/** Parse and check a scenario file's text; problems name the file, line, field and fix. */
-export function compileScenarioText(text: string, source: string, fallbackName: string): { scenario?: CompiledScenario; problems: Problem[] } {
+// Scenarios are small; a huge one is a mistake (or an attack) and is refused before parsing: a file, or the YAML text
+// of a run-time scenario, which is read exactly as a file is.
+/** The most bytes of scenario text (a file, a control API body) the emulator parses. */
+export const MAX_SCENARIO_FILE_BYTES = 1024 * 1024;
+// The deepest valid scenario is about 7 levels (rules[0].match.to[0].regex); anything far deeper is refused before
+// the recursive checks see it. YAML aliases are bounded by the yaml parser (its maxAliasCount, 100 by default).
+/** How deeply nested a scenario document may be (the root is level 1). */
+export const MAX_SCENARIO_DEPTH = 32;
+
+/** Where a field of a scenario's text is: its line, for problems. */
+type LineOf = (path: ReadonlyArray<string | number>) => number | undefined;
+
+/** Parse a scenario's YAML or JSON text as a file's is: at most MAX_SCENARIO_FILE_BYTES, yaml's alias bound, lines kept. */
+export function parseScenarioText(text: string, source: string): { value?: unknown; lineOf?: LineOf; problems: Problem[] } {
+  if (Buffer.byteLength(text) > MAX_SCENARIO_FILE_BYTES) {
+    return {
+      problems: [{ source, field: '(file)', problem: `is larger than ${MAX_SCENARIO_FILE_BYTES} bytes`, fix: 'split it into several smaller scenarios' }],
+    };
+  }
   const doc = parseLocated(text, source);
   if (doc.syntaxProblems.length > 0) return { problems: doc.syntaxProblems };
+  return { value: doc.value, lineOf: doc.lineOf, problems: [] };
+}
+
+/** Parse and check a scenario file's text; problems name the file, line, field and fix. */
+export function compileScenarioText(text: string, source: string, fallbackName: string): { scenario?: CompiledScenario; problems: Problem[] } {
+  const doc = parseScenarioText(text, source);
+  if (doc.problems.length > 0) return { problems: doc.problems };
   return compileScenario(doc.value, source, fallbackName, doc.lineOf);
 }
 
 /** Check and compile a scenario given as data (a parsed file, or a body posted to the control API). */
-export function compileScenario(
-  value: unknown,
-  source: string,
-  fallbackName: string,
-  lineOf?: (path: ReadonlyArray<string | number>) => number | undefined,
-): { scenario?: CompiledScenario; problems: Problem[] } {
+export function compileScenario(value: unknown, source: string, fallbackName: string, lineOf?: LineOf): { scenario?: CompiledScenario; problems: Problem[] } {
+  const deep = tooDeep(value, MAX_SCENARIO_DEPTH);
+  if (deep !== undefined) {
+    return {
+      problems: [
+        {
+          source,
+          field: deep,
+          problem: `is nested deeper than ${MAX_SCENARIO_DEPTH} levels`,
+          fix: 'a scenario is a few levels deep (rules[].match.to); remove the extra nesting',
+        },
+      ],
+    };
+  }
   const problems = checkScenarioFile(value, source, lineOf);
   const schemaOk = problems.length === 0;
   const file = value as ScenarioFile;

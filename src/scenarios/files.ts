@@ -1,11 +1,9 @@
 import { readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Problem } from '../validation/schema-check.js';
-import { compileScenarioText, type CompiledScenario } from './compile.js';
+import { compileScenarioText, MAX_SCENARIO_FILE_BYTES, type CompiledScenario } from './compile.js';
 
 const SCENARIO_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
-// Scenario files are small; a huge one is a mistake (or an attack) and is refused before parsing.
-export const MAX_SCENARIO_FILE_BYTES = 1024 * 1024;
 
 /** Expand paths (files or folders) into scenario files, folders sorted by name so load order is stable. */
 export function scenarioFilesIn(paths: readonly string[]): { files: string[]; problems: Problem[] } {

@@ -1,15 +1,18 @@
 import type { Logger } from 'pino';
 import { EmulatorConfigError } from '../errors.js';
 import type { Problem } from '../validation/schema-check.js';
-import { compileScenario, type CompiledInbound, type CompiledScenario } from './compile.js';
+import { compileScenario, parseScenarioText, type CompiledInbound, type CompiledScenario } from './compile.js';
 import type { ScenarioEngine } from './engine.js';
 import { ScenarioFiles, type ScenarioLoadState } from './files.js';
 import { checkReachability, REACHABILITY_BUDGET } from './reachability.js';
 
 /** Compile a run-time scenario for a scope (`'*'` for all accounts): the scenario, or every problem. */
 export function compileRuntimeScenario(value: unknown, scope: string, fallbackName: string): ReturnType<typeof compileScenario> {
-  return compileScenario(value, `scenario for ${scope === '*' ? 'all accounts' : `account ${scope}`}`, fallbackName);
+  return compileScenario(value, runtimeSource(scope), fallbackName);
 }
+
+/** What problems of a run-time scenario name as their source. */
+const runtimeSource = (scope: string) => `scenario for ${scope === '*' ? 'all accounts' : `account ${scope}`}`;
 
 /** Schedules one of a scenario's inbound messages (`afterMs` from now); given by the core, which owns the timeline. */
 export type ScheduleInbound = (inbound: CompiledInbound) => void;
@@ -84,9 +87,21 @@ export class ScenarioLifecycle {
     for (const inbound of scenario.inbound) if (inbound.trigger === 'start') this.schedule(inbound);
   }
 
-  /** Check and add a scenario at run time, in front of the others, for one account or all (`'*'`). */
-  use(value: unknown, scope = '*', fallbackName = 'runtime'): CompiledScenario {
-    const { scenario, problems } = compileRuntimeScenario(value, scope, fallbackName);
+  /**
+   * Check and add a scenario at run time, in front of the others, for one account or all (`'*'`): a document, or its
+   * YAML or JSON text as a string (parsed and bounded as a file is; problems have lines). `name` replaces the document's.
+   */
+  use(input: unknown, scope = '*', options: { fallbackName?: string; name?: string } = {}): CompiledScenario {
+    const source = runtimeSource(scope);
+    let value = input;
+    let lineOf: Parameters<typeof compileScenario>[3];
+    if (typeof input === 'string') {
+      const parsed = parseScenarioText(input, source);
+      if (parsed.problems.length > 0) throw new EmulatorConfigError(parsed.problems);
+      ({ value, lineOf } = parsed);
+    }
+    if (options.name !== undefined && value !== null && typeof value === 'object' && !Array.isArray(value)) value = { ...value, name: options.name };
+    const { scenario, problems } = compileScenario(value, source, options.fallbackName ?? 'runtime', lineOf);
     if (!scenario) throw new EmulatorConfigError(problems);
     this.install(scenario, scope, structuredClone(value));
     return scenario;

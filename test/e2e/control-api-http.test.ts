@@ -99,7 +99,7 @@ describe('control API over HTTP only', () => {
       'put /__emulator/scenarios/{name}': { path: '/__emulator/scenarios/doc', body: { version: 1 } },
       'post /__emulator/scenarios/{name}/trigger': { path: '/__emulator/scenarios/doc/trigger', body: {} },
       'delete /__emulator/scenarios/{name}': { path: '/__emulator/scenarios/doc' },
-      'put /__emulator/time': { path: '/__emulator/time', body: { scale: 1 } },
+      'put /__emulator/time': { path: '/__emulator/time', body: { timeScale: 1 } },
       'delete /__emulator/accounts/{accountId}': { path: `/__emulator/accounts/${ACCOUNT_B}` },
       'post /__emulator/state': {
         path: '/__emulator/state',
@@ -161,6 +161,22 @@ describe('control API over HTTP only', () => {
       body: JSON.stringify({ scale: 'fast' }),
     });
     expect(badTime.status).toBe(400);
+    // {timeScale} is the config's name; {scale} its deprecated alias; both at once, neither, or past the bound: 400.
+    const putTime = (value: unknown) =>
+      getJson(`${f.running.url}/__emulator/time`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
+    expect(await putTime({ timeScale: 0.25 })).toEqual({ status: 200, body: { timeScale: 0.25 } });
+    expect((await getJson(`${f.running.url}/__emulator/time`)).body.timeScale).toBe(0.25);
+    expect(await putTime({ scale: 0.5 })).toEqual({ status: 200, body: { timeScale: 0.5 } });
+    const both = await putTime({ timeScale: 1, scale: 1 });
+    expect(both.status).toBe(400);
+    expect(both.body.message).toContain('not both');
+    const neither = await putTime({});
+    expect(neither.status).toBe(400);
+    expect(neither.body.message).toContain('timeScale is required');
+    const past = await putTime({ timeScale: 2_000_000 });
+    expect(past.status).toBe(400);
+    expect(past.body.message).toContain('timeScale');
+    expect((await getJson(`${f.running.url}/__emulator/time`)).body.timeScale).toBe(0.5);
 
     const bad = await rejection(f.ops.messages.list({ status: 'BOGUS' as never }));
     expect(bad).toBeInstanceOf(ControlInputError);

@@ -2,6 +2,7 @@
 // one account) and the emulated clock (get, setScale, flush).
 // Messages go in through the official bandwidth-sdk; callbacks go out to a real HTTP sink on 127.0.0.1:0.
 import { describe, expect, it } from 'vitest';
+import { MAX_TIME_SCALE } from '../../src/config/schema.js';
 import { ControlInputError } from '../../src/control/operations.js';
 import { JournalWaitTimeout } from '../../src/store/journal.js';
 import { CONTROL_CONNECTIONS, rejection } from '../helpers/harness.js';
@@ -103,10 +104,10 @@ describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, 
     expect(await f.ops.callbacks.list({ accountId: ACCOUNT_A })).toEqual([]);
   });
 
-  it('time.get / setScale / flush: a 1h delivery happens only after flush; scale applies to new delays', async () => {
+  it('time.get / setTimeScale / flush: a 1h delivery happens only after flush; the time scale applies to new delays', async () => {
     const f = await start(connect, { callbacks: { deliveryDelay: '1h', sendingDelay: '5ms', retryDelays: ['20ms'], timeout: '2s' } });
     const clock = await f.ops.time.get();
-    expect(clock.scale).toBe(1);
+    expect(clock.timeScale).toBe(1);
     expect(clock.pending).toBe(0);
     expect(Math.abs(Date.parse(clock.now) - Date.now())).toBeLessThan(5000);
 
@@ -125,15 +126,21 @@ describe.each(CONTROL_CONNECTIONS)('control operations through the %s', (_mode, 
     expect((await f.ops.time.get()).pending).toBe(0);
     expect(await f.ops.time.flush()).toEqual({ ran: 0 });
 
-    expect(await f.ops.time.setScale(0.5)).toEqual({ scale: 0.5 });
-    expect((await f.ops.time.get()).scale).toBe(0.5);
+    expect(await f.ops.time.setTimeScale(0.5)).toEqual({ timeScale: 0.5 });
+    expect((await f.ops.time.get()).timeScale).toBe(0.5);
     // Scale 0: the one-hour delay of a new message fires on the next tick.
-    expect(await f.ops.time.setScale(0)).toEqual({ scale: 0 });
+    expect(await f.ops.time.setTimeScale(0)).toEqual({ timeScale: 0 });
     const fast = await sendA(f, [TO2]);
     await f.ops.callbacks.waitFor({ messageId: fast, type: 'message-delivered', outcome: 'delivered' }, WAIT);
 
-    const bad = await rejection(f.ops.time.setScale(-1));
-    expect(bad).toBeInstanceOf(ControlInputError);
-    expect((await f.ops.time.get()).scale).toBe(0);
+    // Bounded as the config's timeScale is: 0 to MAX_TIME_SCALE, a finite number.
+    for (const past of [-1, MAX_TIME_SCALE * 1.5, Number.POSITIVE_INFINITY]) {
+      const bad = await rejection(f.ops.time.setTimeScale(past));
+      expect(bad).toBeInstanceOf(ControlInputError);
+      // In-process the operation words it; over HTTP the body schema does (Infinity travels as null): both name the field.
+      expect((bad as Error).message).toMatch(/timeScale/);
+    }
+    expect(await f.ops.time.setTimeScale(MAX_TIME_SCALE)).toEqual({ timeScale: MAX_TIME_SCALE });
+    expect((await f.ops.time.get()).timeScale).toBe(MAX_TIME_SCALE);
   });
 });

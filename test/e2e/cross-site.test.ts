@@ -37,7 +37,7 @@ async function snapshot(running: RunningEmulator): Promise<unknown> {
   const messages = (await running.messages.list()).map((m) => [m.id, m.recipients.map((r) => r.status)]);
   const scenarios = (await running.scenarios.list()).scenarios.map((s) => s.name);
   const time = await running.time.get();
-  return { messages, scenarios, scale: time.scale, pending: time.pending, journal: (await running.callbacks.list()).length };
+  return { messages, scenarios, timeScale: time.timeScale, pending: time.pending, journal: (await running.callbacks.list()).length };
 }
 
 const send = async (url: string, method: string, headers: Record<string, string>, body?: string) => {
@@ -69,7 +69,7 @@ describe('state-changing control requests a cross-site page can send', () => {
       ],
       // Non-simple ones a browser would preflight (and the emulator never answers a preflight with CORS): refused all the same.
       ['POST', '/reset', { origin: evil, ...JSON_TYPE }, ''],
-      ['PUT', '/time', { origin: evil, ...JSON_TYPE }, JSON.stringify({ scale: 0 })],
+      ['PUT', '/time', { origin: evil, ...JSON_TYPE }, JSON.stringify({ timeScale: 0 })],
       ['DELETE', '/scenarios', { origin: evil }, undefined],
       ['DELETE', `/accounts/${ACCOUNT}`, { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-site' }, undefined],
       ['POST', '/scenarios/kept/trigger', { 'sec-fetch-site': 'same-site', ...JSON_TYPE }, '{}'],
@@ -105,7 +105,7 @@ describe('legitimate callers', () => {
     expect((await send(`${base}/state`, 'POST', { 'user-agent': 'curl/8.5.0', accept: '*/*', ...JSON_TYPE }, exported)).status).toBe(200);
     expect((await send(`${base}/time/flush`, 'POST', { 'user-agent': 'curl/8.5.0', ...JSON_TYPE })).status).toBe(200);
     expect((await send(`${base}/time/flush`, 'POST', { 'content-type': 'application/json; charset=utf-8' }, '')).status).toBe(200);
-    expect((await send(`${base}/time`, 'PUT', JSON_TYPE, JSON.stringify({ scale: 1 }))).status).toBe(200);
+    expect((await send(`${base}/time`, 'PUT', JSON_TYPE, JSON.stringify({ timeScale: 1 }))).status).toBe(200);
     expect((await send(`${base}/scenarios/kept`, 'DELETE', {})).status).toBe(204);
     expect((await send(`${base}/reset?accountId=${ACCOUNT}`, 'POST', JSON_TYPE)).status).toBe(204);
     expect(await running.messages.list()).toEqual([]);
@@ -142,7 +142,7 @@ describe('legitimate callers', () => {
       expect(await ops.scenarios.trigger('client')).toEqual({ scheduled: 1 });
       expect(await ops.inbound({ from: HANDSET, to: [OURS], text: 'direct' })).toHaveLength(1);
       expect((await ops.carrier(messageId, { action: 'fail', errorCode: 4720 })).acted).toHaveLength(1);
-      expect(await ops.time.setScale(1)).toEqual({ scale: 1 });
+      expect(await ops.time.setTimeScale(1)).toEqual({ timeScale: 1 });
       expect((await ops.time.flush()).ran).toBeGreaterThanOrEqual(0);
       await ops.scenarios.clear({ name: 'client' });
       const doc = await ops.state.export();

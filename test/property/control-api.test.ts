@@ -58,7 +58,7 @@ const SURFACES: readonly ControlSurface[] = [
   // A valid body imports (replaces all state): only the empty document, so other rows' state is a fresh emulator's.
   { method: 'POST', url: '/state', validBody: { kind: 'bandwidth-emulator-state', version: 1, messages: [], media: [], journal: [], scenarios: [] } },
   { method: 'GET', url: '/time' },
-  { method: 'PUT', url: '/time', validBody: { scale: 0.01 } },
+  { method: 'PUT', url: '/time', validBody: { timeScale: 0.01 } },
   { method: 'POST', url: '/time/flush' },
 ];
 

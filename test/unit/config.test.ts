@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { EmulatorConfigError } from '../../src/errors.js';
+import { MAX_TIME_SCALE } from '../../src/config/schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bw-emulator-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -116,6 +117,14 @@ describe('resolveConfig', () => {
     const outOfRange = configError(() => resolveConfig({ env: { BW_EMULATOR_PORT: '70000' } }));
     expect(outOfRange).toContain('env BW_EMULATOR_PORT');
     expect(outOfRange).toContain('Fix:');
+  });
+
+  it('timeScale is bounded (0 to MAX_TIME_SCALE), as PUT /__emulator/time is: past it the env variable is named', () => {
+    expect(resolveConfig({ env: { BW_EMULATOR_TIME_SCALE: String(MAX_TIME_SCALE) } }).timeScale).toBe(MAX_TIME_SCALE);
+    const tooSlow = configError(() => resolveConfig({ env: { BW_EMULATOR_TIME_SCALE: String(MAX_TIME_SCALE * 10) } }));
+    expect(tooSlow).toContain('env BW_EMULATOR_TIME_SCALE');
+    expect(tooSlow).toContain('timeScale');
+    expect(tooSlow).toContain('Fix:');
   });
 
   it('a bad flag names the flag', () => {
