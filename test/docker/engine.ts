@@ -52,9 +52,19 @@ export async function must(command: string, args: readonly string[], options: Ru
   return ran;
 }
 
-/** `docker ...`, which must succeed. The classic builder: this engine has no buildx, and the Dockerfile needs none. */
-export function docker(args: readonly string[], timeoutMs = 60_000, cwd?: string): Promise<Ran> {
-  return must('docker', args, { timeoutMs, cwd, env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+let buildx: Promise<boolean> | undefined;
+
+/**
+ * `docker ...`, which must succeed. Without the buildx plugin (Debian's docker.io has none) the CLI is told to use
+ * the classic builder, which the Dockerfile is written to work with, instead of failing for the missing plugin.
+ */
+export async function docker(args: readonly string[], timeoutMs = 60_000, cwd?: string): Promise<Ran> {
+  buildx ??= run('docker', ['buildx', 'version'], { timeoutMs: 20_000 }).then(
+    (r) => r.code === 0,
+    () => false,
+  );
+  const env = (await buildx) ? process.env : { ...process.env, DOCKER_BUILDKIT: '0' };
+  return must('docker', args, { timeoutMs, cwd, env });
 }
 
 /** Whether a Docker engine answers here, and why not when it does not. */
