@@ -2,7 +2,7 @@
 //
 //   shared (validation, config, errors, ids, clock, segments, iso-time, error-codes, listen-url): imports no layer
 //   store ← model ← scenarios ← callbacks ← core (emulator.ts, messaging/) ← persistence ← adapters (api, control, http, server, metrics)
-//   ← entry points (compose.ts, cli.ts and its shutdown-report.ts, start.ts, index.ts)
+//   ← entry points (compose.ts, cli.ts and its shutdown-report.ts, start.ts, index.ts, container-reach.ts: the CLI's banner in a container)
 //
 // A layer may import the layers below it and the shared modules, never one above it, and no cycle is allowed
 // anywhere. Type-only imports count too (tsPreCompilationDeps): a type is a dependency of the design even when the
@@ -22,7 +22,7 @@ const CORE = ['^src/messaging/', '^src/(emulator|accounts|multichannel|media-fet
 const PERSISTENCE = ['^src/persistence/'];
 const ADAPTERS = ['^src/(api|control|http)/', '^src/(server|metrics)\\.ts$'];
 // The composition root and the entry points that use it: they may import everything.
-const ENTRY = ['^src/(compose|cli|start|index|shutdown-report)\\.ts$'];
+const ENTRY = ['^src/(compose|cli|start|index|shutdown-report|container-reach)\\.ts$'];
 const ALL_LAYERS = [...SHARED, ...STORE, ...MODEL, ...SCENARIOS, ...CALLBACKS, ...CORE, ...PERSISTENCE, ...ADAPTERS, ...ENTRY];
 
 /** @type {import('dependency-cruiser').IConfiguration} */

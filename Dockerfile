@@ -1,15 +1,33 @@
 # bandwidth-emulator as a service container: docker run -p 4010:4010 -v "$PWD/scenarios:/scenarios" IMAGE
-# Stage 1 builds with dev dependencies; stage 2 runs with production dependencies only.
-FROM node:20-bookworm-slim AS build
+# Stage 1 builds with dev dependencies and assembles the production node_modules (the SQLite binding included);
+# stage 2 copies them onto a clean base, so the runtime image has no compiler and no npm cache.
+# The base is a build argument so an offline machine can build on a stand-in (test/docker/base-image.ts does).
+ARG BASE_IMAGE=node:20-bookworm-slim
+
+FROM ${BASE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 # The web inbox: its sources and the esbuild script that `npm run build` runs after tsc.
 COPY ui ./ui
 COPY scripts/build-ui.mjs scripts/build-cli.mjs ./scripts/
-RUN npm ci --ignore-scripts && npm run build
+RUN npm ci --ignore-scripts --no-audit --no-fund && npm run build
+# Production dependencies, install scripts off. better-sqlite3 (--data-dir) is installed on its own, pinned, with its
+# install script (the prebuilt binding, or a compile where there is none): whether package.json lists it as an
+# optional dependency or as an optional peer, `npm ci --omit=dev` alone may not bring it.
+WORKDIR /prod
+RUN cp /app/package.json /app/package-lock.json ./ \
+ && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && mkdir /sqlite && cd /sqlite && echo '{"private":true}' > package.json \
+ && npm install --omit=dev --no-audit --no-fund --no-package-lock better-sqlite3@12.11.1 \
+ && cd /prod && rm -rf node_modules/better-sqlite3 node_modules/bindings node_modules/file-uri-to-path \
+ && cp -a /sqlite/node_modules/better-sqlite3 /sqlite/node_modules/bindings /sqlite/node_modules/file-uri-to-path node_modules/ \
+ # The binding is all that runs: the SQLite sources and the compiler's objects stay behind.
+ && rm -rf node_modules/better-sqlite3/deps node_modules/better-sqlite3/src node_modules/better-sqlite3/build/deps \
+      node_modules/better-sqlite3/build/Release/obj.target node_modules/better-sqlite3/build/Release/.deps \
+ && test -f node_modules/better-sqlite3/build/Release/better_sqlite3.node
 
-FROM node:20-bookworm-slim
+FROM ${BASE_IMAGE}
 ENV NODE_ENV=production \
     # Inside a container the emulator must listen on every interface; the default elsewhere stays 127.0.0.1.
     BW_EMULATOR_HOST=0.0.0.0 \
@@ -17,15 +35,16 @@ ENV NODE_ENV=production \
     # Mount scenario files here; an empty folder means the default outcome (delivered).
     BW_EMULATOR_SCENARIOS=/scenarios
 WORKDIR /app
-COPY package.json package-lock.json ./
-# Scripts stay off for every package but better-sqlite3 (--data-dir): its install fetches the prebuilt SQLite binding.
-RUN npm ci --omit=dev --ignore-scripts && npm rebuild better-sqlite3 && npm cache clean --force
+COPY package.json ./
+COPY --from=build /prod/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY schema ./schema
 COPY scenarios ./scenarios-examples
-# /data: mount a volume and set BW_EMULATOR_DATA_DIR=/data to keep state across container restarts.
 RUN mkdir -p /scenarios /data && chown node:node /scenarios /data
+# /data: set BW_EMULATOR_DATA_DIR=/data to keep messages and pending callbacks across container restarts; name the
+# volume (-v bw-data:/data) to keep it past `docker rm`.
+VOLUME ["/data"]
 USER node
 EXPOSE 4010
 # The probe follows the configured port (-e BW_EMULATOR_PORT=...) and sends BW_EMULATOR_CONTROL_TOKEN when one is

@@ -4,8 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // The full hostile-load suite runs on its own (`npm run test:hostile`, vitest.hostile.config.ts); its reduced
-    // sizes are in test/e2e/hostile-load-reduced.test.ts.
-    exclude: [...configDefaults.exclude, 'test/hostile/**'],
+    // sizes are in test/e2e/hostile-load-reduced.test.ts. The Docker image test needs an engine and minutes
+    // (`npm run test:docker`, vitest.docker.config.ts).
+    exclude: [...configDefaults.exclude, 'test/hostile/**', 'test/docker/**'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     reporters: ['default', './test/summary-reporter.ts'],

@@ -1,4 +1,3 @@
-import { isIPv4 } from 'node:net';
 import { isAbsolute, relative } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createRequire } from 'node:module';
@@ -6,7 +5,8 @@ import { redactUrlCredentials } from './config/url-credentials.js';
 import { resolveConfig, type EmulatorConfig } from './config/resolve.js';
 import { SCALAR_OPTIONS } from './config/options.js';
 import { createEmulator } from './compose.js';
-import { listenUrl } from './listen-url.js';
+import { containerReach, inContainer } from './container-reach.js';
+import { isLoopback, listenUrl } from './listen-url.js';
 import type { DrainReport } from './messaging/types.js';
 import { EmulatorConfigError } from './errors.js';
 import type { CompiledScenario } from './scenarios/compile.js';
@@ -92,12 +92,6 @@ export function parseFlags(argv: readonly string[]): { command: string; flags: R
   return { command, flags, help };
 }
 
-/** Whether a listen address only accepts connections from this machine. */
-export function isLoopback(host: string): boolean {
-  // Only literal loopback addresses: a host name such as 127.example.com resolves anywhere.
-  return host === 'localhost' || host === '::1' || host === '[::1]' || (isIPv4(host) && host.startsWith('127.')) || /^::ffff:127\.\d+\.\d+\.\d+$/i.test(host);
-}
-
 /** The start-up warning for an emulator reachable beyond this machine with no control token; undefined when safe. */
 export function exposureWarning(host: string, controlToken: string | undefined): string | undefined {
   if (isLoopback(host) || controlToken) return undefined;
@@ -125,7 +119,7 @@ function surfaceLines(config: EmulatorConfig, url: string): string[] {
 }
 
 /** The start-up banner: where it listens, how to authenticate, where callbacks go, and a bandwidth-sdk snippet. */
-export function banner(config: EmulatorConfig, url: string): string {
+export function banner(config: EmulatorConfig, url: string, callbackExample = 'http://127.0.0.1:3000/webhooks'): string {
   const account = config.accounts[0]!;
   const user = account.users.find((u) => u.messaging) ?? account.users[0];
   const client = account.oauthClients[0];
@@ -137,7 +131,7 @@ export function banner(config: EmulatorConfig, url: string): string {
     `  Basic auth    ${user ? `${user.username} / ${user.password}` : '(no API user configured)'}`,
     client ? `  OAuth client  ${client.clientId} / ${client.clientSecret}  (token: POST ${url}/api/v1/oauth2/token)` : undefined,
     `  application   ${app.id}`,
-    `  callbacks     ${target ? redactUrlCredentials(target) + (app.callbackAuth.mode !== 'none' ? `  (sends Basic credentials as ${app.callbackAuth.username ?? ''}, ${app.callbackAuth.mode})` : '') : 'none yet: events are journaled only; start with --callback-url http://127.0.0.1:3000/webhooks'}`,
+    `  callbacks     ${target ? redactUrlCredentials(target) + (app.callbackAuth.mode !== 'none' ? `  (sends Basic credentials as ${app.callbackAuth.username ?? ''}, ${app.callbackAuth.mode})` : '') : 'none yet: events are journaled only; start with --callback-url ' + callbackExample}`,
     `  numbers       ${account.numbers.map((n) => n.number).join(', ') || '(none)'}`,
     `  bandwidth-sdk new MessagesApi(new Configuration({ basePath: '${url}', username: '${user?.username ?? ''}', password: '${user?.password ?? ''}' }))`,
     ...surfaceLines(config, url),
@@ -259,7 +253,9 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   });
   // The banner after the handlers: a SIGTERM sent as soon as it is printed must stop gracefully, not kill the process.
   const url = listenUrl(config.host, app.server.address(), config.port);
-  process.stdout.write(banner(config, url) + '\n');
+  // In a container the listen URL is the container's own: the banner names what the host and its receivers use.
+  const reach = containerReach(config, Number(new URL(url).port), inContainer());
+  process.stdout.write([banner(config, reach?.url ?? url, reach?.callbackExample), ...(reach?.notes ?? [])].join('\n') + '\n');
   const exposed = exposureWarning(config.host, config.control.token);
   if (exposed) emulator.log.warn(exposed);
   const anyHost = anyHostWarning(config.allowedHosts);

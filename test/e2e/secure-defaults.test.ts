@@ -4,7 +4,8 @@
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exposureWarning, isLoopback } from '../../src/cli.js';
+import { exposureWarning } from '../../src/cli.js';
+import { isLoopback } from '../../src/listen-url.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { createEmulator } from '../../src/compose.js';
 import { buildApp } from '../../src/server.js';

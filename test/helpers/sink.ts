@@ -24,8 +24,11 @@ export interface CallbackSink {
   close(): Promise<void>;
 }
 
-/** Start a callback sink. */
-export async function startSink(behaviour?: SinkBehaviour): Promise<CallbackSink> {
+/**
+ * Start a callback sink, on 127.0.0.1 unless `host` says otherwise: the image test binds the Docker bridge's gateway,
+ * the host as a container sees it.
+ */
+export async function startSink(behaviour?: SinkBehaviour, host = '127.0.0.1'): Promise<CallbackSink> {
   const requests: SinkRequest[] = [];
   let current: SinkBehaviour | undefined = behaviour;
   const waiters = new Set<() => void>();
@@ -47,10 +50,10 @@ export async function startSink(behaviour?: SinkBehaviour): Promise<CallbackSink
       for (const wake of waiters) wake();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/callbacks`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/callbacks`,
     requests,
     respond(next) {
       current = next;
