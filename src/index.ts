@@ -2,7 +2,16 @@
 export { startEmulator, type RunningEmulator, type EmulatorAccount, type StartOptions } from './start.js';
 export type { OptionShortcuts } from './config/options.js';
 export { connectEmulator, type RemoteEmulator } from './control/client.js';
-export { ControlInputError, type AccountSummary, type ControlOperations, type ControlMessage, type MessageFilter, type Health } from './control/operations.js';
+export {
+  ControlInputError,
+  type AccountSummary,
+  type ControlOperations,
+  type ControlMessage,
+  type ErrorCodeTable,
+  type MessageFilter,
+  type Health,
+  type RecipientFailure,
+} from './control/operations.js';
 export type { CarrierRequest, CarrierResult } from './messaging/carrier.js';
 export type { ScenarioSummary } from './scenarios/engine.js';
 export type { ScenarioFile } from './scenarios/schema.js';
@@ -23,7 +32,15 @@ export { ConfigFileSchema, type ConfigFile } from './config/schema.js';
 export { DEFAULT_CONFIG, REALTIME_RETRY_DELAYS } from './config/defaults.js';
 export { createClock, type Clock } from './clock.js';
 export { countSegments, measureText } from './segments.js';
-export { MESSAGE_ERROR_CODES, isKnownErrorCode } from './error-codes.js';
+export {
+  MESSAGE_ERROR_CODES,
+  isKnownErrorCode,
+  errorCodeInfo,
+  type MessageErrorCode,
+  type ErrorCodeGroup,
+  type ErrorCodeSourceKind,
+  type RetryAdvice,
+} from './error-codes.js';
 export { BandwidthError, EmulatorConfigError } from './errors.js';
 export { JournalWaitTimeout, type JournalEntry, type JournalFilter, type CallbackOutcome } from './store/journal.js';
 export type { StoredMessage, MessageStatus } from './store/messages.js';

@@ -109,6 +109,13 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
       get: () => get('/time'),
       setTimeScale: async (timeScale) => (await call('PUT', '/time', {}, { timeScale })).data as { timeScale: number },
     },
+    errorCodes: {
+      list: () => get('/error-codes'),
+      async get(code) {
+        const { status, data } = await call('GET', `/error-codes/${encodeURIComponent(String(code))}`);
+        return status === 404 ? undefined : (data as never);
+      },
+    },
     state: {
       export: () => get('/state'),
       import: async (doc) => (await call('POST', '/state', {}, doc)).data as never,

@@ -9,7 +9,13 @@ export interface ControlRoute {
   url: string;
   summary: string;
   querystring?: { properties?: Record<string, unknown> };
+  /** The path parameters' schema, when they are bounded (the others are documented as plain strings). */
+  params?: { properties?: Record<string, unknown> };
   body?: object;
+  /** The 200 body's schema, for the document (the route does not serialise with it). */
+  response?: object;
+  /** When the route answers 404: what was not found. */
+  notFound?: string;
   bodyDescription?: string;
   /** The body may also be YAML (a scenario document). */
   yamlBody?: boolean;
@@ -23,7 +29,10 @@ export function buildControlOpenApi(routes: readonly ControlRoute[]): Record<str
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = '/__emulator' + route.url.replace(/:([A-Za-z]+)/g, '{$1}');
-    const pathParams = [...route.url.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const pathParams = [...route.url.matchAll(/:([A-Za-z]+)/g)].map((m) => {
+      const schema = route.params?.properties?.[m[1]!];
+      return { name: m[1], in: 'path', required: true, schema: schema ? openApi30Schema(schema) : { type: 'string' } };
+    });
     const queryParams = Object.entries(route.querystring?.properties ?? {}).map(([name, schema]) => ({
       name,
       in: 'query',
@@ -41,9 +50,12 @@ export function buildControlOpenApi(routes: readonly ControlRoute[]): Record<str
             ? '204'
             : '200']: {
           description: 'OK',
-          content: route.stream ? { 'text/event-stream': { schema: { type: 'string' } } } : { 'application/json': { schema: { type: 'object' } } },
+          content: route.stream
+            ? { 'text/event-stream': { schema: { type: 'string' } } }
+            : { 'application/json': { schema: route.response ? openApi30Schema(route.response) : { type: 'object' } } },
         },
         '400': { description: 'Bad request', content: { 'application/json': { schema: errorSchema } } },
+        ...(route.notFound ? { '404': { description: route.notFound, content: { 'application/json': { schema: errorSchema } } } } : {}),
         '401': {
           description: 'The control token is missing or wrong (only when one is configured)',
           content: { 'application/json': { schema: errorSchema } },

@@ -2,6 +2,7 @@ import type { DeliveryBooks } from '../callbacks/dispatcher.js';
 import type { Emulator } from '../emulator.js';
 import { MAX_TIME_SCALE } from '../config/schema.js';
 import { EmulatorConfigError } from '../errors.js';
+import { ERROR_CODES_CHECKED_ON, ERRORS_PAGE_URL, errorCodeInfo, MESSAGE_ERROR_CODES, type MessageErrorCode } from '../error-codes.js';
 import { CarrierRefusal, type CarrierRequest, type CarrierResult } from '../messaging/carrier.js';
 import type { PendingReport } from '../messaging/settle.js';
 import { NoOwnedRecipientError, type InboundRequest } from '../messaging/types.js';
@@ -15,12 +16,27 @@ import type { Problem } from '../validation/schema-check.js';
 import { attachmentProblems } from './inbound-attachments.js';
 import { MAX_WAIT_MS } from './schemas.js';
 
+/**
+ * A failed recipient's code as the error table describes it: its name and text, whether Bandwidth bills the message
+ * and whether a retry can help. A code the table lacks (one imported with a state document) has `errorCode` alone.
+ */
+export type RecipientFailure = { to: string; errorCode: number } & Partial<Pick<MessageErrorCode, 'name' | 'text' | 'billable' | 'retry' | 'retryWhy'>>;
+
 /** A message as the control API shows it: everything stored, with times as ISO strings. */
 export type ControlMessage = Omit<StoredMessage, 'time' | 'recipients' | 'timeline'> & {
   time: string;
   recipients: Array<Omit<StoredMessage['recipients'][number], 'updatedAt'> & { updatedAt: string }>;
   timeline: Array<Omit<StoredMessage['timeline'][number], 'at'> & { at: string }>;
+  /** One per recipient that failed with a code (absent when none did). */
+  failures?: RecipientFailure[];
 };
+
+/** The whole error table as GET /__emulator/error-codes answers it. */
+export interface ErrorCodeTable {
+  source: string;
+  checkedOn: string;
+  errorCodes: MessageErrorCode[];
+}
 
 /** Filters for listing messages; every given field must match. */
 export interface MessageFilter {
@@ -107,6 +123,12 @@ export interface ControlOperations {
     /** Set the multiplier for emulated delays (config `timeScale`): 0 to MAX_TIME_SCALE; new delays use it. */
     setTimeScale(timeScale: number): Promise<{ timeScale: number }>;
   };
+  errorCodes: {
+    /** Every message-failed code the emulator knows, each with whether it is billable and whether a retry can help. */
+    list(): Promise<ErrorCodeTable>;
+    /** One code (four digits, else ControlInputError), or undefined when the table does not have it. */
+    get(code: number): Promise<MessageErrorCode | undefined>;
+  };
   state: {
     /** The whole state as one versioned JSON document: messages, media (base64), journal, run-time scenarios. */
     export(): Promise<StateDocument>;
@@ -144,7 +166,29 @@ export function toControlMessage(message: StoredMessage): ControlMessage {
       ...(t.recipient ? { recipient: t.recipient } : {}),
       ...(t.detail ? { detail: t.detail } : {}),
     })),
+    ...failuresOf(message),
   };
+}
+
+function failuresOf(message: StoredMessage): { failures?: RecipientFailure[] } {
+  const failures: RecipientFailure[] = [];
+  for (const r of message.recipients) {
+    if (r.status !== 'FAILED' || r.errorCode === 0) continue;
+    const info = errorCodeInfo(r.errorCode);
+    failures.push({
+      to: r.to,
+      errorCode: r.errorCode,
+      ...(info ? { name: info.name, text: info.text, billable: info.billable, retry: info.retry, retryWhy: info.retryWhy } : {}),
+    });
+  }
+  return failures.length > 0 ? { failures } : {};
+}
+
+/** A code as a caller gives it: four digits, the bound GET /__emulator/error-codes/{code} has too. */
+function errorCodeArgument(code: number): number {
+  if (!Number.isInteger(code) || code < 1000 || code > 9999)
+    throw new ControlInputError(`an error code is four digits (e.g. 4720), got ${String(code)}; GET /__emulator/error-codes lists them`);
+  return code;
 }
 
 /** A wait the caller asked for, checked as the HTTP routes check it: a whole number of ms from 0 to MAX_WAIT_MS. */
@@ -267,6 +311,14 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
           throw new ControlInputError(`timeScale must be a number from 0 to ${MAX_TIME_SCALE} (as in the config), got ${String(timeScale)}`);
         emulator.time.scale = timeScale;
         return { timeScale };
+      },
+    },
+    errorCodes: {
+      async list() {
+        return { source: ERRORS_PAGE_URL, checkedOn: ERROR_CODES_CHECKED_ON, errorCodes: Object.values(MESSAGE_ERROR_CODES) };
+      },
+      async get(code) {
+        return errorCodeInfo(errorCodeArgument(code));
       },
     },
     state: {

@@ -15,7 +15,19 @@ import { ControlInputError, type ControlOperations, type MessageFilter } from '.
 import { buildControlOpenApi, type ControlRoute } from './openapi.js';
 import { controlValidationMessage } from './validation-message.js';
 import { YamlBody, registerYamlBodies, YAML_CONTENT_TYPES } from './yaml-bodies.js';
-import { AccountQuery, CarrierBody, IdleQuery, InboundBody, JournalQuery, MessageFilterQuery, TimeBody, TriggerBody } from './schemas.js';
+import {
+  AccountQuery,
+  CarrierBody,
+  ErrorCodeList,
+  ErrorCodeParams,
+  ErrorCodeSchema,
+  IdleQuery,
+  InboundBody,
+  JournalQuery,
+  MessageFilterQuery,
+  TimeBody,
+  TriggerBody,
+} from './schemas.js';
 
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, unknown>; Body: unknown }>;
 
@@ -74,10 +86,37 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
       method: 'GET',
       url: '/messages/:id',
       summary: 'One message with its recipients, full timeline and callback attempts',
+      notFound: 'No stored message has that id',
       handler: async (req: Req, reply: FastifyReply) => {
         const message = await ops.messages.get(req.params.id!);
         if (!message) return sendError(reply, 404, 'not-found', `no stored message ${req.params.id} (it may have been evicted or reset)`);
         return { ...message, callbacks: await ops.callbacks.list({ messageId: message.id }) };
+      },
+    },
+    {
+      method: 'GET',
+      url: '/error-codes',
+      summary:
+        "The message-failed codes the emulator knows (Bandwidth's errors page, 4794, and 4476 and 5229 from its CLI): name, text, billable, whether a retry can help and why, source",
+      response: ErrorCodeList,
+      handler: async () => ops.errorCodes.list(),
+    },
+    {
+      method: 'GET',
+      url: '/error-codes/:code',
+      summary: 'One message-failed code: name, text, billable, whether a retry can help and why, source',
+      params: ErrorCodeParams,
+      response: ErrorCodeSchema,
+      notFound: 'The code is four digits but not in the table',
+      handler: async (req: Req, reply: FastifyReply) => {
+        const info = await ops.errorCodes.get(Number(req.params.code));
+        if (info) return info;
+        return sendError(
+          reply,
+          404,
+          'not-found',
+          `${req.params.code} is not a message-failed code the emulator knows (Bandwidth's errors page, 4794, 4476 and 5229); GET /__emulator/error-codes lists them`,
+        );
       },
     },
     {
@@ -91,6 +130,7 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
       url: '/messages/:id/carrier',
       summary: 'Act as the carrier on a message in flight: deliver now, or fail with an error code; its remaining scheduled steps are cancelled',
       body: CarrierBody,
+      notFound: 'No stored message has that id',
       handler: async (req: Req, reply: FastifyReply) => {
         if (!(await ops.messages.get(req.params.id!)))
           return sendError(reply, 404, 'not-found', `no stored message ${req.params.id} (it may have been evicted or reset)`);
@@ -334,7 +374,11 @@ export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emul
       ...(route.url === '/state' ? { bodyLimit: stateLimit } : {}),
       // A scenario, JSON or YAML, is bounded as a scenario file is.
       ...(route.yamlBody ? { bodyLimit: MAX_SCENARIO_FILE_BYTES } : {}),
-      schema: { ...(route.querystring ? { querystring: route.querystring } : {}), ...(route.body ? { body: route.body } : {}) },
+      schema: {
+        ...(route.querystring ? { querystring: route.querystring } : {}),
+        ...(route.params ? { params: route.params } : {}),
+        ...(route.body ? { body: route.body } : {}),
+      },
       handler: route.handler as never,
     });
   }

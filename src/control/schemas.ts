@@ -128,6 +128,51 @@ export const TimeBody = Type.Object(
 /** Body of POST /__emulator/scenarios/{name}/trigger. */
 export const TriggerBody = Type.Object({ inbound: Type.Optional(Type.String()) }, { additionalProperties: false });
 
+const literals = (values: readonly string[], description: string) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { description },
+  );
+
+/** GET /__emulator/error-codes/{code}: a message-failed code is four digits (a longer or other path parameter is refused). */
+export const ErrorCodeParams = Type.Object(
+  { code: Type.String({ pattern: '^[0-9]{4}$', minLength: 4, maxLength: 4, description: 'a message-failed error code, four digits: 4720' }) },
+  { additionalProperties: false },
+);
+
+/** One code of the emulator's message-failed table (src/error-codes.ts), as the control API answers it. */
+export const ErrorCodeSchema = Type.Object(
+  {
+    code: Type.Integer({ minimum: 1000, maximum: 9999 }),
+    name: Type.String({ description: "the errors page's Description column: the code's type string" }),
+    text: Type.String({ description: "the errors page's Friendly Description" }),
+    description: Type.String({ description: 'what the emulator sends as the message-failed description' }),
+    group: literals(['bandwidth-client', 'carrier-client', 'bandwidth-service', 'carrier-service', 'ambiguous'], 'who reported it, and what kind it is'),
+    billable: Type.Boolean({ description: 'whether Bandwidth bills the message' }),
+    retry: literals(['no', 'yes', 'once', 'later', 'not-advised'], 'whether sending the same message again can help'),
+    retryWhy: Type.String(),
+    source: Type.Object(
+      {
+        kind: literals(['errors-page', 'support-article', 'cli'], "where it is published ('cli': only in Bandwidth's CLI guide)"),
+        url: Type.String(),
+      },
+      { additionalProperties: false },
+    ),
+    note: Type.Optional(Type.String({ description: 'what is inferred rather than published, or where sources disagree' })),
+  },
+  { additionalProperties: false },
+);
+
+/** GET /__emulator/error-codes: the whole table, with where and when it was checked. */
+export const ErrorCodeList = Type.Object(
+  {
+    source: Type.String({ description: "Bandwidth's errors page" }),
+    checkedOn: Type.String({ description: 'the day the table was last checked against the sources (YYYY-MM-DD)' }),
+    errorCodes: Type.Array(ErrorCodeSchema),
+  },
+  { additionalProperties: false },
+);
+
 /** The control API's error body. */
 export const ControlError = Type.Object({
   error: Type.String({ description: 'bad-request, unauthorized, not-found or timeout' }),

@@ -1,7 +1,8 @@
 // The web inbox in a real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core): messages appear
-// live without reload, the page's handset composer reaches a callback sink, and the carrier console fails a message
-// in flight. Waits are on page selectors, the sink and the journal, never on a timer. With UPDATE_SCREENSHOTS=1 the
-// screenshots these tests take are written to docs/screenshots/ (the README shows them).
+// live without reload, the page's handset composer reaches a callback sink, the carrier console fails a message in
+// flight, and a failed code says whether it is billable and whether a retry helps. Waits are on page selectors, the
+// sink and the journal, never on a timer. With UPDATE_SCREENSHOTS=1 the screenshots these tests take are written to
+// docs/screenshots/ (the README shows them).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
@@ -211,6 +212,25 @@ describe.skipIf(skip)('web inbox in headless Chromium', () => {
     expect(await card.getByRole('button', { name: 'Deliver now' }).count()).toBe(0);
     await f.running.assertNoPending();
     await screenshot(card, 'timeline');
+    await settled(f.running);
+  });
+
+  it("a failed recipient's code shows whether it is billable and whether a retry can help, with the reason on hover", async (t) => {
+    const f = await open(t);
+    await live(f);
+    // Magic numbers: 4785 (carrier volumetric violation: billable, retry later) and 5100 (Bandwidth: not billable, retry).
+    const CARRIER_LIMIT = '+15551004785';
+    const BANDWIDTH_ERROR = '+15551005100';
+    const id = await f.send([CARRIER_LIMIT, BANDWIDTH_ERROR], 'Flash sale today');
+    for (const recipient of [CARRIER_LIMIT, BANDWIDTH_ERROR])
+      await f.running.callbacks.waitFor({ messageId: id, recipient, type: 'message-failed', outcome: 'delivered' }, WAIT);
+    await f.page.getByRole('button', { name: /Flash sale today/ }).click();
+    const row = (recipient: string) => f.page.locator(`[data-message-id="${id}"] .recipients li`).filter({ hasText: recipient });
+    await row(CARRIER_LIMIT).getByText('FAILED', { exact: true }).waitFor();
+    await row(CARRIER_LIMIT).getByText('(billable · retry later)').waitFor();
+    await row(BANDWIDTH_ERROR).getByText('(not billable · a retry can help)').waitFor();
+    expect(await row(CARRIER_LIMIT).locator('.error-facts').getAttribute('title')).toContain('4785 volumetric-violation');
+    expect(await row(CARRIER_LIMIT).locator('.error-code').textContent()).toBe(' 4785');
     await settled(f.running);
   });
 

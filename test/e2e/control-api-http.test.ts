@@ -93,6 +93,7 @@ describe('control API over HTTP only', () => {
     const inFlight = await sendA(f, [AFTER_1H]);
     const calls: Record<string, { path: string; body?: unknown }> = {
       'get /__emulator/messages/{id}': { path: `/__emulator/messages/${copy!.id}` },
+      'get /__emulator/error-codes/{code}': { path: '/__emulator/error-codes/4720' },
       'post /__emulator/messages/{id}/carrier': { path: `/__emulator/messages/${inFlight}/carrier`, body: { action: 'deliver' } },
       'post /__emulator/inbound': { path: '/__emulator/inbound', body: { from: HANDSET, to: [NUM_A2], text: 'x' } },
       'post /__emulator/scenarios': { path: '/__emulator/scenarios', body: { version: 1, name: 'doc' } },

@@ -52,6 +52,8 @@ const SURFACES: readonly ControlSurface[] = [
   { method: 'POST', url: '/reset', queryKeys: ['accountId'] },
   { method: 'DELETE', url: '/accounts/:p' },
   { method: 'GET', url: '/accounts' },
+  { method: 'GET', url: '/error-codes' },
+  { method: 'GET', url: '/error-codes/:p' },
   // Message ids here are arbitrary (mostly unknown); the properties below act on real messages in flight.
   { method: 'POST', url: '/messages/:p/carrier', validBody: { action: 'fail', errorCode: 4720 } },
   { method: 'GET', url: '/state' },

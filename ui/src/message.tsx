@@ -3,7 +3,7 @@ import { useErrorBoundary, useState } from 'preact/hooks';
 import { redactUrlCredentials } from '../../src/config/url-credentials.js';
 import { MESSAGE_ERROR_CODES } from '../../src/error-codes.js';
 import { control } from './api.js';
-import { FINAL_STATUSES, isLinkable, mediaName, timelineRows, type ControlMessage, type JournalEntry, type TimelineRow } from './model.js';
+import { FINAL_STATUSES, failureFacts, isLinkable, mediaName, timelineRows, type ControlMessage, type JournalEntry, type TimelineRow } from './model.js';
 
 const ERROR_CODES = Object.entries(MESSAGE_ERROR_CODES).map(([code, info]) => ({ code: Number(code), label: `${code} ${info.name}` }));
 
@@ -40,7 +40,8 @@ function MessageCard({ message, attempts, open, onToggle, onReply, onResult }: P
           {message.recipients.map((r) => (
             <li key={r.to}>
               <span class={`status status-${r.status.toLowerCase()}`}>{r.status}</span>
-              {r.errorCode ? <span class="error-code"> {r.errorCode}</span> : null} <span class="number">{r.to}</span>
+              {r.errorCode ? <span class="error-code"> {r.errorCode}</span> : null}
+              <ErrorFacts message={message} recipient={r.to} /> <span class="number">{r.to}</span>
               {message.direction === 'out' && !FINAL_STATUSES.has(r.status) && <CarrierActions message={message} recipient={r.to} onResult={onResult} />}
             </li>
           ))}
@@ -58,6 +59,19 @@ function MessageCard({ message, attempts, open, onToggle, onReply, onResult }: P
       </div>
       {open && <Timeline id={timelineId} rows={timelineRows(message, attempts)} />}
     </li>
+  );
+}
+
+// Billable and whether a retry helps, from the control API's `failures`; the why (the table's reason) on hover and
+// for screen readers as the element's description.
+function ErrorFacts({ message, recipient }: { message: ControlMessage; recipient: string }) {
+  const facts = failureFacts(message, recipient);
+  if (!facts) return null;
+  return (
+    <span class="error-facts" title={facts.why} aria-description={facts.why}>
+      {' '}
+      ({facts.facts})
+    </span>
   );
 }
 

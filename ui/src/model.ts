@@ -1,5 +1,6 @@
 // What the inbox shows, derived from the control API's messages: conversations by account and number pair, search.
-import type { ControlMessage } from '../../src/control/operations.js';
+import type { ControlMessage, RecipientFailure } from '../../src/control/operations.js';
+import type { RetryAdvice } from '../../src/error-codes.js';
 import type { JournalEntry } from '../../src/store/journal.js';
 
 export type { ControlMessage, JournalEntry };
@@ -93,4 +94,22 @@ export function mediaName(url: string): string {
 /** Whether a stored URL may become a link: http(s) only, so a `javascript:` or `data:` value is shown as text. */
 export function isLinkable(url: string): boolean {
   return /^https?:\/\//i.test(url);
+}
+
+const RETRY_WORDS: Record<RetryAdvice, string> = {
+  no: 'a retry won’t help',
+  yes: 'a retry can help',
+  once: 'retry once at most',
+  later: 'retry later',
+  'not-advised': 'retry not advised',
+};
+
+/** What a failed recipient's code means for the sender: billable or not, and whether a retry can help. */
+export function failureFacts(message: ControlMessage, recipient: string): { facts: string; why: string } | undefined {
+  const failure: RecipientFailure | undefined = message.failures?.find((f) => f.to === recipient);
+  if (failure?.billable === undefined || failure.retry === undefined) return undefined;
+  return {
+    facts: `${failure.billable ? 'billable' : 'not billable'} · ${RETRY_WORDS[failure.retry]}`,
+    why: `${failure.errorCode} ${failure.name ?? ''}: ${failure.text ?? ''}. ${failure.retryWhy ?? ''}`,
+  };
 }
