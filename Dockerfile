@@ -18,8 +18,9 @@ ENV NODE_ENV=production \
     BW_EMULATOR_SCENARIOS=/scenarios
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Scripts stay off for every package but better-sqlite3 (--data-dir): its install fetches the prebuilt SQLite binding.
-RUN npm ci --omit=dev --ignore-scripts && npm rebuild better-sqlite3 && npm cache clean --force
+# better-sqlite3 (--data-dir) is the package's optional peer, not a dependency: the image installs it, pinned. Scripts
+# stay off for every package but better-sqlite3: its install fetches the prebuilt SQLite binding.
+RUN npm ci --omit=dev --ignore-scripts && npm install --save-prod --ignore-scripts better-sqlite3@12.11.1 && npm rebuild better-sqlite3 && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY schema ./schema
