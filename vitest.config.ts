@@ -5,7 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The full hostile-load suite runs on its own (`npm run test:hostile`, vitest.hostile.config.ts); its reduced
     // sizes are in test/e2e/hostile-load-reduced.test.ts.
-    exclude: [...configDefaults.exclude, 'test/hostile/**'],
+    // The packed package (`npm run test:package`, vitest.package.config.ts) too; the runner fixtures' own tests run
+    // only inside their projects.
+    exclude: [...configDefaults.exclude, 'test/hostile/**', 'test/package/**', 'test/fixtures/**'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     reporters: ['default', './test/summary-reporter.ts'],
