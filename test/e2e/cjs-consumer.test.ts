@@ -18,7 +18,8 @@ afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 describe('CommonJS and ESM consumers of the build', () => {
   it('require()s and imports the package, sends through bandwidth-sdk and sees the delivered callbacks (node --test)', async () => {
-    for (const file of ['dist/index.js', 'dist/cjs/index.cjs']) expect(existsSync(join(root, file)), `${file} is missing: run \`npm run build\` first`).toBe(true);
+    for (const file of ['dist/index.js', 'dist/cjs/index.cjs'])
+      expect(existsSync(join(root, file)), `${file} is missing: run \`npm run build\` first`).toBe(true);
     cpSync(join(root, 'test/fixtures/runners/node-test'), project, { recursive: true });
     mkdirSync(join(project, 'node_modules'));
     symlinkSync(root, join(project, 'node_modules/bandwidth-emulator'), 'dir');

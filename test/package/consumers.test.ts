@@ -68,7 +68,13 @@ beforeAll(async () => {
   // --ignore-scripts: prepack would build again; the build is fresh (test:package builds first).
   const packed = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], root, 120_000);
   expect(packed.code, packed.output).toBe(0);
-  const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; size: number; unpackedSize: number; entryCount: number; files: Array<{ path: string }> }>;
+  const [info] = JSON.parse(packed.stdout) as Array<{
+    filename: string;
+    size: number;
+    unpackedSize: number;
+    entryCount: number;
+    files: Array<{ path: string }>;
+  }>;
   tarball = join(work, info!.filename);
   writeFileSync(join(work, 'pack.json'), JSON.stringify(info, null, 2));
   console.log(`tarball ${info!.filename}: ${info!.size} bytes, ${info!.unpackedSize} unpacked, ${info!.entryCount} files`);
@@ -99,7 +105,8 @@ describe('the packed tarball', () => {
       expect(paths, needed).toContain(needed);
     }
     const unwanted = paths.filter(
-      (p) => p.endsWith('.map') || p.endsWith('.ts') !== p.endsWith('.d.ts') || /^(src|test|ui|bench|examples|scripts|docs|build)\//.test(p) || p === 'dist/cli.js',
+      (p) =>
+        p.endsWith('.map') || p.endsWith('.ts') !== p.endsWith('.d.ts') || /^(src|test|ui|bench|examples|scripts|docs|build)\//.test(p) || p === 'dist/cli.js',
     );
     expect(unwanted).toEqual([]);
     // The only declaration files are the two bundled ones: the internals' paths stay out of the public types.
@@ -228,7 +235,10 @@ describe.concurrent('runner fixtures against the installed tarball', () => {
       const compiled = await run(process.execPath, [tsc, '-p', config, '--listFiles'], dir, 120_000);
       expect(compiled.code, `${config}:\n${compiled.output}`).toBe(0);
       const lines = compiled.stdout.split('\n').filter((line) => line.trim() !== '');
-      expect(lines.filter((line) => !line.startsWith('/')), config).toEqual([]);
+      expect(
+        lines.filter((line) => !line.startsWith('/')),
+        config,
+      ).toEqual([]);
       // Which of the package's declaration files this resolution mode read.
       const read = lines.filter((line) => line.includes(prefix)).map((line) => line.slice(line.indexOf(prefix) + prefix.length));
       expect(read.sort(), config).toEqual([...files].sort());
