@@ -8,7 +8,7 @@ export default defineConfig({
     testTimeout: 360_000,
     hookTimeout: 180_000,
     // The fixtures install and run side by side: npm waits on the network, a runner on the CPU.
-    maxConcurrency: 3,
+    maxConcurrency: 5,
     reporters: ['default', './test/summary-reporter.ts'],
   },
 });

@@ -188,6 +188,30 @@ async function expectCliServes(cli: string, dir: string): Promise<void> {
 }
 
 describe.concurrent('runner fixtures against the installed tarball', () => {
+  // First: the slowest (a full type check of the package's types and everything they import, twice).
+  it('a strict TypeScript consumer (skipLibCheck: false) compiles: node16 ESM and CommonJS, node10/CommonJS', async () => {
+    const dir = await installFixture('ts-strict');
+    const tsc = join(dir, 'node_modules/typescript/bin/tsc');
+    const expected: Record<string, string[]> = {
+      'tsconfig.node16.json': ['dist/index.d.ts', 'dist/cjs/index.d.cts'],
+      'tsconfig.node10.json': ['dist/cjs/index.d.cts'],
+    };
+    const prefix = `node_modules/${name}/`;
+    for (const [config, files] of Object.entries(expected)) {
+      // --listFiles: every file the compiler read, one a line, after any error (tsc prints nothing else on success).
+      const compiled = await run(process.execPath, [tsc, '-p', config, '--listFiles'], dir, 120_000);
+      expect(compiled.code, `${config}:\n${compiled.output}`).toBe(0);
+      const lines = compiled.stdout.split('\n').filter((line) => line.trim() !== '');
+      expect(
+        lines.filter((line) => !line.startsWith('/')),
+        config,
+      ).toEqual([]);
+      // Which of the package's declaration files this resolution mode read.
+      const read = lines.filter((line) => line.includes(prefix)).map((line) => line.slice(line.indexOf(prefix) + prefix.length));
+      expect(read.sort(), config).toEqual([...files].sort());
+    }
+  }, 360_000);
+
   it('jest 29 + ts-jest, CommonJS, with the globalSetup/globalTeardown recipe: passes and exits by itself', async () => {
     const dir = await installFixture('jest-cjs');
     // No --forceExit: a recipe that leaves the emulator open makes jest hang, and the timeout kills it (a failure).
@@ -219,29 +243,5 @@ describe.concurrent('runner fixtures against the installed tarball', () => {
     expect(result.code, result.output).toBe(0);
     expect(result.stdout, result.output).toMatch(/^# pass 2$/m);
     expect(result.stdout, result.output).toMatch(/^# fail 0$/m);
-  }, 360_000);
-
-  it('a strict TypeScript consumer (skipLibCheck: false) compiles: node16 ESM and CommonJS, node10, bundler', async () => {
-    const dir = await installFixture('ts-strict');
-    const tsc = join(dir, 'node_modules/typescript/bin/tsc');
-    const expected: Record<string, string[]> = {
-      'tsconfig.node16.json': ['dist/index.d.ts', 'dist/cjs/index.d.cts'],
-      'tsconfig.node10.json': ['dist/cjs/index.d.cts'],
-      'tsconfig.bundler.json': ['dist/index.d.ts'],
-    };
-    const prefix = `node_modules/${name}/`;
-    for (const [config, files] of Object.entries(expected)) {
-      // --listFiles: every file the compiler read, one a line, after any error (tsc prints nothing else on success).
-      const compiled = await run(process.execPath, [tsc, '-p', config, '--listFiles'], dir, 120_000);
-      expect(compiled.code, `${config}:\n${compiled.output}`).toBe(0);
-      const lines = compiled.stdout.split('\n').filter((line) => line.trim() !== '');
-      expect(
-        lines.filter((line) => !line.startsWith('/')),
-        config,
-      ).toEqual([]);
-      // Which of the package's declaration files this resolution mode read.
-      const read = lines.filter((line) => line.includes(prefix)).map((line) => line.slice(line.indexOf(prefix) + prefix.length));
-      expect(read.sort(), config).toEqual([...files].sort());
-    }
   }, 360_000);
 });
