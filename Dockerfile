@@ -4,9 +4,9 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# The web inbox: its sources and the esbuild script that `npm run build` runs after tsc.
+# The web inbox: its sources, and the build scripts that `npm run build` runs after tsc (inbox, CLI bundle, CommonJS build).
 COPY ui ./ui
-COPY scripts/build-ui.mjs scripts/build-cli.mjs ./scripts/
+COPY scripts/build-ui.mjs scripts/build-cli.mjs scripts/build-lib.mjs ./scripts/
 RUN npm ci --ignore-scripts && npm run build
 
 FROM node:20-bookworm-slim
