@@ -8,9 +8,9 @@ FROM ${BASE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# The web inbox: its sources and the esbuild script that `npm run build` runs after tsc.
+# The web inbox: its sources, and the build scripts that `npm run build` runs after tsc (inbox, CLI bundle, CommonJS build).
 COPY ui ./ui
-COPY scripts/build-ui.mjs scripts/build-cli.mjs ./scripts/
+COPY scripts/build-ui.mjs scripts/build-cli.mjs scripts/build-lib.mjs ./scripts/
 RUN npm ci --ignore-scripts --no-audit --no-fund && npm run build
 # Production dependencies, install scripts off. better-sqlite3 (--data-dir) is installed on its own, pinned, with its
 # install script (the prebuilt binding, or a compile where there is none): whether package.json lists it as an

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI bundled into one file (dist/bundle/cli.js, built by `npm install` via the prepare script;
+// Thin launcher: the CLI bundled into one file (dist/bundle/cli.js: `npm run build`, which `npm pack` and `npm start` run;
 // scripts/build-cli.mjs says why one file).
 import { main } from '../dist/bundle/cli.js';
 

@@ -16,7 +16,8 @@ await build({
   external: ['better-sqlite3', 'pino-pretty', 'yaml', 're2js'],
   // CommonJS dependencies call require() for Node built-ins; an ES module has no require of its own.
   banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
-  sourcemap: true,
+  // No source map: the package ships no sources for it to point at (it was half of the tarball).
+  sourcemap: false,
   legalComments: 'linked',
   logLevel: 'warning',
 });

@@ -1,6 +1,7 @@
 import { isAbsolute, relative } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
 import { redactUrlCredentials } from './config/url-credentials.js';
 import { resolveConfig, type EmulatorConfig } from './config/resolve.js';
 import { SCALAR_OPTIONS } from './config/options.js';
@@ -27,21 +28,38 @@ A local emulator of the Bandwidth Messaging v2 API with realistic callbacks.
 
 Options (each also settable by environment variable):
 ${SCALAR_OPTIONS.map((o) => `  ${(o.flag + (o.type === 'boolean' ? '' : ' VALUE')).padEnd(26)} ${o.description} [env ${o.env}; default ${o.default}]`).join('\n')}
-  --help                     show this help
+  --help, -h                 show this help
+  --version, -v              print the version
 `;
 
 // Every flag the command line takes, for "did you mean" on a mistyped one.
 const KNOWN_FLAGS = [...SCALAR_OPTIONS.map((o) => o.flag), '--help'];
+/** This package's version: from the nearest package.json of bandwidth-emulator above this module (src/, dist/, dist/bundle/). */
+function packageVersion(): string {
+  // Three levels cover every place this module runs from; a bound, so a broken layout cannot loop.
+  for (let dir = new URL('./', import.meta.url), i = 0; i < 3; dir = new URL('../', dir), i++) {
+    const file = new URL('package.json', dir);
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'bandwidth-emulator' && pkg.version) return pkg.version;
+  }
+  return 'unknown';
+}
 
 /** Split argv into flags keyed by option key; throws a config error naming the bad argument. */
-export function parseFlags(argv: readonly string[]): { command: string; flags: Record<string, string>; help: boolean } {
+export function parseFlags(argv: readonly string[]): { command: string; flags: Record<string, string>; help: boolean; version: boolean } {
   const flags: Record<string, string> = {};
   let command = 'start';
   let help = false;
+  let version = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
       help = true;
+      continue;
+    }
+    if (arg === '--version' || arg === '-v') {
+      version = true;
       continue;
     }
     if (!arg.startsWith('--')) {
@@ -89,7 +107,7 @@ export function parseFlags(argv: readonly string[]): { command: string; flags: R
     // A list flag may be repeated: --scenarios a.yaml --scenarios b.yaml.
     flags[option.key] = option.type === 'list' && flags[option.key] ? `${flags[option.key]},${value}` : value;
   }
-  return { command, flags, help };
+  return { command, flags, help, version };
 }
 
 /** The start-up warning for an emulator reachable beyond this machine with no control token; undefined when safe. */
@@ -179,6 +197,10 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     const parsed = parseFlags(argv);
     if (parsed.help) {
       process.stdout.write(USAGE);
+      return 0;
+    }
+    if (parsed.version) {
+      process.stdout.write(`${packageVersion()}\n`);
       return 0;
     }
     if (parsed.command === 'validate') return validateCommand(parsed.flags.paths?.split('\n') ?? []);

@@ -35,7 +35,8 @@ const SETTLED = new Set(['delivered', 'exhausted', 'cancelled']);
 
 type Database = BetterSqlite3.Database;
 
-// better-sqlite3 is an optional dependency, loaded here and only here: an emulator without --data-dir never loads it.
+// better-sqlite3 is an optional peer dependency (a native addon only --data-dir needs), loaded here and only here:
+// an emulator without --data-dir never loads it, and an install without it works.
 function loadSqlite(): typeof BetterSqlite3 {
   try {
     return createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
@@ -44,7 +45,7 @@ function loadSqlite(): typeof BetterSqlite3 {
       {
         source: 'dataDir',
         field: 'dataDir',
-        problem: `needs the optional dependency better-sqlite3, which could not be loaded (${(error as Error).message.split('\n')[0]})`,
+        problem: `needs better-sqlite3 (an optional peer dependency, not installed with the package), which could not be loaded (${(error as Error).message.split('\n')[0]})`,
         fix: 'run `npm install better-sqlite3@12` where bandwidth-emulator is installed, or start without --data-dir',
       },
     ]);
