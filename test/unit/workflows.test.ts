@@ -57,7 +57,7 @@ describe('GitHub Actions workflows', () => {
     const steps = workflow('.github/workflows/ci.yml').jobs.test!.steps!;
     const ciRun = read('.ci/run');
     expect(npmCommands(steps.map((s) => s.run ?? '').join('\n'))).toEqual(npmCommands(ciRun));
-    expect(npmCommands(ciRun)).toEqual(['npm ci', 'npm run check', 'npm test']);
+    expect(npmCommands(ciRun)).toEqual(['npm ci', 'npm run check', 'npm test', 'npm run test:package']);
     // .ci/run adds each package it may need to DEBIAN_PACKAGES; ci.yml's container has none of the optional ones.
     const packages = [...ciRun.matchAll(/DEBIAN_PACKAGES="\$DEBIAN_PACKAGES ([a-z0-9-]+)"/g)].map((m) => m[1]!);
     expect(packages).toEqual(expect.arrayContaining(['chromium', 'ruby']));
