@@ -1,6 +1,6 @@
 import { ERROR_CODE_GROUPS, ERROR_CODES_CHECKED_ON, ERRORS_PAGE_URL, MESSAGE_ERROR_CODES, type ErrorCodeGroup, type MessageErrorCode } from './error-codes.js';
 
-// docs/error-codes.md is this text: written by scripts/write-error-codes-doc.mjs, compared by test/unit/error-codes.test.ts.
+// docs/error-codes.md is this text: written by `npm run docs:error-codes` (the test below, with UPDATE_ERROR_CODES_DOC=1), compared by test/unit/error-codes.test.ts.
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 const SOURCE_WORDS = { 'errors-page': 'errors page', 'support-article': 'support article', cli: 'CLI only' } as const;

@@ -1,7 +1,7 @@
 // Bandwidth's message-failed codes, checked against its errors page (https://dev.bandwidth.com/docs/messaging/errors;
 // its source, Bandwidth/api-docs site/docs/messaging/errors.mdx, last changed 2023-09-14), plus the codes published
 // since or elsewhere: 4794 (a support article, effective 2026-02-09) and 4476 and 5229 (only in Bandwidth's CLI).
-// docs/error-codes.md is generated from this table (scripts/write-error-codes-doc.mjs); a test keeps them in step.
+// docs/error-codes.md is generated from this table (`npm run docs:error-codes`); a test keeps them in step.
 
 /** The errors page, where every code without another source comes from. */
 export const ERRORS_PAGE_URL = 'https://dev.bandwidth.com/docs/messaging/errors';
