@@ -1,5 +1,5 @@
 // The README's runner recipes are the fixture files that `npm run test:package` runs: each fenced block that follows
-// a `<!-- fixture: PATH -->` marker must equal the file at PATH byte for byte, so the README never shows a recipe that
+// a `<!-- snippet: same-as PATH -->` marker (the README snippet test's own marker) must equal the file at PATH byte for byte, so the README never shows a recipe that
 // was not run (the last one, a globalSetup whose returned close jest ignored, left jest hanging).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const readme = readFileSync(`${root}README.md`, 'utf8');
 
-/** Every `<!-- fixture: PATH -->` marker with the fenced block right after it. */
+/** Every `<!-- snippet: same-as PATH -->` marker naming a runner fixture, with the fenced block right after it. */
 function recipes(markdown: string): Array<{ path: string; code: string | undefined }> {
-  return [...markdown.matchAll(/^<!-- fixture: (\S+) -->\n(?:```[a-z]*\n([\s\S]*?)^```$)?/gm)].map((m) => ({ path: m[1]!, code: m[2] }));
+  return [...markdown.matchAll(/^<!-- snippet: same-as (test\/fixtures\/runners\/\S+) -->\n(?:```[a-z]*\n([\s\S]*?)^```$)?/gm)].map((m) => ({ path: m[1]!, code: m[2] }));
 }
 
 describe('README runner recipes', () => {
@@ -25,13 +25,13 @@ describe('README runner recipes', () => {
   });
 
   it.each(recipes(readme))('the block after the marker for $path is that file, byte for byte', ({ path, code }) => {
-    expect(code, `no fenced block right after <!-- fixture: ${path} -->`).toBeDefined();
+    expect(code, `no fenced block right after <!-- snippet: same-as ${path} -->`).toBeDefined();
     expect(code).toBe(readFileSync(`${root}${path}`, 'utf8'));
   });
 
   it('finds a difference: a block that is not its file fails', () => {
     const [first] = recipes(readme);
-    const edited = readme.replace(`<!-- fixture: ${first!.path} -->\n\`\`\`js\n`, `<!-- fixture: ${first!.path} -->\n\`\`\`js\n// edited\n`);
+    const edited = readme.replace(`<!-- snippet: same-as ${first!.path} -->\n\`\`\`js\n`, `<!-- snippet: same-as ${first!.path} -->\n\`\`\`js\n// edited\n`);
     const [changed] = recipes(edited);
     expect(changed!.code).not.toBe(readFileSync(`${root}${first!.path}`, 'utf8'));
   });
