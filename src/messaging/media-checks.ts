@@ -52,6 +52,17 @@ export function missingMedia(parts: CoreParts, accountId: string, media: readonl
   return undefined;
 }
 
+/** The sizes in bytes of the media that are on this emulator's media API (the only sizes known before sending). */
+export function knownMediaSizes(parts: CoreParts, accountId: string, media: readonly string[] | undefined): Array<{ url: string; bytes: number }> {
+  const sizes: Array<{ url: string; bytes: number }> = [];
+  for (const url of media ?? []) {
+    const mediaId = ownMediaId(url, accountId, parts.config.publicUrl);
+    const object = mediaId === undefined ? undefined : parts.media.get(accountId, mediaId);
+    if (object) sizes.push({ url, bytes: object.bytes.length });
+  }
+  return sizes;
+}
+
 /** Fetches of external MMS media (--fetch-external-media): checked before the message plays, aborted on close. */
 export class ExternalMediaFetches {
   private readonly aborts = new AbortController();
