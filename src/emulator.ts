@@ -262,7 +262,8 @@ export class Emulator {
 
   /**
    * Reset: forget the messages, callback journal, media, pending steps and callbacks, and run-time scenarios of one
-   * account, or of all; a full reset also rewinds the file scenarios' rule counters. Scenario files and config stay.
+   * account, or of all, and bring back the configured numbers (run-time provisioning and the toll-free caps' counts);
+   * a full reset also rewinds the file scenarios' rule counters. Scenario files and config stay.
    * The one meaning of reset, for the library, the control API, the inbox and an import (which resets, then restores).
    */
   reset(accountId?: string): void {
