@@ -1,4 +1,4 @@
-import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
+import { Configuration, MessagesApi, MultiChannelApi, type MessageRequest, type MultiChannelMessageRequest } from 'bandwidth-sdk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connectEmulator } from '../../src/control/client.js';
 import type { ConfigFile } from '../../src/config/schema.js';
@@ -124,6 +124,28 @@ describe('provisioning outcomes through bandwidth-sdk', () => {
     const group = await send(LOCAL, { to: new Set([LOCAL, HANDSET]) });
     expect(group.find((e) => e.to === LOCAL)).toMatchObject({ type: 'message-failed', errorCode: 4401 });
     expect(group.filter((e) => e.to === HANDSET).map((e) => e.type)).toEqual(['message-sending', 'message-delivered']);
+  });
+
+  it('multichannel: an SMS channel from a number on no campaign fails with 4476 and falls back to the next channel', async () => {
+    const multi = new MultiChannelApi(new Configuration({ basePath: running.url, ...USER }));
+    const request = {
+      to: HANDSET,
+      channelList: [
+        { from: LOCAL_NO_CAMPAIGN, applicationId: APP, channel: 'SMS', content: { text: 'first' } },
+        { from: LOCAL, applicationId: APP, channel: 'SMS', content: { text: 'second' } },
+      ],
+    } as unknown as MultiChannelMessageRequest;
+    const res = await multi.createMultiChannelMessage(ACCT, request);
+    expect(res.status).toBe(202);
+    assertMatchesSpec('createMultiChannelMessageResponse', res.data);
+    await running.idle();
+    const id = res.data.data!.id!;
+    const entries = (await running.callbacks.list({ messageId: id })).filter((e) => e.outcome === 'delivered');
+    for (const entry of entries) assertCallbackMatchesSpec(entry.request.body);
+    expect(entries.map((e) => (e.request.body as EventBody[])[0]!.type)).toEqual(['message-delivered']);
+    expect((entries[0]!.request.body as EventBody[])[0]!.message.from).toBe(LOCAL);
+    const stored = await running.messages.get(id);
+    expect(stored!.timeline.find((t) => t.what === 'fallback')?.detail).toMatchObject({ errorCode: 4476 });
   });
 
   describe('MMS over the size limit of its route (media on the emulator, so its size is known)', () => {
