@@ -81,11 +81,17 @@ export class ExternalMediaFetches {
    * Fetch each list of URLs (one per channel), then continue with what failed. Nothing is played when the emulator
    * closed or the account was reset meanwhile; a fetch in flight is aborted by abortAll().
    */
-  async fetchThen(message: StoredMessage, lists: ReadonlyArray<readonly string[]>, then: (failures: Array<Rejection | undefined>) => void): Promise<void> {
+  async fetchThen(
+    message: StoredMessage,
+    lists: ReadonlyArray<readonly string[]>,
+    then: (failures: Array<Rejection | undefined>) => void,
+    /** Per list, a smaller limit in bytes for all its files together (a toll-free route's 525 KB). */
+    maxBytes?: ReadonlyArray<number | undefined>,
+  ): Promise<void> {
     // Its outcome is pending while the media is fetched: the message is not evicted meanwhile.
     this.parts.store.pin(message.id);
     try {
-      await this.fetchAndContinue(message, lists, then);
+      await this.fetchAndContinue(message, lists, then, maxBytes);
     } finally {
       this.parts.store.unpin(message.id);
     }
@@ -95,6 +101,7 @@ export class ExternalMediaFetches {
     message: StoredMessage,
     lists: ReadonlyArray<readonly string[]>,
     then: (failures: Array<Rejection | undefined>) => void,
+    maxBytes: ReadonlyArray<number | undefined> = [],
   ): Promise<void> {
     const { store, clock, config, log } = this.parts;
     store.note(message, { at: clock.now(), what: 'fetching-media', detail: { urls: lists.flat() } });
@@ -103,8 +110,9 @@ export class ExternalMediaFetches {
     this.inFlight++;
     try {
       failures = await Promise.all(
-        lists.map(async (urls) => {
-          const failure = urls.length > 0 ? await fetchExternalMedia(urls, options) : undefined;
+        lists.map(async (urls, i) => {
+          const limit = Math.min(options.maxBytes, maxBytes[i] ?? options.maxBytes);
+          const failure = urls.length > 0 ? await fetchExternalMedia(urls, { ...options, maxBytes: limit }) : undefined;
           return failure && { ...failure, afterSending: true };
         }),
       );

@@ -7,6 +7,7 @@ import { countSegments } from '../segments.js';
 import type { StoredMessage } from '../store/messages.js';
 import { checkAccount } from './account-checks.js';
 import { commitOrWithdraw } from './commit.js';
+import { externalMediaLimit } from './provisioning-checks.js';
 import type { InboundMessaging } from './inbound.js';
 import type { ExternalMediaFetches } from './media-checks.js';
 import type { CoreParts } from './parts.js';
@@ -45,7 +46,7 @@ export class OutboundMessaging {
     const { app, rejection, sender } = checkAccount(this.parts, accountId, request);
     const external = rejection ? [] : this.fetches.externalOf(accountId, request.media);
     if (external.length === 0) this.planAndPlay(message, app, rejection, sender);
-    else void this.fetches.fetchThen(message, [external], ([failure]) => this.planAndPlay(message, app, failure, sender));
+    else void this.fetches.fetchThen(message, [external], ([failure]) => this.planAndPlay(message, app, failure, sender), [externalMediaLimit(sender)]);
     commitOrWithdraw(this.parts, { messages: [message] });
     return message;
   }

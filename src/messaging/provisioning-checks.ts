@@ -15,6 +15,11 @@ const TOLL_FREE_MMS_TOTAL_BYTES = 525 * 1024;
 // file is followed. That 4411 is its code is errors.mdx's wording ("exceeded the max file size supported").
 const LOCAL_MMS_FILE_BYTES = 3.5 * 1024 * 1024;
 
+/** The most bytes of fetched external media a route takes in total, when smaller than the media store's limit: toll-free's. */
+export function externalMediaLimit(sender: SenderRegistration | undefined): number | undefined {
+  return sender?.numberType === 'tollFree' ? TOLL_FREE_MMS_TOTAL_BYTES : undefined;
+}
+
 /** What a scenario may match on about the from number (src/scenarios/matcher.ts). */
 export function senderRegistration(entry: NumberConfig | undefined): SenderRegistration | undefined {
   if (!entry) return undefined;

@@ -1,4 +1,6 @@
 import { Configuration, MessagesApi, MultiChannelApi, type MessageRequest, type MultiChannelMessageRequest } from 'bandwidth-sdk';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connectEmulator } from '../../src/control/client.js';
 import type { ConfigFile } from '../../src/config/schema.js';
@@ -59,7 +61,8 @@ function config(callbackUrl: string): ConfigFile {
         numbers: [{ number: CAPS_PENDING, tollFreeVerification: { status: 'PENDING' } }],
       },
     ],
-    media: { maxObjectBytes: 4 * 1024 * 1024 },
+    // fetchExternal: external media is fetched, so its size is known too (the tests' own media is never fetched).
+    media: { maxObjectBytes: 4 * 1024 * 1024, fetchExternal: true },
     callbacks: { sendingDelay: '5ms', deliveryDelay: '20ms', retryDelays: ['20ms'], timeout: '2s' },
   };
 }
@@ -166,6 +169,17 @@ describe('provisioning outcomes through bandwidth-sdk', () => {
       expect(outcome(await send(TOLL_FREE, { media: [a, b] }))).toEqual(['message-sending', 'message-failed 4411']);
       expect(outcome(await send(TOLL_FREE, { media: [a] }))).toEqual(['message-sending', 'message-delivered']);
       expect(outcome(await send(LOCAL, { media: [a, b] }))).toEqual(['message-sending', 'message-delivered']);
+    });
+
+    it('external media (fetched with media.fetchExternal): over 525 KB in total from a toll-free number → 4411; from a local number delivered', async () => {
+      const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/jpeg' }).end(Buffer.alloc(300 * 1024, 2)));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      emulators.defer(() => new Promise((resolve) => server.close(resolve)));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const media = [`${base}/a.jpg`, `${base}/b.jpg`];
+      expect(outcome(await send(TOLL_FREE, { media }))).toEqual(['message-sending', 'message-failed 4411']);
+      expect(outcome(await send(TOLL_FREE, { media: [media[0]!] }))).toEqual(['message-sending', 'message-delivered']);
+      expect(outcome(await send(LOCAL, { media }))).toEqual(['message-sending', 'message-delivered']);
     });
 
     it('local: one file over 3.5 MB → message-failed 4411', async () => {
