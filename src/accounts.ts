@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from './clock.js';
 import type { AccountConfig, ApplicationConfig, EmulatorConfig } from './config/resolve.js';
+import { resolveRegistration, type NumberConfig } from './config/numbers.js';
 import { newToken } from './ids.js';
 
 /** The result of checking credentials against an account: 'ok', or the refusal (401 or 403) and which check failed. */
@@ -38,12 +39,20 @@ export class AccountRegistry {
   // Digests of configured usernames and passwords only (never of what a request sent), so it stays small.
   private readonly digests = new Map<string, Buffer>();
   private readonly basicAnswers = new Map<string, AuthResult>();
+  // The numbers as configured, per account: what a reset brings run-time provisioning back to.
+  private readonly configuredNumbers = new Map<string, NumberConfig[]>();
 
   constructor(
     private readonly config: EmulatorConfig,
     private readonly clock: Clock,
   ) {
-    for (const account of config.accounts) this.accounts.set(account.id, account);
+    for (const account of config.accounts) {
+      this.accounts.set(account.id, account);
+      this.configuredNumbers.set(
+        account.id,
+        account.numbers.map((n) => structuredClone(n)),
+      );
+    }
   }
 
   /** The first configured account: the banner's, and the template for permissive ones. */
@@ -159,5 +168,46 @@ export class AccountRegistry {
     }
     for (const account of this.accounts.values()) if (account.numbers.some((n) => n.number === number)) return account;
     return undefined;
+  }
+
+  /** The account with this id as configured (or added at run time): never a permissive stand-in. */
+  find(accountId: string): AccountConfig | undefined {
+    return this.accounts.get(accountId);
+  }
+
+  /** An owned number with its registration; in permissive mode an unknown number is registered with every default. */
+  number(account: AccountConfig, number: string): NumberConfig | undefined {
+    const entry = account.numbers.find((n) => n.number === number);
+    if (entry || !this.config.permissive) return entry;
+    return resolveRegistration(
+      number,
+      {},
+      account.applications.map((app) => app.id),
+      account.id,
+    ).entry;
+  }
+
+  /** Add a number to an account, or replace its registration (run-time provisioning; takes effect on the next message). */
+  setNumber(account: AccountConfig, entry: NumberConfig): 'added' | 'changed' {
+    const at = account.numbers.findIndex((n) => n.number === entry.number);
+    if (at === -1) account.numbers.push(entry);
+    else account.numbers[at] = entry;
+    return at === -1 ? 'added' : 'changed';
+  }
+
+  /** Remove a number from an account; false when the account does not own it. */
+  removeNumber(account: AccountConfig, number: string): boolean {
+    const at = account.numbers.findIndex((n) => n.number === number);
+    if (at !== -1) account.numbers.splice(at, 1);
+    return at !== -1;
+  }
+
+  /** Bring the numbers of one configured account, or of all, back to the config (a reset undoes run-time provisioning). */
+  restoreNumbers(accountId?: string): void {
+    for (const [id, numbers] of this.configuredNumbers) {
+      if (accountId !== undefined && id !== accountId) continue;
+      const account = this.accounts.get(id);
+      if (account) account.numbers.splice(0, account.numbers.length, ...numbers.map((n) => structuredClone(n)));
+    }
   }
 }

@@ -12,6 +12,10 @@ import { ExternalMediaFetches } from './messaging/media-checks.js';
 import { MultiChannelMessaging } from './messaging/multichannel.js';
 import { OutboundMessaging } from './messaging/outbound.js';
 import { StateHookSet, type CoreParts, type StateHooks } from './messaging/parts.js';
+import { TollFreeVolume } from './messaging/toll-free-caps.js';
+import { senderRegistration } from './messaging/provisioning-checks.js';
+import { provisionNumber, releaseNumber, type ProvisionResult } from './messaging/number-provisioning.js';
+import type { NumberConfig } from './config/numbers.js';
 import { pendingReport, PendingWorkError, whenSettled, type PendingReport } from './messaging/settle.js';
 import type { CloseReport, DrainReport, DurableStorage, EmulatorOptions, InboundRequest, MessageRequest } from './messaging/types.js';
 import type { MultiChannelRequest } from './multichannel.js';
@@ -82,6 +86,7 @@ export class Emulator {
       accounts: this.accounts,
       media: new MediaStore(config.media, clock),
       hooks: new StateHookSet(),
+      tollFreeVolume: new TollFreeVolume(),
       baseUrl: () => config.publicUrl ?? options.listenUrl?.() ?? fallbackUrl,
     };
     this.fetches = new ExternalMediaFetches(this.parts);
@@ -134,7 +139,26 @@ export class Emulator {
 
   /** The API fault a scenario rule scripts for a request of this account, if one applies now. */
   apiFaultFor(accountId: string, subject: Parameters<ScenarioEngine['apiFault']>[1]): ApiFault | undefined {
-    return this.parts.scenarios.apiFault(accountId, subject);
+    const sender = (from: string) => {
+      const account = this.accounts.get(accountId);
+      return senderRegistration(account && this.accounts.number(account, from));
+    };
+    return this.parts.scenarios.apiFault(accountId, subject, sender);
+  }
+
+  /** An account's numbers with their registrations (live objects: read only), or undefined for an unknown account. */
+  numbers(accountId: string): readonly NumberConfig[] | undefined {
+    return this.accounts.find(accountId)?.numbers;
+  }
+
+  /** Add a number to an account or change its registration; it applies from the next message on (see provisionNumber). */
+  provisionNumber(accountId: string, number: string, registration: unknown): ProvisionResult {
+    return provisionNumber(this.parts, accountId, number, registration);
+  }
+
+  /** Remove a number from an account; false when the account does not own it. */
+  releaseNumber(accountId: string, number: string): boolean {
+    return releaseNumber(this.parts, accountId, number);
   }
 
   /** Check and add a scenario at run time, in front of the others, for one account or all (`'*'`): a document or its YAML/JSON text. */
@@ -238,17 +262,21 @@ export class Emulator {
 
   /**
    * Reset: forget the messages, callback journal, media, pending steps and callbacks, and run-time scenarios of one
-   * account, or of all; a full reset also rewinds the file scenarios' rule counters. Scenario files and config stay.
+   * account, or of all, and bring back the configured numbers (run-time provisioning and the toll-free caps' counts);
+   * a full reset also rewinds the file scenarios' rule counters. Scenario files and config stay.
    * The one meaning of reset, for the library, the control API, the inbox and an import (which resets, then restores).
    */
   reset(accountId?: string): void {
-    const { timeline, dispatcher, store, journal, media, scenarios, hooks } = this.parts;
+    const { timeline, dispatcher, store, journal, media, scenarios, hooks, accounts, tollFreeVolume } = this.parts;
     timeline.cancel(accountId);
     dispatcher.cancel(accountId);
     store.clear(accountId);
     journal.clear(accountId);
     media.clear(accountId);
     scenarios.clear(accountId);
+    // Run-time provisioning is run-time state, as run-time scenarios are: the configured numbers come back.
+    accounts.restoreNumbers(accountId);
+    tollFreeVolume.clear(accountId);
     if (accountId === undefined) scenarios.resetCounters();
     hooks.emit('reset', accountId);
   }

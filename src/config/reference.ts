@@ -19,9 +19,12 @@ export function configReference(): ConfigField[] {
       const field = prefix + key;
       const meaning = (node.title ?? '') + (required.includes(key) ? ' (required)' : '');
       out.push({ field, type: kindOf(node), default: shown(node.default), meaning });
-      if (node.type === 'object' && node.properties) walk(node.properties, node.required ?? [], `${field}.`);
-      if (node.type === 'array' && node.items?.type === 'object' && node.items.properties)
-        walk(node.items.properties, node.items.required ?? [], `${field}[].`);
+      // A field that is an object, or may be one (a number as a string or {number, ...}; a campaign or null).
+      const object = node.type === 'object' ? node : node.anyOf?.find((n) => n.type === 'object');
+      if (object?.properties) walk(object.properties, object.required ?? [], `${field}.`);
+      const items = node.type === 'array' ? node.items : undefined;
+      const itemObject = items?.type === 'object' ? items : items?.anyOf?.find((n) => n.type === 'object');
+      if (itemObject?.properties) walk(itemObject.properties, itemObject.required ?? [], `${field}[].`);
     }
   };
   const root = ConfigFileSchema as unknown as SchemaNode;

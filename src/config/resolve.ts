@@ -8,6 +8,7 @@ import { moveUrlCredentials, type CallbackAuthConfig } from './callback-credenti
 import { DEFAULT_CONFIG } from './defaults.js';
 import { durationBoundProblems } from './duration-bounds.js';
 import { SCALAR_OPTIONS, SHORTCUT_KEYS, type OptionShortcuts, type ScalarOption } from './options.js';
+import { resolveRegistration, type NumberConfig } from './numbers.js';
 import { ConfigFileSchema, isE164, type ConfigFile, type StatusCallbackType } from './schema.js';
 
 export type { CallbackAuthConfig } from './callback-credentials.js';
@@ -29,8 +30,13 @@ export interface AccountConfig {
   users: Array<{ username: string; password: string; messaging: boolean }>;
   oauthClients: Array<{ clientId: string; clientSecret: string }>;
   applications: ApplicationConfig[];
-  numbers: Array<{ number: string; applicationId: string }>;
+  numbers: NumberConfig[];
+  /** What a toll-free number that is not VERIFIED may send (README "Provisioning"). */
+  tollFreeUnverified: TollFreeUnverifiedPolicy;
 }
+
+/** 'block': every message from a toll-free number that is not VERIFIED fails (4795); 'caps2023': the 2023 volume caps. */
+type TollFreeUnverifiedPolicy = 'block' | 'caps2023';
 
 /** The fully resolved configuration every module reads; durations are in milliseconds. */
 export interface EmulatorConfig {
@@ -342,24 +348,22 @@ function normalize(file: ConfigFile, accountsSource: string, callbackUrlSource?:
         });
       }
     });
-    (account.numbers ?? []).forEach((entry, i) => {
+    const numbers: NumberConfig[] = [];
+    (account.numbers ?? []).forEach((written, i) => {
       const at = ['accounts', a, 'numbers', i];
-      if (!isE164(entry.number) && !ALNUM_SENDER.test(entry.number)) {
+      const { number, ...registration } = typeof written === 'string' ? { number: written } : written;
+      if (!isE164(number) && !ALNUM_SENDER.test(number)) {
         problems.push({
           source: accountsSource,
-          field: fieldName([...at, 'number']),
-          problem: `'${entry.number}' is neither E.164 nor an alphanumeric sender id`,
+          field: fieldName(typeof written === 'string' ? at : [...at, 'number']),
+          problem: `'${number}' is neither E.164 nor an alphanumeric sender id`,
           fix: 'write it as +<country><number>, e.g. +19195550100',
         });
+        return;
       }
-      if (!appIds.has(entry.applicationId)) {
-        problems.push({
-          source: accountsSource,
-          field: fieldName([...at, 'applicationId']),
-          problem: `names no application of account ${account.id}`,
-          fix: `use one of: ${[...appIds].join(', ')}`,
-        });
-      }
+      const resolved = resolveRegistration(number, registration, [...appIds], account.id);
+      for (const p of resolved.problems) problems.push({ source: accountsSource, field: `${fieldName(at)}.${p.field}`, problem: p.problem, fix: p.fix });
+      if (resolved.entry) numbers.push(resolved.entry);
     });
     // An account nobody can authenticate to answers every API request 401: refused at start rather than found by a
     // test. Credentials are never filled in silently (permissive mode needs none).
@@ -376,7 +380,8 @@ function normalize(file: ConfigFile, accountsSource: string, callbackUrlSource?:
       users: (account.users ?? []).map((u) => ({ username: u.username, password: u.password, messaging: u.messaging ?? true })),
       oauthClients: account.oauthClients ?? [],
       applications,
-      numbers: account.numbers ?? [],
+      numbers,
+      tollFreeUnverified: account.tollFreeUnverified ?? 'block',
     };
   });
   const seen = new Set<string>();

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { DURATION_PATTERN } from '../validation/durations.js';
+import { RegistrationProperties } from './numbers.js';
 
 const E164_PATTERN = '^\\+[1-9]\\d{1,14}$';
 // A host name (labels of letters, digits, '-' and '_'), optionally with a leading dot for "and its subdomains", or '*'.
@@ -65,21 +66,17 @@ const Application = Type.Object(
   { additionalProperties: false },
 );
 
-const PhoneNumber = Type.Object(
-  {
-    number: Type.String({
-      minLength: 1,
-      description: 'an E.164 number such as +19195550100 or an alphanumeric sender id',
-      title: 'A number the account owns (a valid from; inbound to it is routed here)',
-    }),
-    applicationId: Type.String({
-      minLength: 1,
-      description: 'the id of an application in this account',
-      title: "The application that gets this number's inbound messages",
-    }),
-  },
-  { additionalProperties: false },
-);
+const NumberText = Type.String({
+  minLength: 1,
+  maxLength: 32,
+  description: 'an E.164 number such as +19195550100, a short code or an alphanumeric sender id',
+  title: 'A number the account owns (a valid from; inbound to it is routed here)',
+});
+
+// A plain string is a number with every default (src/config/numbers.ts); the object form adds its registration.
+const PhoneNumber = Type.Union([NumberText, Type.Object({ number: NumberText, ...RegistrationProperties }, { additionalProperties: false })], {
+  description: 'a number as a string, or {number, applicationId, type, location, campaign, tollFreeVerification}',
+});
 
 const User = Type.Object(
   {
@@ -114,7 +111,14 @@ const Account = Type.Object(
     users: Type.Optional(Type.Array(User, { title: 'API users of the account', default: [] })),
     oauthClients: Type.Optional(Type.Array(OAuthClient, { title: 'OAuth2 clients that can get Bearer tokens for the account', default: [] })),
     applications: Type.Array(Application, { minItems: 1, title: 'Messaging applications (at least one)' }),
-    numbers: Type.Optional(Type.Array(PhoneNumber, { title: 'Numbers the account owns', default: [] })),
+    numbers: Type.Optional(Type.Array(PhoneNumber, { maxItems: 10_000, title: 'Numbers the account owns', default: [] })),
+    tollFreeUnverified: Type.Optional(
+      Type.Union([Type.Literal('block'), Type.Literal('caps2023')], {
+        description: "'block' (since 2024-01-31) or 'caps2023' (the 2023 day/week/month caps)",
+        // No `default` key: the README's reference lists defaults the resolver applies to one account; the title says it.
+        title: "What a toll-free number that is not VERIFIED may send: 'block' (default) fails every message with 4795; 'caps2023' the 2023 caps, then 4795",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,3 +1,4 @@
+import type { NumberConfig } from '../config/numbers.js';
 import { PendingWorkError, type PendingReport } from '../messaging/settle.js';
 import { JournalWaitTimeout, type JournalEntry, type JournalFilter } from '../store/journal.js';
 import { ControlInputError, type ControlMessage, type ControlOperations } from './operations.js';
@@ -54,6 +55,20 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
         if (status === 404) return undefined;
         const { callbacks: _journal, ...message } = data as ControlMessage & { callbacks: unknown };
         return message;
+      },
+    },
+    numbers: {
+      async list(accountId) {
+        const { status, data } = await call('GET', `/accounts/${encodeURIComponent(accountId)}/numbers`);
+        return status === 404 ? undefined : (data as { numbers: NumberConfig[] }).numbers;
+      },
+      async set(accountId, number, registration = {}) {
+        const { status, data } = await call('PUT', `/accounts/${encodeURIComponent(accountId)}/numbers/${encodeURIComponent(number)}`, {}, registration);
+        return status === 404 ? undefined : (data as NumberConfig & { created: boolean });
+      },
+      async remove(accountId, number) {
+        const { status } = await call('DELETE', `/accounts/${encodeURIComponent(accountId)}/numbers/${encodeURIComponent(number)}`);
+        return status !== 404;
       },
     },
     callbacks: {

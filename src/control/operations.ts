@@ -14,6 +14,7 @@ import type { JournalEntry, JournalFilter } from '../store/journal.js';
 import type { MessageStatus, StoredMessage } from '../store/messages.js';
 import type { Problem } from '../validation/schema-check.js';
 import { attachmentProblems } from './inbound-attachments.js';
+import { numberOperations, type NumberOperations } from './number-operations.js';
 import { MAX_WAIT_MS } from './schemas.js';
 
 /**
@@ -94,6 +95,8 @@ export interface ControlOperations {
   inbound(request: InboundRequest): Promise<ControlMessage[]>;
   /** The configured accounts and their numbers (no credentials): what a handset can send to. */
   accounts(): Promise<AccountSummary[]>;
+  /** An account's numbers and their registration, changed at run time (in memory; a reset brings the config's back). */
+  numbers: NumberOperations;
   /** Act as the carrier on an outbound message in flight: deliver now, or fail with an error code (ControlInputError if it cannot). */
   carrier(messageId: string, request: CarrierRequest): Promise<CarrierResult>;
   scenarios: {
@@ -258,6 +261,7 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
     async accounts() {
       return emulator.config.accounts.map((a) => ({ id: a.id, numbers: a.numbers.map((n) => ({ number: n.number, applicationId: n.applicationId })) }));
     },
+    numbers: numberOperations(emulator, (message, problems) => new ControlInputError(message, problems)),
     async carrier(messageId, request) {
       try {
         return emulator.carrier(messageId, request);

@@ -13,6 +13,7 @@ import { EventStreams } from './event-streams.js';
 import { LongPolls } from './long-polls.js';
 import { ControlInputError, type ControlOperations, type MessageFilter } from './operations.js';
 import { buildControlOpenApi, type ControlRoute } from './openapi.js';
+import { numberRoutes } from './number-routes.js';
 import { controlValidationMessage } from './validation-message.js';
 import { YamlBody, registerYamlBodies, YAML_CONTENT_TYPES } from './yaml-bodies.js';
 import {
@@ -125,6 +126,7 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
       summary: 'Configured accounts and their numbers (no credentials)',
       handler: async () => ({ accounts: await ops.accounts() }),
     },
+    ...numberRoutes(ops.numbers, sendError),
     {
       method: 'POST',
       url: '/messages/:id/carrier',

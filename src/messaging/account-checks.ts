@@ -1,12 +1,15 @@
 import type { ApplicationConfig } from '../config/resolve.js';
 import type { Rejection } from '../scenarios/engine.js';
 import type { CoreParts } from './parts.js';
+import type { SenderRegistration } from '../scenarios/matcher.js';
 import { missingMedia } from './media-checks.js';
+import { mediaSizeRejection, registrationRejection, selfSendRejection, senderRegistration } from './provisioning-checks.js';
 
 /** What an outbound message (or one channel of a multichannel message) is sent as. */
 export interface SendingIdentity {
   applicationId: string;
   from: string;
+  to?: readonly string[];
   media?: readonly string[];
   /** RBM sends from an agent id, not one of the account's numbers: its `from` is not checked. */
   channel?: string;
@@ -15,13 +18,16 @@ export interface SendingIdentity {
 /**
  * The account's own checks, as Bandwidth makes them after the 202 (it accepts the message, then fails it
  * asynchronously; no scenario overrides this): an application of the account (4452), a number of the account as
- * `from` (4403), media on this emulator's media API that exists (4410). Used by plain and multichannel messages alike.
+ * `from` (4403), then what follows the from number's provisioning (src/messaging/provisioning-checks.ts: 4476, 4773,
+ * 4795), media on this emulator's media API that exists (4410) and fits the route (4411), and a recipient that is the
+ * from number itself (4401, that recipient only). Used by plain and multichannel messages alike. `sender` is the from
+ * number's registration, for the scenarios' provisioning conditions.
  */
 export function checkAccount(
   parts: CoreParts,
   accountId: string,
   sending: SendingIdentity,
-): { app: ApplicationConfig | undefined; rejection: Rejection | undefined } {
+): { app: ApplicationConfig | undefined; rejection: Rejection | undefined; sender?: SenderRegistration } {
   const account = parts.accounts.get(accountId);
   const app = account && parts.accounts.application(account, sending.applicationId);
   if (!app)
@@ -29,8 +35,17 @@ export function checkAccount(
       app,
       rejection: { errorCode: 4452, why: `applicationId ${sending.applicationId} is not an application of account ${accountId}: message-failed 4452` },
     };
-  if (sending.channel !== 'RBM' && !parts.accounts.numberApplication(account, sending.from)) {
+  // RBM sends from an agent id, not one of the account's numbers: nothing about numbers applies to it.
+  if (sending.channel === 'RBM') return { app, rejection: missingMedia(parts, accountId, sending.media) };
+  if (!parts.accounts.numberApplication(account, sending.from)) {
     return { app, rejection: { errorCode: 4403, why: `from ${sending.from} is not a number of account ${accountId}: message-failed 4403` } };
   }
-  return { app, rejection: missingMedia(parts, accountId, sending.media) };
+  const entry = parts.accounts.number(account, sending.from);
+  const sender = senderRegistration(entry);
+  const rejection =
+    (entry && registrationRejection(parts, account, entry, sending.to?.length ?? 1)) ??
+    missingMedia(parts, accountId, sending.media) ??
+    (entry && mediaSizeRejection(parts, accountId, entry, sending.media)) ??
+    selfSendRejection(sending.from, sending.to);
+  return { app, rejection, sender };
 }

@@ -52,6 +52,17 @@ export function missingMedia(parts: CoreParts, accountId: string, media: readonl
   return undefined;
 }
 
+/** The sizes in bytes of the media that are on this emulator's media API (the only sizes known before sending). */
+export function knownMediaSizes(parts: CoreParts, accountId: string, media: readonly string[] | undefined): Array<{ url: string; bytes: number }> {
+  const sizes: Array<{ url: string; bytes: number }> = [];
+  for (const url of media ?? []) {
+    const mediaId = ownMediaId(url, accountId, parts.config.publicUrl);
+    const object = mediaId === undefined ? undefined : parts.media.get(accountId, mediaId);
+    if (object) sizes.push({ url, bytes: object.bytes.length });
+  }
+  return sizes;
+}
+
 /** Fetches of external MMS media (--fetch-external-media): checked before the message plays, aborted on close. */
 export class ExternalMediaFetches {
   private readonly aborts = new AbortController();
@@ -70,11 +81,17 @@ export class ExternalMediaFetches {
    * Fetch each list of URLs (one per channel), then continue with what failed. Nothing is played when the emulator
    * closed or the account was reset meanwhile; a fetch in flight is aborted by abortAll().
    */
-  async fetchThen(message: StoredMessage, lists: ReadonlyArray<readonly string[]>, then: (failures: Array<Rejection | undefined>) => void): Promise<void> {
+  async fetchThen(
+    message: StoredMessage,
+    lists: ReadonlyArray<readonly string[]>,
+    then: (failures: Array<Rejection | undefined>) => void,
+    /** Per list, a smaller limit in bytes for all its files together (a toll-free route's 525 KB). */
+    maxBytes?: ReadonlyArray<number | undefined>,
+  ): Promise<void> {
     // Its outcome is pending while the media is fetched: the message is not evicted meanwhile.
     this.parts.store.pin(message.id);
     try {
-      await this.fetchAndContinue(message, lists, then);
+      await this.fetchAndContinue(message, lists, then, maxBytes);
     } finally {
       this.parts.store.unpin(message.id);
     }
@@ -84,6 +101,7 @@ export class ExternalMediaFetches {
     message: StoredMessage,
     lists: ReadonlyArray<readonly string[]>,
     then: (failures: Array<Rejection | undefined>) => void,
+    maxBytes: ReadonlyArray<number | undefined> = [],
   ): Promise<void> {
     const { store, clock, config, log } = this.parts;
     store.note(message, { at: clock.now(), what: 'fetching-media', detail: { urls: lists.flat() } });
@@ -92,8 +110,9 @@ export class ExternalMediaFetches {
     this.inFlight++;
     try {
       failures = await Promise.all(
-        lists.map(async (urls) => {
-          const failure = urls.length > 0 ? await fetchExternalMedia(urls, options) : undefined;
+        lists.map(async (urls, i) => {
+          const limit = Math.min(options.maxBytes, maxBytes[i] ?? options.maxBytes);
+          const failure = urls.length > 0 ? await fetchExternalMedia(urls, { ...options, maxBytes: limit }) : undefined;
           return failure && { ...failure, afterSending: true };
         }),
       );

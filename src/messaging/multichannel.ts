@@ -58,13 +58,14 @@ export class MultiChannelMessaging {
       const checked = checkAccount(this.parts, message.accountId, {
         applicationId: item.applicationId,
         from: item.from,
+        to: [request.to],
         media: fields.media,
         channel: item.channel,
       });
       const rejection = checked.rejection ?? mediaFailures[index];
       const next = request.channelList[index + 1];
       // Each channel is planned once; a channel that fails and is skipped still counts its rule's hit (it was tried).
-      const plan = scenarios.planOutbound({ ...message, ...fields }, config.callbacks, rejection);
+      const plan = scenarios.planOutbound({ ...message, ...fields }, config.callbacks, rejection, checked.sender);
       const last = plan.steps.get(request.to)?.at(-1);
       if (next && last?.type === 'message-failed') {
         const at = offsetMs + last.afterMs;

@@ -2,10 +2,12 @@ import type { ApplicationConfig } from '../config/resolve.js';
 import { newMessageId } from '../ids.js';
 import type { OutboundPlan } from '../model/plan.js';
 import type { Rejection } from '../scenarios/engine.js';
+import type { SenderRegistration } from '../scenarios/matcher.js';
 import { countSegments } from '../segments.js';
 import type { StoredMessage } from '../store/messages.js';
 import { checkAccount } from './account-checks.js';
 import { commitOrWithdraw } from './commit.js';
+import { externalMediaLimit } from './provisioning-checks.js';
 import type { InboundMessaging } from './inbound.js';
 import type { ExternalMediaFetches } from './media-checks.js';
 import type { CoreParts } from './parts.js';
@@ -41,17 +43,17 @@ export class OutboundMessaging {
       timeline: [{ at: now, what: 'accepted' }],
     };
     this.parts.store.add(message);
-    const { app, rejection } = checkAccount(this.parts, accountId, request);
+    const { app, rejection, sender } = checkAccount(this.parts, accountId, request);
     const external = rejection ? [] : this.fetches.externalOf(accountId, request.media);
-    if (external.length === 0) this.planAndPlay(message, app, rejection);
-    else void this.fetches.fetchThen(message, [external], ([failure]) => this.planAndPlay(message, app, failure));
+    if (external.length === 0) this.planAndPlay(message, app, rejection, sender);
+    else void this.fetches.fetchThen(message, [external], ([failure]) => this.planAndPlay(message, app, failure, sender), [externalMediaLimit(sender)]);
     commitOrWithdraw(this.parts, { messages: [message] });
     return message;
   }
 
   // Plan the message's timeline (per recipient) and its scripted replies, and start playing them.
-  private planAndPlay(message: StoredMessage, app: ApplicationConfig | undefined, rejection: Rejection | undefined): void {
-    this.play(message, this.parts.scenarios.planOutbound(message, this.parts.config.callbacks, rejection), app);
+  private planAndPlay(message: StoredMessage, app: ApplicationConfig | undefined, rejection: Rejection | undefined, sender?: SenderRegistration): void {
+    this.play(message, this.parts.scenarios.planOutbound(message, this.parts.config.callbacks, rejection, sender), app);
   }
 
   /** Play a plan, `offsetMs` later than planned (after multichannel fallbacks), its explanations prefixed by `preface`. */

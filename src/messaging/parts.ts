@@ -9,6 +9,7 @@ import type { ScenarioEngine } from '../scenarios/engine.js';
 import type { Journal } from '../store/journal.js';
 import type { MediaStore } from '../store/media.js';
 import type { MessageStore } from '../store/messages.js';
+import type { TollFreeVolume } from './toll-free-caps.js';
 
 /** Observers of whole-state changes (persistence), called synchronously. */
 export interface StateHooks {
@@ -50,6 +51,8 @@ export interface CoreParts {
   readonly timeline: TimelinePlayer;
   readonly scenarios: ScenarioEngine;
   readonly hooks: StateHookSet;
+  /** Messages per toll-free number in the current day, week and month (the 2023 caps policy). */
+  readonly tollFreeVolume: TollFreeVolume;
   /** Base URL for links the emulator hands out (inbound media): the public URL, or the listen address. */
   baseUrl(): string;
 }

@@ -6,7 +6,7 @@ import { selects } from './faults/registry.js';
 import { magicOutcome } from './magic.js';
 import { seededRandom } from './random.js';
 import { clip, EXPLAIN_LIMITS, quote } from './explain-bounds.js';
-import { describeMiss, firstFailing, type MatchSubject } from './matcher.js';
+import { describeMiss, firstFailing, type MatchSubject, type SenderRegistration } from './matcher.js';
 import type { OutboundPlan, PlannedReply, PlannedStep } from '../model/plan.js';
 import { renderReply } from './reply-template.js';
 
@@ -22,6 +22,8 @@ export interface Rejection {
   why: string;
   /** The message got as far as message-sending before failing (MMS media checks). */
   afterSending?: boolean;
+  /** Only these recipients fail (a message to its own from number); the others are planned as usual. */
+  recipients?: ReadonlySet<string>;
 }
 
 /** An API fault chosen for a request: the rule that chose it and what the API layer does, in order. */
@@ -164,15 +166,21 @@ export class ScenarioEngine {
   apiFault(
     accountId: string,
     subject: () => Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' | 'applicationId' | 'media' | 'segmentCount' | 'channel'>,
+    sender?: (from: string) => SenderRegistration | undefined,
   ): ApiFault | undefined {
     // The request's view (with its segment count) is built only once a rule has an API fault: most runs have none,
     // and building it for every create request showed up in the saturation profile.
     let message: ReturnType<typeof subject> | undefined;
+    let registration: SenderRegistration | undefined;
     for (const scenario of this.inForce(accountId)) {
       for (const rule of scenario.rules) {
         if (!rule.apiFault || (rule.times !== undefined && rule.hits >= rule.times)) continue;
-        const request = (message ??= subject());
-        const hit = request.to.some((to) => firstFailing(rule.matchers, subjectOf(request, accountId, to)) === undefined);
+        if (!message) {
+          message = subject();
+          registration = sender?.(message.from);
+        }
+        const request = message;
+        const hit = request.to.some((to) => firstFailing(rule.matchers, subjectOf(request, accountId, to, registration)) === undefined);
         if (!hit) continue;
         if (!selects(rule.apiFault, scenario.random)) continue;
         rule.hits++;
@@ -183,18 +191,18 @@ export class ScenarioEngine {
   }
 
   /** Plan an accepted message: per recipient, the first matching rule (or magic number, or the default) and why. */
-  planOutbound(message: StoredMessage, timings: PlanTimings, rejection?: Rejection): OutboundPlan {
+  planOutbound(message: StoredMessage, timings: PlanTimings, rejection?: Rejection, sender?: SenderRegistration): OutboundPlan {
     const plan: OutboundPlan = { steps: new Map(), explanations: new Map(), replies: [] };
     const channel = subjectOf(message, message.accountId, message.to[0] ?? '').channel;
     const picked: CompiledCallbackFaults[] = [];
     for (const to of message.to) {
-      if (rejection) {
+      if (rejection && (!rejection.recipients || rejection.recipients.has(to))) {
         const failed: EventStep = { type: 'message-failed', errorCode: rejection.errorCode, afterMs: timings.sendingDelayMs };
         plan.steps.set(to, timeline(rejection.afterSending ? [{ type: 'message-sending' }, failed] : [failed], timings));
         plan.explanations.set(to, rejection.why);
         continue;
       }
-      const subject = subjectOf(message, message.accountId, to);
+      const subject = subjectOf(message, message.accountId, to, sender);
       const magic = magicOutcome(to, channel !== 'SMS', timings.sendingDelayMs);
       // Every rule is tried, but only the first few misses are written out; the rest are counted.
       const misses: string[] = [];
@@ -264,8 +272,10 @@ function subjectOf(
   message: Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' | 'applicationId' | 'media' | 'segmentCount' | 'channel'>,
   accountId: string,
   to: string,
+  sender?: SenderRegistration,
 ): MatchSubject {
   return {
+    ...sender,
     to,
     from: message.from,
     text: message.text,

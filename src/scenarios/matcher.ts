@@ -1,3 +1,4 @@
+import type { NumberType, VerificationStatus } from '../config/numbers.js';
 import type { Channel } from '../store/messages.js';
 import { clip, EXPLAIN_LIMITS, listSome, quote } from './explain-bounds.js';
 import type { MatchSpec, TextMatcherSpec } from './schema.js';
@@ -16,7 +17,14 @@ export interface MatchSubject {
   segments: number;
   /** The channel this outcome is for: a multichannel message's channel being tried; a plain message is SMS or MMS. */
   channel: Channel;
+  /** The from number's provisioning (undefined for an RBM agent or a number the account does not own). */
+  numberType?: NumberType;
+  campaignClass?: string;
+  verificationStatus?: VerificationStatus;
 }
+
+/** What a rule may match on about the from number's provisioning (src/messaging/provisioning-checks.ts builds it). */
+export type SenderRegistration = Pick<MatchSubject, 'numberType' | 'campaignClass' | 'verificationStatus'>;
 
 /**
  * What a matcher accepts, in a form rules can be compared by (src/scenarios/reachability.ts): a set of exact values, a
@@ -101,7 +109,9 @@ function prefixMatcher(prefix: string): TextMatcher {
   return { describe: `starts with ${quote(prefix)}`, shape: { kind: 'prefix', prefix }, test: (v) => v?.startsWith(prefix) === true };
 }
 
-const TEXT_FIELDS = ['to', 'from', 'text', 'tag', 'applicationId', 'accountId'] as const;
+const TEXT_FIELDS = ['to', 'from', 'text', 'tag', 'applicationId', 'accountId', 'campaignClass'] as const;
+// Conditions on one of a few names: one value or a list (any of).
+const ENUM_FIELDS = ['numberType', 'verificationStatus'] as const;
 
 /** Compile a rule's `match` block into field matchers; an empty block matches everything. */
 export function compileMatch(spec: MatchSpec | undefined, path: Array<string | number>): FieldMatcher[] {
@@ -112,6 +122,17 @@ export function compileMatch(spec: MatchSpec | undefined, path: Array<string | n
     if (value === undefined) continue;
     const text = compileText(value, [...path, field]);
     out.push({ field, describe: `${field} ${text.describe}`, shape: text.shape, test: (s) => text.test(s[field]) });
+  }
+  for (const field of ENUM_FIELDS) {
+    const value = spec[field];
+    if (value === undefined) continue;
+    const wanted = new Set<string>(Array.isArray(value) ? value : [value]);
+    out.push({
+      field,
+      describe: `${field} ${[...wanted].join(' or ')}`,
+      shape: { kind: 'values', values: wanted },
+      test: (s) => s[field] !== undefined && wanted.has(s[field]),
+    });
   }
   if (spec.media !== undefined) {
     const want = spec.media;

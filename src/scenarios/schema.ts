@@ -44,6 +44,9 @@ const LocationResponseSchema = Type.Object(
   { additionalProperties: false, description: 'an RBM requested-location-response instead of a text message' },
 );
 
+const NumberTypeName = Type.Union([Type.Literal('local'), Type.Literal('tollFree'), Type.Literal('shortCode')]);
+const VerificationName = Type.Union([Type.Literal('VERIFIED'), Type.Literal('PENDING'), Type.Literal('UNVERIFIED')]);
+
 /** What a rule matches on: every given field must match (for `to`, the recipient this outcome is for). */
 const MatchSchema = Type.Object(
   {
@@ -56,6 +59,21 @@ const MatchSchema = Type.Object(
     media: Type.Optional(Type.Boolean({ description: 'true: only messages with media; false: only without' })),
     group: Type.Optional(Type.Boolean({ description: 'true: only group messages (2+ recipients); false: only 1:1' })),
     channel: Type.Optional(ChannelMatcher),
+    numberType: Type.Optional(
+      Type.Union([NumberTypeName, Type.Array(NumberTypeName, { minItems: 1, maxItems: 3 })], {
+        description: "the from number's type: 'local', 'tollFree' or 'shortCode', or a list of them",
+      }),
+    ),
+    campaignClass: Type.Optional(
+      Type.Union([Type.String({ pattern: '^[A-Z]$' }), Type.Array(Type.String({ pattern: '^[A-Z]$' }), { minItems: 1, maxItems: 26 })], {
+        description: "the 10DLC campaign class of the from number (one capital letter, such as 'T'), or a list of them",
+      }),
+    ),
+    verificationStatus: Type.Optional(
+      Type.Union([VerificationName, Type.Array(VerificationName, { minItems: 1, maxItems: 3 })], {
+        description: "the toll-free verification status of the from number: 'VERIFIED', 'PENDING' or 'UNVERIFIED', or a list of them",
+      }),
+    ),
     segments: Type.Optional(
       Type.Union(
         [

@@ -102,6 +102,10 @@ describe('control API over HTTP only', () => {
       'delete /__emulator/scenarios/{name}': { path: '/__emulator/scenarios/doc' },
       'put /__emulator/time': { path: '/__emulator/time', body: { timeScale: 1 } },
       'delete /__emulator/accounts/{accountId}': { path: `/__emulator/accounts/${ACCOUNT_B}` },
+      'get /__emulator/accounts/{accountId}/numbers': { path: `/__emulator/accounts/${ACCOUNT_A}/numbers` },
+      // Added, then removed (the table lists PUT before DELETE).
+      'put /__emulator/accounts/{accountId}/numbers/{number}': { path: `/__emulator/accounts/${ACCOUNT_A}/numbers/%2B19195559999`, body: {} },
+      'delete /__emulator/accounts/{accountId}/numbers/{number}': { path: `/__emulator/accounts/${ACCOUNT_A}/numbers/%2B19195559999` },
       'post /__emulator/state': {
         path: '/__emulator/state',
         body: { kind: 'bandwidth-emulator-state', version: 1, messages: [], media: [], journal: [], scenarios: [] },

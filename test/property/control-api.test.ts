@@ -54,6 +54,10 @@ const SURFACES: readonly ControlSurface[] = [
   { method: 'GET', url: '/accounts' },
   { method: 'GET', url: '/error-codes' },
   { method: 'GET', url: '/error-codes/:p' },
+  // Run-time provisioning: an arbitrary account, or the default account with an arbitrary number.
+  { method: 'GET', url: '/accounts/:p/numbers' },
+  { method: 'PUT', url: `/accounts/${ACCOUNT}/numbers/:p`, validBody: { location: 'sip-1', campaign: { id: 'CJEUMDK', class: 'T', mnoStatus: 'REVIEW' } } },
+  { method: 'DELETE', url: `/accounts/${ACCOUNT}/numbers/:p` },
   // Message ids here are arbitrary (mostly unknown); the properties below act on real messages in flight.
   { method: 'POST', url: '/messages/:p/carrier', validBody: { action: 'fail', errorCode: 4720 } },
   { method: 'GET', url: '/state' },

@@ -82,6 +82,13 @@ const rule = fc.record(
           media: or(fc.boolean()),
           group: or(fc.boolean()),
           segments: or(fc.oneof(fc.integer(), fc.record({ min: fc.integer(), max: fc.integer() }, { requiredKeys: [] }))),
+          numberType: or(
+            fc.oneof(fc.constantFrom('local', 'tollFree', 'shortCode', 'landline'), fc.array(fc.constantFrom('local', 'tollFree', ''), { maxLength: 5 })),
+          ),
+          campaignClass: or(fc.oneof(fc.constantFrom('T', 'W', 'TT', 't'), nastyString, fc.array(fc.constantFrom('A', 'Z', 'ZZ'), { maxLength: 30 }))),
+          verificationStatus: or(
+            fc.oneof(fc.constantFrom('VERIFIED', 'PENDING', 'UNVERIFIED', 'DENIED'), fc.array(fc.constantFrom('PENDING', 'x'), { maxLength: 5 })),
+          ),
         },
         { requiredKeys: [] },
       ),
