@@ -3,6 +3,12 @@ export { startEmulator, type RunningEmulator, type EmulatorAccount, type StartOp
 export type { OptionShortcuts } from './config/options.js';
 export { connectEmulator, type RemoteEmulator } from './control/client.js';
 export { ControlInputError, type AccountSummary, type ControlOperations, type ControlMessage, type MessageFilter, type Health } from './control/operations.js';
+export {
+  ThrowawayAccountError,
+  MAX_THROWAWAY_ACCOUNTS,
+  type ThrowawayAccount,
+  type ThrowawayAccountRequest,
+} from './throwaway-accounts.js';
 export type { CarrierRequest, CarrierResult } from './messaging/carrier.js';
 export type { ScenarioSummary } from './scenarios/engine.js';
 export type { ScenarioFile } from './scenarios/schema.js';
