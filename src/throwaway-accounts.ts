@@ -10,9 +10,9 @@ import { compileSchemaCheck, type Problem } from './validation/schema-check.js';
 /** The most throwaway accounts one emulator holds at once: past it, creating one is refused (429). */
 export const MAX_THROWAWAY_ACCOUNTS = 1000;
 /** The most numbers one throwaway account may own. */
-export const MAX_THROWAWAY_NUMBERS = 10;
+const MAX_THROWAWAY_NUMBERS = 10;
 /** The longest time to live of a throwaway account, in seconds: one day. */
-export const MAX_TTL_SECONDS = 86_400;
+const MAX_TTL_SECONDS = 86_400;
 
 /** What POST /__emulator/accounts (and `createAccount`) takes; every field is optional. */
 export const ThrowawayAccountRequestSchema = Type.Object(
@@ -161,6 +161,9 @@ export class ThrowawayAccounts {
     };
     const now = this.clock.now();
     const expiresAt = request.ttlSeconds === undefined ? Number.POSITIVE_INFINITY : now + request.ttlSeconds * 1000;
+    // A fresh account starts empty: what an earlier account of this id left (before a restart with a data dir, or
+    // from an imported state document) is forgotten first, so it never sees another run's messages.
+    this.forget(id);
     this.registry.add(account, expiresAt);
     this.arm();
     const basePath = this.baseUrl();

@@ -6,8 +6,8 @@ import type { ControlRoute } from './openapi.js';
 type Req = FastifyRequest<{ Params: Record<string, string>; Body: unknown }>;
 type SendError = (reply: FastifyReply, status: number, error: string, message: string) => unknown;
 
-/** The body cap of POST /__emulator/accounts: a 4 KiB callback URL and ten numbers with room to spare. */
-export const ACCOUNT_BODY_LIMIT = 16 * 1024;
+// The body cap of POST /__emulator/accounts: a 4 KiB callback URL and ten numbers with room to spare.
+const ACCOUNT_BODY_LIMIT = 16 * 1024;
 
 /** The routes of /__emulator/accounts: list, create a throwaway account, remove one (or reset a configured one). */
 export function accountRoutes(ops: ControlOperations, sendError: SendError): ControlRoute[] {

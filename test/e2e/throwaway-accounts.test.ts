@@ -2,7 +2,7 @@
 // worker, used through bandwidth-sdk, removed with everything they own; an optional time to live on the emulator's
 // clock; every bound tried past its limit; the same answers in-process and over HTTP (connectEmulator).
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createClock } from '../../src/clock.js';
 import { createEmulator } from '../../src/compose.js';
 import { resolveConfig } from '../../src/config/resolve.js';
@@ -27,6 +27,7 @@ const send = async (account: ThrowawayAccount, to: string, text = 'hi') => {
   expect(res.status).toBe(202);
   return res.data.id!;
 };
+const statusOf = (error: Error) => (error as Error & { response?: { status: number } }).response?.status;
 const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
 describe.each(CONTROL_CONNECTIONS)('throwaway accounts through the %s', (_mode, connect) => {
@@ -64,9 +65,7 @@ describe.each(CONTROL_CONNECTIONS)('throwaway accounts through the %s', (_mode, 
 
     // The default account's credentials do not open it; its own do not open the default account.
     const wrong = new MessagesApi(new Configuration(running.sdkConfig));
-    expect(((await rejection(wrong.listMessages(account.accountId, undefined, undefined, HANDSET))) as { response: { status: number } }).response.status).toBe(
-      401,
-    );
+    expect(statusOf(await rejection(wrong.listMessages(account.accountId, undefined, undefined, HANDSET)))).toBe(401);
     await settled(running);
   });
 
@@ -109,7 +108,7 @@ describe.each(CONTROL_CONNECTIONS)('throwaway accounts through the %s', (_mode, 
     expect((await ops.pending()).total).toBe(0);
     expect((await ops.scenarios.list()).scenarios.map((s) => s.name)).toEqual(['other-only']);
     expect((await byBearer()).status).toBe(401);
-    expect(((await rejection(send(mine, HANDSET))) as { response: { status: number } }).response.status).toBe(401);
+    expect(statusOf(await rejection(send(mine, HANDSET)))).toBe(401);
     expect((await ops.accounts()).map((a) => a.id)).toEqual([running.account.id, other.accountId]);
     // Its numbers are nobody's now: a handset message to one is refused.
     expect(await rejection(ops.inbound({ from: HANDSET, to: [mine.numbers[0]!], text: 'anyone?' }))).toBeInstanceOf(ControlInputError);
@@ -269,6 +268,46 @@ describe('time to live, on the emulator clock', () => {
     now += 3600_000;
     expect(emulator.sweepExpiredAccounts()).toEqual([long.accountId]);
     expect((await listMedia(long)).statusCode).toBe(401);
+  });
+
+  it("without any call, the expiry timer removes an expired account at its time (fake timers, the clock's now moved with them)", async () => {
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const emulator = createEmulator(resolveConfig({ overrides: { logLevel: 'silent' } }), { clock: createClock({ scale: 0, now: () => now }) });
+    try {
+      const made = emulator.createAccount({ ttlSeconds: 30 });
+      emulator.acceptOutbound(made.accountId, { applicationId: made.applicationId, to: [HANDSET], from: made.numbers[0]!, text: 'x' });
+      now += 29_999;
+      vi.advanceTimersByTime(29_999);
+      expect(emulator.accounts.isAdded(made.accountId)).toBe(true);
+      now += 1;
+      vi.advanceTimersByTime(1);
+      expect(emulator.accounts.isAdded(made.accountId)).toBe(false);
+      expect(emulator.messages.list(made.accountId)).toEqual([]);
+      // Nothing is left armed: no timer waits for an account that is gone.
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+      await emulator.close();
+    }
+  });
+
+  it('state: an export does not hold accounts; an imported message of a deleted account stays until a new account of that id starts empty', async () => {
+    const running = await emulators.start(FAST);
+    const made = await running.createAccount({ id: 'exported' });
+    const id = await send(made, HANDSET);
+    await running.callbacks.waitFor({ messageId: id, type: 'message-delivered' }, WAIT);
+    const doc = await running.state.export();
+    expect(JSON.stringify(doc)).not.toContain(made.password);
+    await running.removeAccount('exported');
+    await running.state.import(doc);
+    // Kept as for any account no longer configured; nobody can read it through the API.
+    expect((await running.messages.list({ accountId: 'exported' })).map((m) => m.id)).toEqual([id]);
+    expect((await running.accounts()).map((a) => a.id)).toEqual([running.account.id]);
+    const again = await running.createAccount({ id: 'exported' });
+    expect(again.password).not.toBe(made.password);
+    expect(await running.messages.list({ accountId: 'exported' })).toEqual([]);
+    expect(await running.callbacks.list({ accountId: 'exported' })).toEqual([]);
   });
 
   it('the remote client reaches the same accounts: created over HTTP, removed through connectEmulator', async () => {
