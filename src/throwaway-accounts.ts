@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Type, type Static } from 'typebox';
 import type { AccountRegistry } from './accounts.js';
 import type { Clock } from './clock.js';
@@ -121,8 +122,10 @@ export class ThrowawayAccounts {
   ) {}
 
   /** Create an account (ThrowawayAccountError when the request is refused); expired ones are removed first. */
-  create(request: ThrowawayAccountRequest = {}): ThrowawayAccount {
-    const problems = checkRequest(request ?? {}, SOURCE);
+  create(given?: ThrowawayAccountRequest | null): ThrowawayAccount {
+    // No request (undefined, or a JSON null) is the empty one: every field has its default.
+    const request = given ?? {};
+    const problems = checkRequest(request, SOURCE);
     if (problems.length > 0) throw new ThrowawayAccountError('invalid', `the account request is not valid: ${describe(problems)}`, problems);
     this.sweep();
     if (this.registry.addedCount >= MAX_THROWAWAY_ACCOUNTS)
@@ -139,7 +142,7 @@ export class ThrowawayAccounts {
     const callbacks =
       request.callbackUrl === undefined ? { urls: {}, callbackAuth: { mode: 'none' as const }, problems: [] } : this.callbacks(request.callbackUrl);
     const numbers = Array.isArray(request.numbers) ? this.requested(request.numbers) : this.madeUp(request.numbers ?? 1);
-    const applicationId = crypto.randomUUID();
+    const applicationId = randomUUID();
     const username = this.unique(() => `tw-${newToken(16)}`);
     const password = newToken(32);
     const clientId = `tw-client-${newToken(16)}`;

@@ -1,6 +1,9 @@
 // Throwaway accounts (POST/GET/DELETE /__emulator/accounts, createAccount/removeAccount): made for one test or CI
 // worker, used through bandwidth-sdk, removed with everything they own; an optional time to live on the emulator's
 // clock; every bound tried past its limit; the same answers in-process and over HTTP (connectEmulator).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import { describe, expect, it, vi } from 'vitest';
 import { createClock } from '../../src/clock.js';
@@ -189,6 +192,8 @@ describe.each(CONTROL_CONNECTIONS)('throwaway accounts through the %s', (_mode, 
     await invalid({ callbackUrl: `http://example.com/${'a'.repeat(4096)}` }, 'callbackUrl');
     await invalid({ callbackUrl: 'http://[bad/hook' }, 'callbackUrl');
     await invalid({ password: 'mine' }, 'password');
+    await invalid('an id', 'must be object');
+    await invalid([], 'must be object');
     expect((await ops.accounts()).map((a) => a.id)).toEqual([running.account.id, 'once']);
 
     // The cap: made in-process (fast), the next refused the same way through either connection.
@@ -219,10 +224,11 @@ describe('throwaway accounts over HTTP', () => {
     const bad = await post(JSON.stringify({ ttlSeconds: -1 }));
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toContain('ttlSeconds');
+    expect((await post('null')).status).toBe(201);
     // No body at all is an account with every default.
     const bare = await fetch(`${running.url}/__emulator/accounts`, { method: 'POST', headers: JSON_HEADERS });
     expect(bare.status).toBe(201);
-    for (let i = 2; i < MAX_THROWAWAY_ACCOUNTS; i++) running.emulator.createAccount();
+    for (let i = 3; i < MAX_THROWAWAY_ACCOUNTS; i++) running.emulator.createAccount();
     const full = await post('{}');
     expect(full.status).toBe(429);
     expect(((await full.json()) as { error: string }).error).toBe('limit');
@@ -308,6 +314,26 @@ describe('time to live, on the emulator clock', () => {
     expect(again.password).not.toBe(made.password);
     expect(await running.messages.list({ accountId: 'exported' })).toEqual([]);
     expect(await running.callbacks.list({ accountId: 'exported' })).toEqual([]);
+  });
+
+  it('with a data dir: a removed account leaves no rows, so a restart brings none of its messages back; accounts themselves are not kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bwemu-throwaway-'));
+    emulators.defer(() => rmSync(dir, { recursive: true, force: true }));
+    const first = await emulators.start({ ...FAST, dataDir: dir });
+    const kept = await first.createAccount({ id: 'kept' });
+    const gone = await first.createAccount({ id: 'gone' });
+    const keptId = await send(kept, HANDSET);
+    const goneId = await send(gone, HANDSET);
+    await first.callbacks.waitFor({ messageId: keptId, type: 'message-delivered' }, WAIT);
+    await first.callbacks.waitFor({ messageId: goneId, type: 'message-delivered' }, WAIT);
+    await first.removeAccount('gone');
+    await first.close();
+
+    const second = await emulators.start({ ...FAST, dataDir: dir });
+    expect(await second.messages.list({ accountId: 'gone' })).toEqual([]);
+    expect(await second.callbacks.list({ accountId: 'gone' })).toEqual([]);
+    expect((await second.messages.list({ accountId: 'kept' })).map((m) => m.id)).toEqual([keptId]);
+    expect((await second.accounts()).map((a) => a.id)).toEqual([second.account.id]);
   });
 
   it('the remote client reaches the same accounts: created over HTTP, removed through connectEmulator', async () => {
