@@ -212,6 +212,13 @@ export class AccountRegistry {
     return [...this.added].filter(([, at]) => at <= now).map(([id]) => id);
   }
 
+  /** The earliest expiry of the accounts added at run time (expired ones included), Infinity for none. */
+  earliestExpiry(): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const at of this.added.values()) if (at < earliest) earliest = at;
+    return earliest;
+  }
+
   /** How many accounts were added at run time (expired ones not yet removed included). */
   get addedCount(): number {
     return this.added.size;

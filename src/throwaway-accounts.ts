@@ -212,11 +212,7 @@ export class ThrowawayAccounts {
   // time to live is wall-clock time on the clock's now, which the time scale must not shorten nor a flush run early.
   // Expiry does not depend on it: an expired account is unknown to the registry at once, and every create sweeps.
   private arm(): void {
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const account of this.registry.list()) {
-      const at = this.registry.expiresAt(account.id);
-      if (at !== undefined && at < earliest) earliest = at;
-    }
+    const earliest = this.registry.earliestExpiry();
     if (this.closed || earliest === this.timerAt) return;
     clearTimeout(this.timer);
     this.timer = undefined;
