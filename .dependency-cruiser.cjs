@@ -18,7 +18,7 @@ const MODEL = ['^src/model/'];
 const SCENARIOS = ['^src/scenarios/'];
 const CALLBACKS = ['^src/callbacks/'];
 // The emulator facade, the messaging core being split out of it, and the modules only the core uses.
-const CORE = ['^src/messaging/', '^src/(emulator|accounts|multichannel|media-fetch)\\.ts$'];
+const CORE = ['^src/messaging/', '^src/(emulator|accounts|throwaway-accounts|multichannel|media-fetch)\\.ts$'];
 const PERSISTENCE = ['^src/persistence/'];
 const ADAPTERS = ['^src/(api|control|http)/', '^src/(server|metrics)\\.ts$'];
 // The composition root and the entry points that use it: they may import everything.

@@ -41,6 +41,8 @@ export class AccountRegistry {
   private readonly basicAnswers = new Map<string, AuthResult>();
   // The numbers as configured, per account: what a reset brings run-time provisioning back to.
   private readonly configuredNumbers = new Map<string, NumberConfig[]>();
+  // Accounts added at run time (throwaway accounts), with their expiry in clock ms (Infinity: none).
+  private readonly added = new Map<string, number>();
 
   constructor(
     private readonly config: EmulatorConfig,
@@ -62,13 +64,15 @@ export class AccountRegistry {
 
   /** The account with this id; in permissive mode an unknown id is served like the default account. */
   get(accountId: string): AccountConfig | undefined {
-    const known = this.accounts.get(accountId);
+    const known = this.live(accountId);
     if (known || !this.config.permissive) return known;
     return { ...this.defaultAccount, id: accountId };
   }
 
   /** Check Basic credentials for an account: 401 for unknown users or another account's, 403 without messaging. */
   checkBasic(accountId: string, username: string, password: string): AuthResult {
+    // Before the cache: an account that expired since its credentials were last checked is refused from then on.
+    if (this.expired(accountId)) return refusal('unauthorized', `basic auth: account ${accountId} expired (its ttlSeconds ran out)`);
     if (this.config.permissive) return username.length > 0 ? 'ok' : refusal('unauthorized', 'basic auth: empty username (permissive mode takes any other)');
     // A client sends the same credentials on every request: remember the last few answers rather than hash each time.
     // Length-prefixed, so no other split of the same characters can share a key.
@@ -82,7 +86,7 @@ export class AccountRegistry {
   }
 
   private checkBasicUncached(accountId: string, username: string, password: string): AuthResult {
-    const account = this.accounts.get(accountId);
+    const account = this.live(accountId);
     // The request's secrets are hashed once, the configured ones once per process: not four hashes per request.
     const [givenUser, givenPassword] = [digest(username), digest(password)];
     const user = account?.users.find((u) => timingSafeEqual(this.configuredDigest(u.username), givenUser));
@@ -117,6 +121,7 @@ export class AccountRegistry {
     const issued = this.tokens.get(token);
     if (!issued) return refusal('unauthorized', 'bearer: unknown token (not issued by this emulator, or from before a restart)');
     if (issued.expiresAt <= this.clock.now()) return refusal('unauthorized', `bearer: token expired at ${new Date(issued.expiresAt).toISOString()}`);
+    if (this.expired(accountId)) return refusal('unauthorized', `bearer: account ${accountId} expired (its ttlSeconds ran out)`);
     return issued.accountIds.has(accountId) ? 'ok' : refusal('unauthorized', 'bearer: token not issued for this account');
   }
 
@@ -125,6 +130,7 @@ export class AccountRegistry {
     const accountIds = new Set<string>();
     let knownClient = false;
     for (const account of this.accounts.values()) {
+      if (this.expired(account.id)) continue;
       for (const c of account.oauthClients) {
         if (!sameSecret(c.clientId, clientId)) continue;
         knownClient = true;
@@ -166,13 +172,13 @@ export class AccountRegistry {
       const account = this.get(accountId);
       return account && (this.config.permissive || account.numbers.some((n) => n.number === number)) ? account : undefined;
     }
-    for (const account of this.accounts.values()) if (account.numbers.some((n) => n.number === number)) return account;
+    for (const account of this.accounts.values()) if (!this.expired(account.id) && account.numbers.some((n) => n.number === number)) return account;
     return undefined;
   }
 
   /** The account with this id as configured (or added at run time): never a permissive stand-in. */
   find(accountId: string): AccountConfig | undefined {
-    return this.accounts.get(accountId);
+    return this.live(accountId);
   }
 
   /** An owned number with its registration; in permissive mode an unknown number is registered with every default. */
@@ -209,5 +215,83 @@ export class AccountRegistry {
       const account = this.accounts.get(id);
       if (account) account.numbers.splice(0, account.numbers.length, ...numbers.map((n) => structuredClone(n)));
     }
+  }
+
+  // Run-time accounts: added and removed by ThrowawayAccounts (src/throwaway-accounts.ts), which owns their bounds.
+
+  /** Add an account at run time (a throwaway account), valid until `expiresAt` (clock ms; Infinity for ever). */
+  add(account: AccountConfig, expiresAt = Number.POSITIVE_INFINITY): void {
+    if (this.accounts.has(account.id)) throw new Error(`account ${account.id} exists already`);
+    this.accounts.set(account.id, account);
+    this.added.set(account.id, expiresAt);
+    this.basicAnswers.clear();
+  }
+
+  /** Remove an account added at run time, and every token issued for it; false for a configured or unknown one. */
+  remove(accountId: string): boolean {
+    if (!this.added.delete(accountId)) return false;
+    this.accounts.delete(accountId);
+    // Answers cached for its credentials must not outlive it, nor the digests of its secrets.
+    this.basicAnswers.clear();
+    this.digests.clear();
+    for (const [token, issued] of this.tokens) {
+      issued.accountIds.delete(accountId);
+      if (issued.accountIds.size === 0) this.tokens.delete(token);
+    }
+    return true;
+  }
+
+  /** True for an account added at run time (expired or not) rather than configured. */
+  isAdded(accountId: string): boolean {
+    return this.added.has(accountId);
+  }
+
+  /** True for an account of the config (never removed at run time). */
+  isConfigured(accountId: string): boolean {
+    return this.accounts.has(accountId) && !this.added.has(accountId);
+  }
+
+  /** When a run-time account expires (clock ms; Infinity for never), undefined for any other. */
+  expiresAt(accountId: string): number | undefined {
+    return this.added.get(accountId);
+  }
+
+  /** The accounts added at run time that have expired by now, for removal. */
+  expiredIds(): string[] {
+    const now = this.clock.now();
+    return [...this.added].filter(([, at]) => at <= now).map(([id]) => id);
+  }
+
+  /** The earliest expiry of the accounts added at run time (expired ones included), Infinity for none. */
+  earliestExpiry(): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const at of this.added.values()) if (at < earliest) earliest = at;
+    return earliest;
+  }
+
+  /** How many accounts were added at run time (expired ones not yet removed included). */
+  get addedCount(): number {
+    return this.added.size;
+  }
+
+  /** Every account served, configured ones first, without the expired ones. */
+  list(): AccountConfig[] {
+    return [...this.accounts.values()].filter((a) => !this.expired(a.id));
+  }
+
+  /** Whether a username is taken by any account (run-time credentials must be unique). */
+  hasUsername(username: string): boolean {
+    for (const account of this.accounts.values()) if (account.users.some((u) => u.username === username)) return true;
+    return false;
+  }
+
+  // A run-time account past its time to live is unknown from that moment, before anything removes it.
+  private expired(accountId: string): boolean {
+    const at = this.added.get(accountId);
+    return at !== undefined && at <= this.clock.now();
+  }
+
+  private live(accountId: string): AccountConfig | undefined {
+    return this.expired(accountId) ? undefined : this.accounts.get(accountId);
   }
 }

@@ -26,6 +26,7 @@ import { Journal } from './store/journal.js';
 import { MediaStore } from './store/media.js';
 import type { Problem } from './validation/schema-check.js';
 import { MessageStore, type StoredMessage } from './store/messages.js';
+import { ThrowawayAccounts, type ThrowawayAccount, type ThrowawayAccountRequest } from './throwaway-accounts.js';
 
 /**
  * One emulator: the core that wires the stores, scenarios, timeline, dispatcher and clock, and offers the use cases
@@ -43,6 +44,7 @@ export class Emulator {
   private readonly inboundMessaging: InboundMessaging;
   private readonly outbound: OutboundMessaging;
   private readonly multichannel: MultiChannelMessaging;
+  private readonly throwaway: ThrowawayAccounts;
   private durable: DurableStorage | undefined;
   private closing: Promise<CloseReport> | undefined;
   private readonly closeHooks = new Set<() => void>();
@@ -93,6 +95,7 @@ export class Emulator {
     this.inboundMessaging = new InboundMessaging(this.parts);
     this.outbound = new OutboundMessaging(this.parts, this.fetches, this.inboundMessaging);
     this.multichannel = new MultiChannelMessaging(this.parts, this.fetches, this.outbound);
+    this.throwaway = new ThrowawayAccounts(this.accounts, clock, (accountId) => this.reset(accountId), this.parts.baseUrl);
     this.lifecycle.start(config.hotReload);
   }
 
@@ -281,6 +284,27 @@ export class Emulator {
     hooks.emit('reset', accountId);
   }
 
+  /** Create a throwaway account: credentials, one application, numbers, an optional time to live (ThrowawayAccountError if refused). */
+  createAccount(request?: ThrowawayAccountRequest): ThrowawayAccount {
+    if (this.closed) throw new Error('the emulator is closed');
+    return this.throwaway.create(request);
+  }
+
+  /**
+   * Remove a throwaway account and everything it owns (its reset, then its credentials, tokens and numbers): true.
+   * A configured account (or an unknown id) cannot be removed, since the config defines it: it is reset, and false.
+   */
+  removeAccount(accountId: string): boolean {
+    if (this.throwaway.remove(accountId)) return true;
+    this.reset(accountId);
+    return false;
+  }
+
+  /** Remove the throwaway accounts whose time to live has run out by the clock's now; returns their ids. */
+  sweepExpiredAccounts(): string[] {
+    return this.throwaway.sweep();
+  }
+
   /** True once close() has begun: nothing new is accepted after that. */
   get closed(): boolean {
     return this.closing !== undefined;
@@ -297,6 +321,7 @@ export class Emulator {
     this.closing ??= (async () => {
       const { timeline, clock, dispatcher, journal, log } = this.parts;
       this.lifecycle.close();
+      this.throwaway.close();
       const mediaFetchesAborted = this.fetches.abortAll();
       for (const hook of this.closeHooks) hook();
       this.closeHooks.clear();

@@ -12,6 +12,12 @@ export {
   type Health,
   type RecipientFailure,
 } from './control/operations.js';
+export {
+  ThrowawayAccountError,
+  MAX_THROWAWAY_ACCOUNTS,
+  type ThrowawayAccount,
+  type ThrowawayAccountRequest,
+} from './throwaway-accounts.js';
 export type { CarrierRequest, CarrierResult } from './messaging/carrier.js';
 export type { ScenarioSummary } from './scenarios/engine.js';
 export type { ScenarioFile } from './scenarios/schema.js';

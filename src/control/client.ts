@@ -1,6 +1,7 @@
 import type { NumberConfig } from '../config/numbers.js';
 import { PendingWorkError, type PendingReport } from '../messaging/settle.js';
 import { JournalWaitTimeout, type JournalEntry, type JournalFilter } from '../store/journal.js';
+import { ThrowawayAccountError } from '../throwaway-accounts.js';
 import { ControlInputError, type ControlMessage, type ControlOperations } from './operations.js';
 
 /** A running emulator reached over HTTP (Docker, another process): the same operations as startEmulator() gives. */
@@ -37,6 +38,9 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
       const err = data as { message: string; problems?: ConstructorParameters<typeof ControlInputError>[1] };
       throw new ControlInputError(err.message, err.problems ?? []);
     }
+    // A throwaway account refused for a taken id or number, or the cap: the same error as in-process.
+    if (res.status === 409 || res.status === 429)
+      throw new ThrowawayAccountError(res.status === 409 ? 'conflict' : 'limit', (data as { message: string }).message);
     if (res.status >= 400 && res.status !== 404 && res.status !== 408) {
       throw new Error(`control API ${method} ${path} answered ${res.status}: ${text}`);
     }
@@ -85,6 +89,10 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
     },
     inbound: async (request) => ((await call('POST', '/inbound', {}, request)).data as { messages: ControlMessage[] }).messages,
     accounts: async () => (await get<{ accounts: Awaited<ReturnType<ControlOperations['accounts']>> }>('/accounts')).accounts,
+    createAccount: async (request = {}) => (await call('POST', '/accounts', {}, request)).data as Awaited<ReturnType<ControlOperations['createAccount']>>,
+    async removeAccount(accountId) {
+      await call('DELETE', `/accounts/${encodeURIComponent(accountId)}`);
+    },
     async carrier(messageId, request) {
       const { status, data } = await call('POST', `/messages/${encodeURIComponent(messageId)}/carrier`, {}, request);
       if (status === 404) throw new ControlInputError((data as { message: string }).message);

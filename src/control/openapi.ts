@@ -20,6 +20,14 @@ export interface ControlRoute {
   /** The body may also be YAML (a scenario document). */
   yamlBody?: boolean;
   stream?: boolean;
+  /** The success status, when not the one buildControlOpenApi assigns by method. */
+  status?: number;
+  /** The route's own error answers beyond the shared ones: status → description. */
+  errors?: Record<string, string>;
+  /** The body may be left out (it is then `{}`). */
+  optionalBody?: boolean;
+  /** The body cap, when not Fastify's 1 MiB. */
+  bodyLimit?: number;
   handler: (req: FastifyRequest<never>, reply: FastifyReply) => unknown;
 }
 
@@ -44,11 +52,13 @@ export function buildControlOpenApi(routes: readonly ControlRoute[]): Record<str
       operationId: `${route.method.toLowerCase()}${route.url.replace(/[/:]+(\w)/g, (_m, c: string) => c.toUpperCase())}` || 'root',
       parameters: [...pathParams, ...queryParams],
       responses: {
-        [route.method === 'POST' && (route.url === '/inbound' || route.url === '/scenarios')
-          ? '201'
-          : route.method === 'DELETE' || route.url === '/reset'
-            ? '204'
-            : '200']: {
+        [route.status !== undefined
+          ? String(route.status)
+          : route.method === 'POST' && (route.url === '/inbound' || route.url === '/scenarios')
+            ? '201'
+            : route.method === 'DELETE' || route.url === '/reset'
+              ? '204'
+              : '200']: {
           description: 'OK',
           content: route.stream
             ? { 'text/event-stream': { schema: { type: 'string' } } }
@@ -90,6 +100,12 @@ export function buildControlOpenApi(routes: readonly ControlRoute[]): Record<str
               },
             }
           : {}),
+        ...Object.fromEntries(
+          Object.entries(route.errors ?? {}).map(([status, description]) => [
+            status,
+            { description, content: { 'application/json': { schema: errorSchema } } },
+          ]),
+        ),
         ...(route.url === '/callbacks'
           ? { '408': { description: 'wait timed out; the body says what the journal held', content: { 'application/json': { schema: errorSchema } } } }
           : {}),
@@ -97,7 +113,7 @@ export function buildControlOpenApi(routes: readonly ControlRoute[]): Record<str
     };
     if (route.body || route.bodyDescription) {
       operation.requestBody = {
-        required: true,
+        required: !route.optionalBody,
         description: route.bodyDescription,
         content: {
           'application/json': { schema: route.body ? openApi30Schema(route.body) : { type: 'object' } },

@@ -16,6 +16,7 @@ import type { Problem } from '../validation/schema-check.js';
 import { attachmentProblems } from './inbound-attachments.js';
 import { numberOperations, type NumberOperations } from './number-operations.js';
 import { MAX_WAIT_MS } from './schemas.js';
+import { ThrowawayAccountError, type ThrowawayAccount, type ThrowawayAccountRequest } from '../throwaway-accounts.js';
 
 /**
  * A failed recipient's code as the error table describes it: its name and text, whether Bandwidth bills the message
@@ -63,10 +64,14 @@ export interface Health {
   scenarioProblems: Problem[];
 }
 
-/** A configured account as the inbox shows it: its id and numbers, never its credentials. */
+/** An account as the inbox shows it: its id and numbers, never its credentials; a throwaway one says so and when it expires. */
 export interface AccountSummary {
   id: string;
   numbers: Array<{ number: string; applicationId: string }>;
+  /** Only on a throwaway account (POST /__emulator/accounts): its credentials were answered once, at creation. */
+  throwaway?: true;
+  /** A throwaway account's expiry (ISO time), or null when it is kept until deleted. */
+  expiresAt?: string | null;
 }
 
 /** A control operation refused for its input; the HTTP layer answers 400 with this. */
@@ -93,10 +98,18 @@ export interface ControlOperations {
     waitFor(filter: JournalFilter, options?: { timeoutMs?: number }): Promise<JournalEntry>;
   };
   inbound(request: InboundRequest): Promise<ControlMessage[]>;
-  /** The configured accounts and their numbers (no credentials): what a handset can send to. */
+  /** The accounts, configured then throwaway, and their numbers (no credentials): what a handset can send to. */
   accounts(): Promise<AccountSummary[]>;
   /** An account's numbers and their registration, changed at run time (in memory; a reset brings the config's back). */
   numbers: NumberOperations;
+  /**
+   * Create a throwaway account for one test or CI worker: fresh credentials (answered this once), one application
+   * (with `callbackUrl`), numbers, an optional `ttlSeconds`. Refused: ControlInputError (invalid), ThrowawayAccountError
+   * (`conflict`: the id or a number is taken; `limit`: MAX_THROWAWAY_ACCOUNTS).
+   */
+  createAccount(request?: ThrowawayAccountRequest): Promise<ThrowawayAccount>;
+  /** Remove a throwaway account and everything it owns; a configured account is reset instead (the config defines it). */
+  removeAccount(accountId: string): Promise<void>;
   /** Act as the carrier on an outbound message in flight: deliver now, or fail with an error code (ControlInputError if it cannot). */
   carrier(messageId: string, request: CarrierRequest): Promise<CarrierResult>;
   scenarios: {
@@ -259,7 +272,25 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
       }
     },
     async accounts() {
-      return emulator.config.accounts.map((a) => ({ id: a.id, numbers: a.numbers.map((n) => ({ number: n.number, applicationId: n.applicationId })) }));
+      emulator.sweepExpiredAccounts();
+      return emulator.accounts.list().map((a) => {
+        const summary: AccountSummary = { id: a.id, numbers: a.numbers.map((n) => ({ number: n.number, applicationId: n.applicationId })) };
+        const expiresAt = emulator.accounts.expiresAt(a.id);
+        if (expiresAt === undefined) return summary;
+        return { ...summary, throwaway: true, expiresAt: Number.isFinite(expiresAt) ? new Date(expiresAt).toISOString() : null };
+      });
+    },
+    async createAccount(request = {}) {
+      try {
+        return emulator.createAccount(request);
+      } catch (error) {
+        if (error instanceof ThrowawayAccountError && error.kind === 'invalid') throw new ControlInputError(error.message, error.problems);
+        throw error;
+      }
+    },
+    async removeAccount(accountId) {
+      emulator.sweepExpiredAccounts();
+      emulator.removeAccount(accountId);
     },
     numbers: numberOperations(emulator, (message, problems) => new ControlInputError(message, problems)),
     async carrier(messageId, request) {

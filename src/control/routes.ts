@@ -8,6 +8,7 @@ import { stateBodyLimit } from '../persistence/state-document.js';
 import { MAX_SCENARIO_FILE_BYTES } from '../scenarios/compile.js';
 import { JournalWaitCancelled, JournalWaitTimeout, type JournalFilter } from '../store/journal.js';
 import { noteRefusal } from '../http/refusals.js';
+import { accountRoutes } from './account-routes.js';
 import { registerCrossSiteGuard } from './cross-site-guard.js';
 import { EventStreams } from './event-streams.js';
 import { LongPolls } from './long-polls.js';
@@ -120,12 +121,7 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
         );
       },
     },
-    {
-      method: 'GET',
-      url: '/accounts',
-      summary: 'Configured accounts and their numbers (no credentials)',
-      handler: async () => ({ accounts: await ops.accounts() }),
-    },
+    ...accountRoutes(ops, sendError),
     ...numberRoutes(ops.numbers, sendError),
     {
       method: 'POST',
@@ -259,15 +255,6 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
       },
     },
     {
-      method: 'DELETE',
-      url: '/accounts/:accountId',
-      summary: 'Reset one account (same as POST /reset?accountId=)',
-      handler: async (req: Req, reply: FastifyReply) => {
-        await ops.reset(req.params.accountId);
-        return reply.code(204).send();
-      },
-    },
-    {
       method: 'GET',
       url: '/state',
       summary: 'Export the state as one versioned JSON document: messages, media (base64), journal, run-time scenarios; with --data-dir also pending callbacks',
@@ -376,6 +363,15 @@ export async function controlRoutes(app: FastifyInstance, opts: { emulator: Emul
       ...(route.url === '/state' ? { bodyLimit: stateLimit } : {}),
       // A scenario, JSON or YAML, is bounded as a scenario file is.
       ...(route.yamlBody ? { bodyLimit: MAX_SCENARIO_FILE_BYTES } : {}),
+      ...(route.bodyLimit !== undefined ? { bodyLimit: route.bodyLimit } : {}),
+      // A route whose every body field is optional takes no body at all as the empty one.
+      ...(route.optionalBody
+        ? {
+            preValidation: async (req: FastifyRequest) => {
+              req.body ??= {};
+            },
+          }
+        : {}),
       schema: {
         ...(route.querystring ? { querystring: route.querystring } : {}),
         ...(route.params ? { params: route.params } : {}),

@@ -1,5 +1,5 @@
-// Two test files, one emulator process: this file is account a, isolation-b.test.ts account b.
+// Two test files, one emulator process: this file is file a (its own throwaway account), isolation-b.test.ts file b.
 // The suite and the orchestration are in isolation-shared.ts.
-import { ISOLATION_ACCOUNTS, isolationSuite } from './isolation-shared.js';
+import { ISOLATION_FILES, isolationSuite } from './isolation-shared.js';
 
-isolationSuite(ISOLATION_ACCOUNTS.a, ISOLATION_ACCOUNTS.b);
+isolationSuite(ISOLATION_FILES.a, ISOLATION_FILES.b);

@@ -1,5 +1,5 @@
 // Property tests over the control API (/__emulator/*): whatever a test kit sends, the answer is 2xx or one of the
-// documented errors, `{error, message[, problems]}` with a 4xx (400, 401, 404, 408, 413, 414 or 415): never a 5xx, a crash or a hang.
+// documented errors, `{error, message[, problems]}` with a 4xx (400, 401, 404, 408, 409, 413, 414, 415 or 429): never a 5xx, a crash or a hang.
 // The routes are a table, like the Bandwidth surfaces; GET /events (a stream that never ends) is covered by raw-http.
 // The routes that change state have properties of their own at the end: a refused carrier action or state import
 // changes nothing, an accepted carrier action settles each recipient once, and an export survives a round trip.
@@ -58,6 +58,8 @@ const SURFACES: readonly ControlSurface[] = [
   { method: 'GET', url: '/accounts/:p/numbers' },
   { method: 'PUT', url: `/accounts/${ACCOUNT}/numbers/:p`, validBody: { location: 'sip-1', campaign: { id: 'CJEUMDK', class: 'T', mnoStatus: 'REVIEW' } } },
   { method: 'DELETE', url: `/accounts/${ACCOUNT}/numbers/:p` },
+  // Throwaway accounts: a conflict (409) or the cap of accounts (429) is a documented answer too.
+  { method: 'POST', url: '/accounts', validBody: { name: 'prop', numbers: 2, ttlSeconds: 60, callbackUrl: 'http://127.0.0.1:9/hook' } },
   // Message ids here are arbitrary (mostly unknown); the properties below act on real messages in flight.
   { method: 'POST', url: '/messages/:p/carrier', validBody: { action: 'fail', errorCode: 4720 } },
   { method: 'GET', url: '/state' },
@@ -82,7 +84,7 @@ function expectControlAnswer(res: LightMyRequestResponse, what: string): void {
   const context = `${what} -> ${res.statusCode} ${res.body.slice(0, 500)}`;
   expect(res.statusCode, context).toBeLessThan(500);
   if (res.statusCode < 400) return;
-  expect([400, 401, 404, 405, 408, 413, 414, 415, 431], context).toContain(res.statusCode);
+  expect([400, 401, 404, 405, 408, 409, 413, 414, 415, 429, 431], context).toContain(res.statusCode);
   const body = res.json() as { error?: unknown; message?: unknown };
   expect(typeof body.error, context).toBe('string');
   expect(typeof body.message, context).toBe('string');
