@@ -10,7 +10,10 @@ const readme = readFileSync(`${root}README.md`, 'utf8');
 
 /** Every `<!-- snippet: same-as PATH -->` marker naming a runner fixture, with the fenced block right after it. */
 function recipes(markdown: string): Array<{ path: string; code: string | undefined }> {
-  return [...markdown.matchAll(/^<!-- snippet: same-as (test\/fixtures\/runners\/\S+) -->\n(?:```[a-z]*\n([\s\S]*?)^```$)?/gm)].map((m) => ({ path: m[1]!, code: m[2] }));
+  return [...markdown.matchAll(/^<!-- snippet: same-as (test\/fixtures\/runners\/\S+) -->\n(?:```[a-z]*\n([\s\S]*?)^```$)?/gm)].map((m) => ({
+    path: m[1]!,
+    code: m[2],
+  }));
 }
 
 describe('README runner recipes', () => {
