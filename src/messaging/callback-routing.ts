@@ -18,7 +18,7 @@ export interface CallbackRoute {
 }
 
 /** Two applications of one account that a message could send its callbacks to, and which one it does. */
-export interface RoutingMismatch {
+interface RoutingMismatch {
   /** The request's applicationId. */
   requested: string;
   /** The application the from number is on. */
