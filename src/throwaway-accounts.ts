@@ -153,6 +153,8 @@ export class ThrowawayAccounts {
       users: [{ username, password, messaging: true }],
       oauthClients: [{ clientId, clientSecret }],
       tollFreeUnverified: 'block', // Bandwidth's rule since 2024-01-31, as for a configured account by default
+      // One application, so both settings agree (a permissive stand-in application copies it): a configured account's default.
+      statusCallbackApplication: 'fromNumber',
       applications: [
         {
           id: applicationId,

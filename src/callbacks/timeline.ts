@@ -14,6 +14,13 @@ const STATUS_OF: Record<StatusType, MessageStatus> = {
   'message-read': 'DELIVERED',
 };
 
+/** The URL an application's status callbacks go to: its outbound URL, else its one URL, else its inbound URL. */
+export function statusCallbackUrl(app: ApplicationConfig | undefined): string | undefined {
+  // Without an outbound URL Bandwidth is in single-URL mode: status events go to the inbound URL too
+  // ("Single callback" in https://support.bandwidth.com/hc/en-us/articles/360013007654).
+  return app?.outboundCallbackUrl ?? app?.callbackUrl ?? app?.inboundCallbackUrl;
+}
+
 /** Observes outbound timelines (persistence): each recipient's plan when made, and each step as it fires. */
 export interface TimelineObserver {
   planned(message: StoredMessage, recipient: string, steps: readonly PlannedStep[], explanation: string | undefined): void;
@@ -45,7 +52,7 @@ export class TimelinePlayer {
     for (const [recipient, explanation] of plan.explanations) {
       this.store.note(message, { at: now, what: 'planned', recipient, detail: { explanation } });
     }
-    const target = app?.outboundCallbackUrl ?? app?.callbackUrl ?? app?.inboundCallbackUrl;
+    const target = statusCallbackUrl(app);
     for (const observer of this.observers)
       for (const [recipient, steps] of plan.steps) observer.planned(message, recipient, steps, plan.explanations.get(recipient));
     for (const [recipient, steps] of plan.steps) this.playStep(message, recipient, steps, 0, 0, app, target, plan.explanations.get(recipient));
@@ -60,8 +67,7 @@ export class TimelinePlayer {
     index: number,
     elapsedMs: number,
     app: ApplicationConfig | undefined,
-    // Without an outbound URL Bandwidth is in single-URL mode: status events go to the inbound URL too
-    // ("Single callback" in https://support.bandwidth.com/hc/en-us/articles/360013007654).
+    // statusCallbackUrl(app), worked out once per plan.
     target: string | undefined,
     explanation: string | undefined,
   ): void {
@@ -87,7 +93,8 @@ export class TimelinePlayer {
             eventId: `ev-${this.nextEvent++}`,
             accountId: message.accountId,
             messageId: message.id,
-            applicationId: message.applicationId,
+            // The application called back (its auth is restored from it after a restart); the body echoes the request's.
+            applicationId: app?.id ?? message.applicationId,
             type: step.type,
             recipient,
             body,
@@ -126,7 +133,7 @@ export class TimelinePlayer {
   ): void {
     const step = steps[index];
     if (!step) return;
-    const target = app?.outboundCallbackUrl ?? app?.callbackUrl ?? app?.inboundCallbackUrl;
+    const target = statusCallbackUrl(app);
     this.playStep(message, recipient, steps, index, step.afterMs - Math.max(0, delayMs), app, target, explanation);
   }
 
@@ -254,7 +261,7 @@ export class TimelinePlayer {
     // Told even without a chain here: persistence must drop any steps it still holds for this recipient.
     for (const observer of this.observers) observer.replaced?.(message, recipient);
     // A message whose chain already ended (or was planned before a restart of the chain map) still has a target.
-    const target = chain ? chain.target : (app?.outboundCallbackUrl ?? app?.callbackUrl ?? app?.inboundCallbackUrl);
+    const target = chain ? chain.target : statusCallbackUrl(app);
     const explanation =
       `carrier action from the control API: ${outcome.type}${outcome.errorCode !== undefined ? ` ${outcome.errorCode}` : ''}` +
       (cancelled > 0 ? ` (replaced ${cancelled} scheduled step${cancelled === 1 ? '' : 's'})` : '');
@@ -277,7 +284,7 @@ export class TimelinePlayer {
         eventId: `ev-${this.nextEvent++}`,
         accountId: message.accountId,
         messageId: message.id,
-        applicationId: message.applicationId,
+        applicationId: usedApp?.id ?? message.applicationId,
         type: outcome.type,
         recipient,
         body: [statusEvent(message, outcome.type, recipient, at, failure)],

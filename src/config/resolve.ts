@@ -33,7 +33,12 @@ export interface AccountConfig {
   numbers: NumberConfig[];
   /** What a toll-free number that is not VERIFIED may send (README "Provisioning"). */
   tollFreeUnverified: TollFreeUnverifiedPolicy;
+  /** Whose callback settings status callbacks follow when the request's applicationId is not the from number's application (README "Which application gets the callbacks"). */
+  statusCallbackApplication: StatusCallbackApplication;
 }
+
+/** 'fromNumber': status callbacks follow the from number's application; 'request': the request's applicationId. */
+export type StatusCallbackApplication = 'fromNumber' | 'request';
 
 /** 'block': every message from a toll-free number that is not VERIFIED fails (4795); 'caps2023': the 2023 volume caps. */
 type TollFreeUnverifiedPolicy = 'block' | 'caps2023';
@@ -382,6 +387,9 @@ function normalize(file: ConfigFile, accountsSource: string, callbackUrlSource?:
       applications,
       numbers,
       tollFreeUnverified: account.tollFreeUnverified ?? 'block',
+      // Strict mode follows the from number as the quote of Bandwidth's older docs says; permissive mode keeps
+      // what it always did (the request's applicationId, an unknown one served as the first application).
+      statusCallbackApplication: account.statusCallbackApplication ?? (file.permissive ? 'request' : 'fromNumber'),
     };
   });
   const seen = new Set<string>();

@@ -119,6 +119,14 @@ const Account = Type.Object(
         title: "What a toll-free number that is not VERIFIED may send: 'block' (default) fails every message with 4795; 'caps2023' the 2023 caps, then 4795",
       }),
     ),
+    statusCallbackApplication: Type.Optional(
+      Type.Union([Type.Literal('fromNumber'), Type.Literal('request')], {
+        description: "'fromNumber' (the from number's application) or 'request' (the application named by the request's applicationId)",
+        // No `default` key: the default depends on permissive (the resolver applies it; the title says it).
+        title:
+          "Whose callback URL, credentials and callbackTypes a message's status callbacks follow when its applicationId is another application of the account than the from number's: 'fromNumber' (default) or 'request' (default in permissive mode)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,7 +1,7 @@
-import type { ApplicationConfig } from '../config/resolve.js';
 import type { Rejection } from '../scenarios/engine.js';
 import type { CoreParts } from './parts.js';
 import type { SenderRegistration } from '../scenarios/matcher.js';
+import { callbackRoute, type CallbackRoute } from './callback-routing.js';
 import { missingMedia } from './media-checks.js';
 import { mediaSizeRejection, registrationRejection, selfSendRejection, senderRegistration } from './provisioning-checks.js';
 
@@ -21,24 +21,25 @@ export interface SendingIdentity {
  * `from` (4403), then what follows the from number's provisioning (src/messaging/provisioning-checks.ts: 4476, 4773,
  * 4795), media on this emulator's media API that exists (4410) and fits the route (4411), and a recipient that is the
  * from number itself (4401, that recipient only). Used by plain and multichannel messages alike. `sender` is the from
- * number's registration, for the scenarios' provisioning conditions.
+ * number's registration, for the scenarios' provisioning conditions; `route` where the status callbacks go
+ * (src/messaging/callback-routing.ts: the request's application or the from number's).
  */
 export function checkAccount(
   parts: CoreParts,
   accountId: string,
   sending: SendingIdentity,
-): { app: ApplicationConfig | undefined; rejection: Rejection | undefined; sender?: SenderRegistration } {
+): { route: CallbackRoute; rejection: Rejection | undefined; sender?: SenderRegistration } {
   const account = parts.accounts.get(accountId);
   const app = account && parts.accounts.application(account, sending.applicationId);
   if (!app)
     return {
-      app,
+      route: { app },
       rejection: { errorCode: 4452, why: `applicationId ${sending.applicationId} is not an application of account ${accountId}: message-failed 4452` },
     };
   // RBM sends from an agent id, not one of the account's numbers: nothing about numbers applies to it.
-  if (sending.channel === 'RBM') return { app, rejection: missingMedia(parts, accountId, sending.media) };
+  if (sending.channel === 'RBM') return { route: { app }, rejection: missingMedia(parts, accountId, sending.media) };
   if (!parts.accounts.numberApplication(account, sending.from)) {
-    return { app, rejection: { errorCode: 4403, why: `from ${sending.from} is not a number of account ${accountId}: message-failed 4403` } };
+    return { route: { app }, rejection: { errorCode: 4403, why: `from ${sending.from} is not a number of account ${accountId}: message-failed 4403` } };
   }
   const entry = parts.accounts.number(account, sending.from);
   const sender = senderRegistration(entry);
@@ -47,5 +48,6 @@ export function checkAccount(
     missingMedia(parts, accountId, sending.media) ??
     (entry && mediaSizeRejection(parts, accountId, entry, sending.media)) ??
     selfSendRejection(sending.from, sending.to);
-  return { app, rejection, sender };
+  // Every outcome of an owned from number, a failure included, goes where the route says.
+  return { route: callbackRoute(account, app, sending.from), rejection, sender };
 }

@@ -49,7 +49,7 @@ export function actAsCarrier(parts: CoreParts, messageId: string, request: Carri
   if (final) throw new CarrierRefusal(`recipient ${final.to} of message ${messageId} is already ${final.status}: the carrier has answered for it`);
   if (rows.length === 0) throw new CarrierRefusal(`message ${messageId} has no recipient in flight: every one is already delivered or failed`);
   const account = parts.accounts.get(message.accountId);
-  const app = account && parts.accounts.application(account, message.applicationId);
+  const app = account && parts.accounts.application(account, message.callbackApplicationId ?? message.applicationId);
   const acts = rows.map((row) => ({ recipient: row.to, act: parts.timeline.carrierAct(message, row.to, outcome, app) }));
   // Durable before the answer: a process killed right after it must not replay the replaced steps at its next start.
   // When that write fails the act is taken back (its event never sent, the steps left as they were) and refused.

@@ -76,7 +76,7 @@ export class MultiChannelMessaging {
         continue;
       }
       Object.assign(message, fields);
-      this.outbound.play(message, plan, checked.app, offsetMs, preface);
+      this.outbound.play(message, plan, checked.route, offsetMs, preface);
       return;
     }
   }

@@ -1,4 +1,4 @@
-import type { ApplicationConfig } from '../config/resolve.js';
+import { statusCallbackUrl } from '../callbacks/timeline.js';
 import { newMessageId } from '../ids.js';
 import type { OutboundPlan } from '../model/plan.js';
 import type { Rejection } from '../scenarios/engine.js';
@@ -6,6 +6,7 @@ import type { SenderRegistration } from '../scenarios/matcher.js';
 import { countSegments } from '../segments.js';
 import type { StoredMessage } from '../store/messages.js';
 import { checkAccount } from './account-checks.js';
+import type { CallbackRoute } from './callback-routing.js';
 import { commitOrWithdraw } from './commit.js';
 import { externalMediaLimit } from './provisioning-checks.js';
 import type { InboundMessaging } from './inbound.js';
@@ -43,21 +44,24 @@ export class OutboundMessaging {
       timeline: [{ at: now, what: 'accepted' }],
     };
     this.parts.store.add(message);
-    const { app, rejection, sender } = checkAccount(this.parts, accountId, request);
+    const { route, rejection, sender } = checkAccount(this.parts, accountId, request);
     const external = rejection ? [] : this.fetches.externalOf(accountId, request.media);
-    if (external.length === 0) this.planAndPlay(message, app, rejection, sender);
-    else void this.fetches.fetchThen(message, [external], ([failure]) => this.planAndPlay(message, app, failure, sender), [externalMediaLimit(sender)]);
+    if (external.length === 0) this.planAndPlay(message, route, rejection, sender);
+    else void this.fetches.fetchThen(message, [external], ([failure]) => this.planAndPlay(message, route, failure, sender), [externalMediaLimit(sender)]);
     commitOrWithdraw(this.parts, { messages: [message] });
     return message;
   }
 
   // Plan the message's timeline (per recipient) and its scripted replies, and start playing them.
-  private planAndPlay(message: StoredMessage, app: ApplicationConfig | undefined, rejection: Rejection | undefined, sender?: SenderRegistration): void {
-    this.play(message, this.parts.scenarios.planOutbound(message, this.parts.config.callbacks, rejection, sender), app);
+  private planAndPlay(message: StoredMessage, route: CallbackRoute, rejection: Rejection | undefined, sender?: SenderRegistration): void {
+    this.play(message, this.parts.scenarios.planOutbound(message, this.parts.config.callbacks, rejection, sender), route);
   }
 
-  /** Play a plan, `offsetMs` later than planned (after multichannel fallbacks), its explanations prefixed by `preface`. */
-  play(message: StoredMessage, plan: OutboundPlan, app: ApplicationConfig | undefined, offsetMs = 0, preface = ''): void {
+  /**
+   * Play a plan with its status callbacks on `route`, `offsetMs` later than planned (after multichannel fallbacks),
+   * its explanations prefixed by `preface`.
+   */
+  play(message: StoredMessage, plan: OutboundPlan, route: CallbackRoute, offsetMs = 0, preface = ''): void {
     if (offsetMs > 0 || preface) {
       for (const [to, steps] of plan.steps)
         plan.steps.set(
@@ -70,9 +74,34 @@ export class OutboundMessaging {
     // A line per message at info would cost more than the message itself under load; the plan is in the timeline.
     if (log.isLevelEnabled('debug'))
       log.debug({ messageId: message.id, accountId: message.accountId, to: message.to, plan: Object.fromEntries(plan.explanations) }, 'message accepted');
-    timeline.playOutbound(message, plan, app);
+    this.noteRoute(message, route);
+    timeline.playOutbound(message, plan, route.app);
     plan.replies.forEach((reply, index) => {
       this.inbound.scheduleReply(message, `${message.id}/${index}`, reply, offsetMs + reply.afterMs);
     });
+  }
+
+  // Before the plan is played: the message remembers the application it calls back (a restart and a carrier action
+  // read it), and a request whose applicationId is not its from number's application says where its callbacks go.
+  private noteRoute(message: StoredMessage, route: CallbackRoute): void {
+    const { app, mismatch } = route;
+    // The use case that made the message sets it before the plan's notes tell the store's listeners (ARCHITECTURE §3).
+    if (app && app.id !== message.applicationId) message.callbackApplicationId = app.id;
+    if (!app || !mismatch) return;
+    const callbackUrl = statusCallbackUrl(app) ?? null;
+    const whose = mismatch.used === 'fromNumber' ? "the from number's" : "the request's";
+    const reason =
+      `applicationId ${mismatch.requested} is not the application of from ${message.from} (${mismatch.fromNumber}): status callbacks follow ` +
+      `${whose} application ${app.id} (statusCallbackApplication: ${mismatch.used}) ${callbackUrl ? `to ${callbackUrl}` : 'that has no URL (journaled no-target)'}`;
+    const detail = {
+      requestApplicationId: mismatch.requested,
+      fromNumberApplicationId: mismatch.fromNumber,
+      statusCallbackApplication: mismatch.used,
+      callbackApplicationId: app.id,
+      callbackUrl,
+    };
+    this.parts.store.note(message, { at: this.parts.clock.now(), what: 'callback-routing', detail: { ...detail, reason } });
+    // At info, unlike the per-message debug line above: it is rare, and it changes where the user's callbacks go.
+    this.parts.log.info({ messageId: message.id, accountId: message.accountId, ...detail }, reason);
   }
 }

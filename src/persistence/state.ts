@@ -134,7 +134,15 @@ function commitState(emulator: Emulator, staged: StagedState): RestoreCounts {
   for (const p of playableSteps(doc)) {
     const message = store.get(p.accountId, p.messageId);
     if (!message) continue;
-    timeline.resumeOutbound(message, p.recipient, p.steps, p.next, delayUntil(p.dueAt), appOf(p.accountId, message.applicationId), p.explanation);
+    timeline.resumeOutbound(
+      message,
+      p.recipient,
+      p.steps,
+      p.next,
+      delayUntil(p.dueAt),
+      appOf(p.accountId, message.callbackApplicationId ?? message.applicationId),
+      p.explanation,
+    );
     pendingSteps++;
   }
   // An inbound message whose message-received never went out (the process stopped first) gets it now.

@@ -86,6 +86,9 @@ export const StoredMessageSchema = Type.Object({
   channelList: Type.Optional(Type.Array(ChannelListItemSchema)),
   suggestionResponse: Type.Optional(SuggestionResponseSchema),
   locationResponse: Type.Optional(LocationResponseSchema),
+  callbackApplicationId: Type.Optional(
+    Type.String({ description: "outbound: the application whose callback URL gets the status callbacks, when not applicationId (the from number's)" }),
+  ),
 });
 /** A message as the emulator keeps it; see StoredMessageSchema. */
 export type StoredMessage = Static<typeof StoredMessageSchema>;

@@ -258,10 +258,19 @@ describe('callback routing', () => {
     const sinkDelivered = await newSink();
     const sinkFailed = await newSink();
     const APP_FAILED = APP_B;
-    const { running, api } = await start([
-      app(APP, { callbackUrl: sinkDelivered.url, callbackTypes: ['message-delivered'] }),
-      app(APP_FAILED, { callbackUrl: sinkFailed.url, callbackTypes: ['message-failed'] }),
-    ]);
+    // Each application with a number of its own: status callbacks follow the from number's application.
+    const { running, api } = await start(
+      [
+        app(APP, { callbackUrl: sinkDelivered.url, callbackTypes: ['message-delivered'] }),
+        app(APP_FAILED, { callbackUrl: sinkFailed.url, callbackTypes: ['message-failed'] }),
+      ],
+      {
+        numbers: [
+          { number: FROM, applicationId: APP },
+          { number: NUMBER_B, applicationId: APP_FAILED },
+        ],
+      },
+    );
     const media = ['https://example.com/a.png'];
 
     // Delivered only: an MMS's message-sending is not sent.
@@ -274,8 +283,8 @@ describe('callback routing', () => {
     expect(events(sinkDelivered).map((e) => e.type)).toEqual(['message-delivered']);
 
     // Failed only: a delivered MMS sends nothing at all; a failure (magic number +1555100DDDD) still arrives.
-    const b = await api.createMessage(ACCOUNT, request({ applicationId: APP_FAILED, to: [TO2], media }));
-    const failing = await api.createMessage(ACCOUNT, request({ applicationId: APP_FAILED, to: ['+15551004432'] }));
+    const b = await api.createMessage(ACCOUNT, request({ applicationId: APP_FAILED, from: NUMBER_B, to: [TO2], media }));
+    const failing = await api.createMessage(ACCOUNT, request({ applicationId: APP_FAILED, from: NUMBER_B, to: ['+15551004432'] }));
     const deliveredB = await running.callbacks.waitFor({ messageId: b.data.id, type: 'message-delivered' }, WAIT);
     const sendingB = await running.callbacks.waitFor({ messageId: b.data.id, type: 'message-sending' }, WAIT);
     expect([sendingB.outcome, deliveredB.outcome]).toEqual(['not-requested', 'not-requested']);
