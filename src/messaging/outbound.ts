@@ -8,6 +8,7 @@ import type { StoredMessage } from '../store/messages.js';
 import { checkAccount } from './account-checks.js';
 import { commitOrWithdraw } from './commit.js';
 import { externalMediaLimit } from './provisioning-checks.js';
+import { recordOutbound } from './provisioned-fields.js';
 import type { InboundMessaging } from './inbound.js';
 import type { ExternalMediaFetches } from './media-checks.js';
 import type { CoreParts } from './parts.js';
@@ -42,6 +43,7 @@ export class OutboundMessaging {
       recipients: request.to.map((to) => ({ to, status: 'QUEUED', errorCode: 0, updatedAt: now })),
       timeline: [{ at: now, what: 'accepted' }],
     };
+    recordOutbound(this.parts, message);
     this.parts.store.add(message);
     const { app, rejection, sender } = checkAccount(this.parts, accountId, request);
     const external = rejection ? [] : this.fetches.externalOf(accountId, request.media);
