@@ -65,12 +65,19 @@ describe('search rows filled in from provisioning, through bandwidth-sdk', () =>
   let sink: CallbackSink;
   let api: MessagesApi;
   let plainApi: MessagesApi;
+  // The first messages, sent before the tests: one per number type.
+  const ids: Record<string, string> = {};
 
   beforeAll(async () => {
     sink = await emulators.newSink();
     running = await emulators.start({ config: undefined, ...config(sink.url) });
     api = new MessagesApi(new Configuration({ basePath: running.url, ...USER }));
     plainApi = new MessagesApi(new Configuration({ basePath: running.url, ...PLAIN_USER }));
+    ids.a2p = await send(A2P, [HANDSET]);
+    ids.p2p = await send(P2P, [HANDSET]);
+    ids.tollFree = await send(TOLL_FREE, [UK_HANDSET]);
+    ids.shortCode = await send(SHORT_CODE, [EAST_HANDSET]);
+    ids.canadian = await send(CANADIAN, [FR_HANDSET]);
   });
 
   // Send through the SDK (202 checked against the spec) and wait until nothing is pending: its callbacks are all in.
@@ -92,14 +99,6 @@ describe('search rows filled in from provisioning, through bandwidth-sdk', () =>
     return bodies.map((b) => (b as EventBody[])[0]!);
   }
 
-  const ids: Record<string, string> = {};
-  beforeAll(async () => {
-    ids.a2p = await send(A2P, [HANDSET]);
-    ids.p2p = await send(P2P, [HANDSET]);
-    ids.tollFree = await send(TOLL_FREE, [UK_HANDSET]);
-    ids.shortCode = await send(SHORT_CODE, [EAST_HANDSET]);
-    ids.canadian = await send(CANADIAN, [FR_HANDSET]);
-  });
 
   it('each number type gives its product, location, campaign, countries and the recipient range’s carrier', async () => {
     const [a2p] = await rows({ messageId: ids.a2p });
