@@ -99,7 +99,6 @@ describe('search rows filled in from provisioning, through bandwidth-sdk', () =>
     return bodies.map((b) => (b as EventBody[])[0]!);
   }
 
-
   it('each number type gives its product, location, campaign, countries and the recipient range’s carrier', async () => {
     const [a2p] = await rows({ messageId: ids.a2p });
     expect(a2p).toMatchObject({
@@ -202,14 +201,14 @@ describe('search rows filled in from provisioning, through bandwidth-sdk', () =>
   });
 
   it('carrierName on status callbacks only for the account with the feature', async () => {
-    const [withFeature] = await statusBodies(ids.a2p);
+    const [withFeature] = await statusBodies(ids.a2p!);
     expect(withFeature).toMatchObject({ type: 'message-delivered', carrierName: 'Emulated Wireless' });
     const plain = await send(PLAIN, [HANDSET], {}, plainApi, PLAIN_ACCT, PLAIN_APP);
     const [without] = await statusBodies(plain);
     expect(without!.type).toBe('message-delivered');
     expect(without).not.toHaveProperty('carrierName');
     // No carrier for the number: no carrierName (the spec's is a string, never null).
-    const [none] = await statusBodies(ids.canadian);
+    const [none] = await statusBodies(ids.canadian!);
     expect(none).not.toHaveProperty('carrierName');
   });
 
