@@ -4,7 +4,7 @@ import type { AccountRegistry } from './accounts.js';
 import type { Clock } from './clock.js';
 import { moveUrlCredentials } from './config/callback-credentials.js';
 import type { AccountConfig } from './config/resolve.js';
-import { isE164 } from './config/schema.js';
+import { AccountFeaturesSchema, isE164 } from './config/schema.js';
 import { newToken } from './ids.js';
 import { compileSchemaCheck, type Problem } from './validation/schema-check.js';
 import { resolveRegistration } from './config/numbers.js';
@@ -55,6 +55,12 @@ export const ThrowawayAccountRequestSchema = Type.Object(
         minimum: 1,
         maximum: MAX_TTL_SECONDS,
         description: `remove the account and everything it owns this many seconds after it was made (1 to ${MAX_TTL_SECONDS}); default: kept until deleted`,
+      }),
+    ),
+    features: Type.Optional(
+      Type.Object(AccountFeaturesSchema.properties, {
+        additionalProperties: false,
+        description: '{advancedQualityMetrics, carrierNameOnCallbacks}: account features, as in the config; default: all off',
       }),
     ),
   },
@@ -155,6 +161,10 @@ export class ThrowawayAccounts {
       tollFreeUnverified: 'block', // Bandwidth's rule since 2024-01-31, as for a configured account by default
       // One application, so both settings agree (a permissive stand-in application copies it): a configured account's default.
       statusCallbackApplication: 'fromNumber',
+      features: {
+        advancedQualityMetrics: request.features?.advancedQualityMetrics ?? false,
+        carrierNameOnCallbacks: request.features?.carrierNameOnCallbacks ?? false,
+      },
       applications: [
         {
           id: applicationId,

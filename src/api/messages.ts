@@ -87,7 +87,11 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
           [],
           `Invalid query parameters: ${describeQueryErrors((req.validationError as { validation: QueryError[] }).validation)}`,
         );
-      return searchMessages(emulator.messages.list(req.params.accountId), req.query, requestUrl(req), !emulator.config.permissive);
+      const account = emulator.accounts.get(req.params.accountId);
+      return searchMessages(emulator.messages.list(req.params.accountId), req.query, requestUrl(req), {
+        requireFilter: !emulator.config.permissive,
+        qualityMetrics: account?.features.advancedQualityMetrics ?? false,
+      });
     },
   );
 }

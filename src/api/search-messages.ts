@@ -4,6 +4,21 @@ import type { StoredMessage } from '../store/messages.js';
 import { isoTime } from '../iso-time.js';
 
 const Int = (min = 0) => Type.Integer({ minimum: min });
+// Bounds of our own (Bandwidth publishes none): as long as the emulator's own values can be (a location id, a
+// campaign id, a configured carrier name), and a country filter is three capital letters, as 'USA'.
+const CountryA3 = Type.String({ pattern: '^[A-Z]{3}$' });
+// The spec's productTypeEnum, the `product` filter's values.
+const PRODUCTS = [
+  'LOCAL_A2P',
+  'P2P',
+  'SHORT_CODE_REACH',
+  'TOLL_FREE',
+  'HOSTED_SHORT_CODE',
+  'ALPHA_NUMERIC',
+  'RBM_MEDIA',
+  'RBM_RICH',
+  'RBM_CONVERSATIONAL',
+] as const;
 
 /** The search API's query parameters (the spec's listMessages parameters). */
 export const SearchQuerySchema = Type.Object(
@@ -15,20 +30,21 @@ export const SearchQuerySchema = Type.Object(
       Type.Union(['RECEIVED', 'QUEUED', 'SENDING', 'SENT', 'FAILED', 'DELIVERED', 'ACCEPTED', 'UNDELIVERED'].map((s) => Type.Literal(s))),
     ),
     messageDirection: Type.Optional(Type.Union([Type.Literal('INBOUND'), Type.Literal('OUTBOUND')])),
-    carrierName: Type.Optional(Type.String()),
+    carrierName: Type.Optional(Type.String({ maxLength: 64 })),
     messageType: Type.Optional(Type.Union([Type.Literal('sms'), Type.Literal('mms'), Type.Literal('rcs')])),
     errorCode: Type.Optional(Int()),
     fromDateTime: Type.Optional(Type.String({ format: 'date-time' })),
     toDateTime: Type.Optional(Type.String({ format: 'date-time' })),
-    campaignId: Type.Optional(Type.String()),
+    campaignId: Type.Optional(Type.String({ maxLength: 32 })),
     fromBwLatency: Type.Optional(Int()),
     bwQueued: Type.Optional(Type.Boolean()),
-    product: Type.Optional(Type.String()),
-    location: Type.Optional(Type.String()),
+    // The spec's productTypeEnum; a row's product is a plain nullable string.
+    product: Type.Optional(Type.Union(PRODUCTS.map((p) => Type.Literal(p)))),
+    location: Type.Optional(Type.String({ maxLength: 64 })),
     carrierQueued: Type.Optional(Type.Boolean()),
     fromCarrierLatency: Type.Optional(Int()),
-    callingNumberCountryA3: Type.Optional(Type.String()),
-    calledNumberCountryA3: Type.Optional(Type.String()),
+    callingNumberCountryA3: Type.Optional(CountryA3),
+    calledNumberCountryA3: Type.Optional(CountryA3),
     fromSegmentCount: Type.Optional(Int()),
     toSegmentCount: Type.Optional(Int()),
     fromMessageSize: Type.Optional(Int()),
@@ -91,36 +107,78 @@ const SORT_FIELDS: ReadonlyArray<keyof MessageRow> = [
   'messageLength',
   'attachmentCount',
   'recipientCount',
+  'campaignClass',
+  'campaignId',
+  'bwLatency',
+  'carrierLatency',
+  'callingNumberCountryA3',
+  'calledNumberCountryA3',
+  'product',
+  'location',
 ];
 
-function rowsOf(message: StoredMessage): MessageRow[] {
+function rowsOf(message: StoredMessage, qualityMetrics: boolean): MessageRow[] {
   const mms = (message.media?.length ?? 0) > 0 || message.to.length > 1;
-  return message.recipients.map((recipient) => ({
-    messageId: message.id,
-    accountId: message.accountId,
-    sourceTn: message.from,
-    destinationTn: recipient.to,
-    messageStatus: recipient.status,
-    messageDirection: message.direction === 'out' ? 'OUTBOUND' : 'INBOUND',
-    // A multichannel message sent over RBM is an RCS message in Bandwidth's search; over SMS/MMS it is one of those.
-    messageType: message.channel === 'RBM' ? 'rcs' : mms ? 'mms' : 'sms',
-    segmentCount: message.segmentCount,
-    errorCode: recipient.errorCode,
-    receiveTime: isoTime(message.time),
-    carrierName: null,
-    messageSize: Buffer.byteLength(message.text, 'utf8'),
-    messageLength: message.text.length,
-    attachmentCount: message.media?.length ?? 0,
-    recipientCount: message.to.length,
-    campaignClass: null,
-    campaignId: null,
-    bwLatency: null,
-    carrierLatency: null,
-    callingNumberCountryA3: null,
-    calledNumberCountryA3: null,
-    product: null,
-    location: null,
-  }));
+  const provisioned = message.provisioning;
+  return message.recipients.map((recipient) => {
+    const latency = qualityMetrics ? latenciesOf(message, recipient.to) : NO_LATENCY;
+    return {
+      messageId: message.id,
+      accountId: message.accountId,
+      sourceTn: message.from,
+      destinationTn: recipient.to,
+      messageStatus: recipient.status,
+      messageDirection: message.direction === 'out' ? 'OUTBOUND' : 'INBOUND',
+      // A multichannel message sent over RBM is an RCS message in Bandwidth's search; over SMS/MMS it is one of those.
+      messageType: message.channel === 'RBM' ? 'rcs' : mms ? 'mms' : 'sms',
+      segmentCount: message.segmentCount,
+      errorCode: recipient.errorCode,
+      receiveTime: isoTime(message.time),
+      // "The name of the carrier. Not currently supported for MMS" (the spec's listMessageItem.carrierName).
+      carrierName: mms ? null : (recipient.carrierName ?? null),
+      messageSize: Buffer.byteLength(message.text, 'utf8'),
+      messageLength: message.text.length,
+      attachmentCount: message.media?.length ?? 0,
+      recipientCount: message.to.length,
+      campaignClass: provisioned?.campaignClass ?? null,
+      campaignId: provisioned?.campaignId ?? null,
+      bwLatency: latency.bw,
+      carrierLatency: latency.carrier,
+      callingNumberCountryA3: provisioned?.callingNumberCountryA3 ?? null,
+      calledNumberCountryA3: recipient.calledNumberCountryA3 ?? null,
+      product: provisioned?.product ?? null,
+      location: provisioned?.location ?? null,
+    };
+  });
+}
+
+const NO_LATENCY = { bw: null, carrier: null } as const;
+const FINAL = new Set(['message-delivered', 'message-failed']);
+const HANDED_OFF = new Set(['message-sending', ...FINAL]);
+
+/**
+ * Advanced Quality Metrics, in whole emulated seconds, from the recipient's timeline: bwLatency from acceptance to
+ * the first event (Bandwidth handing the message on: message-sending, or the outcome when there is none), and
+ * carrierLatency from then to the outcome (message-delivered or -failed), outbound only ("Only available for OUTBOUND
+ * messages"). Null until the event has happened. An inbound message is handed to its callback at once: bwLatency 0.
+ */
+function latenciesOf(message: StoredMessage, recipient: string): { bw: number | null; carrier: number | null } {
+  if (message.direction === 'in') return { bw: 0, carrier: null };
+  let handedOff: number | undefined;
+  let outcome: number | undefined;
+  for (const entry of message.timeline) {
+    if (entry.recipient !== recipient) continue;
+    if (handedOff === undefined && HANDED_OFF.has(entry.what)) handedOff = entry.at;
+    if (FINAL.has(entry.what)) {
+      outcome = entry.at;
+      break;
+    }
+  }
+  const seconds = (ms: number) => Math.max(0, Math.round(ms / 1000));
+  return {
+    bw: handedOff === undefined ? null : seconds(handedOff - message.time),
+    carrier: handedOff === undefined || outcome === undefined ? null : seconds(outcome - handedOff),
+  };
 }
 
 /** Match a number filter: a comma list of full numbers, one full number, or a partial number of 5+ characters. */
@@ -223,8 +281,19 @@ function decodeToken(raw: string, sort: string): PageToken {
   );
 }
 
-/** Search an account's messages (permissive mode lifts the one-filter rule, as SDK test suites list without one): filters, sort, keyset paging that neither loses nor repeats rows while paging. */
-export function searchMessages(messages: Iterable<StoredMessage>, query: SearchQuery, url: URL, requireFilter = true): Record<string, unknown> {
+/** How a search is served: the one-filter rule (permissive mode lifts it, as SDK test suites list without one), and whether the account has Advanced Quality Metrics (latencies in rows). */
+export interface SearchOptions {
+  requireFilter: boolean;
+  qualityMetrics: boolean;
+}
+
+/** Search an account's messages: filters, sort, keyset paging that neither loses nor repeats rows while paging. */
+export function searchMessages(
+  messages: Iterable<StoredMessage>,
+  query: SearchQuery,
+  url: URL,
+  { requireFilter, qualityMetrics }: SearchOptions = { requireFilter: true, qualityMetrics: false },
+): Record<string, unknown> {
   if (requireFilter && !Object.keys(query).some((key) => !NOT_FILTERS.has(key))) {
     throw bandwidthErrors.validation(
       [],
@@ -242,7 +311,7 @@ export function searchMessages(messages: Iterable<StoredMessage>, query: SearchQ
   // A total order: the sort field, then time, id and recipient break ties so keyset paging is exact.
   const keyOf = (row: MessageRow): SortKey => [row[field as keyof MessageRow], row.receiveTime, row.messageId, row.destinationTn];
   const rows: Array<{ row: MessageRow; key: SortKey }> = [];
-  for (const message of messages) for (const row of rowsOf(message)) if (filter(row)) rows.push({ row, key: keyOf(row) });
+  for (const message of messages) for (const row of rowsOf(message, qualityMetrics)) if (filter(row)) rows.push({ row, key: keyOf(row) });
   rows.sort((a, b) => sign * compareKeys(a.key, b.key));
 
   const limit = query.limit ?? 100;

@@ -12,6 +12,16 @@ export interface CallbackEvent {
   errorCode?: number;
   eventTime?: string;
   message: Record<string, unknown>;
+  carrierName?: string;
+}
+
+// "This field is present only when this account feature has been enabled" (the spec's carrierName of statusCallback
+// and inboundCallback): the carrier of the handset's number recorded at acceptance, when the account had the feature.
+function withCarrierName(event: CallbackEvent, message: StoredMessage, recipient: string): CallbackEvent {
+  if (!message.provisioning?.carrierNameOnCallbacks) return event;
+  const carrierName = message.recipients.find((r) => r.to === recipient)?.carrierName;
+  if (carrierName) event.carrierName = carrierName;
+  return event;
 }
 
 const iso = isoTime;
@@ -58,7 +68,7 @@ export function statusEvent(
   if (type === CallbackType.failed) event.errorCode = failure?.errorCode ?? 9999;
   // Bandwidth's read receipt says when it was read in eventTime; the emulator reads at the moment it reports.
   if (type === CallbackType.read) event.eventTime = iso(atMs);
-  return event;
+  return withCarrierName(event, message, recipient);
 }
 
 function describeStatus(message: StoredMessage, type: StatusType, failure?: { errorCode: number; description?: string }): string {
@@ -84,11 +94,6 @@ const INBOUND_DESCRIPTION: Record<InboundType, string> = {
 /** The inbound event (`message-received`, or an RBM response) for one owned recipient of an inbound message. */
 export function inboundEvent(message: StoredMessage, atMs: number): CallbackEvent {
   const type = inboundTypeOf(message);
-  return {
-    type,
-    time: iso(atMs),
-    description: INBOUND_DESCRIPTION[type],
-    to: message.owner,
-    message: messageObject(message, message.text),
-  };
+  const event = { type, time: iso(atMs), description: INBOUND_DESCRIPTION[type], to: message.owner, message: messageObject(message, message.text) };
+  return withCarrierName(event, message, message.owner);
 }

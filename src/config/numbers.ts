@@ -50,6 +50,8 @@ export interface NumberConfig {
   campaign?: CampaignConfig | null;
   /** Toll-free numbers: the verification. */
   tollFreeVerification?: VerificationConfig;
+  /** The number's country (ISO 3166-1 alpha-3) when the config says; otherwise it follows the prefix (src/config/number-ranges.ts). */
+  country?: string;
 }
 
 /** The campaign a local number is on when the config does not say: active and approved, so nothing fails. */
@@ -146,6 +148,13 @@ export const RegistrationProperties = {
       title: 'Toll-free verification (default: VERIFIED)',
     }),
   ),
+  country: Type.Optional(
+    Type.String({
+      pattern: '^[A-Z]{3}$',
+      description: "an ISO 3166-1 alpha-3 code of three capital letters, such as 'CAN'",
+      title: "The number's country in search rows (callingNumberCountryA3/calledNumberCountryA3); default: by its prefix, +1 'USA'",
+    }),
+  ),
 };
 
 /** A number's registration as the control API's PUT takes it. */
@@ -197,6 +206,7 @@ export function resolveRegistration(
     });
   if (problems.length > 0) return { problems };
   const entry: NumberConfig = { number, applicationId, type, location: spec.location ?? DEFAULT_LOCATION };
+  if (spec.country !== undefined) entry.country = spec.country;
   if (type === 'local') {
     const campaign = spec.campaign === undefined ? DEFAULT_CAMPAIGN : spec.campaign;
     entry.campaign = campaign && { id: campaign.id, class: campaign.class, status: campaign.status ?? 'ACTIVE', mnoStatus: campaign.mnoStatus ?? 'APPROVED' };

@@ -8,6 +8,7 @@ import { moveUrlCredentials, type CallbackAuthConfig } from './callback-credenti
 import { DEFAULT_CONFIG } from './defaults.js';
 import { durationBoundProblems } from './duration-bounds.js';
 import { SCALAR_OPTIONS, SHORTCUT_KEYS, type OptionShortcuts, type ScalarOption } from './options.js';
+import { carrierTable, DEFAULT_CARRIERS, type CarrierRange } from './number-ranges.js';
 import { resolveRegistration, type NumberConfig } from './numbers.js';
 import { ConfigFileSchema, isE164, type ConfigFile, type StatusCallbackType } from './schema.js';
 
@@ -35,6 +36,14 @@ export interface AccountConfig {
   tollFreeUnverified: TollFreeUnverifiedPolicy;
   /** Whose callback settings status callbacks follow when the request's applicationId is not the from number's application (README "Which application gets the callbacks"). */
   statusCallbackApplication: StatusCallbackApplication;
+  /** Features Bandwidth enables per account (README "What Bandwidth fills in"); all off by default. */
+  features: AccountFeatures;
+}
+
+/** Account features the spec names a field for: Advanced Quality Metrics (latencies in search), carrierName on callbacks. */
+interface AccountFeatures {
+  advancedQualityMetrics: boolean;
+  carrierNameOnCallbacks: boolean;
 }
 
 /** 'fromNumber': status callbacks follow the from number's application; 'request': the request's applicationId. */
@@ -54,6 +63,8 @@ export interface EmulatorConfig {
   allowedHosts: string[];
   timeScale: number;
   accounts: AccountConfig[];
+  /** Fictional carriers by number range, longest prefix first (src/config/number-ranges.ts `carrierOf`). */
+  carriers: CarrierRange[];
   scenarios: string[];
   hotReload: boolean;
   callbacks: { timeoutMs: number; retryDelaysMs: number[]; deliveryDelayMs: number; sendingDelayMs: number };
@@ -140,16 +151,18 @@ export function resolveConfig(sources: ConfigSources = {}): EmulatorConfig {
 
   let merged: Record<string, unknown> = structuredClone(DEFAULT_CONFIG);
   let accountsSource = 'embedded default';
+  let carriersSource = 'embedded default';
   for (const layer of layers) {
     const { callbackUrl, ...rest } = layer.value as ConfigFile & { callbackUrl?: string };
     if (rest.accounts) accountsSource = layer.source;
+    if (rest.carriers) carriersSource = layer.source;
     merged = deepMerge(merged, rest as Record<string, unknown>);
     if (callbackUrl !== undefined) {
       const accounts = merged.accounts as Array<{ applications: Array<Record<string, unknown>> }>;
       accounts[0]!.applications[0]!.callbackUrl = callbackUrl;
     }
   }
-  return normalize(merged as ConfigFile, accountsSource, callbackUrlSource);
+  return normalize(merged as ConfigFile, { accounts: accountsSource, carriers: carriersSource }, callbackUrlSource);
 }
 
 // The JavaScript type each kind of flag value takes as a startEmulator option.
@@ -321,8 +334,9 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
   return out;
 }
 
-function normalize(file: ConfigFile, accountsSource: string, callbackUrlSource?: string): EmulatorConfig {
+function normalize(file: ConfigFile, sources: { accounts: string; carriers: string }, callbackUrlSource?: string): EmulatorConfig {
   const problems: Problem[] = [];
+  const accountsSource = sources.accounts;
   const ms = (v: string | number | undefined, fallback: number) => (v === undefined ? fallback : (parseDuration(v) ?? fallback));
   const accounts: AccountConfig[] = (file.accounts ?? []).map((account, a) => {
     const applications = account.applications.map((app, i) => {
@@ -390,6 +404,10 @@ function normalize(file: ConfigFile, accountsSource: string, callbackUrlSource?:
       // Strict mode follows the from number as the issue's quote of Bandwidth's older docs says; permissive mode keeps
       // what it always did (the request's applicationId, an unknown one served as the first application).
       statusCallbackApplication: account.statusCallbackApplication ?? (file.permissive ? 'request' : 'fromNumber'),
+      features: {
+        advancedQualityMetrics: account.features?.advancedQualityMetrics ?? false,
+        carrierNameOnCallbacks: account.features?.carrierNameOnCallbacks ?? false,
+      },
     };
   });
   const seen = new Set<string>();
@@ -403,6 +421,19 @@ function normalize(file: ConfigFile, accountsSource: string, callbackUrlSource?:
       });
     seen.add(account.id);
   });
+  const carriers = file.carriers ?? DEFAULT_CARRIERS;
+  const prefixes = new Map<string, number>();
+  carriers.forEach((range, i) => {
+    const first = prefixes.get(range.prefix);
+    if (first !== undefined)
+      problems.push({
+        source: sources.carriers,
+        field: `carriers[${i}].prefix`,
+        problem: `'${range.prefix}' is the prefix of carriers[${first}] too`,
+        fix: 'give each range a distinct prefix (the longest matching one wins)',
+      });
+    else prefixes.set(range.prefix, i);
+  });
   if (problems.length > 0) throw new EmulatorConfigError(problems);
   const callbacks = file.callbacks ?? {};
   return {
@@ -414,6 +445,7 @@ function normalize(file: ConfigFile, accountsSource: string, callbackUrlSource?:
     allowedHosts: (file.allowedHosts ?? []).map((h) => h.toLowerCase()),
     timeScale: file.timeScale ?? 1,
     accounts,
+    carriers: carrierTable(carriers),
     scenarios: file.scenarios ?? [],
     hotReload: file.hotReload ?? true,
     callbacks: {

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { DURATION_PATTERN } from '../validation/durations.js';
+import { CarriersSchema } from './number-ranges.js';
 import { RegistrationProperties } from './numbers.js';
 
 const E164_PATTERN = '^\\+[1-9]\\d{1,14}$';
@@ -101,6 +102,29 @@ const OAuthClient = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Account features Bandwidth enables per account, where the spec says a field exists only with one: "Only available
+ * for accounts with the Advanced Quality Metrics feature enabled" (listMessageItem.bwLatency, carrierLatency) and
+ * "This field is present only when this account feature has been enabled" (the callbacks' carrierName).
+ */
+export const AccountFeaturesSchema = Type.Object(
+  {
+    advancedQualityMetrics: Type.Optional(
+      Type.Boolean({
+        title: 'Advanced Quality Metrics: search rows carry bwLatency and carrierLatency (seconds), and fromBwLatency/fromCarrierLatency filter on them',
+        default: false,
+      }),
+    ),
+    carrierNameOnCallbacks: Type.Optional(
+      Type.Boolean({
+        title: "Status and inbound callbacks carry carrierName, the carrier of the handset's number (the spec's account feature)",
+        default: false,
+      }),
+    ),
+  },
+  { additionalProperties: false, title: 'Account features (off unless enabled, as at Bandwidth)' },
+);
+
 const Account = Type.Object(
   {
     id: Type.String({
@@ -127,6 +151,7 @@ const Account = Type.Object(
           "Whose callback URL, credentials and callbackTypes a message's status callbacks follow when its applicationId is another application of the account than the from number's: 'fromNumber' (default) or 'request' (default in permissive mode)",
       }),
     ),
+    features: Type.Optional(AccountFeaturesSchema),
   },
   { additionalProperties: false },
 );
@@ -185,6 +210,7 @@ export const ConfigFileSchema = Type.Object(
     accounts: Type.Optional(
       Type.Array(Account, { minItems: 1, title: 'Accounts served; a list here replaces the embedded default account (see Default account)' }),
     ),
+    carriers: Type.Optional(CarriersSchema),
     scenarios: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
         description: 'scenario files or folders',

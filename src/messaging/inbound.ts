@@ -5,6 +5,7 @@ import { countSegments } from '../segments.js';
 import type { StoredMessage } from '../store/messages.js';
 import { commitOrWithdraw } from './commit.js';
 import type { CoreParts } from './parts.js';
+import { recordInbound } from './provisioned-fields.js';
 import { NoOwnedRecipientError, StorageWriteError, type InboundAttachment, type InboundRequest } from './types.js';
 
 /** Messages handsets send to the account's numbers: control API inbound, scenario replies and scheduled inbound. */
@@ -61,6 +62,7 @@ export class InboundMessaging {
       if (request.suggestionResponse)
         message.suggestionResponse = { ...request.suggestionResponse, pairedMessageId: request.suggestionResponse.pairedMessageId ?? null };
       if (request.locationResponse) message.locationResponse = request.locationResponse;
+      recordInbound(this.parts, message, account);
       store.add(message);
       timeline.playInbound(message, app);
       copies.push(message);

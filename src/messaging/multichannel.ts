@@ -7,6 +7,7 @@ import { commitOrWithdraw } from './commit.js';
 import type { ExternalMediaFetches } from './media-checks.js';
 import type { OutboundMessaging } from './outbound.js';
 import type { CoreParts } from './parts.js';
+import { recordOutbound } from './provisioned-fields.js';
 
 /** Multichannel (beta) messages: one stored message that falls back along its channel list. */
 export class MultiChannelMessaging {
@@ -38,6 +39,7 @@ export class MultiChannelMessaging {
       recipients: [{ to: request.to, status: 'QUEUED', errorCode: 0, updatedAt: now }],
       timeline: [{ at: now, what: 'accepted' }],
     };
+    recordOutbound(this.parts, message);
     this.parts.store.add(message);
     const external = request.channelList.map((item) =>
       item.channel === 'MMS' ? this.fetches.externalOf(accountId, channelFields(item, request.to).media) : [],
@@ -76,6 +78,8 @@ export class MultiChannelMessaging {
         continue;
       }
       Object.assign(message, fields);
+      // The search row follows the channel in use, as its from, text and media do.
+      if (index > 0) recordOutbound(this.parts, message);
       this.outbound.play(message, plan, checked.route, offsetMs, preface);
       return;
     }

@@ -9,6 +9,7 @@ import { checkAccount } from './account-checks.js';
 import type { CallbackRoute } from './callback-routing.js';
 import { commitOrWithdraw } from './commit.js';
 import { externalMediaLimit } from './provisioning-checks.js';
+import { recordOutbound } from './provisioned-fields.js';
 import type { InboundMessaging } from './inbound.js';
 import type { ExternalMediaFetches } from './media-checks.js';
 import type { CoreParts } from './parts.js';
@@ -43,6 +44,7 @@ export class OutboundMessaging {
       recipients: request.to.map((to) => ({ to, status: 'QUEUED', errorCode: 0, updatedAt: now })),
       timeline: [{ at: now, what: 'accepted' }],
     };
+    recordOutbound(this.parts, message);
     this.parts.store.add(message);
     const { route, rejection, sender } = checkAccount(this.parts, accountId, request);
     const external = rejection ? [] : this.fetches.externalOf(accountId, request.media);

@@ -107,6 +107,14 @@ export function ruleHitsOf(emulator: Emulator): Record<string, number> {
   return hits;
 }
 
+// A version as written, but never a nested value spelled out: JSON.stringify of an array 100,000 levels deep
+// overflows the stack (the depth check comes after the version's).
+function describeVersion(version: unknown): string {
+  if (Array.isArray(version)) return 'a list';
+  if (version !== null && typeof version === 'object') return 'an object';
+  return String(JSON.stringify(version)).slice(0, 64);
+}
+
 // A refusal lists this many problems at most (a document of a million bad entries would make a huge answer).
 const MAX_PROBLEMS = 100;
 
@@ -120,7 +128,7 @@ export function checkStateDocument(value: unknown, source: string, media?: { max
       {
         source,
         field: 'version',
-        problem: `is ${JSON.stringify((value as { version: unknown }).version)}; this emulator reads version ${STATE_VERSION}`,
+        problem: `is ${describeVersion((value as { version: unknown }).version)}; this emulator reads version ${STATE_VERSION}`,
         fix: `export the state again from this version of the emulator, or set version: ${STATE_VERSION} if the document has this shape`,
       },
     ];

@@ -18,8 +18,35 @@ const MessageStatusSchema = Type.Union([
 /** Bandwidth's message statuses as the search API reports them. */
 export type MessageStatus = Static<typeof MessageStatusSchema>;
 
-/** One recipient's state: outbound messages have one per `to` entry, inbound ones a single row for the owner. */
-const RecipientStateSchema = Type.Object({ to: Type.String(), status: MessageStatusSchema, errorCode: SafeInteger(), updatedAt: EpochMs() });
+const NullableText = (description: string) => Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Null()], { description }));
+
+/**
+ * One recipient's state: outbound messages have one per `to` entry, inbound ones a single row for the owner. The
+ * carrier and country of the handset's number (the recipient of an outbound message, the sender of an inbound one)
+ * are fixed when the message is accepted; absent in messages stored before they were recorded (read as null).
+ */
+const RecipientStateSchema = Type.Object({
+  to: Type.String(),
+  status: MessageStatusSchema,
+  errorCode: SafeInteger(),
+  updatedAt: EpochMs(),
+  carrierName: NullableText("the carrier of the handset's number (the config's carriers), null when no range covers it"),
+  calledNumberCountryA3: NullableText('the ISO 3166-1 alpha-3 country of the called number (this recipient)'),
+});
+
+/**
+ * What Bandwidth fills in from provisioning when a message is sent, kept with the message so that a later change of
+ * the number's registration does not rewrite its history: the search row's product, location and campaign, the
+ * calling number's country, and whether the account's callbacks carry carrierName (its feature at that moment).
+ */
+const MessageProvisioningSchema = Type.Object({
+  product: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
+  location: Type.Union([Type.String({ maxLength: 256 }), Type.Null()]),
+  campaignClass: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
+  campaignId: Type.Union([Type.String({ maxLength: 256 }), Type.Null()]),
+  callingNumberCountryA3: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
+  carrierNameOnCallbacks: Type.Boolean(),
+});
 
 /** A step in a message's story, for the control API and the inbox. */
 const TimelineEntrySchema = Type.Object({
@@ -89,6 +116,7 @@ export const StoredMessageSchema = Type.Object({
   callbackApplicationId: Type.Optional(
     Type.String({ description: "outbound: the application whose callback URL gets the status callbacks, when not applicationId (the from number's)" }),
   ),
+  provisioning: Type.Optional(MessageProvisioningSchema),
 });
 /** A message as the emulator keeps it; see StoredMessageSchema. */
 export type StoredMessage = Static<typeof StoredMessageSchema>;

@@ -1,6 +1,6 @@
 // What the Messaging v2 tests through bandwidth-sdk share (test/e2e/sdk-messages-*.test.ts): calls that must fail,
 // raw requests for bodies the SDK cannot send, listMessages with named filters, and the default account's SDK client.
-import { Configuration, MessagesApi, type MessagesList } from 'bandwidth-sdk';
+import { Configuration, MessagesApi, type ListMessageDirectionEnum, type MessagesList, type ProductTypeEnum } from 'bandwidth-sdk';
 import { expect } from 'vitest';
 import type { RunningEmulator } from '../../src/start.js';
 import { assertMatchesSpec } from './spec.js';
@@ -41,12 +41,21 @@ export interface ListFilters {
   messageId?: string;
   sourceTn?: string;
   destinationTn?: string;
+  messageDirection?: ListMessageDirectionEnum;
+  carrierName?: string;
+  campaignId?: string;
+  fromBwLatency?: number;
+  product?: ProductTypeEnum;
+  location?: string;
+  fromCarrierLatency?: number;
+  callingNumberCountryA3?: string;
+  calledNumberCountryA3?: string;
   sort?: string;
   pageToken?: string;
   limit?: number;
 }
 
-/** listMessages takes 28 positional parameters; name the few these tests use. */
+/** listMessages takes 28 positional parameters; name the ones these tests use. */
 export function list(api: MessagesApi, accountId: string, f: ListFilters) {
   return api.listMessages(
     accountId,
@@ -54,21 +63,21 @@ export function list(api: MessagesApi, accountId: string, f: ListFilters) {
     f.sourceTn,
     f.destinationTn,
     undefined,
+    f.messageDirection,
+    f.carrierName,
     undefined,
     undefined,
     undefined,
     undefined,
+    f.campaignId,
+    f.fromBwLatency,
     undefined,
+    f.product,
+    f.location,
     undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
+    f.fromCarrierLatency,
+    f.callingNumberCountryA3,
+    f.calledNumberCountryA3,
     undefined,
     undefined,
     undefined,
