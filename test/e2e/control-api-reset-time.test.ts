@@ -1,5 +1,5 @@
 // The control API end to end, asserted identically in-process and over HTTP (connectEmulator(url)): reset (all, or
-// one account) and the emulated clock (get, setScale, flush).
+// one account) and the emulated clock (get, setTimeScale, flush).
 // Messages go in through the official bandwidth-sdk; callbacks go out to a real HTTP sink on 127.0.0.1:0.
 import { describe, expect, it } from 'vitest';
 import { MAX_TIME_SCALE } from '../../src/config/schema.js';
