@@ -11,11 +11,13 @@ import { InboundMessaging } from './messaging/inbound.js';
 import { ExternalMediaFetches } from './messaging/media-checks.js';
 import { MultiChannelMessaging } from './messaging/multichannel.js';
 import { OutboundMessaging } from './messaging/outbound.js';
+import { TrafficControl, type TrafficView } from './messaging/traffic-settings.js';
 import { StateHookSet, type CoreParts, type StateHooks } from './messaging/parts.js';
 import { TollFreeVolume } from './messaging/toll-free-caps.js';
 import { senderRegistration } from './messaging/provisioning-checks.js';
 import { provisionNumber, releaseNumber, type ProvisionResult } from './messaging/number-provisioning.js';
 import type { NumberConfig } from './config/numbers.js';
+import type { TrafficSpec } from './config/traffic.js';
 import { pendingReport, PendingWorkError, whenSettled, type PendingReport } from './messaging/settle.js';
 import type { CloseReport, DrainReport, DurableStorage, EmulatorOptions, InboundRequest, MessageRequest } from './messaging/types.js';
 import type { MultiChannelRequest } from './multichannel.js';
@@ -89,6 +91,7 @@ export class Emulator {
       media: new MediaStore(config.media, clock),
       hooks: new StateHookSet(),
       tollFreeVolume: new TollFreeVolume(),
+      traffic: new TrafficControl(config.traffic, (accountId) => config.accounts.find((account) => account.id === accountId)?.traffic),
       baseUrl: () => config.publicUrl ?? options.listenUrl?.() ?? fallbackUrl,
     };
     this.fetches = new ExternalMediaFetches(this.parts);
@@ -147,6 +150,17 @@ export class Emulator {
       return senderRegistration(account && this.accounts.number(account, from));
     };
     return this.parts.scenarios.apiFault(accountId, subject, sender);
+  }
+
+  /** The traffic settings in force globally or for one account, and their layers; undefined for an unknown account. */
+  trafficView(accountId?: string): TrafficView | undefined {
+    if (accountId !== undefined && !this.accounts.find(accountId)) return undefined;
+    return this.parts.traffic.view(accountId);
+  }
+
+  /** Change traffic settings at run time, globally or for one account (checked by the caller: TrafficSchema). */
+  setTraffic(spec: TrafficSpec, accountId?: string): void {
+    this.parts.traffic.set(spec, accountId);
   }
 
   /** An account's numbers with their registrations (live objects: read only), or undefined for an unknown account. */
@@ -270,7 +284,7 @@ export class Emulator {
    * The one meaning of reset, for the library, the control API, the inbox and an import (which resets, then restores).
    */
   reset(accountId?: string): void {
-    const { timeline, dispatcher, store, journal, media, scenarios, hooks, accounts, tollFreeVolume } = this.parts;
+    const { timeline, dispatcher, store, journal, media, scenarios, hooks, accounts, tollFreeVolume, traffic } = this.parts;
     timeline.cancel(accountId);
     dispatcher.cancel(accountId);
     store.clear(accountId);
@@ -280,6 +294,8 @@ export class Emulator {
     // Run-time provisioning is run-time state, as run-time scenarios are: the configured numbers come back.
     accounts.restoreNumbers(accountId);
     tollFreeVolume.clear(accountId);
+    // Traffic settings changed at run time go too, so one test's profile does not leak into the next.
+    traffic.reset(accountId);
     if (accountId === undefined) scenarios.resetCounters();
     hooks.emit('reset', accountId);
   }

@@ -35,6 +35,17 @@ export { PendingWorkError, type PendingReport, type PendingItem } from './messag
 export { buildApp } from './server.js';
 export { resolveConfig, type EmulatorConfig, type AccountConfig, type ApplicationConfig } from './config/resolve.js';
 export { ConfigFileSchema, type ConfigFile } from './config/schema.js';
+export {
+  PROFILE_PARTS,
+  DEFAULT_RATES,
+  type TrafficProfile,
+  type TrafficPart,
+  type TrafficSpec,
+  type TrafficSettings,
+  type TrafficRates,
+} from './config/traffic.js';
+export type { TrafficView } from './messaging/traffic-settings.js';
+export type { TrafficOperations } from './control/traffic-operations.js';
 export { DEFAULT_CONFIG, REALTIME_RETRY_DELAYS } from './config/defaults.js';
 export { createClock, type Clock } from './clock.js';
 export { countSegments, measureText } from './segments.js';

@@ -106,6 +106,15 @@ export const SCALAR_OPTIONS: readonly ScalarOption[] = [
     description: 'multiplier for every emulated delay (0.1 = ten times faster)',
   },
   {
+    key: 'profile',
+    flag: '--profile',
+    env: 'BW_EMULATOR_PROFILE',
+    type: 'string',
+    path: ['traffic', 'profile'],
+    default: 'fast',
+    description: "traffic profile: 'fast' (nothing waits) or 'production' (Bandwidth's rates, queue, opt-out and on-net delivery; README \"Traffic\")",
+  },
+  {
     key: 'callbackTimeout',
     flag: '--callback-timeout',
     env: 'BW_EMULATOR_CALLBACK_TIMEOUT',
@@ -173,6 +182,8 @@ export interface OptionShortcuts {
   callbackUrl?: string;
   /** `control.token` (`--control-token`). */
   controlToken?: string;
+  /** `traffic.profile` (`--profile`): 'fast' (default) or 'production'. */
+  profile?: 'fast' | 'production';
   /** `callbacks.timeout` (`--callback-timeout`). */
   callbackTimeout?: string | number;
   /** `callbacks.deliveryDelay` (`--delivery-delay`). */
@@ -188,6 +199,7 @@ export const SHORTCUT_KEYS: ReadonlyArray<keyof OptionShortcuts> = [
   'config',
   'callbackUrl',
   'controlToken',
+  'profile',
   'callbackTimeout',
   'deliveryDelay',
   'fetchExternalMedia',

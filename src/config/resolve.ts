@@ -11,6 +11,7 @@ import { SCALAR_OPTIONS, SHORTCUT_KEYS, type OptionShortcuts, type ScalarOption 
 import { carrierTable, DEFAULT_CARRIERS, type CarrierRange } from './number-ranges.js';
 import { resolveRegistration, type NumberConfig } from './numbers.js';
 import { ConfigFileSchema, isE164, type ConfigFile, type StatusCallbackType } from './schema.js';
+import { applyTraffic, FAST_TRAFFIC, trafficProblems, type TrafficSettings, type TrafficSpec } from './traffic.js';
 
 export type { CallbackAuthConfig } from './callback-credentials.js';
 
@@ -38,6 +39,8 @@ export interface AccountConfig {
   statusCallbackApplication: StatusCallbackApplication;
   /** Features Bandwidth enables per account (README "What Bandwidth fills in"); all off by default. */
   features: AccountFeatures;
+  /** The account's own traffic section, applied over the global settings (README "Traffic"); undefined: the global ones. */
+  traffic?: TrafficSpec;
 }
 
 /** Account features the spec names a field for: Advanced Quality Metrics (latencies in search), carrierName on callbacks. */
@@ -68,6 +71,8 @@ export interface EmulatorConfig {
   scenarios: string[];
   hotReload: boolean;
   callbacks: { timeoutMs: number; retryDelaysMs: number[]; deliveryDelayMs: number; sendingDelayMs: number };
+  /** The traffic settings of every account without a traffic section of its own (README "Traffic"). */
+  traffic: TrafficSettings;
   limits: { maxMessages: number; maxJournalEntries: number };
   oauth: { tokenTtlSeconds: number };
   control: { token?: string };
@@ -152,17 +157,19 @@ export function resolveConfig(sources: ConfigSources = {}): EmulatorConfig {
   let merged: Record<string, unknown> = structuredClone(DEFAULT_CONFIG);
   let accountsSource = 'embedded default';
   let carriersSource = 'embedded default';
+  let trafficSource = 'embedded default';
   for (const layer of layers) {
     const { callbackUrl, ...rest } = layer.value as ConfigFile & { callbackUrl?: string };
     if (rest.accounts) accountsSource = layer.source;
     if (rest.carriers) carriersSource = layer.source;
+    if (rest.traffic) trafficSource = layer.source;
     merged = deepMerge(merged, rest as Record<string, unknown>);
     if (callbackUrl !== undefined) {
       const accounts = merged.accounts as Array<{ applications: Array<Record<string, unknown>> }>;
       accounts[0]!.applications[0]!.callbackUrl = callbackUrl;
     }
   }
-  return normalize(merged as ConfigFile, { accounts: accountsSource, carriers: carriersSource }, callbackUrlSource);
+  return normalize(merged as ConfigFile, { accounts: accountsSource, carriers: carriersSource, traffic: trafficSource }, callbackUrlSource);
 }
 
 // The JavaScript type each kind of flag value takes as a startEmulator option.
@@ -334,7 +341,7 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
   return out;
 }
 
-function normalize(file: ConfigFile, sources: { accounts: string; carriers: string }, callbackUrlSource?: string): EmulatorConfig {
+function normalize(file: ConfigFile, sources: { accounts: string; carriers: string; traffic: string }, callbackUrlSource?: string): EmulatorConfig {
   const problems: Problem[] = [];
   const accountsSource = sources.accounts;
   const ms = (v: string | number | undefined, fallback: number) => (v === undefined ? fallback : (parseDuration(v) ?? fallback));
@@ -408,6 +415,7 @@ function normalize(file: ConfigFile, sources: { accounts: string; carriers: stri
         advancedQualityMetrics: account.features?.advancedQualityMetrics ?? false,
         carrierNameOnCallbacks: account.features?.carrierNameOnCallbacks ?? false,
       },
+      ...(account.traffic ? { traffic: account.traffic } : {}),
     };
   });
   const seen = new Set<string>();
@@ -434,6 +442,12 @@ function normalize(file: ConfigFile, sources: { accounts: string; carriers: stri
       });
     else prefixes.set(range.prefix, i);
   });
+  for (const found of trafficProblems(file.traffic))
+    problems.push({ source: sources.traffic, field: `traffic.${found.field}`, problem: found.problem, fix: found.fix });
+  (file.accounts ?? []).forEach((account, a) => {
+    for (const found of trafficProblems(account.traffic))
+      problems.push({ source: accountsSource, field: `${fieldName(['accounts', a, 'traffic'])}.${found.field}`, problem: found.problem, fix: found.fix });
+  });
   if (problems.length > 0) throw new EmulatorConfigError(problems);
   const callbacks = file.callbacks ?? {};
   return {
@@ -454,6 +468,7 @@ function normalize(file: ConfigFile, sources: { accounts: string; carriers: stri
       deliveryDelayMs: ms(callbacks.deliveryDelay, 100),
       sendingDelayMs: ms(callbacks.sendingDelay, 20),
     },
+    traffic: applyTraffic(FAST_TRAFFIC, file.traffic),
     limits: {
       maxMessages: file.limits?.maxMessages ?? 10_000,
       maxJournalEntries: file.limits?.maxJournalEntries ?? 10_000,

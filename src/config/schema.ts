@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { DURATION_PATTERN } from '../validation/durations.js';
 import { CarriersSchema } from './number-ranges.js';
 import { RegistrationProperties } from './numbers.js';
+import { TrafficSchema } from './traffic.js';
 
 const E164_PATTERN = '^\\+[1-9]\\d{1,14}$';
 // A host name (labels of letters, digits, '-' and '_'), optionally with a leading dot for "and its subdomains", or '*'.
@@ -152,6 +153,7 @@ const Account = Type.Object(
       }),
     ),
     features: Type.Optional(AccountFeaturesSchema),
+    traffic: Type.Optional(TrafficSchema),
   },
   { additionalProperties: false },
 );
@@ -211,6 +213,7 @@ export const ConfigFileSchema = Type.Object(
       Type.Array(Account, { minItems: 1, title: 'Accounts served; a list here replaces the embedded default account (see Default account)' }),
     ),
     carriers: Type.Optional(CarriersSchema),
+    traffic: Type.Optional(TrafficSchema),
     scenarios: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
         description: 'scenario files or folders',

@@ -1,4 +1,5 @@
 import type { NumberConfig } from '../config/numbers.js';
+import type { TrafficView } from '../messaging/traffic-settings.js';
 import { PendingWorkError, type PendingReport } from '../messaging/settle.js';
 import { JournalWaitTimeout, type JournalEntry, type JournalFilter } from '../store/journal.js';
 import { ThrowawayAccountError } from '../throwaway-accounts.js';
@@ -73,6 +74,16 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
       async remove(accountId, number) {
         const { status } = await call('DELETE', `/accounts/${encodeURIComponent(accountId)}/numbers/${encodeURIComponent(number)}`);
         return status !== 404;
+      },
+    },
+    traffic: {
+      async get(accountId) {
+        const { status, data } = await call('GET', accountId === undefined ? '/traffic' : `/accounts/${encodeURIComponent(accountId)}/traffic`);
+        return status === 404 ? undefined : (data as TrafficView);
+      },
+      async set(spec, accountId) {
+        const { status, data } = await call('PUT', accountId === undefined ? '/traffic' : `/accounts/${encodeURIComponent(accountId)}/traffic`, {}, spec);
+        return status === 404 ? undefined : (data as TrafficView);
       },
     },
     callbacks: {

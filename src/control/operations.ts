@@ -15,6 +15,7 @@ import type { MessageStatus, StoredMessage } from '../store/messages.js';
 import type { Problem } from '../validation/schema-check.js';
 import { attachmentProblems } from './inbound-attachments.js';
 import { numberOperations, type NumberOperations } from './number-operations.js';
+import { trafficOperations, type TrafficOperations } from './traffic-operations.js';
 import { MAX_WAIT_MS } from './schemas.js';
 import { ThrowawayAccountError, type ThrowawayAccount, type ThrowawayAccountRequest } from '../throwaway-accounts.js';
 
@@ -102,6 +103,8 @@ export interface ControlOperations {
   accounts(): Promise<AccountSummary[]>;
   /** An account's numbers and their registration, changed at run time (in memory; a reset brings the config's back). */
   numbers: NumberOperations;
+  /** Traffic profiles and parts at run time, globally or per account (README "Traffic"); a reset forgets the change. */
+  traffic: TrafficOperations;
   /**
    * Create a throwaway account for one test or CI worker: fresh credentials (answered this once), one application
    * (with `callbackUrl`), numbers, an optional `ttlSeconds`. Refused: ControlInputError (invalid), ThrowawayAccountError
@@ -293,6 +296,7 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
       emulator.removeAccount(accountId);
     },
     numbers: numberOperations(emulator, (message, problems) => new ControlInputError(message, problems)),
+    traffic: trafficOperations(emulator, (message, problems) => new ControlInputError(message, problems)),
     async carrier(messageId, request) {
       try {
         return emulator.carrier(messageId, request);

@@ -15,6 +15,7 @@ import { LongPolls } from './long-polls.js';
 import { ControlInputError, type ControlOperations, type MessageFilter } from './operations.js';
 import { buildControlOpenApi, type ControlRoute } from './openapi.js';
 import { numberRoutes } from './number-routes.js';
+import { trafficRoutes } from './traffic-routes.js';
 import { controlValidationMessage } from './validation-message.js';
 import { YamlBody, registerYamlBodies, YAML_CONTENT_TYPES } from './yaml-bodies.js';
 import {
@@ -123,6 +124,7 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
     },
     ...accountRoutes(ops, sendError),
     ...numberRoutes(ops.numbers, sendError),
+    ...trafficRoutes(ops.traffic, sendError),
     {
       method: 'POST',
       url: '/messages/:id/carrier',

@@ -10,6 +10,7 @@ import type { Journal } from '../store/journal.js';
 import type { MediaStore } from '../store/media.js';
 import type { MessageStore } from '../store/messages.js';
 import type { TollFreeVolume } from './toll-free-caps.js';
+import type { TrafficControl } from './traffic-settings.js';
 
 /** Observers of whole-state changes (persistence), called synchronously. */
 export interface StateHooks {
@@ -53,6 +54,8 @@ export interface CoreParts {
   readonly hooks: StateHookSet;
   /** Messages per toll-free number in the current day, week and month (the 2023 caps policy). */
   readonly tollFreeVolume: TollFreeVolume;
+  /** The traffic settings in force per account (profile and parts, README "Traffic"): every traffic part asks it. */
+  readonly traffic: TrafficControl;
   /** Base URL for links the emulator hands out (inbound media): the public URL, or the listen address. */
   baseUrl(): string;
 }

@@ -106,6 +106,10 @@ describe('control API over HTTP only', () => {
       // Added, then removed (the table lists PUT before DELETE).
       'put /__emulator/accounts/{accountId}/numbers/{number}': { path: `/__emulator/accounts/${ACCOUNT_A}/numbers/%2B19195559999`, body: {} },
       'delete /__emulator/accounts/{accountId}/numbers/{number}': { path: `/__emulator/accounts/${ACCOUNT_A}/numbers/%2B19195559999` },
+      'get /__emulator/traffic': { path: '/__emulator/traffic' },
+      'put /__emulator/traffic': { path: '/__emulator/traffic', body: { profile: 'fast' } },
+      'get /__emulator/accounts/{accountId}/traffic': { path: `/__emulator/accounts/${ACCOUNT_A}/traffic` },
+      'put /__emulator/accounts/{accountId}/traffic': { path: `/__emulator/accounts/${ACCOUNT_A}/traffic`, body: { profile: 'fast' } },
       'post /__emulator/state': {
         path: '/__emulator/state',
         body: { kind: 'bandwidth-emulator-state', version: 1, messages: [], media: [], journal: [], scenarios: [] },
