@@ -87,10 +87,11 @@ export class TrafficControl {
 // A later profile restarts the parts from that profile, so the parts set before it are dropped; rates merge.
 function mergeSpecs(before: TrafficSpec | undefined, next: TrafficSpec): TrafficSpec {
   if (!before) return next;
-  const base = next.profile ? { rates: before.rates, queueDepth: before.queueDepth } : before;
+  const base = next.profile ? { rates: before.rates, queueDepth: before.queueDepth, searchRate: before.searchRate } : before;
   const rates =
     before.rates && next.rates
       ? { ...before.rates, ...next.rates, campaignClasses: { ...before.rates.campaignClasses, ...next.rates.campaignClasses } }
       : (next.rates ?? before.rates);
-  return { ...base, ...next, ...(rates ? { rates } : {}) };
+  const searchRate = before.searchRate && next.searchRate ? { ...before.searchRate, ...next.searchRate } : (next.searchRate ?? before.searchRate);
+  return { ...base, ...next, ...(rates ? { rates } : {}), ...(searchRate ? { searchRate } : {}) };
 }
