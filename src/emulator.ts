@@ -14,6 +14,7 @@ import { OutboundMessaging } from './messaging/outbound.js';
 import { TrafficControl, type TrafficView } from './messaging/traffic-settings.js';
 import { StateHookSet, type CoreParts, type StateHooks } from './messaging/parts.js';
 import { TollFreeVolume } from './messaging/toll-free-caps.js';
+import { SearchRateLimit, type SearchRateLimitStats, type SearchRefusal } from './messaging/search-rate-limit.js';
 import { senderRegistration } from './messaging/provisioning-checks.js';
 import { provisionNumber, releaseNumber, type ProvisionResult } from './messaging/number-provisioning.js';
 import type { NumberConfig } from './config/numbers.js';
@@ -92,6 +93,7 @@ export class Emulator {
       hooks: new StateHookSet(),
       tollFreeVolume: new TollFreeVolume(),
       traffic: new TrafficControl(config.traffic, (accountId) => config.accounts.find((account) => account.id === accountId)?.traffic),
+      searchRateLimit: new SearchRateLimit(clock),
       baseUrl: () => config.publicUrl ?? options.listenUrl?.() ?? fallbackUrl,
     };
     this.fetches = new ExternalMediaFetches(this.parts);
@@ -150,6 +152,11 @@ export class Emulator {
       return senderRegistration(account && this.accounts.number(account, from));
     };
     return this.parts.scenarios.apiFault(accountId, subject, sender);
+  }
+
+  /** Count a search of this account from a source IP: undefined when allowed, else the rate limit's refusal (Retry-After). */
+  searchRateLimited(accountId: string, ip: string): SearchRefusal | undefined {
+    return this.parts.searchRateLimit.take(ip, this.parts.traffic.for(accountId));
   }
 
   /** The traffic settings in force globally or for one account, and their layers; undefined for an unknown account. */
@@ -247,9 +254,17 @@ export class Emulator {
     media: ReturnType<MediaStore['stats']>;
     callbacks: DeliveryBooks;
     pendingSteps: number;
+    searchRateLimit: SearchRateLimitStats;
   } {
-    const { store, journal, media, dispatcher, timeline } = this.parts;
-    return { messages: store.stats(), journal: journal.stats(), media: media.stats(), callbacks: dispatcher.stats(), pendingSteps: timeline.pendingSteps };
+    const { store, journal, media, dispatcher, timeline, searchRateLimit } = this.parts;
+    return {
+      messages: store.stats(),
+      journal: journal.stats(),
+      media: media.stats(),
+      callbacks: dispatcher.stats(),
+      pendingSteps: timeline.pendingSteps,
+      searchRateLimit: searchRateLimit.stats(),
+    };
   }
 
   /** What is pending right now: counts and the first few items. */
@@ -296,7 +311,11 @@ export class Emulator {
     tollFreeVolume.clear(accountId);
     // Traffic settings changed at run time go too, so one test's profile does not leak into the next.
     traffic.reset(accountId);
-    if (accountId === undefined) scenarios.resetCounters();
+    // The search rate limit counts per source IP, not per account: only a full reset forgets its windows.
+    if (accountId === undefined) {
+      scenarios.resetCounters();
+      this.parts.searchRateLimit.reset();
+    }
     hooks.emit('reset', accountId);
   }
 

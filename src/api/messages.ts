@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Emulator } from '../emulator.js';
 import { bandwidthErrors } from '../errors.js';
 import { actOutApiFault } from './api-fault.js';
+import { noteRefusal } from '../http/refusals.js';
 import { countSegments } from '../segments.js';
 import type { StoredMessage } from '../store/messages.js';
 import { MessageRequestSchema, schemaFieldErrors, semanticFieldErrors, type MessageRequestBody } from './message-request.js';
@@ -82,6 +83,16 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
     '/users/:accountId/messages',
     { schema: { querystring: SearchQuerySchema }, attachValidation: true },
     async (req) => {
+      // Bandwidth's gateway counts the search before anything else looks at it (per source IP: req.ip, the socket's
+      // address; X-Forwarded-For is not trusted, buildApp sets no trustProxy).
+      const limited = emulator.searchRateLimited(req.params.accountId, req.ip);
+      if (limited) {
+        noteRefusal(
+          req,
+          `search rate limit: ${limited.requests} searches from ${req.ip} per ${limited.windowMs / 1000} s used up (Retry-After ${limited.retryAfterSeconds} s)`,
+        );
+        throw bandwidthErrors.searchRateLimited(limited.retryAfterSeconds);
+      }
       if (req.validationError)
         throw bandwidthErrors.validation(
           [],
