@@ -154,6 +154,11 @@ export class Emulator {
     return this.parts.scenarios.apiFault(accountId, subject, sender);
   }
 
+  /** The API fault a scenario rule scripts for a search or a media request of this account, if one applies now. */
+  operationFaultFor(accountId: string, operation: 'search' | 'media'): ApiFault | undefined {
+    return this.parts.scenarios.operationFault(accountId, operation);
+  }
+
   /** Count a search of this account from a source IP: undefined when allowed, else the rate limit's refusal (Retry-After). */
   searchRateLimited(accountId: string, ip: string): SearchRefusal | undefined {
     return this.parts.searchRateLimit.take(ip, this.parts.traffic.for(accountId));

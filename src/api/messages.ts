@@ -82,7 +82,7 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
   app.get<{ Params: { accountId: string }; Querystring: SearchQuery }>(
     '/users/:accountId/messages',
     { schema: { querystring: SearchQuerySchema }, attachValidation: true },
-    async (req) => {
+    async (req, reply) => {
       // Bandwidth's gateway counts the search before anything else looks at it (per source IP: req.ip, the socket's
       // address; X-Forwarded-For is not trusted, buildApp sets no trustProxy).
       const limited = emulator.searchRateLimited(req.params.accountId, req.ip);
@@ -98,6 +98,9 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
           [],
           `Invalid query parameters: ${describeQueryErrors((req.validationError as { validation: QueryError[] }).validation)}`,
         );
+      // After validation, as on the create: a bad query is still a 400.
+      const fault = emulator.operationFaultFor(req.params.accountId, 'search');
+      if (fault && (await actOutApiFault(emulator, fault, req, reply)) === 'dropped') return;
       const account = emulator.accounts.get(req.params.accountId);
       return searchMessages(emulator.messages.list(req.params.accountId), req.query, requestUrl(req), {
         requireFilter: !emulator.config.permissive,

@@ -202,6 +202,7 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
     if (spec.events || spec.reply || spec.callbackFaults)
       problem([...at, 'apiFault'], 'a rule with apiFault cannot also script events, a reply or callback faults', 'put those in a separate rule after this one');
     apiFaults.check(spec.apiFault, [...at, 'apiFault'], problem);
+    checkOperationMatch(spec, at, problem);
   }
   if (spec.callbackFaults) callbackFaults.check(spec.callbackFaults, [...at, 'callbackFaults'], problem);
   if (spec.reply) {
@@ -249,6 +250,22 @@ function compileInbound(spec: InboundSpec, index: number, problem: Report): Comp
     suggestionResponse: spec.suggestionResponse,
     locationResponse: spec.locationResponse,
   };
+}
+
+// A search or a media request has no message: a rule that faults one may match on the account only.
+function checkOperationMatch(spec: RuleSpec, at: Array<string | number>, problem: Report): void {
+  const named = spec.apiFault?.operation;
+  const operations = named === undefined ? [] : Array.isArray(named) ? named : [named];
+  const messageless = operations.filter((operation) => operation !== 'create');
+  if (messageless.length === 0) return;
+  for (const field of Object.keys(spec.match ?? {})) {
+    if (field === 'accountId') continue;
+    problem(
+      [...at, 'match', field],
+      `a ${messageless.join(' or ')} request has no message to match ${field} on`,
+      `match only on accountId in this rule, or put the ${field} condition in a rule with operation: create`,
+    );
+  }
 }
 
 // A rule whose match admits only the RBM channel.

@@ -1,6 +1,6 @@
 import type { Channel, StoredMessage } from '../store/messages.js';
 import type { CompiledReply, CompiledRule, CompiledScenario, EventStep } from './compile.js';
-import { apiFaultActions, apiFaults, type ApiFaultAction } from './faults/api-faults.js';
+import { apiFaultActions, apiFaults, type ApiFaultAction, type ApiOperation } from './faults/api-faults.js';
 import { applyCallbackFaults, applyCallbackFaultsAcrossRecipients, callbackFaults, type CompiledCallbackFaults } from './faults/callback-faults.js';
 import { selects } from './faults/registry.js';
 import { magicOutcome } from './magic.js';
@@ -26,9 +26,10 @@ export interface Rejection {
   recipients?: ReadonlySet<string>;
 }
 
-/** An API fault chosen for a request: the rule that chose it and what the API layer does, in order. */
+/** An API fault chosen for a request: the rule that chose it, the operation it answers and what the API layer does, in order. */
 export interface ApiFault {
   rule: CompiledRule;
+  operation: ApiOperation;
   actions: ApiFaultAction[];
 }
 
@@ -162,7 +163,7 @@ export class ScenarioEngine {
     return [...[...this.runtime.values()].flat(), ...this.files];
   }
 
-  /** The API fault for a create request, if a rule with `apiFault` matches any recipient and its selection fires. */
+  /** The API fault for a create request, if a rule with `apiFault` on `create` matches any recipient and its selection fires. */
   apiFault(
     accountId: string,
     subject: () => Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' | 'applicationId' | 'media' | 'segmentCount' | 'channel'>,
@@ -172,19 +173,33 @@ export class ScenarioEngine {
     // and building it for every create request showed up in the saturation profile.
     let message: ReturnType<typeof subject> | undefined;
     let registration: SenderRegistration | undefined;
+    return this.firstFault(accountId, 'create', (rule) => {
+      if (!message) {
+        message = subject();
+        registration = sender?.(message.from);
+      }
+      const request = message;
+      return request.to.some((to) => firstFailing(rule.matchers, subjectOf(request, accountId, to, registration)) === undefined);
+    });
+  }
+
+  /**
+   * The API fault for a search or a media request of an account, if a rule with `apiFault` on that operation matches
+   * and its selection fires. Such a rule matches on `accountId` only (the compiler refuses other conditions).
+   */
+  operationFault(accountId: string, operation: Exclude<ApiOperation, 'create'>): ApiFault | undefined {
+    return this.firstFault(accountId, operation, (rule) => rule.matchers.every((m) => m.field === 'accountId' && m.test({ accountId } as MatchSubject)));
+  }
+
+  // The first rule in force with an API fault on this operation whose conditions hold (`hits`) and whose selection fires.
+  private firstFault(accountId: string, operation: ApiOperation, hits: (rule: CompiledRule) => boolean): ApiFault | undefined {
     for (const scenario of this.inForce(accountId)) {
       for (const rule of scenario.rules) {
-        if (!rule.apiFault || (rule.times !== undefined && rule.hits >= rule.times)) continue;
-        if (!message) {
-          message = subject();
-          registration = sender?.(message.from);
-        }
-        const request = message;
-        const hit = request.to.some((to) => firstFailing(rule.matchers, subjectOf(request, accountId, to, registration)) === undefined);
-        if (!hit) continue;
+        if (!rule.apiFault?.operations.has(operation) || (rule.times !== undefined && rule.hits >= rule.times)) continue;
+        if (!hits(rule)) continue;
         if (!selects(rule.apiFault, scenario.random)) continue;
         rule.hits++;
-        return { rule, actions: apiFaultActions(rule.apiFault) };
+        return { rule, operation, actions: apiFaultActions(rule.apiFault) };
       }
     }
     return undefined;
