@@ -2,6 +2,7 @@
 // bandwidth-sdk (MessagesApi.listMessages, MediaApi) with their bodies checked against the spec; the create's faults
 // unchanged by a rule on another operation.
 import { MessagesApi, Configuration, type MessageRequest } from 'bandwidth-sdk';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { useEmulators } from '../helpers/fixture.js';
 import { ACCT, asFile, config, download, failure, mediaApi, png } from '../helpers/media.js';
@@ -90,6 +91,24 @@ describe('scenario API faults by operation, through bandwidth-sdk', () => {
     expect((await failure(api.getMedia(ACCT, 'a.png'))).status).toBe(503);
     await expect(api.listMedia(ACCT)).rejects.toMatchObject({ code: expect.stringMatching(/ECONNRESET|ERR_|socket hang up/i) });
     expect((await api.listMedia(ACCT)).status).toBe(200);
+  });
+
+  it("the README's example: search busy once, media down for the default account", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const marker = readme.indexOf('<!-- snippet: checked-by test/e2e/sdk-api-fault-operations.test.ts');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme.slice(marker))![1]!;
+    const running = await emulators.start();
+    await running.scenarios.use(yaml);
+    const api = new MessagesApi(new Configuration(running.sdkConfig));
+    const busy = await failure(list(api, running.account.id, { messageId: 'x' }));
+    expect(busy.status).toBe(429);
+    expect(busy.headers['retry-after']).toBe('30');
+    expect(busy.data).toEqual(LIMITED);
+    expect((await list(api, running.account.id, { messageId: 'x' })).status).toBe(200);
+    expect(running.account.id).toBe('9900000');
+    const down = await failure(mediaApi(running.url, running.account.username, running.account.password).listMedia(running.account.id));
+    expect(down.status).toBe(503);
+    assertMatchesSpec('messagingRequestError', down.data);
   });
 
   it('create faults are unchanged: a rule without operation faults the create only, one with a list faults each', async () => {

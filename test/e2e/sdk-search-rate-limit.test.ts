@@ -55,6 +55,7 @@ describe('search rate limit through bandwidth-sdk', () => {
     expect(refused.status).toBe(429);
     assertMatchesSpec('messagingRequestError', refused.data);
     expect(refused.data).toEqual(LIMITED);
+    expect(refused.headers['content-type']).toBe('application/json; charset=utf-8');
     const retryAfter = Number(refused.headers['retry-after']);
     expect(Number.isInteger(retryAfter)).toBe(true);
     // Seconds until the 5-minute window (opened by the first search) closes.
