@@ -52,7 +52,7 @@ const ratesSchema = Type.Object(
  * GET /messages: "rate limited to 3500 requests per 5 minutes per Source IP address. Exceeding the limit returns HTTP
  * 429 with a `Retry-After` header" (the spec's listMessages description, bandwidth.yml; https://dev.bandwidth.com/apis/messaging/#tag/Messages/operation/listMessages).
  */
-export const DEFAULT_SEARCH_RATE = { requests: 3500, windowMs: 5 * 60_000 } as const;
+const DEFAULT_SEARCH_RATE = { requests: 3500, windowMs: 5 * 60_000 } as const;
 /** The longest search rate-limit window accepted: a day (a longer one is a typo, not a limit). */
 const SEARCH_WINDOW_BOUND: DurationBound = { maxMs: 24 * 3_600_000, why: 'a day is the longest window we accept', largest: "'24h' (default '5m')" };
 

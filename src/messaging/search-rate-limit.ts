@@ -9,7 +9,7 @@ import type { TrafficSettings } from '../config/traffic.js';
 // is what a fixed window answers (a sliding log would also cost one timestamp per request per IP).
 
 /** Source IPs tracked at once; past it the oldest window is forgotten (that IP starts afresh), and counted. */
-export const MAX_TRACKED_IPS = 10_000;
+const MAX_TRACKED_IPS = 10_000;
 
 /** One source IP's window: how many searches it counted, when it opened (clock ms), its length, and its closing task. */
 interface Window {

@@ -67,7 +67,7 @@ const drop = apiFaultKind({
 });
 
 /** The requests an API fault can answer: the create (POST /messages and /messages/multiChannel), GET /messages, the media API. */
-export const API_OPERATIONS = ['create', 'search', 'media'] as const;
+const API_OPERATIONS = ['create', 'search', 'media'] as const;
 /** One operation an API fault answers. */
 export type ApiOperation = (typeof API_OPERATIONS)[number];
 
