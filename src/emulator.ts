@@ -14,6 +14,8 @@ import { OutboundMessaging } from './messaging/outbound.js';
 import { TrafficControl, type TrafficView } from './messaging/traffic-settings.js';
 import { StateHookSet, type CoreParts, type StateHooks } from './messaging/parts.js';
 import { TollFreeVolume } from './messaging/toll-free-caps.js';
+import { WindowCounters } from './messaging/window-counters.js';
+import { OnNetDelivery } from './messaging/on-net.js';
 import { senderRegistration } from './messaging/provisioning-checks.js';
 import { provisionNumber, releaseNumber, type ProvisionResult } from './messaging/number-provisioning.js';
 import type { NumberConfig } from './config/numbers.js';
@@ -91,6 +93,7 @@ export class Emulator {
       media: new MediaStore(config.media, clock),
       hooks: new StateHookSet(),
       tollFreeVolume: new TollFreeVolume(),
+      onNetVolume: new WindowCounters(clock),
       traffic: new TrafficControl(config.traffic, (accountId) => config.accounts.find((account) => account.id === accountId)?.traffic),
       baseUrl: () => config.publicUrl ?? options.listenUrl?.() ?? fallbackUrl,
     };
@@ -98,6 +101,8 @@ export class Emulator {
     this.inboundMessaging = new InboundMessaging(this.parts);
     this.outbound = new OutboundMessaging(this.parts, this.fetches, this.inboundMessaging);
     this.multichannel = new MultiChannelMessaging(this.parts, this.fetches, this.outbound);
+    // Before anything plays, so a plan restored from a data dir delivers on-net too.
+    new OnNetDelivery(this.parts, this.inboundMessaging).attach();
     this.throwaway = new ThrowawayAccounts(this.accounts, clock, (accountId) => this.reset(accountId), this.parts.baseUrl);
     this.lifecycle.start(config.hotReload);
   }
@@ -284,7 +289,7 @@ export class Emulator {
    * The one meaning of reset, for the library, the control API, the inbox and an import (which resets, then restores).
    */
   reset(accountId?: string): void {
-    const { timeline, dispatcher, store, journal, media, scenarios, hooks, accounts, tollFreeVolume, traffic } = this.parts;
+    const { timeline, dispatcher, store, journal, media, scenarios, hooks, accounts, tollFreeVolume, onNetVolume, traffic } = this.parts;
     timeline.cancel(accountId);
     dispatcher.cancel(accountId);
     store.clear(accountId);
@@ -294,6 +299,7 @@ export class Emulator {
     // Run-time provisioning is run-time state, as run-time scenarios are: the configured numbers come back.
     accounts.restoreNumbers(accountId);
     tollFreeVolume.clear(accountId);
+    onNetVolume.clear(accountId);
     // Traffic settings changed at run time go too, so one test's profile does not leak into the next.
     traffic.reset(accountId);
     if (accountId === undefined) scenarios.resetCounters();

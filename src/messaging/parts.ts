@@ -11,6 +11,7 @@ import type { MediaStore } from '../store/media.js';
 import type { MessageStore } from '../store/messages.js';
 import type { TollFreeVolume } from './toll-free-caps.js';
 import type { TrafficControl } from './traffic-settings.js';
+import type { WindowCounters } from './window-counters.js';
 
 /** Observers of whole-state changes (persistence), called synchronously. */
 export interface StateHooks {
@@ -54,6 +55,8 @@ export interface CoreParts {
   readonly hooks: StateHookSet;
   /** Messages per toll-free number in the current day, week and month (the 2023 caps policy). */
   readonly tollFreeVolume: TollFreeVolume;
+  /** On-net messages per pair of the emulator's numbers in the current window (the on-net loop bound, 4401). */
+  readonly onNetVolume: WindowCounters;
   /** The traffic settings in force per account (profile and parts, README "Traffic"): every traffic part asks it. */
   readonly traffic: TrafficControl;
   /** Base URL for links the emulator hands out (inbound media): the public URL, or the listen address. */
