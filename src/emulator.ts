@@ -93,6 +93,7 @@ export class Emulator {
       media: new MediaStore(config.media, clock),
       hooks: new StateHookSet(),
       tollFreeVolume: new TollFreeVolume(),
+      contentVolume: new WindowCounters(clock),
       onNetVolume: new WindowCounters(clock),
       traffic: new TrafficControl(config.traffic, (accountId) => config.accounts.find((account) => account.id === accountId)?.traffic),
       baseUrl: () => config.publicUrl ?? options.listenUrl?.() ?? fallbackUrl,
@@ -289,7 +290,7 @@ export class Emulator {
    * The one meaning of reset, for the library, the control API, the inbox and an import (which resets, then restores).
    */
   reset(accountId?: string): void {
-    const { timeline, dispatcher, store, journal, media, scenarios, hooks, accounts, tollFreeVolume, onNetVolume, traffic } = this.parts;
+    const { timeline, dispatcher, store, journal, media, scenarios, hooks, accounts, tollFreeVolume, contentVolume, onNetVolume, traffic } = this.parts;
     timeline.cancel(accountId);
     dispatcher.cancel(accountId);
     store.clear(accountId);
@@ -299,6 +300,7 @@ export class Emulator {
     // Run-time provisioning is run-time state, as run-time scenarios are: the configured numbers come back.
     accounts.restoreNumbers(accountId);
     tollFreeVolume.clear(accountId);
+    contentVolume.clear(accountId);
     onNetVolume.clear(accountId);
     // Traffic settings changed at run time go too, so one test's profile does not leak into the next.
     traffic.reset(accountId);

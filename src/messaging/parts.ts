@@ -55,6 +55,8 @@ export interface CoreParts {
   readonly hooks: StateHookSet;
   /** Messages per toll-free number in the current day, week and month (the 2023 caps policy). */
   readonly tollFreeVolume: TollFreeVolume;
+  /** Messages with the same content per account in the current window (content filter, 4785). */
+  readonly contentVolume: WindowCounters;
   /** On-net messages per pair of the emulator's numbers in the current window (the on-net loop bound, 4401). */
   readonly onNetVolume: WindowCounters;
   /** The traffic settings in force per account (profile and parts, README "Traffic"): every traffic part asks it. */
