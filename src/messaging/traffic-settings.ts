@@ -87,10 +87,12 @@ export class TrafficControl {
 // A later profile restarts the parts from that profile, so the parts set before it are dropped; rates merge.
 function mergeSpecs(before: TrafficSpec | undefined, next: TrafficSpec): TrafficSpec {
   if (!before) return next;
-  const base = next.profile ? { rates: before.rates, queueDepth: before.queueDepth } : before;
+  const base = next.profile ? { rates: before.rates, queueDepth: before.queueDepth, contentVolume: before.contentVolume } : before;
   const rates =
     before.rates && next.rates
       ? { ...before.rates, ...next.rates, campaignClasses: { ...before.rates.campaignClasses, ...next.rates.campaignClasses } }
       : (next.rates ?? before.rates);
-  return { ...base, ...next, ...(rates ? { rates } : {}) };
+  const contentVolume =
+    before.contentVolume && next.contentVolume ? { ...before.contentVolume, ...next.contentVolume } : (next.contentVolume ?? before.contentVolume);
+  return { ...base, ...next, ...(rates ? { rates } : {}), ...(contentVolume ? { contentVolume } : {}) };
 }
