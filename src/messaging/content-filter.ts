@@ -31,14 +31,6 @@ export const SHORTENER_DOMAINS: readonly string[] = [
   'rebrand.ly',
 ];
 
-/**
- * The same content at volume, the emulator's threshold (Bandwidth publishes none: 4785 says only "You have sent over
- * the allotted limit and need to back off sending"): more than 100 messages with identical text and media from one
- * account within 60 s of the emulator's clock; a group message counts once per recipient, as Bandwidth counts group
- * MMS toward its rates (https://dev.bandwidth.com/messaging/ratelimits.html).
- */
-export const CONTENT_VOLUME = { messages: 100, windowMs: 60_000 } as const;
-
 const DOMAINS = SHORTENER_DOMAINS.map((d) => d.replace(/\./g, '\\.')).join('|');
 // A link on a shortener domain: with a scheme (`https://bit.ly`, `http://www.bit.ly/x`), or without one but with a
 // path (`bit.ly/x`), so the bare name in a sentence ("I use t.co") is not a link. The domain must end there
@@ -65,7 +57,8 @@ export interface ScreenedContent {
  * whole message fails, every recipient, after the 202.
  */
 export function contentRejection(parts: CoreParts, accountId: string, content: ScreenedContent): Rejection | undefined {
-  if (!parts.traffic.for(accountId).contentFilter) return undefined;
+  const settings = parts.traffic.for(accountId);
+  if (!settings.contentFilter) return undefined;
   const domain = shortenedLink(content.text);
   if (domain)
     return {
@@ -77,11 +70,14 @@ export function contentRejection(parts: CoreParts, accountId: string, content: S
   if (!text && media.length === 0) return undefined;
   // A digest keeps the counters small whatever the text's length.
   const digest = createHash('sha256').update(text).update('\u0000').update(media.join('\n')).digest('base64');
-  const { messages, windowMs } = CONTENT_VOLUME;
+  // The limit is the traffic settings' `contentVolume` (src/config/traffic.ts: 100 a minute unless configured). A
+  // group message counts once per recipient, as Bandwidth counts group MMS toward its rates
+  // (https://dev.bandwidth.com/messaging/ratelimits.html).
+  const { messages, windowMs } = settings.contentVolume;
   const counted = parts.contentVolume.take(`${accountId.length}:${accountId}${digest}`, [accountId], windowMs, messages, content.to?.length || 1);
   if (!counted.over) return undefined;
   return {
     errorCode: 4785,
-    why: `${counted.count} messages with this same content from account ${accountId} within ${windowMs / 1000} s, over the content filter's ${messages}: back off sending: message-failed 4785`,
+    why: `${counted.count} messages with this same content from account ${accountId} within ${windowMs / 1000} s, over the content filter's limit of ${messages}: back off sending: message-failed 4785`,
   };
 }

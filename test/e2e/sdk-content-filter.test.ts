@@ -1,7 +1,7 @@
 import { Configuration, MessagesApi, MultiChannelApi, type MessageRequest, type MultiChannelMessageRequest } from 'bandwidth-sdk';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigFile } from '../../src/config/schema.js';
-import { CONTENT_VOLUME } from '../../src/messaging/content-filter.js';
+import { FAST_TRAFFIC } from '../../src/config/traffic.js';
 import type { RunningEmulator } from '../../src/start.js';
 import { useEmulators } from '../helpers/fixture.js';
 import type { EventBody } from '../helpers/harness.js';
@@ -20,6 +20,8 @@ const OTHER_APP = 'e0000000-0000-4000-8000-0000000006e1';
 const FROM = '+19195550800';
 const OTHER_FROM = '+19195550810';
 // Ten handsets: a group message to all of them counts ten toward the volume filter.
+// The default limit: more than 100 of the same content within a minute.
+const CONTENT_VOLUME = FAST_TRAFFIC.contentVolume;
 const HANDSETS = Array.from({ length: 10 }, (_, i) => `+1555123930${i}`);
 
 function config(callbackUrl: string, traffic: ConfigFile['traffic'], timeScale = 1): ConfigFile {
@@ -122,6 +124,28 @@ describe('content filtering through bandwidth-sdk (traffic contentFilter on)', (
     expect(stored!.timeline.find((t) => t.what === 'fallback')?.detail).toMatchObject({ errorCode: 4771 });
     expect(stored!.text).toBe('https://example.com/abc');
     expect(stored!.recipients[0]).toMatchObject({ status: 'DELIVERED' });
+  });
+
+  it('the volume limit set at run time (traffic contentVolume) applies to the next message; past its bounds a 400', async () => {
+    await running.traffic.set({ contentVolume: { messages: 2, window: '10m' } }, ACCT);
+    expect(await send(running, api, 'twice is the limit', HANDSETS.slice(0, 2))).toEqual(['message-delivered', 'message-delivered']);
+    expect(await send(running, api, 'twice is the limit')).toEqual(['message-failed 4785']);
+    const put = (body: unknown) =>
+      fetch(`${running.url}/__emulator/accounts/${ACCT}/traffic`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    for (const body of [
+      { contentVolume: { window: '25h' } },
+      { contentVolume: { messages: 0 } },
+      { contentVolume: { messages: 1_000_001 } },
+      { contentVolume: { every: 1 } },
+    ]) {
+      const answer = await put(body);
+      expect(answer.status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await running.traffic.get(ACCT))?.settings.contentVolume).toEqual({ messages: 2, windowMs: 600_000 });
   });
 
   it('a reset forgets the counts', async () => {
