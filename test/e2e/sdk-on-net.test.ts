@@ -1,4 +1,7 @@
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigFile } from '../../src/config/schema.js';
 import { ON_NET_LOOP } from '../../src/messaging/on-net.js';
@@ -173,6 +176,21 @@ describe('on-net delivery through bandwidth-sdk', () => {
     expect(Buffer.from(await got.arrayBuffer()).toString()).toBe('png!');
   });
 
+  it('a scenario reply to an on-net message comes back once, as from the handset, and starts nothing more', async () => {
+    await running.scenarios.use({
+      version: 1,
+      name: 'answer-a2',
+      rules: [{ match: { to: A2 }, events: [{ type: 'message-delivered', after: '10ms' }], reply: { after: '30ms', text: 'got {{text}}' } }],
+    });
+    await send(A1, [A2], { text: 'ping' });
+    await running.idle();
+    // A2's application gets the message on-net; A1's application gets the scripted reply from A2, and that is all.
+    expect(received(sinks.b).map((e) => e.message.text)).toEqual(['ping']);
+    expect(received(sinks.a)).toMatchObject([{ to: A1, message: { from: A2, text: 'got ping' } }]);
+    const stored = await running.messages.list({});
+    expect(stored.map((m) => m.direction).sort()).toEqual(['in', 'in', 'out']);
+  });
+
   it('two applications that answer each other stop at the loop bound: the next message fails with 4401', async () => {
     // Each application answers every message-received with a message back, through the SDK: a loop with no end of its own.
     const answer = (sink: CallbackSink, client: MessagesApi, acct: string, app: string) =>
@@ -195,6 +213,34 @@ describe('on-net delivery through bandwidth-sdk', () => {
     // ON_NET_LOOP.messages went through, each received once; the one after them failed, and nothing followed it.
     expect(sent.length).toBe(ON_NET_LOOP.messages + 1);
     expect(received(sinks.a).length + received(sinks.other).length).toBe(ON_NET_LOOP.messages);
+  });
+});
+
+describe('on-net delivery with a data dir', () => {
+  const emulators = useEmulators();
+
+  it('a delivery pending at close arrives on-net after the restart, and the copy is kept in the data dir', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'bw-onnet-'));
+    emulators.defer(() => rmSync(dataDir, { recursive: true, force: true }));
+    const sinks = { a: await emulators.newSink(), b: await emulators.newSink(), other: await emulators.newSink() };
+    const options = { config: undefined, dataDir, ...config(sinks, { onNet: true }) };
+    const first = await emulators.start(options);
+    await first.scenarios.use({ version: 1, name: 'slow-a2', rules: [{ match: { to: A2 }, events: [{ type: 'message-delivered', after: '1h' }] }] });
+    const api = new MessagesApi(new Configuration({ basePath: first.url, ...USER }));
+    const { data } = await api.createMessage(ACCT, { applicationId: APP_A, from: A1, to: new Set([A2]), text: 'after restart' } as MessageRequest);
+    expect((await first.close()).stepsNotFired).toBe(1);
+    expect(received(sinks.b)).toEqual([]);
+
+    const second = await emulators.start(options);
+    await second.time.flush();
+    await second.idle();
+    const [event] = received(sinks.b);
+    expect(event).toMatchObject({ to: A2, message: { from: A1, text: 'after restart' } });
+    expect((await second.messages.get(data.id!))!.timeline.filter((t) => t.what === 'on-net')).toHaveLength(1);
+    await second.close();
+
+    const third = await emulators.start(options);
+    expect(await third.messages.get(event!.message.id)).toMatchObject({ direction: 'in', accountId: ACCT, from: A1, owner: A2 });
   });
 });
 
