@@ -95,7 +95,11 @@ export class Emulator {
       tollFreeVolume: new TollFreeVolume(),
       contentVolume: new WindowCounters(clock),
       onNetVolume: new WindowCounters(clock),
-      traffic: new TrafficControl(config.traffic, (accountId) => config.accounts.find((account) => account.id === accountId)?.traffic),
+      traffic: new TrafficControl(
+        config.traffic,
+        (accountId) => config.accounts.find((account) => account.id === accountId)?.traffic,
+        (accountId) => scenarios.trafficSections(accountId),
+      ),
       baseUrl: () => config.publicUrl ?? options.listenUrl?.() ?? fallbackUrl,
     };
     this.fetches = new ExternalMediaFetches(this.parts);
@@ -105,6 +109,8 @@ export class Emulator {
     // Before anything plays, so a plan restored from a data dir delivers on-net too.
     new OnNetDelivery(this.parts, this.inboundMessaging).attach();
     this.throwaway = new ThrowawayAccounts(this.accounts, clock, (accountId) => this.reset(accountId), this.parts.baseUrl);
+    // A scenario's traffic section applies while it is loaded: settings derived from it are worked out again.
+    scenarios.onAnyChange(() => this.parts.traffic.scenariosChanged());
     this.lifecycle.start(config.hotReload);
   }
 
