@@ -15,6 +15,8 @@ import { TrafficControl, type TrafficView } from './messaging/traffic-settings.j
 import { StateHookSet, type CoreParts, type StateHooks } from './messaging/parts.js';
 import { TollFreeVolume } from './messaging/toll-free-caps.js';
 import { SearchRateLimit, type SearchRateLimitStats, type SearchRefusal } from './messaging/search-rate-limit.js';
+import { WindowCounters } from './messaging/window-counters.js';
+import { OnNetDelivery } from './messaging/on-net.js';
 import { senderRegistration } from './messaging/provisioning-checks.js';
 import { provisionNumber, releaseNumber, type ProvisionResult } from './messaging/number-provisioning.js';
 import type { NumberConfig } from './config/numbers.js';
@@ -92,6 +94,8 @@ export class Emulator {
       media: new MediaStore(config.media, clock),
       hooks: new StateHookSet(),
       tollFreeVolume: new TollFreeVolume(),
+      contentVolume: new WindowCounters(clock),
+      onNetVolume: new WindowCounters(clock),
       traffic: new TrafficControl(
         config.traffic,
         (accountId) => config.accounts.find((account) => account.id === accountId)?.traffic,
@@ -104,6 +108,8 @@ export class Emulator {
     this.inboundMessaging = new InboundMessaging(this.parts);
     this.outbound = new OutboundMessaging(this.parts, this.fetches, this.inboundMessaging);
     this.multichannel = new MultiChannelMessaging(this.parts, this.fetches, this.outbound);
+    // Before anything plays, so a plan restored from a data dir delivers on-net too.
+    new OnNetDelivery(this.parts, this.inboundMessaging).attach();
     this.throwaway = new ThrowawayAccounts(this.accounts, clock, (accountId) => this.reset(accountId), this.parts.baseUrl);
     // A scenario's traffic section applies while it is loaded: settings derived from it are worked out again.
     scenarios.onAnyChange(() => this.parts.traffic.scenariosChanged());
@@ -310,7 +316,7 @@ export class Emulator {
    * The one meaning of reset, for the library, the control API, the inbox and an import (which resets, then restores).
    */
   reset(accountId?: string): void {
-    const { timeline, dispatcher, store, journal, media, scenarios, hooks, accounts, tollFreeVolume, traffic } = this.parts;
+    const { timeline, dispatcher, store, journal, media, scenarios, hooks, accounts, tollFreeVolume, contentVolume, onNetVolume, traffic } = this.parts;
     timeline.cancel(accountId);
     dispatcher.cancel(accountId);
     store.clear(accountId);
@@ -320,6 +326,8 @@ export class Emulator {
     // Run-time provisioning is run-time state, as run-time scenarios are: the configured numbers come back.
     accounts.restoreNumbers(accountId);
     tollFreeVolume.clear(accountId);
+    contentVolume.clear(accountId);
+    onNetVolume.clear(accountId);
     // Traffic settings changed at run time go too, so one test's profile does not leak into the next.
     traffic.reset(accountId);
     // The search rate limit counts per source IP, not per account: only a full reset forgets its windows.

@@ -96,6 +96,22 @@ export const TrafficSchema = Type.Object(
     ),
     rates: Type.Optional(ratesSchema),
     searchRate: Type.Optional(searchRateSchema),
+    contentVolume: Type.Optional(
+      Type.Object(
+        {
+          messages: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 1_000_000, title: 'How many messages of the same content the window allows (default 100; at most 1000000)' }),
+          ),
+          window: Type.Optional(
+            Type.Union([Type.String({ pattern: DURATION_PATTERN }), Type.Number({ minimum: 0 })], {
+              description: "a duration such as '1m', at most 24h",
+              title: 'The window, in emulated time (default 1m, at most 24h)',
+            }),
+          ),
+        },
+        { additionalProperties: false, title: 'The content filter\'s volume limit: past it the same content fails with 4785 (README "Content filtering")' },
+      ),
+    ),
     queueDepth: Type.Optional(
       Type.Union([Type.String({ pattern: DURATION_PATTERN }), Type.Number({ minimum: 0 })], {
         description: "a duration such as '15m' or '4h', at most 4h",
@@ -125,6 +141,8 @@ export interface TrafficSettings extends Record<TrafficPart, boolean> {
   queueDepthMs: number;
   /** The search rate limit's numbers (applied when `searchRateLimit` is on). */
   searchRate: { requests: number; windowMs: number };
+  /** The content filter's volume limit: more than `messages` of the same content within `windowMs` fail with 4785. */
+  contentVolume: { messages: number; windowMs: number };
 }
 
 /**
@@ -146,6 +164,15 @@ export const DEFAULT_RATES: TrafficRates = {
   campaignClasses: { A: 75, B: 75, K: 75, C: 40, D: 40, P: 40, E: 4, F: 4, T: 1.25, W: 0.25, S: 150, G: 1, N: 1 },
 };
 
+/**
+ * The content filter's volume limit when none is configured, the emulator's own (Bandwidth publishes none: 4785 says
+ * only "You have sent over the allotted limit and need to back off sending", https://dev.bandwidth.com/docs/messaging/errors):
+ * more than 100 messages of the same content from one account within a minute.
+ */
+const DEFAULT_CONTENT_VOLUME = { messages: 100, windowMs: 60_000 };
+/** The longest content-volume window: a day. */
+const CONTENT_WINDOW_BOUND: DurationBound = { maxMs: 24 * 3_600_000, why: 'the longest content-volume window (24h)', largest: "'24h' (default '1m')" };
+
 /** 15 minutes of traffic: the account queue Bandwidth provisions by default. */
 const DEFAULT_QUEUE_DEPTH_MS = 15 * 60_000;
 
@@ -156,6 +183,7 @@ export const FAST_TRAFFIC: TrafficSettings = {
   rates: DEFAULT_RATES,
   queueDepthMs: DEFAULT_QUEUE_DEPTH_MS,
   searchRate: DEFAULT_SEARCH_RATE,
+  contentVolume: DEFAULT_CONTENT_VOLUME,
 };
 
 /**
@@ -177,7 +205,14 @@ export function applyTraffic(base: TrafficSettings, spec: TrafficSpec | undefine
         windowMs: spec.searchRate.window === undefined ? base.searchRate.windowMs : (parseDuration(spec.searchRate.window) ?? base.searchRate.windowMs),
       }
     : base.searchRate;
-  return { profile, ...parts, rates, queueDepthMs, searchRate };
+  const volume = spec.contentVolume;
+  const contentVolume = volume
+    ? {
+        messages: volume.messages ?? base.contentVolume.messages,
+        windowMs: volume.window === undefined ? base.contentVolume.windowMs : (parseDuration(volume.window) ?? DEFAULT_CONTENT_VOLUME.windowMs),
+      }
+    : base.contentVolume;
+  return { profile, ...parts, rates, queueDepthMs, searchRate, contentVolume };
 }
 
 /** Problems of a traffic section that its schema cannot say (a queue deeper than Bandwidth provisions), worded for a fix. */
@@ -189,6 +224,9 @@ export function trafficProblems(spec: TrafficSpec | undefined): Array<{ field: s
   if (window) problems.push({ field: 'searchRate.window', ...window });
   else if (spec?.searchRate?.window !== undefined && (parseDuration(spec.searchRate.window) ?? 1) < 1)
     problems.push({ field: 'searchRate.window', problem: 'is shorter than 1 ms: no window at all', fix: "use a duration such as '5m' (the default)" });
+  const volumeWindow = spec?.contentVolume?.window;
+  const long = volumeWindow === undefined ? undefined : durationBoundProblem(volumeWindow, CONTENT_WINDOW_BOUND);
+  if (long) problems.push({ field: 'contentVolume.window', ...long });
   return problems;
 }
 

@@ -16,9 +16,10 @@ export class InboundMessaging {
    * A handset sends a message: each owned recipient gets its own copy, id and `message-received` event (or, for an
    * RBM response, `suggestion-response` / `requested-location-response`). An RBM response to a sender id that is not
    * one of our numbers is routed to the account and application of the message it answers (`replyTo`, or the
-   * suggestion's `pairedMessageId`).
+   * suggestion's `pairedMessageId`). With `only`, just that one of the recipients receives it (on-net delivery: each
+   * recipient when its own message-delivered fires), the others still shown in `to`.
    */
-  receive(request: InboundRequest, replyTo?: StoredMessage): StoredMessage[] {
+  receive(request: InboundRequest, replyTo?: StoredMessage, only?: string): StoredMessage[] {
     const { accounts, clock, store, timeline } = this.parts;
     const now = clock.now();
     const copies: StoredMessage[] = [];
@@ -27,7 +28,7 @@ export class InboundMessaging {
     const channel = rbmResponse ? 'RBM' : request.channel;
     const pairedId = request.suggestionResponse?.pairedMessageId;
     const answered = replyTo ?? (pairedId ? store.find(pairedId) : undefined);
-    for (const number of new Set(request.to)) {
+    for (const number of only === undefined ? new Set(request.to) : [only]) {
       let account = accounts.ownerOf(number, request.accountId);
       let app: ApplicationConfig | undefined;
       if (account) app = accounts.numberApplication(account, number);

@@ -1,5 +1,6 @@
 import { fetchExternalMedia } from '../media-fetch.js';
 import type { Rejection } from '../scenarios/engine.js';
+import type { MediaObject } from '../store/media.js';
 import type { StoredMessage } from '../store/messages.js';
 import type { CoreParts } from './parts.js';
 
@@ -50,6 +51,12 @@ export function missingMedia(parts: CoreParts, accountId: string, media: readonl
     }
   }
   return undefined;
+}
+
+/** The stored object a media URL names on this emulator's media API in this account, if it exists (on-net copies). */
+export function ownMediaObject(parts: CoreParts, accountId: string, url: string): MediaObject | undefined {
+  const mediaId = ownMediaId(url, accountId, parts.config.publicUrl);
+  return mediaId === undefined ? undefined : parts.media.get(accountId, mediaId);
 }
 
 /** The sizes in bytes of the media that are on this emulator's media API (the only sizes known before sending). */

@@ -63,6 +63,7 @@ export class MultiChannelMessaging {
         to: [request.to],
         media: fields.media,
         channel: item.channel,
+        text: fields.text,
       });
       const rejection = checked.rejection ?? mediaFailures[index];
       const next = request.channelList[index + 1];

@@ -12,6 +12,7 @@ import type { MessageStore } from '../store/messages.js';
 import type { TollFreeVolume } from './toll-free-caps.js';
 import type { SearchRateLimit } from './search-rate-limit.js';
 import type { TrafficControl } from './traffic-settings.js';
+import type { WindowCounters } from './window-counters.js';
 
 /** Observers of whole-state changes (persistence), called synchronously. */
 export interface StateHooks {
@@ -55,6 +56,10 @@ export interface CoreParts {
   readonly hooks: StateHookSet;
   /** Messages per toll-free number in the current day, week and month (the 2023 caps policy). */
   readonly tollFreeVolume: TollFreeVolume;
+  /** Messages with the same content per account in the current window (content filter, 4785). */
+  readonly contentVolume: WindowCounters;
+  /** On-net messages per pair of the emulator's numbers in the current window (the on-net loop bound, 4401). */
+  readonly onNetVolume: WindowCounters;
   /** The traffic settings in force per account (profile and parts, README "Traffic"): every traffic part asks it. */
   readonly traffic: TrafficControl;
   /** Searches counted per source IP (the search rate limit, when an account's `searchRateLimit` is on). */

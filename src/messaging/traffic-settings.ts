@@ -109,11 +109,15 @@ export class TrafficControl {
 // A later profile restarts the parts from that profile, so the parts set before it are dropped; rates merge.
 function mergeSpecs(before: TrafficSpec | undefined, next: TrafficSpec): TrafficSpec {
   if (!before) return next;
-  const base = next.profile ? { rates: before.rates, queueDepth: before.queueDepth, searchRate: before.searchRate } : before;
+  const base = next.profile
+    ? { rates: before.rates, queueDepth: before.queueDepth, searchRate: before.searchRate, contentVolume: before.contentVolume }
+    : before;
   const rates =
     before.rates && next.rates
       ? { ...before.rates, ...next.rates, campaignClasses: { ...before.rates.campaignClasses, ...next.rates.campaignClasses } }
       : (next.rates ?? before.rates);
   const searchRate = before.searchRate && next.searchRate ? { ...before.searchRate, ...next.searchRate } : (next.searchRate ?? before.searchRate);
-  return { ...base, ...next, ...(rates ? { rates } : {}), ...(searchRate ? { searchRate } : {}) };
+  const contentVolume =
+    before.contentVolume && next.contentVolume ? { ...before.contentVolume, ...next.contentVolume } : (next.contentVolume ?? before.contentVolume);
+  return { ...base, ...next, ...(rates ? { rates } : {}), ...(searchRate ? { searchRate } : {}), ...(contentVolume ? { contentVolume } : {}) };
 }

@@ -1,7 +1,7 @@
 // Every bundled scenario in scenarios/ run end to end: a real emulator loaded with the file, the official bandwidth-sdk
 // as the client, a real callback receiver (sink). Each test asserts the exact callbacks the file's comment promises.
 // Also the magic numbers, with no scenario loaded at all.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +20,10 @@ const SCENARIO_DIR = join(ROOT, 'scenarios');
 const BUNDLED = readdirSync(SCENARIO_DIR)
   .filter((f) => /\.(ya?ml|json)$/.test(f))
   .sort();
+// The files loaded together by "the whole scenarios/ folder": those without a top-level traffic section. A traffic
+// section changes the network for every account while its file is loaded (on-net, content filters), so those files
+// are run on their own.
+const WITHOUT_TRAFFIC = BUNDLED.filter((f) => !/^traffic:/m.test(readFileSync(join(SCENARIO_DIR, f), 'utf8')));
 
 const ACCOUNT = '9900000';
 const USER = 'bw-user';
@@ -35,11 +39,13 @@ const PLAIN = '+19195557001';
 // The files the tests below exercise, one test each; a new bundled file without a test fails the coverage test.
 const TESTED = [
   'carrier-rejection.yaml',
+  'content-filter.yaml',
   'dlr-expiry.yaml',
   'flaky-webhook.yaml',
   'group-one-fails.yaml',
   'happy-path.yaml',
   'mms.yaml',
+  'on-net.yaml',
   'opt-out.yaml',
   'rate-limited.yaml',
   'rbm-fallback.yaml',
@@ -57,7 +63,7 @@ async function start(file?: string): Promise<{ running: RunningEmulator; api: Me
   const sink = await startSink();
   sinks.push(sink);
   const running = await startEmulator({
-    scenarios: file === '*' ? [SCENARIO_DIR] : file ? [join(SCENARIO_DIR, file)] : [],
+    scenarios: file === '*' ? WITHOUT_TRAFFIC.map((f) => join(SCENARIO_DIR, f)) : file ? [join(SCENARIO_DIR, file)] : [],
     callbacks: { deliveryDelay: '10ms', sendingDelay: '5ms', retryDelays: ['20ms'] },
     timeScale: 0.2,
     accounts: [
@@ -120,6 +126,36 @@ async function httpError(
 }
 
 describe('bundled scenarios', () => {
+  it('on-net.yaml: a message to another of the emulator’s numbers arrives there as message-received from the sender', async () => {
+    const { running, api, sink } = await start('on-net.yaml');
+    const own = NUMBERS[1]!;
+    const onNet = await send(api, { to: [own], text: 'hello, own number' });
+    const handset = await send(api, { to: [PLAIN] });
+    await arrived(running, onNet, own, 'message-delivered');
+    await journaled(running, { type: 'message-received', outcome: 'delivered' }, 1);
+    await arrived(running, handset, PLAIN, 'message-delivered');
+    await settled(running);
+    expect(sequence(running, sink, onNet, own)).toEqual(['message-delivered']);
+    expect(sequence(running, sink, handset, PLAIN)).toEqual(['message-delivered']);
+    const received = events(sink).filter((e) => e.type === 'message-received');
+    expect(received).toMatchObject([{ to: own, message: { from: FROM, owner: own, text: 'hello, own number', direction: 'in' } }]);
+    expectSettled(running);
+  });
+
+  it('content-filter.yaml: a bit.ly link fails with 4771; the sixth message of the same content with 4785; other traffic goes', async () => {
+    const { running, api, sink } = await start('content-filter.yaml');
+    const short = await send(api, { to: [PLAIN], text: 'see https://bit.ly/x' });
+    const normal = await send(api, { to: ['+19195557010'], text: 'see https://example.com/x' });
+    const same: string[] = [];
+    for (let i = 0; i < 6; i++) same.push(await send(api, { to: [`+1919555702${i}`], text: 'the same again' }));
+    await settled(running);
+    expect(sequence(running, sink, short, PLAIN)).toEqual(['message-failed 4771']);
+    expect(sequence(running, sink, normal, '+19195557010')).toEqual(['message-delivered']);
+    for (let i = 0; i < 5; i++) expect(sequence(running, sink, same[i]!, `+1919555702${i}`)).toEqual(['message-delivered']);
+    expect(sequence(running, sink, same[5]!, '+19195557025')).toEqual(['message-failed 4785']);
+    expectSettled(running);
+  });
+
   it('happy-path.yaml: to +1555010xxxx, SMS delivered; MMS and each group recipient sending then delivered', async () => {
     const { running, api, sink } = await start('happy-path.yaml');
     const [smsTo, mmsTo, ...groupTo] = ['+15550100001', '+15550100002', '+15550100003', '+15550100004'] as [string, string, ...string[]];
@@ -505,7 +541,8 @@ describe('the whole scenarios/ folder loaded at once', () => {
   it('no rule is shadowed: the scenario listing marks none unreachable', async () => {
     const { running } = await start('*');
     const { scenarios } = await running.scenarios.list();
-    expect(scenarios.map((s) => `${s.name}.yaml`)).toEqual(TESTED);
+    expect(scenarios.map((s) => `${s.name}.yaml`)).toEqual(TESTED.filter((f) => WITHOUT_TRAFFIC.includes(f)));
+    expect(WITHOUT_TRAFFIC).not.toContain('on-net.yaml');
     for (const scenario of scenarios) for (const rule of scenario.rules) expect(rule.unreachable, rule.id).toBeUndefined();
   });
 

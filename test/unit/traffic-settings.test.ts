@@ -60,6 +60,26 @@ describe('traffic settings', () => {
     expect(control.set({ profile: 'production' }).searchRate.requests).toBe(5);
   });
 
+  it("the content filter's volume limit: 100 a minute by default, set field by field, kept across a profile change", () => {
+    expect(FAST_TRAFFIC.contentVolume).toEqual({ messages: 100, windowMs: 60_000 });
+    const settings = applyTraffic(FAST_TRAFFIC, { contentFilter: true, contentVolume: { messages: 5 } });
+    expect(settings.contentVolume).toEqual({ messages: 5, windowMs: 60_000 });
+    expect(applyTraffic(settings, { contentVolume: { window: '10m' } }).contentVolume).toEqual({ messages: 5, windowMs: 600_000 });
+    const control = new TrafficControl(FAST_TRAFFIC, () => undefined);
+    control.set({ contentVolume: { messages: 3 } }, 'a1');
+    control.set({ profile: 'production', contentVolume: { window: '2m' } }, 'a1');
+    expect(control.for('a1').contentVolume).toEqual({ messages: 3, windowMs: 120_000 });
+  });
+
+  it('refuses a content-volume window over 24h and a message count outside 1 to 1000000, naming the field', () => {
+    expect(trafficProblems({ contentVolume: { window: '25h' } })[0]).toMatchObject({ field: 'contentVolume.window', fix: expect.stringContaining("'24h'") });
+    expect(trafficProblems({ contentVolume: { window: '24h' } })).toEqual([]);
+    expect(() => resolveConfig({ overrides: { traffic: { contentVolume: { window: '25h' } } } })).toThrow(/traffic\.contentVolume\.window.*24h/s);
+    expect(() => resolveConfig({ overrides: { traffic: { contentVolume: { messages: 0 } } } })).toThrow(/traffic\.contentVolume\.messages/);
+    expect(() => resolveConfig({ overrides: { traffic: { contentVolume: { messages: 1_000_001 } } } })).toThrow(/traffic\.contentVolume\.messages/);
+    expect(() => resolveConfig({ overrides: { traffic: { contentVolume: { count: 5 } as never } } })).toThrow(/count/);
+  });
+
   it('refuses an unknown profile, a rate of 0 and an unknown part', () => {
     expect(() => resolveConfig({ overrides: { traffic: { profile: 'prod' as never } } })).toThrow(/traffic\.profile/);
     expect(() => resolveConfig({ overrides: { traffic: { rates: { account: 0 } } } })).toThrow(/traffic\.rates\.account/);
