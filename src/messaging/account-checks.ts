@@ -3,6 +3,7 @@ import type { CoreParts } from './parts.js';
 import type { SenderRegistration } from '../scenarios/matcher.js';
 import { callbackRoute, type CallbackRoute } from './callback-routing.js';
 import { missingMedia } from './media-checks.js';
+import { optOutRejection } from './opt-out.js';
 import { mediaSizeRejection, registrationRejection, selfSendRejection, senderRegistration } from './provisioning-checks.js';
 
 /** What an outbound message (or one channel of a multichannel message) is sent as. */
@@ -20,7 +21,8 @@ export interface SendingIdentity {
  * asynchronously; no scenario overrides this): an application of the account (4452), a number of the account as
  * `from` (4403), then what follows the from number's provisioning (src/messaging/provisioning-checks.ts: 4476, 4773,
  * 4795), media on this emulator's media API that exists (4410) and fits the route (4411), and a recipient that is the
- * from number itself (4401, that recipient only). Used by plain and multichannel messages alike. `sender` is the from
+ * from number itself (4401, that recipient only), and, from a toll-free number with the traffic part `optOut` on,
+ * recipients that texted it STOP (4775, those recipients only: src/messaging/opt-out.ts). Used by plain and multichannel messages alike. `sender` is the from
  * number's registration, for the scenarios' provisioning conditions; `route` where the status callbacks go
  * (src/messaging/callback-routing.ts: the request's application or the from number's).
  */
@@ -47,7 +49,8 @@ export function checkAccount(
     (entry && registrationRejection(parts, account, entry, sending.to?.length ?? 1)) ??
     missingMedia(parts, accountId, sending.media) ??
     (entry && mediaSizeRejection(parts, accountId, entry, sending.media)) ??
-    selfSendRejection(sending.from, sending.to);
+    selfSendRejection(sending.from, sending.to) ??
+    (entry && optOutRejection(parts, account, entry, sending.to));
   // Every outcome of an owned from number, a failure included, goes where the route says.
   return { route: callbackRoute(account, app, sending.from), rejection, sender };
 }
