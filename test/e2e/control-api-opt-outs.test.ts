@@ -35,7 +35,13 @@ function config(extra: ConfigFile = {}): ConfigFile {
   return {
     config: undefined,
     accounts: [
-      { id: ACCT, users: [{ username: 'oo-user', password: 'oo-password' }], applications: [{ id: APP }], numbers: [TOLL_FREE, LOCAL, SHORT], traffic: { optOut: true } },
+      {
+        id: ACCT,
+        users: [{ username: 'oo-user', password: 'oo-password' }],
+        applications: [{ id: APP }],
+        numbers: [TOLL_FREE, LOCAL, SHORT],
+        traffic: { optOut: true },
+      },
       { id: OTHER, users: [{ username: 'oo-other', password: 'oo-password' }], applications: [{ id: OTHER_APP }], numbers: [OTHER_TOLL_FREE] },
     ],
     ...extra,
@@ -156,7 +162,10 @@ describe('opt-out routes over HTTP', () => {
     expect(http.message).toMatch(/cap per account/);
     // A STOP past the cap: forwarded, explained on the message, not recorded, not answered.
     const [stop] = await running.inbound({ from: HANDSET, to: [TOLL_FREE], text: 'STOP' });
-    expect(stop!.timeline.find((t) => t.what === 'opt-out-not-recorded')?.detail).toMatchObject({ keyword: 'STOP', reason: expect.stringMatching(/cap per account/) });
+    expect(stop!.timeline.find((t) => t.what === 'opt-out-not-recorded')?.detail).toMatchObject({
+      keyword: 'STOP',
+      reason: expect.stringMatching(/cap per account/),
+    });
     expect(await running.callbacks.list({ type: 'network-auto-reply', recipient: HANDSET })).toEqual([]);
     expect((await running.optOuts.list(ACCT))?.optOuts).toHaveLength(MAX_OPT_OUTS_PER_ACCOUNT);
     // Another account is not affected by this one's cap.

@@ -7,7 +7,22 @@ const entry = (accountId: string, handset: string) => ({ accountId, number: '+18
 describe('the toll-free network keywords', () => {
   it('are STOP, UNSTOP and START only: the whole text, trimmed, in any case', () => {
     expect(['STOP', ' stop ', 'Stop', '\tUNSTOP\n', 'start'].map(networkKeyword)).toEqual(['STOP', 'STOP', 'STOP', 'UNSTOP', 'START']);
-    for (const text of ['HELP', 'INFO', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'YES', 'stop it', 'STOP!', '', undefined, 'constructor', '__proto__'])
+    for (const text of [
+      'HELP',
+      'INFO',
+      'STOPALL',
+      'UNSUBSCRIBE',
+      'CANCEL',
+      'END',
+      'QUIT',
+      'YES',
+      'stop it',
+      'STOP!',
+      '',
+      undefined,
+      'constructor',
+      '__proto__',
+    ])
       expect(networkKeyword(text), String(text)).toBeUndefined();
   });
 
