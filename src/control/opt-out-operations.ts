@@ -37,8 +37,8 @@ export interface OptOutOperations {
   clear(accountId: string): Promise<{ removed: number } | undefined>;
 }
 
-/** The control API's view of one opt-out. */
-export function toControlOptOut(entry: OptOutEntry): ControlOptOut {
+// The control API's view of one opt-out.
+function toControlOptOut(entry: OptOutEntry): ControlOptOut {
   return { number: entry.number, handset: entry.handset, at: new Date(entry.at).toISOString(), source: entry.source };
 }
 
