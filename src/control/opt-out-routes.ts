@@ -43,14 +43,6 @@ export function optOutRoutes(optOuts: OptOutOperations, sendError: SendError): C
     },
     {
       method: 'DELETE',
-      url: '/accounts/:accountId/opt-outs',
-      summary: "Remove all of an account's opt-outs (a reset of the account does too); answers how many went, {removed}",
-      status: 200,
-      handler: async (req: Req, reply: FastifyReply) =>
-        (await optOuts.clear(req.params.accountId!)) ?? sendError(reply, 404, 'not-found', noAccount(req.params.accountId!)),
-    },
-    {
-      method: 'DELETE',
       url: '/accounts/:accountId/opt-outs/:number/:handset',
       summary: 'Remove one opt-out, as if the handset had texted START (encode + as %2B)',
       handler: async (req: Req, reply: FastifyReply) => {
@@ -62,6 +54,14 @@ export function optOutRoutes(optOuts: OptOutOperations, sendError: SendError): C
           `account ${req.params.accountId!.slice(0, 64)} has no opt-out of ${req.params.handset!.slice(0, 40)} from ${req.params.number!.slice(0, 40)}`,
         );
       },
+    },
+    {
+      method: 'DELETE',
+      url: '/accounts/:accountId/opt-outs',
+      summary: "Remove all of an account's opt-outs (a reset of the account does too); answers how many went, {removed}",
+      status: 200,
+      handler: async (req: Req, reply: FastifyReply) =>
+        (await optOuts.clear(req.params.accountId!)) ?? sendError(reply, 404, 'not-found', noAccount(req.params.accountId!)),
     },
   ];
 }
