@@ -31,6 +31,8 @@ import { Journal } from './store/journal.js';
 import { MediaStore } from './store/media.js';
 import type { Problem } from './validation/schema-check.js';
 import { MessageStore, type StoredMessage } from './store/messages.js';
+import { OptOutStore, type OptOutEntry } from './store/opt-outs.js';
+import { addOptOut, type AddOptOutResult } from './messaging/opt-out.js';
 import { ThrowawayAccounts, type ThrowawayAccount, type ThrowawayAccountRequest } from './throwaway-accounts.js';
 
 /**
@@ -102,6 +104,7 @@ export class Emulator {
         (accountId) => scenarios.trafficSections(accountId),
       ),
       searchRateLimit: new SearchRateLimit(clock),
+      optOuts: new OptOutStore(),
       baseUrl: () => config.publicUrl ?? options.listenUrl?.() ?? fallbackUrl,
     };
     this.fetches = new ExternalMediaFetches(this.parts);
@@ -200,6 +203,26 @@ export class Emulator {
   /** Remove a number from an account; false when the account does not own it. */
   releaseNumber(accountId: string, number: string): boolean {
     return releaseNumber(this.parts, accountId, number);
+  }
+
+  /** An account's toll-free opt-outs (live objects: read only), or undefined for an unknown account. */
+  optOuts(accountId: string): readonly OptOutEntry[] | undefined {
+    return this.accounts.find(accountId) && this.parts.optOuts.list(accountId);
+  }
+
+  /** Add an opt-out as if the handset had texted STOP to the toll-free number (see addOptOut). */
+  addOptOut(accountId: string, request: { number?: unknown; handset?: unknown }): AddOptOutResult {
+    return addOptOut(this.parts, accountId, request);
+  }
+
+  /** Remove one opt-out; false when the account has none for that number and handset. */
+  removeOptOut(accountId: string, number: string, handset: string): boolean {
+    return this.parts.optOuts.remove(accountId, number, handset);
+  }
+
+  /** Forget an account's opt-outs; how many went, or undefined for an unknown account. */
+  clearOptOuts(accountId: string): number | undefined {
+    return this.accounts.find(accountId) ? this.parts.optOuts.clear(accountId) : undefined;
   }
 
   /** Check and add a scenario at run time, in front of the others, for one account or all (`'*'`): a document or its YAML/JSON text. */
@@ -312,11 +335,13 @@ export class Emulator {
   /**
    * Reset: forget the messages, callback journal, media, pending steps and callbacks, and run-time scenarios of one
    * account, or of all, and bring back the configured numbers (run-time provisioning and the toll-free caps' counts);
+   * the toll-free opt-out list goes too;
    * a full reset also rewinds the file scenarios' rule counters. Scenario files and config stay.
    * The one meaning of reset, for the library, the control API, the inbox and an import (which resets, then restores).
    */
   reset(accountId?: string): void {
-    const { timeline, dispatcher, store, journal, media, scenarios, hooks, accounts, tollFreeVolume, contentVolume, onNetVolume, traffic } = this.parts;
+    const { timeline, dispatcher, store, journal, media, scenarios, hooks, accounts, tollFreeVolume, contentVolume, onNetVolume, traffic, optOuts } =
+      this.parts;
     timeline.cancel(accountId);
     dispatcher.cancel(accountId);
     store.clear(accountId);
@@ -330,6 +355,7 @@ export class Emulator {
     onNetVolume.clear(accountId);
     // Traffic settings changed at run time go too, so one test's profile does not leak into the next.
     traffic.reset(accountId);
+    optOuts.clear(accountId);
     // The search rate limit counts per source IP, not per account: only a full reset forgets its windows.
     if (accountId === undefined) {
       scenarios.resetCounters();

@@ -46,6 +46,7 @@ export {
 } from './config/traffic.js';
 export type { TrafficView } from './messaging/traffic-settings.js';
 export type { TrafficOperations } from './control/traffic-operations.js';
+export type { OptOutOperations, OptOutList, ControlOptOut } from './control/opt-out-operations.js';
 export { DEFAULT_CONFIG, REALTIME_RETRY_DELAYS } from './config/defaults.js';
 export { createClock, type Clock } from './clock.js';
 export { countSegments, measureText } from './segments.js';

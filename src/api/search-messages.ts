@@ -311,7 +311,11 @@ export function searchMessages(
   // A total order: the sort field, then time, id and recipient break ties so keyset paging is exact.
   const keyOf = (row: MessageRow): SortKey => [row[field as keyof MessageRow], row.receiveTime, row.messageId, row.destinationTn];
   const rows: Array<{ row: MessageRow; key: SortKey }> = [];
-  for (const message of messages) for (const row of rowsOf(message, qualityMetrics)) if (filter(row)) rows.push({ row, key: keyOf(row) });
+  for (const message of messages) {
+    // The network's own messages (a toll-free opt-out auto-reply) were never the account's: not in its search.
+    if (message.network) continue;
+    for (const row of rowsOf(message, qualityMetrics)) if (filter(row)) rows.push({ row, key: keyOf(row) });
+  }
   rows.sort((a, b) => sign * compareKeys(a.key, b.key));
 
   const limit = query.limit ?? 100;

@@ -137,6 +137,11 @@ export class TimelinePlayer {
     this.playStep(message, recipient, steps, index, step.afterMs - Math.max(0, delayMs), app, target, explanation);
   }
 
+  /** A fresh event id (`ev-N`) for an event no timeline plays: the network's own auto-reply, journaled without a POST. */
+  newEventId(): string {
+    return `ev-${this.nextEvent++}`;
+  }
+
   /** The number in the last event id handed out (`ev-N`), so a restarted emulator can continue after it. */
   get lastEventNumber(): number {
     return this.nextEvent - 1;

@@ -89,7 +89,7 @@ export const TrafficSchema = Type.Object(
     ),
     throughput: partSwitch('Rates per number and account, the account queue, priority, expiration in the queue, 429 when the queue is full'),
     searchRateLimit: partSwitch('The rate limit of GET /messages (429 rate_limit_exceeded with Retry-After)'),
-    optOut: partSwitch('Toll-free STOP/START/HELP handled by the network: auto-replies, the opt-out list, failed sends'),
+    optOut: partSwitch('Toll-free STOP/UNSTOP/START handled by the network: auto-replies, the opt-out list, failed sends (4775)'),
     onNet: partSwitch("A message to one of the emulator's numbers arrives as message-received at that number's application"),
     contentFilter: Type.Optional(
       Type.Boolean({ title: "Bandwidth's content filters: URL shorteners and the same content at volume (off unless set, in every profile)" }),

@@ -1,5 +1,6 @@
 import type { NumberConfig } from '../config/numbers.js';
 import type { TrafficView } from '../messaging/traffic-settings.js';
+import type { ControlOptOut, OptOutList } from './opt-out-operations.js';
 import { PendingWorkError, type PendingReport } from '../messaging/settle.js';
 import { JournalWaitTimeout, type JournalEntry, type JournalFilter } from '../store/journal.js';
 import { ThrowawayAccountError } from '../throwaway-accounts.js';
@@ -84,6 +85,24 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
       async set(spec, accountId) {
         const { status, data } = await call('PUT', accountId === undefined ? '/traffic' : `/accounts/${encodeURIComponent(accountId)}/traffic`, {}, spec);
         return status === 404 ? undefined : (data as TrafficView);
+      },
+    },
+    optOuts: {
+      async list(accountId) {
+        const { status, data } = await call('GET', `/accounts/${encodeURIComponent(accountId)}/opt-outs`);
+        return status === 404 ? undefined : (data as OptOutList);
+      },
+      async add(accountId, optOut) {
+        const { status, data } = await call('POST', `/accounts/${encodeURIComponent(accountId)}/opt-outs`, {}, optOut);
+        return status === 404 ? undefined : (data as ControlOptOut & { created: boolean });
+      },
+      async remove(accountId, number, handset) {
+        const path = `/accounts/${encodeURIComponent(accountId)}/opt-outs/${encodeURIComponent(number)}/${encodeURIComponent(handset)}`;
+        return (await call('DELETE', path)).status !== 404;
+      },
+      async clear(accountId) {
+        const { status, data } = await call('DELETE', `/accounts/${encodeURIComponent(accountId)}/opt-outs`);
+        return status === 404 ? undefined : (data as { removed: number });
       },
     },
     callbacks: {

@@ -15,6 +15,7 @@ import type { MessageStatus, StoredMessage } from '../store/messages.js';
 import type { Problem } from '../validation/schema-check.js';
 import { attachmentProblems } from './inbound-attachments.js';
 import { numberOperations, type NumberOperations } from './number-operations.js';
+import { optOutOperations, type OptOutOperations } from './opt-out-operations.js';
 import { trafficOperations, type TrafficOperations } from './traffic-operations.js';
 import { MAX_WAIT_MS } from './schemas.js';
 import { ThrowawayAccountError, type ThrowawayAccount, type ThrowawayAccountRequest } from '../throwaway-accounts.js';
@@ -105,6 +106,8 @@ export interface ControlOperations {
   numbers: NumberOperations;
   /** Traffic profiles and parts at run time, globally or per account (README "Traffic"); a reset forgets the change. */
   traffic: TrafficOperations;
+  /** The toll-free opt-out list per account (README "Toll-free opt-out"): list, add, remove one, remove all; a reset clears it. */
+  optOuts: OptOutOperations;
   /**
    * Create a throwaway account for one test or CI worker: fresh credentials (answered this once), one application
    * (with `callbackUrl`), numbers, an optional `ttlSeconds`. Refused: ControlInputError (invalid), ThrowawayAccountError
@@ -126,8 +129,8 @@ export interface ControlOperations {
     trigger(name: string, inbound?: string): Promise<{ scheduled: number }>;
   };
   /**
-   * Reset: forget the messages, callback journal, media, pending steps and callbacks, and run-time scenarios of one
-   * account, or of all; a full reset also rewinds the file scenarios' rule counters (scenario files and config stay).
+   * Reset: forget the messages, callback journal, media, pending steps and callbacks, run-time scenarios and toll-free
+   * opt-outs of one account, or of all; a full reset also rewinds the file scenarios' rule counters (scenario files and config stay).
    */
   reset(accountId?: string): Promise<void>;
   /** What is pending right now (steps, callbacks, media fetches), with the first few items. */
@@ -178,6 +181,7 @@ export function toControlMessage(message: StoredMessage): ControlMessage {
     ...(message.channelList ? { channelList: message.channelList } : {}),
     ...(message.suggestionResponse ? { suggestionResponse: message.suggestionResponse } : {}),
     ...(message.locationResponse ? { locationResponse: message.locationResponse } : {}),
+    ...(message.network ? { network: message.network } : {}),
     recipients: message.recipients.map((r) => ({ to: r.to, status: r.status, errorCode: r.errorCode, updatedAt: iso(r.updatedAt) })),
     timeline: message.timeline.map((t) => ({
       at: iso(t.at),
@@ -297,6 +301,7 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
     },
     numbers: numberOperations(emulator, (message, problems) => new ControlInputError(message, problems)),
     traffic: trafficOperations(emulator, (message, problems) => new ControlInputError(message, problems)),
+    optOuts: optOutOperations(emulator, (message, problems) => new ControlInputError(message, problems)),
     async carrier(messageId, request) {
       try {
         return emulator.carrier(messageId, request);

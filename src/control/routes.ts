@@ -15,6 +15,7 @@ import { LongPolls } from './long-polls.js';
 import { ControlInputError, type ControlOperations, type MessageFilter } from './operations.js';
 import { buildControlOpenApi, type ControlRoute } from './openapi.js';
 import { numberRoutes } from './number-routes.js';
+import { optOutRoutes } from './opt-out-routes.js';
 import { trafficRoutes } from './traffic-routes.js';
 import { controlValidationMessage } from './validation-message.js';
 import { YamlBody, registerYamlBodies, YAML_CONTENT_TYPES } from './yaml-bodies.js';
@@ -125,6 +126,7 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
     ...accountRoutes(ops, sendError),
     ...numberRoutes(ops.numbers, sendError),
     ...trafficRoutes(ops.traffic, sendError),
+    ...optOutRoutes(ops.optOuts, sendError),
     {
       method: 'POST',
       url: '/messages/:id/carrier',
@@ -249,7 +251,7 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
     {
       method: 'POST',
       url: '/reset',
-      summary: 'Forget messages, callbacks, pending events and run-time scenarios: everything, or one account with ?accountId=',
+      summary: 'Forget messages, callbacks, pending events, run-time scenarios and toll-free opt-outs: everything, or one account with ?accountId=',
       querystring: AccountQuery,
       handler: async (req: Req, reply: FastifyReply) => {
         await ops.reset((req.query as { accountId?: string }).accountId);

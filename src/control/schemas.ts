@@ -42,7 +42,7 @@ export const JournalQuery = Type.Object(
     recipient: Type.Optional(Type.String()),
     target: Type.Optional(Type.String()),
     outcome: Type.Optional(
-      Type.Union(['delivered', 'retrying', 'exhausted', 'no-target', 'not-requested', 'dropped', 'cancelled'].map((s) => Type.Literal(s))),
+      Type.Union(['delivered', 'retrying', 'exhausted', 'no-target', 'not-requested', 'dropped', 'cancelled', 'network'].map((s) => Type.Literal(s))),
     ),
     afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
     wait: Type.Optional(

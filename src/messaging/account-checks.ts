@@ -5,6 +5,7 @@ import { callbackRoute, type CallbackRoute } from './callback-routing.js';
 import { contentRejection } from './content-filter.js';
 import { missingMedia } from './media-checks.js';
 import { onNetLoopRejection } from './on-net.js';
+import { optOutRejection } from './opt-out.js';
 import { mediaSizeRejection, registrationRejection, selfSendRejection, senderRegistration } from './provisioning-checks.js';
 
 /** What an outbound message (or one channel of a multichannel message) is sent as. */
@@ -25,7 +26,9 @@ export interface SendingIdentity {
  * `from` (4403), then what follows the from number's provisioning (src/messaging/provisioning-checks.ts: 4476, 4773,
  * 4795), media on this emulator's media API that exists (4410) and fits the route (4411), the content filters when on
  * (src/messaging/content-filter.ts: 4771, 4785), a recipient that is the from number itself (4401, that recipient
- * only), and, with on-net delivery on, recipients past the on-net loop bound (src/messaging/on-net.ts: 4401). Used by
+ * only), with on-net delivery on, recipients past the on-net loop bound (src/messaging/on-net.ts: 4401), and, from a
+ * toll-free number with the traffic part `optOut` on, recipients that texted it STOP (4775, those recipients only:
+ * src/messaging/opt-out.ts). Used by
  * plain and multichannel messages alike. `sender` is the from number's registration, for the scenarios' provisioning
  * conditions; `route` where the status callbacks go (src/messaging/callback-routing.ts: the request's application or
  * the from number's).
@@ -55,7 +58,8 @@ export function checkAccount(
     (entry && mediaSizeRejection(parts, accountId, entry, sending.media)) ??
     contentRejection(parts, accountId, sending) ??
     selfSendRejection(sending.from, sending.to) ??
-    onNetLoopRejection(parts, accountId, sending.from, sending.to);
+    onNetLoopRejection(parts, accountId, sending.from, sending.to) ??
+    (entry && optOutRejection(parts, account, entry, sending.to));
   // Every outcome of an owned from number, a failure included, goes where the route says.
   return { route: callbackRoute(account, app, sending.from), rejection, sender };
 }

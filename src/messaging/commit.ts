@@ -6,6 +6,8 @@ import type { CoreParts } from './parts.js';
 export interface Accepted {
   messages: readonly StoredMessage[];
   media?: ReadonlyArray<{ accountId: string; mediaId: string }>;
+  /** What else it changed, each taken back when the commit fails (the toll-free network's opt-out and auto-reply). */
+  undo?: ReadonlyArray<() => void>;
 }
 
 /**
@@ -24,6 +26,7 @@ export function commitOrWithdraw(parts: CoreParts, accepted: Accepted): void {
       parts.store.withdraw(message);
     }
     for (const { accountId, mediaId } of accepted.media ?? []) parts.media.withdraw(accountId, mediaId);
+    for (const undo of accepted.undo ?? []) undo();
     throw error;
   }
 }

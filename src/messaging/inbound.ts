@@ -4,6 +4,7 @@ import type { PlannedReply } from '../model/plan.js';
 import { countSegments } from '../segments.js';
 import type { StoredMessage } from '../store/messages.js';
 import { commitOrWithdraw } from './commit.js';
+import { answerKeyword } from './opt-out.js';
 import type { CoreParts } from './parts.js';
 import { recordInbound } from './provisioned-fields.js';
 import { NoOwnedRecipientError, StorageWriteError, type InboundAttachment, type InboundRequest } from './types.js';
@@ -24,6 +25,7 @@ export class InboundMessaging {
     const now = clock.now();
     const copies: StoredMessage[] = [];
     const attachments: Array<{ accountId: string; mediaId: string }> = [];
+    const network: Array<() => void> = [];
     const rbmResponse = request.suggestionResponse !== undefined || request.locationResponse !== undefined;
     const channel = rbmResponse ? 'RBM' : request.channel;
     const pairedId = request.suggestionResponse?.pairedMessageId;
@@ -67,9 +69,12 @@ export class InboundMessaging {
       store.add(message);
       timeline.playInbound(message, app);
       copies.push(message);
+      // A keyword to a toll-free number: the network acts on it too (the message still reaches the application).
+      const answer = answerKeyword(this.parts, message, accounts.number(account, number));
+      if (answer) network.push(answer.undo);
     }
     if (copies.length === 0) throw new NoOwnedRecipientError(request.to);
-    commitOrWithdraw(this.parts, { messages: copies, media: attachments });
+    commitOrWithdraw(this.parts, { messages: copies, media: attachments, undo: network });
     return copies;
   }
 

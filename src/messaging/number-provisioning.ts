@@ -46,7 +46,7 @@ export function provisionNumber(parts: CoreParts, accountId: string, number: str
     };
   const resolved = resolveRegistration(
     number,
-    spec as RegistrationSpec,
+    (spec ?? {}) as RegistrationSpec,
     account.applications.map((app) => app.id),
     account.id,
   );

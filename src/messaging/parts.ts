@@ -9,6 +9,7 @@ import type { ScenarioEngine } from '../scenarios/engine.js';
 import type { Journal } from '../store/journal.js';
 import type { MediaStore } from '../store/media.js';
 import type { MessageStore } from '../store/messages.js';
+import type { OptOutStore } from '../store/opt-outs.js';
 import type { TollFreeVolume } from './toll-free-caps.js';
 import type { SearchRateLimit } from './search-rate-limit.js';
 import type { TrafficControl } from './traffic-settings.js';
@@ -64,6 +65,8 @@ export interface CoreParts {
   readonly traffic: TrafficControl;
   /** Searches counted per source IP (the search rate limit, when an account's `searchRateLimit` is on). */
   readonly searchRateLimit: SearchRateLimit;
+  /** The toll-free network's opt-out list per account (README "Toll-free opt-out"). */
+  readonly optOuts: OptOutStore;
   /** Base URL for links the emulator hands out (inbound media): the public URL, or the listen address. */
   baseUrl(): string;
 }

@@ -12,6 +12,7 @@ import { explainDataDirError } from './data-dir-errors.js';
 import type { JournalEntry } from '../store/journal.js';
 import type { MediaChange } from '../store/media.js';
 import type { StoredMessage } from '../store/messages.js';
+import type { OptOutChange } from '../store/opt-outs.js';
 import type { PendingDelivery, PendingReply, PendingSteps, PendingWork } from '../model/pending.js';
 import { playableSteps, ruleHitsOf, STATE_VERSION, type StateDocument } from './state-document.js';
 import type { StagedState } from './state-document.js';
@@ -29,8 +30,10 @@ CREATE TABLE IF NOT EXISTS scenarios (ord INTEGER PRIMARY KEY, scope TEXT NOT NU
 CREATE TABLE IF NOT EXISTS pending_steps (key TEXT PRIMARY KEY, account_id TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pending_deliveries (event_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pending_replies (key TEXT PRIMARY KEY, account_id TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS opt_outs (account_id TEXT NOT NULL, number TEXT NOT NULL, handset TEXT NOT NULL, doc TEXT NOT NULL,
+  PRIMARY KEY (account_id, number, handset));
 `;
-const ACCOUNT_TABLES = ['messages', 'journal', 'media', 'pending_steps', 'pending_deliveries', 'pending_replies'] as const;
+const ACCOUNT_TABLES = ['messages', 'journal', 'media', 'pending_steps', 'pending_deliveries', 'pending_replies', 'opt_outs'] as const;
 const SETTLED = new Set(['delivered', 'exhausted', 'cancelled']);
 
 type Database = BetterSqlite3.Database;
@@ -138,6 +141,8 @@ export class DataDir implements DurableStorage {
       putReply: db.prepare('INSERT OR REPLACE INTO pending_replies (key, account_id, doc) VALUES (?, ?, ?)'),
       removeReply: db.prepare('DELETE FROM pending_replies WHERE key = ?'),
       setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+      putOptOut: db.prepare('INSERT OR REPLACE INTO opt_outs (account_id, number, handset, doc) VALUES (?, ?, ?, ?)'),
+      removeOptOut: db.prepare('DELETE FROM opt_outs WHERE account_id = ? AND number = ? AND handset = ?'),
     };
   }
 
@@ -182,6 +187,7 @@ export class DataDir implements DurableStorage {
         (r) => ({ scope: r.scope, name: r.name, document: JSON.parse(r.doc) as unknown }),
       ),
       pending: this.pending(),
+      optOuts: docs('SELECT doc FROM opt_outs ORDER BY rowid'),
     };
     return this.dropUnplayableSteps(doc);
   }
@@ -208,7 +214,7 @@ export class DataDir implements DurableStorage {
   /** Start writing the emulator's changes; stops (keeping what is pending on file) when the emulator closes. */
   attach(emulator: Emulator): void {
     this.emulator = emulator;
-    const { store, journal, clock, media, scenarios, timeline, dispatcher } = emulator.parts;
+    const { store, journal, clock, media, scenarios, timeline, dispatcher, optOuts } = emulator.parts;
     this.seenJournalEvictions = journal.stats().evicted;
     const scale = () => clock.scale;
     const now = () => clock.now();
@@ -221,6 +227,7 @@ export class DataDir implements DurableStorage {
       journal.subscribe((entry) => this.recordEntry(entry)),
       media.subscribe((change) => this.recordMedia(change)),
       scenarios.onRuntimeChange(() => this.writeScenarios()),
+      optOuts.subscribe((change) => this.recordOptOut(change)),
       timeline.observe({
         planned: (message, recipient, steps, explanation) => {
           if (steps.length === 0) return;
@@ -388,6 +395,17 @@ export class DataDir implements DurableStorage {
     });
   }
 
+  private recordOptOut(change: OptOutChange): void {
+    this.write(() => {
+      if (change.kind === 'add') {
+        const e = change.entry;
+        this.sql.putOptOut.run(e.accountId, e.number, e.handset, JSON.stringify(e));
+      } else if (change.kind === 'remove') this.sql.removeOptOut.run(change.accountId, change.number, change.handset);
+      else if (change.accountId === undefined) this.db.prepare('DELETE FROM opt_outs').run();
+      else this.db.prepare('DELETE FROM opt_outs WHERE account_id = ?').run(change.accountId);
+    });
+  }
+
   private writeScenarios(): void {
     const emulator = this.emulator!;
     this.write(() => {
@@ -431,7 +449,7 @@ export class DataDir implements DurableStorage {
    */
   replace<T>(staged: StagedState, putInForce: () => T): T {
     this.commitOrThrow();
-    const { doc, store, journal, media, scenarios, lastEventNumber } = staged;
+    const { doc, store, journal, media, scenarios, optOuts, lastEventNumber } = staged;
     const kept = (accountId: string, messageId: string) => store.get(accountId, messageId) !== undefined;
     const write = this.db.transaction(() => {
       for (const table of [...ACCOUNT_TABLES, 'scenarios']) this.db.prepare(`DELETE FROM ${table}`).run();
@@ -443,6 +461,7 @@ export class DataDir implements DurableStorage {
         if (kept(p.accountId, p.messageId)) this.sql.putSteps.run(stepsKey(p.messageId, p.recipient), p.accountId, JSON.stringify(p));
       for (const p of doc.pending?.deliveries ?? []) this.sql.putDelivery.run(p.delivery.eventId, p.delivery.accountId, JSON.stringify(p));
       for (const p of doc.pending?.replies ?? []) if (kept(p.accountId, p.messageId)) this.sql.putReply.run(p.key, p.accountId, JSON.stringify(p));
+      for (const e of optOuts.entries()) this.sql.putOptOut.run(e.accountId, e.number, e.handset, JSON.stringify(e));
       this.sql.setMeta.run('lastEventNumber', String(Math.max(lastEventNumber, this.emulator?.parts.timeline.lastEventNumber ?? 0)));
       this.sql.setMeta.run('ruleHits', JSON.stringify(doc.ruleHits ?? {}));
     });

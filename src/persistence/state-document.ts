@@ -6,6 +6,7 @@ import type { MediaStore } from '../store/media.js';
 import type { MessageStore } from '../store/messages.js';
 import { JournalEntrySchema } from '../store/journal.js';
 import { StoredMessageSchema } from '../store/messages.js';
+import { MAX_OPT_OUTS, MAX_OPT_OUTS_PER_ACCOUNT, OptOutEntrySchema, type OptOutStore } from '../store/opt-outs.js';
 import { PendingWorkSchema } from '../model/pending.js';
 import { Count, EpochMs, MAX_SEQUENCE, Sequence } from '../validation/bounds.js';
 import { tooDeep } from '../validation/depth.js';
@@ -69,6 +70,12 @@ const StateDocumentSchema = Type.Object({
   scenarios: Type.Array(Scenario),
   pending: Type.Optional(PendingWorkSchema),
   ruleHits: Type.Optional(Type.Record(Type.String(), Count(), { description: "how often each scenario rule matched, keyed 'scope/scenario/rule id'" })),
+  optOuts: Type.Optional(
+    Type.Array(OptOutEntrySchema, {
+      maxItems: MAX_OPT_OUTS,
+      description: `the toll-free opt-out list of every account (README "Toll-free opt-out"); at most ${MAX_OPT_OUTS_PER_ACCOUNT} per account`,
+    }),
+  ),
 });
 
 /** A state document: what GET /__emulator/state answers and POST /__emulator/state takes. */
@@ -202,6 +209,26 @@ function duplicateKeys(doc: StateDocument, source: string): Problem[] {
   unique('pending.steps', doc.pending?.steps, (p) => `${p.messageId}\u0000${p.recipient}`, 'message and recipient');
   unique('pending.deliveries', doc.pending?.deliveries, (p) => p.delivery.eventId, 'event id');
   unique('pending.replies', doc.pending?.replies, (p) => p.key, 'reply key');
+  unique('optOuts', doc.optOuts, (o) => `${o.accountId}\u0000${o.number}\u0000${o.handset}`, 'account, number and handset');
+  problems.push(...optOutCapProblems(doc, source));
+  return problems;
+}
+
+// An account past its opt-out cap: the first entry beyond it is named (the total is the schema's maxItems).
+function optOutCapProblems(doc: StateDocument, source: string): Problem[] {
+  const perAccount = new Map<string, number>();
+  const problems: Problem[] = [];
+  (doc.optOuts ?? []).forEach((o, i) => {
+    const count = (perAccount.get(o.accountId) ?? 0) + 1;
+    perAccount.set(o.accountId, count);
+    if (count === MAX_OPT_OUTS_PER_ACCOUNT + 1)
+      problems.push({
+        source,
+        field: `optOuts[${i}]`,
+        problem: `is account ${o.accountId.slice(0, 64)}'s opt-out number ${count}; an account holds at most ${MAX_OPT_OUTS_PER_ACCOUNT}`,
+        fix: 'remove opt-outs of that account from the document',
+      });
+  });
   return problems;
 }
 
@@ -232,6 +259,8 @@ export interface StagedState {
   readonly store: MessageStore;
   readonly journal: Journal;
   readonly media: MediaStore;
+  /** The document's toll-free opt-outs. */
+  readonly optOuts: OptOutStore;
   /** The last ev-N the document used (its own counter, its journal and its pending deliveries). */
   readonly lastEventNumber: number;
   /** Messages with pending work (steps, a message-received, a reply), pinned in `store` so the cap kept them. */

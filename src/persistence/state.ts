@@ -4,6 +4,7 @@ import { compileRuntimeScenario } from '../scenarios/lifecycle.js';
 import { Journal } from '../store/journal.js';
 import { MediaStore } from '../store/media.js';
 import { MessageStore, type StoredMessage } from '../store/messages.js';
+import { OptOutStore } from '../store/opt-outs.js';
 import type { Problem } from '../validation/schema-check.js';
 import { DataDir } from './data-dir.js';
 import {
@@ -21,7 +22,7 @@ import {
 
 /** The emulator's state as one JSON document. `pending` is there only with a data dir (which tracks it). */
 export function exportState(emulator: Emulator): StateDocument {
-  const { store, clock, timeline, media, journal, scenarios } = emulator.parts;
+  const { store, clock, timeline, media, journal, scenarios, optOuts } = emulator.parts;
   const messages: StoredMessage[] = [];
   // A loop, not push(...list): spreading 200,000 messages into one call overflows the stack.
   for (const accountId of store.accounts()) for (const message of store.list(accountId)) messages.push(message);
@@ -47,6 +48,7 @@ export function exportState(emulator: Emulator): StateDocument {
       .map(({ scope, scenario }) => ({ scope, name: scenario.name, document: emulator.scenarioDocument(scenario) ?? null })),
     ...(pending ? { pending } : {}),
     ruleHits: ruleHitsOf(emulator),
+    optOuts: optOuts.entries(),
   };
 }
 
@@ -107,7 +109,9 @@ function stageState(emulator: Emulator, doc: StateDocument): StagedState {
   };
   for (const entry of doc.journal) consider(entry.eventId);
   for (const p of doc.pending?.deliveries ?? []) consider(p.delivery.eventId);
-  return { doc, scenarios, store, journal, media, lastEventNumber, pinned };
+  const optOuts = new OptOutStore();
+  optOuts.restore(doc.optOuts ?? []);
+  return { doc, scenarios, store, journal, media, optOuts, lastEventNumber, pinned };
 }
 
 /**
@@ -115,13 +119,14 @@ function stageState(emulator: Emulator, doc: StateDocument): StagedState {
  * take over what was built aside, then the pending events are scheduled again. Only hand-overs and scheduling here.
  */
 function commitState(emulator: Emulator, staged: StagedState): RestoreCounts {
-  const { clock, media, store, journal, timeline, accounts, dispatcher } = emulator.parts;
+  const { clock, media, store, journal, timeline, accounts, dispatcher, optOuts } = emulator.parts;
   const { doc } = staged;
   const now = clock.now();
   for (const s of [...staged.scenarios].reverse()) emulator.restoreScenario(s.scenario, s.scope, s.document);
   media.adopt(staged.media);
   store.adopt(staged.store);
   journal.adopt(staged.journal);
+  optOuts.restore(staged.optOuts.entries());
   timeline.reserveEventIds(staged.lastEventNumber);
 
   // Emulated delay from a due time: what is left of the wait in real ms, divided by the time scale.

@@ -10,11 +10,16 @@ const CallbackOutcomeSchema = Type.Union([
   Type.Literal('not-requested'),
   Type.Literal('dropped'),
   Type.Literal('cancelled'),
+  // Not a callback: the network's own message to a handset (a toll-free opt-out auto-reply), journaled, never POSTed.
+  Type.Literal('network'),
 ]);
 /** What became of an event as of one attempt. */
 export type CallbackOutcome = Static<typeof CallbackOutcomeSchema>;
 
-/** One callback attempt (or, for `no-target` / `not-requested` / `dropped`, the record that no POST was made). */
+/**
+ * One callback attempt (or, for `no-target` / `not-requested` / `dropped`, the record that no POST was made; for
+ * `network`, the network's own message to a handset, which the application never gets).
+ */
 export const JournalEntrySchema = Type.Object({
   seq: Sequence(1),
   eventId: Type.String({ description: 'stable across the attempts of one event' }),

@@ -117,6 +117,12 @@ export const StoredMessageSchema = Type.Object({
     Type.String({ description: "outbound: the application whose callback URL gets the status callbacks, when not applicationId (the from number's)" }),
   ),
   provisioning: Type.Optional(MessageProvisioningSchema),
+  network: Type.Optional(
+    Type.Literal('opt-out-auto-reply', {
+      description:
+        "sent by Bandwidth's network, not by the application: the toll-free network's answer to STOP, UNSTOP or START (no callbacks, not in the search API)",
+    }),
+  ),
 });
 /** A message as the emulator keeps it; see StoredMessageSchema. */
 export type StoredMessage = Static<typeof StoredMessageSchema>;

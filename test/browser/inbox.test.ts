@@ -215,6 +215,39 @@ describe.skipIf(skip)('web inbox in headless Chromium', () => {
     await settled(f.running);
   });
 
+  it("a handset's STOP to a toll-free number: the network's auto-reply is in the conversation, labelled, with no callback", async (t) => {
+    const TOLL_FREE = '+18335550500';
+    const f = await open(t, {
+      accounts: [
+        {
+          id: ACCOUNT,
+          users: [{ username: USER, password: PASS }],
+          applications: [{ id: APP, callbackUrl: (await emulators.newSink()).url }],
+          numbers: [{ number: TOLL_FREE, applicationId: APP }],
+          traffic: { optOut: true },
+        },
+      ],
+    });
+    await live(f, '/__emulator/ui');
+    await f.page.getByLabel('From (handset)').fill(HANDSET);
+    await f.page.getByLabel('To (our number)').selectOption(TOLL_FREE);
+    await f.page.getByLabel('Text').fill('STOP');
+    await f.page.getByRole('button', { name: 'Send to our number' }).click();
+    const auto = await f.running.callbacks.waitFor({ type: 'network-auto-reply', recipient: HANDSET }, WAIT);
+    await f.page.getByRole('button', { name: /NETWORK MSG/ }).click();
+    const card = f.page.locator(`[data-message-id="${auto.messageId}"]`);
+    await card.getByText('network auto-reply').waitFor();
+    await card.getByText(/You replied with the word "stop"/).waitFor();
+    await card.getByRole('button', { name: 'Timeline' }).click();
+    await card.getByText(/Sent by the toll-free network in answer to STOP/).waitFor();
+    await card.getByText(/Network auto-reply to \+19195557001: no callback to the application/).waitFor();
+    // The STOP itself is in the same conversation, its timeline naming what the network did.
+    const stop = f.page.locator('.message.in').filter({ hasText: 'STOP' });
+    await stop.getByRole('button', { name: 'Timeline' }).click();
+    await stop.getByText(/Toll-free network: STOP recorded an opt-out and answered the handset/).waitFor();
+    await settled(f.running);
+  });
+
   it("a failed recipient's code shows whether it is billable and whether a retry can help, with the reason on hover", async (t) => {
     const f = await open(t);
     await live(f);

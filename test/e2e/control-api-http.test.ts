@@ -90,6 +90,8 @@ describe('control API over HTTP only', () => {
 
     // Every documented operation is really served, with the success status the document gives it.
     const [copy] = await f.running.inbound({ from: HANDSET, to: [NUM_A1], text: 'for the document' });
+    // A toll-free number of the account, for the opt-out routes.
+    await f.running.numbers.set(ACCOUNT_A, '+18335550900', {});
     const inFlight = await sendA(f, [AFTER_1H]);
     const calls: Record<string, { path: string; body?: unknown }> = {
       'get /__emulator/messages/{id}': { path: `/__emulator/messages/${copy!.id}` },
@@ -106,6 +108,15 @@ describe('control API over HTTP only', () => {
       // Added, then removed (the table lists PUT before DELETE).
       'put /__emulator/accounts/{accountId}/numbers/{number}': { path: `/__emulator/accounts/${ACCOUNT_A}/numbers/%2B19195559999`, body: {} },
       'delete /__emulator/accounts/{accountId}/numbers/{number}': { path: `/__emulator/accounts/${ACCOUNT_A}/numbers/%2B19195559999` },
+      'post /__emulator/accounts/{accountId}/opt-outs': {
+        path: `/__emulator/accounts/${ACCOUNT_A}/opt-outs`,
+        body: { number: '+18335550900', handset: HANDSET },
+      },
+      'get /__emulator/accounts/{accountId}/opt-outs': { path: `/__emulator/accounts/${ACCOUNT_A}/opt-outs` },
+      'delete /__emulator/accounts/{accountId}/opt-outs/{number}/{handset}': {
+        path: `/__emulator/accounts/${ACCOUNT_A}/opt-outs/%2B18335550900/${encodeURIComponent(HANDSET)}`,
+      },
+      'delete /__emulator/accounts/{accountId}/opt-outs': { path: `/__emulator/accounts/${ACCOUNT_A}/opt-outs` },
       'get /__emulator/traffic': { path: '/__emulator/traffic' },
       'put /__emulator/traffic': { path: '/__emulator/traffic', body: { profile: 'fast' } },
       'get /__emulator/accounts/{accountId}/traffic': { path: `/__emulator/accounts/${ACCOUNT_A}/traffic` },
@@ -116,7 +127,13 @@ describe('control API over HTTP only', () => {
       },
     };
     // Destructive ones last.
-    const order = (op: string) => (op.includes('reset') || op === 'delete /__emulator/scenarios' || op === 'post /__emulator/state' ? 1 : 0);
+    const order = (op: string) =>
+      op.includes('reset') ||
+      op === 'delete /__emulator/scenarios' ||
+      op === 'post /__emulator/state' ||
+      op === 'delete /__emulator/accounts/{accountId}/opt-outs'
+        ? 1
+        : 0;
     for (const op of [...all].sort((x, y) => order(x) - order(y))) {
       const [method, path] = op.split(' ') as [string, string];
       if (path.endsWith('/events')) continue;

@@ -51,6 +51,7 @@ const TESTED = [
   'rbm-fallback.yaml',
   'search-rate-limit.yaml',
   'spam.yaml',
+  'toll-free-opt-out.yaml',
   'two-factor.yaml',
 ];
 
@@ -248,6 +249,36 @@ describe('bundled scenarios', () => {
         .map((e) => e.type)
         .sort(),
     ).toEqual(['message-delivered', 'message-failed', 'message-received']);
+    expectSettled(running);
+  });
+
+  it('toll-free-opt-out.yaml: a toll-free number’s message answered STOP; the network answers it and the next message fails 4775', async () => {
+    const { running, api, sink } = await start('toll-free-opt-out.yaml');
+    const tollFree = '+18335550800';
+    const target = '+15558890001';
+    await running.numbers.set(ACCOUNT, tollFree, { applicationId: APP });
+    expect((await running.traffic.get(ACCOUNT))?.settings.optOut).toBe(true);
+    const first = await send(api, { to: [target], from: tollFree, text: 'weekly deals inside' });
+    await arrived(running, first, target, 'message-delivered');
+    const auto = await running.callbacks.waitFor({ type: 'network-auto-reply', recipient: target }, WAIT);
+    expect(auto.outcome).toBe('network');
+    expect((await running.messages.get(auto.messageId))?.text).toMatch(/^NETWORK MSG: You replied with the word "stop"/);
+    const stop = await running.callbacks.waitFor({ type: 'message-received', outcome: 'delivered' }, WAIT);
+    expect(events(sink).find((e) => e.type === 'message-received')?.message).toMatchObject({ id: stop.messageId, from: target, to: [tollFree], text: 'STOP' });
+    const second = await send(api, { to: [target], from: tollFree, text: 'are you still there?' });
+    await arrived(running, second, target, 'message-failed');
+    await settled(running);
+    expect(sequence(running, sink, second, target)).toEqual(['message-failed 4775']);
+    // The START clears it.
+    await running.inbound({ from: target, to: [tollFree], text: 'START' });
+    const third = await send(api, { to: [target], from: tollFree });
+    await arrived(running, third, target, 'message-delivered');
+    await settled(running);
+    expect(
+      events(sink)
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual(['message-delivered', 'message-delivered', 'message-failed', 'message-received', 'message-received']);
     expectSettled(running);
   });
 

@@ -58,6 +58,11 @@ const SURFACES: readonly ControlSurface[] = [
   { method: 'GET', url: '/accounts/:p/numbers' },
   { method: 'PUT', url: `/accounts/${ACCOUNT}/numbers/:p`, validBody: { location: 'sip-1', campaign: { id: 'CJEUMDK', class: 'T', mnoStatus: 'REVIEW' } } },
   { method: 'DELETE', url: `/accounts/${ACCOUNT}/numbers/:p` },
+  // The toll-free opt-out list: an arbitrary account, or the default account with an arbitrary number or handset.
+  { method: 'GET', url: '/accounts/:p/opt-outs' },
+  { method: 'POST', url: `/accounts/${ACCOUNT}/opt-outs`, validBody: { number: '+19195550100', handset: '+15551230000' } },
+  { method: 'DELETE', url: '/accounts/:p/opt-outs' },
+  { method: 'DELETE', url: `/accounts/${ACCOUNT}/opt-outs/:p/%2B15551230000` },
   // Throwaway accounts: a conflict (409) or the cap of accounts (429) is a documented answer too.
   { method: 'POST', url: '/accounts', validBody: { name: 'prop', numbers: 2, ttlSeconds: 60, callbackUrl: 'http://127.0.0.1:9/hook' } },
   // Message ids here are arbitrary (mostly unknown); the properties below act on real messages in flight.

@@ -31,6 +31,11 @@ function MessageCard({ message, attempts, open, onToggle, onReply, onResult }: P
           {message.direction === 'out' ? `${message.from} → ${message.to.join(', ')}` : `${message.from} → ${message.owner}`}
           <span class="time"> · {shortTime(message.time)}</span>
           {message.tag !== undefined && <span class="tag">tag: {message.tag}</span>}
+          {message.network && (
+            <span class="tag network" title="Sent by Bandwidth's toll-free network, not by your application: it gets no callbacks for it">
+              network auto-reply
+            </span>
+          )}
         </div>
         {message.text && <p class="text">{message.text}</p>}
         {message.media?.map((url, i) => (
@@ -160,6 +165,11 @@ function describeStep(row: Extract<TimelineRow, { kind: 'step' }>): string {
       return 'Received from the handset';
     case 'planned':
       return `Scenario${to}: ${String(detail.explanation ?? 'default outcome')}`;
+    case 'opt-out':
+    case 'opt-in':
+      return `Toll-free network: ${String(detail.keyword)} ${row.what === 'opt-out' ? (detail.changed ? 'recorded an opt-out' : 'kept the opt-out') : detail.changed ? 'cleared the opt-out' : '(no opt-out to clear)'} and answered the handset`;
+    case 'network-auto-reply':
+      return `Sent by the toll-free network in answer to ${String(detail.keyword)} (no callbacks to the application)`;
     case 'carrier':
       return `Carrier console${to}: ${String(detail.action)}${detail.errorCode !== undefined ? ` ${String(detail.errorCode)}` : ''}, replacing ${String(detail.cancelledSteps)} scheduled step(s)`;
     default:
@@ -168,6 +178,7 @@ function describeStep(row: Extract<TimelineRow, { kind: 'step' }>): string {
 }
 
 function describeAttempt(entry: JournalEntry): string {
+  if (entry.outcome === 'network') return `Network auto-reply to ${entry.recipient}: no callback to the application`;
   const answer = entry.response ? `HTTP ${entry.response.status}` : entry.error ? entry.error : 'not sent';
   return `Callback ${entry.type} to ${entry.recipient}: attempt ${entry.attempt}, ${answer}, ${entry.durationMs} ms, ${entry.outcome}`;
 }
