@@ -225,6 +225,25 @@ describe('MMS delivery receipts (Feature_MMS_DLR)', () => {
     expect(arrivals(sink, legacySms.id)).toEqual(['message-delivered']);
     expect((await list(legacy, LEGACY, { messageId: legacyFailure.id })).data.messages![0]!.messageStatus).toBe('DELIVERED');
   });
+
+  it('a throwaway account takes the feature too: off, an MMS gets one message-delivered', async () => {
+    const { running, sink } = await setup();
+    const account = await running.createAccount({ callbackUrl: sink.url, features: { mmsDeliveryReceipts: false } });
+    const on = await running.createAccount({ callbackUrl: sink.url });
+    const ids: string[] = [];
+    for (const a of [account, on]) {
+      const res = await new MessagesApi(new Configuration(a.sdkConfig)).createMessage(a.accountId, {
+        applicationId: a.applicationId,
+        from: a.numbers[0]!,
+        to: ['+19195557701'] as unknown as Set<string>,
+        media: MEDIA,
+      });
+      ids.push(res.data.id!);
+    }
+    await running.idle({ timeoutMs: 10_000 });
+    expect(arrivals(sink, ids[0]!)).toEqual(['message-delivered']);
+    expect(arrivals(sink, ids[1]!)).toEqual(['message-sending', 'message-delivered']);
+  });
 });
 
 /** An emulator whose clock runs `1 / scale` times faster than the wall: journal times are emulated times. */
