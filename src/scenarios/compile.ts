@@ -8,7 +8,6 @@ import { apiFaults, type CompiledApiFault } from './faults/api-faults.js';
 import { callbackFaults, type CompiledCallbackFaults } from './faults/callback-faults.js';
 import { compileMatch, MatcherError, type FieldMatcher } from './matcher.js';
 import { seededRandom } from './random.js';
-import type { ReceiptOutcome } from './receipts.js';
 import { templateProblem } from './reply-template.js';
 import type { LocationResponse, SuggestionResponse } from '../store/messages.js';
 import { ScenarioFileSchema, type InboundSpec, type RuleSpec, type ScenarioFile } from './schema.js';
@@ -20,6 +19,9 @@ export interface EventStep {
   errorCode?: number;
   description?: string;
 }
+
+/** A rule's scripted receipt outcome: none comes back (9902), or the carrier reports the message expired (4794). */
+export type ReceiptOutcome = 'none' | 'carrier-expired';
 
 /** A rule ready to match: compiled matchers plus what happens, and counters for explain(). */
 export interface CompiledRule {

@@ -2,7 +2,7 @@
 // feature does to an MMS timeline, and the receipt window that ends in 9902 (or, carrier-reported, 4794).
 import { errorCodeInfo } from '../error-codes.js';
 import type { PlannedStep } from '../model/plan.js';
-import type { EventStep } from './compile.js';
+import type { EventStep, ReceiptOutcome } from './compile.js';
 
 /** What the account asks of receipts when a message is planned: its receipt window and its MMS receipts feature. */
 export interface ReceiptPolicy {
@@ -19,16 +19,13 @@ export interface ReceiptPolicy {
  */
 export const DEFAULT_RECEIPT_POLICY: ReceiptPolicy = { windowMs: 2 * 3_600_000, mmsDeliveryReceipts: true };
 
-/** A rule's scripted receipt outcome: none comes back (9902), or the carrier reports the message expired (4794). */
-export type ReceiptOutcome = 'none' | 'carrier-expired';
-
 /**
  * The code each outcome fails with at the end of the window: 9902 `delivery-receipt-expired` ("Bandwidth timed out
  * waiting for the delivery receipt"), and 4794 `destination-rejected-expired` ("Message expired with the mobile
  * operator", effective 2026-02-09: https://www.bandwidth.com/support/en/articles/13566494-new-error-code-for-expired-messages-4-794).
  * When the operator reports its expiry is not published: the emulator uses the same window (ours).
  */
-export const RECEIPT_FAILURE: Readonly<Record<ReceiptOutcome, number>> = { none: 9902, 'carrier-expired': 4794 };
+const RECEIPT_FAILURE: Readonly<Record<ReceiptOutcome, number>> = { none: 9902, 'carrier-expired': 4794 };
 
 /** The events of a rule with `receipt`: its events (or the route's before the receipt), then the failure after the window. */
 export function withReceiptOutcome(events: EventStep[], outcome: ReceiptOutcome, windowMs: number): EventStep[] {
