@@ -14,6 +14,7 @@ import { OutboundMessaging } from './messaging/outbound.js';
 import { TrafficControl, type TrafficView } from './messaging/traffic-settings.js';
 import { StateHookSet, type CoreParts, type StateHooks } from './messaging/parts.js';
 import { TollFreeVolume } from './messaging/toll-free-caps.js';
+import { SearchRateLimit, type SearchRateLimitStats, type SearchRefusal } from './messaging/search-rate-limit.js';
 import { senderRegistration } from './messaging/provisioning-checks.js';
 import { provisionNumber, releaseNumber, type ProvisionResult } from './messaging/number-provisioning.js';
 import type { NumberConfig } from './config/numbers.js';
@@ -91,7 +92,12 @@ export class Emulator {
       media: new MediaStore(config.media, clock),
       hooks: new StateHookSet(),
       tollFreeVolume: new TollFreeVolume(),
-      traffic: new TrafficControl(config.traffic, (accountId) => config.accounts.find((account) => account.id === accountId)?.traffic),
+      traffic: new TrafficControl(
+        config.traffic,
+        (accountId) => config.accounts.find((account) => account.id === accountId)?.traffic,
+        (accountId) => scenarios.trafficSections(accountId),
+      ),
+      searchRateLimit: new SearchRateLimit(clock),
       baseUrl: () => config.publicUrl ?? options.listenUrl?.() ?? fallbackUrl,
     };
     this.fetches = new ExternalMediaFetches(this.parts);
@@ -99,6 +105,8 @@ export class Emulator {
     this.outbound = new OutboundMessaging(this.parts, this.fetches, this.inboundMessaging);
     this.multichannel = new MultiChannelMessaging(this.parts, this.fetches, this.outbound);
     this.throwaway = new ThrowawayAccounts(this.accounts, clock, (accountId) => this.reset(accountId), this.parts.baseUrl);
+    // A scenario's traffic section applies while it is loaded: settings derived from it are worked out again.
+    scenarios.onAnyChange(() => this.parts.traffic.scenariosChanged());
     this.lifecycle.start(config.hotReload);
   }
 
@@ -150,6 +158,16 @@ export class Emulator {
       return senderRegistration(account && this.accounts.number(account, from));
     };
     return this.parts.scenarios.apiFault(accountId, subject, sender);
+  }
+
+  /** The API fault a scenario rule scripts for a search or a media request of this account, if one applies now. */
+  operationFaultFor(accountId: string, operation: 'search' | 'media'): ApiFault | undefined {
+    return this.parts.scenarios.operationFault(accountId, operation);
+  }
+
+  /** Count a search of this account from a source IP: undefined when allowed, else the rate limit's refusal (Retry-After). */
+  searchRateLimited(accountId: string, ip: string): SearchRefusal | undefined {
+    return this.parts.searchRateLimit.take(ip, this.parts.traffic.for(accountId));
   }
 
   /** The traffic settings in force globally or for one account, and their layers; undefined for an unknown account. */
@@ -247,9 +265,17 @@ export class Emulator {
     media: ReturnType<MediaStore['stats']>;
     callbacks: DeliveryBooks;
     pendingSteps: number;
+    searchRateLimit: SearchRateLimitStats;
   } {
-    const { store, journal, media, dispatcher, timeline } = this.parts;
-    return { messages: store.stats(), journal: journal.stats(), media: media.stats(), callbacks: dispatcher.stats(), pendingSteps: timeline.pendingSteps };
+    const { store, journal, media, dispatcher, timeline, searchRateLimit } = this.parts;
+    return {
+      messages: store.stats(),
+      journal: journal.stats(),
+      media: media.stats(),
+      callbacks: dispatcher.stats(),
+      pendingSteps: timeline.pendingSteps,
+      searchRateLimit: searchRateLimit.stats(),
+    };
   }
 
   /** What is pending right now: counts and the first few items. */
@@ -296,7 +322,11 @@ export class Emulator {
     tollFreeVolume.clear(accountId);
     // Traffic settings changed at run time go too, so one test's profile does not leak into the next.
     traffic.reset(accountId);
-    if (accountId === undefined) scenarios.resetCounters();
+    // The search rate limit counts per source IP, not per account: only a full reset forgets its windows.
+    if (accountId === undefined) {
+      scenarios.resetCounters();
+      this.parts.searchRateLimit.reset();
+    }
     hooks.emit('reset', accountId);
   }
 

@@ -82,6 +82,28 @@ export const bandwidthErrors = {
       { 'retry-after': String(retryAfterSeconds) },
     );
   },
+  /**
+   * The search API's 429, as the spec's listMessagesTooManyRequestsError example words it (bandwidth.yml; "Exceeding the
+   * limit returns HTTP 429 with a `Retry-After` header"), with Retry-After in seconds.
+   */
+  searchRateLimited(retryAfterSeconds: number): BandwidthError {
+    return new BandwidthError(
+      429,
+      { type: ErrorType.rateLimited, description: 'Rate limit exceeded. Wait for Retry-After time before sending another request.' },
+      { 'retry-after': String(retryAfterSeconds) },
+    );
+  },
+  /**
+   * The media API's 429 (the spec's messagingTooManyRequestsError: a messagingRequestError with no example, so the
+   * wording is ours): the messaging API's other rate-limit body, with Retry-After in seconds.
+   */
+  mediaRateLimited(retryAfterSeconds: number): BandwidthError {
+    return new BandwidthError(
+      429,
+      { type: ErrorType.rateLimited, description: 'Rate limit exceeded. Wait for Retry-After time before sending another request.' },
+      { 'retry-after': String(retryAfterSeconds) },
+    );
+  },
   /** The data dir could not write what the answer depends on: nothing was kept or sent, the client may send again. */
   storageUnavailable(detail: string): BandwidthError {
     return new BandwidthError(

@@ -3,14 +3,22 @@ import type { Emulator } from '../emulator.js';
 import { bandwidthErrors, type BandwidthError } from '../errors.js';
 import { noteRefusal } from '../http/refusals.js';
 import { explainRule, type ApiFault } from '../scenarios/engine.js';
-import type { ApiFaultAnswer } from '../scenarios/faults/api-faults.js';
+import type { ApiFaultAnswer, ApiOperation } from '../scenarios/faults/api-faults.js';
+
+// Each operation's 429 as the spec gives it: the create's queue-full body, the search's listMessagesTooManyRequestsError
+// (`rate_limit_exceeded`), the media API's messagingTooManyRequestsError; each with Retry-After.
+const TOO_MANY: Record<ApiOperation, (retryAfter: number) => BandwidthError> = {
+  create: (retryAfter) => bandwidthErrors.queueFull(retryAfter),
+  search: (retryAfter) => bandwidthErrors.searchRateLimited(retryAfter),
+  media: (retryAfter) => bandwidthErrors.mediaRateLimited(retryAfter),
+};
 
 // Bandwidth's error for each status an API fault answers with (the scope's error handler words the body); a status
 // added to the registry without a case here fails to compile.
-function errorFor(answer: ApiFaultAnswer): BandwidthError {
+function errorFor(answer: ApiFaultAnswer, operation: ApiOperation): BandwidthError {
   switch (answer.status) {
     case 429:
-      return bandwidthErrors.queueFull(answer.retryAfter);
+      return TOO_MANY[operation](answer.retryAfter);
     case 500:
       return bandwidthErrors.internal();
     case 503:
@@ -19,7 +27,7 @@ function errorFor(answer: ApiFaultAnswer): BandwidthError {
 }
 
 /**
- * Act out a scenario's API fault on a create request, action by action: wait out a delay, then drop the connection
+ * Act out a scenario's API fault on a request (a create, a search, a media request), action by action: wait out a delay, then drop the connection
  * (returns 'dropped') or throw the 429/500/503 the scope's error handler words; with only a delay, return undefined
  * and let the request be answered normally.
  */
@@ -50,7 +58,7 @@ export async function actOutApiFault(emulator: Emulator, fault: ApiFault, req: F
       req.raw.socket.destroy();
       return 'dropped';
     }
-    throw errorFor(action);
+    throw errorFor(action, fault.operation);
   }
   if (emulator.closed) throw bandwidthErrors.unavailable();
   return undefined;

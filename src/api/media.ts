@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Emulator } from '../emulator.js';
 import { BandwidthError, bandwidthErrors } from '../errors.js';
+import { actOutApiFault } from './api-fault.js';
 
 /** At most this many objects per list page (Bandwidth's documented page size). */
 const MEDIA_PAGE_SIZE = 1000;
@@ -15,11 +16,17 @@ function mediaNotFound(mediaId: string): BandwidthError {
 /** The media API: upload (any content type), download, delete and list with Continuation-Token paging. */
 export async function mediaRoutes(app: FastifyInstance, opts: { emulator: Emulator; publicBase: (req: FastifyRequest) => string }): Promise<void> {
   const media = opts.emulator.mediaLibrary;
+  // A scenario's API fault on `media` (upload, download, list, delete): true when it dropped the connection.
+  const dropped = async (req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
+    const fault = opts.emulator.operationFaultFor((req.params as { accountId: string }).accountId, 'media');
+    return fault !== undefined && (await actOutApiFault(opts.emulator, fault, req, reply)) === 'dropped';
+  };
   // Uploads are raw bytes of any type: application/json and application/octet-stream (the two SDKs' defaults) included.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: media.limits.maxObjectBytes }, (_req, body, done) => done(null, body));
 
   app.put('/users/:accountId/media/*', async (req, reply) => {
+    if (await dropped(req, reply)) return;
     const mediaId = mediaIdOf(req);
     if (!mediaId) throw bandwidthErrors.validation([{ fieldName: 'mediaId', description: 'A media id is required in the path' }]);
     const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -34,6 +41,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: { emulator: Emulat
   });
 
   app.get('/users/:accountId/media/*', async (req, reply) => {
+    if (await dropped(req, reply)) return;
     const object = media.get((req.params as { accountId: string }).accountId, mediaIdOf(req));
     if (!object) throw mediaNotFound(mediaIdOf(req));
     void reply.header('content-type', object.contentType);
@@ -42,11 +50,13 @@ export async function mediaRoutes(app: FastifyInstance, opts: { emulator: Emulat
   });
 
   app.delete('/users/:accountId/media/*', async (req, reply) => {
+    if (await dropped(req, reply)) return;
     if (!media.remove((req.params as { accountId: string }).accountId, mediaIdOf(req))) throw mediaNotFound(mediaIdOf(req));
     return reply.code(204).send();
   });
 
   app.get('/users/:accountId/media', async (req, reply) => {
+    if (await dropped(req, reply)) return;
     const { accountId } = req.params as { accountId: string };
     const token = req.headers['continuation-token'];
     const after = typeof token === 'string' && token ? decodeToken(token) : undefined;

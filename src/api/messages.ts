@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Emulator } from '../emulator.js';
 import { bandwidthErrors } from '../errors.js';
 import { actOutApiFault } from './api-fault.js';
+import { noteRefusal } from '../http/refusals.js';
 import { countSegments } from '../segments.js';
 import type { StoredMessage } from '../store/messages.js';
 import { MessageRequestSchema, schemaFieldErrors, semanticFieldErrors, type MessageRequestBody } from './message-request.js';
@@ -81,12 +82,25 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
   app.get<{ Params: { accountId: string }; Querystring: SearchQuery }>(
     '/users/:accountId/messages',
     { schema: { querystring: SearchQuerySchema }, attachValidation: true },
-    async (req) => {
+    async (req, reply) => {
+      // Bandwidth's gateway counts the search before anything else looks at it (per source IP: req.ip, the socket's
+      // address; X-Forwarded-For is not trusted, buildApp sets no trustProxy).
+      const limited = emulator.searchRateLimited(req.params.accountId, req.ip);
+      if (limited) {
+        noteRefusal(
+          req,
+          `search rate limit: ${limited.requests} searches from ${req.ip} per ${limited.windowMs / 1000} s used up (Retry-After ${limited.retryAfterSeconds} s)`,
+        );
+        throw bandwidthErrors.searchRateLimited(limited.retryAfterSeconds);
+      }
       if (req.validationError)
         throw bandwidthErrors.validation(
           [],
           `Invalid query parameters: ${describeQueryErrors((req.validationError as { validation: QueryError[] }).validation)}`,
         );
+      // After validation, as on the create: a bad query is still a 400.
+      const fault = emulator.operationFaultFor(req.params.accountId, 'search');
+      if (fault && (await actOutApiFault(emulator, fault, req, reply)) === 'dropped') return;
       const account = emulator.accounts.get(req.params.accountId);
       return searchMessages(emulator.messages.list(req.params.accountId), req.query, requestUrl(req), {
         requireFilter: !emulator.config.permissive,

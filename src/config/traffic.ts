@@ -56,6 +56,34 @@ const ratesSchema = Type.Object(
   { additionalProperties: false, title: 'Throughput, in message segments per second' },
 );
 
+/**
+ * GET /messages: "rate limited to 3500 requests per 5 minutes per Source IP address. Exceeding the limit returns HTTP
+ * 429 with a `Retry-After` header" (the spec's listMessages description, bandwidth.yml; https://dev.bandwidth.com/apis/messaging/#tag/Messages/operation/listMessages).
+ */
+const DEFAULT_SEARCH_RATE = { requests: 3500, windowMs: 5 * 60_000 } as const;
+/** The longest search rate-limit window accepted: a day (a longer one is a typo, not a limit). */
+const SEARCH_WINDOW_BOUND: DurationBound = { maxMs: 24 * 3_600_000, why: 'a day is the longest window we accept', largest: "'24h' (default '5m')" };
+
+const searchRateSchema = Type.Object(
+  {
+    requests: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1_000_000,
+        title: 'Searches one source IP may make per window (default 3500)',
+        description: 'an integer from 1 to 1000000',
+      }),
+    ),
+    window: Type.Optional(
+      Type.Union([Type.String({ pattern: DURATION_PATTERN }), Type.Number({ exclusiveMinimum: 0 })], {
+        description: "a duration such as '5m', at most 24h",
+        title: 'The window the requests are counted in, from the first search of a source IP (default 5m, at most 24h)',
+      }),
+    ),
+  },
+  { additionalProperties: false, title: 'The GET /messages rate limit per source IP (searchRateLimit)' },
+);
+
 const partSwitch = (title: string) => Type.Optional(Type.Boolean({ title: `${title} (on in the production profile unless set)` }));
 
 /** The `traffic` section of the config (and of an account, and the body of PUT /__emulator/traffic): every field optional. */
@@ -75,6 +103,7 @@ export const TrafficSchema = Type.Object(
       Type.Boolean({ title: "Bandwidth's content filters: URL shorteners and the same content at volume (off unless set, in every profile)" }),
     ),
     rates: Type.Optional(ratesSchema),
+    searchRate: Type.Optional(searchRateSchema),
     queueDepth: Type.Optional(
       Type.Union([Type.String({ pattern: DURATION_PATTERN }), Type.Number({ minimum: 0 })], {
         description: "a duration such as '15m' or '4h', at most 4h",
@@ -111,6 +140,8 @@ export interface TrafficSettings extends Record<TrafficPart, boolean> {
   queueDepthMs: number;
   /** Emulated ms a message waits for its delivery receipt before 9902 (README "Receipts as routes produce them"). */
   receiptWindowMs: number;
+  /** The search rate limit's numbers (applied when `searchRateLimit` is on). */
+  searchRate: { requests: number; windowMs: number };
 }
 
 /**
@@ -142,6 +173,7 @@ export const FAST_TRAFFIC: TrafficSettings = {
   rates: DEFAULT_RATES,
   queueDepthMs: DEFAULT_QUEUE_DEPTH_MS,
   receiptWindowMs: DEFAULT_RECEIPT_WINDOW_MS,
+  searchRate: DEFAULT_SEARCH_RATE,
 };
 
 /**
@@ -157,17 +189,27 @@ export function applyTraffic(base: TrafficSettings, spec: TrafficSpec | undefine
     ? { ...base.rates, ...withoutClasses(spec.rates), campaignClasses: { ...base.rates.campaignClasses, ...(spec.rates.campaignClasses ?? {}) } }
     : base.rates;
   const queueDepthMs = spec.queueDepth === undefined ? base.queueDepthMs : durationMs(spec.queueDepth, DEFAULT_QUEUE_DEPTH_MS);
+  const searchRate = spec.searchRate
+    ? {
+        requests: spec.searchRate.requests ?? base.searchRate.requests,
+        windowMs: spec.searchRate.window === undefined ? base.searchRate.windowMs : (parseDuration(spec.searchRate.window) ?? base.searchRate.windowMs),
+      }
+    : base.searchRate;
   const receiptWindowMs = spec.receiptWindow === undefined ? base.receiptWindowMs : durationMs(spec.receiptWindow, DEFAULT_RECEIPT_WINDOW_MS);
-  return { profile, ...parts, rates, queueDepthMs, receiptWindowMs };
+  return { profile, ...parts, rates, queueDepthMs, searchRate, receiptWindowMs };
 }
 
 /** Problems of a traffic section that its schema cannot say (a queue deeper than Bandwidth provisions), worded for a fix. */
 export function trafficProblems(spec: TrafficSpec | undefined): Array<{ field: string; problem: string; fix: string }> {
   const problems: Array<{ field: string; problem: string; fix: string }> = [];
-  const deep = spec?.queueDepth === undefined ? undefined : durationBoundProblem(spec.queueDepth, QUEUE_DEPTH_BOUND);
-  if (deep) problems.push({ field: 'queueDepth', ...deep });
-  const window = spec?.receiptWindow === undefined ? undefined : durationBoundProblem(spec.receiptWindow, RECEIPT_WINDOW_BOUND);
-  if (window) problems.push({ field: 'receiptWindow', ...window });
+  const queue = spec?.queueDepth === undefined ? undefined : durationBoundProblem(spec.queueDepth, QUEUE_DEPTH_BOUND);
+  if (queue) problems.push({ field: 'queueDepth', ...queue });
+  const search = spec?.searchRate?.window === undefined ? undefined : durationBoundProblem(spec.searchRate.window, SEARCH_WINDOW_BOUND);
+  if (search) problems.push({ field: 'searchRate.window', ...search });
+  else if (spec?.searchRate?.window !== undefined && (parseDuration(spec.searchRate.window) ?? 1) < 1)
+    problems.push({ field: 'searchRate.window', problem: 'is shorter than 1 ms: no window at all', fix: "use a duration such as '5m' (the default)" });
+  const receipts = spec?.receiptWindow === undefined ? undefined : durationBoundProblem(spec.receiptWindow, RECEIPT_WINDOW_BOUND);
+  if (receipts) problems.push({ field: 'receiptWindow', ...receipts });
   return problems;
 }
 

@@ -10,6 +10,7 @@ import type { Journal } from '../store/journal.js';
 import type { MediaStore } from '../store/media.js';
 import type { MessageStore } from '../store/messages.js';
 import type { TollFreeVolume } from './toll-free-caps.js';
+import type { SearchRateLimit } from './search-rate-limit.js';
 import type { TrafficControl } from './traffic-settings.js';
 
 /** Observers of whole-state changes (persistence), called synchronously. */
@@ -56,6 +57,8 @@ export interface CoreParts {
   readonly tollFreeVolume: TollFreeVolume;
   /** The traffic settings in force per account (profile and parts, README "Traffic"): every traffic part asks it. */
   readonly traffic: TrafficControl;
+  /** Searches counted per source IP (the search rate limit, when an account's `searchRateLimit` is on). */
+  readonly searchRateLimit: SearchRateLimit;
   /** Base URL for links the emulator hands out (inbound media): the public URL, or the listen address. */
   baseUrl(): string;
 }

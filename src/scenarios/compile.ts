@@ -1,3 +1,4 @@
+import { trafficProblems, type TrafficSpec } from '../config/traffic.js';
 import { isE164 } from '../config/schema.js';
 import { isKnownErrorCode } from '../error-codes.js';
 import type { StatusType } from '../model/events.js';
@@ -77,6 +78,8 @@ export interface CompiledScenario {
   rules: CompiledRule[];
   inbound: CompiledInbound[];
   random: () => number;
+  /** Traffic settings while the scenario is loaded (README "Traffic"): applied over the config's, in its scope. */
+  traffic?: TrafficSpec;
 }
 
 const checkScenarioFile = compileSchemaCheck(ScenarioFileSchema);
@@ -149,9 +152,11 @@ export function compileScenario(value: unknown, source: string, fallbackName: st
   inboundSpecs.forEach((spec, index) => {
     if (wellFormed(`inbound[${index}]`)) inbound.push(compileInbound(spec, index, problem));
   });
+  if (schemaOk) for (const found of trafficProblems(file.traffic)) problem(['traffic', found.field], found.problem, found.fix);
   if (!schemaOk || problems.length > 0) return { problems };
   const seed = file.seed ?? 1;
-  return { scenario: { name, source, description: file.description, seed, rules, inbound, random: seededRandom(seed) }, problems };
+  const traffic = file.traffic ? { traffic: file.traffic } : {};
+  return { scenario: { name, source, description: file.description, seed, rules, inbound, random: seededRandom(seed), ...traffic }, problems };
 }
 
 type Report = (path: Array<string | number>, what: string, fix: string) => void;
@@ -207,6 +212,7 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
     if (spec.events || spec.reply || spec.callbackFaults)
       problem([...at, 'apiFault'], 'a rule with apiFault cannot also script events, a reply or callback faults', 'put those in a separate rule after this one');
     apiFaults.check(spec.apiFault, [...at, 'apiFault'], problem);
+    checkOperationMatch(spec, at, problem);
   }
   if (spec.callbackFaults) callbackFaults.check(spec.callbackFaults, [...at, 'callbackFaults'], problem);
   if (spec.receipt !== undefined) checkReceipt(spec, at, problem);
@@ -272,6 +278,22 @@ function compileInbound(spec: InboundSpec, index: number, problem: Report): Comp
     suggestionResponse: spec.suggestionResponse,
     locationResponse: spec.locationResponse,
   };
+}
+
+// A search or a media request has no message: a rule that faults one may match on the account only.
+function checkOperationMatch(spec: RuleSpec, at: Array<string | number>, problem: Report): void {
+  const named = spec.apiFault?.operation;
+  const operations = named === undefined ? [] : Array.isArray(named) ? named : [named];
+  const messageless = operations.filter((operation) => operation !== 'create');
+  if (messageless.length === 0) return;
+  for (const field of Object.keys(spec.match ?? {})) {
+    if (field === 'accountId') continue;
+    problem(
+      [...at, 'match', field],
+      `a ${messageless.join(' or ')} request has no message to match ${field} on`,
+      `match only on accountId in this rule, or put the ${field} condition in a rule with operation: create`,
+    );
+  }
 }
 
 // A rule whose match admits only the RBM channel.

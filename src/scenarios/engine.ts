@@ -1,6 +1,7 @@
+import type { TrafficSpec } from '../config/traffic.js';
 import type { Channel, StoredMessage } from '../store/messages.js';
 import type { CompiledReply, CompiledRule, CompiledScenario, EventStep } from './compile.js';
-import { apiFaultActions, apiFaults, type ApiFaultAction } from './faults/api-faults.js';
+import { apiFaultActions, apiFaults, type ApiFaultAction, type ApiOperation } from './faults/api-faults.js';
 import { applyCallbackFaults, applyCallbackFaultsAcrossRecipients, callbackFaults, type CompiledCallbackFaults } from './faults/callback-faults.js';
 import { selects } from './faults/registry.js';
 import { magicOutcome } from './magic.js';
@@ -27,9 +28,10 @@ export interface Rejection {
   recipients?: ReadonlySet<string>;
 }
 
-/** An API fault chosen for a request: the rule that chose it and what the API layer does, in order. */
+/** An API fault chosen for a request: the rule that chose it, the operation it answers and what the API layer does, in order. */
 export interface ApiFault {
   rule: CompiledRule;
+  operation: ApiOperation;
   actions: ApiFaultAction[];
 }
 
@@ -41,6 +43,8 @@ export interface ScenarioSummary {
   seed: number;
   /** `unreachable`: why the rule can never match (an earlier rule always matches first), when it cannot. */
   rules: Array<{ id: string; name: string; hits: number; times?: number; explain: string; unreachable?: string }>;
+  /** The traffic settings the scenario applies while loaded, as written. */
+  traffic?: TrafficSpec;
 }
 
 /** A scenario as the control API lists it, in a scope ('file', '*' or an account id). */
@@ -58,6 +62,7 @@ export function summaryOf(scenario: CompiledScenario, scope: string): ScenarioSu
       explain: explainRule(r),
       ...(r.unreachable !== undefined ? { unreachable: r.unreachable } : {}),
     })),
+    ...(scenario.traffic ? { traffic: scenario.traffic } : {}),
   };
 }
 
@@ -103,17 +108,35 @@ export class ScenarioEngine {
   private files: CompiledScenario[] = [];
   private readonly runtime = new Map<string, CompiledScenario[]>();
   private readonly changeListeners = new Set<() => void>();
+  private readonly anyChangeListeners = new Set<() => void>();
 
   /** Replace the scenarios loaded from files (start-up and hot reload). */
   setFileScenarios(scenarios: CompiledScenario[]): void {
     this.files = scenarios;
+    for (const listener of this.anyChangeListeners) listener();
+  }
+
+  /** Call `listener` whenever the scenarios in force change, files included (traffic settings); returns the unsubscribe function. */
+  onAnyChange(listener: () => void): () => void {
+    this.anyChangeListeners.add(listener);
+    return () => this.anyChangeListeners.delete(listener);
+  }
+
+  /**
+   * The traffic sections of the scenarios in force, lowest first: with no account, the global ones (files in load
+   * order, then global run-time scenarios oldest first); with one, that account's run-time scenarios, oldest first.
+   */
+  trafficSections(accountId?: string): Array<{ scenario: string; traffic: TrafficSpec }> {
+    const scenarios =
+      accountId === undefined ? [...this.files, ...[...(this.runtime.get('*') ?? [])].reverse()] : [...(this.runtime.get(accountId) ?? [])].reverse();
+    return scenarios.flatMap((s) => (s.traffic ? [{ scenario: s.name, traffic: s.traffic }] : []));
   }
 
   /** Add a run-time scenario in front of everything, for one account or (scope '*') all. Same name replaces. */
   use(scenario: CompiledScenario, scope = '*'): void {
     const list = (this.runtime.get(scope) ?? []).filter((s) => s.name !== scenario.name);
     this.runtime.set(scope, [scenario, ...list]);
-    for (const listener of this.changeListeners) listener();
+    for (const listener of [...this.changeListeners, ...this.anyChangeListeners]) listener();
   }
 
   /** Call `listener` whenever the run-time scenarios change (persistence); returns the unsubscribe function. */
@@ -136,7 +159,7 @@ export class ScenarioEngine {
         scope,
         (this.runtime.get(scope) ?? []).filter((s) => s.name !== name),
       );
-    for (const listener of this.changeListeners) listener();
+    for (const listener of [...this.changeListeners, ...this.anyChangeListeners]) listener();
   }
 
   /** Restore the file scenarios' baseline: hit counters to zero and seeded streams back to their start. */
@@ -170,7 +193,7 @@ export class ScenarioEngine {
     return [...[...this.runtime.values()].flat(), ...this.files];
   }
 
-  /** The API fault for a create request, if a rule with `apiFault` matches any recipient and its selection fires. */
+  /** The API fault for a create request, if a rule with `apiFault` on `create` matches any recipient and its selection fires. */
   apiFault(
     accountId: string,
     subject: () => Pick<StoredMessage, 'to' | 'from' | 'text' | 'tag' | 'applicationId' | 'media' | 'segmentCount' | 'channel'>,
@@ -180,19 +203,33 @@ export class ScenarioEngine {
     // and building it for every create request showed up in the saturation profile.
     let message: ReturnType<typeof subject> | undefined;
     let registration: SenderRegistration | undefined;
+    return this.firstFault(accountId, 'create', (rule) => {
+      if (!message) {
+        message = subject();
+        registration = sender?.(message.from);
+      }
+      const request = message;
+      return request.to.some((to) => firstFailing(rule.matchers, subjectOf(request, accountId, to, registration)) === undefined);
+    });
+  }
+
+  /**
+   * The API fault for a search or a media request of an account, if a rule with `apiFault` on that operation matches
+   * and its selection fires. Such a rule matches on `accountId` only (the compiler refuses other conditions).
+   */
+  operationFault(accountId: string, operation: Exclude<ApiOperation, 'create'>): ApiFault | undefined {
+    return this.firstFault(accountId, operation, (rule) => rule.matchers.every((m) => m.field === 'accountId' && m.test({ accountId } as MatchSubject)));
+  }
+
+  // The first rule in force with an API fault on this operation whose conditions hold (`hits`) and whose selection fires.
+  private firstFault(accountId: string, operation: ApiOperation, hits: (rule: CompiledRule) => boolean): ApiFault | undefined {
     for (const scenario of this.inForce(accountId)) {
       for (const rule of scenario.rules) {
-        if (!rule.apiFault || (rule.times !== undefined && rule.hits >= rule.times)) continue;
-        if (!message) {
-          message = subject();
-          registration = sender?.(message.from);
-        }
-        const request = message;
-        const hit = request.to.some((to) => firstFailing(rule.matchers, subjectOf(request, accountId, to, registration)) === undefined);
-        if (!hit) continue;
+        if (!rule.apiFault?.operations.has(operation) || (rule.times !== undefined && rule.hits >= rule.times)) continue;
+        if (!hits(rule)) continue;
         if (!selects(rule.apiFault, scenario.random)) continue;
         rule.hits++;
-        return { rule, actions: apiFaultActions(rule.apiFault) };
+        return { rule, operation, actions: apiFaultActions(rule.apiFault) };
       }
     }
     return undefined;

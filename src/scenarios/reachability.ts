@@ -79,6 +79,8 @@ function alwaysApplies(rule: CompiledRule): boolean {
 
 /** Whether `earlier` matches everything `later` matches (so `later` is never reached). */
 function shadows(earlier: CompiledRule, later: CompiledRule): boolean {
+  // An API fault on other operations (search, media) never answers the requests this one answers.
+  if (earlier.apiFault && later.apiFault && ![...later.apiFault.operations].every((operation) => earlier.apiFault!.operations.has(operation))) return false;
   for (const condition of earlier.matchers) {
     if (!later.matchers.some((m) => m.field === condition.field && implies(m.shape, condition.shape))) return false;
   }

@@ -20,7 +20,10 @@ export function schemaKind(node: SchemaNode): string {
   if (node.anyOf) {
     if (node.anyOf.every((n) => n.const !== undefined)) return node.anyOf.map((n) => JSON.stringify(n.const).replace(/"/g, "'")).join(' \\| ');
     if (node.anyOf.some((n) => n.pattern?.includes('ms|s|m|h'))) return 'duration';
-    return node.anyOf.map(schemaKind).join(' or ');
+    // Literals beside other forms ('create' | 'search' or a list of them) read as one choice, then the others.
+    const literals = node.anyOf.filter((n) => n.const !== undefined).map((n) => JSON.stringify(n.const).replace(/"/g, "'"));
+    const others = node.anyOf.filter((n) => n.const === undefined).map(schemaKind);
+    return [...(literals.length > 0 ? [literals.join(' \\| ')] : []), ...others].join(' or ');
   }
   if (node.type === 'array') return `list of ${node.items?.type === 'object' ? 'objects' : schemaKind(node.items ?? {})}`;
   if (node.type === 'string' && node.pattern === '^https?://') return 'URL';

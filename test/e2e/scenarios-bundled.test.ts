@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, MultiChannelApi, type MessageRequest, type MultiChannelMessageRequest } from 'bandwidth-sdk';
 import { startEmulator, type RunningEmulator } from '../../src/start.js';
 import { startSink, type CallbackSink } from '../helpers/sink.js';
+import { list } from '../helpers/messages-sdk.js';
+import { assertMatchesSpec } from '../helpers/spec.js';
 
 import { events, expectBooksBalance, journaled, sequence, settled, type EventBody, useCallbackHarness } from '../helpers/harness.js';
 
@@ -41,6 +43,7 @@ const TESTED = [
   'opt-out.yaml',
   'rate-limited.yaml',
   'rbm-fallback.yaml',
+  'search-rate-limit.yaml',
   'spam.yaml',
   'two-factor.yaml',
 ];
@@ -256,6 +259,31 @@ describe('bundled scenarios', () => {
       ['+15556660003', 'DELIVERED', 0],
     ]);
     expectSettled(running);
+  });
+
+  it('search-rate-limit.yaml: 5 searches a minute pass, the 6th gets 429 rate_limit_exceeded with Retry-After; after the window they pass', async () => {
+    const { running, api } = await start('search-rate-limit.yaml');
+    // Only the search limit is on: the rest of traffic keeps the fast profile.
+    expect((await running.traffic.get())?.settings).toMatchObject({
+      profile: 'fast',
+      throughput: false,
+      searchRateLimit: true,
+      searchRate: { requests: 5, windowMs: 60_000 },
+    });
+    for (let i = 0; i < 5; i++) expect((await list(api, ACCOUNT, { messageId: 'none' })).status).toBe(200);
+    const refused = await httpError(list(api, ACCOUNT, { messageId: 'none' }));
+    expect(refused.status).toBe(429);
+    assertMatchesSpec('messagingRequestError', refused.data);
+    expect(refused.data).toEqual({
+      type: 'rate_limit_exceeded',
+      description: 'Rate limit exceeded. Wait for Retry-After time before sending another request.',
+    });
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    // The window closes on the emulator's clock.
+    await running.time.flush();
+    expect((await list(api, ACCOUNT, { messageId: 'none' })).status).toBe(200);
   });
 
   it("rate-limited.yaml: the first two sends tagged 'burst' get 429 (Retry-After: 1), the third a 202", async () => {

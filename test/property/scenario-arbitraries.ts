@@ -127,7 +127,16 @@ const rule = fc.record(
     ),
     apiFault: or(
       fc.record(
-        { status: or(fc.constantFrom(429, 500, 503, 404)), retryAfter: or(fc.integer()), delay: duration, drop: or(fc.boolean()), ...selection },
+        {
+          status: or(fc.constantFrom(429, 500, 503, 404)),
+          retryAfter: or(fc.integer()),
+          delay: duration,
+          drop: or(fc.boolean()),
+          operation: or(
+            fc.oneof(fc.constantFrom('create', 'search', 'media', 'list'), fc.array(fc.constantFrom('create', 'search', 'media', 'x'), { maxLength: 4 })),
+          ),
+          ...selection,
+        },
         { requiredKeys: [] },
       ),
     ),

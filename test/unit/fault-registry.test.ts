@@ -128,6 +128,9 @@ describe('explain() words come from the entries', () => {
     expect(does(slow!)).toBe('API fault delay 30 ms');
     expect(does(all!)).toBe('API fault 503 delay 1000 ms drop connection');
     expect(does(retry!)).toBe('API fault 429');
+    const [search, both] = rules({ apiFault: { status: 429, operation: 'search' } }, { apiFault: { status: 503, operation: ['create', 'media'] } });
+    expect(does(search!)).toBe('API fault 429 on search');
+    expect(does(both!)).toBe('API fault 503 on create and media');
   });
 
   it('callback faults say which ones the rule has', () => {
@@ -168,6 +171,20 @@ describe('API fault actions, as the API layer performs them', () => {
     const fault = engine.apiFault(ACCOUNT, request('busy'));
     expect(fault?.actions).toEqual([{ kind: 'answer', status: 429, retryAfter: 2 }]);
     expect(fault?.rule.id).toBe('unit#0');
+    expect(fault?.operation).toBe('create');
+  });
+
+  it('a rule on search or media answers only that operation, matched on the account; one without faults only the create', () => {
+    const engine = engineWith(
+      { match: { accountId: 'other' }, apiFault: { status: 500, operation: 'search' } },
+      { apiFault: { status: 429, retryAfter: 9, operation: 'search', times: 1 } },
+      { apiFault: { status: 503, operation: ['media'] } },
+    );
+    const request = () => ({ to: ['+19195557001'], from: '+19195550100', text: 'x', applicationId: 'app-1', segmentCount: 1 });
+    expect(engine.apiFault(ACCOUNT, request)).toBeUndefined();
+    expect(engine.operationFault(ACCOUNT, 'search')).toMatchObject({ operation: 'search', actions: [{ kind: 'answer', status: 429, retryAfter: 9 }] });
+    expect(engine.operationFault(ACCOUNT, 'search')).toBeUndefined();
+    expect(engine.operationFault(ACCOUNT, 'media')).toMatchObject({ operation: 'media', actions: [{ kind: 'answer', status: 503 }] });
   });
 });
 

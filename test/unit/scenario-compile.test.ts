@@ -303,6 +303,34 @@ rules:
     compileOk('version: 1\nrules:\n  - apiFault: { status: 429, retryAfter: 5 }\n');
   });
 
+  it('an apiFault operation: create, search or media, or a list of them; anything else is refused with the field and fix', () => {
+    const ok = compileOk('version: 1\nrules:\n  - apiFault: { status: 429, operation: [search, media] }\n  - apiFault: { status: 500 }\n');
+    expect([...ok.rules[0]!.apiFault!.operations]).toEqual(['search', 'media']);
+    expect([...ok.rules[1]!.apiFault!.operations]).toEqual(['create']);
+    const unknown = problemsOf('version: 1\nrules:\n  - apiFault: { status: 429, operation: list }\n');
+    expect(unknown).toEqual([expect.objectContaining({ field: 'rules[0].apiFault.operation', line: 3, fix: expect.stringContaining("'search'") })]);
+    for (const bad of ['[]', '[search, search]', '[create, search, media, create]']) {
+      expect(problemsOf(`version: 1\nrules:\n  - apiFault: { status: 429, operation: ${bad} }\n`)).toEqual([
+        expect.objectContaining({ field: 'rules[0].apiFault.operation' }),
+      ]);
+    }
+    // An operation alone does nothing.
+    expect(problemsOf('version: 1\nrules:\n  - apiFault: { operation: search }\n')).toEqual([
+      expect.objectContaining({ field: 'rules[0].apiFault', problem: 'does nothing', fix: 'give status (429, 500, 503), delay, or drop: true' }),
+    ]);
+  });
+
+  it('a rule faulting search or media matches on accountId only: a message field is refused, naming it and the fix', () => {
+    compileOk("version: 1\nrules:\n  - match: { accountId: '9900000' }\n    apiFault: { status: 429, operation: search }\n");
+    compileOk("version: 1\nrules:\n  - match: { to: '+15550000000' }\n    apiFault: { status: 429, operation: create }\n");
+    const problems = problemsOf("version: 1\nrules:\n  - match: { tag: burst, to: '+1555*' }\n    apiFault: { status: 429, operation: [create, media] }\n");
+    expect(problems.map((p) => p.field).sort()).toEqual(['rules[0].match.tag', 'rules[0].match.to']);
+    expect(problems[0]).toMatchObject({
+      problem: expect.stringContaining('a media request has no message'),
+      fix: expect.stringContaining('operation: create'),
+    });
+  });
+
   it('every together with probability is rejected (on apiFault and on callbackFaults)', () => {
     const api = problemsOf('version: 1\nrules:\n  - apiFault: { status: 503, every: 2, probability: 0.5 }\n');
     expect(api).toEqual([expect.objectContaining({ field: 'rules[0].apiFault', problem: "has both 'every' and 'probability'" })]);

@@ -91,6 +91,22 @@ describe('rules that can never match', () => {
     ]);
   });
 
+  it('API faults on other operations do not shadow each other; on the same (or fewer) operations they do', () => {
+    const s = scenario(
+      rules(
+        '{ apiFault: { status: 429, operation: search } }',
+        '{ apiFault: { status: 503 } }',
+        '{ apiFault: { status: 500, operation: media } }',
+        '{ match: { accountId: x }, apiFault: { status: 500, operation: search } }',
+        '{ apiFault: { status: 500, operation: [create, media] } }',
+        '{ apiFault: { status: 500, operation: [search, media] } }',
+      ),
+    );
+    // rules[3]: search, behind rule 0. rules[4] and [5]: each operation is behind some rule, but no one rule covers all
+    // of them (whether several together do is not decided, as for regexes).
+    expect(shadowed(s)).toEqual(['a.yaml rules[3] by a#0']);
+  });
+
   it('a check clears what an earlier check found (hot reload of the shadowing file)', () => {
     const later = scenario(rules("{ match: { to: '+15557770001' } }"), 'b.yaml', 'b');
     checkReachability([scenario(rules('{ events: [] }')), later]);

@@ -42,6 +42,24 @@ describe('traffic settings', () => {
     }
   });
 
+  it('the search rate limit: 3500 per 5 minutes by default, configurable, its bounds refused with the field and fix', () => {
+    expect(resolveConfig().traffic.searchRate).toEqual({ requests: 3500, windowMs: 300_000 });
+    const settings = applyTraffic(FAST_TRAFFIC, { searchRate: { requests: 10 } });
+    expect(settings.searchRate).toEqual({ requests: 10, windowMs: 300_000 });
+    expect(applyTraffic(settings, { profile: 'production', searchRate: { window: '1m' } }).searchRate).toEqual({ requests: 10, windowMs: 60_000 });
+    expect(trafficProblems({ searchRate: { window: '25h' } })[0]).toMatchObject({ field: 'searchRate.window', fix: expect.stringContaining("'24h'") });
+    expect(trafficProblems({ searchRate: { window: '0s' } })[0]).toMatchObject({ field: 'searchRate.window', problem: expect.stringContaining('1 ms') });
+    expect(trafficProblems({ searchRate: { window: '24h' } })).toEqual([]);
+    expect(() => resolveConfig({ overrides: { traffic: { searchRate: { window: '2d' } } } })).toThrow(/traffic\.searchRate\.window/);
+    expect(() => resolveConfig({ overrides: { traffic: { searchRate: { requests: 0 } } } })).toThrow(/traffic\.searchRate\.requests/);
+    expect(() => resolveConfig({ overrides: { traffic: { searchRate: { requests: 1_000_001 } } } })).toThrow(/traffic\.searchRate\.requests/);
+    expect(() => resolveConfig({ overrides: { traffic: { searchRate: { window: -1 } } } })).toThrow(/traffic\.searchRate\.window/);
+    // A profile set later at run time keeps the numbers (they are not parts), as it keeps the rates.
+    const control = new TrafficControl(FAST_TRAFFIC, () => undefined);
+    control.set({ searchRate: { requests: 5 } });
+    expect(control.set({ profile: 'production' }).searchRate.requests).toBe(5);
+  });
+
   it('refuses an unknown profile, a rate of 0 and an unknown part', () => {
     expect(() => resolveConfig({ overrides: { traffic: { profile: 'prod' as never } } })).toThrow(/traffic\.profile/);
     expect(() => resolveConfig({ overrides: { traffic: { rates: { account: 0 } } } })).toThrow(/traffic\.rates\.account/);

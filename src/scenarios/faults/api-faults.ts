@@ -1,5 +1,6 @@
-// API faults (`apiFault`): the create request itself is answered with an error, held, or left without an answer.
-// Each kind yields a typed action; src/api/api-fault.ts acts them out over HTTP.
+// API faults (`apiFault`): a request itself is answered with an error, held, or left without an answer: the create
+// (the default), a search, or a media request (`operation`). Each kind yields a typed action; src/api/api-fault.ts
+// acts them out over HTTP, with the body Bandwidth's spec gives that operation.
 import { Type } from 'typebox';
 import { Duration } from '../../config/schema.js';
 import { checkDelayBound, durationMs, faultBlock, type CompiledBlock, type FaultFields, type FaultKind } from './registry.js';
@@ -28,7 +29,8 @@ const status = apiFaultKind({
     retryAfter: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds, sent as Retry-After with a 429' })),
   },
   docs: {
-    status: "answer with this status and Bandwidth's error body instead of accepting the message (429 is the queue-full answer)",
+    status:
+      "answer with this status and Bandwidth's error body for the operation instead of serving it (a create's 429 is the queue-full answer, a search's `rate_limit_exceeded`)",
     retryAfter: 'with `status: 429`: the `Retry-After` header, in seconds (1 when not given)',
   },
   suggestion: 'status (429, 500, 503)',
@@ -64,7 +66,41 @@ const drop = apiFaultKind({
   act: (fault) => (fault.drop ? { kind: 'drop' } : undefined),
 });
 
-const API_FAULT_KINDS = [status, delay, drop] as const;
+/** The requests an API fault can answer: the create (POST /messages and /messages/multiChannel), GET /messages, the media API. */
+const API_OPERATIONS = ['create', 'search', 'media'] as const;
+/** One operation an API fault answers. */
+export type ApiOperation = (typeof API_OPERATIONS)[number];
+
+const OperationName = Type.Union(
+  API_OPERATIONS.map((name) => Type.Literal(name)),
+  { description: "'create', 'search' or 'media'" },
+);
+
+const operation = apiFaultKind({
+  fields: {
+    operation: Type.Optional(
+      Type.Union(
+        [...API_OPERATIONS.map((name) => Type.Literal(name)), Type.Array(OperationName, { minItems: 1, maxItems: API_OPERATIONS.length, uniqueItems: true })],
+        {
+          description: "'create', 'search' or 'media', or a list of them",
+        },
+      ),
+    ),
+  },
+  docs: {
+    operation:
+      'the request it answers: `create` (the default: POST /messages and /messages/multiChannel), `search` (GET /messages: its 429 is `rate_limit_exceeded`) or `media` (upload, download, list, delete), or a list; a rule on `search` or `media` matches only on `accountId`',
+  },
+  inUse: () => false,
+  compile: (spec) => ({
+    operations: new Set<ApiOperation>(spec.operation === undefined ? ['create'] : Array.isArray(spec.operation) ? spec.operation : [spec.operation]),
+  }),
+  explain: (fault) => (fault.operations.size === 1 && fault.operations.has('create') ? undefined : `on ${[...fault.operations].join(' and ')}`),
+  act: () => undefined,
+});
+
+// `operation` last: its explain() words ("on search") follow what the fault does.
+const API_FAULT_KINDS = [status, delay, drop, operation] as const;
 
 /** The `apiFault` block: its schema, checks, compiled form and explain() text. */
 export const apiFaults = faultBlock('apiFault', API_FAULT_KINDS, { requireOne: true, describe: (parts) => ['API fault', ...parts].join(' ') });

@@ -23,8 +23,11 @@ export interface FaultKind<F extends FaultFields = FaultFields, C extends object
   fields: F;
   /** What each field does, one phrase each: the README's fault table. */
   docs: { [K in keyof F]: string };
-  /** How the fix for a block that does nothing names this kind, e.g. `drop: true`. */
-  suggestion: string;
+  /**
+   * How the fix for a block that does nothing names this kind, e.g. `drop: true`; none for a kind that only says
+   * where the others apply (apiFault's `operation`), which never makes a block do something.
+   */
+  suggestion?: string;
   /** Whether a block as written uses this kind. */
   inUse(spec: FieldsSpec<F>): boolean;
   /** Checks the schema cannot state (a field that only goes with another); `at` is the block's path. */
@@ -105,7 +108,8 @@ export function faultBlock<const K extends readonly FaultKind[]>(key: string, ki
     schema: Type.Object(fields, { additionalProperties: false }),
     check(spec, at, problem) {
       const whole = spec as Whole;
-      if (options.requireOne && !kinds.some((kind) => kind.inUse(whole))) problem(at, 'does nothing', `give ${orList(kinds.map((kind) => kind.suggestion))}`);
+      if (options.requireOne && !kinds.some((kind) => kind.inUse(whole)))
+        problem(at, 'does nothing', `give ${orList(kinds.flatMap((kind) => kind.suggestion ?? []))}`);
       for (const kind of kinds) kind.check?.(whole, at, problem);
       const selection = spec as Selection;
       if (selection.every !== undefined && selection.probability !== undefined) problem(at, "has both 'every' and 'probability'", 'keep one of them');
