@@ -109,7 +109,9 @@ export class TrafficControl {
 // A later profile restarts the parts from that profile, so the parts set before it are dropped; rates merge.
 function mergeSpecs(before: TrafficSpec | undefined, next: TrafficSpec): TrafficSpec {
   if (!before) return next;
-  const base = next.profile ? { rates: before.rates, queueDepth: before.queueDepth, searchRate: before.searchRate, receiptWindow: before.receiptWindow } : before;
+  const base = next.profile
+    ? { rates: before.rates, queueDepth: before.queueDepth, searchRate: before.searchRate, receiptWindow: before.receiptWindow }
+    : before;
   const rates =
     before.rates && next.rates
       ? { ...before.rates, ...next.rates, campaignClasses: { ...before.rates.campaignClasses, ...next.rates.campaignClasses } }
