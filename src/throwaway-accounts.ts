@@ -60,7 +60,8 @@ export const ThrowawayAccountRequestSchema = Type.Object(
     features: Type.Optional(
       Type.Object(AccountFeaturesSchema.properties, {
         additionalProperties: false,
-        description: '{advancedQualityMetrics, carrierNameOnCallbacks}: account features, as in the config; default: all off',
+        description:
+          '{advancedQualityMetrics, carrierNameOnCallbacks, mmsDeliveryReceipts}: account features, as in the config; default: off, but MMS delivery receipts on',
       }),
     ),
   },
@@ -164,6 +165,7 @@ export class ThrowawayAccounts {
       features: {
         advancedQualityMetrics: request.features?.advancedQualityMetrics ?? false,
         carrierNameOnCallbacks: request.features?.carrierNameOnCallbacks ?? false,
+        ...(request.features?.mmsDeliveryReceipts !== undefined ? { mmsDeliveryReceipts: request.features.mmsDeliveryReceipts } : {}),
       },
       applications: [
         {

@@ -14,6 +14,18 @@ const STATUS_OF: Record<StatusType, MessageStatus> = {
   'message-read': 'DELIVERED',
 };
 
+// What the journal says of a scripted disorder, before the rule's explanation: the order is the scenario's, not a bug.
+const DISORDER_WHY: Record<NonNullable<PlannedStep['disorder']>, string> = {
+  'sending-after-final': 'scripted disorder (callbackFaults.sendingAfterFinal): message-sending sent after the final event on purpose; the status stays final',
+  'stale-after-final':
+    'scripted disorder (callbackFaults.staleAfterFinal): a stale message-sending, with its first time, sent after the final event on purpose; the status stays final',
+};
+
+// The time of the recipient's first message-sending (its timeline keeps it), else the 202's: a stale copy carries it.
+function firstSendingAt(message: StoredMessage, recipient: string): number {
+  return message.timeline.find((entry) => entry.what === CallbackType.sending && entry.recipient === recipient)?.at ?? message.time;
+}
+
 /** The URL an application's status callbacks go to: its outbound URL, else its one URL, else its inbound URL. */
 export function statusCallbackUrl(app: ApplicationConfig | undefined): string | undefined {
   // Without an outbound URL Bandwidth is in single-URL mode: status events go to the inbound URL too
@@ -83,10 +95,16 @@ export class TimelinePlayer {
       step.afterMs - elapsedMs,
       () => {
         const at = this.clock.now();
-        this.store.setStatus(message, recipient, STATUS_OF[step.type], step.errorCode ?? 0, at);
-        this.store.note(message, { at, what: step.type, recipient, detail: step.errorCode ? { errorCode: step.errorCode } : undefined });
+        // A scripted disorder is a callback out of order, not a new status: search keeps the final one.
+        if (step.disorder) this.store.note(message, { at, what: step.type, recipient, detail: { disorder: step.disorder } });
+        else {
+          this.store.setStatus(message, recipient, STATUS_OF[step.type], step.errorCode ?? 0, at);
+          this.store.note(message, { at, what: step.type, recipient, detail: step.errorCode ? { errorCode: step.errorCode } : undefined });
+        }
         const failure = step.errorCode !== undefined ? { errorCode: step.errorCode, description: step.description } : undefined;
-        const body = [statusEvent(message, step.type, recipient, at, failure)];
+        const eventAt = step.disorder === 'stale-after-final' ? firstSendingAt(message, recipient) : at;
+        const body = [statusEvent(message, step.type, recipient, eventAt, failure)];
+        const why = step.disorder ? `${DISORDER_WHY[step.disorder]}${explanation ? `; ${explanation}` : ''}` : explanation;
         // A duplicated callback is the same event sent again: same body, its own event id in the journal.
         for (let copy = 0; copy <= (step.duplicates ?? 0); copy++) {
           this.dispatcher.send({
@@ -103,7 +121,7 @@ export class TimelinePlayer {
             // Applications choose among sending/delivered/failed; Bandwidth has no opt-out for RBM read receipts.
             requested: app ? step.type === CallbackType.read || app.callbackTypes.includes(step.type as never) : true,
             dropped: step.dropped,
-            explanation,
+            explanation: why,
           });
         }
         for (const observer of this.observers) observer.fired(message, recipient, index, steps);

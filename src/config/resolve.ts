@@ -37,16 +37,21 @@ export interface AccountConfig {
   tollFreeUnverified: TollFreeUnverifiedPolicy;
   /** Whose callback settings status callbacks follow when the request's applicationId is not the from number's application (README "Which application gets the callbacks"). */
   statusCallbackApplication: StatusCallbackApplication;
-  /** Features Bandwidth enables per account (README "What Bandwidth fills in"); all off by default. */
+  /** Features Bandwidth enables per account (README "What Bandwidth fills in"); off by default but for MMS receipts. */
   features: AccountFeatures;
   /** The account's own traffic section, applied over the global settings (README "Traffic"); undefined: the global ones. */
   traffic?: TrafficSpec;
 }
 
-/** Account features the spec names a field for: Advanced Quality Metrics (latencies in search), carrierName on callbacks. */
+/**
+ * Account features: those the spec names a field for (Advanced Quality Metrics: latencies in search; carrierName on
+ * callbacks), and Feature_MMS_DLR (MMS delivery receipts from the handset).
+ */
 interface AccountFeatures {
   advancedQualityMetrics: boolean;
   carrierNameOnCallbacks: boolean;
+  /** Feature_MMS_DLR; undefined is on, as Bandwidth enables it for most accounts (README "Receipts as routes produce them"). */
+  mmsDeliveryReceipts?: boolean;
 }
 
 /** 'fromNumber': status callbacks follow the from number's application; 'request': the request's applicationId. */
@@ -414,6 +419,8 @@ function normalize(file: ConfigFile, sources: { accounts: string; carriers: stri
       features: {
         advancedQualityMetrics: account.features?.advancedQualityMetrics ?? false,
         carrierNameOnCallbacks: account.features?.carrierNameOnCallbacks ?? false,
+        // Left undefined when not set (on): only an explicit false switches it off.
+        ...(account.features?.mmsDeliveryReceipts !== undefined ? { mmsDeliveryReceipts: account.features.mmsDeliveryReceipts } : {}),
       },
       ...(account.traffic ? { traffic: account.traffic } : {}),
     };

@@ -122,8 +122,15 @@ export const AccountFeaturesSchema = Type.Object(
         default: false,
       }),
     ),
+    mmsDeliveryReceipts: Type.Optional(
+      Type.Boolean({
+        // No `default` key: on unless set to false (the title says it); the resolver leaves it undefined for on.
+        title:
+          "MMS delivery receipts (Bandwidth's Feature_MMS_DLR, on by default as for most accounts): false sends an MMS no message-sending and reports message-delivered at the hand-off to Bandwidth's MMSC, never the handset's outcome",
+      }),
+    ),
   },
-  { additionalProperties: false, title: 'Account features (off unless enabled, as at Bandwidth)' },
+  { additionalProperties: false, title: 'Account features (off unless enabled, as at Bandwidth; MMS delivery receipts on unless disabled)' },
 );
 
 const Account = Type.Object(

@@ -26,6 +26,14 @@ export const PROFILE_PARTS: Readonly<Record<TrafficProfile, Readonly<Record<Traf
 /** The deepest account queue Bandwidth provisions: 4 hours of traffic (bandwidth-platform-facts.md, "Throughput and queueing"). */
 const QUEUE_DEPTH_BOUND: DurationBound = { maxMs: 4 * 3_600_000, why: 'the deepest queue Bandwidth provisions (4h)', largest: "'4h' (default '15m')" };
 
+/**
+ * How long Bandwidth waits for a delivery receipt before it fails the message with 9902: "they sent after the system
+ * timed out at two hours" (https://dev.bandwidth.com/docs/messaging/errors, 9902 delivery-receipt-expired).
+ */
+const DEFAULT_RECEIPT_WINDOW_MS = 2 * 3_600_000;
+/** Ours: Bandwidth's window is fixed at 2h; a day keeps a typo (`2000h`) from meaning "never". */
+const RECEIPT_WINDOW_BOUND: DurationBound = { maxMs: 24 * 3_600_000, why: "the emulator's bound (Bandwidth's window is 2h)", largest: "'24h' (default '2h')" };
+
 // Rates in segments per second. A bound far above any provisioned rate keeps a typo from meaning "no limit".
 const MAX_RATE = 100_000;
 const rate = (title: string) =>
@@ -118,6 +126,13 @@ export const TrafficSchema = Type.Object(
         title: "How much traffic the account queue holds, as time at the account's rate; past it a create answers 429 (default 15m, at most 4h)",
       }),
     ),
+    receiptWindow: Type.Optional(
+      Type.Union([Type.String({ pattern: DURATION_PATTERN }), Type.Number({ minimum: 0 })], {
+        description: "a duration such as '2h' or '5m', at most 24h",
+        title:
+          "How long a message waits for its delivery receipt before message-failed 9902 (a scenario's receipt: none), in every profile (default 2h, Bandwidth's; at most 24h)",
+      }),
+    ),
   },
   { additionalProperties: false, title: 'Traffic over time: the profile and its parts (README "Traffic")' },
 );
@@ -139,6 +154,8 @@ export interface TrafficSettings extends Record<TrafficPart, boolean> {
   profile: TrafficProfile;
   rates: TrafficRates;
   queueDepthMs: number;
+  /** Emulated ms a message waits for its delivery receipt before 9902 (README "Receipts as routes produce them"). */
+  receiptWindowMs: number;
   /** The search rate limit's numbers (applied when `searchRateLimit` is on). */
   searchRate: { requests: number; windowMs: number };
   /** The content filter's volume limit: more than `messages` of the same content within `windowMs` fail with 4785. */
@@ -182,6 +199,7 @@ export const FAST_TRAFFIC: TrafficSettings = {
   ...PROFILE_PARTS.fast,
   rates: DEFAULT_RATES,
   queueDepthMs: DEFAULT_QUEUE_DEPTH_MS,
+  receiptWindowMs: DEFAULT_RECEIPT_WINDOW_MS,
   searchRate: DEFAULT_SEARCH_RATE,
   contentVolume: DEFAULT_CONTENT_VOLUME,
 };
@@ -198,7 +216,7 @@ export function applyTraffic(base: TrafficSettings, spec: TrafficSpec | undefine
   const rates = spec.rates
     ? { ...base.rates, ...withoutClasses(spec.rates), campaignClasses: { ...base.rates.campaignClasses, ...(spec.rates.campaignClasses ?? {}) } }
     : base.rates;
-  const queueDepthMs = spec.queueDepth === undefined ? base.queueDepthMs : durationMs(spec.queueDepth);
+  const queueDepthMs = spec.queueDepth === undefined ? base.queueDepthMs : durationMs(spec.queueDepth, DEFAULT_QUEUE_DEPTH_MS);
   const searchRate = spec.searchRate
     ? {
         requests: spec.searchRate.requests ?? base.searchRate.requests,
@@ -212,7 +230,8 @@ export function applyTraffic(base: TrafficSettings, spec: TrafficSpec | undefine
         windowMs: volume.window === undefined ? base.contentVolume.windowMs : (parseDuration(volume.window) ?? DEFAULT_CONTENT_VOLUME.windowMs),
       }
     : base.contentVolume;
-  return { profile, ...parts, rates, queueDepthMs, searchRate, contentVolume };
+  const receiptWindowMs = spec.receiptWindow === undefined ? base.receiptWindowMs : durationMs(spec.receiptWindow, DEFAULT_RECEIPT_WINDOW_MS);
+  return { profile, ...parts, rates, queueDepthMs, searchRate, contentVolume, receiptWindowMs };
 }
 
 /** Problems of a traffic section that its schema cannot say (a queue deeper than Bandwidth provisions), worded for a fix. */
@@ -220,13 +239,15 @@ export function trafficProblems(spec: TrafficSpec | undefined): Array<{ field: s
   const problems: Array<{ field: string; problem: string; fix: string }> = [];
   const queue = spec?.queueDepth === undefined ? undefined : durationBoundProblem(spec.queueDepth, QUEUE_DEPTH_BOUND);
   if (queue) problems.push({ field: 'queueDepth', ...queue });
-  const window = spec?.searchRate?.window === undefined ? undefined : durationBoundProblem(spec.searchRate.window, SEARCH_WINDOW_BOUND);
-  if (window) problems.push({ field: 'searchRate.window', ...window });
+  const search = spec?.searchRate?.window === undefined ? undefined : durationBoundProblem(spec.searchRate.window, SEARCH_WINDOW_BOUND);
+  if (search) problems.push({ field: 'searchRate.window', ...search });
   else if (spec?.searchRate?.window !== undefined && (parseDuration(spec.searchRate.window) ?? 1) < 1)
     problems.push({ field: 'searchRate.window', problem: 'is shorter than 1 ms: no window at all', fix: "use a duration such as '5m' (the default)" });
   const volumeWindow = spec?.contentVolume?.window;
   const long = volumeWindow === undefined ? undefined : durationBoundProblem(volumeWindow, CONTENT_WINDOW_BOUND);
   if (long) problems.push({ field: 'contentVolume.window', ...long });
+  const receipts = spec?.receiptWindow === undefined ? undefined : durationBoundProblem(spec.receiptWindow, RECEIPT_WINDOW_BOUND);
+  if (receipts) problems.push({ field: 'receiptWindow', ...receipts });
   return problems;
 }
 
@@ -242,4 +263,4 @@ function withoutClasses(rates: NonNullable<TrafficSpec['rates']>): Partial<Omit<
 }
 
 // The schema and trafficProblems have checked the value; a malformed one keeps the default rather than NaN.
-const durationMs = (value: string | number): number => parseDuration(value) ?? DEFAULT_QUEUE_DEPTH_MS;
+const durationMs = (value: string | number, fallback: number): number => parseDuration(value) ?? fallback;

@@ -10,6 +10,7 @@ import type { CallbackRoute } from './callback-routing.js';
 import { commitOrWithdraw } from './commit.js';
 import { externalMediaLimit } from './provisioning-checks.js';
 import { recordOutbound } from './provisioned-fields.js';
+import { receiptPolicy } from './receipt-policy.js';
 import type { InboundMessaging } from './inbound.js';
 import type { ExternalMediaFetches } from './media-checks.js';
 import type { CoreParts } from './parts.js';
@@ -56,7 +57,8 @@ export class OutboundMessaging {
 
   // Plan the message's timeline (per recipient) and its scripted replies, and start playing them.
   private planAndPlay(message: StoredMessage, route: CallbackRoute, rejection: Rejection | undefined, sender?: SenderRegistration): void {
-    this.play(message, this.parts.scenarios.planOutbound(message, this.parts.config.callbacks, rejection, sender), route);
+    const plan = this.parts.scenarios.planOutbound(message, this.parts.config.callbacks, rejection, sender, receiptPolicy(this.parts, message.accountId));
+    this.play(message, plan, route);
   }
 
   /**

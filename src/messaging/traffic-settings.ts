@@ -110,7 +110,13 @@ export class TrafficControl {
 function mergeSpecs(before: TrafficSpec | undefined, next: TrafficSpec): TrafficSpec {
   if (!before) return next;
   const base = next.profile
-    ? { rates: before.rates, queueDepth: before.queueDepth, searchRate: before.searchRate, contentVolume: before.contentVolume }
+    ? {
+        rates: before.rates,
+        queueDepth: before.queueDepth,
+        searchRate: before.searchRate,
+        contentVolume: before.contentVolume,
+        receiptWindow: before.receiptWindow,
+      }
     : before;
   const rates =
     before.rates && next.rates

@@ -23,6 +23,12 @@ export const PlannedStepSchema = Type.Object({
   duplicates: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_DUPLICATES })),
   /** The event happens (status moves) but its callback is never sent. */
   dropped: Type.Optional(Type.Boolean()),
+  /**
+   * A scripted disorder (scenario `callbackFaults`): the callback is sent where it stands, after the final event, but
+   * the recipient's status does not move back, and the journal says it was scripted. `sending-after-final`: the
+   * recipient's only message-sending; `stale-after-final`: an earlier message-sending again, with its first time.
+   */
+  disorder: Type.Optional(Type.Union([Type.Literal('sending-after-final'), Type.Literal('stale-after-final')])),
 });
 /** One status event a recipient will get, `afterMs` emulated milliseconds after the 202. */
 export type PlannedStep = Static<typeof PlannedStepSchema>;

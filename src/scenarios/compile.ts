@@ -21,6 +21,9 @@ export interface EventStep {
   description?: string;
 }
 
+/** A rule's scripted receipt outcome: none comes back (9902), or the carrier reports the message expired (4794). */
+export type ReceiptOutcome = 'none' | 'carrier-expired';
+
 /** A rule ready to match: compiled matchers plus what happens, and counters for explain(). */
 export interface CompiledRule {
   id: string;
@@ -37,6 +40,8 @@ export interface CompiledRule {
   times?: number;
   hits: number;
   events?: EventStep[];
+  /** No receipt comes back (9902) or the carrier reports the message expired (4794), after the receipt window. */
+  receipt?: ReceiptOutcome;
   reply?: CompiledReply;
   callbackFaults?: CompiledCallbackFaults;
   apiFault?: CompiledApiFault;
@@ -210,6 +215,7 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
     checkOperationMatch(spec, at, problem);
   }
   if (spec.callbackFaults) callbackFaults.check(spec.callbackFaults, [...at, 'callbackFaults'], problem);
+  if (spec.receipt !== undefined) checkReceipt(spec, at, problem);
   if (spec.reply) {
     checkHandsetContent(spec.reply, [...at, 'reply'], problem, true);
     const template = spec.reply.text !== undefined ? templateProblem(spec.reply.text) : undefined;
@@ -225,6 +231,7 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
     times: spec.times,
     hits: 0,
     events,
+    receipt: spec.receipt,
     reply: spec.reply && {
       afterMs: delayMs(spec.reply.after, [...at, 'reply', 'after'], problem) ?? 0,
       text: spec.reply.text ?? '',
@@ -235,6 +242,22 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
     callbackFaults: spec.callbackFaults && callbackFaults.compile(spec.callbackFaults),
     apiFault: spec.apiFault && apiFaults.compile(spec.apiFault),
   };
+}
+
+// `receipt` is the rule's outcome: its events may lead up to it (message-sending) but not end it, and it cannot come
+// 0 ms after the 202 or go with an API fault, which answers the request instead.
+function checkReceipt(spec: RuleSpec, at: Array<string | number>, problem: Report): void {
+  const path = [...at, 'receipt'];
+  const final = spec.events?.findIndex((event) => TERMINAL.has(event.type) || event.type === 'message-read') ?? -1;
+  if (final !== -1)
+    problem(
+      [...at, 'events', final],
+      `receipt: ${spec.receipt} is the outcome (message-failed after the receipt window), so the events cannot include ${spec.events![final]!.type}`,
+      'keep only message-sending events, or remove receipt',
+    );
+  if (spec.apiFault) problem(path, 'a rule with apiFault answers the request instead, so it has no receipt', 'put receipt in a separate rule after this one');
+  if (spec.callbackFaults?.earlyReceipt === true)
+    problem(path, 'cannot go with callbackFaults.earlyReceipt: the outcome waits for the receipt window', 'keep receipt or earlyReceipt, not both');
 }
 
 function compileInbound(spec: InboundSpec, index: number, problem: Report): CompiledInbound {

@@ -10,6 +10,7 @@ import { clip, EXPLAIN_LIMITS, quote } from './explain-bounds.js';
 import { describeMiss, firstFailing, type MatchSubject, type SenderRegistration } from './matcher.js';
 import type { OutboundPlan, PlannedReply, PlannedStep } from '../model/plan.js';
 import { renderReply } from './reply-template.js';
+import { DEFAULT_RECEIPT_POLICY, explainReceipt, mmsWithoutReceipts, withReceiptOutcome, type ReceiptPolicy } from './receipts.js';
 
 /** Delays the engine falls back on when a rule or the default does not give one. */
 export interface PlanTimings {
@@ -73,7 +74,14 @@ export function explainRule(rule: CompiledRule): string {
   const what: string[] = [];
   if (rule.apiFault) what.push(apiFaults.explain(rule.apiFault));
   if (rule.events)
-    what.push(rule.events.length ? rule.events.map((e) => e.type + (e.errorCode ? ` ${e.errorCode}` : '')).join(' → ') : 'no events (lost receipt)');
+    what.push(
+      rule.events.length
+        ? rule.events.map((e) => e.type + (e.errorCode ? ` ${e.errorCode}` : '')).join(' → ')
+        : rule.receipt
+          ? 'no events'
+          : 'no events (lost receipt)',
+    );
+  if (rule.receipt) what.push(explainReceipt(rule.receipt));
   if (rule.reply)
     what.push(
       rule.reply.suggestionResponse
@@ -227,10 +235,31 @@ export class ScenarioEngine {
     return undefined;
   }
 
-  /** Plan an accepted message: per recipient, the first matching rule (or magic number, or the default) and why. */
-  planOutbound(message: StoredMessage, timings: PlanTimings, rejection?: Rejection, sender?: SenderRegistration): OutboundPlan {
+  /**
+   * Plan an accepted message: per recipient, the first matching rule (or magic number, or the default) and why;
+   * `receipts` is the account's receipt window and MMS delivery-receipt feature (Bandwidth's when not given).
+   */
+  planOutbound(
+    message: StoredMessage,
+    timings: PlanTimings,
+    rejection?: Rejection,
+    sender?: SenderRegistration,
+    receipts: ReceiptPolicy = DEFAULT_RECEIPT_POLICY,
+  ): OutboundPlan {
     const plan: OutboundPlan = { steps: new Map(), explanations: new Map(), replies: [] };
     const channel = subjectOf(message, message.accountId, message.to[0] ?? '').channel;
+    // Without Feature_MMS_DLR an MMS is reported delivered at the hand-off to Bandwidth's MMSC (src/scenarios/receipts.ts).
+    const handOffOnly = channel === 'MMS' && !receipts.mmsDeliveryReceipts;
+    const receiptsOf = (steps: PlannedStep[]): { steps: PlannedStep[]; note: string } => {
+      if (!handOffOnly) return { steps, note: '' };
+      const changed = mmsWithoutReceipts(steps, timings.sendingDelayMs);
+      return {
+        steps: changed.steps,
+        note: changed.hidden
+          ? `; without the MMS delivery-receipt feature (Feature_MMS_DLR): message-delivered when handed off to Bandwidth's MMSC, ${changed.hidden} not reported`
+          : '',
+      };
+    };
     const picked: CompiledCallbackFaults[] = [];
     for (const to of message.to) {
       if (rejection && (!rejection.recipients || rejection.recipients.has(to))) {
@@ -276,7 +305,12 @@ export class ScenarioEngine {
         rule.hits++;
         // A read receipt exists only for RBM: a rule that scripts one and matches another channel sends the rest.
         const scripted = rule.events?.filter((e) => e.type !== 'message-read' || channel === 'RBM');
-        let steps = timeline(scripted ?? defaultEvents(channel), timings);
+        // With `receipt`, the route's events up to the receipt (an MMS's message-sending), then the failure after the window.
+        const events = rule.receipt
+          ? withReceiptOutcome(scripted ?? defaultEvents(channel).filter((e) => e.type === 'message-sending'), rule.receipt, receipts.windowMs)
+          : (scripted ?? defaultEvents(channel));
+        const routed = receiptsOf(timeline(events, timings));
+        let steps = routed.steps;
         const faults = rule.callbackFaults;
         if (faults && selects(faults, scenario.random)) {
           steps = applyCallbackFaults(faults, steps);
@@ -284,19 +318,18 @@ export class ScenarioEngine {
         }
         plan.steps.set(to, steps);
         if (rule.reply) plan.replies.push(replyFor(rule.reply, message, to));
-        plan.explanations.set(to, `matched ${explainRule(rule)}${missedText}`);
+        plan.explanations.set(to, `matched ${explainRule(rule)}${routed.note}${missedText}`);
         continue;
       }
       if (magic) {
-        plan.steps.set(
-          to,
-          timeline(magic.events, timings).map((s) => (TERMINAL.has(s.type) ? { ...s, duplicates: magic.duplicate } : s)),
-        );
-        plan.explanations.set(to, `${magic.explanation}${missedText}`);
+        const routed = receiptsOf(timeline(magic.events, timings).map((s) => (TERMINAL.has(s.type) ? { ...s, duplicates: magic.duplicate } : s)));
+        plan.steps.set(to, routed.steps);
+        plan.explanations.set(to, `${magic.explanation}${routed.note}${missedText}`);
         continue;
       }
-      plan.steps.set(to, timeline(defaultEvents(channel), timings));
-      plan.explanations.set(to, `no scenario rule matched: default outcome, delivered${channel === 'RBM' ? ' and read' : ''}${missedText}`);
+      const routed = receiptsOf(timeline(defaultEvents(channel), timings));
+      plan.steps.set(to, routed.steps);
+      plan.explanations.set(to, `no scenario rule matched: default outcome, delivered${channel === 'RBM' ? ' and read' : ''}${routed.note}${missedText}`);
     }
     applyCallbackFaultsAcrossRecipients(picked, plan);
     return plan;

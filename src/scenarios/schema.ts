@@ -130,6 +130,12 @@ export const RuleSchema = Type.Object(
     times: Type.Optional(Type.Integer({ minimum: 1, description: 'the rule applies to its first N matches only' })),
     events: Type.Optional(Type.Array(EventSchema, { maxItems: 20 })),
     reply: Type.Optional(ReplySchema),
+    receipt: Type.Optional(
+      Type.Union([Type.Literal('none'), Type.Literal('carrier-expired')], {
+        description:
+          "'none' (no delivery receipt comes back: message-failed 9902 after the receipt window) or 'carrier-expired' (the carrier reports it expired: 4794 after the window)",
+      }),
+    ),
     callbackFaults: Type.Optional(callbackFaults.schema),
     apiFault: Type.Optional(apiFaults.schema),
   },

@@ -49,6 +49,7 @@ const TESTED = [
   'opt-out.yaml',
   'rate-limited.yaml',
   'rbm-fallback.yaml',
+  'receipt-disorder.yaml',
   'search-rate-limit.yaml',
   'spam.yaml',
   'toll-free-opt-out.yaml',
@@ -504,6 +505,29 @@ describe('bundled scenarios', () => {
 
     expect(sequence(running, sink, plain, noRcs)).toEqual(['message-delivered']);
     expect(events(sink)).toHaveLength(1 + 3 + 1 + 1);
+    expectSettled(running);
+  });
+
+  it('receipt-disorder.yaml: sending after delivered, a stale sending after delivered, a receipt right after the 202, 9902 after its 2 s window', async () => {
+    const { running, api, sink } = await start('receipt-disorder.yaml');
+    expect((await running.traffic.get())?.settings.receiptWindowMs).toBe(2000);
+    const late = await send(api, { to: ['+15556620001'] });
+    const stale = await send(api, { to: ['+15556620002'] });
+    const early = await send(api, { to: ['+15556620003'] });
+    const none = await send(api, { to: ['+15556620004'] });
+    await arrived(running, none, '+15556620004', 'message-failed');
+    await settled(running);
+    // Arrival order at the receiver: the disorder is the point.
+    const arrivals = (id: string) =>
+      events(sink)
+        .filter((e) => e.message.id === id)
+        .map((e) => e.type + (e.errorCode !== undefined ? ` ${e.errorCode}` : ''));
+    expect(arrivals(late)).toEqual(['message-delivered', 'message-sending']);
+    expect(arrivals(stale)).toEqual(['message-sending', 'message-delivered', 'message-sending']);
+    expect(arrivals(early)).toEqual(['message-delivered']);
+    expect(arrivals(none)).toEqual(['message-failed 9902']);
+    const [lateSending] = await running.callbacks.list({ messageId: late, type: 'message-sending', outcome: 'delivered' });
+    expect(lateSending!.explanation).toMatch(/^scripted disorder \(callbackFaults\.sendingAfterFinal\)/);
     expectSettled(running);
   });
 

@@ -108,9 +108,22 @@ const rule = fc.record(
         { maxLength: 25 },
       ),
     ),
+    receipt: or(fc.constantFrom('none', 'carrier-expired', 'lost')),
     reply: or(fc.record({ after: duration, text: or(nastyString), media: or(fc.array(nastyString, { maxLength: 12 })) }, { requiredKeys: ['text'] })),
     callbackFaults: or(
-      fc.record({ duplicate: or(fc.integer()), delay: duration, drop: or(fc.boolean()), reorder: or(fc.boolean()), ...selection }, { requiredKeys: [] }),
+      fc.record(
+        {
+          duplicate: or(fc.integer()),
+          delay: duration,
+          drop: or(fc.boolean()),
+          reorder: or(fc.boolean()),
+          earlyReceipt: or(fc.boolean()),
+          sendingAfterFinal: or(fc.boolean()),
+          staleAfterFinal: or(fc.integer({ min: -1, max: 12 })),
+          ...selection,
+        },
+        { requiredKeys: [] },
+      ),
     ),
     apiFault: or(
       fc.record(
