@@ -12,6 +12,7 @@ import { ExternalMediaFetches } from './messaging/media-checks.js';
 import { MultiChannelMessaging } from './messaging/multichannel.js';
 import { OutboundMessaging } from './messaging/outbound.js';
 import { TrafficControl, type TrafficView } from './messaging/traffic-settings.js';
+import { AccountQueues } from './messaging/account-queues.js';
 import { StateHookSet, type CoreParts, type StateHooks } from './messaging/parts.js';
 import { TollFreeVolume } from './messaging/toll-free-caps.js';
 import { senderRegistration } from './messaging/provisioning-checks.js';
@@ -78,6 +79,7 @@ export class Emulator {
     const fallbackUrl = listenUrl(config.host, null, config.port);
     this.log = log;
     this.accounts = new AccountRegistry(config, clock);
+    const traffic = new TrafficControl(config.traffic, (accountId) => config.accounts.find((account) => account.id === accountId)?.traffic);
     this.parts = {
       config,
       clock,
@@ -91,7 +93,8 @@ export class Emulator {
       media: new MediaStore(config.media, clock),
       hooks: new StateHookSet(),
       tollFreeVolume: new TollFreeVolume(),
-      traffic: new TrafficControl(config.traffic, (accountId) => config.accounts.find((account) => account.id === accountId)?.traffic),
+      traffic,
+      queue: new AccountQueues(clock, store, traffic, config.limits.maxMessages),
       baseUrl: () => config.publicUrl ?? options.listenUrl?.() ?? fallbackUrl,
     };
     this.fetches = new ExternalMediaFetches(this.parts);
@@ -284,8 +287,10 @@ export class Emulator {
    * The one meaning of reset, for the library, the control API, the inbox and an import (which resets, then restores).
    */
   reset(accountId?: string): void {
-    const { timeline, dispatcher, store, journal, media, scenarios, hooks, accounts, tollFreeVolume, traffic } = this.parts;
+    const { timeline, dispatcher, store, journal, media, scenarios, hooks, accounts, tollFreeVolume, traffic, queue } = this.parts;
     timeline.cancel(accountId);
+    // Before the traffic settings are reset: switching throughput off would release what waits instead.
+    queue.cancel(accountId);
     dispatcher.cancel(accountId);
     store.clear(accountId);
     journal.clear(accountId);
@@ -341,7 +346,8 @@ export class Emulator {
       const mediaFetchesAborted = this.fetches.abortAll();
       for (const hook of this.closeHooks) hook();
       this.closeHooks.clear();
-      const stepsNotFired = timeline.cancel();
+      // A queued message's steps were never planned: each recipient waiting counts as a step not fired.
+      const stepsNotFired = timeline.cancel() + this.parts.queue.cancel();
       clock.cancelAll();
       const callbacks = await dispatcher.close();
       journal.close();

@@ -9,6 +9,7 @@ import type { ScenarioEngine } from '../scenarios/engine.js';
 import type { Journal } from '../store/journal.js';
 import type { MediaStore } from '../store/media.js';
 import type { MessageStore } from '../store/messages.js';
+import type { AccountQueues } from './account-queues.js';
 import type { TollFreeVolume } from './toll-free-caps.js';
 import type { TrafficControl } from './traffic-settings.js';
 
@@ -56,6 +57,8 @@ export interface CoreParts {
   readonly tollFreeVolume: TollFreeVolume;
   /** The traffic settings in force per account (profile and parts, README "Traffic"): every traffic part asks it. */
   readonly traffic: TrafficControl;
+  /** The account queues of the production profile's throughput (README "Throughput and the queue"). */
+  readonly queue: AccountQueues;
   /** Base URL for links the emulator hands out (inbound media): the public URL, or the listen address. */
   baseUrl(): string;
 }
