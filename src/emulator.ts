@@ -126,6 +126,11 @@ export class Emulator {
     return this.outbound.accept(accountId, request);
   }
 
+  /** Put back in their account queues messages that were waiting there when the emulator stopped (restore, import). */
+  requeueOutbound(messages: readonly StoredMessage[]): void {
+    this.outbound.requeue(messages);
+  }
+
   /** Accept a validated multichannel message (beta); see MultiChannelMessaging.accept for the fallback rules. */
   acceptMultiChannel(accountId: string, request: MultiChannelRequest): StoredMessage {
     return this.multichannel.accept(accountId, request);

@@ -194,8 +194,11 @@ export class AccountQueue<C> {
     };
   }
 
-  /** Offer a message: it goes at once when both its limiters are free and nothing of its limiter waits, else it waits. */
-  offer(item: QueueItem<C>): Offered {
+  /**
+   * Offer a message: it goes at once when both its limiters are free and nothing of its limiter waits, else it waits.
+   * `waitedMs`: how long it waited before (a message restored after a restart keeps its place in time).
+   */
+  offer(item: QueueItem<C>, waitedMs = 0): Offered {
     const at = this.catchUp();
     if (this.goesNow(item.limit, at)) {
       this.occupy(this.groupFor(item.limit, item.limit.rate !== undefined), item.cost, at);
@@ -211,7 +214,7 @@ export class AccountQueue<C> {
     const aheadSegments = this.segments;
     const lane = item.high ? group.high : group.normal;
     const headBefore = headOf(group);
-    const node: QueueNode<C> = { item, seq: this.nextSeq++, since: at, lane, group, waiting: true };
+    const node: QueueNode<C> = { item, seq: this.nextSeq++, since: at - waitedMs, lane, group, waiting: true };
     pushLane(lane, node);
     this.byId.set(item.message.id, node);
     this.count(item, 1);

@@ -16,6 +16,20 @@ export interface QueuedSend {
 export type QueuedMessage = QueueItem<QueuedSend>;
 
 /**
+ * Whether a stored message is waiting in an account queue by its own record: an outbound message noted `queued` and
+ * not `dequeued` since. What a restart (data dir) or an imported state document puts back in the queue.
+ */
+export function waitsInQueue(message: StoredMessage): boolean {
+  if (message.direction !== 'out') return false;
+  let waiting = false;
+  for (const entry of message.timeline) {
+    if (entry.what === 'queued') waiting = true;
+    else if (entry.what === 'dequeued') waiting = false;
+  }
+  return waiting;
+}
+
+/**
  * The account queues of one emulator (production profile, README "Throughput and the queue"): one AccountQueue per
  * account that sent under throughput, the emulator-wide count cap (a waiting message is pinned in the message
  * store, so never more wait than `limits.maxMessages`), the pins, and what a change of the traffic settings does: an
@@ -47,8 +61,8 @@ export class AccountQueues {
   }
 
   /** Offer a stored message: it goes now (the caller sends it) or waits, pinned in the store, until it leaves. */
-  offer(accountId: string, item: QueuedMessage): Offered {
-    const offered = this.queueOf(accountId).offer(item);
+  offer(accountId: string, item: QueuedMessage, waitedMs = 0): Offered {
+    const offered = this.queueOf(accountId).offer(item, waitedMs);
     if (offered.queued) this.store.pin(item.message.id);
     return offered;
   }

@@ -7,9 +7,9 @@ import type { SenderRegistration } from '../scenarios/matcher.js';
 import { countSegments } from '../segments.js';
 import type { StoredMessage } from '../store/messages.js';
 import { checkAccount } from './account-checks.js';
-import type { CallbackRoute } from './callback-routing.js';
+import { callbackRoute, type CallbackRoute } from './callback-routing.js';
 import { commitOrWithdraw } from './commit.js';
-import { externalMediaLimit } from './provisioning-checks.js';
+import { externalMediaLimit, senderRegistration } from './provisioning-checks.js';
 import { recordOutbound } from './provisioned-fields.js';
 import type { InboundMessaging } from './inbound.js';
 import type { ExternalMediaFetches } from './media-checks.js';
@@ -112,8 +112,40 @@ export class OutboundMessaging {
     });
   }
 
+  /**
+   * Put messages that were waiting in their queues when the emulator stopped back in them (a data dir restore, a state
+   * import), high priority first, then in the order given (accepted), keeping each one's wait so far (real time since
+   * its queued note over the time scale). Route and limiter are worked out again from the account as configured now;
+   * with throughput off a message goes now. After a restart the limiters are free: the first of each account goes.
+   */
+  requeue(messages: readonly StoredMessage[]): void {
+    const { clock } = this.parts;
+    const items = messages.map((message, index) => {
+      const account = this.parts.accounts.get(message.accountId);
+      const app = account && this.parts.accounts.application(account, message.applicationId);
+      const route: CallbackRoute = account && app ? callbackRoute(account, app, message.from) : { app };
+      const entry = account && this.parts.accounts.number(account, message.from);
+      const settings = this.parts.traffic.for(message.accountId);
+      let queuedAt = message.time;
+      for (const note of message.timeline) if (note.what === 'queued') queuedAt = note.at;
+      const item: QueuedMessage = {
+        message,
+        cost: messageCost(message),
+        limit: senderLimit(message.from, entry, settings.rates),
+        high: message.priority === 'high' && honoursPriority(message, entry),
+        context: { route, sender: senderRegistration(entry) },
+      };
+      return { item, index, throughput: settings.throughput, waitedMs: clock.scale > 0 ? Math.max(0, Math.round((clock.now() - queuedAt) / clock.scale)) : 0 };
+    });
+    items.sort((a, b) => Number(b.item.high) - Number(a.item.high) || a.index - b.index);
+    for (const { item, throughput, waitedMs } of items) {
+      const offered = throughput ? this.parts.queue.offer(item.message.accountId, item, waitedMs) : { queued: false };
+      if (!offered.queued) this.leaveQueue(item, waitedMs);
+    }
+  }
+
   // A queued message's turn: its plan is made and played now, so every event is later by exactly the wait.
-  private leaveQueue(item: QueuedMessage, waitedMs: number): void {
+  private leaveQueue(item: Pick<QueuedMessage, 'message' | 'context'>, waitedMs: number): void {
     const { message, context } = item;
     if (this.parts.store.wasWithdrawn(message)) return;
     this.parts.store.note(message, { at: this.parts.clock.now(), what: 'dequeued', detail: { waitedMs } });

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ConfigFile } from '../../src/config/schema.js';
 import type { RunningEmulator } from '../../src/start.js';
 import { useEmulators } from '../helpers/fixture.js';
@@ -272,5 +275,44 @@ describe('throughput and the account queue through bandwidth-sdk (production pro
     await running.time.flush();
     await running.idle();
     for (const id of ids) expect((await delivered(running, id)).map((e) => e.type)).toEqual(['message-delivered']);
+  });
+
+  describe('the queue outlives a restart', () => {
+    const folders: string[] = [];
+    afterAll(() => {
+      for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+    });
+
+    it('--data-dir: messages waiting when the emulator closes wait again after a restart, in their order, and then leave', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'bw-queue-'));
+      folders.push(dataDir);
+      const first = await start({ dataDir });
+      const ids = [await send(first.api, { text: 'q0' }), await send(first.api, { text: 'q1' }), await send(first.api, { text: 'q2' })];
+      const high = await send(first.api, { text: 'qh', priority: 'high' } as Partial<MessageRequest>);
+      expect((await first.running.pending()).queued).toBe(3);
+      await first.running.close();
+
+      const second = await start({ dataDir });
+      expect((await second.running.pending()).queued, 'the first left at once; one of the three goes at once after the restart').toBe(2);
+      await second.running.time.flush();
+      await second.running.idle();
+      // q0's steps were pending on file and resume; the limiters are free after the restart: the high one leaves at
+      // once, then q1 and q2 at the account's rate.
+      expect(await fireOrder(second.running, 'message-delivered')).toEqual([ids[0], high, ids[1], ids[2]]);
+      for (const id of [high, ids[1]!, ids[2]!]) expect((await delivered(second.running, id)).map((e) => e.type)).toEqual(['message-delivered']);
+      expect((await second.running.messages.get(ids[2]!))!.timeline.filter((t) => t.what === 'dequeued')).toHaveLength(1);
+    });
+
+    it('an exported state document carries the waiting messages; importing it puts them back in the queue', async () => {
+      const source = await start();
+      const ids = [await send(source.api, { text: 'e0' }), await send(source.api, { text: 'e1' }), await send(source.api, { text: 'e2' })];
+      const doc = await source.running.state.export();
+      const target = await start();
+      await target.running.state.import(doc);
+      expect((await target.running.pending()).queued).toBe(1);
+      await target.running.time.flush();
+      await target.running.idle();
+      expect(await fireOrder(target.running, 'message-delivered')).toEqual([ids[1], ids[2]]);
+    });
   });
 });
