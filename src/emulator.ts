@@ -79,7 +79,11 @@ export class Emulator {
     const fallbackUrl = listenUrl(config.host, null, config.port);
     this.log = log;
     this.accounts = new AccountRegistry(config, clock);
-    const traffic = new TrafficControl(config.traffic, (accountId) => config.accounts.find((account) => account.id === accountId)?.traffic);
+    const traffic = new TrafficControl(
+      config.traffic,
+      (accountId) => config.accounts.find((account) => account.id === accountId)?.traffic,
+      (accountId) => scenarios.trafficSections(accountId),
+    );
     this.parts = {
       config,
       clock,
@@ -102,6 +106,8 @@ export class Emulator {
     this.outbound = new OutboundMessaging(this.parts, this.fetches, this.inboundMessaging);
     this.multichannel = new MultiChannelMessaging(this.parts, this.fetches, this.outbound);
     this.throwaway = new ThrowawayAccounts(this.accounts, clock, (accountId) => this.reset(accountId), this.parts.baseUrl);
+    // A scenario's traffic section applies while it is loaded: settings derived from it are worked out again.
+    scenarios.onAnyChange(() => this.parts.traffic.scenariosChanged());
     this.lifecycle.start(config.hotReload);
   }
 

@@ -8,13 +8,22 @@ export interface TrafficView {
   settings: TrafficSettings;
   /** The account's section in the config, if it has one. */
   configured?: TrafficSpec;
+  /** The traffic sections of the scenarios in force in this scope (global: files and global run-time ones), lowest first. */
+  scenarios?: ScenarioTraffic[];
   /** What the control API changed at run time for this account (or globally), until a reset. */
   runtime?: TrafficSpec;
 }
 
+/** A loaded scenario's traffic section. */
+export interface ScenarioTraffic {
+  scenario: string;
+  traffic: TrafficSpec;
+}
+
 /**
- * The traffic settings in force per account: the config's (global, then the account's section), then what the control
- * API changed at run time (globally, then per account). A reset forgets run-time changes, as it forgets run-time
+ * The traffic settings in force per account, lowest first: globally the config's section, the loaded scenarios'
+ * (files, then global run-time ones) and the control API's run-time change; then for the account its config section,
+ * its run-time scenarios' and its run-time change. A reset forgets run-time changes, as it forgets run-time
  * scenarios, so one test's profile never leaks into the next. Every part asks `for(accountId)` when it acts.
  */
 export class TrafficControl {
@@ -27,13 +36,17 @@ export class TrafficControl {
   constructor(
     private readonly configured: TrafficSettings,
     private readonly accountSpec: (accountId: string) => AccountConfig['traffic'],
+    // The traffic sections of the scenarios in force: global ones without an account, else that account's.
+    private readonly scenarioSections: (accountId?: string) => ScenarioTraffic[] = () => [],
   ) {}
 
   /** The settings in force for an account (any id: an account without a section of its own has the global ones). */
   for(accountId: string): TrafficSettings {
     let settings = this.cache.get(accountId);
     if (!settings) {
-      settings = applyTraffic(applyTraffic(this.globalSettings(), this.accountSpec(accountId)), this.runtimeAccounts.get(accountId));
+      settings = applyTraffic(this.globalSettings(), this.accountSpec(accountId));
+      for (const { traffic } of this.scenarioSections(accountId)) settings = applyTraffic(settings, traffic);
+      settings = applyTraffic(settings, this.runtimeAccounts.get(accountId));
       // Bounded like the run-time map: one entry per account id that sent something; a change clears it all.
       if (this.cache.size >= 10_000) this.cache.clear();
       this.cache.set(accountId, settings);
@@ -43,10 +56,12 @@ export class TrafficControl {
 
   /** The settings globally or for one account, with the layers behind them (the caller checks the account exists). */
   view(accountId?: string): TrafficView {
-    if (accountId === undefined) return { settings: this.globalSettings(), ...(this.runtimeGlobal ? { runtime: this.runtimeGlobal } : {}) };
+    const scenarios = this.scenarioSections(accountId);
+    const scenarioLayer = scenarios.length > 0 ? { scenarios } : {};
+    if (accountId === undefined) return { settings: this.globalSettings(), ...scenarioLayer, ...(this.runtimeGlobal ? { runtime: this.runtimeGlobal } : {}) };
     const configured = this.accountSpec(accountId);
     const runtime = this.runtimeAccounts.get(accountId);
-    return { accountId, settings: this.for(accountId), ...(configured ? { configured } : {}), ...(runtime ? { runtime } : {}) };
+    return { accountId, settings: this.for(accountId), ...(configured ? { configured } : {}), ...scenarioLayer, ...(runtime ? { runtime } : {}) };
   }
 
   /** Change settings at run time, for every account or one; fields given replace what was set before, others stay. */
@@ -67,6 +82,11 @@ export class TrafficControl {
     this.changed(accountId);
   }
 
+  /** The scenarios in force changed (a file loaded or reloaded, a run-time scenario added or removed): look again. */
+  scenariosChanged(): void {
+    this.changed(undefined);
+  }
+
   /** Hear of every change (undefined: it may concern every account); returns the function that stops listening. */
   onChange(listener: (accountId: string | undefined) => void): () => void {
     this.listeners.add(listener);
@@ -74,7 +94,9 @@ export class TrafficControl {
   }
 
   private globalSettings(): TrafficSettings {
-    return applyTraffic(this.configured, this.runtimeGlobal);
+    let settings = this.configured;
+    for (const { traffic } of this.scenarioSections()) settings = applyTraffic(settings, traffic);
+    return applyTraffic(settings, this.runtimeGlobal);
   }
 
   private changed(accountId: string | undefined): void {

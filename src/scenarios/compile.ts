@@ -1,3 +1,4 @@
+import { trafficProblems, type TrafficSpec } from '../config/traffic.js';
 import { isE164 } from '../config/schema.js';
 import { isKnownErrorCode } from '../error-codes.js';
 import type { StatusType } from '../model/events.js';
@@ -72,6 +73,8 @@ export interface CompiledScenario {
   rules: CompiledRule[];
   inbound: CompiledInbound[];
   random: () => number;
+  /** Traffic settings while the scenario is loaded (README "Traffic"): applied over the config's, in its scope. */
+  traffic?: TrafficSpec;
 }
 
 const checkScenarioFile = compileSchemaCheck(ScenarioFileSchema);
@@ -144,9 +147,11 @@ export function compileScenario(value: unknown, source: string, fallbackName: st
   inboundSpecs.forEach((spec, index) => {
     if (wellFormed(`inbound[${index}]`)) inbound.push(compileInbound(spec, index, problem));
   });
+  if (schemaOk) for (const found of trafficProblems(file.traffic)) problem(['traffic', found.field], found.problem, found.fix);
   if (!schemaOk || problems.length > 0) return { problems };
   const seed = file.seed ?? 1;
-  return { scenario: { name, source, description: file.description, seed, rules, inbound, random: seededRandom(seed) }, problems };
+  const traffic = file.traffic ? { traffic: file.traffic } : {};
+  return { scenario: { name, source, description: file.description, seed, rules, inbound, random: seededRandom(seed), ...traffic }, problems };
 }
 
 type Report = (path: Array<string | number>, what: string, fix: string) => void;

@@ -1,3 +1,4 @@
+import type { TrafficSpec } from '../config/traffic.js';
 import type { Channel, StoredMessage } from '../store/messages.js';
 import type { CompiledReply, CompiledRule, CompiledScenario, EventStep } from './compile.js';
 import { apiFaultActions, apiFaults, type ApiFaultAction } from './faults/api-faults.js';
@@ -40,6 +41,8 @@ export interface ScenarioSummary {
   seed: number;
   /** `unreachable`: why the rule can never match (an earlier rule always matches first), when it cannot. */
   rules: Array<{ id: string; name: string; hits: number; times?: number; explain: string; unreachable?: string }>;
+  /** The traffic settings the scenario applies while loaded, as written. */
+  traffic?: TrafficSpec;
 }
 
 /** A scenario as the control API lists it, in a scope ('file', '*' or an account id). */
@@ -57,6 +60,7 @@ export function summaryOf(scenario: CompiledScenario, scope: string): ScenarioSu
       explain: explainRule(r),
       ...(r.unreachable !== undefined ? { unreachable: r.unreachable } : {}),
     })),
+    ...(scenario.traffic ? { traffic: scenario.traffic } : {}),
   };
 }
 
@@ -95,17 +99,35 @@ export class ScenarioEngine {
   private files: CompiledScenario[] = [];
   private readonly runtime = new Map<string, CompiledScenario[]>();
   private readonly changeListeners = new Set<() => void>();
+  private readonly anyChangeListeners = new Set<() => void>();
 
   /** Replace the scenarios loaded from files (start-up and hot reload). */
   setFileScenarios(scenarios: CompiledScenario[]): void {
     this.files = scenarios;
+    for (const listener of this.anyChangeListeners) listener();
+  }
+
+  /** Call `listener` whenever the scenarios in force change, files included (traffic settings); returns the unsubscribe function. */
+  onAnyChange(listener: () => void): () => void {
+    this.anyChangeListeners.add(listener);
+    return () => this.anyChangeListeners.delete(listener);
+  }
+
+  /**
+   * The traffic sections of the scenarios in force, lowest first: with no account, the global ones (files in load
+   * order, then global run-time scenarios oldest first); with one, that account's run-time scenarios, oldest first.
+   */
+  trafficSections(accountId?: string): Array<{ scenario: string; traffic: TrafficSpec }> {
+    const scenarios =
+      accountId === undefined ? [...this.files, ...[...(this.runtime.get('*') ?? [])].reverse()] : [...(this.runtime.get(accountId) ?? [])].reverse();
+    return scenarios.flatMap((s) => (s.traffic ? [{ scenario: s.name, traffic: s.traffic }] : []));
   }
 
   /** Add a run-time scenario in front of everything, for one account or (scope '*') all. Same name replaces. */
   use(scenario: CompiledScenario, scope = '*'): void {
     const list = (this.runtime.get(scope) ?? []).filter((s) => s.name !== scenario.name);
     this.runtime.set(scope, [scenario, ...list]);
-    for (const listener of this.changeListeners) listener();
+    for (const listener of [...this.changeListeners, ...this.anyChangeListeners]) listener();
   }
 
   /** Call `listener` whenever the run-time scenarios change (persistence); returns the unsubscribe function. */
@@ -128,7 +150,7 @@ export class ScenarioEngine {
         scope,
         (this.runtime.get(scope) ?? []).filter((s) => s.name !== name),
       );
-    for (const listener of this.changeListeners) listener();
+    for (const listener of [...this.changeListeners, ...this.anyChangeListeners]) listener();
   }
 
   /** Restore the file scenarios' baseline: hit counters to zero and seeded streams back to their start. */

@@ -1,3 +1,4 @@
+import { TrafficSchema } from '../config/traffic.js';
 import { Type, type Static } from 'typebox';
 import { Duration } from '../config/schema.js';
 import { apiFaults } from './faults/api-faults.js';
@@ -164,6 +165,13 @@ export const ScenarioFileSchema = Type.Object(
     seed: Type.Optional(Type.Integer({ description: 'seed for probabilistic faults, so a run can be replayed' })),
     rules: Type.Optional(Type.Array(RuleSchema, { maxItems: 1000 })),
     inbound: Type.Optional(Type.Array(InboundSchema, { maxItems: 1000 })),
+    traffic: Type.Optional(
+      Type.Object(TrafficSchema.properties, {
+        additionalProperties: false,
+        description:
+          "traffic settings while this scenario is loaded, as the config's traffic section ({profile: production}); a file's apply to every account, a run-time scenario's to its scope",
+      }),
+    ),
   },
   {
     additionalProperties: false,
