@@ -12,6 +12,7 @@ import { ExternalMediaFetches } from './messaging/media-checks.js';
 import { MultiChannelMessaging } from './messaging/multichannel.js';
 import { OutboundMessaging } from './messaging/outbound.js';
 import { TrafficControl, type TrafficView } from './messaging/traffic-settings.js';
+import { AccountQueues } from './messaging/account-queues.js';
 import { StateHookSet, type CoreParts, type StateHooks } from './messaging/parts.js';
 import { TollFreeVolume } from './messaging/toll-free-caps.js';
 import { SearchRateLimit, type SearchRateLimitStats, type SearchRefusal } from './messaging/search-rate-limit.js';
@@ -83,6 +84,11 @@ export class Emulator {
     const fallbackUrl = listenUrl(config.host, null, config.port);
     this.log = log;
     this.accounts = new AccountRegistry(config, clock);
+    const traffic = new TrafficControl(
+      config.traffic,
+      (accountId) => config.accounts.find((account) => account.id === accountId)?.traffic,
+      (accountId) => scenarios.trafficSections(accountId),
+    );
     this.parts = {
       config,
       clock,
@@ -98,11 +104,8 @@ export class Emulator {
       tollFreeVolume: new TollFreeVolume(),
       contentVolume: new WindowCounters(clock),
       onNetVolume: new WindowCounters(clock),
-      traffic: new TrafficControl(
-        config.traffic,
-        (accountId) => config.accounts.find((account) => account.id === accountId)?.traffic,
-        (accountId) => scenarios.trafficSections(accountId),
-      ),
+      traffic,
+      queue: new AccountQueues(clock, store, traffic, config.limits.maxMessages),
       searchRateLimit: new SearchRateLimit(clock),
       optOuts: new OptOutStore(),
       baseUrl: () => config.publicUrl ?? options.listenUrl?.() ?? fallbackUrl,
@@ -138,6 +141,11 @@ export class Emulator {
   /** Accept a validated outbound message: store it (QUEUED), plan its callbacks, and return it for the 202. */
   acceptOutbound(accountId: string, request: MessageRequest): StoredMessage {
     return this.outbound.accept(accountId, request);
+  }
+
+  /** Put back in their account queues messages that were waiting there when the emulator stopped (restore, import). */
+  requeueOutbound(messages: readonly StoredMessage[]): void {
+    this.outbound.requeue(messages);
   }
 
   /** Accept a validated multichannel message (beta); see MultiChannelMessaging.accept for the fallback rules. */
@@ -340,9 +348,11 @@ export class Emulator {
    * The one meaning of reset, for the library, the control API, the inbox and an import (which resets, then restores).
    */
   reset(accountId?: string): void {
-    const { timeline, dispatcher, store, journal, media, scenarios, hooks, accounts, tollFreeVolume, contentVolume, onNetVolume, traffic, optOuts } =
+    const { timeline, dispatcher, store, journal, media, scenarios, hooks, accounts, tollFreeVolume, contentVolume, onNetVolume, traffic, optOuts, queue } =
       this.parts;
     timeline.cancel(accountId);
+    // Before the traffic settings are reset: switching throughput off would release what waits instead.
+    queue.cancel(accountId);
     dispatcher.cancel(accountId);
     store.clear(accountId);
     journal.clear(accountId);
@@ -405,7 +415,8 @@ export class Emulator {
       const mediaFetchesAborted = this.fetches.abortAll();
       for (const hook of this.closeHooks) hook();
       this.closeHooks.clear();
-      const stepsNotFired = timeline.cancel();
+      // A queued message's steps were never planned: each recipient waiting counts as a step not fired.
+      const stepsNotFired = timeline.cancel() + this.parts.queue.cancel();
       clock.cancelAll();
       const callbacks = await dispatcher.close();
       journal.close();

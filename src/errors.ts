@@ -70,14 +70,21 @@ export const bandwidthErrors = {
       description: `Request method '${method}' not supported`,
     });
   },
-  /** The 429 a full per-account queue gets, as Bandwidth words it (https://dev.bandwidth.com/docs/messaging/errors), with Retry-After. */
-  queueFull(retryAfterSeconds: number): BandwidthError {
+  /**
+   * The 429 a full per-account queue gets, in Bandwidth's words with the account's figures (defaults: 1 MPS, the
+   * 15-minute queue), and a Retry-After in seconds. Body: https://dev.bandwidth.com/docs/messaging/errors (429 tab)
+   * and rateLimits; Bandwidth documents no Retry-After on this 429: the header is the emulator's (README "Throughput
+   * and the queue").
+   */
+  queueFull(
+    retryAfterSeconds: number,
+    queue: { ratePerMinute: number; capacity: number; minutes: number } = { ratePerMinute: 60, capacity: 900, minutes: 15 },
+  ): BandwidthError {
     return new BandwidthError(
       429,
       {
         type: ErrorType.queueFull,
-        description:
-          'Your account has exceeded its message queue size. Your allowed rate is 60 messages per minute. The capacity of this queue is 900 messages (15 minutes). Wait and send again.',
+        description: `The SMS queue for your account is full and cannot accept more messages right now. Your allowed rate is ${queue.ratePerMinute} messages per minute. The capacity of this queue is ${queue.capacity} messages (${queue.minutes} minutes). Reduce your message sending rate, or contact support to increase your allowed rate.`,
       },
       { 'retry-after': String(retryAfterSeconds) },
     );

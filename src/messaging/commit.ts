@@ -23,6 +23,7 @@ export function commitOrWithdraw(parts: CoreParts, accepted: Accepted): void {
   } catch (error) {
     for (const message of accepted.messages) {
       parts.timeline.cancelMessage(message.accountId, message.id);
+      parts.queue.withdraw(message);
       parts.store.withdraw(message);
     }
     for (const { accountId, mediaId } of accepted.media ?? []) parts.media.withdraw(accountId, mediaId);

@@ -10,6 +10,7 @@ import type { Journal } from '../store/journal.js';
 import type { MediaStore } from '../store/media.js';
 import type { MessageStore } from '../store/messages.js';
 import type { OptOutStore } from '../store/opt-outs.js';
+import type { AccountQueues } from './account-queues.js';
 import type { TollFreeVolume } from './toll-free-caps.js';
 import type { SearchRateLimit } from './search-rate-limit.js';
 import type { TrafficControl } from './traffic-settings.js';
@@ -67,6 +68,8 @@ export interface CoreParts {
   readonly searchRateLimit: SearchRateLimit;
   /** The toll-free network's opt-out list per account (README "Toll-free opt-out"). */
   readonly optOuts: OptOutStore;
+  /** The account queues of the production profile's throughput (README "Throughput and the queue"). */
+  readonly queue: AccountQueues;
   /** Base URL for links the emulator hands out (inbound media): the public URL, or the listen address. */
   baseUrl(): string;
 }

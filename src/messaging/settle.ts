@@ -9,7 +9,10 @@ export type PendingItem =
 export interface PendingReport {
   /** Steps, scheduled replies and inbound messages not fired yet, callbacks not settled, external media fetches running. */
   total: number;
+  /** Steps not fired; a recipient of a message waiting in an account queue counts as one (its plan is not made yet). */
   steps: number;
+  /** Messages waiting in an account queue (production profile); absent when none do. */
+  queued?: number;
   callbacks: number;
   mediaFetches: number;
   /** The first ITEMS_SHOWN items, steps first. */
@@ -27,7 +30,7 @@ export class PendingWorkError extends Error {
   ) {
     const shown = report.items.map((i) =>
       i.kind === 'steps'
-        ? `${i.messageId} to ${i.recipient}: ${i.next} not fired`
+        ? `${i.messageId} to ${i.recipient}: ${i.next === 'queued' ? 'waiting in the account queue' : `${i.next} not fired`}`
         : `${i.type} ${i.eventId} for ${i.messageId} to ${i.recipient}: attempt ${i.attempt} not settled`,
     );
     super(
@@ -39,11 +42,19 @@ export class PendingWorkError extends Error {
 
 /** What is pending right now in one emulator. */
 export function pendingReport(parts: CoreParts, mediaFetches: number): PendingReport {
-  const steps = parts.timeline.pendingSteps;
+  const queued = parts.queue.stats();
+  const steps = parts.timeline.pendingSteps + queued.recipients;
   const callbacks = parts.dispatcher.stats().pending;
   const chains = parts.timeline.pendingChains(ITEMS_SHOWN).map((c) => ({ kind: 'steps' as const, ...c }));
-  const events = parts.dispatcher.unsettledEvents(ITEMS_SHOWN - chains.length).map((e) => ({ kind: 'callback' as const, ...e }));
-  return { total: steps + callbacks + mediaFetches, steps, callbacks, mediaFetches, items: [...chains, ...events] };
+  const waiting = parts.queue
+    .some(ITEMS_SHOWN - chains.length)
+    .flatMap((m) => m.to.map((recipient) => ({ kind: 'steps' as const, accountId: m.accountId, messageId: m.id, recipient, next: 'queued' })))
+    .slice(0, Math.max(0, ITEMS_SHOWN - chains.length));
+  const events = parts.dispatcher.unsettledEvents(ITEMS_SHOWN - chains.length - waiting.length).map((e) => ({ kind: 'callback' as const, ...e }));
+  const report: PendingReport = { total: steps + callbacks + mediaFetches, steps, callbacks, mediaFetches, items: [...chains, ...waiting, ...events] };
+  // Only when something waits, so the report of the fast profile keeps its shape.
+  if (queued.messages > 0) report.queued = queued.messages;
+  return report;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Delivery } from '../callbacks/dispatcher.js';
 import type { Emulator } from '../emulator.js';
+import { waitsInQueue } from '../messaging/account-queues.js';
 import { compileRuntimeScenario } from '../scenarios/lifecycle.js';
 import { Journal } from '../store/journal.js';
 import { MediaStore } from '../store/media.js';
@@ -68,6 +69,7 @@ function messagesWithPendingWork(doc: StateDocument): Set<string> {
   for (const p of playableSteps(doc)) ids.add(p.messageId);
   for (const p of doc.pending?.replies ?? []) ids.add(p.messageId);
   for (const m of doc.messages) if (m.direction === 'in' && !m.timeline.some((t) => t.what === 'message-received')) ids.add(m.id);
+  for (const m of doc.messages) if (waitsInQueue(m)) ids.add(m.id);
   return ids;
 }
 
@@ -166,6 +168,16 @@ function commitState(emulator: Emulator, staged: StagedState): RestoreCounts {
     emulator.scheduleReply(message, p.key, p.reply, delayUntil(p.dueAt));
     pendingSteps++;
   }
+  // Messages that were waiting in an account queue wait again, high first, then as accepted (their plan is made
+  // when they leave, so they have no pending steps on file): each recipient counts as a step pending.
+  const waiting: StoredMessage[] = [];
+  for (const message of doc.messages) {
+    const stored = waitsInQueue(message) ? store.get(message.accountId, message.id) : undefined;
+    if (!stored || !accounts.get(stored.accountId)) continue;
+    waiting.push(stored);
+    pendingSteps += stored.to.length;
+  }
+  emulator.requeueOutbound(waiting);
   let pendingDeliveries = 0;
   for (const p of doc.pending?.deliveries ?? []) {
     const app = appOf(p.delivery.accountId, p.delivery.applicationId);

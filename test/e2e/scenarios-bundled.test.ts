@@ -47,6 +47,7 @@ const TESTED = [
   'mms.yaml',
   'on-net.yaml',
   'opt-out.yaml',
+  'production-burst.yaml',
   'rate-limited.yaml',
   'rbm-fallback.yaml',
   'receipt-disorder.yaml',
@@ -221,6 +222,32 @@ describe('bundled scenarios', () => {
     expect(sequence(running, sink, shouty, '+19195557002')).toEqual(['message-failed 4470']);
     expect(sequence(running, sink, ham, '+19195557003')).toEqual(['message-delivered']);
     expect(events(sink)).toHaveLength(3);
+    expectSettled(running);
+  });
+
+  it('production-burst.yaml: throughput at 20 segments/s with a 1 s queue: a burst leaves 50 ms apart, past 20 waiting a 429', async () => {
+    const { running, api, sink } = await start('production-burst.yaml');
+    // Time frozen while the burst is sent, so exactly one goes at once and 20 wait; a flush then drains the queue.
+    await running.time.setTimeScale(1e6);
+    const ids: string[] = [];
+    for (let i = 0; i < 21; i++) ids.push(await send(api, { to: [PLAIN], text: `burst ${i}` }));
+    let refused: { status?: number; data?: { type?: string }; headers?: Record<string, unknown> } | undefined;
+    try {
+      await api.createMessage(ACCOUNT, request({ to: [PLAIN], text: 'one too many' }));
+    } catch (error) {
+      refused = (error as { response?: typeof refused }).response;
+    }
+    expect(refused?.status).toBe(429);
+    expect(refused?.data?.type).toBe('max-message-queue-size-exceeded');
+    expect(Number(refused?.headers?.['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect((await running.pending()).queued).toBe(20);
+    await running.time.flush();
+    await settled(running);
+    const waits = await Promise.all(
+      ids.map(async (id) => ((await running.messages.get(id))!.timeline.find((t) => t.what === 'dequeued')?.detail?.waitedMs as number | undefined) ?? 0),
+    );
+    expect(waits).toEqual(ids.map((_, i) => i * 50));
+    for (const id of ids) expect(sequence(running, sink, id, PLAIN)).toEqual(['message-delivered']);
     expectSettled(running);
   });
 
