@@ -1,6 +1,6 @@
 // The layering of src/, checked by `npm run check:layers` (part of `npm run check`). Bottom to top:
 //
-//   shared (validation, config, errors, ids, clock, segments, iso-time, error-codes and its -doc, listen-url): imports no layer
+//   shared (validation, config, errors, ids, clock, min-heap, segments, iso-time, error-codes and its -doc, listen-url): imports no layer
 //   store ← model ← scenarios ← callbacks ← core (emulator.ts, messaging/) ← persistence ← adapters (api, control, http, server, metrics)
 //   ← entry points (compose.ts, cli.ts and its shutdown-report.ts, start.ts, index.ts, container-reach.ts: the CLI's banner in a container)
 //
@@ -11,7 +11,7 @@
 // test/unit/layering.test.ts runs these rules on small fixture trees to show that each one fires.
 
 /** Modules every layer may use: no state, no domain logic of their own. */
-const SHARED = ['^src/validation/', '^src/config/', '^src/(errors|ids|clock|segments|iso-time|error-codes(-doc)?|listen-url)\\.ts$'];
+const SHARED = ['^src/validation/', '^src/config/', '^src/(errors|ids|clock|min-heap|segments|iso-time|error-codes(-doc)?|listen-url)\\.ts$'];
 const STORE = ['^src/store/'];
 // The shapes planning and delivery share (event types, planned steps, pending work): neither owns them.
 const MODEL = ['^src/model/'];
@@ -45,7 +45,7 @@ module.exports = {
     {
       name: 'shared-imports-no-layer',
       severity: 'error',
-      comment: 'The shared modules (validation, config, errors, ids, clock, segments, iso-time, error-codes) import only each other.',
+      comment: 'The shared modules (validation, config, errors, ids, clock, min-heap, segments, iso-time, error-codes) import only each other.',
       from: { path: SHARED },
       to: { path: '^src/', pathNot: SHARED },
     },

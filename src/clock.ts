@@ -1,3 +1,4 @@
+import { MinHeap } from './min-heap.js';
 /** A cancellable handle for a scheduled task. */
 export interface Scheduled {
   cancel(): void;
@@ -47,54 +48,8 @@ const byDueTime = (a: Task, b: Task) => a.due < b.due || (a.due === b.due && a.s
 // A flush runs tasks for this long before it lets the event loop serve requests and I/O again.
 const FLUSH_SLICE_MS = 10;
 
-/** A binary min-heap of tasks in the given order; cancelled tasks are skipped when they reach the top. */
-class TaskHeap {
-  items: Task[] = [];
-
-  constructor(private readonly before: (a: Task, b: Task) => boolean = byFireTime) {}
-
-  push(task: Task): void {
-    const { items, before } = this;
-    let i = items.push(task) - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(task, items[parent]!)) break;
-      items[i] = items[parent]!;
-      i = parent;
-    }
-    items[i] = task;
-  }
-
-  peek(): Task | undefined {
-    return this.items[0];
-  }
-
-  pop(): Task | undefined {
-    const { items, before } = this;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length === 0 || last === undefined) return top;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= items.length) break;
-      const right = left + 1;
-      const child = right < items.length && before(items[right]!, items[left]!) ? right : left;
-      if (!before(items[child]!, last)) break;
-      items[i] = items[child]!;
-      i = child;
-    }
-    items[i] = last;
-    return top;
-  }
-
-  /** Drop cancelled tasks and rebuild, so a reset of many long timers does not hold their closures until due. */
-  compact(): void {
-    const live = this.items.filter((t) => !t.done);
-    this.items = [];
-    for (const task of live) this.push(task);
-  }
-}
+// Cancelled tasks stay in the heap and are skipped when they reach the top (or dropped by a compaction).
+const taskHeap = (before: (a: Task, b: Task) => boolean = byFireTime) => new MinHeap<Task>(before);
 
 /**
  * A clock on one real timer with a time scale; `now` can be pinned for deterministic tests. Every scheduled task
@@ -102,7 +57,7 @@ class TaskHeap {
  * event would cost a native timer, its closure and its bookkeeping for every callback.
  */
 export function createClock(options: { scale?: number; now?: () => number } = {}): Clock {
-  let heap = new TaskHeap();
+  let heap = taskHeap();
   let live = 0;
   let cancelled = 0;
   let nextSeq = 0;
@@ -111,7 +66,7 @@ export function createClock(options: { scale?: number; now?: () => number } = {}
   const sleepers = new Set<() => void>();
   // While a flush runs: the tasks it will still run (by due time), whether one of them is running now (what it
   // schedules joins the flush), and the flush a new one waits for.
-  let flushQueue: TaskHeap | undefined;
+  let flushQueue: MinHeap<Task> | undefined;
   let inFlushedTask = false;
   let lastFlush: Promise<unknown> = Promise.resolve();
   const readNow = options.now ?? Date.now;
@@ -152,7 +107,8 @@ export function createClock(options: { scale?: number; now?: () => number } = {}
 
   const compactIfMostlyCancelled = (): void => {
     if (cancelled > 1024 && cancelled > live) {
-      heap.compact();
+      // Drop cancelled tasks and rebuild, so a reset of many long timers does not hold their closures until due.
+      heap.retain((t) => !t.done);
       cancelled = 0;
     }
   };
@@ -161,8 +117,8 @@ export function createClock(options: { scale?: number; now?: () => number } = {}
   // for the earliest task made a flush quadratic, and it stopped after 10,000). Between slices of FLUSH_SLICE_MS it
   // yields (setImmediate), so health and the API keep answering during a flush of hundreds of thousands of tasks.
   const runFlush = async (): Promise<number> => {
-    const queue = new TaskHeap(byDueTime);
-    for (const task of heap.items) if (!task.done) queue.push(task);
+    const queue = taskHeap(byDueTime);
+    for (const task of heap.values()) if (!task.done) queue.push(task);
     flushQueue = queue;
     let ran = 0;
     try {
@@ -264,8 +220,8 @@ export function createClock(options: { scale?: number; now?: () => number } = {}
     },
     cancelAll() {
       disarm();
-      for (const task of heap.items) task.done = true;
-      heap = new TaskHeap();
+      for (const task of heap.values()) task.done = true;
+      heap = taskHeap();
       live = 0;
       cancelled = 0;
       for (const wake of [...sleepers]) wake();

@@ -1,7 +1,7 @@
 import type { Clock, Scheduled } from '../clock.js';
 import type { TrafficSettings } from '../config/traffic.js';
 import type { StoredMessage } from '../store/messages.js';
-import { MinHeap } from './min-heap.js';
+import { MinHeap } from '../min-heap.js';
 import { busyMs, queueCapacity, queueFigures, type QueueFigures, type SenderLimit } from './throughput.js';
 
 // The account queue of the production profile (README "Throughput and the queue"): messages above the rates wait

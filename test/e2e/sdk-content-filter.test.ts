@@ -101,10 +101,10 @@ describe('content filtering through bandwidth-sdk (traffic contentFilter on)', (
     // Other content from the same account, and the same content from another account, still go.
     expect(await send(running, api, 'Flash sale today only!')).toEqual(['message-delivered']);
     expect(await send(running, otherApi, text, [HANDSETS[0]!], OTHER_ACCT, OTHER_APP, OTHER_FROM)).toEqual(['message-delivered']);
-    // The window is a minute of emulated time: at a time scale of 0.001 a minute passes in 60 ms, and then the same
-    // text goes again (a wait on the emulated clock, not on a callback).
+    // The window is a minute of emulated time: at a time scale of 0.001 a minute passes in 60 ms on the emulator's
+    // clock, and then the same text goes again.
     await running.time.setTimeScale(0.001);
-    await new Promise((resolve) => setTimeout(resolve, CONTENT_VOLUME.windowMs * 0.001 + 5));
+    await running.emulator.time.sleep(CONTENT_VOLUME.windowMs + 5);
     expect(await send(running, api, text)).toEqual(['message-delivered']);
   });
 

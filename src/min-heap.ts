@@ -54,6 +54,11 @@ export class MinHeap<T> {
     for (const item of live) this.push(item);
   }
 
+  /** Every item, in no particular order (the heap's own array order). */
+  values(): readonly T[] {
+    return this.items;
+  }
+
   /** Forget every item. */
   clear(): void {
     this.items = [];
