@@ -3,7 +3,10 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { AccountView } from './account-view.js';
 import { control, followEvents, NeedsToken, saveToken, savedToken } from './api.js';
 import { InboxView } from './inbox-view.js';
+import { DotIcon } from './icons.js';
 import { LiveHub } from './live.js';
+import { NoticeLine, useNotice } from './notice.js';
+import { StateControls } from './state-controls.js';
 import { WebhooksView } from './webhooks-view.js';
 
 type Phase = 'checking' | 'needs-token' | 'ready';
@@ -20,10 +23,11 @@ export function App() {
   const [view, setView] = useState<View>('inbox');
   const [live, setLive] = useState(false);
   const [search, setSearch] = useState('');
-  const [notice, setNotice] = useState<{ text: string; isError: boolean } | undefined>();
+  // Bumped after a state import: the views remount and load everything again.
+  const [generation, setGeneration] = useState(0);
+  const { notice, report, clear } = useNotice();
   const hub = useMemo(() => new LiveHub(), []);
 
-  const report = useCallback((text: string, isError: boolean) => setNotice({ text, isError }), []);
   const onError = useCallback(
     (error: Error) => {
       if (error instanceof NeedsToken) setPhase('needs-token');
@@ -70,17 +74,22 @@ export function App() {
   if (phase === 'needs-token') return <TokenForm onSaved={() => setPhase('checking')} />;
   if (phase === 'checking') return <p class="hint">Loading…</p>;
   const props = { subscribe: hub.subscribe, report, onError };
+  // A notice is about the view it came from: switching view drops it.
+  const switchView = (next: View) => {
+    if (next !== view) clear();
+    setView(next);
+  };
 
   return (
     <div class="app">
       <header class="top">
         <h1>bandwidth-emulator inbox</h1>
         <span class={`live ${live ? 'on' : 'off'}`} role="status">
-          {live ? '● live' : '○ connecting…'}
+          <DotIcon filled={live} /> {live ? 'live' : 'connecting…'}
         </span>
         <nav class="views" aria-label="Views">
           {VIEWS.map((v) => (
-            <button key={v.id} type="button" aria-current={view === v.id ? 'page' : undefined} onClick={() => setView(v.id)}>
+            <button key={v.id} type="button" aria-current={view === v.id ? 'page' : undefined} onClick={() => switchView(v.id)}>
               {v.label}
             </button>
           ))}
@@ -91,6 +100,7 @@ export function App() {
             <input type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} placeholder="number, text or tag" />
           </label>
         )}
+        <StateControls report={report} onError={onError} onImported={() => setGeneration((g) => g + 1)} />
         {savedToken() && (
           <button
             type="button"
@@ -103,14 +113,10 @@ export function App() {
           </button>
         )}
       </header>
-      {notice && (
-        <p class={`notice ${notice.isError ? 'error' : ''}`} role={notice.isError ? 'alert' : 'status'}>
-          {notice.text}
-        </p>
-      )}
-      {view === 'inbox' && <InboxView {...props} search={search} />}
-      {view === 'webhooks' && <WebhooksView {...props} />}
-      {view === 'accounts' && <AccountView {...props} />}
+      <NoticeLine notice={notice} onDismiss={clear} />
+      {view === 'inbox' && <InboxView key={generation} {...props} search={search} />}
+      {view === 'webhooks' && <WebhooksView key={generation} {...props} />}
+      {view === 'accounts' && <AccountView key={generation} {...props} />}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import type { AccountSummary } from '../../src/control/operations.js';
 import type { ScenarioSummary } from '../../src/scenarios/engine.js';
 import { control } from './api.js';
 import { Compose, type Addressing } from './compose.js';
+import { Between } from './icons.js';
 import type { Subscribe } from './live.js';
 import { SafeMessageCard, shortTime } from './message.js';
 import { groupConversations, matchesSearch, theirNumbers, type ControlMessage, type Conversation, type JournalEntry } from './model.js';
@@ -174,7 +175,7 @@ export function InboxView({ subscribe, report, onError, search }: ViewProps & { 
                 ← Conversations
               </button>
               <h2>
-                {current.ours} ↔ {current.theirs.join(', ')} <span class="hint">account {current.accountId}</span>
+                {current.ours}<Between />{current.theirs.join(', ')} <span class="hint">account {current.accountId}</span>
               </h2>
             </div>
             <ol class="messages" aria-label="Messages, oldest first">
@@ -210,7 +211,7 @@ function ConversationButton({ conversation: c, selected, onSelect }: { conversat
   return (
     <button type="button" class="conversation" aria-current={selected ? 'true' : undefined} onClick={onSelect}>
       <span class="pair">
-        {c.ours} ↔ {theirNumbers(latest).join(', ')}
+        {c.ours}<Between />{theirNumbers(latest).join(', ')}
       </span>
       <span class="preview">
         {latest.direction === 'out' ? '→ ' : '← '}

@@ -1,6 +1,38 @@
 // The carrier side of the console: scenarios in force with hit counts, and reset per account.
 import type { AccountSummary } from '../../src/control/operations.js';
 import type { ScenarioSummary } from '../../src/scenarios/engine.js';
+import { control } from './api.js';
+import { confirmAction } from './confirm.js';
+
+// The count the confirm dialog names; the list route caps at this many, so more reads "10000 or more".
+const COUNT_LIMIT = 10_000;
+
+/** How many messages a reset would forget, in words ("3 messages"); undefined when the count cannot be had. */
+async function messageCount(accountId?: string): Promise<string | undefined> {
+  const query = `?limit=${COUNT_LIMIT}${accountId !== undefined ? `&accountId=${encodeURIComponent(accountId)}` : ''}`;
+  const list = await control<{ messages: unknown[] }>('GET', `/messages${query}`).catch(() => undefined);
+  if (!list) return undefined;
+  const n = list.messages.length;
+  return `${n}${n >= COUNT_LIMIT ? ' or more' : ''} message${n === 1 ? '' : 's'}`;
+}
+
+/** Ask before a reset, naming what it forgets; resolves true to go ahead. */
+async function confirmReset(accountId?: string): Promise<boolean> {
+  const count = (await messageCount(accountId)) ?? 'all messages';
+  return confirmAction(
+    accountId === undefined
+      ? {
+          title: 'Reset everything?',
+          detail: `This forgets ${count}, their media and callbacks, the run-time scenarios and the opt-outs of every account. Scenario files and the config stay.`,
+          confirmLabel: 'Reset everything',
+        }
+      : {
+          title: `Reset account ${accountId}?`,
+          detail: `This forgets account ${accountId}'s ${count}, their media and callbacks, its run-time scenarios and its opt-outs.`,
+          confirmLabel: `Reset account ${accountId}`,
+        },
+  );
+}
 
 /** Scenarios in matching order with each rule's hits, and load problems. */
 export function ScenariosPanel(props: {
@@ -52,7 +84,7 @@ export function ScenariosPanel(props: {
   );
 }
 
-/** One Reset button per account, and one for everything. */
+/** One Reset button per account, and one for everything; each asks first (confirm.tsx), then calls `onReset`. */
 export function AccountsPanel(props: { accounts: AccountSummary[]; onReset: (accountId?: string) => void }) {
   return (
     <section class="panel" aria-labelledby="accounts-heading">
@@ -63,13 +95,13 @@ export function AccountsPanel(props: { accounts: AccountSummary[]; onReset: (acc
             <span>
               <strong>{a.id}</strong> <span class="hint">{a.numbers.map((n) => n.number).join(', ')}</span>
             </span>
-            <button type="button" onClick={() => props.onReset(a.id)}>
+            <button type="button" onClick={async () => (await confirmReset(a.id)) && props.onReset(a.id)}>
               Reset account {a.id}
             </button>
           </li>
         ))}
       </ul>
-      <button type="button" class="danger" onClick={() => props.onReset()}>
+      <button type="button" class="danger" onClick={async () => (await confirmReset()) && props.onReset()}>
         Reset everything
       </button>
     </section>
