@@ -3,6 +3,7 @@
 // shows no emoji, and the state goes to a file and back. Waits are on page selectors and events, never on a timer.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import type { Page } from 'playwright-core';
 import type { RunningEmulator } from '../../src/start.js';
 import type { ConfigFile } from '../../src/config/schema.js';
@@ -19,6 +20,8 @@ const OURS = '+19195550600';
 const OTHERS = '+19195550601';
 const HANDSET = '+19195557101';
 const TOKEN = 'care-token-1';
+// Magic number: delivered after an hour, so its carrier actions (the error-code select) stay on the page.
+const SLOW = '+15553003600';
 
 const emulators = useEmulators();
 
@@ -177,8 +180,17 @@ describe.skipIf(skip)('web inbox care in headless Chromium', () => {
       // Real content: a long message, a group conversation, a failed delivery with the carrier selects, many accounts' numbers.
       await f.running.inbound({ from: HANDSET, to: [OURS, '+19195557102', '+19195557103'], text: 'A group message with quite a long text '.repeat(8) });
       await f.page.getByRole('button', { name: /A group message/ }).waitFor();
-      await f.page.getByRole('button', { name: /A group message/ }).click();
-      await f.page.getByRole('list', { name: 'Messages, oldest first' }).waitFor();
+      const api = new MessagesApi(new Configuration({ basePath: f.running.url, username: 'care-user', password: 'care-password' }));
+      const sent = await api.createMessage(ACCOUNT, {
+        applicationId: APP,
+        to: [SLOW, HANDSET] as unknown as Set<string>,
+        from: OURS,
+        text: 'In flight for an hour, with a tag',
+        tag: 'a-rather-long-tag-'.repeat(6),
+      } as MessageRequest);
+      expect(sent.status).toBe(202);
+      await f.page.getByRole('button', { name: /In flight for an hour/ }).click();
+      await f.page.getByRole('group', { name: `Carrier actions for ${SLOW}` }).waitFor();
       await f.page.getByRole('button', { name: 'Reset everything' }).waitFor();
       await expectFits(f.page);
       const text = await f.page.evaluate(() => document.body.innerText);
@@ -190,6 +202,8 @@ describe.skipIf(skip)('web inbox care in headless Chromium', () => {
       expect(dialogBox!.x).toBeGreaterThanOrEqual(0);
       expect(dialogBox!.x + dialogBox!.width).toBeLessThanOrEqual(viewport.width);
       await f.page.keyboard.press('Escape');
+      // The hour-long delivery would keep the emulator busy past the test.
+      await f.running.reset();
       await settled(f.running);
     });
 
