@@ -149,7 +149,10 @@ describe.skipIf(skip)('hostile values and hostile pages in headless Chromium', (
     await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
     await page.getByRole('button', { name: `Reset account ${ACCOUNT}` }).click();
     // The reset asks first (confirm.tsx).
-    await page.getByRole('dialog').getByRole('button', { name: `Reset account ${ACCOUNT}` }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: `Reset account ${ACCOUNT}` })
+      .click();
     await page
       .getByRole('status')
       .filter({ hasText: `Account ${ACCOUNT} reset` })

@@ -12,7 +12,7 @@ export interface ConfirmRequest {
 }
 
 /** The dialog itself; `onClose(true)` only from the confirming button, false on Cancel, Escape or any other close. */
-export function ConfirmDialog({ title, detail, confirmLabel, onClose }: ConfirmRequest & { onClose: (confirmed: boolean) => void }) {
+function ConfirmDialog({ title, detail, confirmLabel, onClose }: ConfirmRequest & { onClose: (confirmed: boolean) => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
   const answered = useRef(false);

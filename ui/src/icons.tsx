@@ -6,7 +6,7 @@ type IconProps = { class?: string; title?: string };
 
 function Svg({ children, class: className, viewBox = '0 0 16 16' }: { children: JSX.Element | JSX.Element[]; class?: string; viewBox?: string }) {
   return (
-    <svg class={`icon ${className ?? ''}`} viewBox={viewBox} width="1em" height="1em" aria-hidden="true" focusable="false">
+    <svg class={className ? `icon ${className}` : 'icon'} viewBox={viewBox} width="1em" height="1em" aria-hidden="true" focusable="false">
       {children}
     </svg>
   );
@@ -38,7 +38,7 @@ export function PaperclipIcon({ class: className }: IconProps) {
 }
 
 /** A two-headed arrow: between our number and theirs. */
-export function BothWaysIcon({ class: className }: IconProps) {
+function BothWaysIcon({ class: className }: IconProps) {
   return (
     <Svg class={className}>
       <path d="M1.5 8h13M4.5 5 1.5 8l3 3M11.5 5l3 3-3 3" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" stroke-linejoin="round" />

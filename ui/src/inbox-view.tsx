@@ -175,7 +175,9 @@ export function InboxView({ subscribe, report, onError, search }: ViewProps & { 
                 ← Conversations
               </button>
               <h2>
-                {current.ours}<Between />{current.theirs.join(', ')} <span class="hint">account {current.accountId}</span>
+                {current.ours}
+                <Between />
+                {current.theirs.join(', ')} <span class="hint">account {current.accountId}</span>
               </h2>
             </div>
             <ol class="messages" aria-label="Messages, oldest first">
@@ -211,7 +213,9 @@ function ConversationButton({ conversation: c, selected, onSelect }: { conversat
   return (
     <button type="button" class="conversation" aria-current={selected ? 'true' : undefined} onClick={onSelect}>
       <span class="pair">
-        {c.ours}<Between />{theirNumbers(latest).join(', ')}
+        {c.ours}
+        <Between />
+        {theirNumbers(latest).join(', ')}
       </span>
       <span class="preview">
         {latest.direction === 'out' ? '→ ' : '← '}

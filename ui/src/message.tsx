@@ -3,6 +3,7 @@ import { useErrorBoundary, useState } from 'preact/hooks';
 import { redactUrlCredentials } from '../../src/config/url-credentials.js';
 import { MESSAGE_ERROR_CODES } from '../../src/error-codes.js';
 import { control } from './api.js';
+import { PaperclipIcon } from './icons.js';
 import { FINAL_STATUSES, failureFacts, isLinkable, mediaName, timelineRows, type ControlMessage, type JournalEntry, type TimelineRow } from './model.js';
 
 const ERROR_CODES = Object.entries(MESSAGE_ERROR_CODES).map(([code, info]) => ({ code: Number(code), label: `${code} ${info.name}` }));
@@ -86,7 +87,7 @@ function MediaPreview({ url }: { url: string }) {
   const name = mediaName(url);
   return (
     <p class="media">
-      📎{' '}
+      <PaperclipIcon />{' '}
       {isLinkable(url) ? (
         <a href={url} target="_blank" rel="noreferrer">
           {name}

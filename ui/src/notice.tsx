@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { CloseIcon } from './icons.js';
 
 /** How long a success notice stays, in ms. */
-export const SUCCESS_NOTICE_MS = 5000;
+const SUCCESS_NOTICE_MS = 5000;
 
 /** One notice; `id` tells two notices with the same words apart (the second restarts the timer). */
 export interface NoticeState {

@@ -26,8 +26,7 @@ export function StateControls(props: { report: (text: string, isError: boolean) 
     if (!picked) return;
     const ok = await confirmAction({
       title: `Import ${picked.name}?`,
-      detail:
-        'This replaces everything: all messages, media, callbacks, run-time scenarios and opt-outs are forgotten and the file’s state takes their place.',
+      detail: 'This replaces everything: all messages, media, callbacks, run-time scenarios and opt-outs are forgotten and the file’s state takes their place.',
       confirmLabel: 'Replace everything',
     });
     if (!ok) return;
@@ -35,7 +34,10 @@ export function StateControls(props: { report: (text: string, isError: boolean) 
     try {
       const counts = await uploadState(picked);
       props.onImported();
-      props.report(`State imported from ${picked.name}: ${counts.messages ?? 0} messages, ${counts.journal ?? 0} callback attempts, ${counts.scenarios ?? 0} scenarios`, false);
+      props.report(
+        `State imported from ${picked.name}: ${counts.messages ?? 0} messages, ${counts.journal ?? 0} callback attempts, ${counts.scenarios ?? 0} scenarios`,
+        false,
+      );
     } catch (error) {
       if (error instanceof ImportRefused)
         props.report(`Import refused: ${error.message}${error.problems.length ? ` (${error.problems.join('; ')})` : ''}`, true);

@@ -19,8 +19,11 @@ function auth(): Record<string, string> {
 }
 
 /** The file name for an export taken now: bandwidth-emulator-state-2026-12-02T14-05-09Z.json (no colons, which Windows refuses). */
-export function exportFileName(now = new Date()): string {
-  return `bandwidth-emulator-state-${now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-')}.json`;
+function exportFileName(now = new Date()): string {
+  return `bandwidth-emulator-state-${now
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-')}.json`;
 }
 
 /** Download the state as a JSON file; resolves with the file name, rejects with the control API's message. */
