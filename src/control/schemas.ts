@@ -181,3 +181,13 @@ export const ControlError = Type.Object({
     Type.Array(Type.Object({ source: Type.String(), field: Type.String(), problem: Type.String(), fix: Type.String(), line: Type.Optional(Type.Integer()) })),
   ),
 });
+
+/** Body of POST /__emulator/lint: a text to check before sending, with the media and recipients that make an MMS. */
+export const LintBody = Type.Object(
+  {
+    text: Type.String({ maxLength: 2048, description: "the message text (Bandwidth's maximum: 2048 characters)" }),
+    media: Type.Optional(Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 10, description: 'media URLs: any makes it an MMS (1 segment)' })),
+    to: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 100, description: 'recipients: more than one makes a group MMS (1 segment)' })),
+  },
+  { additionalProperties: false },
+);
