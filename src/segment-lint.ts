@@ -144,7 +144,9 @@ function replacementHint(text: string, segments: number, chars: LintChar[]): str
 /** One line for people: "GSM-7 · 2 segments (161/306 septets)" or "UCS-2 · 3 segments — forced by ’ (U+2019) ×2, 😀". */
 export function lintSummary(lint: MessageLint): string {
   const segments = `${lint.segments} segment${lint.segments === 1 ? '' : 's'}`;
-  const size = lint.mms ? `MMS (${lint.mms === 'media' ? 'has media' : 'group'})` : `(${lint.units}/${lint.capacity} ${lint.unit === 'septets' ? 'septets' : 'units'})`;
+  const size = lint.mms
+    ? `MMS (${lint.mms === 'media' ? 'has media' : 'group'})`
+    : `(${lint.units}/${lint.capacity} ${lint.unit === 'septets' ? 'septets' : 'units'})`;
   const forced =
     lint.ucs2Chars.length > 0
       ? ` — forced by ${lint.ucs2Chars

@@ -18,7 +18,7 @@ import { attachmentProblems } from './inbound-attachments.js';
 import { numberOperations, type NumberOperations } from './number-operations.js';
 import { optOutOperations, type OptOutOperations } from './opt-out-operations.js';
 import { trafficOperations, type TrafficOperations } from './traffic-operations.js';
-import { MAX_WAIT_MS } from './schemas.js';
+import { LINT_BOUNDS, MAX_WAIT_MS } from './schemas.js';
 import { ThrowawayAccountError, type ThrowawayAccount, type ThrowawayAccountRequest } from '../throwaway-accounts.js';
 
 /**
@@ -245,16 +245,16 @@ export interface LintRequest {
   to?: string[];
 }
 
-/** Bounds of a lint request: Bandwidth's text maximum, and as many media and recipients as a send may have. */
-export const LINT_BOUNDS = { text: 2048, media: 10, to: 100 } as const;
-
 // The library's callers skip the route's schema: the same bounds, checked here.
 function lintChecked(request: LintRequest): MessageLint {
   const problems: Problem[] = [];
   if (typeof request?.text !== 'string') problems.push({ source: 'lint', field: 'text', problem: 'is required (a string)', fix: 'send {"text": "..."}' });
-  else if (request.text.length > LINT_BOUNDS.text) problems.push({ source: 'lint', field: 'text', problem: `is longer than ${LINT_BOUNDS.text} characters`, fix: "shorten it: Bandwidth's maximum" });
-  if ((request?.media?.length ?? 0) > LINT_BOUNDS.media) problems.push({ source: 'lint', field: 'media', problem: `has more than ${LINT_BOUNDS.media} items`, fix: 'send fewer media URLs' });
-  if ((request?.to?.length ?? 0) > LINT_BOUNDS.to) problems.push({ source: 'lint', field: 'to', problem: `has more than ${LINT_BOUNDS.to} recipients`, fix: 'send fewer recipients' });
+  else if (request.text.length > LINT_BOUNDS.text)
+    problems.push({ source: 'lint', field: 'text', problem: `is longer than ${LINT_BOUNDS.text} characters`, fix: "shorten it: Bandwidth's maximum" });
+  if ((request?.media?.length ?? 0) > LINT_BOUNDS.media)
+    problems.push({ source: 'lint', field: 'media', problem: `has more than ${LINT_BOUNDS.media} items`, fix: 'send fewer media URLs' });
+  if ((request?.to?.length ?? 0) > LINT_BOUNDS.to)
+    problems.push({ source: 'lint', field: 'to', problem: `has more than ${LINT_BOUNDS.to} recipients`, fix: 'send fewer recipients' });
   if (problems.length > 0) throw new ControlInputError(`the lint request is not valid: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`, problems);
   return lintText(request);
 }

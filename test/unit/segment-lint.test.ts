@@ -8,7 +8,16 @@ const one = ['+19195550100'];
 describe('lintText', () => {
   it('plain GSM-7: one segment, 160 septets per segment, nothing to name', () => {
     const lint = lintText({ text: 'Your code is 123456', to: one });
-    expect(lint).toMatchObject({ encoding: 'GSM-7', segments: 1, units: 19, unit: 'septets', perSegment: 160, capacity: 160, ucs2Chars: [], extensionChars: [] });
+    expect(lint).toMatchObject({
+      encoding: 'GSM-7',
+      segments: 1,
+      units: 19,
+      unit: 'septets',
+      perSegment: 160,
+      capacity: 160,
+      ucs2Chars: [],
+      extensionChars: [],
+    });
     expect(lint.hint).toBeUndefined();
     expect(lintSummary(lint)).toBe('GSM-7 · 1 segment (19/160 septets)');
   });

@@ -25,7 +25,10 @@ const path = (accountId: string) => `/accounts/${encodeURIComponent(accountId)}`
 async function loadAccount(summary: AccountSummary): Promise<AccountDetail> {
   const base = path(summary.id);
   const [numbers, traffic, queue, optOuts] = await Promise.all([
-    control<{ numbers: NumberConfig[] }>('GET', `${base}/numbers`).then((r) => r.numbers, () => []),
+    control<{ numbers: NumberConfig[] }>('GET', `${base}/numbers`).then(
+      (r) => r.numbers,
+      () => [],
+    ),
     control<TrafficView>('GET', `${base}/traffic`).catch(() => undefined),
     control<QueueView>('GET', `${base}/queue`).catch(() => undefined),
     control<OptOutList>('GET', `${base}/opt-outs`).catch(() => undefined),
@@ -125,7 +128,7 @@ export function AccountView({ subscribe, report, onError }: ViewProps) {
           </table>
           {a.traffic && <Traffic traffic={a.traffic} queue={a.queue} />}
           {a.optOuts && (
-            <div class="opt-outs" aria-label={`Opt-outs of ${a.summary.id}`} role="group">
+            <section class="opt-outs" aria-label={`Opt-outs of ${a.summary.id}`}>
               <h4>
                 Toll-free opt-outs ({a.optOuts.optOuts.length} of at most {a.optOuts.capPerAccount})
               </h4>
@@ -143,7 +146,7 @@ export function AccountView({ subscribe, report, onError }: ViewProps) {
                   ))}
                 </ul>
               )}
-            </div>
+            </section>
           )}
         </section>
       ))}
@@ -155,20 +158,20 @@ function Traffic({ traffic, queue }: { traffic: TrafficView; queue?: QueueView }
   const s = traffic.settings;
   const on = PARTS.filter((p) => s[p]);
   return (
-    <div class="traffic" role="group" aria-label="Traffic">
+    <section class="traffic" aria-label="Traffic">
       <h4>Traffic</h4>
       <p>
         Profile <strong>{s.profile}</strong>
-        {traffic.runtime ? ' (changed at run time)' : ''}; parts on: {on.length > 0 ? on.join(', ') : 'none'}; account rate {s.rates.account} segment(s)/s; queue
-        depth {Math.round(s.queueDepthMs / 1000)} s
+        {traffic.runtime ? ' (changed at run time)' : ''}; parts on: {on.length > 0 ? on.join(', ') : 'none'}; account rate {s.rates.account} segment(s)/s;
+        queue depth {Math.round(s.queueDepthMs / 1000)} s
       </p>
       {queue && (
-        <p class="queue" aria-label="Queue">
+        <p class="queue">
           Queue: {queue.messages} message(s) waiting, {queue.segments} of {queue.capacitySegments} segments
           {queue.oldestQueuedAt ? `, oldest queued at ${queue.oldestQueuedAt}` : ''}
           {!s.throughput && ' (throughput is off: nothing waits)'}
         </p>
       )}
-    </div>
+    </section>
   );
 }
