@@ -96,6 +96,10 @@ export function AccountView({ subscribe, report, onError }: ViewProps) {
   return (
     <main class="view" aria-label="Accounts">
       <h2>Accounts</h2>
+      {/* A throwaway account created or a number provisioned sends no message event: this picks them up. */}
+      <button type="button" onClick={load}>
+        Refresh
+      </button>
       {accounts === undefined && <p class="hint">Loading…</p>}
       {accounts?.length === 0 && <p class="hint">No accounts.</p>}
       {accounts?.map((a) => (
