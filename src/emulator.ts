@@ -193,6 +193,12 @@ export class Emulator {
     return this.parts.traffic.view(accountId);
   }
 
+  /** What waits in one account's queue (production profile), undefined for an unknown account. */
+  queueStats(accountId: string): ReturnType<CoreParts['queue']['accountStats']> | undefined {
+    if (!this.accounts.find(accountId)) return undefined;
+    return this.parts.queue.accountStats(accountId);
+  }
+
   /** Change traffic settings at run time, globally or for one account (checked by the caller: TrafficSchema). */
   setTraffic(spec: TrafficSpec, accountId?: string): void {
     this.parts.traffic.set(spec, accountId);

@@ -86,6 +86,10 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
         const { status, data } = await call('PUT', accountId === undefined ? '/traffic' : `/accounts/${encodeURIComponent(accountId)}/traffic`, {}, spec);
         return status === 404 ? undefined : (data as TrafficView);
       },
+      async queue(accountId) {
+        const { status, data } = await call('GET', `/accounts/${encodeURIComponent(accountId)}/queue`);
+        return status === 404 ? undefined : (data as never);
+      },
     },
     optOuts: {
       async list(accountId) {
@@ -162,6 +166,7 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
       get: () => get('/time'),
       setTimeScale: async (timeScale) => (await call('PUT', '/time', {}, { timeScale })).data as { timeScale: number },
     },
+    lint: async (request) => (await call('POST', '/lint', {}, request)).data as never,
     errorCodes: {
       list: () => get('/error-codes'),
       async get(code) {

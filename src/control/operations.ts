@@ -13,11 +13,12 @@ import { summaryOf, type ScenarioSummary } from '../scenarios/engine.js';
 import type { JournalEntry, JournalFilter } from '../store/journal.js';
 import type { MessageStatus, StoredMessage } from '../store/messages.js';
 import type { Problem } from '../validation/schema-check.js';
+import { lintText, type MessageLint } from '../segment-lint.js';
 import { attachmentProblems } from './inbound-attachments.js';
 import { numberOperations, type NumberOperations } from './number-operations.js';
 import { optOutOperations, type OptOutOperations } from './opt-out-operations.js';
 import { trafficOperations, type TrafficOperations } from './traffic-operations.js';
-import { MAX_WAIT_MS } from './schemas.js';
+import { LINT_BOUNDS, MAX_WAIT_MS } from './schemas.js';
 import { ThrowawayAccountError, type ThrowawayAccount, type ThrowawayAccountRequest } from '../throwaway-accounts.js';
 
 /**
@@ -145,6 +146,11 @@ export interface ControlOperations {
     /** Set the multiplier for emulated delays (config `timeScale`): 0 to MAX_TIME_SCALE; new delays use it. */
     setTimeScale(timeScale: number): Promise<{ timeScale: number }>;
   };
+  /**
+   * Lint a text before sending it (README "Message lint"): encoding, segments, the characters that forced UCS-2 or
+   * cost two septets, and a hint. Stateless; ControlInputError past the bounds (text 2048, media 10, to 100).
+   */
+  lint(request: LintRequest): Promise<MessageLint>;
   errorCodes: {
     /** Every message-failed code the emulator knows, each with whether it is billable and whether a retry can help. */
     list(): Promise<ErrorCodeTable>;
@@ -230,6 +236,27 @@ function matches(message: StoredMessage, filter: MessageFilter): boolean {
     (filter.direction === undefined || message.direction === filter.direction) &&
     (filter.status === undefined || message.recipients.some((r) => r.status === filter.status))
   );
+}
+
+/** What POST /__emulator/lint takes: the text, and the media and recipients that make an MMS. */
+export interface LintRequest {
+  text: string;
+  media?: string[];
+  to?: string[];
+}
+
+// The library's callers skip the route's schema: the same bounds, checked here.
+function lintChecked(request: LintRequest): MessageLint {
+  const problems: Problem[] = [];
+  if (typeof request?.text !== 'string') problems.push({ source: 'lint', field: 'text', problem: 'is required (a string)', fix: 'send {"text": "..."}' });
+  else if (request.text.length > LINT_BOUNDS.text)
+    problems.push({ source: 'lint', field: 'text', problem: `is longer than ${LINT_BOUNDS.text} characters`, fix: "shorten it: Bandwidth's maximum" });
+  if ((request?.media?.length ?? 0) > LINT_BOUNDS.media)
+    problems.push({ source: 'lint', field: 'media', problem: `has more than ${LINT_BOUNDS.media} items`, fix: 'send fewer media URLs' });
+  if ((request?.to?.length ?? 0) > LINT_BOUNDS.to)
+    problems.push({ source: 'lint', field: 'to', problem: `has more than ${LINT_BOUNDS.to} recipients`, fix: 'send fewer recipients' });
+  if (problems.length > 0) throw new ControlInputError(`the lint request is not valid: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`, problems);
+  return lintText(request);
 }
 
 /** Build the control operations over one emulator. */
@@ -356,6 +383,9 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
         emulator.time.scale = timeScale;
         return { timeScale };
       },
+    },
+    async lint(request) {
+      return lintChecked(request);
     },
     errorCodes: {
       async list() {

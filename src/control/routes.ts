@@ -12,7 +12,8 @@ import { accountRoutes } from './account-routes.js';
 import { registerCrossSiteGuard } from './cross-site-guard.js';
 import { EventStreams } from './event-streams.js';
 import { LongPolls } from './long-polls.js';
-import { ControlInputError, type ControlOperations, type MessageFilter } from './operations.js';
+import { ControlInputError, type ControlOperations, type LintRequest, type MessageFilter } from './operations.js';
+import { lintText } from '../segment-lint.js';
 import { buildControlOpenApi, type ControlRoute } from './openapi.js';
 import { numberRoutes } from './number-routes.js';
 import { optOutRoutes } from './opt-out-routes.js';
@@ -28,6 +29,7 @@ import {
   IdleQuery,
   InboundBody,
   JournalQuery,
+  LintBody,
   MessageFilterQuery,
   TimeBody,
   TriggerBody,
@@ -94,8 +96,19 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
       handler: async (req: Req, reply: FastifyReply) => {
         const message = await ops.messages.get(req.params.id!);
         if (!message) return sendError(reply, 404, 'not-found', `no stored message ${req.params.id} (it may have been evicted or reset)`);
-        return { ...message, callbacks: await ops.callbacks.list({ messageId: message.id }) };
+        // The lint of what was sent (README "Message lint"); an inbound message's text was the handset's choice.
+        const lint = message.direction === 'out' ? { lint: lintText(message) } : {};
+        return { ...message, ...lint, callbacks: await ops.callbacks.list({ messageId: message.id }) };
       },
+    },
+    {
+      method: 'POST',
+      url: '/lint',
+      summary:
+        'Lint a text before sending it ({text, media?, to?}): encoding, segments, units and capacity, the characters that forced UCS-2 or cost two septets, a hint',
+      body: LintBody,
+      status: 200,
+      handler: async (req: Req) => ops.lint(req.body as LintRequest),
     },
     {
       method: 'GET',

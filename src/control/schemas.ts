@@ -181,3 +181,20 @@ export const ControlError = Type.Object({
     Type.Array(Type.Object({ source: Type.String(), field: Type.String(), problem: Type.String(), fix: Type.String(), line: Type.Optional(Type.Integer()) })),
   ),
 });
+
+/** Bounds of a lint request: Bandwidth's text maximum, and as many media and recipients as a send may have. */
+export const LINT_BOUNDS = { text: 2048, media: 10, to: 100 } as const;
+
+/** Body of POST /__emulator/lint: a text to check before sending, with the media and recipients that make an MMS. */
+export const LintBody = Type.Object(
+  {
+    text: Type.String({ maxLength: LINT_BOUNDS.text, description: "the message text (Bandwidth's maximum: 2048 characters)" }),
+    media: Type.Optional(
+      Type.Array(Type.String({ maxLength: 4096 }), { maxItems: LINT_BOUNDS.media, description: 'media URLs: any makes it an MMS (1 segment)' }),
+    ),
+    to: Type.Optional(
+      Type.Array(Type.String({ maxLength: 32 }), { maxItems: LINT_BOUNDS.to, description: 'recipients: more than one makes a group MMS (1 segment)' }),
+    ),
+  },
+  { additionalProperties: false },
+);

@@ -33,6 +33,13 @@ export function trafficRoutes(traffic: TrafficOperations, sendError: SendError):
         (await traffic.get(req.params.accountId!)) ?? sendError(reply, 404, 'not-found', noAccount(req.params.accountId!)),
     },
     {
+      method: 'GET',
+      url: '/accounts/:accountId/queue',
+      summary: "What waits in one account's queue (production profile): messages, segments, recipients, capacity, oldest queued",
+      handler: async (req: Req, reply: FastifyReply) =>
+        (await traffic.queue(req.params.accountId!)) ?? sendError(reply, 404, 'not-found', noAccount(req.params.accountId!)),
+    },
+    {
       method: 'PUT',
       url: '/accounts/:accountId/traffic',
       summary: "Change one account's traffic settings until a reset of it (a traffic section as in the config)",

@@ -270,6 +270,14 @@ export class AccountQueue<C> {
     return out;
   }
 
+  /** Emulated time the longest-waiting message joined the queue (the heads of the lanes), undefined when empty. */
+  oldestSince(): number | undefined {
+    let oldest: number | undefined;
+    for (const group of this.groups.values())
+      for (const head of [group.high.head, group.normal.head]) if (head && (oldest === undefined || head.since < oldest)) oldest = head.since;
+    return oldest;
+  }
+
   /** Every waiting message, in the order they would leave if only priority and arrival counted. */
   items(): QueueItem<C>[] {
     return this.ordered().map((n) => n.item);

@@ -91,6 +91,14 @@ export class AccountQueues {
     return { messages: this.waiting, recipients };
   }
 
+  /** What waits in one account's queue (the control API's read-only view): counts and the oldest arrival. */
+  accountStats(accountId: string): { messages: number; segments: number; recipients: number; oldestSince?: number } {
+    const queue = this.queues.get(accountId);
+    if (!queue) return { messages: 0, segments: 0, recipients: 0 };
+    const oldestSince = queue.oldestSince();
+    return { messages: queue.messages, segments: queue.segments, recipients: queue.recipients, ...(oldestSince === undefined ? {} : { oldestSince }) };
+  }
+
   /** Up to `limit` waiting messages (what pending() names). */
   some(limit: number): StoredMessage[] {
     const out: StoredMessage[] = [];

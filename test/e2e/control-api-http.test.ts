@@ -121,6 +121,8 @@ describe('control API over HTTP only', () => {
       'put /__emulator/traffic': { path: '/__emulator/traffic', body: { profile: 'fast' } },
       'get /__emulator/accounts/{accountId}/traffic': { path: `/__emulator/accounts/${ACCOUNT_A}/traffic` },
       'put /__emulator/accounts/{accountId}/traffic': { path: `/__emulator/accounts/${ACCOUNT_A}/traffic`, body: { profile: 'fast' } },
+      'get /__emulator/accounts/{accountId}/queue': { path: `/__emulator/accounts/${ACCOUNT_A}/queue` },
+      'post /__emulator/lint': { path: '/__emulator/lint', body: { text: 'Don’t' } },
       'post /__emulator/state': {
         path: '/__emulator/state',
         body: { kind: 'bandwidth-emulator-state', version: 1, messages: [], media: [], journal: [], scenarios: [] },

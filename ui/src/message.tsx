@@ -4,6 +4,7 @@ import { redactUrlCredentials } from '../../src/config/url-credentials.js';
 import { MESSAGE_ERROR_CODES } from '../../src/error-codes.js';
 import { control } from './api.js';
 import { PaperclipIcon } from './icons.js';
+import { LintLine } from './lint.js';
 import { FINAL_STATUSES, failureFacts, isLinkable, mediaName, timelineRows, type ControlMessage, type JournalEntry, type TimelineRow } from './model.js';
 
 const ERROR_CODES = Object.entries(MESSAGE_ERROR_CODES).map(([code, info]) => ({ code: Number(code), label: `${code} ${info.name}` }));
@@ -42,6 +43,7 @@ function MessageCard({ message, attempts, open, onToggle, onReply, onResult }: P
         {message.media?.map((url, i) => (
           <MediaPreview key={i} url={url} />
         ))}
+        {message.direction === 'out' && <LintLine message={message} />}
         <ul class="recipients" aria-label="Recipients">
           {message.recipients.map((r) => (
             <li key={r.to}>
