@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { MESSAGE_LIMITS } from '../api/message-request.js';
 import type { Emulator } from '../emulator.js';
+import { mediaKind } from '../inline-media.js';
 import { ownMediaIdOf } from '../messaging/media-checks.js';
 import type { ControlRoute } from './openapi.js';
 
@@ -59,15 +60,6 @@ function safeContentType(contentType: string): string {
   return /^[\w.+-]+\/[\w.+-]+(\s*;[\x20-\x7e]*)?$/.test(contentType) ? contentType : 'application/octet-stream';
 }
 
-// Shown inline by a browser without running anything: raster images, audio and video. SVG (scripts) and everything
-// else is sent as a download.
-const INLINE_TYPES = /^(image\/(png|jpeg|gif|webp|avif|bmp)|audio\/[a-z0-9.+-]+|video\/[a-z0-9.+-]+)$/;
-
-/** Whether a content type is safe to show inline in the page (a raster image, audio, video). */
-export function isInlineMediaType(contentType: string): boolean {
-  return INLINE_TYPES.test(contentType.split(';')[0]!.trim().toLowerCase());
-}
-
 // A file name for Content-Disposition: plain ASCII in `filename`, the exact name in `filename*`.
 function disposition(kind: 'inline' | 'attachment', name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
@@ -90,7 +82,7 @@ export function messageMediaRoutes(media: (id: string, index: number) => Promise
       handler: async (req: Req, reply: FastifyReply) => {
         const item = await media(req.params.id, Number(req.params.index));
         if (!item.found) return sendError(reply, 404, 'not-found', item.reason);
-        const inline = isInlineMediaType(item.contentType);
+        const inline = mediaKind(item.contentType) !== 'download';
         return reply
           .header('content-type', item.contentType)
           .header('x-content-type-options', 'nosniff')
