@@ -28,7 +28,7 @@ export interface MessageMediaMiss {
 export type MessageMediaResult = MessageMediaItem | MessageMediaMiss;
 
 /** Path parameters of GET /__emulator/messages/{id}/media/{index}, bounded. */
-export const MessageMediaParams = Type.Object({
+const MessageMediaParams = Type.Object({
   // Ids the emulator makes are well under this; Fastify answers 414 to any path parameter over 100 characters.
   id: Type.String({ minLength: 1, maxLength: 64, description: 'the message id' }),
   // Path parameters arrive as text: a whole number 0 to MAX_MESSAGE_MEDIA - 1 (one digit while that is 10).
