@@ -71,7 +71,11 @@ function Unheld({ url, name, why }: { url: string; name: string; why: string }) 
           {url}
         </span>
       )}
-      <span class="media-note"> ({why})</span>
+      {/* The route's reason names the message; for the common case, an external link, a short note says enough. */}
+      <span class="media-note" title={why}>
+        {' '}
+        ({/external URL/.test(why) ? 'external URL: the emulator does not hold it' : why})
+      </span>
     </>
   );
 }
