@@ -47,6 +47,7 @@ export {
 export type { TrafficView } from './messaging/traffic-settings.js';
 export type { TrafficOperations } from './control/traffic-operations.js';
 export type { OptOutOperations, OptOutList, ControlOptOut } from './control/opt-out-operations.js';
+export type { MessageMediaResult, MessageMediaItem, MessageMediaMiss } from './control/message-media.js';
 export { DEFAULT_CONFIG, REALTIME_RETRY_DELAYS } from './config/defaults.js';
 export { createClock, type Clock } from './clock.js';
 export { countSegments, measureText } from './segments.js';

@@ -8,8 +8,10 @@ const FILES: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
   'app.css': 'text/css; charset=utf-8',
 };
-// The page talks only to this emulator; media links open in a new tab and are not embedded.
-const CSP = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+// The page talks only to this emulator; a message's media is shown from blob: URLs the page makes of bytes it read
+// through the control API (images, audio, video), nothing else.
+const CSP =
+  "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
 /**
  * Serve the web inbox at `/` and `/__emulator/ui`. Only GET (and HEAD) of these exact paths: every other path and

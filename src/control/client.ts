@@ -62,6 +62,20 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
         const { callbacks: _journal, ...message } = data as ControlMessage & { callbacks: unknown };
         return message;
       },
+      async media(id, index) {
+        // Bytes, not JSON: read apart from call(); a 404 carries the reason as the control API's error body.
+        const res = await fetch(`${base}/__emulator/messages/${encodeURIComponent(id)}/media/${encodeURIComponent(String(index))}`, { headers });
+        if (res.status === 404) return { found: false, reason: ((await res.json()) as { message: string }).message };
+        if (res.status === 400) throw new ControlInputError(((await res.json()) as { message: string }).message);
+        if (!res.ok) throw new Error(`control API GET /messages/${id}/media/${index} answered ${res.status}: ${await res.text()}`);
+        const name = /filename\*=UTF-8''([^;]+)/.exec(res.headers.get('content-disposition') ?? '')?.[1];
+        return {
+          found: true,
+          contentType: res.headers.get('content-type') ?? 'application/octet-stream',
+          bytes: new Uint8Array(await res.arrayBuffer()),
+          name: name ? decodeURIComponent(name) : 'attachment',
+        };
+      },
     },
     numbers: {
       async list(accountId) {

@@ -14,6 +14,7 @@ import type { JournalEntry, JournalFilter } from '../store/journal.js';
 import type { MessageStatus, StoredMessage } from '../store/messages.js';
 import type { Problem } from '../validation/schema-check.js';
 import { lintText, type MessageLint } from '../segment-lint.js';
+import { messageMedia, type MessageMediaResult } from './message-media.js';
 import { attachmentProblems } from './inbound-attachments.js';
 import { numberOperations, type NumberOperations } from './number-operations.js';
 import { optOutOperations, type OptOutOperations } from './opt-out-operations.js';
@@ -94,6 +95,8 @@ export interface ControlOperations {
   messages: {
     list(filter?: MessageFilter): Promise<ControlMessage[]>;
     get(id: string): Promise<ControlMessage | undefined>;
+    /** A message's media item (bytes and content type) when the emulator stores it, or why not (external URL, no such index, evicted). */
+    media(id: string, index: number): Promise<MessageMediaResult>;
   };
   callbacks: {
     list(filter?: JournalFilter): Promise<JournalEntry[]>;
@@ -284,6 +287,9 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
       async get(id) {
         const message = emulator.messages.find(id);
         return message && toControlMessage(message);
+      },
+      async media(id, index) {
+        return messageMedia(emulator, id, index);
       },
     },
     callbacks: {

@@ -15,6 +15,7 @@ import { LongPolls } from './long-polls.js';
 import { ControlInputError, type ControlOperations, type LintRequest, type MessageFilter } from './operations.js';
 import { lintText } from '../segment-lint.js';
 import { buildControlOpenApi, type ControlRoute } from './openapi.js';
+import { messageMediaRoutes } from './message-media.js';
 import { numberRoutes } from './number-routes.js';
 import { optOutRoutes } from './opt-out-routes.js';
 import { trafficRoutes } from './traffic-routes.js';
@@ -136,6 +137,7 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
         );
       },
     },
+    ...messageMediaRoutes((id, index) => ops.messages.media(id, index), sendError),
     ...accountRoutes(ops, sendError),
     ...numberRoutes(ops.numbers, sendError),
     ...trafficRoutes(ops.traffic, sendError),

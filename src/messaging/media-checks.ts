@@ -53,6 +53,11 @@ export function missingMedia(parts: CoreParts, accountId: string, media: readonl
   return undefined;
 }
 
+/** The media id a URL names on this emulator's media API (public or listen host) in this account, stored or not. */
+export function ownMediaIdOf(parts: CoreParts, accountId: string, url: string): string | undefined {
+  return ownMediaId(url, accountId, parts.config.publicUrl) ?? ownMediaId(url, accountId, parts.baseUrl());
+}
+
 /** The stored object a media URL names on this emulator's media API in this account, if it exists (on-net copies). */
 export function ownMediaObject(parts: CoreParts, accountId: string, url: string): MediaObject | undefined {
   const mediaId = ownMediaId(url, accountId, parts.config.publicUrl);

@@ -90,12 +90,18 @@ describe('control API over HTTP only', () => {
 
     // Every documented operation is really served, with the success status the document gives it.
     const [copy] = await f.running.inbound({ from: HANDSET, to: [NUM_A1], text: 'for the document' });
+    const [withMedia] = await f.running.inbound({
+      from: HANDSET,
+      to: [NUM_A1],
+      media: [{ filename: 'a.png', contentType: 'image/png', contentBase64: Buffer.from('png').toString('base64') }],
+    });
     // A toll-free number of the account, for the opt-out routes.
     await f.running.numbers.set(ACCOUNT_A, '+18335550900', {});
     const inFlight = await sendA(f, [AFTER_1H]);
     const calls: Record<string, { path: string; body?: unknown }> = {
       'get /__emulator/messages/{id}': { path: `/__emulator/messages/${copy!.id}` },
       'get /__emulator/error-codes/{code}': { path: '/__emulator/error-codes/4720' },
+      'get /__emulator/messages/{id}/media/{index}': { path: `/__emulator/messages/${withMedia!.id}/media/0` },
       'post /__emulator/messages/{id}/carrier': { path: `/__emulator/messages/${inFlight}/carrier`, body: { action: 'deliver' } },
       'post /__emulator/inbound': { path: '/__emulator/inbound', body: { from: HANDSET, to: [NUM_A2], text: 'x' } },
       'post /__emulator/scenarios': { path: '/__emulator/scenarios', body: { version: 1, name: 'doc' } },

@@ -39,6 +39,27 @@ export async function control<T>(method: string, path: string, body?: unknown): 
   return data as T;
 }
 
+/** A control route's bytes: the blob (with the answer's content type), or the route's reason it has none (a 404). */
+export type BlobAnswer = { blob: Blob; contentType: string } | { missing: string };
+
+/** GET a control route that answers bytes (path under /__emulator); rejects with NeedsToken or ControlError. */
+export async function controlBlob(path: string, signal?: AbortSignal): Promise<BlobAnswer> {
+  const res = await fetch(`/__emulator${path}`, { headers: headers(false), signal });
+  if (res.status === 401) throw new NeedsToken();
+  if (!res.ok) {
+    const text = await res.text();
+    let message = `HTTP ${res.status}`;
+    try {
+      message = (JSON.parse(text) as { message?: string }).message ?? message;
+    } catch {
+      // Not the control API's JSON error (a proxy's page): the status says enough.
+    }
+    if (res.status === 404) return { missing: message };
+    throw new ControlError(message);
+  }
+  return { blob: await res.blob(), contentType: res.headers.get('content-type') ?? 'application/octet-stream' };
+}
+
 /** One Server-Sent Event: its name and parsed JSON data. */
 export interface StreamEvent {
   event: string;

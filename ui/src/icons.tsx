@@ -21,22 +21,6 @@ export function DotIcon({ filled, class: className }: IconProps & { filled: bool
   );
 }
 
-/** A paper clip: an attachment (media) follows. */
-export function PaperclipIcon({ class: className }: IconProps) {
-  return (
-    <Svg class={className}>
-      <path
-        d="M10.5 4.5 5.6 9.4a1.4 1.4 0 0 0 2 2l5-5a2.8 2.8 0 0 0-4-4l-5 5a4.2 4.2 0 0 0 6 6l4.4-4.4"
-        fill="none"
-        stroke="currentColor"
-        stroke-width="1.4"
-        stroke-linecap="round"
-        stroke-linejoin="round"
-      />
-    </Svg>
-  );
-}
-
 /** A two-headed arrow: between our number and theirs. */
 function BothWaysIcon({ class: className }: IconProps) {
   return (

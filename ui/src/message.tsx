@@ -3,9 +3,9 @@ import { useErrorBoundary, useState } from 'preact/hooks';
 import { redactUrlCredentials } from '../../src/config/url-credentials.js';
 import { MESSAGE_ERROR_CODES } from '../../src/error-codes.js';
 import { control } from './api.js';
-import { PaperclipIcon } from './icons.js';
 import { LintLine } from './lint.js';
-import { FINAL_STATUSES, failureFacts, isLinkable, mediaName, timelineRows, type ControlMessage, type JournalEntry, type TimelineRow } from './model.js';
+import { MediaPreview } from './media-preview.js';
+import { FINAL_STATUSES, failureFacts, timelineRows, type ControlMessage, type JournalEntry, type TimelineRow } from './model.js';
 
 const ERROR_CODES = Object.entries(MESSAGE_ERROR_CODES).map(([code, info]) => ({ code: Number(code), label: `${code} ${info.name}` }));
 
@@ -41,7 +41,7 @@ function MessageCard({ message, attempts, open, onToggle, onReply, onResult }: P
         </div>
         {message.text && <p class="text">{message.text}</p>}
         {message.media?.map((url, i) => (
-          <MediaPreview key={i} url={url} />
+          <MediaPreview key={i} messageId={message.id} index={i} url={url} />
         ))}
         {message.direction === 'out' && <LintLine message={message} />}
         <ul class="recipients" aria-label="Recipients">
@@ -80,26 +80,6 @@ function ErrorFacts({ message, recipient }: { message: ControlMessage; recipient
       {' '}
       ({facts.facts})
     </span>
-  );
-}
-
-function MediaPreview({ url }: { url: string }) {
-  // The emulator's own media needs Bandwidth credentials, so the page links it instead of embedding it. Any string can
-  // be stored as a media URL (handset messages pass them through): only http(s) ones become links.
-  const name = mediaName(url);
-  return (
-    <p class="media">
-      <PaperclipIcon />{' '}
-      {isLinkable(url) ? (
-        <a href={url} target="_blank" rel="noreferrer">
-          {name}
-        </a>
-      ) : (
-        <span class="unlinked" title="not an http(s) URL">
-          {url}
-        </span>
-      )}
-    </p>
   );
 }
 
