@@ -208,9 +208,7 @@ export class CallbackDispatcher {
     const { auth } = delivery;
     // Without credentials every attempt sends the same headers: one object, shared (never mutated) by the journal.
     const headers =
-      auth.mode === 'preemptive' || (auth.mode === 'challenge' && withCredentials)
-        ? { ...this.plainHeaders, authorization: basic(auth) }
-        : this.plainHeaders;
+      auth.mode === 'preemptive' || (auth.mode === 'challenge' && withCredentials) ? { ...this.plainHeaders, authorization: basic(auth) } : this.plainHeaders;
     const abort = new EventEmitter();
     this.inFlight.set(delivery.eventId, abort);
     this.unsettled.set(delivery.eventId, { delivery, attempt });
@@ -334,7 +332,16 @@ export class CallbackDispatcher {
         body: entry.request.body as CallbackEvent[],
         explanation: entry.explanation,
       };
-      return this.record(delivery, { attempt: entry.attempt, at, durationMs, outcome: ok ? 'delivered' : 'exhausted', headers, response, error, replayOf: entry.seq });
+      return this.record(delivery, {
+        attempt: entry.attempt,
+        at,
+        durationMs,
+        outcome: ok ? 'delivered' : 'exhausted',
+        headers,
+        response,
+        error,
+        replayOf: entry.seq,
+      });
     } finally {
       this.resendsInFlight--;
       this.resends.inFlight = this.resendsInFlight;

@@ -185,7 +185,12 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
         try {
           const entry = await ops.callbacks.resend(Number(req.params.seq), req.body as { target?: string });
           if (!entry)
-            return sendError(reply, 404, 'not-found', `no journal entry ${req.params.seq} (it may have been evicted or reset); GET /__emulator/callbacks lists them`);
+            return sendError(
+              reply,
+              404,
+              'not-found',
+              `no journal entry ${req.params.seq} (it may have been evicted or reset); GET /__emulator/callbacks lists them`,
+            );
           return reply.code(201).send(entry);
         } catch (error) {
           if (error instanceof CallbackResendBusy) return sendError(reply.header('retry-after', '1'), 503, 'busy', error.message);

@@ -44,7 +44,9 @@ export const JournalEntrySchema = Type.Object({
       body: Type.String(),
       // Optional: state documents written before response headers were kept still load.
       headers: Type.Optional(
-        Type.Record(Type.String(), Type.String(), { description: `the receiver's response headers: at most ${RESPONSE_HEADERS_KEEP}, each value cut to ${RESPONSE_HEADER_VALUE_KEEP} characters` }),
+        Type.Record(Type.String(), Type.String(), {
+          description: `the receiver's response headers: at most ${RESPONSE_HEADERS_KEEP}, each value cut to ${RESPONSE_HEADER_VALUE_KEEP} characters`,
+        }),
       ),
     }),
   ),

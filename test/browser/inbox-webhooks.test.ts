@@ -24,7 +24,14 @@ async function open(t: { onTestFinished(fn: () => Promise<void>): void }): Promi
     if (JSON.stringify(req.body).includes('break me')) res.writeHead(500, { 'x-sink-said': 'no thanks' }).end('receiver exploded');
   });
   const running = await emulators.start({
-    accounts: [{ id: ACCOUNT, users: [{ username: 'u', password: 'p' }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: OURS, applicationId: APP }] }],
+    accounts: [
+      {
+        id: ACCOUNT,
+        users: [{ username: 'u', password: 'p' }],
+        applications: [{ id: APP, callbackUrl: sink.url }],
+        numbers: [{ number: OURS, applicationId: APP }],
+      },
+    ],
     callbacks: { retryDelays: ['20ms'], timeout: '2s' },
   });
   const browser = await launchBrowser();
@@ -74,11 +81,17 @@ describe.skipIf(skip)('the Webhooks view in headless Chromium', () => {
     sink.respond(() => undefined);
     await page.getByLabel('Failing only').uncheck();
     await row.getByRole('button', { name: 'Resend' }).click();
-    await page.getByRole('status').filter({ hasText: `Resent #${exhausted.seq}` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Resent #${exhausted.seq}` })
+      .waitFor();
     const replay = await running.callbacks.waitFor({ replayOf: exhausted.seq }, WAIT);
     expect(replay.outcome).toBe('delivered');
     const got = await sink.waitFor((r) => r.length === 5);
     expect(got[4]!.body).toEqual(exhausted.request.body);
-    await list.locator(`li[data-seq="${replay.seq}"]`).filter({ hasText: `resend of #${exhausted.seq}` }).waitFor();
+    await list
+      .locator(`li[data-seq="${replay.seq}"]`)
+      .filter({ hasText: `resend of #${exhausted.seq}` })
+      .waitFor();
   });
 });

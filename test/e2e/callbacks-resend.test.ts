@@ -21,15 +21,22 @@ type AppFile = NonNullable<ConfigFile['accounts']>[number]['applications'][numbe
 
 async function start(application: Omit<AppFile, 'id'>): Promise<RunningEmulator> {
   return emulators.start({
-    accounts: [{ id: ACCOUNT, users: [{ username: 'u', password: 'p' }], applications: [{ id: APP, ...application }], numbers: [{ number: OURS, applicationId: APP }] }],
+    accounts: [
+      { id: ACCOUNT, users: [{ username: 'u', password: 'p' }], applications: [{ id: APP, ...application }], numbers: [{ number: OURS, applicationId: APP }] },
+    ],
     callbacks: { retryDelays: ['10ms'], timeout: '500ms' },
   });
 }
 
-const received = (running: RunningEmulator, n = 1) => Promise.all(Array.from({ length: n }, (_, i) => running.inbound({ from: HANDSET, to: [OURS], text: `hi ${i}` })));
+const received = (running: RunningEmulator, n = 1) =>
+  Promise.all(Array.from({ length: n }, (_, i) => running.inbound({ from: HANDSET, to: [OURS], text: `hi ${i}` })));
 
 async function post(running: RunningEmulator, path: string, body?: unknown): Promise<{ status: number; data: { message?: string; seq?: number } }> {
-  const res = await fetch(`${running.url}/__emulator${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+  const res = await fetch(`${running.url}/__emulator${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
   return { status: res.status, data: (await res.json()) as { message?: string } };
 }
 
@@ -70,10 +77,20 @@ describe.each(CONTROL_CONNECTIONS)('the journal through the %s', (_mode, connect
 
     const first = await ops.callbacks.page({}, { limit: 4 });
     expect(first.total).toBe(6);
-    expect(first.entries.map((e) => e.seq)).toEqual(all.slice(2).map((e) => e.seq).reverse());
+    expect(first.entries.map((e) => e.seq)).toEqual(
+      all
+        .slice(2)
+        .map((e) => e.seq)
+        .reverse(),
+    );
     expect(first.nextBeforeSeq).toBe(first.entries.at(-1)!.seq);
     const second = await ops.callbacks.page({}, { limit: 4, beforeSeq: first.nextBeforeSeq! });
-    expect(second.entries.map((e) => e.seq)).toEqual(all.slice(0, 2).map((e) => e.seq).reverse());
+    expect(second.entries.map((e) => e.seq)).toEqual(
+      all
+        .slice(0, 2)
+        .map((e) => e.seq)
+        .reverse(),
+    );
     expect(second.nextBeforeSeq).toBeNull();
     const failingPage = await ops.callbacks.page({ outcome: 'failing' }, { limit: 1 });
     expect(failingPage).toMatchObject({ total: 2, entries: [{ outcome: 'exhausted' }] });
@@ -159,7 +176,14 @@ describe('POST /__emulator/callbacks/{seq}/resend over HTTP', () => {
       return 'handled';
     });
     const running = await emulators.start({
-      accounts: [{ id: ACCOUNT, users: [{ username: 'u', password: 'p' }], applications: [{ id: APP, callbackUrl: sink.url }], numbers: [{ number: OURS, applicationId: APP }] }],
+      accounts: [
+        {
+          id: ACCOUNT,
+          users: [{ username: 'u', password: 'p' }],
+          applications: [{ id: APP, callbackUrl: sink.url }],
+          numbers: [{ number: OURS, applicationId: APP }],
+        },
+      ],
       callbacks: { timeout: '10s' },
     });
     await received(running);

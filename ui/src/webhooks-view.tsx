@@ -137,9 +137,15 @@ export function WebhooksView({ subscribe, report, onError }: ViewProps) {
   return (
     <main class="view" aria-label="Webhooks">
       <h2>Webhooks</h2>
-      <form class="webhook-filters" aria-label="Webhook filters" onSubmit={(e) => e.preventDefault()} style="display:flex;flex-wrap:wrap;gap:0.6rem;align-items:end">
+      <form
+        class="webhook-filters"
+        aria-label="Webhook filters"
+        onSubmit={(e) => e.preventDefault()}
+        style="display:flex;flex-wrap:wrap;gap:0.6rem;align-items:end"
+      >
         <label>
-          <input type="checkbox" name="failingOnly" checked={filters.failingOnly} onChange={(e) => set({ failingOnly: e.currentTarget.checked })} /> Failing only
+          <input type="checkbox" name="failingOnly" checked={filters.failingOnly} onChange={(e) => set({ failingOnly: e.currentTarget.checked })} /> Failing
+          only
         </label>
         <label>
           Outcome{' '}
@@ -152,10 +158,18 @@ export function WebhooksView({ subscribe, report, onError }: ViewProps) {
           </select>
         </label>
         <label>
-          Type <input name="type" maxLength={100} placeholder="message-delivered" value={filters.type} onChange={(e) => set({ type: e.currentTarget.value.trim() })} />
+          Type{' '}
+          <input
+            name="type"
+            maxLength={100}
+            placeholder="message-delivered"
+            value={filters.type}
+            onChange={(e) => set({ type: e.currentTarget.value.trim() })}
+          />
         </label>
         <label>
-          Target <input name="target" maxLength={2048} placeholder="http://…" value={filters.target} onChange={(e) => set({ target: e.currentTarget.value.trim() })} />
+          Target{' '}
+          <input name="target" maxLength={2048} placeholder="http://…" value={filters.target} onChange={(e) => set({ target: e.currentTarget.value.trim() })} />
         </label>
         <span class="hint" aria-live="polite">
           {entries.length} of {total} shown
@@ -196,7 +210,7 @@ export function WebhooksView({ subscribe, report, onError }: ViewProps) {
                   </button>
                 </div>
                 {expanded && (
-                  <div class="webhook-details" aria-label={`Details of #${e.seq}`}>
+                  <section class="webhook-details" aria-label={`Details of #${e.seq}`}>
                     <h4>Request headers</h4>
                     <pre class="request-headers">{headerLines(e.request.headers)}</pre>
                     <h4>Request body</h4>
@@ -210,7 +224,7 @@ export function WebhooksView({ subscribe, report, onError }: ViewProps) {
                     )}
                     {e.error && <p class="error">Error: {e.error}</p>}
                     {e.explanation && <p class="hint">Why: {e.explanation}</p>}
-                  </div>
+                  </section>
                 )}
               </li>
             );
