@@ -18,7 +18,7 @@ import { attachmentProblems } from './inbound-attachments.js';
 import { numberOperations, type NumberOperations } from './number-operations.js';
 import { optOutOperations, type OptOutOperations } from './opt-out-operations.js';
 import { trafficOperations, type TrafficOperations } from './traffic-operations.js';
-import { MAX_WAIT_MS } from './schemas.js';
+import { MAX_PAGE_LIMIT, MAX_RESEND_TARGET, MAX_WAIT_MS } from './schemas.js';
 import { ThrowawayAccountError, type ThrowawayAccount, type ThrowawayAccountRequest } from '../throwaway-accounts.js';
 
 /**
@@ -225,10 +225,6 @@ function errorCodeArgument(code: number): number {
   return code;
 }
 
-/** The most entries one journal page holds (GET /callbacks?limit=). */
-export const MAX_PAGE_LIMIT = 1000;
-/** The longest resend target URL. */
-export const MAX_RESEND_TARGET = 2048;
 
 export { CallbackResendBusy };
 

@@ -3,6 +3,10 @@ import { MAX_TIME_SCALE } from '../config/schema.js';
 
 /** The longest long-poll or idle wait, in real ms: the same bound in-process and over HTTP (a timer past 2^31-1 ms would fire at once). */
 export const MAX_WAIT_MS = 300_000;
+/** The most entries one journal page holds (GET /callbacks?limit=). */
+export const MAX_PAGE_LIMIT = 1000;
+/** The longest resend target URL. */
+export const MAX_RESEND_TARGET = 2048;
 
 /** Query filters for GET /__emulator/messages. */
 export const MessageFilterQuery = Type.Object(
@@ -50,7 +54,7 @@ export const JournalQuery = Type.Object(
     replayOf: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'only resends of this entry' })),
     afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
     limit: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 1000, description: 'paging: at most this many entries, newest first, answered as {entries, total, nextBeforeSeq}' }),
+      Type.Integer({ minimum: 1, maximum: MAX_PAGE_LIMIT, description: 'paging: at most this many entries, newest first, answered as {entries, total, nextBeforeSeq}' }),
     ),
     beforeSeq: Type.Optional(
       Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'paging: only entries below this seq (the nextBeforeSeq of the page before)' }),
@@ -72,7 +76,7 @@ export const ResendParams = Type.Object(
 export const ResendBody = Type.Object(
   {
     target: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 2048, pattern: '^https?://', description: "an http(s) URL to send to instead of the entry's target" }),
+      Type.String({ minLength: 1, maxLength: MAX_RESEND_TARGET, pattern: '^https?://', description: "an http(s) URL to send to instead of the entry's target" }),
     ),
   },
   { additionalProperties: false },

@@ -75,7 +75,7 @@ export interface JournalFilter {
 }
 
 /** The outcomes `outcome=failing` matches: an attempt that did not reach the application (not-requested and network are by design). */
-export const FAILING_OUTCOMES: ReadonlySet<CallbackOutcome> = new Set(['retrying', 'exhausted', 'no-target', 'dropped', 'cancelled']);
+const FAILING_OUTCOMES: ReadonlySet<CallbackOutcome> = new Set(['retrying', 'exhausted', 'no-target', 'dropped', 'cancelled']);
 
 /** One newest-first page of the journal: `nextBeforeSeq` asks for the page after it (null: none left). */
 export interface JournalPage {

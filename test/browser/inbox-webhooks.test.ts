@@ -94,4 +94,22 @@ describe.skipIf(skip)('the Webhooks view in headless Chromium', () => {
       .filter({ hasText: `resend of #${exhausted.seq}` })
       .waitFor();
   });
+
+  it('pages back with Load more: the newest 100 first, then the rest, and the button goes when none is left', async (t) => {
+    const { running, page } = await open(t);
+    for (let i = 0; i < 105; i++) await running.inbound({ from: HANDSET, to: [OURS], text: `n${i}` });
+    await running.callbacks.waitFor({ outcome: 'delivered', afterSeq: 104 }, WAIT);
+    await page.goto(running.url);
+    await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+    await page.locator('.views').getByRole('button', { name: 'Webhooks' }).click();
+    const list = page.getByRole('list', { name: 'Callback attempts' });
+    await list.locator('li[data-seq="105"]').waitFor();
+    expect(await list.locator('li').count()).toBe(100);
+    expect(await list.locator('li').last().getAttribute('data-seq')).toBe('6');
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await list.locator('li[data-seq="1"]').waitFor();
+    expect(await list.locator('li').count()).toBe(105);
+    await page.getByRole('button', { name: 'Load more' }).waitFor({ state: 'detached' });
+    await page.getByText('105 of 105 shown').waitFor();
+  });
 });
