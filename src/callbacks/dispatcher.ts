@@ -27,7 +27,7 @@ export interface DispatcherOptions {
   userAgent?: string;
 }
 
-/** Counts that must balance: planned = delivered + pending + exhausted + noTarget + notRequested + dropped + cancelled. */
+/** Counts that must balance: planned = delivered + pending + exhausted + noTarget + notRequested + dropped + cancelled (resends plan no event: ResendBooks). */
 export interface DeliveryBooks {
   planned: number;
   delivered: number;

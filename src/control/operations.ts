@@ -225,7 +225,6 @@ function errorCodeArgument(code: number): number {
   return code;
 }
 
-
 export { CallbackResendBusy };
 
 /** Where a resend goes: the override (an http(s) URL) or the entry's own target; refused when there is nothing to send. */

@@ -54,7 +54,11 @@ export const JournalQuery = Type.Object(
     replayOf: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'only resends of this entry' })),
     afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
     limit: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: MAX_PAGE_LIMIT, description: 'paging: at most this many entries, newest first, answered as {entries, total, nextBeforeSeq}' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_PAGE_LIMIT,
+        description: 'paging: at most this many entries, newest first, answered as {entries, total, nextBeforeSeq}',
+      }),
     ),
     beforeSeq: Type.Optional(
       Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'paging: only entries below this seq (the nextBeforeSeq of the page before)' }),
@@ -76,7 +80,12 @@ export const ResendParams = Type.Object(
 export const ResendBody = Type.Object(
   {
     target: Type.Optional(
-      Type.String({ minLength: 1, maxLength: MAX_RESEND_TARGET, pattern: '^https?://', description: "an http(s) URL to send to instead of the entry's target" }),
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_RESEND_TARGET,
+        pattern: '^https?://',
+        description: "an http(s) URL to send to instead of the entry's target",
+      }),
     ),
   },
   { additionalProperties: false },
