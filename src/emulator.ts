@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { AccountRegistry } from './accounts.js';
-import { CallbackDispatcher, type DeliveryBooks } from './callbacks/dispatcher.js';
+import { CallbackDispatcher, type DeliveryBooks, type ResendBooks } from './callbacks/dispatcher.js';
 import { TimelinePlayer } from './callbacks/timeline.js';
 import { createClock, type Clock } from './clock.js';
 import type { EmulatorConfig } from './config/resolve.js';
@@ -282,7 +282,7 @@ export class Emulator {
   }
 
   /** The callback journal: list, wait for an entry (JournalWaitTimeout), watch entries as they are recorded. */
-  get callbackJournal(): Pick<Journal, 'list' | 'waitFor' | 'subscribe'> {
+  get callbackJournal(): Pick<Journal, 'list' | 'waitFor' | 'subscribe' | 'get' | 'page'> {
     return this.parts.journal;
   }
 
@@ -307,6 +307,7 @@ export class Emulator {
     journal: ReturnType<Journal['stats']>;
     media: ReturnType<MediaStore['stats']>;
     callbacks: DeliveryBooks;
+    resends: ResendBooks;
     pendingSteps: number;
     searchRateLimit: SearchRateLimitStats;
   } {
@@ -316,6 +317,7 @@ export class Emulator {
       journal: journal.stats(),
       media: media.stats(),
       callbacks: dispatcher.stats(),
+      resends: dispatcher.resendStats(),
       pendingSteps: timeline.pendingSteps,
       searchRateLimit: searchRateLimit.stats(),
     };

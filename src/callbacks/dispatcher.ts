@@ -4,7 +4,7 @@ import { Agent, request } from 'undici';
 import type { Logger } from 'pino';
 import type { Clock, Scheduled } from '../clock.js';
 import type { CallbackAuthConfig } from '../config/resolve.js';
-import type { CallbackOutcome, Journal, JournalEntry } from '../store/journal.js';
+import { RESPONSE_HEADER_VALUE_KEEP, RESPONSE_HEADERS_KEEP, type CallbackOutcome, type Journal, type JournalEntry } from '../store/journal.js';
 import type { AttemptState, DeliveryRecord } from '../model/pending.js';
 import type { CallbackEvent } from './payloads.js';
 import { redactUrlCredentials } from '../config/url-credentials.js';
@@ -27,7 +27,7 @@ export interface DispatcherOptions {
   userAgent?: string;
 }
 
-/** Counts that must balance: planned = delivered + pending + exhausted + noTarget + notRequested + dropped + cancelled. */
+/** Counts that must balance: planned = delivered + pending + exhausted + noTarget + notRequested + dropped + cancelled (resends plan no event: ResendBooks). */
 export interface DeliveryBooks {
   planned: number;
   delivered: number;
@@ -48,6 +48,49 @@ export interface DeliveryObserver {
   retrying(delivery: Delivery, next: NextAttempt): void;
 }
 
+/** How many resends may be on the wire at once; past it resend() throws CallbackResendBusy. */
+export const MAX_RESENDS_IN_FLIGHT = 16;
+
+/** Resends of journaled entries: outside the delivery books, which count planned events only. */
+export interface ResendBooks {
+  resent: number;
+  delivered: number;
+  failed: number;
+  inFlight: number;
+}
+
+/** A resend refused because MAX_RESENDS_IN_FLIGHT are on the wire (or the emulator is closing). */
+export class CallbackResendBusy extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CallbackResendBusy';
+  }
+}
+
+// What one POST came back with.
+interface Exchange {
+  status: number | undefined;
+  error: string | undefined;
+  challenged: boolean;
+  durationMs: number;
+  response: { status: number; body: string; headers: Record<string, string> } | undefined;
+}
+
+const basic = (auth: CallbackAuthConfig) => 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64');
+
+// The receiver's headers, bounded: the first RESPONSE_HEADERS_KEEP, each value cut to RESPONSE_HEADER_VALUE_KEEP.
+function keptHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  let count = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    if (count++ >= RESPONSE_HEADERS_KEEP) break;
+    const text = Array.isArray(value) ? value.join(', ') : value;
+    out[name.slice(0, 256)] = text.length > RESPONSE_HEADER_VALUE_KEEP ? text.slice(0, RESPONSE_HEADER_VALUE_KEEP) : text;
+  }
+  return out;
+}
+
 // Enough of a receiver's answer to explain it in the journal; reading stops there.
 const RESPONSE_BODY_KEEP = 4096;
 
@@ -64,6 +107,9 @@ export class CallbackDispatcher {
   private readonly unsettled = new Map<string, { delivery: Delivery; attempt: number }>();
   private readonly books: DeliveryBooks = { planned: 0, delivered: 0, pending: 0, exhausted: 0, noTarget: 0, notRequested: 0, dropped: 0, cancelled: 0 };
   private closed = false;
+  private resendsInFlight = 0;
+  private resendCount = 0;
+  private readonly resends: ResendBooks = { resent: 0, delivered: 0, failed: 0, inFlight: 0 };
   private readonly plainHeaders: Readonly<Record<string, string>>;
   private readonly observers = new Set<DeliveryObserver>();
 
@@ -162,53 +208,24 @@ export class CallbackDispatcher {
     const { auth } = delivery;
     // Without credentials every attempt sends the same headers: one object, shared (never mutated) by the journal.
     const headers =
-      auth.mode === 'preemptive' || (auth.mode === 'challenge' && withCredentials)
-        ? { ...this.plainHeaders, authorization: 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64') }
-        : this.plainHeaders;
+      auth.mode === 'preemptive' || (auth.mode === 'challenge' && withCredentials) ? { ...this.plainHeaders, authorization: basic(auth) } : this.plainHeaders;
     const abort = new EventEmitter();
     this.inFlight.set(delivery.eventId, abort);
     this.unsettled.set(delivery.eventId, { delivery, attempt });
     const at = this.clock.now();
-    const started = performance.now();
-    let status: number | undefined;
-    let responseBody = '';
-    let error: string | undefined;
-    let challenged = false;
-    // Each attempt has its own unref'd deadline covering headers and body: undici's request-level headersTimeout /
-    // bodyTimeout let a 200 sent after the timeout count as delivered (the hostile-receivers test caught it).
-    let timedOut = false;
-    const deadline = setTimeout(() => {
-      timedOut = true;
-      abort.emit('abort');
-    }, this.options.timeoutMs);
-    deadline.unref();
+    let exchanged: Exchange;
     try {
-      const res = await request(delivery.target!, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(delivery.body),
-        dispatcher: this.agent,
-        signal: abort,
-      });
-      status = res.statusCode;
-      // Most receivers answer with an empty body: drain it without collecting chunks.
-      if (res.headers['content-length'] === '0') await res.body.dump();
-      else responseBody = await readSome(res.body);
-      const wwwAuthenticate = String(res.headers['www-authenticate'] ?? '');
-      challenged = status === 401 && /^\s*basic\b/i.test(wwwAuthenticate);
-    } catch (err) {
-      error = timedOut ? `timeout after ${this.options.timeoutMs} ms` : describeNetworkError(err, this.options.timeoutMs);
+      exchanged = await this.exchange(delivery.target!, headers, JSON.stringify(delivery.body), abort);
     } finally {
-      clearTimeout(deadline);
       this.inFlight.delete(delivery.eventId);
     }
-    const durationMs = Math.round((performance.now() - started) * 100) / 100;
+    const { status, error, challenged, durationMs } = exchanged;
     if (this.closed || !this.unsettled.has(delivery.eventId)) return;
 
     // A response cut off before its body was read (a reset mid-response) is a failed attempt, even after a 2xx
     // status line: at least once means a duplicate is better than an event claimed delivered that may not be.
     const ok = error === undefined && status !== undefined && status >= 200 && status < 300;
-    const response = status === undefined ? undefined : { status, body: responseBody };
+    const response = exchanged.response;
     if (ok) {
       this.settle(delivery, 'delivered');
       this.record(delivery, { attempt, at, durationMs, outcome: 'delivered', headers, response });
@@ -242,6 +259,100 @@ export class CallbackDispatcher {
     this.retryTimers.set(delivery.eventId, timer);
   }
 
+  // One POST with its own deadline: what came back (status, kept body and headers) or the error, and how long it took.
+  private async exchange(target: string, headers: Readonly<Record<string, string>>, body: string, abort: EventEmitter): Promise<Exchange> {
+    const started = performance.now();
+    let status: number | undefined;
+    let responseBody = '';
+    let responseHeaders: Record<string, string> = {};
+    let error: string | undefined;
+    let challenged = false;
+    // Each attempt has its own unref'd deadline covering headers and body: undici's request-level headersTimeout /
+    // bodyTimeout let a 200 sent after the timeout count as delivered (the hostile-receivers test caught it).
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      abort.emit('abort');
+    }, this.options.timeoutMs);
+    deadline.unref();
+    try {
+      const res = await request(target, { method: 'POST', headers, body, dispatcher: this.agent, signal: abort });
+      status = res.statusCode;
+      responseHeaders = keptHeaders(res.headers);
+      // Most receivers answer with an empty body: drain it without collecting chunks.
+      if (res.headers['content-length'] === '0') await res.body.dump();
+      else responseBody = await readSome(res.body);
+      const wwwAuthenticate = String(res.headers['www-authenticate'] ?? '');
+      challenged = status === 401 && /^\s*basic\b/i.test(wwwAuthenticate);
+    } catch (err) {
+      error = timedOut ? `timeout after ${this.options.timeoutMs} ms` : describeNetworkError(err, this.options.timeoutMs);
+    } finally {
+      clearTimeout(deadline);
+    }
+    const durationMs = Math.round((performance.now() - started) * 100) / 100;
+    return { status, error, challenged, durationMs, response: status === undefined ? undefined : { status, body: responseBody, headers: responseHeaders } };
+  }
+
+  /**
+   * POST a journaled entry's recorded body again, once (no retries, the usual timeout), to its target or `target`,
+   * with `auth` (the application's current credentials, sent at once: one attempt has no room for a challenge).
+   * Journaled as a new entry with `replayOf`, outcome delivered or exhausted. Outside the planned books (it plans no
+   * event): counted in resendStats(). Throws CallbackResendBusy past MAX_RESENDS_IN_FLIGHT.
+   */
+  async resend(entry: JournalEntry, target: string, auth: CallbackAuthConfig): Promise<JournalEntry> {
+    if (this.closed) throw new CallbackResendBusy('the emulator is closing');
+    if (this.resendsInFlight >= MAX_RESENDS_IN_FLIGHT)
+      throw new CallbackResendBusy(`${MAX_RESENDS_IN_FLIGHT} resends are in flight already; try again when one has answered`);
+    this.resendsInFlight++;
+    this.resends.inFlight = this.resendsInFlight;
+    try {
+      const headers = auth.mode === 'none' ? this.plainHeaders : { ...this.plainHeaders, authorization: basic(auth) };
+      const abort = new EventEmitter();
+      const key = `resend\u0000${++this.resendCount}`;
+      this.inFlight.set(key, abort);
+      const at = this.clock.now();
+      let exchanged: Exchange;
+      try {
+        exchanged = await this.exchange(target, headers, JSON.stringify(entry.request.body), abort);
+      } finally {
+        this.inFlight.delete(key);
+      }
+      const { status, error, durationMs, response } = exchanged;
+      const ok = error === undefined && status !== undefined && status >= 200 && status < 300;
+      this.resends.resent++;
+      this.resends[ok ? 'delivered' : 'failed']++;
+      const delivery = {
+        eventId: entry.eventId,
+        accountId: entry.accountId,
+        messageId: entry.messageId,
+        applicationId: entry.applicationId,
+        type: entry.type,
+        recipient: entry.recipient,
+        target,
+        body: entry.request.body as CallbackEvent[],
+        explanation: entry.explanation,
+      };
+      return this.record(delivery, {
+        attempt: entry.attempt,
+        at,
+        durationMs,
+        outcome: ok ? 'delivered' : 'exhausted',
+        headers,
+        response,
+        error,
+        replayOf: entry.seq,
+      });
+    } finally {
+      this.resendsInFlight--;
+      this.resends.inFlight = this.resendsInFlight;
+    }
+  }
+
+  /** Resends so far (outside the delivery books): how many were sent, delivered, failed, and in flight now. */
+  resendStats(): ResendBooks {
+    return { ...this.resends };
+  }
+
   // One line per failed attempt: which callback, which attempt of how many, why, and what happens next.
   private logFailure(
     level: 'debug' | 'info' | 'warn',
@@ -268,15 +379,16 @@ export class CallbackDispatcher {
   }
 
   private record(
-    delivery: Delivery,
+    delivery: Pick<Delivery, 'eventId' | 'accountId' | 'messageId' | 'applicationId' | 'type' | 'recipient' | 'target' | 'body' | 'explanation'>,
     a: {
       attempt: number;
       at: number;
       durationMs: number;
       outcome: CallbackOutcome;
       headers: Readonly<Record<string, string>>;
-      response?: { status: number; body: string };
+      response?: { status: number; body: string; headers?: Record<string, string> };
       error?: string;
+      replayOf?: number;
     },
   ): JournalEntry {
     // Credentials are a secret of the user's receiver: the journal shows that they were sent, not what they were.
@@ -297,6 +409,7 @@ export class CallbackDispatcher {
       response: a.response,
       error: a.error,
       outcome: a.outcome,
+      ...(a.replayOf !== undefined ? { replayOf: a.replayOf } : {}),
       explanation: delivery.explanation,
     });
     // Guarded: the log object would otherwise be built for every attempt and thrown away at the default level.

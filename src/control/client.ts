@@ -2,7 +2,7 @@ import type { NumberConfig } from '../config/numbers.js';
 import type { TrafficView } from '../messaging/traffic-settings.js';
 import type { ControlOptOut, OptOutList } from './opt-out-operations.js';
 import { PendingWorkError, type PendingReport } from '../messaging/settle.js';
-import { JournalWaitTimeout, type JournalEntry, type JournalFilter } from '../store/journal.js';
+import { JournalWaitTimeout, type JournalEntry, type JournalFilter, type JournalPage } from '../store/journal.js';
 import { ThrowawayAccountError } from '../throwaway-accounts.js';
 import { ControlInputError, type ControlMessage, type ControlOperations } from './operations.js';
 
@@ -133,6 +133,11 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
           throw new JournalWaitTimeout(timeout.filter, timeout.waitedMs, timeout.seen, timeout.seenTotal ?? timeout.seen.length);
         }
         return (data as { entries: JournalEntry[] }).entries[0]!;
+      },
+      page: async (filter = {}, opts = {}) => get<JournalPage>('/callbacks', { ...filter, limit: opts.limit ?? 100, beforeSeq: opts.beforeSeq }),
+      async resend(seq, opts = {}) {
+        const { status, data } = await call('POST', `/callbacks/${encodeURIComponent(String(seq))}/resend`, {}, opts);
+        return status === 404 ? undefined : (data as JournalEntry);
       },
     },
     inbound: async (request) => ((await call('POST', '/inbound', {}, request)).data as { messages: ControlMessage[] }).messages,

@@ -10,7 +10,8 @@ import type { RestoreCounts, StateDocument } from '../persistence/state-document
 import { exportState, importState } from '../persistence/state.js';
 import { StateDocumentError } from '../persistence/state-document.js';
 import { summaryOf, type ScenarioSummary } from '../scenarios/engine.js';
-import type { JournalEntry, JournalFilter } from '../store/journal.js';
+import type { JournalEntry, JournalFilter, JournalPage } from '../store/journal.js';
+import { CallbackResendBusy, type ResendBooks } from '../callbacks/dispatcher.js';
 import type { MessageStatus, StoredMessage } from '../store/messages.js';
 import type { Problem } from '../validation/schema-check.js';
 import { lintText, type MessageLint } from '../segment-lint.js';
@@ -19,7 +20,7 @@ import { attachmentProblems } from './inbound-attachments.js';
 import { numberOperations, type NumberOperations } from './number-operations.js';
 import { optOutOperations, type OptOutOperations } from './opt-out-operations.js';
 import { trafficOperations, type TrafficOperations } from './traffic-operations.js';
-import { LINT_BOUNDS, MAX_WAIT_MS } from './schemas.js';
+import { LINT_BOUNDS, MAX_PAGE_LIMIT, MAX_RESEND_TARGET, MAX_WAIT_MS } from './schemas.js';
 import { ThrowawayAccountError, type ThrowawayAccount, type ThrowawayAccountRequest } from '../throwaway-accounts.js';
 
 /**
@@ -64,6 +65,8 @@ export interface Health {
   journal: { entries: number; evicted: number; cap: number };
   media: { objects: number; bytes: number; evicted: number; expired: number; capBytes: number };
   callbacks: DeliveryBooks;
+  /** Resends (POST /callbacks/{seq}/resend), outside the books: they plan no event. */
+  resends: ResendBooks;
   pendingSteps: number;
   scenarioProblems: Problem[];
 }
@@ -102,6 +105,14 @@ export interface ControlOperations {
     list(filter?: JournalFilter): Promise<JournalEntry[]>;
     /** The first entry matching the filter, waiting up to `timeoutMs`; rejects with JournalWaitTimeout (what it saw). */
     waitFor(filter: JournalFilter, options?: { timeoutMs?: number }): Promise<JournalEntry>;
+    /** A newest-first page: up to `limit` (1 to MAX_PAGE_LIMIT, default 100) entries below `beforeSeq`, the total, the next page's beforeSeq. */
+    page(filter?: JournalFilter, options?: { limit?: number; beforeSeq?: number }): Promise<JournalPage>;
+    /**
+     * POST an entry's recorded body again, once, to its target or `target` (http(s)), with the application's current
+     * callback credentials; resolves with the new entry (`replayOf: seq`) after the attempt, undefined for an unknown
+     * (or evicted) seq. ControlInputError: nothing to resend or a bad target; CallbackResendBusy: too many in flight.
+     */
+    resend(seq: number, options?: { target?: string }): Promise<JournalEntry | undefined>;
   };
   inbound(request: InboundRequest): Promise<ControlMessage[]>;
   /** The accounts, configured then throwaway, and their numbers (no credentials): what a handset can send to. */
@@ -223,6 +234,29 @@ function errorCodeArgument(code: number): number {
   return code;
 }
 
+export { CallbackResendBusy };
+
+/** Where a resend goes: the override (an http(s) URL) or the entry's own target; refused when there is nothing to send. */
+function resendTarget(entry: JournalEntry, override: string | undefined): string {
+  if (!Array.isArray(entry.request.body) || entry.request.body.length === 0)
+    throw new ControlInputError(`journal entry ${entry.seq} has no request body to resend`);
+  if (override !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = override.length <= MAX_RESEND_TARGET ? new URL(override) : undefined;
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw new ControlInputError(`target must be an http(s) URL of at most ${MAX_RESEND_TARGET} characters`);
+    return override;
+  }
+  if (entry.outcome === 'network')
+    throw new ControlInputError(`journal entry ${entry.seq} is the network's own message to a handset, never POSTed: give a target to send its body to`);
+  if (entry.target === undefined) throw new ControlInputError(`journal entry ${entry.seq} has no target (outcome ${entry.outcome}): give one`);
+  return entry.target;
+}
+
 /** A wait the caller asked for, checked as the HTTP routes check it: a whole number of ms from 0 to MAX_WAIT_MS. */
 function waitMs(timeoutMs: number | undefined): number {
   const ms = timeoutMs ?? 5000;
@@ -298,6 +332,20 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
       },
       async waitFor(filter, options = {}) {
         return emulator.callbackJournal.waitFor(filter, waitMs(options.timeoutMs));
+      },
+      async page(filter = {}, options = {}) {
+        const limit = options.limit ?? 100;
+        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT)
+          throw new ControlInputError(`limit must be a whole number from 1 to ${MAX_PAGE_LIMIT}, got ${String(limit)}`);
+        return emulator.callbackJournal.page(filter, limit, options.beforeSeq);
+      },
+      async resend(seq, options = {}) {
+        const entry = emulator.callbackJournal.get(seq);
+        if (!entry) return undefined;
+        const target = resendTarget(entry, options.target);
+        const account = emulator.accounts.get(entry.accountId);
+        const app = account && emulator.accounts.application(account, entry.applicationId);
+        return emulator.parts.dispatcher.resend(entry, target, app?.callbackAuth ?? { mode: 'none' });
       },
     },
     async inbound(request) {

@@ -12,7 +12,7 @@ import { accountRoutes } from './account-routes.js';
 import { registerCrossSiteGuard } from './cross-site-guard.js';
 import { EventStreams } from './event-streams.js';
 import { LongPolls } from './long-polls.js';
-import { ControlInputError, type ControlOperations, type LintRequest, type MessageFilter } from './operations.js';
+import { CallbackResendBusy, ControlInputError, type ControlOperations, type LintRequest, type MessageFilter } from './operations.js';
 import { lintText } from '../segment-lint.js';
 import { buildControlOpenApi, type ControlRoute } from './openapi.js';
 import { messageMediaRoutes } from './message-media.js';
@@ -32,6 +32,8 @@ import {
   JournalQuery,
   LintBody,
   MessageFilterQuery,
+  ResendBody,
+  ResendParams,
   TimeBody,
   TriggerBody,
 } from './schemas.js';
@@ -161,7 +163,11 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
         'The callback journal, filtered; with wait=ms, a long-poll for the first matching entry (408 on timeout with the newest 10 entries it saw and their total)',
       querystring: JournalQuery,
       handler: async (req: Req, reply: FastifyReply) => {
-        const { wait, ...filter } = req.query as JournalFilter & { wait?: number };
+        const { wait, limit, beforeSeq, ...filter } = req.query as JournalFilter & { wait?: number; limit?: number; beforeSeq?: number };
+        const paging = limit !== undefined || beforeSeq !== undefined;
+        if (paging && wait !== undefined)
+          return sendError(reply, 400, 'bad-request', 'wait (a long-poll for the first match) and limit/beforeSeq (newest-first pages) do not go together');
+        if (paging) return ops.callbacks.page(filter, { limit, beforeSeq });
         if (wait === undefined) return { entries: await ops.callbacks.list(filter) };
         return polls.hold(reply, async () => {
           try {
@@ -178,6 +184,33 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
             });
           }
         });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/callbacks/:seq/resend',
+      summary:
+        "POST a journal entry's recorded body again, once (no retries), to its target or {target}, with the application's current callback credentials; 201 with the new entry (replayOf: seq); 503 past 16 resends in flight",
+      params: ResendParams,
+      body: ResendBody,
+      optionalBody: true,
+      status: 201,
+      notFound: 'No journal entry has that seq (it may have been evicted or reset)',
+      handler: async (req: Req, reply: FastifyReply) => {
+        try {
+          const entry = await ops.callbacks.resend(Number(req.params.seq), req.body as { target?: string });
+          if (!entry)
+            return sendError(
+              reply,
+              404,
+              'not-found',
+              `no journal entry ${req.params.seq} (it may have been evicted or reset); GET /__emulator/callbacks lists them`,
+            );
+          return reply.code(201).send(entry);
+        } catch (error) {
+          if (error instanceof CallbackResendBusy) return sendError(reply.header('retry-after', '1'), 503, 'busy', error.message);
+          throw error;
+        }
       },
     },
     {

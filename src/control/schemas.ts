@@ -3,6 +3,10 @@ import { MAX_TIME_SCALE } from '../config/schema.js';
 
 /** The longest long-poll or idle wait, in real ms: the same bound in-process and over HTTP (a timer past 2^31-1 ms would fire at once). */
 export const MAX_WAIT_MS = 300_000;
+/** The most entries one journal page holds (GET /callbacks?limit=). */
+export const MAX_PAGE_LIMIT = 1000;
+/** The longest resend target URL. */
+export const MAX_RESEND_TARGET = 2048;
 
 /** Query filters for GET /__emulator/messages. */
 export const MessageFilterQuery = Type.Object(
@@ -42,11 +46,46 @@ export const JournalQuery = Type.Object(
     recipient: Type.Optional(Type.String()),
     target: Type.Optional(Type.String()),
     outcome: Type.Optional(
-      Type.Union(['delivered', 'retrying', 'exhausted', 'no-target', 'not-requested', 'dropped', 'cancelled', 'network'].map((s) => Type.Literal(s))),
+      Type.Union(
+        ['delivered', 'retrying', 'exhausted', 'no-target', 'not-requested', 'dropped', 'cancelled', 'network', 'failing'].map((s) => Type.Literal(s)),
+        { description: "one outcome, or 'failing': every attempt that did not deliver (retrying, exhausted, no-target, dropped, cancelled)" },
+      ),
     ),
+    replayOf: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'only resends of this entry' })),
     afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_PAGE_LIMIT,
+        description: 'paging: at most this many entries, newest first, answered as {entries, total, nextBeforeSeq}',
+      }),
+    ),
+    beforeSeq: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'paging: only entries below this seq (the nextBeforeSeq of the page before)' }),
+    ),
     wait: Type.Optional(
       Type.Integer({ minimum: 0, maximum: MAX_WAIT_MS, description: 'long-poll: answer as soon as a matching entry exists, or 408 after this many ms' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** POST /__emulator/callbacks/{seq}/resend: the journal entry's sequence number. */
+export const ResendParams = Type.Object(
+  { seq: Type.String({ pattern: '^[1-9][0-9]{0,15}$', maxLength: 16, description: "a journal entry's seq" }) },
+  { additionalProperties: false },
+);
+
+/** Body of POST /__emulator/callbacks/{seq}/resend: optionally another target than the entry's. */
+export const ResendBody = Type.Object(
+  {
+    target: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_RESEND_TARGET,
+        pattern: '^https?://',
+        description: "an http(s) URL to send to instead of the entry's target",
+      }),
     ),
   },
   { additionalProperties: false },

@@ -1,6 +1,11 @@
 import { Type, type Static } from 'typebox';
 import { DurationMs, EpochMs, Sequence } from '../validation/bounds.js';
 
+/** How many response headers an entry keeps: a receiver answering hundreds costs the journal nothing more. */
+export const RESPONSE_HEADERS_KEEP = 32;
+/** How many characters of each response header value an entry keeps. */
+export const RESPONSE_HEADER_VALUE_KEEP = 1024;
+
 /** What became of an event as of one attempt. */
 const CallbackOutcomeSchema = Type.Union([
   Type.Literal('delivered'),
@@ -33,9 +38,21 @@ export const JournalEntrySchema = Type.Object({
   at: EpochMs(),
   durationMs: DurationMs(),
   request: Type.Object({ headers: Type.Record(Type.String(), Type.String()), body: Type.Array(Type.Unknown()) }),
-  response: Type.Optional(Type.Object({ status: Type.Integer({ minimum: 100, maximum: 999 }), body: Type.String() })),
+  response: Type.Optional(
+    Type.Object({
+      status: Type.Integer({ minimum: 100, maximum: 999 }),
+      body: Type.String(),
+      // Optional: state documents written before response headers were kept still load.
+      headers: Type.Optional(
+        Type.Record(Type.String(), Type.String(), {
+          description: `the receiver's response headers: at most ${RESPONSE_HEADERS_KEEP}, each value cut to ${RESPONSE_HEADER_VALUE_KEEP} characters`,
+        }),
+      ),
+    }),
+  ),
   error: Type.Optional(Type.String()),
   outcome: CallbackOutcomeSchema,
+  replayOf: Type.Optional(Sequence(1, 'a resend (POST /__emulator/callbacks/{seq}/resend): the seq of the entry whose body it sent again')),
   explanation: Type.Optional(Type.String({ description: 'why the event happened: the scenario rule that matched (and the ones that missed), or the default' })),
 });
 /** One callback attempt; see JournalEntrySchema. */
@@ -49,9 +66,23 @@ export interface JournalFilter {
   type?: string;
   recipient?: string;
   target?: string;
-  outcome?: CallbackOutcome;
+  /** One outcome, or `failing`: any attempt that did not deliver (see FAILING_OUTCOMES). */
+  outcome?: CallbackOutcome | 'failing';
+  /** Only resends of this entry. */
+  replayOf?: number;
   /** Only entries after this sequence number. */
   afterSeq?: number;
+}
+
+/** The outcomes `outcome=failing` matches: an attempt that did not reach the application (not-requested and network are by design). */
+const FAILING_OUTCOMES: ReadonlySet<CallbackOutcome> = new Set(['retrying', 'exhausted', 'no-target', 'dropped', 'cancelled']);
+
+/** One newest-first page of the journal: `nextBeforeSeq` asks for the page after it (null: none left). */
+export interface JournalPage {
+  entries: JournalEntry[];
+  /** How many entries match the filter in all (every page). */
+  total: number;
+  nextBeforeSeq: number | null;
 }
 
 /** How many of the newest entries a timed-out wait carries: enough to explain it, never the whole journal. */
@@ -102,7 +133,8 @@ function matchesFilter(entry: JournalEntry, filter: JournalFilter): boolean {
     (filter.type === undefined || entry.type === filter.type) &&
     (filter.recipient === undefined || entry.recipient === filter.recipient) &&
     (filter.target === undefined || entry.target === filter.target) &&
-    (filter.outcome === undefined || entry.outcome === filter.outcome) &&
+    (filter.outcome === undefined || entry.outcome === filter.outcome || (filter.outcome === 'failing' && FAILING_OUTCOMES.has(entry.outcome))) &&
+    (filter.replayOf === undefined || entry.replayOf === filter.replayOf) &&
     (filter.afterSeq === undefined || entry.seq > filter.afterSeq)
   );
 }
@@ -206,6 +238,33 @@ export class Journal {
       if (entries.length > limit) entries.shift();
     }
     return { entries, total };
+  }
+
+  /** The entry with this sequence number, if still held. */
+  get(seq: number): JournalEntry | undefined {
+    return this.entries.get(seq);
+  }
+
+  /**
+   * Up to `limit` entries matching the filter with seq below `beforeSeq` (all when absent), newest first, and how many
+   * match in all. One pass keeping at most `limit` entries: no copy of the journal per page.
+   */
+  page(filter: JournalFilter, limit: number, beforeSeq?: number): JournalPage {
+    const kept: JournalEntry[] = [];
+    let total = 0;
+    let below = 0;
+    for (const entry of this.entries.values()) {
+      if (!matchesFilter(entry, filter)) continue;
+      total++;
+      if (beforeSeq !== undefined && entry.seq >= beforeSeq) continue;
+      below++;
+      kept.push(entry);
+      // Trimmed in batches: a shift() per entry would make a page of 1000 over a large journal quadratic.
+      if (kept.length >= 2 * limit) kept.splice(0, kept.length - limit);
+    }
+    if (kept.length > limit) kept.splice(0, kept.length - limit);
+    kept.reverse();
+    return { entries: kept, total, nextBeforeSeq: below > kept.length ? kept.at(-1)!.seq : null };
   }
 
   /** The first entry matching the filter: one already recorded, or the next one within `timeoutMs` (real time). */

@@ -98,7 +98,10 @@ describe('control API over HTTP only', () => {
     // A toll-free number of the account, for the opt-out routes.
     await f.running.numbers.set(ACCOUNT_A, '+18335550900', {});
     const inFlight = await sendA(f, [AFTER_1H]);
+    const received = await f.running.callbacks.waitFor({ messageId: copy!.id }, { timeoutMs: 5000 });
     const calls: Record<string, { path: string; body?: unknown }> = {
+      // Resent to the emulator itself: the answer (a 404) makes it exhausted, the route still answers 201 with it.
+      'post /__emulator/callbacks/{seq}/resend': { path: `/__emulator/callbacks/${received.seq}/resend`, body: { target: `${f.running.url}/hook` } },
       'get /__emulator/messages/{id}': { path: `/__emulator/messages/${copy!.id}` },
       'get /__emulator/error-codes/{code}': { path: '/__emulator/error-codes/4720' },
       'get /__emulator/messages/{id}/media/{index}': { path: `/__emulator/messages/${withMedia!.id}/media/0` },

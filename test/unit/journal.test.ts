@@ -59,3 +59,35 @@ describe('Journal restore and eviction', () => {
     expect(live.stats().evicted).toBe(2);
   });
 });
+
+describe('Journal pages and the failing filter', () => {
+  it('pages newest first below beforeSeq, over gaps, with the total of every page and the next beforeSeq', () => {
+    const journal = new Journal(100);
+    journal.restore([1, 2, 5, 9, 10, 50].map((seq) => ({ ...entry(seq), outcome: seq % 2 ? 'delivered' : 'exhausted' })));
+    expect(journal.page({}, 4)).toMatchObject({ total: 6, nextBeforeSeq: 5 });
+    expect(journal.page({}, 4).entries.map((e) => e.seq)).toEqual([50, 10, 9, 5]);
+    expect(journal.page({}, 4, 5).entries.map((e) => e.seq)).toEqual([2, 1]);
+    expect(journal.page({}, 4, 5).nextBeforeSeq).toBeNull();
+    expect(journal.page({}, 2, 1)).toEqual({ entries: [], total: 6, nextBeforeSeq: null });
+    expect(journal.page({ outcome: 'failing' }, 10).entries.map((e) => e.seq)).toEqual([50, 10, 2]);
+    // A page of 1 over many entries keeps trimming its buffer and still answers the newest.
+    const big = new Journal(10_000);
+    record(big, 5000);
+    expect(big.page({}, 1).entries.map((e) => e.seq)).toEqual([5000]);
+    expect(big.page({}, 3, 4000).entries.map((e) => e.seq)).toEqual([3999, 3998, 3997]);
+  });
+
+  it('outcome=failing wakes a wait on the first attempt that did not deliver; replayOf narrows to resends', async () => {
+    const journal = new Journal(10);
+    const waiting = journal.waitFor({ outcome: 'failing' }, 1000);
+    const { seq: _a, ...delivered } = { ...entry(0), outcome: 'delivered' as const };
+    journal.record(delivered);
+    const { seq: _b, ...retrying } = { ...entry(0), outcome: 'retrying' as const };
+    const failing = journal.record(retrying);
+    expect(await waiting).toBe(failing);
+    const { seq: _c, ...resend } = { ...entry(0), outcome: 'delivered' as const, replayOf: failing.seq };
+    const replay = journal.record(resend);
+    expect(journal.list({ replayOf: failing.seq })).toEqual([replay]);
+    expect(journal.get(replay.seq)).toBe(replay);
+  });
+});
