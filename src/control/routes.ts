@@ -12,7 +12,7 @@ import { accountRoutes } from './account-routes.js';
 import { registerCrossSiteGuard } from './cross-site-guard.js';
 import { EventStreams } from './event-streams.js';
 import { LongPolls } from './long-polls.js';
-import { ControlInputError, type ControlOperations, type MessageFilter } from './operations.js';
+import { ControlInputError, type ControlOperations, type MessageQuery } from './operations.js';
 import { buildControlOpenApi, type ControlRoute } from './openapi.js';
 import { numberRoutes } from './number-routes.js';
 import { optOutRoutes } from './opt-out-routes.js';
@@ -22,6 +22,7 @@ import { YamlBody, registerYamlBodies, YAML_CONTENT_TYPES } from './yaml-bodies.
 import {
   AccountQuery,
   CarrierBody,
+  ConversationQuery,
   ErrorCodeList,
   ErrorCodeParams,
   ErrorCodeSchema,
@@ -82,9 +83,16 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
     {
       method: 'GET',
       url: '/messages',
-      summary: 'List messages, newest first, filtered by account, to, from, tag, direction, status',
+      summary: 'Search messages, newest first (time, then id): account, to, from, tag, direction, status, q, errorCode, since, until, conversation; paged by limit and cursor, with the total',
       querystring: MessageFilterQuery,
-      handler: async (req: Req) => ({ messages: await ops.messages.list(req.query as MessageFilter) }),
+      handler: async (req: Req) => ops.messages.search(req.query as MessageQuery),
+    },
+    {
+      method: 'GET',
+      url: '/conversations',
+      summary: 'Conversations (account, our number, handset numbers) with a matching message, newest first: the filters of /messages, paged by limit (default 50) and cursor, with the total',
+      querystring: ConversationQuery,
+      handler: async (req: Req) => ops.conversations(req.query as MessageQuery),
     },
     {
       method: 'GET',
