@@ -96,13 +96,3 @@ export function decodeCursor(text: string): Cursor | undefined {
   if (bar < 1 || !Number.isSafeInteger(time) || id === '') return undefined;
   return { time, id };
 }
-
-/** Newest first: later time first, then the greater id (a total order, so a cursor resumes exactly). */
-export function newerFirst(a: Cursor, b: Cursor): number {
-  return b.time - a.time || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0);
-}
-
-/** True when `item` comes after the cursor's position in newest-first order. */
-export function isAfter(item: Cursor, cursor: Cursor): boolean {
-  return newerFirst(cursor, item) < 0;
-}

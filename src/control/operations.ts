@@ -18,7 +18,7 @@ import { numberOperations, type NumberOperations } from './number-operations.js'
 import { optOutOperations, type OptOutOperations } from './opt-out-operations.js';
 import { trafficOperations, type TrafficOperations } from './traffic-operations.js';
 import { MAX_WAIT_MS } from './schemas.js';
-import { conversationKey, decodeCursor, encodeCursor, groupNewestFirst, isAfter, matchesSearch, newerFirst, type Cursor } from './message-query.js';
+import { conversationKey, decodeCursor, encodeCursor, groupNewestFirst, matchesSearch, type Cursor } from './message-query.js';
 import { ThrowawayAccountError, type ThrowawayAccount, type ThrowawayAccountRequest } from '../throwaway-accounts.js';
 
 /**
@@ -132,7 +132,7 @@ export interface ControlOperations {
   health(): Promise<Health>;
   messages: {
     list(filter?: MessageFilter): Promise<ControlMessage[]>;
-    /** Search and page: `{ messages, total, nextCursor }`, newest first (time, then id); ControlInputError for a bad cursor or date. */
+    /** Search and page: `{ messages, total, nextCursor }`, newest first (as list); ControlInputError for a bad cursor or date. */
     search(query?: MessageQuery): Promise<MessagePage>;
     get(id: string): Promise<ControlMessage | undefined>;
   };
@@ -292,7 +292,7 @@ function cursorArgument(value: string | undefined): Cursor | undefined {
   return cursor;
 }
 
-/** Every stored message matching the query's filters (not its paging), newest first by time then id. */
+/** Every stored message matching the query's filters (not its paging), newest first as messages.list orders them. */
 function searchStored(emulator: Emulator, query: MessageQuery): StoredMessage[] {
   const since = isoArgument('since', query.since);
   const until = isoArgument('until', query.until);
@@ -309,22 +309,34 @@ function searchStored(emulator: Emulator, query: MessageQuery): StoredMessage[] 
       if (query.conversation !== undefined && conversationKey(m) !== query.conversation) continue;
       out.push(m);
     }
-  return out.sort(newerFirst);
+  // The store lists oldest first: reversing before the (stable) sort keeps messages of the same millisecond newest first.
+  return out.reverse().sort((a, b) => b.time - a.time);
 }
 
-/** The page of `items` after `cursor`, at most `limit`, and the cursor of the page after it (null when none). */
+/**
+ * The page of `items` (newest first) after `cursor`, at most `limit`, and the cursor of the page after it (null when
+ * none). Items of the same millisecond keep the store's order (newest first), so the cursor's id places it among them;
+ * a cursor whose item is gone (evicted, reset) resumes at the next older millisecond.
+ */
 function pageOf<T>(items: T[], positionOf: (item: T) => Cursor, cursor: Cursor | undefined, limit: number): { page: T[]; nextCursor: string | null } {
   let start = 0;
   if (cursor) {
-    // Binary search: items are sorted newest first, so those after the cursor are a suffix.
+    // Binary search for the first item no newer than the cursor's millisecond: times only fall along the list.
     let lo = 0;
     let hi = items.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (isAfter(positionOf(items[mid]!), cursor)) hi = mid;
-      else lo = mid + 1;
+      if (positionOf(items[mid]!).time > cursor.time) lo = mid + 1;
+      else hi = mid;
     }
-    start = lo;
+    let next = lo;
+    while (next < items.length && positionOf(items[next]!).time === cursor.time) next++;
+    start = next;
+    for (let i = lo; i < next; i++)
+      if (positionOf(items[i]!).id === cursor.id) {
+        start = i + 1;
+        break;
+      }
   }
   const page = items.slice(start, start + limit);
   const more = start + limit < items.length;

@@ -83,7 +83,7 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
     {
       method: 'GET',
       url: '/messages',
-      summary: 'Search messages, newest first (time, then id): account, to, from, tag, direction, status, q, errorCode, since, until, conversation; paged by limit and cursor, with the total',
+      summary: 'Search messages, newest first: account, to, from, tag, direction, status, q, errorCode, since, until, conversation; paged by limit and cursor, with the total',
       querystring: MessageFilterQuery,
       handler: async (req: Req) => ops.messages.search(req.query as MessageQuery),
     },

@@ -31,9 +31,9 @@ interface ConversationList extends ConversationPage {
   query: string;
 }
 
-/** True when message `a` comes after `b` newest first (older, or as old with a smaller id), as the server pages them. */
+/** True when message `a` comes after `b` newest first (strictly older): same-millisecond ones are left to the next page. */
 function olderThan(a: ControlMessage, b: ControlMessage): boolean {
-  return a.time < b.time || (a.time === b.time && a.id < b.id);
+  return a.time < b.time;
 }
 
 /** What every view gets from the page: the event stream, the notice line, and where to send a failed call. */
