@@ -11,7 +11,12 @@
 // test/unit/layering.test.ts runs these rules on small fixture trees to show that each one fires.
 
 /** Modules every layer may use: no state, no domain logic of their own. */
-const SHARED = ['^src/validation/', '^src/config/', '^src/control/message-query\\.ts$', '^src/(errors|ids|clock|min-heap|segments|iso-time|error-codes(-doc)?|listen-url)\\.ts$'];
+const SHARED = [
+  '^src/validation/',
+  '^src/config/',
+  '^src/control/message-query\\.ts$',
+  '^src/(errors|ids|clock|min-heap|segments|iso-time|error-codes(-doc)?|listen-url)\\.ts$',
+];
 const STORE = ['^src/store/'];
 // The shapes planning and delivery share (event types, planned steps, pending work): neither owns them.
 const MODEL = ['^src/model/'];

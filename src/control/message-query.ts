@@ -77,7 +77,12 @@ export interface Cursor {
 
 /** The opaque cursor for a position: base64url of time and id. */
 export function encodeCursor(cursor: Cursor): string {
-  return btoa(`${cursor.time}|${cursor.id}`).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  // UTF-8 first: btoa takes Latin-1 only, and an imported message's id may be any text.
+  const bytes = new TextEncoder().encode(`${cursor.time}|${cursor.id}`);
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 /** Read a cursor back; undefined when it is not one this module wrote. */
@@ -85,9 +90,10 @@ export function decodeCursor(text: string): Cursor | undefined {
   if (text.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
   let plain: string;
   try {
-    plain = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+    const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+    plain = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
   } catch {
-    // atob throws on a length no base64 text has: not our cursor.
+    // atob throws on a length no base64 text has, the decoder on bytes that are not UTF-8: not our cursor.
     return undefined;
   }
   const bar = plain.indexOf('|');

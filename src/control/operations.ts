@@ -280,7 +280,8 @@ function matches(message: StoredMessage, filter: MessageFilter): boolean {
 function isoArgument(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
-  if (value.length > 64 || !Number.isFinite(ms)) throw new ControlInputError(`${name} must be an ISO time such as 2026-01-31T12:00:00Z, got ${JSON.stringify(value.slice(0, 64))}`);
+  if (value.length > 64 || !Number.isFinite(ms))
+    throw new ControlInputError(`${name} must be an ISO time such as 2026-01-31T12:00:00Z, got ${JSON.stringify(value.slice(0, 64))}`);
   return ms;
 }
 
@@ -381,7 +382,14 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
       const conversations = groupNewestFirst(searchStored(emulator, query));
       const { page, nextCursor } = pageOf(conversations, (c) => c.latest, cursor, query.limit ?? 50);
       return {
-        conversations: page.map((c) => ({ key: c.key, accountId: c.accountId, ours: c.ours, theirs: c.theirs, count: c.messages.length, latest: toControlMessage(c.latest) })),
+        conversations: page.map((c) => ({
+          key: c.key,
+          accountId: c.accountId,
+          ours: c.ours,
+          theirs: c.theirs,
+          count: c.messages.length,
+          latest: toControlMessage(c.latest),
+        })),
         total: conversations.length,
         nextCursor,
       };

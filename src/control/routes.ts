@@ -83,14 +83,16 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
     {
       method: 'GET',
       url: '/messages',
-      summary: 'Search messages, newest first: account, to, from, tag, direction, status, q, errorCode, since, until, conversation; paged by limit and cursor, with the total',
+      summary:
+        'Search messages, newest first: account, to, from, tag, direction, status, q, errorCode, since, until, conversation; paged by limit and cursor, with the total',
       querystring: MessageFilterQuery,
       handler: async (req: Req) => ops.messages.search(req.query as MessageQuery),
     },
     {
       method: 'GET',
       url: '/conversations',
-      summary: 'Conversations (account, our number, handset numbers) with a matching message, newest first: the filters of /messages, paged by limit (default 50) and cursor, with the total',
+      summary:
+        'Conversations (account, our number, handset numbers) with a matching message, newest first: the filters of /messages, paged by limit (default 50) and cursor, with the total',
       querystring: ConversationQuery,
       handler: async (req: Req) => ops.conversations(req.query as MessageQuery),
     },

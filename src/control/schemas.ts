@@ -27,7 +27,9 @@ export const MessageFilterQuery = Type.Object(
     status: Type.Optional(Type.Union(['RECEIVED', 'QUEUED', 'SENDING', 'SENT', 'FAILED', 'DELIVERED', 'ACCEPTED', 'UNDELIVERED'].map((s) => Type.Literal(s)))),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
     ...SEARCH_FIELDS(),
-    conversation: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_CONVERSATION_KEY_CHARS, description: 'only the messages of this conversation (its key)' })),
+    conversation: Type.Optional(
+      Type.String({ minLength: 1, maxLength: MAX_CONVERSATION_KEY_CHARS, description: 'only the messages of this conversation (its key)' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -57,7 +57,12 @@ describe.skipIf(skip)('web inbox search and paging in headless Chromium', () => 
     await search.fill('');
     await nav.getByRole('heading', { name: `Conversations (${COUNT})` }).waitFor();
     const api = new MessagesApi(new Configuration({ basePath: running.url, username: USER, password: PASS }));
-    const res = await api.createMessage(ACCOUNT, { applicationId: APP, to: ['+19195559876'] as unknown as Set<string>, from: OURS, text: 'a brand new one' } as MessageRequest);
+    const res = await api.createMessage(ACCOUNT, {
+      applicationId: APP,
+      to: ['+19195559876'] as unknown as Set<string>,
+      from: OURS,
+      text: 'a brand new one',
+    } as MessageRequest);
     expect(res.status).toBe(202);
     await nav.getByRole('heading', { name: `Conversations (${COUNT + 1})` }).waitFor();
     await expect.poll(() => buttons.first().textContent()).toContain('a brand new one');

@@ -107,7 +107,12 @@ export function InboxView({ subscribe, report, onError, search }: ViewProps & { 
       setList((prev) => {
         if (prev.query !== query || prev.nextCursor !== nextCursor) return prev;
         const keys = new Set(prev.conversations.map((c) => c.key));
-        return { conversations: [...prev.conversations, ...page.conversations.filter((c) => !keys.has(c.key))], total: page.total, nextCursor: page.nextCursor, query };
+        return {
+          conversations: [...prev.conversations, ...page.conversations.filter((c) => !keys.has(c.key))],
+          total: page.total,
+          nextCursor: page.nextCursor,
+          query,
+        };
       });
     } catch (error) {
       report((error as Error).message, true);
