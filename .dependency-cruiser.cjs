@@ -14,6 +14,7 @@
 const SHARED = [
   '^src/validation/',
   '^src/config/',
+  '^src/control/message-query\\.ts$',
   '^src/(errors|ids|clock|min-heap|segments|segment-lint|iso-time|error-codes(-doc)?|listen-url|inline-media)\\.ts$',
 ];
 const STORE = ['^src/store/'];

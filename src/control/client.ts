@@ -4,7 +4,7 @@ import type { ControlOptOut, OptOutList } from './opt-out-operations.js';
 import { PendingWorkError, type PendingReport } from '../messaging/settle.js';
 import { JournalWaitTimeout, type JournalEntry, type JournalFilter, type JournalPage } from '../store/journal.js';
 import { ThrowawayAccountError } from '../throwaway-accounts.js';
-import { ControlInputError, type ControlMessage, type ControlOperations } from './operations.js';
+import { ControlInputError, type ControlMessage, type ControlOperations, type ConversationPage, type MessagePage } from './operations.js';
 
 /** A running emulator reached over HTTP (Docker, another process): the same operations as startEmulator() gives. */
 export interface RemoteEmulator extends ControlOperations {
@@ -56,6 +56,7 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
     health: () => get('/health'),
     messages: {
       list: async (filter = {}) => (await get<{ messages: ControlMessage[] }>('/messages', { ...filter })).messages,
+      search: async (query = {}) => get<MessagePage>('/messages', { ...query }),
       async get(id) {
         const { status, data } = await call('GET', `/messages/${encodeURIComponent(id)}`);
         if (status === 404) return undefined;
@@ -140,6 +141,7 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
         return status === 404 ? undefined : (data as JournalEntry);
       },
     },
+    conversations: async (query = {}) => get<ConversationPage>('/conversations', { ...query }),
     inbound: async (request) => ((await call('POST', '/inbound', {}, request)).data as { messages: ControlMessage[] }).messages,
     accounts: async () => (await get<{ accounts: Awaited<ReturnType<ControlOperations['accounts']>> }>('/accounts')).accounts,
     createAccount: async (request = {}) => (await call('POST', '/accounts', {}, request)).data as Awaited<ReturnType<ControlOperations['createAccount']>>,

@@ -21,6 +21,7 @@ import { numberOperations, type NumberOperations } from './number-operations.js'
 import { optOutOperations, type OptOutOperations } from './opt-out-operations.js';
 import { trafficOperations, type TrafficOperations } from './traffic-operations.js';
 import { LINT_BOUNDS, MAX_PAGE_LIMIT, MAX_RESEND_TARGET, MAX_WAIT_MS } from './schemas.js';
+import { conversationKey, decodeCursor, encodeCursor, groupNewestFirst, matchesSearch, type Cursor } from './message-query.js';
 import { ThrowawayAccountError, type ThrowawayAccount, type ThrowawayAccountRequest } from '../throwaway-accounts.js';
 
 /**
@@ -54,6 +55,45 @@ export interface MessageFilter {
   direction?: 'out' | 'in';
   status?: MessageStatus;
   limit?: number;
+}
+
+/** A search over the messages (GET /__emulator/messages): the filters above and more, and keyset paging, newest first. */
+export interface MessageQuery extends MessageFilter {
+  /** A number (3+ digits), words of the text, a tag, or an id; case-insensitive. */
+  q?: string;
+  /** Only messages with a recipient that failed (or was refused) with this code. */
+  errorCode?: number;
+  /** ISO times: only messages at or after `since`, and before `until`. */
+  since?: string;
+  until?: string;
+  /** Only the messages of one conversation (a key GET /__emulator/conversations answered). */
+  conversation?: string;
+  /** Where the previous page ended (its `nextCursor`). */
+  cursor?: string;
+}
+
+/** One page of a message search: `total` counts every match, `nextCursor` is null on the last page. */
+export interface MessagePage {
+  messages: ControlMessage[];
+  total: number;
+  nextCursor: string | null;
+}
+
+/** A conversation as GET /__emulator/conversations answers it: `count` matching messages, the latest of them. */
+export interface ConversationSummary {
+  key: string;
+  accountId: string;
+  ours: string;
+  theirs: string[];
+  count: number;
+  latest: ControlMessage;
+}
+
+/** One page of conversations, newest first: `total` counts every matching conversation. */
+export interface ConversationPage {
+  conversations: ConversationSummary[];
+  total: number;
+  nextCursor: string | null;
 }
 
 /** Liveness and sizes: stores, evictions, callback books, scenario problems. */
@@ -97,10 +137,14 @@ export interface ControlOperations {
   health(): Promise<Health>;
   messages: {
     list(filter?: MessageFilter): Promise<ControlMessage[]>;
+    /** Search and page: `{ messages, total, nextCursor }`, newest first (as list); ControlInputError for a bad cursor or date. */
+    search(query?: MessageQuery): Promise<MessagePage>;
     get(id: string): Promise<ControlMessage | undefined>;
     /** A message's media item (bytes and content type) when the emulator stores it, or why not (external URL, no such index, evicted). */
     media(id: string, index: number): Promise<MessageMediaResult>;
   };
+  /** The conversations with a matching message, newest first, paged as messages.search is (default 50 a page). */
+  conversations(query?: MessageQuery): Promise<ConversationPage>;
   callbacks: {
     list(filter?: JournalFilter): Promise<JournalEntry[]>;
     /** The first entry matching the filter, waiting up to `timeoutMs`; rejects with JournalWaitTimeout (what it saw). */
@@ -296,6 +340,74 @@ function lintChecked(request: LintRequest): MessageLint {
   return lintText(request);
 }
 
+/** An ISO time argument as epoch ms; ControlInputError when it is not one. */
+function isoArgument(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (value.length > 64 || !Number.isFinite(ms))
+    throw new ControlInputError(`${name} must be an ISO time such as 2026-01-31T12:00:00Z, got ${JSON.stringify(value.slice(0, 64))}`);
+  return ms;
+}
+
+/** A cursor argument, decoded; ControlInputError when it is not one this emulator answered. */
+function cursorArgument(value: string | undefined): Cursor | undefined {
+  if (value === undefined) return undefined;
+  const cursor = decodeCursor(value);
+  if (!cursor) throw new ControlInputError('cursor is not one this emulator answered: pass a nextCursor as it was given, or leave it out for the first page');
+  return cursor;
+}
+
+/** Every stored message matching the query's filters (not its paging), newest first as messages.list orders them. */
+function searchStored(emulator: Emulator, query: MessageQuery): StoredMessage[] {
+  const since = isoArgument('since', query.since);
+  const until = isoArgument('until', query.until);
+  const q = query.q?.trim() ?? '';
+  const accounts = query.accountId !== undefined ? [query.accountId] : emulator.messages.accounts();
+  const out: StoredMessage[] = [];
+  for (const accountId of accounts)
+    for (const m of emulator.messages.list(accountId)) {
+      if (!matches(m, query)) continue;
+      if (since !== undefined && m.time < since) continue;
+      if (until !== undefined && m.time >= until) continue;
+      if (query.errorCode !== undefined && !m.recipients.some((r) => r.errorCode === query.errorCode)) continue;
+      if (q && !matchesSearch(m, q)) continue;
+      if (query.conversation !== undefined && conversationKey(m) !== query.conversation) continue;
+      out.push(m);
+    }
+  // The store lists oldest first: reversing before the (stable) sort keeps messages of the same millisecond newest first.
+  return out.reverse().sort((a, b) => b.time - a.time);
+}
+
+/**
+ * The page of `items` (newest first) after `cursor`, at most `limit`, and the cursor of the page after it (null when
+ * none). Items of the same millisecond keep the store's order (newest first), so the cursor's id places it among them;
+ * a cursor whose item is gone (evicted, reset) resumes at the next older millisecond.
+ */
+function pageOf<T>(items: T[], positionOf: (item: T) => Cursor, cursor: Cursor | undefined, limit: number): { page: T[]; nextCursor: string | null } {
+  let start = 0;
+  if (cursor) {
+    // Binary search for the first item no newer than the cursor's millisecond: times only fall along the list.
+    let lo = 0;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (positionOf(items[mid]!).time > cursor.time) lo = mid + 1;
+      else hi = mid;
+    }
+    let next = lo;
+    while (next < items.length && positionOf(items[next]!).time === cursor.time) next++;
+    start = next;
+    for (let i = lo; i < next; i++)
+      if (positionOf(items[i]!).id === cursor.id) {
+        start = i + 1;
+        break;
+      }
+  }
+  const page = items.slice(start, start + limit);
+  const more = start + limit < items.length;
+  return { page, nextCursor: more && page.length > 0 ? encodeCursor(positionOf(page[page.length - 1]!)) : null };
+}
+
 /** Build the control operations over one emulator. */
 export function createControlOperations(emulator: Emulator): ControlOperations {
   const startedAt = Date.now();
@@ -318,6 +430,12 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
         out.reverse().sort((a, b) => b.time - a.time);
         return out.slice(0, filter.limit ?? 1000).map(toControlMessage);
       },
+      async search(query = {}) {
+        const cursor = cursorArgument(query.cursor);
+        const all = searchStored(emulator, query);
+        const { page, nextCursor } = pageOf(all, (m) => m, cursor, query.limit ?? 1000);
+        return { messages: page.map(toControlMessage), total: all.length, nextCursor };
+      },
       async get(id) {
         const message = emulator.messages.find(id);
         return message && toControlMessage(message);
@@ -325,6 +443,23 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
       async media(id, index) {
         return messageMedia(emulator, id, index);
       },
+    },
+    async conversations(query = {}) {
+      const cursor = cursorArgument(query.cursor);
+      const conversations = groupNewestFirst(searchStored(emulator, query));
+      const { page, nextCursor } = pageOf(conversations, (c) => c.latest, cursor, query.limit ?? 50);
+      return {
+        conversations: page.map((c) => ({
+          key: c.key,
+          accountId: c.accountId,
+          ours: c.ours,
+          theirs: c.theirs,
+          count: c.messages.length,
+          latest: toControlMessage(c.latest),
+        })),
+        total: conversations.length,
+        nextCursor,
+      };
     },
     callbacks: {
       async list(filter = {}) {

@@ -12,7 +12,7 @@ import { accountRoutes } from './account-routes.js';
 import { registerCrossSiteGuard } from './cross-site-guard.js';
 import { EventStreams } from './event-streams.js';
 import { LongPolls } from './long-polls.js';
-import { CallbackResendBusy, ControlInputError, type ControlOperations, type LintRequest, type MessageFilter } from './operations.js';
+import { CallbackResendBusy, ControlInputError, type ControlOperations, type LintRequest, type MessageQuery } from './operations.js';
 import { lintText } from '../segment-lint.js';
 import { buildControlOpenApi, type ControlRoute } from './openapi.js';
 import { messageMediaRoutes } from './message-media.js';
@@ -24,6 +24,7 @@ import { YamlBody, registerYamlBodies, YAML_CONTENT_TYPES } from './yaml-bodies.
 import {
   AccountQuery,
   CarrierBody,
+  ConversationQuery,
   ErrorCodeList,
   ErrorCodeParams,
   ErrorCodeSchema,
@@ -87,9 +88,18 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
     {
       method: 'GET',
       url: '/messages',
-      summary: 'List messages, newest first, filtered by account, to, from, tag, direction, status',
+      summary:
+        'Search messages, newest first: account, to, from, tag, direction, status, q, errorCode, since, until, conversation; paged by limit and cursor, with the total',
       querystring: MessageFilterQuery,
-      handler: async (req: Req) => ({ messages: await ops.messages.list(req.query as MessageFilter) }),
+      handler: async (req: Req) => ops.messages.search(req.query as MessageQuery),
+    },
+    {
+      method: 'GET',
+      url: '/conversations',
+      summary:
+        'Conversations (account, our number, handset numbers) with a matching message, newest first: the filters of /messages, paged by limit (default 50) and cursor, with the total',
+      querystring: ConversationQuery,
+      handler: async (req: Req) => ops.conversations(req.query as MessageQuery),
     },
     {
       method: 'GET',

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { MAX_TIME_SCALE } from '../config/schema.js';
+import { MAX_CONVERSATION_KEY_CHARS, MAX_CURSOR_CHARS, MAX_SEARCH_CHARS } from './message-query.js';
 
 /** The longest long-poll or idle wait, in real ms: the same bound in-process and over HTTP (a timer past 2^31-1 ms would fire at once). */
 export const MAX_WAIT_MS = 300_000;
@@ -7,6 +8,17 @@ export const MAX_WAIT_MS = 300_000;
 export const MAX_PAGE_LIMIT = 1000;
 /** The longest resend target URL. */
 export const MAX_RESEND_TARGET = 2048;
+
+// Search and paging fields GET /__emulator/messages and /conversations share; a function so each schema gets its own objects.
+function SEARCH_FIELDS() {
+  return {
+    q: Type.Optional(Type.String({ maxLength: MAX_SEARCH_CHARS, description: 'a number (3+ digits), words of the text, a tag or an id; case-insensitive' })),
+    errorCode: Type.Optional(Type.Integer({ minimum: 0, maximum: 9999, description: 'a recipient failed with this code' })),
+    since: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'ISO time: messages at or after it' })),
+    until: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'ISO time: messages before it' })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_CURSOR_CHARS, description: "the previous page's nextCursor" })),
+  };
+}
 
 /** Query filters for GET /__emulator/messages. */
 export const MessageFilterQuery = Type.Object(
@@ -18,6 +30,21 @@ export const MessageFilterQuery = Type.Object(
     direction: Type.Optional(Type.Union([Type.Literal('out'), Type.Literal('in')])),
     status: Type.Optional(Type.Union(['RECEIVED', 'QUEUED', 'SENDING', 'SENT', 'FAILED', 'DELIVERED', 'ACCEPTED', 'UNDELIVERED'].map((s) => Type.Literal(s)))),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+    ...SEARCH_FIELDS(),
+    conversation: Type.Optional(
+      Type.String({ minLength: 1, maxLength: MAX_CONVERSATION_KEY_CHARS, description: 'only the messages of this conversation (its key)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** Query for GET /__emulator/conversations: the message filters and search, paged by conversation (default 50). */
+export const ConversationQuery = Type.Object(
+  {
+    accountId: Type.Optional(Type.String()),
+    direction: Type.Optional(Type.Union([Type.Literal('out'), Type.Literal('in')])),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    ...SEARCH_FIELDS(),
   },
   { additionalProperties: false },
 );

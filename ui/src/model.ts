@@ -2,64 +2,22 @@
 import type { ControlMessage, RecipientFailure } from '../../src/control/operations.js';
 import type { RetryAdvice } from '../../src/error-codes.js';
 import type { JournalEntry } from '../../src/store/journal.js';
+import { groupNewestFirst, type ConversationOf } from '../../src/control/message-query.js';
 
 export type { ControlMessage, JournalEntry };
 
-/** One conversation: an account, one of our numbers, and the handset number(s) on the other side. */
-export interface Conversation {
-  key: string;
-  accountId: string;
-  ours: string;
-  theirs: string[];
-  /** Newest first. */
-  messages: ControlMessage[];
-  latest: ControlMessage;
-}
+/** One conversation as the control API answers it (GET /__emulator/conversations). */
+export type { ConversationSummary } from '../../src/control/operations.js';
+/** The search and grouping the control API uses too, so the page and the server agree. */
+export { matchesSearch, theirNumbers } from '../../src/control/message-query.js';
 
-/** The handset side of a message: who we sent to, or who sent to us with the other group members. */
-export function theirNumbers(message: ControlMessage): string[] {
-  const others = message.direction === 'out' ? message.to : [message.from, ...message.to.filter((n) => n !== message.owner)];
-  return [...new Set(others)].sort();
-}
-
-/** The conversation a message belongs to. */
-function conversationKey(message: ControlMessage): string {
-  return `${message.accountId}|${message.owner}|${theirNumbers(message).join(',')}`;
-}
+/** One conversation with all its messages (newest first), grouped in the page. */
+export type Conversation = ConversationOf<ControlMessage>;
 
 /** Group messages (any order) into conversations, newest conversation first, messages newest first. */
 export function groupConversations(messages: Iterable<ControlMessage>): Conversation[] {
-  const byKey = new Map<string, Conversation>();
-  for (const message of messages) {
-    const key = conversationKey(message);
-    let conversation = byKey.get(key);
-    if (!conversation) {
-      conversation = { key, accountId: message.accountId, ours: message.owner, theirs: theirNumbers(message), messages: [], latest: message };
-      byKey.set(key, conversation);
-    }
-    conversation.messages.push(message);
-  }
-  const newestFirst = (a: ControlMessage, b: ControlMessage) => b.time.localeCompare(a.time) || b.id.localeCompare(a.id);
-  const out = [...byKey.values()];
-  for (const c of out) {
-    c.messages.sort(newestFirst);
-    c.latest = c.messages[0]!;
-  }
-  return out.sort((a, b) => newestFirst(a.latest, b.latest));
-}
-
-/** True when the message matches the search: a number, words of its text, or its tag (case-insensitive). */
-export function matchesSearch(message: ControlMessage, query: string): boolean {
-  const q = query.trim().toLowerCase();
-  if (!q) return true;
-  const digits = q.replace(/[^\d+]/g, '');
-  const numbers = [message.from, message.owner, ...message.to];
-  return (
-    (digits.length >= 3 && numbers.some((n) => n.includes(digits))) ||
-    message.text.toLowerCase().includes(q) ||
-    (message.tag ?? '').toLowerCase().includes(q) ||
-    message.id.toLowerCase() === q
-  );
+  const sorted = [...messages].sort((a, b) => b.time.localeCompare(a.time) || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0));
+  return groupNewestFirst(sorted);
 }
 
 /** Statuses after which the carrier has nothing more to say for a recipient. */
