@@ -5,6 +5,7 @@
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { screenshot } from '../helpers/screenshots.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import type { RunningEmulator } from '../../src/start.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
@@ -67,6 +68,7 @@ describe.skipIf(skip)('message lint and the Accounts view in headless Chromium',
     await summary.click();
     await card.getByText('’ (U+2019) RIGHT SINGLE QUOTATION MARK ×2, first at 2').waitFor();
     await card.getByText("Hint: ’ → ' would make it GSM-7: 2 segments instead of 3").waitFor();
+    await screenshot(card, 'lint');
     expect((await f.running.messages.get(id))?.segmentCount).toBe(3);
   });
 
@@ -91,6 +93,7 @@ describe.skipIf(skip)('message lint and the Accounts view in headless Chromium',
     await f.running.inbound({ from: HANDSET, to: [TOLL_FREE], text: 'STOP' });
     const entry = account.locator(`li[data-handset="${HANDSET}"]`);
     await entry.getByText(`${HANDSET} opted out of ${TOLL_FREE} (texted STOP`).waitFor();
+    await screenshot(f.page, 'accounts');
 
     // Remove asks first in the page's confirm dialog: cancelled, the opt-out stays; confirmed, it goes.
     const dialog = f.page.getByRole('dialog', { name: `Remove the opt-out of ${HANDSET}?` });

@@ -2,6 +2,7 @@
 // expands to its request and response (headers and bodies), and Resend from the page reaches the receiver with the
 // identical body while its new journal entry (replayOf) appears. Waits are on page selectors, the sink and the journal.
 import { describe, expect, it } from 'vitest';
+import { screenshot } from '../helpers/screenshots.js';
 import type { RunningEmulator } from '../../src/start.js';
 import type { CallbackSink } from '../helpers/sink.js';
 import { useEmulators } from '../helpers/fixture.js';
@@ -93,6 +94,7 @@ describe.skipIf(skip)('the Webhooks view in headless Chromium', () => {
       .locator(`li[data-seq="${replay.seq}"]`)
       .filter({ hasText: `resend of #${exhausted.seq}` })
       .waitFor();
+    await screenshot(page, 'webhooks');
   });
 
   it('pages back with Load more: the newest 100 first, then the rest, and the button goes when none is left', async (t) => {

@@ -3,7 +3,6 @@
 // flight, and a failed code says whether it is billable and whether a retry helps. Waits are on page selectors, the
 // sink and the journal, never on a timer. With UPDATE_SCREENSHOTS=1 the screenshots these tests take are written to
 // docs/screenshots/ (the README shows them).
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
 import type { Locator, Page } from 'playwright-core';
@@ -13,6 +12,7 @@ import type { CallbackSink } from '../helpers/sink.js';
 import { useEmulators } from '../helpers/fixture.js';
 import { events, settled } from '../helpers/harness.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
+import { screenshot } from '../helpers/screenshots.js';
 
 const skip = browserSkipReason();
 
@@ -82,15 +82,6 @@ async function open(
     return res.data.id!;
   };
   return { running, sink, page, send };
-}
-
-async function screenshot(target: Page | Locator, name: string): Promise<void> {
-  const png = await target.screenshot();
-  expect(png.length).toBeGreaterThan(1000);
-  if (process.env.UPDATE_SCREENSHOTS) {
-    mkdirSync('docs/screenshots', { recursive: true });
-    writeFileSync(`docs/screenshots/${name}.png`, png);
-  }
 }
 
 /** Open the page and wait until it follows the event stream. */
