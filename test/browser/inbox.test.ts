@@ -5,7 +5,7 @@
 // docs/screenshots/ (the README shows them).
 import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi, type MessageRequest } from 'bandwidth-sdk';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { RunningEmulator } from '../../src/start.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import type { CallbackSink } from '../helpers/sink.js';
