@@ -12,16 +12,18 @@ import { StateDocumentError } from '../persistence/state-document.js';
 import { summaryOf, type ScenarioSummary } from '../scenarios/engine.js';
 import type { JournalEntry, JournalFilter, JournalPage } from '../store/journal.js';
 import { CallbackResendBusy, type ResendBooks } from '../callbacks/dispatcher.js';
-import type { MessageStatus, StoredMessage } from '../store/messages.js';
-import type { Problem } from '../validation/schema-check.js';
+import type { StoredMessage } from '../store/messages.js';
 import { lintText, type MessageLint } from '../segment-lint.js';
 import { messageMedia, type MessageMediaResult } from './message-media.js';
 import { attachmentProblems } from './inbound-attachments.js';
 import { numberOperations, type NumberOperations } from './number-operations.js';
 import { optOutOperations, type OptOutOperations } from './opt-out-operations.js';
 import { trafficOperations, type TrafficOperations } from './traffic-operations.js';
-import { LINT_BOUNDS, MAX_PAGE_LIMIT, MAX_RESEND_TARGET, MAX_WAIT_MS } from './schemas.js';
-import { conversationKey, decodeCursor, encodeCursor, groupNewestFirst, matchesSearch, type Cursor } from './message-query.js';
+import { LintBody, MAX_PAGE_LIMIT, MAX_RESEND_TARGET, MAX_WAIT_MS } from './schemas.js';
+import { groupNewestFirst } from './message-query.js';
+import { ControlInputError } from './control-input-error.js';
+import { cursorArgument, pageOf, searchStored, type MessageFilter, type MessageQuery } from './message-search.js';
+import { compileSchemaCheck, type Problem } from '../validation/schema-check.js';
 import { ThrowawayAccountError, type ThrowawayAccount, type ThrowawayAccountRequest } from '../throwaway-accounts.js';
 
 /**
@@ -46,31 +48,7 @@ export interface ErrorCodeTable {
   errorCodes: MessageErrorCode[];
 }
 
-/** Filters for listing messages; every given field must match. */
-export interface MessageFilter {
-  accountId?: string;
-  to?: string;
-  from?: string;
-  tag?: string;
-  direction?: 'out' | 'in';
-  status?: MessageStatus;
-  limit?: number;
-}
-
-/** A search over the messages (GET /__emulator/messages): the filters above and more, and keyset paging, newest first. */
-export interface MessageQuery extends MessageFilter {
-  /** A number (3+ digits), words of the text, a tag, or an id; case-insensitive. */
-  q?: string;
-  /** Only messages with a recipient that failed (or was refused) with this code. */
-  errorCode?: number;
-  /** ISO times: only messages at or after `since`, and before `until`. */
-  since?: string;
-  until?: string;
-  /** Only the messages of one conversation (a key GET /__emulator/conversations answered). */
-  conversation?: string;
-  /** Where the previous page ended (its `nextCursor`). */
-  cursor?: string;
-}
+export type { MessageFilter, MessageQuery } from './message-search.js';
 
 /** One page of a message search: `total` counts every match, `nextCursor` is null on the last page. */
 export interface MessagePage {
@@ -121,16 +99,7 @@ export interface AccountSummary {
   expiresAt?: string | null;
 }
 
-/** A control operation refused for its input; the HTTP layer answers 400 with this. */
-export class ControlInputError extends Error {
-  constructor(
-    message: string,
-    readonly problems: Problem[] = [],
-  ) {
-    super(message);
-    this.name = 'ControlInputError';
-  }
-}
+export { ControlInputError };
 
 /** Every control operation, in one shape for the in-process library, the HTTP routes and the remote client. */
 export interface ControlOperations {
@@ -309,16 +278,6 @@ function waitMs(timeoutMs: number | undefined): number {
   return ms;
 }
 
-function matches(message: StoredMessage, filter: MessageFilter): boolean {
-  return (
-    (filter.to === undefined || message.to.includes(filter.to)) &&
-    (filter.from === undefined || message.from === filter.from) &&
-    (filter.tag === undefined || message.tag === filter.tag) &&
-    (filter.direction === undefined || message.direction === filter.direction) &&
-    (filter.status === undefined || message.recipients.some((r) => r.status === filter.status))
-  );
-}
-
 /** What POST /__emulator/lint takes: the text, and the media and recipients that make an MMS. */
 export interface LintRequest {
   text: string;
@@ -326,86 +285,13 @@ export interface LintRequest {
   to?: string[];
 }
 
-// The library's callers skip the route's schema: the same bounds, checked here.
+// The library's callers skip the route's schema: the same schema, checked here.
+const checkLint = compileSchemaCheck(LintBody);
+
 function lintChecked(request: LintRequest): MessageLint {
-  const problems: Problem[] = [];
-  if (typeof request?.text !== 'string') problems.push({ source: 'lint', field: 'text', problem: 'is required (a string)', fix: 'send {"text": "..."}' });
-  else if (request.text.length > LINT_BOUNDS.text)
-    problems.push({ source: 'lint', field: 'text', problem: `is longer than ${LINT_BOUNDS.text} characters`, fix: "shorten it: Bandwidth's maximum" });
-  if ((request?.media?.length ?? 0) > LINT_BOUNDS.media)
-    problems.push({ source: 'lint', field: 'media', problem: `has more than ${LINT_BOUNDS.media} items`, fix: 'send fewer media URLs' });
-  if ((request?.to?.length ?? 0) > LINT_BOUNDS.to)
-    problems.push({ source: 'lint', field: 'to', problem: `has more than ${LINT_BOUNDS.to} recipients`, fix: 'send fewer recipients' });
+  const problems = checkLint(request, 'lint');
   if (problems.length > 0) throw new ControlInputError(`the lint request is not valid: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`, problems);
   return lintText(request);
-}
-
-/** An ISO time argument as epoch ms; ControlInputError when it is not one. */
-function isoArgument(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (value.length > 64 || !Number.isFinite(ms))
-    throw new ControlInputError(`${name} must be an ISO time such as 2026-01-31T12:00:00Z, got ${JSON.stringify(value.slice(0, 64))}`);
-  return ms;
-}
-
-/** A cursor argument, decoded; ControlInputError when it is not one this emulator answered. */
-function cursorArgument(value: string | undefined): Cursor | undefined {
-  if (value === undefined) return undefined;
-  const cursor = decodeCursor(value);
-  if (!cursor) throw new ControlInputError('cursor is not one this emulator answered: pass a nextCursor as it was given, or leave it out for the first page');
-  return cursor;
-}
-
-/** Every stored message matching the query's filters (not its paging), newest first as messages.list orders them. */
-function searchStored(emulator: Emulator, query: MessageQuery): StoredMessage[] {
-  const since = isoArgument('since', query.since);
-  const until = isoArgument('until', query.until);
-  const q = query.q?.trim() ?? '';
-  const accounts = query.accountId !== undefined ? [query.accountId] : emulator.messages.accounts();
-  const out: StoredMessage[] = [];
-  for (const accountId of accounts)
-    for (const m of emulator.messages.list(accountId)) {
-      if (!matches(m, query)) continue;
-      if (since !== undefined && m.time < since) continue;
-      if (until !== undefined && m.time >= until) continue;
-      if (query.errorCode !== undefined && !m.recipients.some((r) => r.errorCode === query.errorCode)) continue;
-      if (q && !matchesSearch(m, q)) continue;
-      if (query.conversation !== undefined && conversationKey(m) !== query.conversation) continue;
-      out.push(m);
-    }
-  // The store lists oldest first: reversing before the (stable) sort keeps messages of the same millisecond newest first.
-  return out.reverse().sort((a, b) => b.time - a.time);
-}
-
-/**
- * The page of `items` (newest first) after `cursor`, at most `limit`, and the cursor of the page after it (null when
- * none). Items of the same millisecond keep the store's order (newest first), so the cursor's id places it among them;
- * a cursor whose item is gone (evicted, reset) resumes at the next older millisecond.
- */
-function pageOf<T>(items: T[], positionOf: (item: T) => Cursor, cursor: Cursor | undefined, limit: number): { page: T[]; nextCursor: string | null } {
-  let start = 0;
-  if (cursor) {
-    // Binary search for the first item no newer than the cursor's millisecond: times only fall along the list.
-    let lo = 0;
-    let hi = items.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (positionOf(items[mid]!).time > cursor.time) lo = mid + 1;
-      else hi = mid;
-    }
-    let next = lo;
-    while (next < items.length && positionOf(items[next]!).time === cursor.time) next++;
-    start = next;
-    for (let i = lo; i < next; i++)
-      if (positionOf(items[i]!).id === cursor.id) {
-        start = i + 1;
-        break;
-      }
-  }
-  const page = items.slice(start, start + limit);
-  const more = start + limit < items.length;
-  return { page, nextCursor: more && page.length > 0 ? encodeCursor(positionOf(page[page.length - 1]!)) : null };
 }
 
 /** Build the control operations over one emulator. */
@@ -422,13 +308,9 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
     },
     messages: {
       async list(filter = {}) {
-        const accounts = filter.accountId !== undefined ? [filter.accountId] : emulator.messages.accounts();
-        const out: StoredMessage[] = [];
-        for (const accountId of accounts) for (const m of emulator.messages.list(accountId)) if (matches(m, filter)) out.push(m);
-        // Newest first, as an inbox shows them. The store lists oldest first: reversing before the (stable) sort keeps
-        // messages of the same millisecond newest first too.
-        out.reverse().sort((a, b) => b.time - a.time);
-        return out.slice(0, filter.limit ?? 1000).map(toControlMessage);
+        return searchStored(emulator, filter)
+          .slice(0, filter.limit ?? 1000)
+          .map(toControlMessage);
       },
       async search(query = {}) {
         const cursor = cursorArgument(query.cursor);

@@ -249,7 +249,7 @@ export const ControlError = Type.Object({
 });
 
 /** Bounds of a lint request: Bandwidth's text maximum, and as many media and recipients as a send may have. */
-export const LINT_BOUNDS = { text: 2048, media: 10, to: 100 } as const;
+const LINT_BOUNDS = { text: 2048, media: 10, to: 100 } as const;
 
 /** Body of POST /__emulator/lint: a text to check before sending, with the media and recipients that make an MMS. */
 export const LintBody = Type.Object(
