@@ -17,6 +17,14 @@ import { bandwidthErrors } from './errors.js';
 import { registerHostGuard } from './http/host-guard.js';
 import { noteRefusal, registerRefusalLog } from './http/refusals.js';
 import { destroyUnusedSocketsOnClose } from './http/unused-sockets.js';
+import { LazyCertificateAuthority } from './proxy/certificate-authority.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The local CA proxy mode's tunnels and the HTTPS listener issue certificates from (README "Proxy mode"). */
+    certificates: LazyCertificateAuthority;
+  }
+}
 
 // Per-request lines are noise at info level under load; they stay available with --log-level debug.
 class DebugRequestLogs extends LogController {
@@ -61,6 +69,8 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
       void (reply as unknown as FastifyReply).code(mapped.statusCode).send(isMultiChannelUrl(req.url) ? multiChannelErrorBody(mapped, req) : mapped.body);
     },
   });
+  // One CA per app, opened on first use: a run that never tunnels never touches its folder.
+  app.decorate('certificates', new LazyCertificateAuthority(emulator.config.proxy.caDir));
   // First of all hooks, so they cover every route registered below and the not-found handler.
   registerRefusalLog(app);
   registerHostGuard(app, emulator.config);

@@ -168,6 +168,43 @@ export const SCALAR_OPTIONS: readonly ScalarOption[] = [
     default: '5s',
     description: 'on SIGTERM/SIGINT, how long pending callbacks may finish before the emulator closes',
   },
+  {
+    key: 'proxy',
+    flag: '--proxy',
+    env: 'BW_EMULATOR_PROXY',
+    type: 'boolean',
+    path: ['proxy', 'enabled'],
+    default: 'true',
+    description:
+      'answer as a forward proxy for messaging.bandwidth.com and api.bandwidth.com (HTTPS_PROXY=http://127.0.0.1:4010); every other host is refused (README "Proxy mode")',
+  },
+  {
+    key: 'proxyPort',
+    flag: '--proxy-port',
+    env: 'BW_EMULATOR_PROXY_PORT',
+    type: 'port',
+    path: ['proxy', 'port'],
+    default: '(the API port)',
+    description: 'a port of its own for the proxy',
+  },
+  {
+    key: 'httpsPort',
+    flag: '--https-port',
+    env: 'BW_EMULATOR_HTTPS_PORT',
+    type: 'port',
+    path: ['proxy', 'httpsPort'],
+    default: '(off)',
+    description: 'also serve everything over HTTPS on this port, with certificates from the local CA',
+  },
+  {
+    key: 'caDir',
+    flag: '--ca-dir',
+    env: 'BW_EMULATOR_CA_DIR',
+    type: 'path',
+    path: ['proxy', 'caDir'],
+    default: '(~/.config/bandwidth-emulator/ca)',
+    description: "the local certificate authority's folder (ca.pem, and ca-key.pem private to you); created on first use",
+  },
 ];
 
 /**
@@ -192,6 +229,12 @@ export interface OptionShortcuts {
   fetchExternalMedia?: boolean;
   /** `limits.maxMessages` (`--max-messages`). */
   maxMessages?: number;
+  /** `proxy.port` (`--proxy-port`). */
+  proxyPort?: number;
+  /** `proxy.httpsPort` (`--https-port`): 0 picks a free port. */
+  httpsPort?: number;
+  /** `proxy.caDir` (`--ca-dir`). */
+  caDir?: string;
 }
 
 /** The keys of OptionShortcuts, in the flags' order (test/unit/start-options.test.ts keeps it equal to the flag table). */
@@ -204,4 +247,7 @@ export const SHORTCUT_KEYS: ReadonlyArray<keyof OptionShortcuts> = [
   'deliveryDelay',
   'fetchExternalMedia',
   'maxMessages',
+  'proxyPort',
+  'httpsPort',
+  'caDir',
 ];

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, resolve as resolvePath } from 'node:path';
+import { defaultCaDir } from '../proxy/ca-dir.js';
 import { EmulatorConfigError } from '../errors.js';
 import { parseDuration } from '../validation/durations.js';
 import { compileSchemaCheck, fieldName, parseLocated, type Problem } from '../validation/schema-check.js';
@@ -87,6 +89,8 @@ export interface EmulatorConfig {
   dataDir?: string;
   /** How long SIGTERM/SIGINT waits for pending callbacks before closing. */
   shutdownGraceMs: number;
+  /** Proxy mode (README "Proxy mode"): `port` undefined shares the API port; `httpsPort` undefined: no HTTPS listener; `caDir` absolute. */
+  proxy: { enabled: boolean; port?: number; httpsPort?: number; caDir: string };
 }
 
 const checkConfigFile = compileSchemaCheck(ConfigFileSchema);
@@ -181,6 +185,7 @@ export function resolveConfig(sources: ConfigSources = {}): EmulatorConfig {
 const SHORTCUT_TYPES: Partial<Record<ScalarOption['type'], { is: (v: unknown) => boolean; what: string }>> = {
   boolean: { is: (v) => typeof v === 'boolean', what: 'true or false' },
   integer: { is: (v) => typeof v === 'number', what: 'a whole number' },
+  port: { is: (v) => typeof v === 'number', what: 'a TCP port from 0 to 65535' },
   duration: { is: (v) => typeof v === 'string' || typeof v === 'number', what: "a duration such as '250ms' or a number of milliseconds" },
 };
 
@@ -277,6 +282,7 @@ function loadConfigFile(path: string, problems: Problem[]): ConfigFile | undefin
   // Scenario paths in a config file are relative to the file, not to wherever the emulator was started.
   if (config.scenarios) config.scenarios = config.scenarios.map((p) => resolvePath(dirname(path), p));
   if (config.dataDir) config.dataDir = resolvePath(dirname(path), config.dataDir);
+  if (config.proxy?.caDir) config.proxy.caDir = resolvePath(dirname(path), config.proxy.caDir);
   return config;
 }
 
@@ -491,5 +497,11 @@ function normalize(file: ConfigFile, sources: { accounts: string; carriers: stri
     },
     dataDir: file.dataDir,
     shutdownGraceMs: ms(file.shutdownGrace, 5000),
+    proxy: {
+      enabled: file.proxy?.enabled ?? true,
+      port: file.proxy?.port,
+      httpsPort: file.proxy?.httpsPort,
+      caDir: resolvePath(file.proxy?.caDir ?? defaultCaDir(process.env, process.platform, homedir())),
+    },
   };
 }

@@ -321,6 +321,40 @@ export const ConfigFileSchema = Type.Object(
         title: 'Keep state in DIR/emulator.sqlite across restarts (relative to the config file); default: in memory only',
       }),
     ),
+    proxy: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(
+            Type.Boolean({ title: "Answer as a forward proxy for Bandwidth's hostnames (HTTPS_PROXY=http://127.0.0.1:4010)", default: true }),
+          ),
+          port: Type.Optional(
+            Type.Integer({
+              minimum: 0,
+              maximum: 65535,
+              description: 'a TCP port from 0 to 65535',
+              title: 'A port of its own for the proxy; default: the API port',
+            }),
+          ),
+          httpsPort: Type.Optional(
+            Type.Integer({
+              minimum: 0,
+              maximum: 65535,
+              description: 'a TCP port from 0 to 65535',
+              title: 'Also serve everything over HTTPS on this port, with certificates from the local CA; default: off',
+            }),
+          ),
+          caDir: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 4096,
+              description: 'a folder (created if missing, mode 0700)',
+              title: 'Folder of the local certificate authority, ca.pem and ca-key.pem (relative to the config file); default: ~/.config/bandwidth-emulator/ca',
+            }),
+          ),
+        },
+        { additionalProperties: false, title: 'Proxy mode: Bandwidth\'s real hostnames answered by the emulator (README "Proxy mode")' },
+      ),
+    ),
     shutdownGrace: Type.Optional(durationOf('On SIGTERM/SIGINT, how long pending callbacks may finish before the emulator closes', '5s')),
   },
   { additionalProperties: false },

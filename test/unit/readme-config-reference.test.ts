@@ -48,6 +48,7 @@ describe('README config file reference', () => {
       'media.fetchTimeout': (c) => c.media.fetchTimeoutMs,
       'oauth.tokenTtlSeconds': (c) => c.oauth.tokenTtlSeconds,
       shutdownGrace: (c) => c.shutdownGraceMs,
+      'proxy.enabled': (c) => c.proxy.enabled,
       carriers: (c) => c.carriers,
       'accounts[].features.advancedQualityMetrics': (c) => c.accounts[0]!.features.advancedQualityMetrics,
       'accounts[].features.carrierNameOnCallbacks': (c) => c.accounts[0]!.features.carrierNameOnCallbacks,
