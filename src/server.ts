@@ -18,6 +18,7 @@ import { registerHostGuard } from './http/host-guard.js';
 import { noteRefusal, registerRefusalLog } from './http/refusals.js';
 import { destroyUnusedSocketsOnClose } from './http/unused-sockets.js';
 import { LazyCertificateAuthority } from './proxy/certificate-authority.js';
+import { registerConnectTunnels, type TunnelBounds } from './proxy/connect-tunnel.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,8 +41,8 @@ class DebugRequestLogs extends LogController {
   }
 }
 
-/** Build the HTTP app for an emulator. It never listens: the CLI and startEmulator() do. */
-export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
+/** Build the HTTP app for an emulator. It never listens: the CLI and startEmulator() do. `tunnels` shortens the CONNECT bounds (tests). */
+export async function buildApp(emulator: Emulator, tunnels?: Partial<TunnelBounds>): Promise<FastifyInstance> {
   // Links the emulator hands out (media, paging) use the configured public URL, or the address the client used: a
   // Host the host guard let through, so a link never echoes a name the emulator does not answer to.
   const publicBase = (req: FastifyRequest) => emulator.config.publicUrl ?? `${req.protocol}://${req.host}`;
@@ -75,6 +76,7 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
   registerRefusalLog(app);
   registerHostGuard(app, emulator.config);
   destroyUnusedSocketsOnClose(app);
+  registerConnectTunnels(app, emulator.config.proxy.enabled, tunnels);
   app.setValidatorCompiler(bandwidthValidatorCompiler());
   registerNotFound(app, emulator);
 

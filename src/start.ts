@@ -7,6 +7,7 @@ import { createEmulator } from './compose.js';
 import type { Emulator } from './emulator.js';
 import { listenUrl } from './listen-url.js';
 import type { CloseReport } from './messaging/types.js';
+import { listenOnAllDoors } from './proxy/front-doors.js';
 import { buildApp } from './server.js';
 
 /** The default account's ids and credentials, for tests and SDK configuration. */
@@ -24,6 +25,12 @@ export interface EmulatorAccount {
 export interface RunningEmulator extends ControlOperations {
   /** Base URL, e.g. http://127.0.0.1:53211 (pass it to bandwidth-sdk as basePath). */
   url: string;
+  /** The forward proxy for HTTPS_PROXY, e.g. http://127.0.0.1:53211 (its own port with `proxyPort`); README "Proxy mode". */
+  proxyUrl: string;
+  /** The HTTPS listener's URL, e.g. https://127.0.0.1:53212, when started with `httpsPort`. */
+  httpsUrl?: string;
+  /** The local CA's certificate (ca.pem in `caDir`) a client trusts for the proxy's tunnels and the HTTPS listener. */
+  caCertPath: string;
   /** The first account's id, API user, OAuth client, application and numbers. */
   account: EmulatorAccount;
   /** Ready values for `new Configuration(...)` of bandwidth-sdk: basePath plus Basic credentials. */
@@ -52,13 +59,14 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   let app: FastifyInstance | undefined;
   const emulator = createEmulator(config, { listenUrl: () => (app?.server.listening ? listenUrl(config.host, app.server.address(), config.port) : undefined) });
   app = await buildApp(emulator);
+  let doors: Awaited<ReturnType<typeof listenOnAllDoors>>;
   try {
-    await app.listen({ host: config.host, port: config.port });
+    doors = await listenOnAllDoors(app, config);
   } catch (error) {
     await app.close();
     throw error;
   }
-  const url = listenUrl(config.host, app.server.address(), config.port);
+  const { url } = doors;
   const account = config.accounts[0]!;
   // Permissive mode takes any non-empty credentials: an account listed without users still gets working ones.
   const user = account.users.find((u) => u.messaging) ?? account.users[0] ?? (config.permissive ? PERMISSIVE_USER : undefined);
@@ -66,6 +74,9 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   return {
     ...createControlOperations(emulator),
     url,
+    proxyUrl: doors.proxyUrl,
+    ...(doors.httpsUrl ? { httpsUrl: doors.httpsUrl } : {}),
+    caCertPath: doors.caCertPath,
     account: {
       id: account.id,
       username: user?.username ?? '',

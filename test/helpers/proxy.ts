@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EMULATED_HOSTS } from '../../src/proxy/bandwidth-hosts.js';
+import type { StartOptions } from '../../src/start.js';
+
+/** The account proxy tests send as: Basic user, OAuth client, an application whose callbacks go to `callbackUrl`. */
+export const PROXY_ACCOUNT = {
+  id: '9904210',
+  username: 'proxy-user',
+  password: 'proxy-password',
+  clientId: 'proxy-client',
+  clientSecret: 'proxy-client-secret',
+  applicationId: 'a5d1b000-0000-4000-8000-000000002101',
+  from: '+19195552101',
+} as const;
+
+/** A temporary CA folder (never the real ~/.config), removed by `remove`. */
+export function tempCaDir(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'bw-emulator-ca-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Start options for a proxy test: the account above, callbacks to `callbackUrl`, a temporary CA folder. The Bandwidth
+ * hosts are listed in allowedHosts so the host guard lets their Host header through on its own (the guard learns them
+ * on the `absolute` branch; the line is then redundant, not wrong).
+ */
+export function proxyStartOptions(caDir: string, callbackUrl: string, more: StartOptions = {}): StartOptions {
+  return {
+    caDir,
+    allowedHosts: [...EMULATED_HOSTS],
+    accounts: [
+      {
+        id: PROXY_ACCOUNT.id,
+        users: [{ username: PROXY_ACCOUNT.username, password: PROXY_ACCOUNT.password }],
+        oauthClients: [{ clientId: PROXY_ACCOUNT.clientId, clientSecret: PROXY_ACCOUNT.clientSecret }],
+        applications: [{ id: PROXY_ACCOUNT.applicationId, callbackUrl }],
+        numbers: [{ number: PROXY_ACCOUNT.from, applicationId: PROXY_ACCOUNT.applicationId }],
+      },
+    ],
+    ...more,
+  };
+}
+
+/** A message body for PROXY_ACCOUNT. */
+export function proxyMessage(to: string, text: string): string {
+  return JSON.stringify({ from: PROXY_ACCOUNT.from, to: [to], text, applicationId: PROXY_ACCOUNT.applicationId });
+}
+
+/** Send a raw CONNECT for `target` to the proxy at `proxyUrl`; resolves with the response head and body text and the socket. */
+export async function rawConnect(proxyUrl: string, target: string, extra = ''): Promise<{ status: number; text: string; socket: Socket }> {
+  const { hostname, port } = new URL(proxyUrl);
+  const socket = connect(Number(port), hostname);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n${extra}`);
+  let text = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer to CONNECT ${target}: ${JSON.stringify(text)}`)), 10_000);
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      const end = text.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = /content-length: (\d+)/i.exec(text.slice(0, end));
+      if (length && text.length < end + 4 + Number(length[1])) return;
+      clearTimeout(timer);
+      socket.off('data', onData);
+      resolve();
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+  });
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]), text, socket };
+}
+
+/** Resolve once `socket` has closed (the emulator ended it), or reject after `timeoutMs`. */
+export function closedWithin(socket: Socket, timeoutMs: number): Promise<void> {
+  if (socket.destroyed && socket.closed) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`socket still open after ${timeoutMs} ms`)), timeoutMs);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.resume();
+  });
+}
+
+/** The CA certificate a client trusts: the CA opens lazily, so this makes it (in the test's temporary folder) first. */
+export async function trustedCa(running: { app: { certificates: { get(): Promise<{ certPem: string; certPath: string }> } } }): Promise<string> {
+  return (await running.app.certificates.get()).certPem;
+}
