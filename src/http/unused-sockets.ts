@@ -18,6 +18,8 @@ export function destroyUnusedSocketsOnClose(app: FastifyInstance): void {
     socket.once('close', () => unused.delete(socket));
   });
   app.server.on('request', (req: { socket: Socket }) => unused.delete(req.socket));
+  // A CONNECT's socket becomes a tunnel, which src/proxy/connect-tunnel.ts ends on close once its requests are answered.
+  app.server.on('connect', (req: { socket: Socket }) => unused.delete(req.socket));
   app.addHook('preClose', async () => {
     closing = true;
     for (const socket of unused) socket.destroy();
