@@ -1,4 +1,4 @@
-import { isAbsolute, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,7 +16,9 @@ import { MAGIC_NUMBERS } from './scenarios/magic.js';
 import { checkReachability, REACHABILITY_BUDGET } from './scenarios/reachability.js';
 import type { Problem } from './validation/schema-check.js';
 import { anyHostWarning } from './http/host-guard.js';
-import { explainListenError } from './http/listen-error.js';
+import { CA_CERT_FILE } from './proxy/certificate-authority.js';
+import { EMULATED_HOSTS } from './proxy/bandwidth-hosts.js';
+import { ListenError, listenOnAllDoors, type OpenDoors } from './proxy/front-doors.js';
 import { buildApp } from './server.js';
 import { shutdownSummary } from './shutdown-report.js';
 import { closestName } from './validation/suggest.js';
@@ -136,8 +138,20 @@ function surfaceLines(config: EmulatorConfig, url: string): string[] {
   ];
 }
 
-/** The start-up banner: where it listens, how to authenticate, where callbacks go, and a bandwidth-sdk snippet. */
-export function banner(config: EmulatorConfig, url: string, callbackExample = 'http://127.0.0.1:3000/webhooks'): string {
+// The proxy's lines: what to set HTTPS_PROXY to, which hosts it answers, the CA to trust, and the HTTPS listener.
+function proxyLines(config: EmulatorConfig, url: string, doors: Partial<OpenDoors>): string[] {
+  const caCertPath = doors.caCertPath ?? join(config.proxy.caDir, CA_CERT_FILE);
+  const https = doors.httpsUrl ? [`  HTTPS         ${doors.httpsUrl}  (certificates from the local CA)`] : [];
+  const ca = `  local CA      ${caCertPath}  (run \`bandwidth-emulator ca\` to trust it)`;
+  if (!config.proxy.enabled) return [`  proxy         off (start with --proxy to answer for ${EMULATED_HOSTS.join(', ')})`, ...(https.length > 0 ? [ca, ...https] : [])];
+  return [`  proxy         HTTPS_PROXY=${doors.proxyUrl ?? url}  (Bandwidth hosts only: ${EMULATED_HOSTS.join(', ')}; any other host is refused)`, ca, ...https];
+}
+
+/**
+ * The start-up banner: where it listens, how to authenticate, where callbacks go, a bandwidth-sdk snippet, the proxy
+ * and the CA to trust (`doors`: what listenOnAllDoors opened; by default the proxy shares `url`).
+ */
+export function banner(config: EmulatorConfig, url: string, callbackExample = 'http://127.0.0.1:3000/webhooks', doors: Partial<OpenDoors> = {}): string {
   const account = config.accounts[0]!;
   const user = account.users.find((u) => u.messaging) ?? account.users[0];
   const client = account.oauthClients[0];
@@ -153,6 +167,7 @@ export function banner(config: EmulatorConfig, url: string, callbackExample = 'h
     `  numbers       ${account.numbers.map((n) => n.number).join(', ') || '(none)'}`,
     `  bandwidth-sdk new MessagesApi(new Configuration({ basePath: '${url}', username: '${user?.username ?? ''}', password: '${user?.password ?? ''}' }))`,
     ...surfaceLines(config, url),
+    ...proxyLines(config, url, doors),
   ]
     .filter((line) => line !== undefined)
     .join('\n');
@@ -250,12 +265,20 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     emulator.log.info({ graceMs: config.shutdownGraceMs }, 'shutting down: new requests are refused; waiting for pending callbacks');
     drained = await emulator.drain(config.shutdownGraceMs);
   });
+  let doors: OpenDoors;
   try {
-    await app.listen({ host: config.host, port: config.port });
+    doors = await listenOnAllDoors(app, config);
   } catch (error) {
-    process.stderr.write(`bandwidth-emulator: ${explainListenError(error as NodeJS.ErrnoException, config.host, config.port)}\n`);
     await app.close();
-    return 1;
+    if (error instanceof ListenError) {
+      process.stderr.write(`bandwidth-emulator: ${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof EmulatorConfigError) {
+      process.stderr.write(`bandwidth-emulator: cannot start (the local CA, for --https-port)\n${error.message}\n`);
+      return 2;
+    }
+    throw error;
   }
   // A second signal while draining means "now": exit at once, as an impatient Ctrl-C expects.
   const force = (again: NodeJS.Signals) => {
@@ -274,10 +297,11 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     process.on('SIGTERM', stop);
   });
   // The banner after the handlers: a SIGTERM sent as soon as it is printed must stop gracefully, not kill the process.
-  const url = listenUrl(config.host, app.server.address(), config.port);
+  const { url } = doors;
   // In a container the listen URL is the container's own: the banner names what the host and its receivers use.
   const reach = containerReach(config, Number(new URL(url).port), inContainer());
-  process.stdout.write([banner(config, reach?.url ?? url, reach?.callbackExample), ...(reach?.notes ?? [])].join('\n') + '\n');
+  const shown = { ...doors, proxyUrl: doors.proxyUrl === url ? (reach?.url ?? url) : doors.proxyUrl };
+  process.stdout.write([banner(config, reach?.url ?? url, reach?.callbackExample, shown), ...(reach?.notes ?? [])].join('\n') + '\n');
   const exposed = exposureWarning(config.host, config.control.token);
   if (exposed) emulator.log.warn(exposed);
   const anyHost = anyHostWarning(config.allowedHosts);

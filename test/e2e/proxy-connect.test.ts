@@ -6,9 +6,8 @@
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { fetch, ProxyAgent } from 'undici';
@@ -20,14 +19,14 @@ import { listenOnAllDoors } from '../../src/proxy/front-doors.js';
 import { buildApp } from '../../src/server.js';
 import type { StartOptions } from '../../src/start.js';
 import { useEmulators } from '../helpers/fixture.js';
-import { closedWithin, PROXY_ACCOUNT, proxyMessage, proxyStartOptions, rawConnect, tempCaDir, trustedCa } from '../helpers/proxy.js';
+import { basicAuth, closedWithin, messagePost, PROXY_ACCOUNT, proxyMessage, proxyStartOptions, rawConnect, requestOn, tempCaDir, tlsOver, trustedCa } from '../helpers/proxy.js';
 
 const run = promisify(execFile);
 const { start, newSink, defer } = useEmulators();
 const ca = tempCaDir();
 afterAll(() => ca.remove());
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
 
 /** An emulator as the CLI builds it, with shortened tunnel bounds and its log lines kept. */
 async function startBounded(bounds: Partial<TunnelBounds>, options: StartOptions = {}) {
@@ -53,36 +52,6 @@ async function sentinel(): Promise<{ port: number; connections: () => number; se
   return { port: (server.address() as AddressInfo).port, connections: () => connections, server };
 }
 
-/** TLS over a tunnel already answered 200: the client side of what curl does after CONNECT. */
-function tlsOver(socket: Socket, servername: string, caPem: string): Promise<TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const secured = tlsConnect({ socket, servername, ca: caPem, ALPNProtocols: ['http/1.1'] }, () => resolve(secured));
-    secured.once('error', reject);
-  });
-}
-
-/** One HTTP/1.1 request written on `socket`, the status of its answer. */
-function requestOn(socket: Socket, head: string, body = ''): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-      const end = text.indexOf('\r\n\r\n');
-      const length = /content-length: (\d+)/i.exec(text);
-      if (end >= 0 && length && text.length >= end + 4 + Number(length[1])) {
-        socket.off('data', onData);
-        resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]), text });
-      }
-    };
-    socket.on('data', onData);
-    socket.once('error', reject);
-    socket.write(`${head}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-  });
-}
-
-const messagePost = (host: string) =>
-  `POST /api/v2/users/${PROXY_ACCOUNT.id}/messages HTTP/1.1\r\nHost: ${host}\r\nAuthorization: ${basic(PROXY_ACCOUNT.username, PROXY_ACCOUNT.password)}\r\nContent-Type: application/json`;
-
 describe('CONNECT tunnels to the Bandwidth hosts', () => {
   it('undici ProxyAgent: the OAuth token at api.bandwidth.com, then a 202 at messaging.bandwidth.com whose callback reaches the sink', async () => {
     const sink = await newSink();
@@ -92,7 +61,7 @@ describe('CONNECT tunnels to the Bandwidth hosts', () => {
     const token = await fetch('https://api.bandwidth.com/api/v1/oauth2/token', {
       dispatcher: agent,
       method: 'POST',
-      headers: { authorization: basic(PROXY_ACCOUNT.clientId, PROXY_ACCOUNT.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { authorization: basicAuth(PROXY_ACCOUNT.clientId, PROXY_ACCOUNT.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
       body: 'grant_type=client_credentials',
     });
     expect(token.status).toBe(200);
@@ -113,7 +82,7 @@ describe('CONNECT tunnels to the Bandwidth hosts', () => {
     const wrong = await fetch(`https://messaging.bandwidth.com/api/v2/users/${PROXY_ACCOUNT.id}/messages`, {
       dispatcher: agent,
       method: 'POST',
-      headers: { authorization: basic(PROXY_ACCOUNT.username, 'wrong'), 'content-type': 'application/json' },
+      headers: { authorization: basicAuth(PROXY_ACCOUNT.username, 'wrong'), 'content-type': 'application/json' },
       body: proxyMessage('+19195553001', 'wrong password'),
     });
     expect(wrong.status).toBe(401);

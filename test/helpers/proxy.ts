@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMULATED_HOSTS } from '../../src/proxy/bandwidth-hosts.js';
@@ -94,3 +95,38 @@ export function closedWithin(socket: Socket, timeoutMs: number): Promise<void> {
 export async function trustedCa(running: { app: { certificates: { get(): Promise<{ certPem: string; certPath: string }> } } }): Promise<string> {
   return (await running.app.certificates.get()).certPem;
 }
+
+/** A Basic Authorization header value. */
+export const basicAuth = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+/** TLS over a tunnel already answered 200: the client side of what curl does after CONNECT. */
+export function tlsOver(socket: Socket, servername: string, caPem: string): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const secured = tlsConnect({ socket, servername, ca: caPem, ALPNProtocols: ['http/1.1'] }, () => resolve(secured));
+    secured.once('error', reject);
+  });
+}
+
+/** One HTTP/1.1 request written on `socket`, the status of its answer. */
+export function requestOn(socket: Socket, head: string, body = ''): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const end = text.indexOf('\r\n\r\n');
+      const length = /content-length: (\d+)/i.exec(text);
+      if (end >= 0 && length && text.length >= end + 4 + Number(length[1])) {
+        socket.off('data', onData);
+        resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]), text });
+      }
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+    socket.write(`${head}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  });
+}
+
+/** The head of a POST of a message for PROXY_ACCOUNT with Basic auth, naming `host`. */
+export const messagePost = (host: string): string =>
+  `POST /api/v2/users/${PROXY_ACCOUNT.id}/messages HTTP/1.1\r\nHost: ${host}\r\nAuthorization: ${basicAuth(PROXY_ACCOUNT.username, PROXY_ACCOUNT.password)}\r\nContent-Type: application/json`;
+

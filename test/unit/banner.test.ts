@@ -34,6 +34,26 @@ describe('banner', () => {
       if (magic.pattern.startsWith('+1555400')) expect(outcome!.duplicate).toBe(1);
     }
     // Compact: one line per fact.
-    expect(text.split('\n').length).toBeLessThanOrEqual(16);
+    expect(text.split('\n').length).toBeLessThanOrEqual(18);
+  });
+
+  it('names the proxy for HTTPS_PROXY, the hosts it answers, the CA to trust and the HTTPS listener when on', () => {
+    const caDir = '/tmp/banner-ca';
+    const shared = banner(resolveConfig({ overrides: { proxy: { caDir } } }), url);
+    expect(shared).toContain(`  proxy         HTTPS_PROXY=${url}  (Bandwidth hosts only: messaging.bandwidth.com, api.bandwidth.com; any other host is refused)`);
+    expect(shared).toContain('  local CA      /tmp/banner-ca/ca.pem  (run `bandwidth-emulator ca` to trust it)');
+    expect(shared).not.toContain('HTTPS         ');
+    const own = banner(resolveConfig({ overrides: { proxy: { caDir } } }), url, undefined, {
+      proxyUrl: 'http://127.0.0.1:4020',
+      httpsUrl: 'https://127.0.0.1:4443',
+      caCertPath: '/tmp/banner-ca/ca.pem',
+    });
+    expect(own).toContain('  proxy         HTTPS_PROXY=http://127.0.0.1:4020  (Bandwidth hosts only');
+    expect(own).toContain('  HTTPS         https://127.0.0.1:4443  (certificates from the local CA)');
+    expect(own.split('\n').length).toBeLessThanOrEqual(19);
+    const off = banner(resolveConfig({ overrides: { proxy: { enabled: false, caDir } } }), url);
+    expect(off).toContain('  proxy         off (start with --proxy to answer for messaging.bandwidth.com, api.bandwidth.com)');
+    expect(off).not.toContain('HTTPS_PROXY');
+    expect(off).not.toContain('local CA');
   });
 });
