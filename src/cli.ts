@@ -143,8 +143,13 @@ function proxyLines(config: EmulatorConfig, url: string, doors: Partial<OpenDoor
   const caCertPath = doors.caCertPath ?? join(config.proxy.caDir, CA_CERT_FILE);
   const https = doors.httpsUrl ? [`  HTTPS         ${doors.httpsUrl}  (certificates from the local CA)`] : [];
   const ca = `  local CA      ${caCertPath}  (run \`bandwidth-emulator ca\` to trust it)`;
-  if (!config.proxy.enabled) return [`  proxy         off (start with --proxy to answer for ${EMULATED_HOSTS.join(', ')})`, ...(https.length > 0 ? [ca, ...https] : [])];
-  return [`  proxy         HTTPS_PROXY=${doors.proxyUrl ?? url}  (Bandwidth hosts only: ${EMULATED_HOSTS.join(', ')}; any other host is refused)`, ca, ...https];
+  if (!config.proxy.enabled)
+    return [`  proxy         off (start with --proxy to answer for ${EMULATED_HOSTS.join(', ')})`, ...(https.length > 0 ? [ca, ...https] : [])];
+  return [
+    `  proxy         HTTPS_PROXY=${doors.proxyUrl ?? url}  (Bandwidth hosts only: ${EMULATED_HOSTS.join(', ')}; any other host is refused)`,
+    ca,
+    ...https,
+  ];
 }
 
 /**

@@ -7,9 +7,9 @@ import { ServedSockets } from './served-sockets.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, terminateTls } from './tls-termination.js';
 
 /** Tunnels open at once past which a CONNECT gets 503: each holds a socket and, inside, a TLS session. */
-export const DEFAULT_MAX_TUNNELS = 256;
+const DEFAULT_MAX_TUNNELS = 256;
 /** A tunnel that carries nothing for this long is closed (between requests the server's keep-alive timeout rules). */
-export const DEFAULT_TUNNEL_IDLE_MS = 60_000;
+const DEFAULT_TUNNEL_IDLE_MS = 60_000;
 
 /** The bounds of CONNECT tunnels; tests shorten them. */
 export interface TunnelBounds {

@@ -91,7 +91,10 @@ export async function listenOnAllDoors(app: FastifyInstance, config: EmulatorCon
   if (ca && config.proxy.httpsPort !== undefined) {
     const door = createHttpsListener(app, { ca, answersTo: hostAllowList(config), sockets, handshakeTimeoutMs });
     doors.push(door);
-    httpsUrl = listenUrl(config.host, await listenOn(door, config.host, config.proxy.httpsPort, '--https-port'), config.proxy.httpsPort).replace(/^http:/, 'https:');
+    httpsUrl = listenUrl(config.host, await listenOn(door, config.host, config.proxy.httpsPort, '--https-port'), config.proxy.httpsPort).replace(
+      /^http:/,
+      'https:',
+    );
   }
   return { url, proxyUrl, httpsUrl, caCertPath: app.certificates.certPath };
 }

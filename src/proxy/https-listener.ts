@@ -18,7 +18,7 @@ export interface HttpsListenerOptions {
 }
 
 /** The address a client reached, as a leaf's IP name: an IPv4-mapped IPv6 address is its IPv4 one. */
-export function reachedAddress(socket: Socket): string {
+function reachedAddress(socket: Socket): string {
   const local = (socket.localAddress ?? '').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
   return isIP(local) !== 0 ? local : '127.0.0.1';
 }

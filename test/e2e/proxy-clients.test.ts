@@ -17,9 +17,25 @@ const ca = tempCaDir();
 afterAll(() => ca.remove());
 
 const CLIENTS = [
-  { language: 'Python', command: 'python3', args: ['send.py'], install: 'python3 (apt-get install -y python3)', required: true, to: '+19195553201', refusal: true },
+  {
+    language: 'Python',
+    command: 'python3',
+    args: ['send.py'],
+    install: 'python3 (apt-get install -y python3)',
+    required: true,
+    to: '+19195553201',
+    refusal: true,
+  },
   { language: 'Ruby', command: 'ruby', args: ['send.rb'], install: 'ruby (apt-get install -y ruby)', required: true, to: '+19195553202', refusal: true },
-  { language: 'Java', command: 'java', args: ['Send.java'], install: 'a JDK 11 or later (apt-get install -y default-jdk-headless)', required: false, to: '+19195553203', refusal: false },
+  {
+    language: 'Java',
+    command: 'java',
+    args: ['Send.java'],
+    install: 'a JDK 11 or later (apt-get install -y default-jdk-headless)',
+    required: false,
+    to: '+19195553203',
+    refusal: false,
+  },
 ] as const;
 
 /** Whether `command` runs here; when it does not, the skip reason (or, under CI for a required one, an error). */
@@ -37,7 +53,9 @@ async function missing(command: string, install: string, required: boolean): Pro
 
 /** The environment without any proxy setting of the machine's own: the test names the proxy itself. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/_proxy$/i.test(name) && !/^(SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE)$/.test(name)));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/_proxy$/i.test(name) && !/^(SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE)$/.test(name)),
+  );
 }
 
 describe.each(CLIENTS)('$language through the proxy', ({ command, args, install, required, to, refusal }) => {

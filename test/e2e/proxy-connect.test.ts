@@ -19,14 +19,24 @@ import { listenOnAllDoors } from '../../src/proxy/front-doors.js';
 import { buildApp } from '../../src/server.js';
 import type { StartOptions } from '../../src/start.js';
 import { useEmulators } from '../helpers/fixture.js';
-import { basicAuth, closedWithin, messagePost, PROXY_ACCOUNT, proxyMessage, proxyStartOptions, rawConnect, requestOn, tempCaDir, tlsOver, trustedCa } from '../helpers/proxy.js';
+import {
+  basicAuth,
+  closedWithin,
+  messagePost,
+  PROXY_ACCOUNT,
+  proxyMessage,
+  proxyStartOptions,
+  rawConnect,
+  requestOn,
+  tempCaDir,
+  tlsOver,
+  trustedCa,
+} from '../helpers/proxy.js';
 
 const run = promisify(execFile);
 const { start, newSink, defer } = useEmulators();
 const ca = tempCaDir();
 afterAll(() => ca.remove());
-
-
 
 /** An emulator as the CLI builds it, with shortened tunnel bounds and its log lines kept. */
 async function startBounded(bounds: Partial<TunnelBounds>, options: StartOptions = {}) {
@@ -86,6 +96,18 @@ describe('CONNECT tunnels to the Bandwidth hosts', () => {
       body: proxyMessage('+19195553001', 'wrong password'),
     });
     expect(wrong.status).toBe(401);
+    // Served as itself over https: a link it hands out names https and the host the tunnel was opened to.
+    const auth = basicAuth(PROXY_ACCOUNT.username, PROXY_ACCOUNT.password);
+    const media = `https://messaging.bandwidth.com/api/v2/users/${PROXY_ACCOUNT.id}/media`;
+    const put = await fetch(`${media}/tunnel-link.txt`, {
+      dispatcher: agent,
+      method: 'PUT',
+      headers: { authorization: auth, 'content-type': 'text/plain' },
+      body: 'hi',
+    });
+    expect(put.status).toBeLessThan(300);
+    const listed = (await (await fetch(media, { dispatcher: agent, headers: { authorization: auth } })).json()) as Array<{ content: string }>;
+    expect(listed.map((m) => m.content)).toEqual([`${media}/tunnel-link.txt`]);
   });
 
   it('the must-show: curl -x PROXY --cacert CA https://messaging.bandwidth.com/api/v2/users/ACCOUNT/messages answers 202', async (ctx) => {
@@ -157,7 +179,9 @@ describe('CONNECT tunnels to the Bandwidth hosts', () => {
     const long = await rawConnect(emulator.proxyUrl, `${'a'.repeat(300)}.com:443`);
     expect(long.status).toBe(400);
     const lines = emulator.lines().filter((l) => l.msg.startsWith('403 CONNECT '));
-    expect(lines.map((l) => l.msg)).toContainEqual(expect.stringContaining(`403 CONNECT 127.0.0.1:${target.port}: the bandwidth-emulator proxy answers only for`));
+    expect(lines.map((l) => l.msg)).toContainEqual(
+      expect.stringContaining(`403 CONNECT 127.0.0.1:${target.port}: the bandwidth-emulator proxy answers only for`),
+    );
     expect(lines.length).toBeGreaterThanOrEqual(4);
     expect(target.connections()).toBe(0);
   });
@@ -177,7 +201,9 @@ describe('CONNECT tunnels to the Bandwidth hosts', () => {
       `${messagePost('messaging.bandwidth.com')}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
     expect(eager.status).toBe(200);
-    const rest = eager.text.includes('HTTP/1.1 202') ? eager.text : `${eager.text}${await new Promise<string>((resolve) => eager.socket.once('data', (c: Buffer) => resolve(c.toString())))}`;
+    const rest = eager.text.includes('HTTP/1.1 202')
+      ? eager.text
+      : `${eager.text}${await new Promise<string>((resolve) => eager.socket.once('data', (c: Buffer) => resolve(c.toString())))}`;
     expect(rest).toContain('HTTP/1.1 202');
     eager.socket.destroy();
   });
@@ -277,7 +303,11 @@ describe('CONNECT bounds', () => {
     const busy = await rawConnect(emulator.proxyUrl, 'messaging.bandwidth.com:443');
     const securedBusy = await tlsOver(busy.socket, 'messaging.bandwidth.com', caPem);
     const arrived = once(emulator.app.server, 'request');
-    const answered = requestOn(securedBusy, messagePost('messaging.bandwidth.com'), JSON.stringify({ ...JSON.parse(proxyMessage('+19195553007', 'in flight')), tag: 'slow' }));
+    const answered = requestOn(
+      securedBusy,
+      messagePost('messaging.bandwidth.com'),
+      JSON.stringify({ ...JSON.parse(proxyMessage('+19195553007', 'in flight')), tag: 'slow' }),
+    );
     await arrived;
     const began = Date.now();
     await emulator.app.close();

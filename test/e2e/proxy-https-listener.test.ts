@@ -2,11 +2,12 @@
 // leaves from the local CA picked by SNI (localhost, the Bandwidth hosts, the names the host guard answers), the leaf
 // of the address reached for a client without SNI, and nothing issued for a name the emulator does not answer to.
 // Also the proxy's own port (`proxyPort`), the listen errors of both, and closing with their connections open.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { fetch, ProxyAgent } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,8 +29,9 @@ function dial(httpsUrl: string, servername: string | undefined, caPem: string): 
   const { port } = new URL(httpsUrl);
   return new Promise((resolve, reject) => {
     // Node sends no SNI when the host is an IP address and no servername is given.
-    const socket = tlsConnect({ host: '127.0.0.1', port: Number(port), ca: caPem, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'], ...(servername ? { servername } : {}) }, () =>
-      resolve(socket),
+    const socket = tlsConnect(
+      { host: '127.0.0.1', port: Number(port), ca: caPem, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'], ...(servername ? { servername } : {}) },
+      () => resolve(socket),
     );
     socket.once('error', reject);
   });
@@ -128,9 +130,15 @@ describe('the HTTPS listener', () => {
         { env: { PATH: process.env.PATH }, timeout: 30_000 },
       );
     expect((await send(`${running.httpsUrl}/api/v2/users/${PROXY_ACCOUNT.id}/messages`)).stdout).toBe('202');
-    expect((await send(`https://messaging.bandwidth.com:${port}/api/v2/users/${PROXY_ACCOUNT.id}/messages`, '--resolve', `messaging.bandwidth.com:${port}:127.0.0.1`)).stdout).toBe(
-      '202',
-    );
+    expect(
+      (
+        await send(
+          `https://messaging.bandwidth.com:${port}/api/v2/users/${PROXY_ACCOUNT.id}/messages`,
+          '--resolve',
+          `messaging.bandwidth.com:${port}:127.0.0.1`,
+        )
+      ).stdout,
+    ).toBe('202');
   });
 
   it('a handshake that never comes is dropped after the timeout; closing the app with HTTPS connections open is prompt', async () => {
@@ -186,7 +194,9 @@ describe("the proxy's own port", () => {
       );
       expect(error).toBeInstanceOf(ListenError);
       expect((error as ListenError).code).toBe('EADDRINUSE');
-      expect((error as Error).message).toBe(`cannot listen on 127.0.0.1:${taken.port}: the port is already in use. Fix: pick another ${flag} (0 picks a free one), or stop what uses it`);
+      expect((error as Error).message).toBe(
+        `cannot listen on 127.0.0.1:${taken.port}: the port is already in use. Fix: pick another ${flag} (0 picks a free one), or stop what uses it`,
+      );
     }
   });
 
@@ -199,5 +209,71 @@ describe("the proxy's own port", () => {
     );
     expect((error as Error).name).toBe('EmulatorConfigError');
     expect((error as Error).message).toContain('proxy.caDir');
+  });
+});
+
+describe('the CLI with --https-port and --proxy-port', () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  /** Run the CLI (the built bundle, as cli-lifecycle.test.ts does) until it prints `until`, or exits. */
+  function cli(args: string[]) {
+    const child = spawn(process.execPath, ['bin/bandwidth-emulator.js', '--port', '0', ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    defer(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const printed = (pattern: RegExp) =>
+      new Promise<RegExpExecArray>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not printed: ${pattern}\n${stdout}\n${stderr}`)), 15_000);
+        const check = () => {
+          const match = pattern.exec(stdout);
+          if (!match) return;
+          clearTimeout(timer);
+          resolve(match);
+        };
+        child.stdout.on('data', check);
+        void exited.then(() => reject(new Error(`exited before printing ${pattern}\n${stdout}\n${stderr}`)));
+        check();
+      });
+    return { child, printed, exited, output: () => stdout + stderr };
+  }
+
+  it('the banner names the proxy, the CA and the HTTPS URL, and the HTTPS listener answers 202; SIGTERM closes every door', async () => {
+    const running = cli(['--https-port', '0', '--proxy-port', '0', '--ca-dir', ca.dir]);
+    const [, httpsUrl] = await running.printed(/ {2}HTTPS {9}(https:\/\/127\.0\.0\.1:\d+) {2}\(certificates from the local CA\)/);
+    const output = running.output();
+    expect(output).toMatch(
+      / {2}proxy {9}HTTPS_PROXY=http:\/\/127\.0\.0\.1:\d+ {2}\(Bandwidth hosts only: messaging\.bandwidth\.com, api\.bandwidth\.com; any other host is refused\)/,
+    );
+    expect(output).toContain(`  local CA      ${ca.dir}/ca.pem  (run \`bandwidth-emulator ca\` to trust it)`);
+    const proxyUrl = /HTTPS_PROXY=(\S+)/.exec(output)![1]!;
+    expect(proxyUrl).not.toBe(/listening on (\S+)/.exec(output)![1]);
+    const socket = await dial(httpsUrl!, 'api.bandwidth.com', readFileSync(`${ca.dir}/ca.pem`, 'utf8'));
+    expect(socket.authorized).toBe(true);
+    const answer = await requestOn(
+      socket,
+      `POST /api/v2/users/9900000/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${basicAuth('bw-user', 'bw-password')}\r\nContent-Type: application/json`,
+      JSON.stringify({ from: '+19195550100', to: ['+19195551234'], text: 'cli https', applicationId: '93de2206-9669-4e07-948d-329f4b722ee2' }),
+    );
+    expect(answer.status, answer.text).toBe(202);
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+    await closedWithin(socket, 2000);
+  });
+
+  it('a --ca-dir the HTTPS listener cannot use exits 2 with the configuration error', async () => {
+    const file = `${ca.dir}/cli-plain-file`;
+    writeFileSync(file, 'not a folder');
+    const running = cli(['--https-port', '0', '--ca-dir', file]);
+    expect(await running.exited).toBe(2);
+    expect(running.output()).toContain('bandwidth-emulator: cannot start (the local CA, for --https-port)');
+    expect(running.output()).toContain('proxy.caDir');
   });
 });

@@ -129,4 +129,3 @@ export function requestOn(socket: Socket, head: string, body = ''): Promise<{ st
 /** The head of a POST of a message for PROXY_ACCOUNT with Basic auth, naming `host`. */
 export const messagePost = (host: string): string =>
   `POST /api/v2/users/${PROXY_ACCOUNT.id}/messages HTTP/1.1\r\nHost: ${host}\r\nAuthorization: ${basicAuth(PROXY_ACCOUNT.username, PROXY_ACCOUNT.password)}\r\nContent-Type: application/json`;
-

@@ -40,7 +40,9 @@ describe('banner', () => {
   it('names the proxy for HTTPS_PROXY, the hosts it answers, the CA to trust and the HTTPS listener when on', () => {
     const caDir = '/tmp/banner-ca';
     const shared = banner(resolveConfig({ overrides: { proxy: { caDir } } }), url);
-    expect(shared).toContain(`  proxy         HTTPS_PROXY=${url}  (Bandwidth hosts only: messaging.bandwidth.com, api.bandwidth.com; any other host is refused)`);
+    expect(shared).toContain(
+      `  proxy         HTTPS_PROXY=${url}  (Bandwidth hosts only: messaging.bandwidth.com, api.bandwidth.com; any other host is refused)`,
+    );
     expect(shared).toContain('  local CA      /tmp/banner-ca/ca.pem  (run `bandwidth-emulator ca` to trust it)');
     expect(shared).not.toContain('HTTPS         ');
     const own = banner(resolveConfig({ overrides: { proxy: { caDir } } }), url, undefined, {
