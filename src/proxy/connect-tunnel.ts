@@ -8,8 +8,8 @@ import { DEFAULT_HANDSHAKE_TIMEOUT_MS, terminateTls } from './tls-termination.js
 
 /** Tunnels open at once past which a CONNECT gets 503: each holds a socket and, inside, a TLS session. */
 const DEFAULT_MAX_TUNNELS = 256;
-/** A tunnel that carries nothing for this long is closed (between requests the server's keep-alive timeout rules). */
-const DEFAULT_TUNNEL_IDLE_MS = 60_000;
+/** A tunnel that carries nothing for this long, with no request in flight, is closed. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
 /** The bounds of CONNECT tunnels; tests shorten them. */
 export interface TunnelBounds {
@@ -43,7 +43,7 @@ export function registerConnectTunnels(app: FastifyInstance, proxyEnabled: boole
   const limits: TunnelBounds = {
     maxTunnels: bounds.maxTunnels ?? DEFAULT_MAX_TUNNELS,
     handshakeTimeoutMs: bounds.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
-    idleTimeoutMs: bounds.idleTimeoutMs ?? DEFAULT_TUNNEL_IDLE_MS,
+    idleTimeoutMs: bounds.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
   };
   const tunnels = new ServedSockets(app);
   let open = 0;
@@ -68,10 +68,10 @@ export function registerConnectTunnels(app: FastifyInstance, proxyEnabled: boole
     }
     open++;
     socket.once('close', () => open--);
-    tunnels.add(socket);
+    // Until its TLS handshake, a :443 tunnel is bounded by the handshake timeout; a :80 one by the idle timeout.
+    tunnels.add(socket, undefined, verdict.tunnel === 'plain' ? limits.idleTimeoutMs : undefined);
     // What the client sent after the CONNECT head (an eager ClientHello) is read first by whatever serves the tunnel.
     if (head.length > 0) socket.unshift(head);
-    socket.setTimeout(limits.idleTimeoutMs, () => socket.destroy());
     if (verdict.tunnel === 'plain') {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       app.server.emit('connection', socket);
@@ -84,8 +84,6 @@ export function registerConnectTunnels(app: FastifyInstance, proxyEnabled: boole
         ({ ca, context }) => {
           if (socket.destroyed) return;
           socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-          // The raw socket's own timer sees no traffic once TLS reads its handle: the TLS socket carries the timer.
-          socket.setTimeout(0);
           tunnels.forget(socket);
           const tls = terminateTls(socket, {
             context,
@@ -93,13 +91,10 @@ export function registerConnectTunnels(app: FastifyInstance, proxyEnabled: boole
             // of the CONNECT's host, which that client then refuses (no leaf is issued for a name a client invents).
             pickContext: async (name) => (isEmulatedHost(name) ? ca.secureContext(name) : undefined),
             handshakeTimeoutMs: limits.handshakeTimeoutMs,
-            onSecure: (secured) => {
-              secured.setTimeout(limits.idleTimeoutMs, () => secured.destroy());
-              app.server.emit('connection', secured);
-            },
+            onSecure: (secured) => app.server.emit('connection', secured),
             onFail: (reason) => app.log.debug({ target: verdict.host, reason }, `CONNECT ${verdict.host}:443: ${reason}`),
           });
-          tunnels.add(tls, () => socket.destroy());
+          tunnels.add(tls, () => socket.destroy(), limits.idleTimeoutMs);
         },
         (error: Error) => {
           const reason =

@@ -3,6 +3,7 @@ import { createServer, isIP, type Server, type Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { CertificateAuthority } from './certificate-authority.js';
 import { isEmulatedHost } from './bandwidth-hosts.js';
+import { DEFAULT_IDLE_TIMEOUT_MS } from './connect-tunnel.js';
 import type { ServedSockets } from './served-sockets.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, terminateTls } from './tls-termination.js';
 
@@ -50,7 +51,7 @@ export function createHttpsListener(app: FastifyInstance, options: HttpsListener
           onSecure: (secured) => app.server.emit('connection', secured),
           onFail: (reason) => app.log.debug({ reason }, `HTTPS listener: ${reason}`),
         });
-        sockets.add(tls, () => socket.destroy());
+        sockets.add(tls, () => socket.destroy(), DEFAULT_IDLE_TIMEOUT_MS);
       },
       (error: Error) => {
         app.log.warn({ err: error }, `HTTPS listener: no certificate for ${reachedAddress(socket)}: ${error.message}`);

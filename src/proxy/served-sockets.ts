@@ -2,30 +2,41 @@ import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 
+interface Followed {
+  /** Requests in flight on the socket. */
+  requests: number;
+  /** What lies under it (a tunnel's client socket), ended with it. */
+  alsoEnd?: () => void;
+  /** Closed after this long with no request in flight; undefined: no idle bound of its own. */
+  idleMs?: number;
+  timer?: NodeJS.Timeout;
+}
+
 /**
  * Sockets this emulator hands to `app.server` itself (a tunnel's inner socket, a connection of the HTTPS listener or
  * the proxy's own port), tracked so that closing the app ends them promptly. Node's `server.close()` knows only the
  * sockets its own listener accepted: without this, an idle tunnel would hold the shutdown until its keep-alive ran
  * out, and a request in flight on another door would be cut. On close an idle socket is destroyed at once; a busy one
- * right after its response.
+ * right after its response. The idle bound counts requests, not bytes: a socket timeout would be the HTTP server's
+ * own (it destroys the socket even mid-request), and a long-poll or an event stream in flight is not idle.
  */
 export class ServedSockets {
-  private readonly busy = new Map<Duplex, number>();
-  private readonly extra = new Map<Duplex, () => void>();
+  private readonly followed = new Map<Duplex, Followed>();
   private closing = false;
 
   /** Start following requests on `app.server`; `preClose` ends the idle sockets. */
   constructor(app: FastifyInstance) {
     app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const socket = req.socket as Duplex;
-      const count = this.busy.get(socket);
-      if (count === undefined) return;
-      this.busy.set(socket, count + 1);
+      const entry = this.followed.get(socket);
+      if (!entry) return;
+      entry.requests++;
+      clearTimeout(entry.timer);
       res.once('close', () => {
-        const now = this.busy.get(socket);
-        if (now === undefined) return;
-        this.busy.set(socket, now - 1);
-        if (this.closing && now === 1) this.end(socket);
+        entry.requests--;
+        if (entry.requests > 0 || !this.followed.has(socket)) return;
+        if (this.closing) this.end(socket, entry);
+        else this.arm(socket, entry);
       });
     });
     app.addHook('preClose', async () => this.closeAll(false));
@@ -33,7 +44,7 @@ export class ServedSockets {
 
   /** How many sockets are followed now. */
   get size(): number {
-    return this.busy.size;
+    return this.followed.size;
   }
 
   /** Whether the app is closing (a new socket is refused). */
@@ -41,36 +52,49 @@ export class ServedSockets {
     return this.closing;
   }
 
-  /** Follow `socket` until it closes; `alsoEnd` ends what lies under it (a tunnel's client socket). */
-  add(socket: Duplex, alsoEnd?: () => void): void {
+  /** Follow `socket` until it closes; `alsoEnd` ends what lies under it; `idleMs` closes it after that long without a request. */
+  add(socket: Duplex, alsoEnd?: () => void, idleMs?: number): void {
     if (this.closing) {
       socket.destroy();
       alsoEnd?.();
       return;
     }
-    this.busy.set(socket, 0);
-    if (alsoEnd) this.extra.set(socket, alsoEnd);
+    const entry: Followed = { requests: 0, alsoEnd, idleMs };
+    this.followed.set(socket, entry);
+    this.arm(socket, entry);
     socket.once('close', () => {
-      this.busy.delete(socket);
-      this.extra.get(socket)?.();
-      this.extra.delete(socket);
+      clearTimeout(entry.timer);
+      if (this.followed.get(socket) !== entry) return;
+      this.followed.delete(socket);
+      entry.alsoEnd?.();
     });
   }
 
   /** Stop following `socket` (without ending it): its tunnel now lives on in the TLS socket wrapping it. */
   forget(socket: Duplex): void {
-    this.busy.delete(socket);
-    this.extra.delete(socket);
+    const entry = this.followed.get(socket);
+    if (entry) clearTimeout(entry.timer);
+    this.followed.delete(socket);
   }
 
   /** End every socket without a request in flight now (all of them with `evenBusy`); the busy ones after their response. */
   closeAll(evenBusy: boolean): void {
     this.closing = true;
-    for (const [socket, requests] of this.busy) if (requests === 0 || evenBusy) this.end(socket);
+    for (const [socket, entry] of this.followed) if (entry.requests === 0 || evenBusy) this.end(socket, entry);
   }
 
-  private end(socket: Duplex): void {
+  private arm(socket: Duplex, entry: Followed): void {
+    if (entry.idleMs === undefined) return;
+    clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => {
+      if (entry.requests === 0) this.end(socket, entry);
+    }, entry.idleMs);
+    entry.timer.unref();
+  }
+
+  private end(socket: Duplex, entry: Followed): void {
+    clearTimeout(entry.timer);
     socket.destroy();
-    this.extra.get(socket)?.();
+    entry.alsoEnd?.();
   }
 }

@@ -5,7 +5,7 @@
 // a handshake that never ends, garbage for a ClientHello, idle tunnels, closing with tunnels open) are each gone past.
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -186,6 +186,20 @@ describe('CONNECT tunnels to the Bandwidth hosts', () => {
     expect(target.connections()).toBe(0);
   });
 
+  it('costs nothing at start: the CA folder is made by the first :443 tunnel, not before', async () => {
+    const caDir = join(ca.dir, 'lazy');
+    const emulator = await startBounded({}, { caDir });
+    const plain = await rawConnect(emulator.proxyUrl, 'messaging.bandwidth.com:80');
+    expect(plain.status).toBe(200);
+    plain.socket.destroy();
+    expect(existsSync(caDir)).toBe(false);
+    const tunnel = await rawConnect(emulator.proxyUrl, 'messaging.bandwidth.com:443');
+    expect(tunnel.status).toBe(200);
+    // The first tunnel waited for the CA to be made (a 2048-bit RSA key) and its first leaf: about 0.5-1 s here.
+    expect(existsSync(join(caDir, 'ca.pem'))).toBe(true);
+    tunnel.socket.destroy();
+  });
+
   it('a :80 tunnel stays plain, and a request sent with the CONNECT (its head bytes) is served', async () => {
     const emulator = await startBounded({});
     const tunnel = await rawConnect(emulator.proxyUrl, 'messaging.bandwidth.com:80');
@@ -277,7 +291,7 @@ describe('CONNECT bounds', () => {
     secured.destroy();
   });
 
-  it('an idle tunnel is closed after the idle timeout, before and after its TLS handshake', async () => {
+  it('an idle tunnel is closed after the idle timeout, before and after its TLS handshake; a slow request is not', async () => {
     const emulator = await startBounded({ idleTimeoutMs: 300 });
     const caPem = await trustedCa(emulator);
     const plain = await rawConnect(emulator.proxyUrl, 'messaging.bandwidth.com:80');
@@ -286,6 +300,13 @@ describe('CONNECT bounds', () => {
     const began = Date.now();
     await Promise.all([closedWithin(plain.socket, 5000), closedWithin(secured, 5000)]);
     expect(Date.now() - began).toBeGreaterThanOrEqual(250);
+    // A request in flight for longer than the idle timeout (a scripted 700 ms delay) is not cut.
+    emulator.emulator.useScenario({ version: 1, name: 'slow', rules: [{ match: { tag: 'slow' }, apiFault: { delay: '700ms' } }] }, PROXY_ACCOUNT.id);
+    const busy = await rawConnect(emulator.proxyUrl, 'messaging.bandwidth.com:443');
+    const securedBusy = await tlsOver(busy.socket, 'messaging.bandwidth.com', caPem);
+    const slow = JSON.stringify({ ...JSON.parse(proxyMessage('+19195553008', 'slow')), tag: 'slow' });
+    expect((await requestOn(securedBusy, messagePost('messaging.bandwidth.com'), slow)).status).toBe(202);
+    await closedWithin(securedBusy, 5000);
   });
 
   it('app.close() with tunnels open (idle, mid-handshake, after a request) finishes promptly', async () => {
