@@ -68,6 +68,7 @@ export function registerConnectTunnels(app: FastifyInstance, proxyEnabled: boole
     }
     open++;
     socket.once('close', () => open--);
+    app.log.debug({ method: 'CONNECT', target: `${verdict.host}:${verdict.port}` }, `CONNECT ${verdict.host}:${verdict.port}: tunnel open (${verdict.tunnel})`);
     // Until its TLS handshake, a :443 tunnel is bounded by the handshake timeout; a :80 one by the idle timeout.
     tunnels.add(socket, undefined, verdict.tunnel === 'plain' ? limits.idleTimeoutMs : undefined);
     // What the client sent after the CONNECT head (an eager ClientHello) is read first by whatever serves the tunnel.

@@ -4,7 +4,7 @@ import type { EmulatorConfig } from '../config/resolve.js';
 import { hostAllowList } from '../http/host-guard.js';
 import { explainListenError } from '../http/listen-error.js';
 import { listenUrl } from '../listen-url.js';
-import { createHttpsListener } from './https-listener.js';
+import { createHttpsListener, type HandshakeBounds } from './https-listener.js';
 import { ServedSockets } from './served-sockets.js';
 
 /** How long closing the app waits for requests in flight on the proxy port and the HTTPS listener before cutting them. */
@@ -50,9 +50,9 @@ function listenOn(server: Server, host: string, port: number, flag: string): Pro
  * (a plain listener feeding the same server: absolute-form requests and CONNECT tunnels), and the HTTPS listener when
  * `proxy.httpsPort` is set (which opens the CA now, so a CA folder it cannot use stops start-up). The extra doors close
  * with the app. One function for the CLI and startEmulator; on a ListenError or EmulatorConfigError the caller closes
- * the app. Call it before the app is ready (it adds close hooks).
+ * the app. Call it before the app is ready (it adds close hooks). `handshakes` shortens the HTTPS listener's bounds (tests).
  */
-export async function listenOnAllDoors(app: FastifyInstance, config: EmulatorConfig, handshakeTimeoutMs?: number): Promise<OpenDoors> {
+export async function listenOnAllDoors(app: FastifyInstance, config: EmulatorConfig, handshakes?: Partial<HandshakeBounds>): Promise<OpenDoors> {
   const doors: Server[] = [];
   const sockets = new ServedSockets(app);
   app.addHook('preClose', async () => {
@@ -89,7 +89,7 @@ export async function listenOnAllDoors(app: FastifyInstance, config: EmulatorCon
   }
   let httpsUrl: string | undefined;
   if (ca && config.proxy.httpsPort !== undefined) {
-    const door = createHttpsListener(app, { ca, answersTo: hostAllowList(config), sockets, handshakeTimeoutMs });
+    const door = createHttpsListener(app, { ca, answersTo: hostAllowList(config), sockets, bounds: handshakes });
     doors.push(door);
     httpsUrl = listenUrl(config.host, await listenOn(door, config.host, config.proxy.httpsPort, '--https-port'), config.proxy.httpsPort).replace(
       /^http:/,

@@ -15,8 +15,18 @@ export interface HttpsListenerOptions {
   answersTo: (name: string) => boolean;
   /** Follows the listener's connections so closing the app ends them. */
   sockets: ServedSockets;
-  handshakeTimeoutMs?: number;
+  /** Bounds of the handshakes (tests shorten them). */
+  bounds?: Partial<HandshakeBounds>;
 }
+
+/** How long a handshake may take, and how many may be under way at once (past that a new connection is dropped). */
+export interface HandshakeBounds {
+  handshakeTimeoutMs: number;
+  maxHandshakes: number;
+}
+
+/** TLS handshakes under way at once on the HTTPS listener: each costs a TLS session and, for a new name, a signature. */
+const DEFAULT_MAX_HANDSHAKES = 128;
 
 /** The address a client reached, as a leaf's IP name: an IPv4-mapped IPv6 address is its IPv4 one. */
 function reachedAddress(socket: Socket): string {
@@ -33,12 +43,26 @@ function reachedAddress(socket: Socket): string {
  */
 export function createHttpsListener(app: FastifyInstance, options: HttpsListenerOptions): Server {
   const { ca, answersTo, sockets } = options;
+  const handshakeTimeoutMs = options.bounds?.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  const maxHandshakes = options.bounds?.maxHandshakes ?? DEFAULT_MAX_HANDSHAKES;
+  let handshaking = 0;
   const pickContext = async (name: string): Promise<SecureContext | undefined> => {
     const plain = name.toLowerCase().replace(/\.$/, '');
     return isEmulatedHost(plain) || answersTo(plain) ? ca.secureContext(plain) : undefined;
   };
   return createServer((socket) => {
     socket.on('error', () => socket.destroy());
+    if (handshaking >= maxHandshakes) {
+      app.log.debug(`HTTPS listener: ${handshaking} TLS handshakes under way, the most it serves at once (${maxHandshakes}); connection dropped`);
+      return void socket.destroy();
+    }
+    handshaking++;
+    let counted = true;
+    const handshakeOver = () => {
+      if (counted) handshaking--;
+      counted = false;
+    };
+    socket.once('close', handshakeOver);
     sockets.add(socket);
     ca.secureContext(reachedAddress(socket)).then(
       (context) => {
@@ -47,8 +71,11 @@ export function createHttpsListener(app: FastifyInstance, options: HttpsListener
         const tls = terminateTls(socket, {
           context,
           pickContext,
-          handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
-          onSecure: (secured) => app.server.emit('connection', secured),
+          handshakeTimeoutMs,
+          onSecure: (secured) => {
+            handshakeOver();
+            app.server.emit('connection', secured);
+          },
           onFail: (reason) => app.log.debug({ reason }, `HTTPS listener: ${reason}`),
         });
         sockets.add(tls, () => socket.destroy(), DEFAULT_IDLE_TIMEOUT_MS);

@@ -42,11 +42,6 @@ export class ServedSockets {
     app.addHook('preClose', async () => this.closeAll(false));
   }
 
-  /** How many sockets are followed now. */
-  get size(): number {
-    return this.followed.size;
-  }
-
   /** Whether the app is closing (a new socket is refused). */
   get isClosing(): boolean {
     return this.closing;

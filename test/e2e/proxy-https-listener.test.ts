@@ -141,17 +141,22 @@ describe('the HTTPS listener', () => {
     ).toBe('202');
   });
 
-  it('a handshake that never comes is dropped after the timeout; closing the app with HTTPS connections open is prompt', async () => {
+  it('a handshake that never comes is dropped after the timeout, past the most at once at once; closing the app with HTTPS connections open is prompt', async () => {
     const config = resolveConfig({ overrides: { port: 0, logLevel: 'silent', ...proxyStartOptions(ca.dir, 'http://127.0.0.1:9/unused', { httpsPort: 0 }) } });
     const app = await buildApp(createEmulator(config));
-    const doors = await listenOnAllDoors(app, config, 300);
+    const doors = await listenOnAllDoors(app, config, { handshakeTimeoutMs: 300, maxHandshakes: 3 });
     defer(() => app.close());
     const caPem = await trustedCa({ app });
     const { port } = new URL(doors.httpsUrl!);
     const silent = connect(Number(port), '127.0.0.1');
     await once(silent, 'connect');
     const began = Date.now();
-    await closedWithin(silent, 5000);
+    // Past the most handshakes at once (3 here), a new connection is dropped at once; a finished one frees its place.
+    const more = [connect(Number(port), '127.0.0.1'), connect(Number(port), '127.0.0.1')];
+    await Promise.all(more.map((socket) => once(socket, 'connect')));
+    const past = connect(Number(port), '127.0.0.1');
+    await closedWithin(past, 250);
+    await Promise.all([silent, ...more].map((socket) => closedWithin(socket, 5000)));
     expect(Date.now() - began).toBeGreaterThanOrEqual(250);
     const idle = await dial(doors.httpsUrl!, 'localhost', caPem);
     const used = await dial(doors.httpsUrl!, 'localhost', caPem);
