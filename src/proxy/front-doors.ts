@@ -55,19 +55,18 @@ function listenOn(server: Server, host: string, port: number, flag: string): Pro
 export async function listenOnAllDoors(app: FastifyInstance, config: EmulatorConfig, handshakes?: Partial<HandshakeBounds>): Promise<OpenDoors> {
   const doors: Server[] = [];
   const sockets = new ServedSockets(app);
+  // In preClose, while the emulator is still open: a request in flight on a door is answered before the core closes.
   app.addHook('preClose', async () => {
-    for (const door of doors) door.close();
-  });
-  app.addHook('onClose', async () => {
-    const closed = Promise.all(doors.map((door) => new Promise((resolve) => (door.listening ? door.once('close', resolve) : resolve(undefined)))));
+    const closed = Promise.all(doors.map((door) => new Promise((resolve) => (door.listening ? door.close(resolve) : resolve(undefined)))));
+    sockets.closeAll(false);
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise((resolve) => {
       timer = setTimeout(resolve, DOOR_CLOSE_GRACE_MS);
     });
     await Promise.race([closed, grace]);
     clearTimeout(timer);
+    // Past the grace, what a door still serves is cut (a tunnel's requests past it are the tunnel's own to end).
     sockets.closeAll(true);
-    await closed;
   });
   // Before any port opens: a CA that cannot be used is a configuration error, not a broken first handshake.
   const ca = config.proxy.httpsPort !== undefined ? await app.certificates.get() : undefined;

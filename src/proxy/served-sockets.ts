@@ -39,6 +39,9 @@ export class ServedSockets {
         else this.arm(socket, entry);
       });
     });
+    // A socket that sends CONNECT becomes a tunnel: the tunnel's own tracker follows it from then on (the requests are
+    // inside, on its TLS socket, where this one cannot see them).
+    app.server.on('connect', (req: IncomingMessage) => this.forget(req.socket as Duplex));
     app.addHook('preClose', async () => this.closeAll(false));
   }
 

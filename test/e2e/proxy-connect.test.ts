@@ -309,8 +309,10 @@ describe('CONNECT bounds', () => {
     await closedWithin(securedBusy, 5000);
   });
 
-  it('app.close() with tunnels open (idle, mid-handshake, after a request) finishes promptly', async () => {
-    const emulator = await startBounded({});
+  it('app.close() with tunnels open (idle, mid-handshake, after a request, one in flight) finishes promptly', async () => {
+    // On the proxy's own port: its door and the tunnel both follow the socket, and neither cuts the request in flight.
+    const emulator = await startBounded({}, { proxyPort: 0 });
+    expect(emulator.proxyUrl).not.toBe(emulator.url);
     const caPem = await trustedCa(emulator);
     const idle = await rawConnect(emulator.proxyUrl, 'messaging.bandwidth.com:80');
     const handshaking = await rawConnect(emulator.proxyUrl, 'messaging.bandwidth.com:443');

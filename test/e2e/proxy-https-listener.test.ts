@@ -143,7 +143,8 @@ describe('the HTTPS listener', () => {
 
   it('a handshake that never comes is dropped after the timeout, past the most at once at once; closing the app with HTTPS connections open is prompt', async () => {
     const config = resolveConfig({ overrides: { port: 0, logLevel: 'silent', ...proxyStartOptions(ca.dir, 'http://127.0.0.1:9/unused', { httpsPort: 0 }) } });
-    const app = await buildApp(createEmulator(config));
+    const emulator = createEmulator(config);
+    const app = await buildApp(emulator);
     const doors = await listenOnAllDoors(app, config, { handshakeTimeoutMs: 300, maxHandshakes: 3 });
     defer(() => app.close());
     const caPem = await trustedCa({ app });
@@ -161,10 +162,17 @@ describe('the HTTPS listener', () => {
     const idle = await dial(doors.httpsUrl!, 'localhost', caPem);
     const used = await dial(doors.httpsUrl!, 'localhost', caPem);
     expect((await requestOn(used, messagePost('localhost'), proxyMessage('+19195553103', 'before close'))).status).toBe(202);
+    // A request in flight when close begins (a scripted 400 ms delay) is answered before the emulator closes.
+    emulator.useScenario({ version: 1, name: 'slow', rules: [{ match: { tag: 'slow' }, apiFault: { delay: '400ms' } }] }, PROXY_ACCOUNT.id);
+    const busy = await dial(doors.httpsUrl!, 'localhost', caPem);
+    const arrived = once(app.server, 'request');
+    const answered = requestOn(busy, messagePost('localhost'), JSON.stringify({ ...JSON.parse(proxyMessage('+19195553104', 'in flight')), tag: 'slow' }));
+    await arrived;
     const closing = Date.now();
     await app.close();
     expect(Date.now() - closing).toBeLessThan(1500);
-    await Promise.all([closedWithin(idle, 2000), closedWithin(used, 2000)]);
+    expect((await answered).status).toBe(202);
+    await Promise.all([closedWithin(idle, 2000), closedWithin(used, 2000), closedWithin(busy, 2000)]);
   });
 });
 
