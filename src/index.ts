@@ -67,3 +67,4 @@ export type { Channel, ChannelListItem, SuggestionResponse, LocationResponse } f
 export type { MultiChannelRequest } from './multichannel.js';
 export { STATE_VERSION, type StateDocument, type RestoreCounts } from './persistence/state-document.js';
 export { configReference, type ConfigField } from './config/reference.js';
+export { listenOnAllDoors, ListenError, type OpenDoors } from './proxy/front-doors.js';
