@@ -1,10 +1,11 @@
 // Other languages through the proxy, with their standard library only and the real Bandwidth URLs: Python's urllib
-// (https_proxy, SSL_CERT_FILE), Ruby's net/http (http_proxy/https_proxy, ca_file), Java's HttpClient (a proxy
-// selector and a truststore holding the CA). Each mints the OAuth token at api.bandwidth.com, sends at
+// (https_proxy, SSL_CERT_FILE), Ruby's net/http (http_proxy/https_proxy, ca_file), Java's HttpClient
+// (JAVA_TOOL_OPTIONS: -Dhttps.proxyHost/-Dhttps.proxyPort and a truststore holding the CA). Each mints the OAuth token at api.bandwidth.com, sends at
 // messaging.bandwidth.com and gets 202; the callback reaches the sink. Python and Ruby also try another host, which is
 // refused. A missing runtime skips with the reason, except python3 and ruby under CI (.ci/run installs them); Java is
 // optional (skipped when java is not on the machine, even under CI).
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,6 +38,26 @@ const CLIENTS = [
     refusal: false,
   },
 ] as const;
+
+/**
+ * What a client needs beyond the environment variables: Java reads no proxy variable and trusts a truststore, so it
+ * gets system properties through JAVA_TOOL_OPTIONS and a PKCS12 truststore holding only the CA, made with keytool.
+ */
+async function extraEnv(command: string, proxyUrl: string, caCertPath: string): Promise<Record<string, string>> {
+  if (command !== 'java') return {};
+  const store = join(ca.dir, `truststore-${Date.now()}.p12`);
+  await run(
+    'keytool',
+    ['-importcert', '-noprompt', '-alias', 'bandwidth-emulator', '-file', caCertPath, '-keystore', store, '-storetype', 'PKCS12', '-storepass', 'changeit'],
+    {
+      timeout: 60_000,
+    },
+  );
+  const { hostname, port } = new URL(proxyUrl);
+  return {
+    JAVA_TOOL_OPTIONS: `-Dhttps.proxyHost=${hostname} -Dhttps.proxyPort=${port} -Djavax.net.ssl.trustStore=${store} -Djavax.net.ssl.trustStorePassword=changeit`,
+  };
+}
 
 /** Whether `command` runs here; when it does not, the skip reason (or, under CI for a required one, an error). */
 async function missing(command: string, install: string, required: boolean): Promise<string | undefined> {
@@ -81,6 +102,7 @@ describe.each(CLIENTS)('$language through the proxy', ({ command, args, install,
         BW_APPLICATION: PROXY_ACCOUNT.applicationId,
         BW_FROM: PROXY_ACCOUNT.from,
         BW_TO: to,
+        ...(await extraEnv(command, running.proxyUrl, running.caCertPath)),
       },
     });
     const steps = stdout

@@ -220,6 +220,11 @@ describe('CONNECT tunnels to the Bandwidth hosts', () => {
       : `${eager.text}${await new Promise<string>((resolve) => eager.socket.once('data', (c: Buffer) => resolve(c.toString())))}`;
     expect(rest).toContain('HTTP/1.1 202');
     eager.socket.destroy();
+    // urllib3 (Python's SDK) sends its CONNECT as HTTP/1.0.
+    const old = await rawConnect(emulator.proxyUrl, 'messaging.bandwidth.com:80', '', '1.0');
+    expect(old.status).toBe(200);
+    expect((await requestOn(old.socket, messagePost('messaging.bandwidth.com'), proxyMessage('+19195553009', 'HTTP/1.0 CONNECT'))).status).toBe(202);
+    old.socket.destroy();
   });
 
   it('with proxy mode off, a CONNECT is refused with a reason naming --proxy', async () => {

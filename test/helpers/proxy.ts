@@ -50,15 +50,15 @@ export function proxyMessage(to: string, text: string): string {
   return JSON.stringify({ from: PROXY_ACCOUNT.from, to: [to], text, applicationId: PROXY_ACCOUNT.applicationId });
 }
 
-/** Send a raw CONNECT for `target` to the proxy at `proxyUrl`; resolves with the response head and body text and the socket. */
-export async function rawConnect(proxyUrl: string, target: string, extra = ''): Promise<{ status: number; text: string; socket: Socket }> {
+/** Send a raw CONNECT (HTTP/`version`) for `target` to the proxy at `proxyUrl`, then `extra`; resolves with the answer's text and the socket. */
+export async function rawConnect(proxyUrl: string, target: string, extra = '', version = '1.1'): Promise<{ status: number; text: string; socket: Socket }> {
   const { hostname, port } = new URL(proxyUrl);
   const socket = connect(Number(port), hostname);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
-  socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n${extra}`);
+  socket.write(`CONNECT ${target} HTTP/${version}\r\nHost: ${target}\r\n\r\n${extra}`);
   let text = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer to CONNECT ${target}: ${JSON.stringify(text)}`)), 10_000);
