@@ -1,5 +1,6 @@
 // The local CA (src/proxy/certificate-authority.ts): made once with private permissions, shared by emulators that
 // start together, and issuing leaf certificates a real TLS client accepts for the name it asked.
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,5 +59,24 @@ describe('the local certificate authority', () => {
     await openCertificateAuthority(dir);
     writeFileSync(join(dir, CA_CERT_FILE), 'not a certificate');
     await expect(openCertificateAuthority(dir)).rejects.toThrow(/ca\.pem.*delete/s);
+  });
+
+  it('keeps at most 64 leaves: past that the least recently used is forgotten (and issued anew when asked again)', async () => {
+    const ca = await openCertificateAuthority(freshDir());
+    const first = await ca.leafPem('n0.localhost');
+    const kept = await ca.leafPem('kept.localhost');
+    // Cached: asking again gives the same certificate.
+    expect(await ca.leafPem('n0.localhost')).toBe(first);
+    for (let i = 1; i <= 64; i++) {
+      await ca.leafPem(`n${i}.localhost`);
+      // Used all along, so never the least recently used.
+      if (i % 8 === 0) expect(await ca.leafPem('kept.localhost')).toBe(kept);
+    }
+    expect(await ca.leafPem('kept.localhost')).toBe(kept);
+    // n0 was the least recently used of 66 names: forgotten, so a new certificate (a new serial) is issued.
+    expect(await ca.leafPem('n0.localhost')).not.toBe(first);
+    // An IP address gets an IP SAN.
+    expect(new X509Certificate(await ca.leafPem('[::1]')).subjectAltName).toBe('IP Address:0:0:0:0:0:0:0:1');
+    expect(new X509Certificate(await ca.leafPem('127.0.0.1')).subjectAltName).toBe('IP Address:127.0.0.1');
   });
 });
