@@ -46,10 +46,13 @@ export interface CertificateAuthority {
   readonly created: boolean;
   /** Problems worth a log line that do not stop it (a key readable by others). */
   readonly warnings: readonly string[];
-  /** A TLS context for `name` (DNS name or IP literal): its leaf certificate is issued on first use, cached and renewed. */
-  secureContext(name: string): Promise<SecureContext>;
-  /** The PEM leaf certificate currently served for `name` (issued if need be): for tests and `ca` diagnostics. */
-  leafPem(name: string): Promise<string>;
+  /**
+   * A TLS context for `name` (DNS name or IP literal): its leaf certificate is issued on first use, cached and renewed.
+   * `alsoNames` adds names to the same leaf (the HTTPS listener's address leaf also names 127.0.0.1 and localhost).
+   */
+  secureContext(name: string, alsoNames?: readonly string[]): Promise<SecureContext>;
+  /** The PEM leaf certificate currently served for `name` (and `alsoNames`), issued if need be: for tests and `ca` diagnostics. */
+  leafPem(name: string, alsoNames?: readonly string[]): Promise<string>;
 }
 
 type X509Module = typeof import('@peculiar/x509');
@@ -244,7 +247,7 @@ function issuer(parts: IssuerParts): CertificateAuthority {
     });
     return signer;
   };
-  const issue = async (name: string) => {
+  const issue = async (name: string, alsoNames: readonly string[]) => {
     const x509 = await loadX509();
     const { caKey, caCert, leafKeys, leafKeyPem } = await signing();
     const now = Date.now();
@@ -262,7 +265,9 @@ function issuer(parts: IssuerParts): CertificateAuthority {
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        new x509.SubjectAlternativeNameExtension([{ type: ip ? 'ip' : 'dns', value: name }]),
+        new x509.SubjectAlternativeNameExtension(
+          [name, ...alsoNames].map((san) => ({ type: isIP(san) !== 0 ? ('ip' as const) : ('dns' as const), value: san })),
+        ),
         await x509.SubjectKeyIdentifierExtension.create(leafKeys.publicKey),
         await x509.AuthorityKeyIdentifierExtension.create(caCert),
       ],
@@ -270,23 +275,28 @@ function issuer(parts: IssuerParts): CertificateAuthority {
     const pem = cert.toString('pem');
     return { pem, context: createSecureContext({ key: leafKeyPem, cert: pem }), renewAt: now + LEAF_LIFETIME_MS - LEAF_RENEW_BEFORE_MS };
   };
-  const leaf = async (raw: string) => {
-    const name = raw
+  const normal = (raw: string) =>
+    raw
       .toLowerCase()
       .replace(/\.$/, '')
       .replace(/^\[(.*)\]$/, '$1');
-    let entry = leaves.get(name);
+  const leaf = async (raw: string, rawAlso: readonly string[] = []) => {
+    const name = normal(raw);
+    const alsoNames = [...new Set(rawAlso.map(normal))].filter((n) => n !== name);
+    // One cache entry per set of names, so the LRU bounds them all alike.
+    const key = [name, ...alsoNames].join(' ');
+    let entry = leaves.get(key);
     const settled = entry ? await entry.catch(() => undefined) : undefined;
     if (entry && settled && settled.renewAt > Date.now()) {
       // Most recently used last: the Map's order is the eviction order.
-      leaves.delete(name);
-      leaves.set(name, entry);
+      leaves.delete(key);
+      leaves.set(key, entry);
       return entry;
     }
-    entry = issue(name);
-    leaves.delete(name);
-    leaves.set(name, entry);
-    entry.catch(() => leaves.delete(name));
+    entry = issue(name, alsoNames);
+    leaves.delete(key);
+    leaves.set(key, entry);
+    entry.catch(() => leaves.delete(key));
     while (leaves.size > MAX_CACHED_LEAVES) leaves.delete(leaves.keys().next().value!);
     return entry;
   };
@@ -298,8 +308,8 @@ function issuer(parts: IssuerParts): CertificateAuthority {
     fingerprint: parts.fingerprint,
     created: parts.created,
     warnings: parts.warnings,
-    secureContext: async (name) => (await leaf(name)).context,
-    leafPem: async (name) => (await leaf(name)).pem,
+    secureContext: async (name, alsoNames) => (await leaf(name, alsoNames)).context,
+    leafPem: async (name, alsoNames) => (await leaf(name, alsoNames)).pem,
   };
 }
 

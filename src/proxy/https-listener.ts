@@ -25,6 +25,9 @@ export interface HandshakeBounds {
   maxHandshakes: number;
 }
 
+/** Names the leaf for a client without SNI carries besides the address it reached. */
+const ADDRESS_LEAF_ALSO = ['127.0.0.1', '::1', 'localhost'];
+
 /** TLS handshakes under way at once on the HTTPS listener: each costs a TLS session and, for a new name, a signature. */
 const DEFAULT_MAX_HANDSHAKES = 128;
 
@@ -38,7 +41,8 @@ function reachedAddress(socket: Socket): string {
  * A TLS listener (not yet listening) whose connections, once the handshake is done, are served by `app.server`: the
  * same routes, auth and callbacks as the plain port, with `req.protocol` 'https'. The leaf is picked by SNI for the
  * Bandwidth hosts and every name the host guard answers to; a client that sends no SNI (it dialled an IP address), or
- * one the emulator does not answer to, gets the leaf of the address it reached. Names outside that set issue nothing,
+ * one the emulator does not answer to, gets the leaf of the address it reached (which also names 127.0.0.1, ::1 and
+ * localhost). Names outside that set issue nothing,
  * and the CA keeps at most 64 leaves, so hostile SNI names cost neither memory nor signatures.
  */
 export function createHttpsListener(app: FastifyInstance, options: HttpsListenerOptions): Server {
@@ -64,7 +68,8 @@ export function createHttpsListener(app: FastifyInstance, options: HttpsListener
     };
     socket.once('close', handshakeOver);
     sockets.add(socket);
-    ca.secureContext(reachedAddress(socket)).then(
+    // Also the loopback names: behind a port mapping (Docker) the address reached is not the one the client dialled.
+    ca.secureContext(reachedAddress(socket), ADDRESS_LEAF_ALSO).then(
       (context) => {
         if (socket.destroyed) return;
         sockets.forget(socket);

@@ -61,7 +61,7 @@ describe('the local certificate authority', () => {
     await expect(openCertificateAuthority(dir)).rejects.toThrow(/ca\.pem.*delete/s);
   });
 
-  it('keeps at most 64 leaves: past that the least recently used is forgotten (and issued anew when asked again)', async () => {
+  it('keeps at most 64 leaves: past that the least recently used is forgotten (and issued anew when asked again); IP and several names', async () => {
     const ca = await openCertificateAuthority(freshDir());
     const first = await ca.leafPem('n0.localhost');
     const kept = await ca.leafPem('kept.localhost');
@@ -78,5 +78,10 @@ describe('the local certificate authority', () => {
     // An IP address gets an IP SAN.
     expect(new X509Certificate(await ca.leafPem('[::1]')).subjectAltName).toBe('IP Address:0:0:0:0:0:0:0:1');
     expect(new X509Certificate(await ca.leafPem('127.0.0.1')).subjectAltName).toBe('IP Address:127.0.0.1');
+    // Several names on one leaf (duplicates once), cached apart from the leaf of the first name alone.
+    const several = await ca.leafPem('127.0.0.1', ['localhost', '127.0.0.1', 'LOCALHOST.']);
+    expect(new X509Certificate(several).subjectAltName).toBe('IP Address:127.0.0.1, DNS:localhost');
+    expect(await ca.leafPem('127.0.0.1', ['localhost'])).toBe(several);
+    expect(await ca.leafPem('127.0.0.1')).not.toBe(several);
   });
 });
