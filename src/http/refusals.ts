@@ -43,7 +43,9 @@ export function registerRefusalLog(app: FastifyInstance): void {
   app.addHook('onResponse', (req, reply, done) => {
     const status = reply.statusCode;
     if (req.refusal === null && (status < 400 || status >= 500)) return done();
-    const path = bounded(req.url.split('?')[0] ?? req.url, MAX_PATH);
+    // The target as the client sent it: a proxied request's absolute URL (https://messaging.bandwidth.com/…).
+    const target = req.originalUrl;
+    const path = bounded((target.split('?')[0] ?? target).replace(URL_CREDENTIALS, '//[redacted]@'), MAX_PATH);
     const reason = bounded((req.refusal ?? fallbackReason(status)).replace(URL_CREDENTIALS, '//[redacted]@'), MAX_REASON);
     req.log.info({ method: req.method, path, status, reason }, `${status} ${req.method} ${path}: ${reason}`);
     done();
