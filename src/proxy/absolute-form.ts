@@ -19,11 +19,9 @@ const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
 
 /** What an absolute-form request-target comes to: the path to serve it as, or why it is refused. */
-export type AbsoluteFormVerdict =
-  | { served: true; path: string; authority: string; scheme: 'http' | 'https' }
-  | { served: false; status: 400 | 403; reason: string };
+export type AbsoluteFormVerdict = { served: true; path: string; host: string; scheme: 'http' | 'https' } | { served: false; status: 400 | 403; reason: string };
 
-/** Whether a request-target is absolute-form (`scheme://authority/path`), not origin-form or `*`. */
+/** Whether a request-target is absolute-form (it starts with a scheme, `https:`), not origin-form (`/path`) or `*`. */
 export function isAbsoluteForm(target: string): boolean {
   return target.charCodeAt(0) !== 47 && SCHEME.test(target);
 }
@@ -41,11 +39,15 @@ export function judgeAbsoluteForm(target: string, proxyEnabled: boolean): Absolu
       reason: `proxy mode is off, so this emulator answers no proxy request (absolute URL '${hideUserinfo(shown)}'). Start it with --proxy (BW_EMULATOR_PROXY=true, config proxy.enabled: true) to answer for messaging.bandwidth.com and api.bandwidth.com, or send the request to the emulator's own URL`,
     };
   }
+  const invalid = { served: false, status: 400, reason: `the request-target '${hideUserinfo(shown)}' is not a valid absolute URL` } as const;
+  // An http(s) absolute-URI has an authority (RFC 9110 §4.2): `scheme://`. WHATWG URL parsing would also take
+  // `http:host/path` and backslashes; the target is held to the RFC instead.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return invalid;
   let url: URL;
   try {
     url = new URL(target);
   } catch {
-    return { served: false, status: 400, reason: `the request-target '${hideUserinfo(shown)}' is not a valid absolute URL` };
+    return invalid;
   }
   const defaultPort = DEFAULT_PORTS[url.protocol];
   if (defaultPort === undefined) {
@@ -66,7 +68,8 @@ export function judgeAbsoluteForm(target: string, proxyEnabled: boolean): Absolu
       reason: `${verdict.host} is answered on the ${url.protocol.slice(0, -1)} scheme's default port only, not ${url.port}`,
     };
   }
-  return { served: true, path: `${url.pathname}${url.search}`, authority: url.host, scheme: url.protocol === 'https:' ? 'https' : 'http' };
+  // The name as the verdict normalised it (lower case, no trailing dot): the Host every later hook and link sees.
+  return { served: true, path: `${url.pathname}${url.search}`, host: verdict.host, scheme: url.protocol === 'https:' ? 'https' : 'http' };
 }
 
 /** Where a refused target is routed: any route does, since the refusal hook answers before it runs. */
@@ -74,7 +77,7 @@ const REFUSED_TARGET_PATH = '/';
 
 /**
  * Fastify's `rewriteUrl`: an absolute-form request for a Bandwidth host becomes its path, and its Host header the
- * absolute URL's authority (RFC 9112 §3.2.2: a server ignores Host when the target is absolute), so the host guard,
+ * absolute URL's host (RFC 9112 §3.2.2: a server ignores Host when the target is absolute; the port is the scheme's default), so the host guard,
  * the Bandwidth host paths and the links all see the host the client named. Fastify keeps the target as
  * `request.originalUrl`. A refused target is routed as `/` (the router would choke on a malformed one) for the
  * refusal hook to answer.
@@ -85,7 +88,7 @@ export function absoluteFormRewrite(proxyEnabled: boolean): (req: IncomingMessag
     if (!isAbsoluteForm(target)) return target;
     const verdict = judgeAbsoluteForm(target, proxyEnabled);
     if (!verdict.served) return REFUSED_TARGET_PATH;
-    req.headers.host = verdict.authority;
+    req.headers.host = verdict.host;
     return verdict.path;
   };
 }
@@ -111,7 +114,7 @@ export function registerAbsoluteFormRefusals(app: FastifyInstance, proxyEnabled:
 /**
  * The scheme and host a client named for this request, for the links it is handed (media URLs, paging): the
  * absolute URL's scheme when it came absolute-form (`https` though it arrived in clear), the connection's otherwise
- * (`https` through a CONNECT tunnel or the HTTPS listener), with the Host header (the absolute URL's authority after
+ * (`https` through a CONNECT tunnel or the HTTPS listener), with the Host header (the absolute URL's host after
  * rewriteUrl). The host guard has let that Host through, so a link never echoes a name the emulator does not answer to.
  */
 export function requestOrigin(req: Pick<FastifyRequest, 'originalUrl' | 'protocol' | 'host'>): string {

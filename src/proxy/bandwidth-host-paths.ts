@@ -10,6 +10,7 @@ import type { Emulator } from '../emulator.js';
 import { notFoundBody } from '../errors.js';
 import { hostName } from '../http/host-guard.js';
 import { noteRefusal } from '../http/refusals.js';
+import { isEmulatedHost } from './bandwidth-hosts.js';
 
 const MESSAGING_HOST = 'messaging.bandwidth.com';
 const API_HOST = 'api.bandwidth.com';
@@ -44,10 +45,12 @@ export function registerBandwidthHostPaths(app: FastifyInstance, emulator: Pick<
     const header = req.headers.host;
     // Nearly every request names the emulator's own address: skip the parsing unless it names bandwidth.com.
     if (header === undefined || !header.toLowerCase().includes('bandwidth.com')) return;
+    const host = hostName(header);
+    if (!isEmulatedHost(host)) return;
     const path = req.url.split('?')[0] ?? req.url;
-    const hint = unservedUnderBandwidthHost(hostName(header), path);
+    const hint = unservedUnderBandwidthHost(host, path);
     if (hint === undefined) return;
-    noteRefusal(req, `not served under ${hostName(header)}: ${hint}`);
+    noteRefusal(req, `not served under ${host}: ${hint}`);
     return reply
       .code(404)
       .header('content-type', 'application/json;charset=UTF-8')

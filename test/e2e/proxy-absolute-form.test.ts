@@ -3,12 +3,15 @@
 // text/plain reason and one refusal log line, and is never connected to. Under a Bandwidth hostname only the paths
 // Bandwidth serves there work, and links use the scheme and host the client named. Every request here goes over a
 // raw socket: HTTP client libraries refuse to send most of these request lines.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
 import { createServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigFile } from '../../src/config/schema.js';
+import { MAX_AUTHORITY_LENGTH } from '../../src/proxy/bandwidth-hosts.js';
 import type { RunningEmulator } from '../../src/start.js';
 import { useEmulators } from '../helpers/fixture.js';
 import { LEVEL, startLogged } from '../helpers/logs.js';
@@ -33,7 +36,7 @@ const accounts = (callbackUrl?: string): ConfigFile['accounts'] => [
   },
 ];
 
-const { start } = useEmulators();
+const { start, defer: fixtureDefer } = useEmulators();
 let caDir: string;
 let running: RunningEmulator;
 // A TCP server on loopback standing for a host the proxy must never reach: it counts connections.
@@ -206,8 +209,20 @@ describe('absolute-form for any other host is refused, and nothing is connected 
       expect(answer.body, target).toContain('answers only for messaging.bandwidth.com and api.bandwidth.com');
       expect(answer.body, target).toContain('nothing is forwarded off this machine');
     }
-    // No refused request was stored as a message, and the named server was never reached.
+    // The named server was never reached.
     expect(sentinelConnections).toBe(0);
+  });
+
+  it('the refusal README "What the proxy answers" shows is the answer, byte for byte', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const shown = /<!-- snippet: checked-by test\/e2e\/proxy-absolute-form\.test\.ts[^\n]*\n```text\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(shown).toBeDefined();
+    const [statusLine, contentType, blank, reason] = shown!.split('\n');
+    const answer = await rawRequest(running.url, 'GET', 'https://example.com/', { host: 'example.com' });
+    expect(statusLine).toBe(`HTTP/1.1 ${answer.status} Forbidden`);
+    expect(contentType).toBe(`Content-Type: ${answer.headers['content-type']}`);
+    expect(blank).toBe('');
+    expect(reason).toBe(answer.body.trimEnd());
   });
 
   it('hostile targets: bad URL, other schemes, userinfo, a huge host, a Bandwidth host on another port', async () => {
@@ -217,7 +232,7 @@ describe('absolute-form for any other host is refused, and nothing is connected 
       ['ftp://messaging.bandwidth.com/api/v2', 400, 'http:// and https:// URLs only'],
       ['ws://messaging.bandwidth.com/api/v2', 400, 'http:// and https:// URLs only'],
       [`https://proxy-user:proxy-pass@messaging.bandwidth.com/api/v2/users/${ACCOUNT}/messages`, 400, 'carries credentials'],
-      [`https://${'a'.repeat(300)}.com/`, 400, 'a host:port is at most 260'],
+      [`https://${'a'.repeat(MAX_AUTHORITY_LENGTH)}.com/`, 400, `a host:port is at most ${MAX_AUTHORITY_LENGTH}`],
       [`https://messaging.bandwidth.com:8443/api/v2/users/${ACCOUNT}/messages`, 403, 'ports 443 and 80 only, not 8443'],
       [`https://messaging.bandwidth.com:80/api/v2/users/${ACCOUNT}/messages`, 403, "https scheme's default port only, not 80"],
       [`http://api.bandwidth.com:443/api/v1/oauth2/token`, 403, "http scheme's default port only, not 443"],
@@ -292,5 +307,56 @@ describe('refusal logs and proxy mode off', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('under a Bandwidth name over TLS (as a CONNECT tunnel or the HTTPS listener delivers requests)', () => {
+  /** A TLS front on 127.0.0.1:0 with the app's CA, handing each decrypted connection to the emulator's own server. */
+  async function tlsFront(): Promise<{ port: number; ca: string }> {
+    const authority = await running.app.certificates.get();
+    const front = createTlsServer({ SNICallback: (name, done) => void authority.secureContext(name).then((context) => done(null, context), done) }, (socket) =>
+      running.app.server.emit('connection', socket),
+    );
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    fixtureDefer(() => new Promise<void>((resolve) => front.close(() => resolve())));
+    return { port: (front.address() as { port: number }).port, ca: authority.certPem };
+  }
+
+  function tlsRequest(front: { port: number; ca: string }, host: string, method: string, path: string, headers: Record<string, string> = {}, payload = '') {
+    return new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpsRequest(
+        { host: '127.0.0.1', port: front.port, servername: host, ca: front.ca, method, path, headers: { host, ...headers }, agent: false },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  it('links say https://messaging.bandwidth.com (req.protocol is https), and only Bandwidth’s paths answer', async () => {
+    const front = await tlsFront();
+    const host = 'messaging.bandwidth.com';
+    const up = await tlsRequest(front, host, 'PUT', `/api/v2/users/${ACCOUNT}/media/tls.txt`, { authorization: BASIC, 'content-type': 'text/plain' }, 'tls');
+    expect(up.status).toBe(204);
+    const list = await tlsRequest(front, host, 'GET', `/api/v2/users/${ACCOUNT}/media`, { authorization: BASIC });
+    expect(JSON.parse(list.body)).toContainEqual(expect.objectContaining({ content: `https://messaging.bandwidth.com/api/v2/users/${ACCOUNT}/media/tls.txt` }));
+    const sent = await tlsRequest(front, host, 'POST', `/api/v2/users/${ACCOUNT}/messages`, { authorization: BASIC, ...json }, body());
+    expect(sent.status).toBe(202);
+    const root = await tlsRequest(front, host, 'POST', `/users/${ACCOUNT}/messages`, { authorization: BASIC, ...json }, body());
+    expect(root.status).toBe(404);
+    expect((JSON.parse(root.body) as { hint: string }).hint).toContain('/api/v2');
+    const token = await tlsRequest(
+      front,
+      'api.bandwidth.com',
+      'POST',
+      '/api/v1/oauth2/token',
+      { authorization: CLIENT_BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+      'grant_type=client_credentials',
+    );
+    expect(token.status).toBe(200);
   });
 });

@@ -2,7 +2,7 @@
 // emulator through HTTPS_PROXY alone. A child Node process runs each SDK (test/fixtures/proxy/) with HTTPS_PROXY set to
 // the emulator's port, NODE_EXTRA_CA_CERTS to the test's own CA, NO_PROXY empty and no other proxy variable:
 // bandwidth-sdk with OAuth client credentials and no basePath (its hard-coded token URL), the legacy
-// @bandwidth/messaging with its default environment (Production) and Basic. Both run on axios: before about 1.17 it
+// @bandwidth/messaging with its default environment (Production) and Basic. Both run on axios: before 1.16.1 it
 // sent an https:// URL to an http:// proxy absolute-form in clear (test/e2e/proxy-absolute-form.test.ts covers that
 // form byte for byte); the axios installed here (1.21) opens a CONNECT tunnel and speaks TLS inside it, trusting the
 // CA through NODE_EXTRA_CA_CERTS, so these tests need the CONNECT handler and skip, saying so, where it is absent.
