@@ -25,8 +25,9 @@ function fallbackReason(status: number): string {
   return status === 404 ? 'not found' : `answered ${status}`;
 }
 
-// Credentials written into a URL (a media URL in a field error) are hidden in the log line as everywhere else.
-const URL_CREDENTIALS = /\/\/[^/@\s'"]*@/g;
+// Credentials written into a URL (a media URL in a field error, a proxied absolute URL) are hidden in the log line as
+// everywhere else, up to the last @ before the path: a password may hold an @ of its own.
+const URL_CREDENTIALS = /\/\/[^/?#\s'"]*@/g;
 
 function bounded(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…(+${text.length - max} chars)` : text;

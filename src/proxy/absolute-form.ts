@@ -1,8 +1,9 @@
 /**
  * Absolute-form proxy requests (RFC 9112 §3.2.2): `POST https://messaging.bandwidth.com/api/v2/users/…/messages`
- * sent in clear to the emulator's port, as axios (bandwidth-sdk, @bandwidth/messaging) does for an https:// URL
- * through `HTTPS_PROXY=http://…`. A Bandwidth host's request is served as the same path on the emulator's own URL;
- * any other target is refused from its name alone and never connected to.
+ * sent in clear to the emulator's port, as axios before 1.16.1 (under bandwidth-sdk and @bandwidth/messaging) does
+ * for an https:// URL through `HTTPS_PROXY=http://…`, and every client for an http:// URL through `HTTP_PROXY` (newer
+ * axios opens a CONNECT tunnel instead). A Bandwidth host's request is served as the same path on the emulator's own
+ * URL; any other target is refused from its name alone and never connected to.
  *
  * The request-target's length is bounded by Node's HTTP parser: the request line counts towards its header limit
  * (16 KiB, `--max-http-header-size`), and a longer one is answered 431 before any of this runs (client-errors.ts).
@@ -77,10 +78,10 @@ const REFUSED_TARGET_PATH = '/';
 
 /**
  * Fastify's `rewriteUrl`: an absolute-form request for a Bandwidth host becomes its path, and its Host header the
- * absolute URL's host (RFC 9112 §3.2.2: a server ignores Host when the target is absolute; the port is the scheme's default), so the host guard,
- * the Bandwidth host paths and the links all see the host the client named. Fastify keeps the target as
- * `request.originalUrl`. A refused target is routed as `/` (the router would choke on a malformed one) for the
- * refusal hook to answer.
+ * absolute URL's host (RFC 9112 §3.2.2: a server ignores Host when the target is absolute; the port is the scheme's
+ * default), so the host guard, the Bandwidth host paths and the links all see the host the client named. Fastify
+ * keeps the target as `request.originalUrl`. A refused target is routed as `/` (the router would choke on a
+ * malformed one) for the refusal hook to answer.
  */
 export function absoluteFormRewrite(proxyEnabled: boolean): (req: IncomingMessage) => string {
   return (req) => {
@@ -124,5 +125,6 @@ export function requestOrigin(req: Pick<FastifyRequest, 'originalUrl' | 'protoco
 
 // Credentials in a URL never reach a log line or an answer.
 function hideUserinfo(target: string): string {
-  return target.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1[redacted]@');
+  // Up to the last @ before the path, as URL parsing reads it: a password may hold an @ of its own.
+  return target.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1[redacted]@');
 }

@@ -270,7 +270,7 @@ describe('refusal logs and proxy mode off', () => {
     const logged = await startLogged({ accounts: accounts(), proxy: { caDir: dir } }, 'info');
     try {
       await rawRequest(logged.url, 'GET', 'https://example.com/secret-path?token=query-secret', { host: 'x' });
-      await rawRequest(logged.url, 'GET', 'https://someone:log-secret@messaging.bandwidth.com/api/v2', { host: 'x' });
+      await rawRequest(logged.url, 'GET', 'https://someone:log@secret@messaging.bandwidth.com/api/v2', { host: 'x' });
       await rawRequest(logged.url, 'GET', `https://messaging.bandwidth.com/users/${ACCOUNT}/messages`, { host: 'x' });
       const refusals = logged.lines().filter((l) => l.level === LEVEL.info && typeof l.status === 'number');
       expect(refusals.map((l) => [l.status, l.path])).toEqual([
@@ -280,7 +280,24 @@ describe('refusal logs and proxy mode off', () => {
       ]);
       expect(String(refusals[0]!.reason)).toMatch(/^proxy: .*example\.com is refused/);
       expect(String(refusals[2]!.reason)).toContain('not served under messaging.bandwidth.com');
-      expect(logged.raw.join('\n')).not.toMatch(/log-secret|query-secret/);
+      expect(logged.raw.join('\n')).not.toMatch(/someone|secret@|query-secret/);
+    } finally {
+      await logged.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a served absolute-form request keeps its original target in the debug log (without the query)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bwe-absolute-debug-'));
+    const logged = await startLogged({ accounts: accounts(), proxy: { caDir: dir } }, 'debug');
+    try {
+      const answer = await rawRequest(logged.url, 'GET', `https://messaging.bandwidth.com/api/v2/users/${ACCOUNT}/media?x=query-secret`, {
+        host: 'x',
+        authorization: BASIC,
+      });
+      expect(answer.status).toBe(200);
+      const served = logged.lines().filter((l) => l.msg === 'absolute-form proxy request served');
+      expect(served.map((l) => l.target)).toEqual([`https://messaging.bandwidth.com/api/v2/users/${ACCOUNT}/media`]);
     } finally {
       await logged.close();
       await rm(dir, { recursive: true, force: true });
