@@ -17,6 +17,8 @@ import { bandwidthErrors } from './errors.js';
 import { registerHostGuard } from './http/host-guard.js';
 import { noteRefusal, registerRefusalLog } from './http/refusals.js';
 import { destroyUnusedSocketsOnClose } from './http/unused-sockets.js';
+import { absoluteFormRewrite, registerAbsoluteFormRefusals, requestOrigin } from './proxy/absolute-form.js';
+import { registerBandwidthHostPaths } from './proxy/bandwidth-host-paths.js';
 import { LazyCertificateAuthority } from './proxy/certificate-authority.js';
 
 declare module 'fastify' {
@@ -42,15 +44,17 @@ class DebugRequestLogs extends LogController {
 
 /** Build the HTTP app for an emulator. It never listens: the CLI and startEmulator() do. */
 export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
-  // Links the emulator hands out (media, paging) use the configured public URL, or the address the client used: a
-  // Host the host guard let through, so a link never echoes a name the emulator does not answer to.
-  const publicBase = (req: FastifyRequest) => emulator.config.publicUrl ?? `${req.protocol}://${req.host}`;
+  // Links the emulator hands out (media, paging) use the configured public URL, or the scheme and host the client
+  // named (a proxied https://messaging.bandwidth.com request gets https links though it arrived in clear).
+  const publicBase = (req: FastifyRequest) => emulator.config.publicUrl ?? requestOrigin(req);
   const app = Fastify({
     // Typed as Fastify's base logger so the app is a plain FastifyInstance for every plugin.
     loggerInstance: emulator.log as FastifyBaseLogger,
     logController: new DebugRequestLogs(),
     // Bandwidth's own limit is far below this; it keeps a hostile body from costing memory.
     bodyLimit: 1024 * 1024,
+    // Proxy mode: an absolute-form request for a Bandwidth host is routed as its path (src/proxy/absolute-form.ts).
+    rewriteUrl: absoluteFormRewrite(emulator.config.proxy.enabled),
     // Requests Node's HTTP parser refuses (bad Content-Length, oversized headers) get Bandwidth's error shape too.
     clientErrorHandler: bandwidthClientErrorHandler,
     // A malformed URL (bad percent-encoding) is the client's error: answer it in Bandwidth's shape, not Fastify's.
@@ -73,7 +77,9 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
   app.decorate('certificates', new LazyCertificateAuthority(emulator.config.proxy.caDir));
   // First of all hooks, so they cover every route registered below and the not-found handler.
   registerRefusalLog(app);
+  registerAbsoluteFormRefusals(app, emulator.config.proxy.enabled);
   registerHostGuard(app, emulator.config);
+  registerBandwidthHostPaths(app, emulator);
   destroyUnusedSocketsOnClose(app);
   app.setValidatorCompiler(bandwidthValidatorCompiler());
   registerNotFound(app, emulator);
