@@ -98,7 +98,12 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
     await oauth.register(oauthRoutes, { emulator });
   });
   registerInboxPage(app);
-  await app.register(controlRoutes, { prefix: '/__emulator', emulator, ops: createControlOperations(emulator, app.certificates), token: emulator.config.control.token });
+  await app.register(controlRoutes, {
+    prefix: '/__emulator',
+    emulator,
+    ops: createControlOperations(emulator, app.certificates),
+    token: emulator.config.control.token,
+  });
   app.addHook('onClose', async () => {
     await emulator.close();
   });

@@ -302,10 +302,7 @@ function lintChecked(request: LintRequest): MessageLint {
  * Build the control operations over one emulator; `certificates` is the app's CA (app.certificates), so the control
  * API reports and hands out the very CA its tunnels use.
  */
-export function createControlOperations(
-  emulator: Emulator,
-  certificates = new LazyCertificateAuthority(emulator.config.proxy.caDir),
-): ControlOperations {
+export function createControlOperations(emulator: Emulator, certificates = new LazyCertificateAuthority(emulator.config.proxy.caDir)): ControlOperations {
   const startedAt = Date.now();
   return {
     async health() {

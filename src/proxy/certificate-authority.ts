@@ -94,7 +94,12 @@ function readPem(dir: string, file: string): string {
     if (size <= MAX_PEM_BYTES) return readFileSync(path, 'utf8');
   } catch (error) {
     // A file that cannot be read at all (a folder named ca.pem, no permission) names itself and the fix too.
-    throw configError(dir, file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, `delete ${dir} and a new CA is made on next use`);
+    throw configError(
+      dir,
+      file,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      `delete ${dir} and a new CA is made on next use`,
+    );
   }
   throw configError(dir, file, `is ${size} bytes, not a PEM file this emulator wrote`, `delete ${dir} and a new CA is made on next use`);
 }

@@ -33,7 +33,10 @@ export interface TrustRecipe {
 }
 
 /** The name the CA is stored under where a store wants one (Java truststore alias, system CA file name). */
-export const TRUST_ALIAS = 'bandwidth-emulator';
+const TRUST_ALIAS = 'bandwidth-emulator';
+
+/** A file with the system's public CAs (Debian, Ubuntu) to join with ca.pem where a variable replaces the bundle. */
+const BUNDLE_HINT = 'cat /etc/ssl/certs/ca-certificates.crt';
 
 /** The environment variable every stack's proxy settings start from. */
 export const PROXY_VARIABLE = 'HTTPS_PROXY';
@@ -55,14 +58,15 @@ export function trustRecipes(facts: TrustFacts): TrustRecipe[] {
       trust: [
         `export REQUESTS_CA_BUNDLE=${ca}   # requests (it ignores the system store and SSL_CERT_FILE)`,
         `export SSL_CERT_FILE=${ca}        # the standard library (urllib.request, http.client, ssl) and urllib3`,
-        '# both replace the default bundle for that process: only Bandwidth hosts, through the proxy, verify',
+        `# each REPLACES the default bundle: to keep the public CAs too, point it at both (${BUNDLE_HINT} ${ca} > bundle.pem)`,
+        '# Bandwidth\'s Python SDK reads no proxy variable: README "Recipes per SDK"',
       ],
-      remove: ['unset REQUESTS_CA_BUNDLE SSL_CERT_FILE'],
+      remove: ['unset REQUESTS_CA_BUNDLE', 'unset SSL_CERT_FILE'],
     },
     {
       stack: 'Ruby (Net::HTTP, Faraday)',
       variables: ['SSL_CERT_FILE'],
-      trust: [`export SSL_CERT_FILE=${ca}`],
+      trust: [`export SSL_CERT_FILE=${ca}`, `# replaces the default bundle; to keep the public CAs: ${BUNDLE_HINT} ${ca} > bundle.pem`],
       remove: ['unset SSL_CERT_FILE'],
     },
     {
@@ -71,25 +75,29 @@ export function trustRecipes(facts: TrustFacts): TrustRecipe[] {
       trust: [
         `keytool -importcert -noprompt -alias ${TRUST_ALIAS} -file ${ca} -keystore emulator-truststore.p12 -storetype PKCS12 -storepass changeit`,
         `java -Djavax.net.ssl.trustStore=emulator-truststore.p12 -Djavax.net.ssl.trustStorePassword=changeit -Dhttps.proxyHost=${proxy.hostname} -Dhttps.proxyPort=${proxy.port || '80'} ...`,
+        '# or the same -D flags in JAVA_TOOL_OPTIONS, which every JVM reads; both the token and the API requests follow them',
         '# to keep the public CAs too, import into a copy of $JAVA_HOME/lib/security/cacerts instead of a new file',
       ],
       remove: [`keytool -delete -alias ${TRUST_ALIAS} -keystore emulator-truststore.p12 -storepass changeit   # or delete the file`, 'drop the -D flags'],
     },
     {
-      stack: '.NET (HttpClient)',
+      stack: '.NET (HttpClient; HTTPS_PROXY is read on .NET Core 3.0 and later)',
       variables: ['SSL_CERT_FILE'],
       trust: [
-        `export SSL_CERT_FILE=${ca}   # Linux (OpenSSL)`,
+        `export SSL_CERT_FILE=${ca}   # Linux (OpenSSL; not run here: the system store below is the sure way)`,
         `certutil -user -addstore Root ${ca}   # Windows: the current user's store (a dialog asks to confirm)`,
         '# macOS: the system keychain, below',
       ],
       remove: ['unset SSL_CERT_FILE', `certutil -user -delstore Root ${facts.serial}   # Windows`],
     },
     {
-      stack: 'PHP (Guzzle, curl extension)',
+      stack: 'PHP (ext-curl: the Bandwidth SDK, Guzzle; libcurl reads HTTPS_PROXY, not SSL_CERT_FILE)',
       variables: [],
-      trust: [`php -d curl.cainfo=${ca} -d openssl.cafile=${ca} your-script.php   # or the same two lines in php.ini`],
-      remove: ['drop the -d flags (or the php.ini lines)'],
+      trust: [
+        `php -d curl.cainfo=${ca} your-script.php   # or curl.cainfo=... in php.ini`,
+        `# openssl.cafile=${ca} for the stream wrappers (file_get_contents on https://)`,
+      ],
+      remove: ['drop the -d flag (or the php.ini line)'],
     },
     {
       stack: 'curl',

@@ -86,7 +86,12 @@ describe('the control API for proxy mode', () => {
     expect(new Set(pems).size).toBe(1);
     const pem = pems[0]!;
     expect(await (await fetch(`${running.url}/__emulator/proxy/ca.pem?dir=/etc&file=${CA_KEY_FILE}`)).text()).toBe(pem);
-    for (const path of ['/__emulator/proxy/ca-key.pem', '/__emulator/proxy/..%2fca-key.pem', `/__emulator/proxy/ca.pem/${CA_KEY_FILE}`, '/__emulator/proxy/%2e%2e/ca-key.pem']) {
+    for (const path of [
+      '/__emulator/proxy/ca-key.pem',
+      '/__emulator/proxy/..%2fca-key.pem',
+      `/__emulator/proxy/ca.pem/${CA_KEY_FILE}`,
+      '/__emulator/proxy/%2e%2e/ca-key.pem',
+    ]) {
       const res = await fetch(`${running.url}${path}`);
       const text = await res.text();
       expect(res.status, path).toBe(404);

@@ -130,7 +130,9 @@ describe('bandwidth-emulator ca', () => {
     const unwritable = await ca(['--ca-dir', blocked]);
     expect(unwritable.code).toBe(2);
     expect(unwritable.stdout).toBe('');
-    expect(unwritable.stderr).toContain(`${blocked}: proxy.caDir: the CA cannot be created or read here (ENOTDIR). Fix: give --ca-dir (BW_EMULATOR_CA_DIR) a folder you can write`);
+    expect(unwritable.stderr).toContain(
+      `${blocked}: proxy.caDir: the CA cannot be created or read here (ENOTDIR). Fix: give --ca-dir (BW_EMULATOR_CA_DIR) a folder you can write`,
+    );
 
     const damaged = freshDir();
     await ca(['--ca-dir', damaged, '--path']);
