@@ -321,8 +321,11 @@ export class LazyCertificateAuthority {
   private opening: Promise<CertificateAuthority> | undefined;
   private ready: CertificateAuthority | undefined;
 
-  /** `dir` is config.proxy.caDir. */
-  constructor(readonly dir: string) {}
+  /** `dir` is config.proxy.caDir; `onOpen` hears of each successful open (the app logs the CA's warnings with it). */
+  constructor(
+    readonly dir: string,
+    private readonly onOpen?: (ca: CertificateAuthority) => void,
+  ) {}
 
   /** Where the CA certificate is (or will be, once made). */
   get certPath(): string {
@@ -341,6 +344,7 @@ export class LazyCertificateAuthority {
       this.opening.then(
         (ca) => {
           this.ready = ca;
+          this.onOpen?.(ca);
         },
         () => {
           this.opening = undefined;

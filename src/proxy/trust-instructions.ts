@@ -153,8 +153,8 @@ export function trustInstructions(facts: TrustFacts, options: { created: boolean
     `  private key   ${facts.keyPath}   (mode 0600, yours alone: never trust, copy or share it)`,
     `  SHA-256       ${facts.fingerprint}`,
     ...options.warnings.map((w) => `  WARNING       ${w}`),
-    '  A key readable by other users is warned about here and at every start; whoever holds it can make certificates',
-    '  every program trusting this CA accepts. Prefer the per-process recipes below to system-wide trust.',
+    "  A key readable by other users is warned about here and in the emulator's log when it opens the CA: whoever holds",
+    '  it can make certificates every program trusting this CA accepts. Prefer the per-process recipes to system-wide trust.',
     '',
     facts.proxyUrl
       ? `Proxy: ${PROXY_VARIABLE}=${facts.proxyUrl}  (only messaging.bandwidth.com and api.bandwidth.com are answered; nothing leaves this machine:\n       list the other hosts your program calls in NO_PROXY)`

@@ -3,7 +3,7 @@
 // the key; the same CA the app's tunnels use (app.certificates); behind the control token; no input beyond it; a
 // damaged CA folder answers 503 with the folder and the fix while the emulator stays up, and works once it is fixed.
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { EmulatorConfigError } from '../../src/errors.js';
 import { EMULATED_HOSTS } from '../../src/proxy/bandwidth-hosts.js';
 import { CA_CERT_FILE, CA_KEY_FILE } from '../../src/proxy/certificate-authority.js';
 import { useEmulators } from '../helpers/fixture.js';
+import { LEVEL, startLogged } from '../helpers/logs.js';
 
 const TOKEN = 'proxy-token-1';
 const emulators = useEmulators();
@@ -124,5 +125,24 @@ describe('the control API for proxy mode', () => {
     const fixed = await fetch(`${damaged.url}/__emulator/proxy/ca.pem`);
     expect(fixed.status).toBe(200);
     expect(new X509Certificate(await fixed.text()).ca).toBe(true);
+  });
+
+  it('the log says where the CA was made, and warns about a key other users can read, each time an emulator opens it', async () => {
+    const caDir = freshDir();
+    const first = await startLogged({ proxy: { caDir } });
+    emulators.defer(() => first.close());
+    await fetch(`${first.url}/__emulator/proxy/ca.pem`);
+    const made = first.lines().find((l) => l.msg.startsWith('made the local CA'));
+    expect(made).toMatchObject({ level: LEVEL.info, certPath: join(caDir, CA_CERT_FILE) });
+    expect(made!.msg).toContain('bandwidth-emulator ca');
+    expect(first.lines().filter((l) => l.level >= LEVEL.warn)).toEqual([]);
+
+    chmodSync(join(caDir, CA_KEY_FILE), 0o640);
+    const second = await startLogged({ proxy: { caDir } });
+    emulators.defer(() => second.close());
+    await fetch(`${second.url}/__emulator/proxy/ca.pem`);
+    const warned = second.lines().filter((l) => l.level === LEVEL.warn);
+    expect(warned.map((l) => l.msg)).toEqual([`${join(caDir, CA_KEY_FILE)} is readable by other users (mode 640): run chmod 600 ${join(caDir, CA_KEY_FILE)}`]);
+    expect(second.lines().some((l) => l.msg.startsWith('made the local CA'))).toBe(false);
   });
 });
