@@ -5,9 +5,9 @@
 // the host through host.docker.internal (--add-host=host.docker.internal:host-gateway, as a Linux engine needs), the
 // HEALTHCHECK as the engine runs it, messages kept in the /data volume across containers, and `docker stop` (SIGTERM)
 // while a callback is still being delivered, and proxy mode's CA (made by `ca`, kept on a /data/ca volume, served by
-// GET /__emulator/proxy/ca.pem, and a low port bound as node, as the HTTPS listener on 443 needs). The receiver listens on the Docker bridge's gateway address: the only
-// traffic beyond loopback is between this machine and its own containers. It prints the build time, the image's
-// size over its base, and the healthcheck and stop timings.
+// GET /__emulator/proxy/ca.pem, and a low port bound as node, as the HTTPS listener on 443 needs). The receiver
+// listens on the Docker bridge's gateway address: the only traffic beyond loopback is between this machine and its
+// own containers. It prints the build time, the image's size over its base, and the healthcheck and stop timings.
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, chmodSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
