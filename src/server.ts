@@ -19,7 +19,7 @@ import { noteRefusal, registerRefusalLog } from './http/refusals.js';
 import { destroyUnusedSocketsOnClose } from './http/unused-sockets.js';
 import { absoluteFormRewrite, registerAbsoluteFormRefusals, requestOrigin } from './proxy/absolute-form.js';
 import { registerBandwidthHostPaths } from './proxy/bandwidth-host-paths.js';
-import { LazyCertificateAuthority } from './proxy/certificate-authority.js';
+import { type CertificateAuthority, LazyCertificateAuthority } from './proxy/certificate-authority.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,6 +40,12 @@ class DebugRequestLogs extends LogController {
   ): void {
     reply.log.debug({ statusCode: reply.statusCode, responseTime: reply.elapsedTime, err: error ?? undefined }, 'request completed');
   }
+}
+
+/** Where the CA is when the emulator makes it, and a key others can read, in the log (README "Trusting the CA"). */
+function logCaOpened(emulator: Emulator, ca: CertificateAuthority): void {
+  if (ca.created) emulator.log.info({ certPath: ca.certPath, fingerprint: ca.fingerprint }, 'made the local CA; `bandwidth-emulator ca` says how to trust it');
+  for (const warning of ca.warnings) emulator.log.warn({ certPath: ca.certPath }, warning);
 }
 
 /** Build the HTTP app for an emulator. It never listens: the CLI and startEmulator() do. */
@@ -74,7 +80,7 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
     },
   });
   // One CA per app, opened on first use: a run that never tunnels never touches its folder.
-  app.decorate('certificates', new LazyCertificateAuthority(emulator.config.proxy.caDir));
+  app.decorate('certificates', new LazyCertificateAuthority(emulator.config.proxy.caDir, (ca) => logCaOpened(emulator, ca)));
   // First of all hooks, so they cover every route registered below and the not-found handler.
   registerRefusalLog(app);
   registerAbsoluteFormRefusals(app, emulator.config.proxy.enabled);
@@ -104,7 +110,12 @@ export async function buildApp(emulator: Emulator): Promise<FastifyInstance> {
     await oauth.register(oauthRoutes, { emulator });
   });
   registerInboxPage(app);
-  await app.register(controlRoutes, { prefix: '/__emulator', emulator, ops: createControlOperations(emulator), token: emulator.config.control.token });
+  await app.register(controlRoutes, {
+    prefix: '/__emulator',
+    emulator,
+    ops: createControlOperations(emulator, app.certificates),
+    token: emulator.config.control.token,
+  });
   app.addHook('onClose', async () => {
     await emulator.close();
   });
