@@ -15,7 +15,7 @@ const SHARED = [
   '^src/validation/',
   '^src/config/',
   '^src/control/message-query\\.ts$',
-  '^src/proxy/(ca-dir|bandwidth-hosts)\\.ts$',
+  '^src/proxy/(ca-dir|bandwidth-hosts|trust-instructions)\\.ts$',
   '^src/(errors|ids|clock|min-heap|segments|segment-lint|iso-time|error-codes(-doc)?|listen-url|inline-media)\\.ts$',
 ];
 const STORE = ['^src/store/'];
@@ -26,7 +26,7 @@ const CALLBACKS = ['^src/callbacks/'];
 // The emulator facade, the messaging core being split out of it, and the modules only the core uses.
 const CORE = ['^src/messaging/', '^src/(emulator|accounts|throwaway-accounts|multichannel|media-fetch)\\.ts$'];
 const PERSISTENCE = ['^src/persistence/'];
-const ADAPTERS = ['^src/(api|control|http)/', '^src/proxy/(?!ca-dir\\.ts$|bandwidth-hosts\\.ts$)', '^src/(server|metrics)\\.ts$'];
+const ADAPTERS = ['^src/(api|control|http)/', '^src/proxy/(?!ca-dir\\.ts$|bandwidth-hosts\\.ts$|trust-instructions\\.ts$)', '^src/(server|metrics)\\.ts$'];
 // The composition root and the entry points that use it: they may import everything.
 const ENTRY = ['^src/(compose|cli|start|index|shutdown-report|container-reach)\\.ts$'];
 const ALL_LAYERS = [...SHARED, ...STORE, ...MODEL, ...SCENARIOS, ...CALLBACKS, ...CORE, ...PERSISTENCE, ...ADAPTERS, ...ENTRY];

@@ -33,7 +33,9 @@ ENV NODE_ENV=production \
     BW_EMULATOR_HOST=0.0.0.0 \
     BW_EMULATOR_PORT=4010 \
     # Mount scenario files here; an empty folder means the default outcome (delivered).
-    BW_EMULATOR_SCENARIOS=/scenarios
+    BW_EMULATOR_SCENARIOS=/scenarios \
+    # The local CA of proxy mode (README "Proxy mode in Docker"): under /data, so a volume keeps it across containers.
+    BW_EMULATOR_CA_DIR=/data/ca
 WORKDIR /app
 COPY package.json ./
 COPY --from=build /prod/node_modules ./node_modules
@@ -41,7 +43,8 @@ COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY schema ./schema
 COPY scenarios ./scenarios-examples
-RUN mkdir -p /scenarios /data && chown node:node /scenarios /data
+# /data/ca exists in the image, private to node: a named volume mounted there starts with that owner and mode.
+RUN mkdir -p /scenarios /data/ca && chown -R node:node /scenarios /data && chmod 700 /data/ca
 # /data: set BW_EMULATOR_DATA_DIR=/data to keep messages and pending callbacks across container restarts; name the
 # volume (-v bw-data:/data) to keep it past `docker rm`.
 VOLUME ["/data"]

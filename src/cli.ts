@@ -16,6 +16,7 @@ import { MAGIC_NUMBERS } from './scenarios/magic.js';
 import { checkReachability, REACHABILITY_BUDGET } from './scenarios/reachability.js';
 import type { Problem } from './validation/schema-check.js';
 import { anyHostWarning } from './http/host-guard.js';
+import { caCommand, type CaOutput } from './proxy/ca-command.js';
 import { CA_CERT_FILE } from './proxy/certificate-authority.js';
 import { EMULATED_HOSTS } from './proxy/bandwidth-hosts.js';
 import { ListenError, listenOnAllDoors, type OpenDoors } from './proxy/front-doors.js';
@@ -25,6 +26,8 @@ import { closestName } from './validation/suggest.js';
 
 const USAGE = `Usage: bandwidth-emulator [start] [options]
        bandwidth-emulator validate PATH...   check scenario files or folders; exit 1 on any problem
+       bandwidth-emulator ca [--path|--pem]  the local CA (created if missing) and how to trust it per stack;
+                                             --path: only the certificate's path, --pem: only the certificate
 
 A local emulator of the Bandwidth Messaging v2 API with realistic callbacks.
 
@@ -49,9 +52,17 @@ function packageVersion(): string {
 }
 
 /** Split argv into flags keyed by option key; throws a config error naming the bad argument. */
-export function parseFlags(argv: readonly string[]): { command: string; flags: Record<string, string>; help: boolean; version: boolean } {
+export function parseFlags(argv: readonly string[]): {
+  command: string;
+  flags: Record<string, string>;
+  help: boolean;
+  version: boolean;
+  /** `ca --path` / `ca --pem`: what the ca command prints (everything when absent). */
+  caOutput?: CaOutput;
+} {
   const flags: Record<string, string> = {};
   let command = 'start';
+  let caOutput: CaOutput | undefined;
   let help = false;
   let version = false;
   for (let i = 0; i < argv.length; i++) {
@@ -62,6 +73,13 @@ export function parseFlags(argv: readonly string[]): { command: string; flags: R
     }
     if (arg === '--version' || arg === '-v') {
       version = true;
+      continue;
+    }
+    if (command === 'ca' && (arg === '--path' || arg === '--pem')) {
+      const wanted = arg === '--path' ? 'path' : 'pem';
+      if (caOutput && caOutput !== wanted)
+        throw new EmulatorConfigError([{ source: 'command line', field: arg, problem: 'goes with --path or --pem, not both', fix: 'give one of them' }]);
+      caOutput = wanted;
       continue;
     }
     if (!arg.startsWith('--')) {
@@ -109,7 +127,7 @@ export function parseFlags(argv: readonly string[]): { command: string; flags: R
     // A list flag may be repeated: --scenarios a.yaml --scenarios b.yaml.
     flags[option.key] = option.type === 'list' && flags[option.key] ? `${flags[option.key]},${value}` : value;
   }
-  return { command, flags, help, version };
+  return { command, flags, help, version, ...(caOutput ? { caOutput } : {}) };
 }
 
 /** The start-up warning for an emulator reachable beyond this machine with no control token; undefined when safe. */
@@ -224,17 +242,23 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
       return 0;
     }
     if (parsed.command === 'validate') return validateCommand(parsed.flags.paths?.split('\n') ?? []);
+    if (parsed.command === 'ca') {
+      return await caCommand({ flags: parsed.flags, env: process.env }, parsed.caOutput ?? 'all', {
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+      });
+    }
     if (parsed.command !== 'start') {
       // `-port 5000` first on the line lands here: a flag with one dash.
       const near = parsed.command.startsWith('-')
         ? closestName(`--${parsed.command.replace(/^-+/, '')}`, KNOWN_FLAGS)
-        : closestName(parsed.command, ['start', 'validate']);
+        : closestName(parsed.command, ['start', 'validate', 'ca']);
       throw new EmulatorConfigError([
         {
           source: 'command line',
           field: parsed.command,
           problem: 'is not a command',
-          fix: near ? `did you mean ${near.startsWith('-') ? near : `'${near}'`}? See --help` : "use 'start' (the default) or 'validate', or see --help",
+          fix: near ? `did you mean ${near.startsWith('-') ? near : `'${near}'`}? See --help` : "use 'start' (the default), 'validate' or 'ca', or see --help",
         },
       ]);
     }

@@ -17,7 +17,9 @@ import { bandwidthErrors } from './errors.js';
 import { registerHostGuard } from './http/host-guard.js';
 import { noteRefusal, registerRefusalLog } from './http/refusals.js';
 import { destroyUnusedSocketsOnClose } from './http/unused-sockets.js';
-import { LazyCertificateAuthority } from './proxy/certificate-authority.js';
+import { absoluteFormRewrite, registerAbsoluteFormRefusals, requestOrigin } from './proxy/absolute-form.js';
+import { registerBandwidthHostPaths } from './proxy/bandwidth-host-paths.js';
+import { type CertificateAuthority, LazyCertificateAuthority } from './proxy/certificate-authority.js';
 import { registerConnectTunnels, type TunnelBounds } from './proxy/connect-tunnel.js';
 
 declare module 'fastify' {
@@ -41,17 +43,25 @@ class DebugRequestLogs extends LogController {
   }
 }
 
+/** Where the CA is when the emulator makes it, and a key others can read, in the log (README "Trusting the CA"). */
+function logCaOpened(emulator: Emulator, ca: CertificateAuthority): void {
+  if (ca.created) emulator.log.info({ certPath: ca.certPath, fingerprint: ca.fingerprint }, 'made the local CA; `bandwidth-emulator ca` says how to trust it');
+  for (const warning of ca.warnings) emulator.log.warn({ certPath: ca.certPath }, warning);
+}
+
 /** Build the HTTP app for an emulator. It never listens: the CLI and startEmulator() do. `tunnels` shortens the CONNECT bounds (tests). */
 export async function buildApp(emulator: Emulator, tunnels?: Partial<TunnelBounds>): Promise<FastifyInstance> {
-  // Links the emulator hands out (media, paging) use the configured public URL, or the address the client used: a
-  // Host the host guard let through, so a link never echoes a name the emulator does not answer to.
-  const publicBase = (req: FastifyRequest) => emulator.config.publicUrl ?? `${req.protocol}://${req.host}`;
+  // Links the emulator hands out (media, paging) use the configured public URL, or the scheme and host the client
+  // named (a proxied https://messaging.bandwidth.com request gets https links though it arrived in clear).
+  const publicBase = (req: FastifyRequest) => emulator.config.publicUrl ?? requestOrigin(req);
   const app = Fastify({
     // Typed as Fastify's base logger so the app is a plain FastifyInstance for every plugin.
     loggerInstance: emulator.log as FastifyBaseLogger,
     logController: new DebugRequestLogs(),
     // Bandwidth's own limit is far below this; it keeps a hostile body from costing memory.
     bodyLimit: 1024 * 1024,
+    // Proxy mode: an absolute-form request for a Bandwidth host is routed as its path (src/proxy/absolute-form.ts).
+    rewriteUrl: absoluteFormRewrite(emulator.config.proxy.enabled),
     // Requests Node's HTTP parser refuses (bad Content-Length, oversized headers) get Bandwidth's error shape too.
     clientErrorHandler: bandwidthClientErrorHandler,
     // A malformed URL (bad percent-encoding) is the client's error: answer it in Bandwidth's shape, not Fastify's.
@@ -71,10 +81,12 @@ export async function buildApp(emulator: Emulator, tunnels?: Partial<TunnelBound
     },
   });
   // One CA per app, opened on first use: a run that never tunnels never touches its folder.
-  app.decorate('certificates', new LazyCertificateAuthority(emulator.config.proxy.caDir));
+  app.decorate('certificates', new LazyCertificateAuthority(emulator.config.proxy.caDir, (ca) => logCaOpened(emulator, ca)));
   // First of all hooks, so they cover every route registered below and the not-found handler.
   registerRefusalLog(app);
+  registerAbsoluteFormRefusals(app, emulator.config.proxy.enabled);
   registerHostGuard(app, emulator.config);
+  registerBandwidthHostPaths(app, emulator);
   destroyUnusedSocketsOnClose(app);
   registerConnectTunnels(app, emulator.config.proxy.enabled, tunnels);
   app.setValidatorCompiler(bandwidthValidatorCompiler());
@@ -100,7 +112,12 @@ export async function buildApp(emulator: Emulator, tunnels?: Partial<TunnelBound
     await oauth.register(oauthRoutes, { emulator });
   });
   registerInboxPage(app);
-  await app.register(controlRoutes, { prefix: '/__emulator', emulator, ops: createControlOperations(emulator), token: emulator.config.control.token });
+  await app.register(controlRoutes, {
+    prefix: '/__emulator',
+    emulator,
+    ops: createControlOperations(emulator, app.certificates),
+    token: emulator.config.control.token,
+  });
   app.addHook('onClose', async () => {
     await emulator.close();
   });

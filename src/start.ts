@@ -72,7 +72,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   const user = account.users.find((u) => u.messaging) ?? account.users[0] ?? (config.permissive ? PERMISSIVE_USER : undefined);
   let closed: Promise<CloseReport> | undefined;
   return {
-    ...createControlOperations(emulator),
+    ...createControlOperations(emulator, app.certificates),
     url,
     proxyUrl: doors.proxyUrl,
     ...(doors.httpsUrl ? { httpsUrl: doors.httpsUrl } : {}),

@@ -1,8 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Emulator } from '../emulator.js';
 import { bandwidthErrors } from '../errors.js';
 import { actOutApiFault } from './api-fault.js';
 import { noteRefusal } from '../http/refusals.js';
+import { requestOrigin } from '../proxy/absolute-form.js';
 import { countSegments } from '../segments.js';
 import type { StoredMessage } from '../store/messages.js';
 import { MessageRequestSchema, schemaFieldErrors, semanticFieldErrors, type MessageRequestBody } from './message-request.js';
@@ -137,6 +138,7 @@ function describeQueryErrors(errors: readonly QueryError[]): string {
   return [...byParam.values()].join('; ');
 }
 
-function requestUrl(req: { protocol: string; host: string; url: string }): URL {
-  return new URL(req.url, `${req.protocol}://${req.host}`);
+// The URL as the client named it (scheme and host of a proxied request too), for the paging links.
+function requestUrl(req: FastifyRequest): URL {
+  return new URL(req.url, requestOrigin(req));
 }

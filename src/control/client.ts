@@ -4,6 +4,8 @@ import type { ControlOptOut, OptOutList } from './opt-out-operations.js';
 import { PendingWorkError, type PendingReport } from '../messaging/settle.js';
 import { JournalWaitTimeout, type JournalEntry, type JournalFilter, type JournalPage } from '../store/journal.js';
 import { ThrowawayAccountError } from '../throwaway-accounts.js';
+import { EmulatorConfigError } from '../errors.js';
+import type { ProxyInfo } from './proxy-operations.js';
 import { ControlInputError, type ControlMessage, type ControlOperations, type ConversationPage, type MessagePage } from './operations.js';
 
 /** A running emulator reached over HTTP (Docker, another process): the same operations as startEmulator() gives. */
@@ -139,6 +141,16 @@ export function connectEmulator(url: string, options: { token?: string } = {}): 
       async resend(seq, opts = {}) {
         const { status, data } = await call('POST', `/callbacks/${encodeURIComponent(String(seq))}/resend`, {}, opts);
         return status === 404 ? undefined : (data as JournalEntry);
+      },
+    },
+    proxy: {
+      info: () => get<ProxyInfo>('/proxy'),
+      async caCertificate() {
+        // Text, not JSON: read apart from call(); a 503 carries the folder's problems, thrown as in-process.
+        const res = await fetch(`${base}/__emulator/proxy/ca.pem`, { headers });
+        if (res.status === 503) throw new EmulatorConfigError(((await res.json()) as { problems: EmulatorConfigError['problems'] }).problems);
+        if (!res.ok) throw new Error(`control API GET /proxy/ca.pem answered ${res.status}: ${await res.text()}`);
+        return res.text();
       },
     },
     conversations: async (query = {}) => get<ConversationPage>('/conversations', { ...query }),

@@ -20,6 +20,8 @@ export interface ControlRoute {
   /** The body may also be YAML (a scenario document). */
   yamlBody?: boolean;
   stream?: boolean;
+  /** The success body's content type when it is text, not JSON (the CA certificate: application/x-pem-file). */
+  textType?: string;
   /** The success status, when not the one buildControlOpenApi assigns by method. */
   status?: number;
   /** The route's own error answers beyond the shared ones: status → description. */
@@ -62,7 +64,9 @@ export function buildControlOpenApi(routes: readonly ControlRoute[]): Record<str
           description: 'OK',
           content: route.stream
             ? { 'text/event-stream': { schema: { type: 'string' } } }
-            : { 'application/json': { schema: route.response ? openApi30Schema(route.response) : { type: 'object' } } },
+            : route.textType
+              ? { [route.textType]: { schema: { type: 'string' } } }
+              : { 'application/json': { schema: route.response ? openApi30Schema(route.response) : { type: 'object' } } },
         },
         '400': { description: 'Bad request', content: { 'application/json': { schema: errorSchema } } },
         ...(route.notFound ? { '404': { description: route.notFound, content: { 'application/json': { schema: errorSchema } } } } : {}),

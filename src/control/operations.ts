@@ -19,6 +19,8 @@ import { attachmentProblems } from './inbound-attachments.js';
 import { numberOperations, type NumberOperations } from './number-operations.js';
 import { optOutOperations, type OptOutOperations } from './opt-out-operations.js';
 import { trafficOperations, type TrafficOperations } from './traffic-operations.js';
+import { proxyOperations, type ProxyOperations } from './proxy-operations.js';
+import { LazyCertificateAuthority } from '../proxy/certificate-authority.js';
 import { LintBody, MAX_PAGE_LIMIT, MAX_RESEND_TARGET, MAX_WAIT_MS } from './schemas.js';
 import { groupNewestFirst } from './message-query.js';
 import { ControlInputError } from './control-input-error.js';
@@ -134,6 +136,8 @@ export interface ControlOperations {
   numbers: NumberOperations;
   /** Traffic profiles and parts at run time, globally or per account (README "Traffic"); a reset forgets the change. */
   traffic: TrafficOperations;
+  /** Proxy mode's settings and the local CA's certificate (README "Proxy mode"): never its key. */
+  proxy: ProxyOperations;
   /** The toll-free opt-out list per account (README "Toll-free opt-out"): list, add, remove one, remove all; a reset clears it. */
   optOuts: OptOutOperations;
   /**
@@ -294,8 +298,11 @@ function lintChecked(request: LintRequest): MessageLint {
   return lintText(request);
 }
 
-/** Build the control operations over one emulator. */
-export function createControlOperations(emulator: Emulator): ControlOperations {
+/**
+ * Build the control operations over one emulator; `certificates` is the app's CA (app.certificates), so the control
+ * API reports and hands out the very CA its tunnels use.
+ */
+export function createControlOperations(emulator: Emulator, certificates = new LazyCertificateAuthority(emulator.config.proxy.caDir)): ControlOperations {
   const startedAt = Date.now();
   return {
     async health() {
@@ -399,6 +406,7 @@ export function createControlOperations(emulator: Emulator): ControlOperations {
     },
     numbers: numberOperations(emulator, (message, problems) => new ControlInputError(message, problems)),
     traffic: trafficOperations(emulator, (message, problems) => new ControlInputError(message, problems)),
+    proxy: proxyOperations(emulator.config.proxy.enabled, certificates),
     optOuts: optOutOperations(emulator, (message, problems) => new ControlInputError(message, problems)),
     async carrier(messageId, request) {
       try {

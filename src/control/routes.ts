@@ -18,6 +18,7 @@ import { buildControlOpenApi, type ControlRoute } from './openapi.js';
 import { messageMediaRoutes } from './message-media.js';
 import { numberRoutes } from './number-routes.js';
 import { optOutRoutes } from './opt-out-routes.js';
+import { proxyRoutes } from './proxy-routes.js';
 import { trafficRoutes } from './traffic-routes.js';
 import { controlValidationMessage } from './validation-message.js';
 import { YamlBody, registerYamlBodies, YAML_CONTENT_TYPES } from './yaml-bodies.js';
@@ -154,6 +155,7 @@ export function controlRouteTable(ops: ControlOperations, emulator: Emulator, li
     ...numberRoutes(ops.numbers, sendError),
     ...trafficRoutes(ops.traffic, sendError),
     ...optOutRoutes(ops.optOuts, sendError),
+    ...proxyRoutes(ops.proxy, sendError),
     {
       method: 'POST',
       url: '/messages/:id/carrier',

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { isMultiChannelUrl, multiChannelErrorBody } from '../api/multichannel-errors.js';
 import type { EmulatorConfig } from '../config/resolve.js';
 import { BandwidthError } from '../errors.js';
+import { EMULATED_HOSTS } from '../proxy/bandwidth-hosts.js';
 import { noteRefusal } from './refusals.js';
 
 /** The status a request naming another host gets: the emulator is not an authoritative server for that name. */
@@ -30,10 +31,13 @@ export function hostName(header: string): string {
  * - the public URL's host and the `host` setting when it is a name;
  * - listening on every interface (0.0.0.0 or ::, as in the Docker image): names without a dot (a compose service or
  *   container name such as `emulator`) and `*.docker.internal` (`host.docker.internal`);
- * - `allowedHosts`: exact names, `.example.com` for it and every subdomain, `*` for any.
+ * - `allowedHosts`: exact names, `.example.com` for it and every subdomain, `*` for any;
+ * - with proxy mode on, Bandwidth's own names (`messaging.bandwidth.com`, `api.bandwidth.com`): proxied requests and
+ *   CONNECT tunnels arrive under them. That is safe against DNS rebinding: rebinding needs control of the name's DNS,
+ *   and nobody but Bandwidth controls bandwidth.com's, so no attacker's page can be served under those names.
  * A request with no Host header (HTTP/1.0, never a browser) is answered.
  */
-export function hostAllowList(config: Pick<EmulatorConfig, 'host' | 'publicUrl' | 'allowedHosts'>): (header: string | undefined) => boolean {
+export function hostAllowList(config: Pick<EmulatorConfig, 'host' | 'publicUrl' | 'allowedHosts' | 'proxy'>): (header: string | undefined) => boolean {
   const exact = new Set<string>();
   const suffixes: string[] = ['.localhost'];
   let any = false;
@@ -45,6 +49,7 @@ export function hostAllowList(config: Pick<EmulatorConfig, 'host' | 'publicUrl' 
     } else exact.add(entry.replace(/\.$/, ''));
   }
   exact.add('localhost');
+  if (config.proxy.enabled) for (const name of EMULATED_HOSTS) exact.add(name);
   if (config.publicUrl) exact.add(hostName(new URL(config.publicUrl).host));
   const everyInterface = WILDCARD_ADDRESSES.has(config.host);
   if (!everyInterface && isIP(config.host) === 0) exact.add(config.host.toLowerCase());
@@ -75,7 +80,7 @@ function refusal(req: FastifyRequest, reply: FastifyReply, header: string): Fast
 }
 
 /** Refuse, on every route (Bandwidth's API, OAuth, media, control, inbox, not found), a Host that is not allowed. */
-export function registerHostGuard(app: FastifyInstance, config: Pick<EmulatorConfig, 'host' | 'publicUrl' | 'allowedHosts'>): void {
+export function registerHostGuard(app: FastifyInstance, config: Pick<EmulatorConfig, 'host' | 'publicUrl' | 'allowedHosts' | 'proxy'>): void {
   const allowed = hostAllowList(config);
   // Nearly every request names the same host: one remembered answer skips the parsing.
   let lastAllowed: string | undefined;

@@ -25,8 +25,9 @@ function fallbackReason(status: number): string {
   return status === 404 ? 'not found' : `answered ${status}`;
 }
 
-// Credentials written into a URL (a media URL in a field error) are hidden in the log line as everywhere else.
-const URL_CREDENTIALS = /\/\/[^/@\s'"]*@/g;
+// Credentials written into a URL (a media URL in a field error, a proxied absolute URL) are hidden in the log line as
+// everywhere else, up to the last @ before the path: a password may hold an @ of its own.
+const URL_CREDENTIALS = /\/\/[^/?#\s'"]*@/g;
 
 function bounded(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…(+${text.length - max} chars)` : text;
@@ -43,7 +44,9 @@ export function registerRefusalLog(app: FastifyInstance): void {
   app.addHook('onResponse', (req, reply, done) => {
     const status = reply.statusCode;
     if (req.refusal === null && (status < 400 || status >= 500)) return done();
-    const path = bounded(req.url.split('?')[0] ?? req.url, MAX_PATH);
+    // The target as the client sent it: a proxied request's absolute URL (https://messaging.bandwidth.com/…).
+    const target = req.originalUrl;
+    const path = bounded((target.split('?')[0] ?? target).replace(URL_CREDENTIALS, '//[redacted]@'), MAX_PATH);
     const reason = bounded((req.refusal ?? fallbackReason(status)).replace(URL_CREDENTIALS, '//[redacted]@'), MAX_REASON);
     req.log.info({ method: req.method, path, status, reason }, `${status} ${req.method} ${path}: ${reason}`);
     done();

@@ -91,10 +91,20 @@ function configError(dir: string, file: string, problem: string, fix: string): E
 
 function readPem(dir: string, file: string): string {
   const path = join(dir, file);
-  const size = statSync(path).size;
-  if (size > MAX_PEM_BYTES)
-    throw configError(dir, file, `is ${size} bytes, not a PEM file this emulator wrote`, `delete ${dir} and a new CA is made on next use`);
-  return readFileSync(path, 'utf8');
+  let size: number;
+  try {
+    size = statSync(path).size;
+    if (size <= MAX_PEM_BYTES) return readFileSync(path, 'utf8');
+  } catch (error) {
+    // A file that cannot be read at all (a folder named ca.pem, no permission) names itself and the fix too.
+    throw configError(
+      dir,
+      file,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      `delete ${dir} and a new CA is made on next use`,
+    );
+  }
+  throw configError(dir, file, `is ${size} bytes, not a PEM file this emulator wrote`, `delete ${dir} and a new CA is made on next use`);
 }
 
 async function createFiles(dir: string): Promise<boolean> {
@@ -319,21 +329,38 @@ function issuer(parts: IssuerParts): CertificateAuthority {
  */
 export class LazyCertificateAuthority {
   private opening: Promise<CertificateAuthority> | undefined;
+  private ready: CertificateAuthority | undefined;
 
-  /** `dir` is config.proxy.caDir. */
-  constructor(readonly dir: string) {}
+  /** `dir` is config.proxy.caDir; `onOpen` hears of each successful open (the app logs the CA's warnings with it). */
+  constructor(
+    readonly dir: string,
+    private readonly onOpen?: (ca: CertificateAuthority) => void,
+  ) {}
 
   /** Where the CA certificate is (or will be, once made). */
   get certPath(): string {
     return join(this.dir, CA_CERT_FILE);
   }
 
+  /** The CA once a get() has opened it, else undefined: for reports that must not create it (GET /__emulator/proxy). */
+  get opened(): CertificateAuthority | undefined {
+    return this.ready;
+  }
+
   /** The CA, opened (or created) on the first call. */
   get(): Promise<CertificateAuthority> {
-    this.opening ??= openCertificateAuthority(this.dir);
-    this.opening.catch(() => {
-      this.opening = undefined;
-    });
+    if (!this.opening) {
+      this.opening = openCertificateAuthority(this.dir);
+      this.opening.then(
+        (ca) => {
+          this.ready = ca;
+          this.onOpen?.(ca);
+        },
+        () => {
+          this.opening = undefined;
+        },
+      );
+    }
     return this.opening;
   }
 }

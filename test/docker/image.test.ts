@@ -4,9 +4,11 @@
 // does: the port published on 127.0.0.1 only, a scenario file in the /scenarios mount, callbacks to a receiver on
 // the host through host.docker.internal (--add-host=host.docker.internal:host-gateway, as a Linux engine needs), the
 // HEALTHCHECK as the engine runs it, messages kept in the /data volume across containers, and `docker stop` (SIGTERM)
-// while a callback is still being delivered. The receiver listens on the Docker bridge's gateway address: the only
-// traffic beyond loopback is between this machine and its own containers. It prints the build time, the image's
-// size over its base, and the healthcheck and stop timings.
+// while a callback is still being delivered, and proxy mode's CA (made by `ca`, kept on a /data/ca volume, served by
+// GET /__emulator/proxy/ca.pem, and a low port bound as node, as the HTTPS listener on 443 needs). The receiver
+// listens on the Docker bridge's gateway address: the only traffic beyond loopback is between this machine and its
+// own containers. It prints the build time, the image's size over its base, and the healthcheck and stop timings.
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, chmodSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -117,7 +119,9 @@ describe('the Docker image, on a real engine', () => {
     expect(config.User).toBe('node');
     expect(Object.keys(config.ExposedPorts)).toEqual(['4010/tcp']);
     expect(Object.keys(config.Volumes ?? {})).toEqual(['/data']);
-    expect(config.Env).toEqual(expect.arrayContaining(['BW_EMULATOR_HOST=0.0.0.0', 'BW_EMULATOR_PORT=4010', 'BW_EMULATOR_SCENARIOS=/scenarios']));
+    expect(config.Env).toEqual(
+      expect.arrayContaining(['BW_EMULATOR_HOST=0.0.0.0', 'BW_EMULATOR_PORT=4010', 'BW_EMULATOR_SCENARIOS=/scenarios', 'BW_EMULATOR_CA_DIR=/data/ca']),
+    );
     expect(config.Healthcheck?.Test.join(' ')).toContain('/__emulator/health');
     expect(config.Entrypoint).toEqual(['node', '--max-semi-space-size=32', 'bin/bandwidth-emulator.js']);
 
@@ -228,6 +232,45 @@ rules:
     note(`message ${id} read back from the /data volume by a second container`);
     expect((await stop(second.name)).exitCode).toBe(0);
   }, 120_000);
+
+  it("proxy mode's CA: `ca --pem` from the image, the same certificate from GET /__emulator/proxy/ca.pem, kept on a /data/ca volume, its key private to node", async () => {
+    // A container with nothing mounted makes one in the image's own /data/ca, as node.
+    const fresh = (await docker(['run', '--rm', IMAGE, 'ca', '--pem'])).stdout;
+    expect(new X509Certificate(fresh).ca).toBe(true);
+    expect(fresh).not.toContain('PRIVATE KEY');
+
+    // The README's shared-volume recipe: a one-off `ca --path` makes the CA in a named volume.
+    const volume = `bw-emulator-test-ca-${runId}`;
+    volumes.push(volume);
+    await docker(['volume', 'create', volume]);
+    const mount = ['--volume', `${volume}:/data/ca`];
+    expect((await docker(['run', '--rm', ...mount, IMAGE, 'ca', '--path'])).stdout).toBe('/data/ca/ca.pem\n');
+    const fromCommand = (await docker(['run', '--rm', ...mount, IMAGE, 'ca', '--pem'])).stdout;
+    expect(fromCommand).not.toBe(fresh);
+    const probe = `const fs = require('node:fs'); console.log(JSON.stringify(['/data/ca', '/data/ca/ca.pem', '/data/ca/ca-key.pem'].map((p) => { const s = fs.statSync(p); return [(s.mode & 0o777).toString(8), s.uid]; })))`;
+    const modes = JSON.parse((await docker(['run', '--rm', ...mount, '--entrypoint', 'node', IMAGE, '-e', probe])).stdout) as Array<[string, number]>;
+    expect(modes).toEqual([
+      ['700', 1000],
+      ['644', 1000],
+      ['600', 1000],
+    ]);
+
+    // The emulator on that volume hands the same certificate to a container over the network.
+    const container = await start(mount);
+    await waitForLog(container.name, /listening on /, 60_000);
+    expect(await (await fetch(`${container.url}/__emulator/proxy`)).json()).toMatchObject({ enabled: true, caCertPath: '/data/ca/ca.pem' });
+    const res = await fetch(`${container.url}/__emulator/proxy/ca.pem`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/x-pem-file');
+    expect(await res.text()).toBe(fromCommand);
+    note(`CA ${new X509Certificate(fromCommand).fingerprint256.slice(0, 23)}... made by \`ca --path\` in a volume, served by GET /__emulator/proxy/ca.pem`);
+    expect((await stop(container.name)).exitCode).toBe(0);
+
+    // The README's claim for the HTTPS listener on 443: the non-root node user may bind a low port in a container.
+    const bind =
+      "require('node:net').createServer().listen(443, '0.0.0.0', function () { console.log('bound ' + this.address().port + ' as uid ' + process.getuid()); process.exit(0); })";
+    expect((await docker(['run', '--rm', '--entrypoint', 'node', IMAGE, '-e', bind])).stdout.trim()).toBe('bound 443 as uid 1000');
+  }, 180_000);
 
   it('docker stop while a callback is being delivered: SIGTERM waits for it within the grace period, then exits 0', async () => {
     const held: ServerResponse[] = [];

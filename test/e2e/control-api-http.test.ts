@@ -1,6 +1,9 @@
 // What only the control API's HTTP surface has: ready, the OpenAPI document, error bodies, the long-poll 408, the
 // control token, Server-Sent Events and the routes the client does not wrap.
 // Messages go in through the official bandwidth-sdk; callbacks go out to a real HTTP sink on 127.0.0.1:0.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Configuration, MessagesApi } from 'bandwidth-sdk';
 import { request as undiciRequest } from 'undici';
@@ -50,7 +53,8 @@ describe('control API over HTTP only', () => {
   });
 
   it('GET /__emulator/openapi.json: an OpenAPI 3.0.3 document with a path for every route the table registers', async () => {
-    const f = await startHttp();
+    // GET /proxy/ca.pem creates the CA: in a folder of the test's own, never the user's config folder.
+    const f = await startHttp({ proxy: { caDir: join(mkdtempSync(join(tmpdir(), 'bwe-openapi-ca-')), 'ca') } });
     const { status, body: doc } = await getJson(`${f.running.url}/__emulator/openapi.json`);
     expect(status).toBe(200);
     expect(doc.openapi).toBe('3.0.3');
@@ -131,6 +135,8 @@ describe('control API over HTTP only', () => {
       'get /__emulator/accounts/{accountId}/traffic': { path: `/__emulator/accounts/${ACCOUNT_A}/traffic` },
       'put /__emulator/accounts/{accountId}/traffic': { path: `/__emulator/accounts/${ACCOUNT_A}/traffic`, body: { profile: 'fast' } },
       'get /__emulator/accounts/{accountId}/queue': { path: `/__emulator/accounts/${ACCOUNT_A}/queue` },
+      'get /__emulator/proxy': { path: '/__emulator/proxy' },
+      'get /__emulator/proxy/ca.pem': { path: '/__emulator/proxy/ca.pem' },
       'post /__emulator/lint': { path: '/__emulator/lint', body: { text: 'Don’t' } },
       'post /__emulator/state': {
         path: '/__emulator/state',

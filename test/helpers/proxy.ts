@@ -3,7 +3,6 @@ import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EMULATED_HOSTS } from '../../src/proxy/bandwidth-hosts.js';
 import type { StartOptions } from '../../src/start.js';
 
 /** The account proxy tests send as: Basic user, OAuth client, an application whose callbacks go to `callbackUrl`. */
@@ -23,15 +22,10 @@ export function tempCaDir(): { dir: string; remove: () => void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/**
- * Start options for a proxy test: the account above, callbacks to `callbackUrl`, a temporary CA folder. The Bandwidth
- * hosts are listed in allowedHosts so the host guard lets their Host header through on its own (the guard learns them
- * on the `absolute` branch; the line is then redundant, not wrong).
- */
+/** Start options for a proxy test: the account above, callbacks to `callbackUrl`, a temporary CA folder. */
 export function proxyStartOptions(caDir: string, callbackUrl: string, more: StartOptions = {}): StartOptions {
   return {
     caDir,
-    allowedHosts: [...EMULATED_HOSTS],
     accounts: [
       {
         id: PROXY_ACCOUNT.id,

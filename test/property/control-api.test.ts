@@ -3,6 +3,9 @@
 // The routes are a table, like the Bandwidth surfaces; GET /events (a stream that never ends) is covered by raw-http.
 // The routes that change state have properties of their own at the end: a refused carrier action or state import
 // changes nothing, an accepted carrier action settles each recipient once, and an export survives a round trip.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,12 +76,15 @@ const SURFACES: readonly ControlSurface[] = [
   { method: 'GET', url: '/time' },
   { method: 'PUT', url: '/time', validBody: { timeScale: 0.01 } },
   { method: 'POST', url: '/time/flush' },
+  // Proxy mode: neither route reads a query or body; the certificate route creates the CA (in the test's own folder).
+  { method: 'GET', url: '/proxy' },
+  { method: 'GET', url: '/proxy/ca.pem' },
 ];
 
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  app = await buildApp(createEmulator(resolveConfig({ overrides: { logLevel: 'silent' } })));
+  app = await buildApp(createEmulator(resolveConfig({ overrides: { logLevel: 'silent', caDir: join(mkdtempSync(join(tmpdir(), 'bwe-prop-ca-')), 'ca') } })));
 });
 afterAll(async () => {
   await app.close();
