@@ -5,7 +5,7 @@
 // @bandwidth/messaging with its default environment (Production) and Basic. Both run on axios: before 1.16.1 it
 // sent an https:// URL to an http:// proxy absolute-form in clear (test/e2e/proxy-absolute-form.test.ts covers that
 // form byte for byte); the axios installed here (1.21) opens a CONNECT tunnel and speaks TLS inside it, trusting the
-// CA through NODE_EXTRA_CA_CERTS, so these tests need the CONNECT handler and skip, saying so, where it is absent.
+// CA through NODE_EXTRA_CA_CERTS, so these tests go through the CONNECT tunnel.
 // The test proves the emulator served them (the token it issued, the message in its store) and that the message's
 // callback reached a receiver, waiting on the journal. A request the same SDK makes for another host is refused, and
 // the sentinel server it named never sees a connection.
@@ -69,9 +69,17 @@ afterAll(async () => {
 /** This process's environment without any proxy variable (any case, npm's too), plus the proxy mode ones. */
 function proxyEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/proxy/i.test(name)));
-  // The proxy shares the API port unless proxy.port gives it its own (startEmulator then reports proxyUrl).
-  const proxyUrl = (running as RunningEmulator & { proxyUrl?: string }).proxyUrl ?? running.url;
-  return { ...env, HTTPS_PROXY: proxyUrl, NODE_EXTRA_CA_CERTS: caPath, NO_PROXY: '', BW_ACCOUNT: ACCOUNT, BW_APPLICATION: APP, BW_FROM: FROM, ...extra };
+  // The proxy shares the API port unless proxy.port gives it its own; startEmulator reports which as proxyUrl.
+  return {
+    ...env,
+    HTTPS_PROXY: running.proxyUrl,
+    NODE_EXTRA_CA_CERTS: caPath,
+    NO_PROXY: '',
+    BW_ACCOUNT: ACCOUNT,
+    BW_APPLICATION: APP,
+    BW_FROM: FROM,
+    ...extra,
+  };
 }
 
 /** Run a fixture script in its own Node process and parse the JSON line it prints per step. */
@@ -96,18 +104,8 @@ async function expectCallbackReachedSink(messageId: string, to: string): Promise
   expect(events(sink)).toContainEqual(expect.objectContaining({ to, message: expect.objectContaining({ id: messageId, direction: 'out' }) }));
 }
 
-/** Why the SDKs cannot reach this emulator here (no CONNECT handler on its server), or undefined when they can. */
-function tunnelMissing(): string | undefined {
-  if (running.app.server.listenerCount('connect') > 0) return undefined;
-  const reason = 'this build has no CONNECT tunnel handler yet (axios 1.21 tunnels https:// through HTTPS_PROXY); the tunnel branch adds it';
-  console.warn(`SKIPPING the SDK-through-proxy must-show: ${reason}`);
-  return reason;
-}
-
 describe('the official SDKs, unchanged, through HTTPS_PROXY', () => {
-  it('bandwidth-sdk: OAuth client credentials, no basePath; the token is the emulator’s, the message stored, its callback at the sink', async (ctx) => {
-    const missing = tunnelMissing();
-    if (missing) return ctx.skip(missing);
+  it('bandwidth-sdk: OAuth client credentials, no basePath; the token is the emulator’s, the message stored, its callback at the sink', async () => {
     const to = '+19195557201';
     const steps = await runScript(
       'bandwidth-sdk-oauth.mjs',
@@ -129,9 +127,7 @@ describe('the official SDKs, unchanged, through HTTPS_PROXY', () => {
     expect(sentinelConnections).toBe(0);
   });
 
-  it('@bandwidth/messaging: default environment (Production), Basic; the message stored, its callback at the sink', async (ctx) => {
-    const missing = tunnelMissing();
-    if (missing) return ctx.skip(missing);
+  it('@bandwidth/messaging: default environment (Production), Basic; the message stored, its callback at the sink', async () => {
     const to = '+19195557202';
     const steps = await runScript('legacy-messaging.mjs', proxyEnv({ BW_USER: 'proxy-sdk-user', BW_PASSWORD: 'proxy-sdk-pass', BW_TO: to }));
     const sent = steps.find((s) => s.step === 'sent') as { status: number; id: string };
