@@ -19,15 +19,9 @@ import { noteRefusal, registerRefusalLog } from './http/refusals.js';
 import { destroyUnusedSocketsOnClose } from './http/unused-sockets.js';
 import { absoluteFormRewrite, registerAbsoluteFormRefusals, requestOrigin } from './proxy/absolute-form.js';
 import { registerBandwidthHostPaths } from './proxy/bandwidth-host-paths.js';
+import { CERTIFICATES, certificatesOf } from './proxy/app-certificates.js';
 import { type CertificateAuthority, LazyCertificateAuthority } from './proxy/certificate-authority.js';
 import { registerConnectTunnels, type TunnelBounds } from './proxy/connect-tunnel.js';
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The local CA proxy mode's tunnels and the HTTPS listener issue certificates from (README "Proxy mode"). */
-    certificates: LazyCertificateAuthority;
-  }
-}
 
 // Per-request lines are noise at info level under load; they stay available with --log-level debug.
 class DebugRequestLogs extends LogController {
@@ -81,7 +75,7 @@ export async function buildApp(emulator: Emulator, tunnels?: Partial<TunnelBound
     },
   });
   // One CA per app, opened on first use: a run that never tunnels never touches its folder.
-  app.decorate('certificates', new LazyCertificateAuthority(emulator.config.proxy.caDir, (ca) => logCaOpened(emulator, ca)));
+  app.decorate(CERTIFICATES, new LazyCertificateAuthority(emulator.config.proxy.caDir, (ca) => logCaOpened(emulator, ca)));
   // First of all hooks, so they cover every route registered below and the not-found handler.
   registerRefusalLog(app);
   registerAbsoluteFormRefusals(app, emulator.config.proxy.enabled);
@@ -115,7 +109,7 @@ export async function buildApp(emulator: Emulator, tunnels?: Partial<TunnelBound
   await app.register(controlRoutes, {
     prefix: '/__emulator',
     emulator,
-    ops: createControlOperations(emulator, app.certificates),
+    ops: createControlOperations(emulator, certificatesOf(app)),
     token: emulator.config.control.token,
   });
   app.addHook('onClose', async () => {

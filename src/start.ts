@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { certificatesOf } from './proxy/app-certificates.js';
 import { resolveConfig } from './config/resolve.js';
 import type { OptionShortcuts } from './config/options.js';
 import type { ConfigFile } from './config/schema.js';
@@ -72,7 +73,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   const user = account.users.find((u) => u.messaging) ?? account.users[0] ?? (config.permissive ? PERMISSIVE_USER : undefined);
   let closed: Promise<CloseReport> | undefined;
   return {
-    ...createControlOperations(emulator, app.certificates),
+    ...createControlOperations(emulator, certificatesOf(app)),
     url,
     proxyUrl: doors.proxyUrl,
     ...(doors.httpsUrl ? { httpsUrl: doors.httpsUrl } : {}),

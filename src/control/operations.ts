@@ -299,7 +299,7 @@ function lintChecked(request: LintRequest): MessageLint {
 }
 
 /**
- * Build the control operations over one emulator; `certificates` is the app's CA (app.certificates), so the control
+ * Build the control operations over one emulator; `certificates` is the app's CA (certificatesOf(app)), so the control
  * API reports and hands out the very CA its tunnels use.
  */
 export function createControlOperations(emulator: Emulator, certificates = new LazyCertificateAuthority(emulator.config.proxy.caDir)): ControlOperations {

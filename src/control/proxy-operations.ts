@@ -24,7 +24,7 @@ export interface ProxyOperations {
   caCertificate(): Promise<string>;
 }
 
-/** The proxy operations over one emulator's CA (`app.certificates`) and its proxy.enabled setting. */
+/** The proxy operations over one emulator's CA (`certificatesOf(app)`) and its proxy.enabled setting. */
 export function proxyOperations(enabled: boolean, certificates: LazyCertificateAuthority): ProxyOperations {
   return {
     async info() {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { certificatesOf } from './app-certificates.js';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { EmulatorConfigError } from '../errors.js';
@@ -35,7 +36,7 @@ function refuse(app: FastifyInstance, socket: Socket, target: string, status: nu
 /**
  * Serve CONNECT tunnels to Bandwidth's hosts on `app.server` (the API port, and every door that feeds it): the target
  * is judged by its name alone (`proxyVerdict`); a refused one gets 403 or 400 and no connection is ever opened
- * anywhere. An accepted :443 tunnel is TLS terminated here with a leaf for the host from `app.certificates`, :80 stays
+ * anywhere. An accepted :443 tunnel is TLS terminated here with a leaf for the host from `certificatesOf(app)`, :80 stays
  * plain; either way the socket is handed to the same server, so the requests inside meet the same routes, auth and
  * callbacks as on the emulator's own URL.
  */
@@ -78,7 +79,7 @@ export function registerConnectTunnels(app: FastifyInstance, proxyEnabled: boole
       app.server.emit('connection', socket);
       return;
     }
-    void app.certificates
+    void certificatesOf(app)
       .get()
       .then((ca) => ca.secureContext(verdict.host).then((context) => ({ ca, context })))
       .then(

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { certificatesOf } from './app-certificates.js';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { EmulatorConfig } from '../config/resolve.js';
 import { hostAllowList } from '../http/host-guard.js';
@@ -69,7 +70,7 @@ export async function listenOnAllDoors(app: FastifyInstance, config: EmulatorCon
     sockets.closeAll(true);
   });
   // Before any port opens: a CA that cannot be used is a configuration error, not a broken first handshake.
-  const ca = config.proxy.httpsPort !== undefined ? await app.certificates.get() : undefined;
+  const ca = config.proxy.httpsPort !== undefined ? await certificatesOf(app).get() : undefined;
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -95,5 +96,5 @@ export async function listenOnAllDoors(app: FastifyInstance, config: EmulatorCon
       'https:',
     );
   }
-  return { url, proxyUrl, httpsUrl, caCertPath: app.certificates.certPath };
+  return { url, proxyUrl, httpsUrl, caCertPath: certificatesOf(app).certPath };
 }

@@ -3,6 +3,7 @@
 // text/plain reason and one refusal log line, and is never connected to. Under a Bandwidth hostname only the paths
 // Bandwidth serves there work, and links use the scheme and host the client named. Every request here goes over a
 // raw socket: HTTP client libraries refuse to send most of these request lines.
+import { certificatesOf } from '../../src/proxy/app-certificates.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { createServer, type Server } from 'node:net';
@@ -330,7 +331,7 @@ describe('refusal logs and proxy mode off', () => {
 describe('under a Bandwidth name over TLS (as a CONNECT tunnel or the HTTPS listener delivers requests)', () => {
   /** A TLS front on 127.0.0.1:0 with the app's CA, handing each decrypted connection to the emulator's own server. */
   async function tlsFront(): Promise<{ port: number; ca: string }> {
-    const authority = await running.app.certificates.get();
+    const authority = await certificatesOf(running.app).get();
     const front = createTlsServer({ SNICallback: (name, done) => void authority.secureContext(name).then((context) => done(null, context), done) }, (socket) =>
       running.app.server.emit('connection', socket),
     );

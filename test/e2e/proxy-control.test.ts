@@ -1,7 +1,8 @@
 // GET /__emulator/proxy and GET /__emulator/proxy/ca.pem (src/control/proxy-routes.ts): proxy mode's state and the CA
 // certificate a test container fetches over the network (README "Proxy mode in Docker"). The certificate only, never
-// the key; the same CA the app's tunnels use (app.certificates); behind the control token; no input beyond it; a
+// the key; the same CA the app's tunnels use (certificatesOf(app)); behind the control token; no input beyond it; a
 // damaged CA folder answers 503 with the folder and the fix while the emulator stays up, and works once it is fixed.
+import { certificatesOf } from '../../src/proxy/app-certificates.js';
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,7 +49,7 @@ describe('the control API for proxy mode', () => {
     // Now open: the fingerprint is the certificate's, and it is the app's own CA (the one its tunnels use).
     const after = (await (await fetch(`${running.url}/__emulator/proxy`)).json()) as Record<string, unknown>;
     expect(after.caFingerprint).toBe(cert.fingerprint256);
-    expect(running.app.certificates.opened?.fingerprint).toBe(cert.fingerprint256);
+    expect(certificatesOf(running.app).opened?.fingerprint).toBe(cert.fingerprint256);
     expect(JSON.stringify(after)).not.toMatch(/PRIVATE KEY/);
 
     // The library and the remote client give the same.

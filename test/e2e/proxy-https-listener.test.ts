@@ -2,6 +2,7 @@
 // leaves from the local CA picked by SNI (localhost, the Bandwidth hosts, the names the host guard answers), the leaf
 // of the address reached for a client without SNI, and nothing issued for a name the emulator does not answer to.
 // Also the proxy's own port (`proxyPort`), the listen errors of both, and closing with their connections open.
+import { certificatesOf } from '../../src/proxy/app-certificates.js';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -88,7 +89,10 @@ describe('the HTTPS listener', () => {
   it('issues nothing for an SNI name the emulator does not answer to: such a client gets the leaf of the address it reached', async () => {
     const running = await start(proxyStartOptions(ca.dir, 'http://127.0.0.1:9/unused', { httpsPort: 0 }));
     const caPem = await trustedCa(running);
-    const addressLeaf = () => running.app.certificates.get().then((c) => c.leafPem('127.0.0.1', ['::1', 'localhost']));
+    const addressLeaf = () =>
+      certificatesOf(running.app)
+        .get()
+        .then((c) => c.leafPem('127.0.0.1', ['::1', 'localhost']));
     const before = await addressLeaf();
     for (let i = 0; i < 80; i++) {
       const socket = await dial(running.httpsUrl!, `hostile-${i}.example.net`, caPem);

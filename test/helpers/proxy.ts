@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { certificatesOf } from '../../src/proxy/app-certificates.js';
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -86,8 +88,8 @@ export function closedWithin(socket: Socket, timeoutMs: number): Promise<void> {
 }
 
 /** The CA certificate a client trusts: the CA opens lazily, so this makes it (in the test's temporary folder) first. */
-export async function trustedCa(running: { app: { certificates: { get(): Promise<{ certPem: string; certPath: string }> } } }): Promise<string> {
-  return (await running.app.certificates.get()).certPem;
+export async function trustedCa(running: { app: FastifyInstance }): Promise<string> {
+  return (await certificatesOf(running.app).get()).certPem;
 }
 
 /** A Basic Authorization header value. */
