@@ -192,7 +192,11 @@ describe('an application that does not ask for message-sent', () => {
     await running.idle(WAIT);
     const [entry] = await running.callbacks.list({ messageId: id, type: 'message-sent' });
     expect(entry!.outcome).toBe('not-requested');
-    expect(events(sink).filter((e) => e.message.id === id).map((e) => e.type)).toEqual(['message-delivered']);
+    expect(
+      events(sink)
+        .filter((e) => e.message.id === id)
+        .map((e) => e.type),
+    ).toEqual(['message-delivered']);
   });
 });
 
@@ -208,7 +212,10 @@ describe('message-sent scripted in a scenario', () => {
         {
           name: 'late hand-off',
           match: { to: HANDSET },
-          events: [{ type: 'message-sent', after: '300ms' }, { type: 'message-delivered', after: '100ms' }],
+          events: [
+            { type: 'message-sent', after: '300ms' },
+            { type: 'message-delivered', after: '100ms' },
+          ],
         },
       ],
     });
@@ -226,9 +233,9 @@ describe('message-sent scripted in a scenario', () => {
   it('is refused twice in one rule, and an unknown type is refused with message-sent among the types listed', async () => {
     const { running } = await setup();
     const problems = async (scenario: object) => ((await rejection(running.scenarios.use(scenario as never))) as ControlInputError).problems;
-    expect(await problems({ version: 1, name: 'twice', rules: [{ events: [{ type: 'message-sent' }, { type: 'message-sent' }, { type: 'message-delivered' }] }] })).toEqual([
-      expect.objectContaining({ field: 'rules[0].events[1]', problem: 'message-sent is the hand-off, and it happens once' }),
-    ]);
+    expect(
+      await problems({ version: 1, name: 'twice', rules: [{ events: [{ type: 'message-sent' }, { type: 'message-sent' }, { type: 'message-delivered' }] }] }),
+    ).toEqual([expect.objectContaining({ field: 'rules[0].events[1]', problem: 'message-sent is the hand-off, and it happens once' })]);
     expect(await problems({ version: 1, name: 'late', rules: [{ events: [{ type: 'message-delivered' }, { type: 'message-sent' }] }] })).toEqual([
       expect.objectContaining({ field: 'rules[0].events[0]', problem: 'message-delivered is final, but more events follow it' }),
     ]);

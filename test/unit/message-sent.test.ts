@@ -25,10 +25,7 @@ describe('withMessageSent', () => {
   });
 
   it('before a carrier-reported failure, not before one Bandwidth detects itself', () => {
-    expect(kinds(withMessageSent([{ afterMs: 30, type: 'message-failed', errorCode: 4720 }], SENDING_DELAY))).toEqual([
-      'message-sent@20',
-      'message-failed@30',
-    ]);
+    expect(kinds(withMessageSent([{ afterMs: 30, type: 'message-failed', errorCode: 4720 }], SENDING_DELAY))).toEqual(['message-sent@20', 'message-failed@30']);
     const refused: PlannedStep[] = [{ afterMs: 20, type: 'message-failed', errorCode: 4452 }];
     expect(withMessageSent(refused, SENDING_DELAY)).toBe(refused);
     const service: PlannedStep[] = [{ afterMs: 20, type: 'message-failed', errorCode: 5500 }];
