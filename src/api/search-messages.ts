@@ -154,11 +154,11 @@ function rowsOf(message: StoredMessage, qualityMetrics: boolean): MessageRow[] {
 
 const NO_LATENCY = { bw: null, carrier: null } as const;
 const FINAL = new Set(['message-delivered', 'message-failed']);
-const HANDED_OFF = new Set(['message-sending', ...FINAL]);
+const HANDED_OFF = new Set(['message-sending', 'message-sent', ...FINAL]);
 
 /**
  * Advanced Quality Metrics, in whole emulated seconds, from the recipient's timeline: bwLatency from acceptance to
- * the first event (Bandwidth handing the message on: message-sending, or the outcome when there is none), and
+ * the first event (Bandwidth handing the message on: message-sending or message-sent, or the outcome when there is none), and
  * carrierLatency from then to the outcome (message-delivered or -failed), outbound only ("Only available for OUTBOUND
  * messages"). Null until the event has happened. An inbound message is handed to its callback at once: bwLatency 0.
  */

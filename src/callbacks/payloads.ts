@@ -73,6 +73,8 @@ export function statusEvent(
 
 function describeStatus(message: StoredMessage, type: StatusType, failure?: { errorCode: number; description?: string }): string {
   if (type === CallbackType.sending) return 'Message is sending to carrier';
+  // The spec's messageSentCallbackExample.
+  if (type === CallbackType.sent) return 'Message sent to carrier';
   if (type === CallbackType.read) return 'Message read by the recipient';
   if (type === CallbackType.delivered) return isMms(message) ? 'Message delivered to carrier' : 'Message delivered to handset.';
   return failure?.description ?? describeErrorCode(failure?.errorCode ?? 9999);
@@ -91,9 +93,31 @@ const INBOUND_DESCRIPTION: Record<InboundType, string> = {
   'requested-location-response': 'Requested location response received',
 };
 
+// The spec's rbmMessageContentFile.fileUrl: a URI of at most 1000 characters.
+const MAX_CONTENT_FILE_URL = 1000;
+
+/**
+ * The spec's inboundCallbackMessage.content (multiChannelMessageContent, `{text?, media?: {fileUrl}}`) of an inbound
+ * message in a multichannel conversation (one with a `channel`: RBM, or SMS/MMS on a multichannel message's channel):
+ * the same text and the first media file as the message's own `text` and `media`, which stay for every SDK model
+ * (the spec's `media` here is one file, not a list; one it could not carry, over 1000 characters or not a URL, is left
+ * out). A plain SMS/MMS inbound has no content, as in the spec's examples; nor has a message with neither.
+ */
+function contentOf(message: StoredMessage): { text?: string; media?: { fileUrl: string } } | undefined {
+  if (!message.channel) return undefined;
+  const content: { text?: string; media?: { fileUrl: string } } = {};
+  if (message.text) content.text = message.text;
+  const fileUrl = message.media?.[0];
+  if (fileUrl !== undefined && fileUrl.length <= MAX_CONTENT_FILE_URL && URL.canParse(fileUrl)) content.media = { fileUrl };
+  return content.text === undefined && content.media === undefined ? undefined : content;
+}
+
 /** The inbound event (`message-received`, or an RBM response) for one owned recipient of an inbound message. */
 export function inboundEvent(message: StoredMessage, atMs: number): CallbackEvent {
   const type = inboundTypeOf(message);
-  const event = { type, time: iso(atMs), description: INBOUND_DESCRIPTION[type], to: message.owner, message: messageObject(message, message.text) };
+  const body = messageObject(message, message.text);
+  const content = contentOf(message);
+  if (content) body.content = content;
+  const event = { type, time: iso(atMs), description: INBOUND_DESCRIPTION[type], to: message.owner, message: body };
   return withCarrierName(event, message, message.owner);
 }

@@ -9,6 +9,8 @@ import { inboundEvent, inboundTypeOf, statusEvent } from './payloads.js';
 // A read receipt leaves the search status at DELIVERED: Bandwidth's search has no READ status.
 const STATUS_OF: Record<StatusType, MessageStatus> = {
   'message-sending': 'SENDING',
+  // The spec's messageStatusEnum has SENT: the message left Bandwidth and waits for its receipt.
+  'message-sent': 'SENT',
   'message-delivered': 'DELIVERED',
   'message-failed': 'FAILED',
   'message-read': 'DELIVERED',
@@ -118,7 +120,7 @@ export class TimelinePlayer {
             body,
             target,
             auth: app?.callbackAuth ?? { mode: 'none' },
-            // Applications choose among sending/delivered/failed; Bandwidth has no opt-out for RBM read receipts.
+            // Applications choose among sending/sent/delivered/failed; Bandwidth has no opt-out for RBM read receipts.
             requested: app ? step.type === CallbackType.read || app.callbackTypes.includes(step.type as never) : true,
             dropped: step.dropped,
             explanation: why,

@@ -17,9 +17,12 @@ export const Duration = Type.Union([Type.String({ pattern: DURATION_PATTERN }), 
 });
 
 /** Status callback types an application may ask for. */
-const StatusCallbackTypeSchema = Type.Union([Type.Literal('message-sending'), Type.Literal('message-delivered'), Type.Literal('message-failed')], {
-  description: "'message-sending', 'message-delivered' or 'message-failed'",
-});
+const StatusCallbackTypeSchema = Type.Union(
+  [Type.Literal('message-sending'), Type.Literal('message-sent'), Type.Literal('message-delivered'), Type.Literal('message-failed')],
+  {
+    description: "'message-sending', 'message-sent', 'message-delivered' or 'message-failed'",
+  },
+);
 
 // Each field's `title` says what it is for and `default` what applies when it is left out: the README's config
 // reference is built from them (test/unit/readme-config-reference.test.ts), so documentation cannot drift.
@@ -60,7 +63,8 @@ const Application = Type.Object(
     callbackTypes: Type.Optional(
       Type.Array(StatusCallbackTypeSchema, {
         uniqueItems: true,
-        title: 'Status callback types the application wants; the others are journaled not-requested',
+        title:
+          "Status callback types the application wants; the others are journaled not-requested. 'message-sent' (the hand-off downstream, Bandwidth's since 2026-07-06) is opt-in as at Bandwidth: planned only for an application that lists it",
         default: ['message-sending', 'message-delivered', 'message-failed'],
       }),
     ),

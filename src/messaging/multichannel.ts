@@ -69,7 +69,13 @@ export class MultiChannelMessaging {
       const rejection = checked.rejection ?? mediaFailures[index];
       const next = request.channelList[index + 1];
       // Each channel is planned once; a channel that fails and is skipped still counts its rule's hit (it was tried).
-      const plan = scenarios.planOutbound({ ...message, ...fields }, config.callbacks, rejection, checked.sender, receiptPolicy(this.parts, message.accountId));
+      const plan = scenarios.planOutbound(
+        { ...message, ...fields },
+        config.callbacks,
+        rejection,
+        checked.sender,
+        receiptPolicy(this.parts, message.accountId, checked.route.app),
+      );
       const last = plan.steps.get(request.to)?.at(-1);
       if (next && last?.type === 'message-failed') {
         const at = offsetMs + last.afterMs;

@@ -169,7 +169,13 @@ export class OutboundMessaging {
 
   // Plan the message's timeline (per recipient) and its scripted replies, and start playing them.
   private planAndPlay(message: StoredMessage, route: CallbackRoute, rejection: Rejection | undefined, sender?: SenderRegistration): void {
-    const plan = this.parts.scenarios.planOutbound(message, this.parts.config.callbacks, rejection, sender, receiptPolicy(this.parts, message.accountId));
+    const plan = this.parts.scenarios.planOutbound(
+      message,
+      this.parts.config.callbacks,
+      rejection,
+      sender,
+      receiptPolicy(this.parts, message.accountId, route.app),
+    );
     this.play(message, plan, route);
   }
 

@@ -3,6 +3,11 @@
 /** Callback `type` strings, verbatim as Bandwidth sends them. */
 export const CallbackType = {
   sending: 'message-sending',
+  /**
+   * The hand-off downstream (Bandwidth, July 2026: "triggers when Bandwidth confirms the handoff of your message
+   * downstream"); opt-in per application, so only applications whose callbackTypes list it get it planned.
+   */
+  sent: 'message-sent',
   delivered: 'message-delivered',
   failed: 'message-failed',
   received: 'message-received',
@@ -15,7 +20,7 @@ export const CallbackType = {
 } as const;
 
 /** An outbound status event type. */
-export type StatusType = (typeof CallbackType)['sending' | 'delivered' | 'failed' | 'read'];
+export type StatusType = (typeof CallbackType)['sending' | 'sent' | 'delivered' | 'failed' | 'read'];
 
 /** An inbound event type. */
 export type InboundType = (typeof CallbackType)['received' | 'suggestionResponse' | 'locationResponse'];

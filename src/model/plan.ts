@@ -13,6 +13,7 @@ export const PlannedStepSchema = Type.Object({
   afterMs: DurationMs('emulated ms after the 202'),
   type: Type.Union([
     Type.Literal(CallbackType.sending),
+    Type.Literal(CallbackType.sent),
     Type.Literal(CallbackType.delivered),
     Type.Literal(CallbackType.failed),
     Type.Literal(CallbackType.read),

@@ -200,6 +200,9 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
         `${event.type} is final, but more events follow it`,
         'make the delivered/failed event the last one (only a message-read may follow message-delivered)',
       );
+    // One hand-off per message: Bandwidth confirms it once (a duplicated callback is callbackFaults.duplicate).
+    if (event.type === 'message-sent' && spec.events!.findIndex((e) => e.type === 'message-sent') < i)
+      problem(path, 'message-sent is the hand-off, and it happens once', 'keep one message-sent (callbackFaults.duplicate sends copies)');
     if (event.type === 'message-read') {
       if (spec.events![i - 1]?.type !== 'message-delivered')
         problem(path, 'message-read must come right after message-delivered', 'put a message-delivered event before it');
@@ -244,7 +247,7 @@ function compileRule(spec: RuleSpec, index: number, scenario: string, problem: R
   };
 }
 
-// `receipt` is the rule's outcome: its events may lead up to it (message-sending) but not end it, and it cannot come
+// `receipt` is the rule's outcome: its events may lead up to it (message-sending, message-sent) but not end it, and it cannot come
 // 0 ms after the 202 or go with an API fault, which answers the request instead.
 function checkReceipt(spec: RuleSpec, at: Array<string | number>, problem: Report): void {
   const path = [...at, 'receipt'];
@@ -253,7 +256,7 @@ function checkReceipt(spec: RuleSpec, at: Array<string | number>, problem: Repor
     problem(
       [...at, 'events', final],
       `receipt: ${spec.receipt} is the outcome (message-failed after the receipt window), so the events cannot include ${spec.events![final]!.type}`,
-      'keep only message-sending events, or remove receipt',
+      'keep only message-sending and message-sent events, or remove receipt',
     );
   if (spec.apiFault) problem(path, 'a rule with apiFault answers the request instead, so it has no receipt', 'put receipt in a separate rule after this one');
   if (spec.callbackFaults?.earlyReceipt === true)

@@ -11,6 +11,7 @@ import { describeMiss, firstFailing, type MatchSubject, type SenderRegistration 
 import type { OutboundPlan, PlannedReply, PlannedStep } from '../model/plan.js';
 import { renderReply } from './reply-template.js';
 import { DEFAULT_RECEIPT_POLICY, explainReceipt, mmsWithoutReceipts, withReceiptOutcome, type ReceiptPolicy } from './receipts.js';
+import { withMessageSent } from './message-sent.js';
 
 /** Delays the engine falls back on when a rule or the default does not give one. */
 export interface PlanTimings {
@@ -237,7 +238,8 @@ export class ScenarioEngine {
 
   /**
    * Plan an accepted message: per recipient, the first matching rule (or magic number, or the default) and why;
-   * `receipts` is the account's receipt window and MMS delivery-receipt feature (Bandwidth's when not given).
+   * `receipts` is the account's receipt window and MMS delivery-receipt feature (Bandwidth's when not given), and
+   * whether the application wants message-sent (then each timeline gets it at the hand-off, before callback faults).
    */
   planOutbound(
     message: StoredMessage,
@@ -260,11 +262,12 @@ export class ScenarioEngine {
           : '',
       };
     };
+    const handOff = (steps: PlannedStep[]) => (receipts.messageSent ? withMessageSent(steps, timings.sendingDelayMs) : steps);
     const picked: CompiledCallbackFaults[] = [];
     for (const to of message.to) {
       if (rejection && (!rejection.recipients || rejection.recipients.has(to))) {
         const failed: EventStep = { type: 'message-failed', errorCode: rejection.errorCode, afterMs: timings.sendingDelayMs };
-        plan.steps.set(to, timeline(rejection.afterSending ? [{ type: 'message-sending' }, failed] : [failed], timings));
+        plan.steps.set(to, handOff(timeline(rejection.afterSending ? [{ type: 'message-sending' }, failed] : [failed], timings)));
         plan.explanations.set(to, rejection.why);
         continue;
       }
@@ -310,7 +313,7 @@ export class ScenarioEngine {
           ? withReceiptOutcome(scripted ?? defaultEvents(channel).filter((e) => e.type === 'message-sending'), rule.receipt, receipts.windowMs)
           : (scripted ?? defaultEvents(channel));
         const routed = receiptsOf(timeline(events, timings));
-        let steps = routed.steps;
+        let steps = handOff(routed.steps);
         const faults = rule.callbackFaults;
         if (faults && selects(faults, scenario.random)) {
           steps = applyCallbackFaults(faults, steps);
@@ -323,12 +326,12 @@ export class ScenarioEngine {
       }
       if (magic) {
         const routed = receiptsOf(timeline(magic.events, timings).map((s) => (TERMINAL.has(s.type) ? { ...s, duplicates: magic.duplicate } : s)));
-        plan.steps.set(to, routed.steps);
+        plan.steps.set(to, handOff(routed.steps));
         plan.explanations.set(to, `${magic.explanation}${routed.note}${missedText}`);
         continue;
       }
       const routed = receiptsOf(timeline(defaultEvents(channel), timings));
-      plan.steps.set(to, routed.steps);
+      plan.steps.set(to, handOff(routed.steps));
       plan.explanations.set(to, `no scenario rule matched: default outcome, delivered${channel === 'RBM' ? ' and read' : ''}${routed.note}${missedText}`);
     }
     applyCallbackFaultsAcrossRecipients(picked, plan);
@@ -370,13 +373,16 @@ function defaultEvents(channel: Channel): EventStep[] {
 function timeline(events: EventStep[], timings: PlanTimings): PlannedStep[] {
   let at = 0;
   return events.map((event) => {
-    // A read receipt follows its delivery by one more delivery delay.
+    // A read receipt follows its delivery by one more delivery delay; the hand-off (message-sent) is at the sending
+    // delay after the 202, or at once when that has passed (after a message-sending).
     const fallback =
       event.type === 'message-sending'
         ? timings.sendingDelayMs
         : event.type === 'message-read'
           ? timings.deliveryDelayMs
-          : Math.max(0, timings.deliveryDelayMs - at);
+          : event.type === 'message-sent'
+            ? Math.max(0, timings.sendingDelayMs - at)
+            : Math.max(0, timings.deliveryDelayMs - at);
     at += event.afterMs ?? fallback;
     return { afterMs: at, type: event.type, errorCode: event.errorCode, description: event.description };
   });

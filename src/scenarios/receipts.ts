@@ -10,6 +10,11 @@ export interface ReceiptPolicy {
   windowMs: number;
   /** The account feature Feature_MMS_DLR (config `accounts[].features.mmsDeliveryReceipts`; on unless set to false). */
   mmsDeliveryReceipts: boolean;
+  /**
+   * The application the status callbacks go to lists `message-sent` in its callbackTypes: Bandwidth's hand-off
+   * receipt is opt-in per application (src/scenarios/message-sent.ts). Off unless set.
+   */
+  messageSent?: boolean;
 }
 
 /**
@@ -39,8 +44,11 @@ export function explainReceipt(outcome: ReceiptOutcome): string {
     : 'expired at the carrier: message-failed 4794 after the receipt window';
 }
 
-// A failure Bandwidth itself detects happens before the hand-off to its MMSC, so it is still reported without the feature.
-const beforeHandOff = (step: PlannedStep) => {
+/**
+ * A failure Bandwidth itself detects (the errors page's Bandwidth-detected groups, 4xxx client and 5xxx service)
+ * happens before the hand-off downstream: still reported without Feature_MMS_DLR, and never after a message-sent.
+ */
+export const beforeHandOff = (step: PlannedStep): boolean => {
   const group = step.errorCode === undefined ? undefined : errorCodeInfo(step.errorCode)?.group;
   return group === 'bandwidth-client' || group === 'bandwidth-service';
 };
@@ -58,10 +66,12 @@ export function mmsWithoutReceipts(steps: PlannedStep[], sendingDelayMs: number)
     const without = steps.filter((step) => step.type !== 'message-sending');
     return without.length === steps.length ? { steps } : { steps: without, hidden: 'message-sending (sent only with the feature)' };
   }
+  // A scripted message-sent is the application's own opt-in, not the feature's: it stays, and it marks the hand-off.
+  const sent = steps.find((step) => step.type === 'message-sent' && !step.disorder);
   const sending = steps.find((step) => step.type === 'message-sending');
-  const handOffMs = (sending ?? final)?.afterMs ?? sendingDelayMs;
+  const handOffMs = (sent ?? sending ?? final)?.afterMs ?? sendingDelayMs;
   const like = final ?? sending;
   const delivered: PlannedStep = { afterMs: handOffMs, type: 'message-delivered', duplicates: like?.duplicates, dropped: like?.dropped };
   const outcome = final ? final.type + (final.errorCode !== undefined ? ` ${final.errorCode}` : '') : 'no receipt';
-  return { steps: [delivered], hidden: `the handset's outcome (${outcome})` };
+  return { steps: sent ? [sent, delivered] : [delivered], hidden: `the handset's outcome (${outcome})` };
 }

@@ -93,9 +93,19 @@ const MatchSchema = Type.Object(
 /** One status event of an outcome's timeline; `after` counts from the previous event (the first from the 202). */
 const EventSchema = Type.Object(
   {
-    type: Type.Union([Type.Literal('message-sending'), Type.Literal('message-delivered'), Type.Literal('message-failed'), Type.Literal('message-read')], {
-      description: "'message-sending', 'message-delivered', 'message-failed', or (RBM only, after message-delivered) 'message-read'",
-    }),
+    type: Type.Union(
+      [
+        Type.Literal('message-sending'),
+        Type.Literal('message-sent'),
+        Type.Literal('message-delivered'),
+        Type.Literal('message-failed'),
+        Type.Literal('message-read'),
+      ],
+      {
+        description:
+          "'message-sending', 'message-sent' (the hand-off, at most once, before the final event), 'message-delivered', 'message-failed', or (RBM only, after message-delivered) 'message-read'",
+      },
+    ),
     after: Type.Optional(Duration),
     errorCode: Type.Optional(Type.Integer({ description: "a code from Bandwidth's message-failed table, e.g. 4720" })),
     description: Type.Optional(Type.String({ maxLength: 1024, description: "the status callback's description (default: the error code table's)" })),

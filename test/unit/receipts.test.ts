@@ -68,7 +68,7 @@ describe('disorder faults: bounds', () => {
   it('receipt: only none or carrier-expired, not with a final event, an API fault or earlyReceipt', () => {
     expect(compile(`  - receipt: lost\n`).problems[0]).toMatchObject({ source: SOURCE, field: 'rules[0].receipt' });
     const final = compile(`  - receipt: none\n    events: [{ type: message-sending }, { type: message-delivered }]\n`).problems;
-    expect(final[0]).toMatchObject({ field: 'rules[0].events[1]', fix: 'keep only message-sending events, or remove receipt' });
+    expect(final[0]).toMatchObject({ field: 'rules[0].events[1]', fix: 'keep only message-sending and message-sent events, or remove receipt' });
     expect(compile(`  - receipt: none\n    apiFault: { status: 500 }\n`).problems.map((p) => p.field)).toContain('rules[0].receipt');
     expect(compile(`  - receipt: none\n    callbackFaults: { earlyReceipt: true }\n`).problems[0]).toMatchObject({ field: 'rules[0].receipt' });
   });
