@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Emulator } from '../emulator.js';
 import { bandwidthErrors } from '../errors.js';
+import { JSON_TYPES } from './accept.js';
 import { actOutApiFault } from './api-fault.js';
 import { noteRefusal } from '../http/refusals.js';
 import { requestOrigin } from '../proxy/absolute-form.js';
@@ -60,7 +61,7 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
 
   app.post<{ Params: { accountId: string }; Body: MessageRequestBody }>(
     '/users/:accountId/messages',
-    { schema: { body: MessageRequestSchema, response: { 202: MessageResponseSchema } }, attachValidation: true },
+    { schema: { body: MessageRequestSchema, response: { 202: MessageResponseSchema } }, attachValidation: true, config: { produces: JSON_TYPES } },
     async (req, reply) => {
       const body = req.body as unknown;
       const semantic =
@@ -82,7 +83,7 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
 
   app.get<{ Params: { accountId: string }; Querystring: SearchQuery }>(
     '/users/:accountId/messages',
-    { schema: { querystring: SearchQuerySchema }, attachValidation: true },
+    { schema: { querystring: SearchQuerySchema }, attachValidation: true, config: { produces: JSON_TYPES } },
     async (req, reply) => {
       // Bandwidth's gateway counts the search before anything else looks at it (per source IP: req.ip, the socket's
       // address; X-Forwarded-For is not trusted, buildApp sets no trustProxy).
