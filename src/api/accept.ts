@@ -12,6 +12,12 @@ declare module 'fastify' {
 /** What the JSON operations answer with (errors and 204s included): the type Fastify's serializer writes. */
 export const JSON_TYPES: readonly string[] = ['application/json; charset=utf-8'];
 
+/**
+ * What a 204 operation (uploadMedia, deleteMedia) takes: its success has no body, its errors are JSON, and the
+ * official SDK's own media test uploads with `Accept: text/plain` (bandwidth-sdk tests/unit/api/media-api.test.ts).
+ */
+export const NO_CONTENT_TYPES: readonly string[] = [...JSON_TYPES, 'text/plain'];
+
 /** The type of `offered` the Accept header prefers (q-values, wildcards and parameters honoured); undefined when it accepts none. */
 export function negotiate(accept: string | undefined, offered: readonly string[]): string | undefined {
   // No Accept (or an empty one) means anything is acceptable (RFC 9110 §12.5.1).

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Emulator } from '../emulator.js';
 import { BandwidthError, bandwidthErrors } from '../errors.js';
-import { JSON_TYPES, negotiate, shortAccept } from './accept.js';
+import { JSON_TYPES, NO_CONTENT_TYPES, negotiate, shortAccept } from './accept.js';
 import { actOutApiFault } from './api-fault.js';
 
 /** At most this many objects per list page (Bandwidth's documented page size). */
@@ -29,7 +29,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: { emulator: Emulat
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: media.limits.maxObjectBytes }, (_req, body, done) => done(null, body));
 
-  app.put('/users/:accountId/media/*', { config: { produces: JSON_TYPES } }, async (req, reply) => {
+  app.put('/users/:accountId/media/*', { config: { produces: NO_CONTENT_TYPES } }, async (req, reply) => {
     if (await dropped(req, reply)) return;
     const mediaId = mediaIdOf(req);
     if (!mediaId) throw bandwidthErrors.validation([{ fieldName: 'mediaId', description: 'A media id is required in the path' }]);
@@ -57,7 +57,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: { emulator: Emulat
     return reply.send(object.bytes);
   });
 
-  app.delete('/users/:accountId/media/*', { config: { produces: JSON_TYPES } }, async (req, reply) => {
+  app.delete('/users/:accountId/media/*', { config: { produces: NO_CONTENT_TYPES } }, async (req, reply) => {
     if (await dropped(req, reply)) return;
     if (!media.remove((req.params as { accountId: string }).accountId, mediaIdOf(req))) throw mediaNotFound(mediaIdOf(req));
     return reply.code(204).send();

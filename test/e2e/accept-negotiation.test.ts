@@ -200,9 +200,10 @@ describe('406 Not Acceptable', () => {
     expect((await call({ ...get, path: () => `/users/${acct}/media/none.png` }, '', 'image/jpeg')).status).toBe(404);
   });
 
-  it('204 operations (uploadMedia, deleteMedia) refuse an Accept that excludes their JSON errors', async () => {
+  it('204 operations (uploadMedia, deleteMedia) take JSON (their errors) and text/plain (the SDK own media test)', async () => {
     const put = OPERATIONS.find((op) => op.id === 'uploadMedia')!;
     expect((await call(put, '', 'text/html')).status).toBe(406);
+    expect((await call(put, '', 'text/plain')).status).toBe(204);
     expect((await call(put, '', 'application/json')).status).toBe(204);
     expect((await call(put, '', undefined)).status).toBe(204);
   });
