@@ -8,7 +8,8 @@ import { requestOrigin } from '../proxy/absolute-form.js';
 import { countSegments } from '../segments.js';
 import type { StoredMessage } from '../store/messages.js';
 import { MessageRequestSchema, schemaFieldErrors, semanticFieldErrors, type MessageRequestBody } from './message-request.js';
-import { SearchQuerySchema, searchMessages, type SearchQuery } from './search-messages.js';
+import { SearchQuerySchema, SORT_FIELDS, searchMessages, type SearchQuery } from './search-messages.js';
+import { searchParamProblems } from './search-params.js';
 import { isoTime } from '../iso-time.js';
 import { didYouMean } from '../validation/suggest.js';
 
@@ -95,11 +96,15 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
         );
         throw bandwidthErrors.searchRateLimited(limited.retryAfterSeconds);
       }
-      if (req.validationError)
-        throw bandwidthErrors.validation(
-          [],
-          `Invalid query parameters: ${describeQueryErrors((req.validationError as { validation: QueryError[] }).validation)}`,
-        );
+      // The raw text's rules first (they word integers, dates and sort better), then the schema's for the rest.
+      const question = req.url.indexOf('?');
+      const problems = searchParamProblems(new URLSearchParams(question === -1 ? '' : req.url.slice(question + 1)), SORT_FIELDS);
+      if (req.validationError) {
+        for (const [param, problem] of describeQueryErrors((req.validationError as { validation: QueryError[] }).validation)) {
+          if (!problems.has(param)) problems.set(param, problem);
+        }
+      }
+      if (problems.size > 0) throw bandwidthErrors.validation([], `Invalid query parameters: ${[...problems.values()].join('; ')}`);
       // After validation, as on the create: a bad query is still a 400.
       const fault = emulator.operationFaultFor(req.params.accountId, 'search');
       if (fault && (await actOutApiFault(emulator, fault, req, reply)) === 'dropped') return;
@@ -121,7 +126,7 @@ type QueryError = {
 };
 
 // One line per parameter; a value outside a list of literals names the allowed values instead of one line per literal.
-function describeQueryErrors(errors: readonly QueryError[]): string {
+function describeQueryErrors(errors: readonly QueryError[]): Map<string, string> {
   const byParam = new Map<string, string>();
   for (const e of errors) {
     const param = e.instancePath.slice(1) || String(e.params.additionalProperty ?? 'query');
@@ -133,10 +138,10 @@ function describeQueryErrors(errors: readonly QueryError[]): string {
     } else if (!byParam.has(param) && e.keyword !== 'const' && e.keyword !== 'type') {
       byParam.set(param, `${param} ${e.message ?? 'is invalid'}`);
     } else if (!byParam.has(param) && e.keyword === 'type') {
-      byParam.set(param, `${param} must be ${String(e.params.type)}`);
+      byParam.set(param, e.params.type === 'boolean' ? `${param} must be true or false` : `${param} must be ${String(e.params.type)}`);
     }
   }
-  return [...byParam.values()].join('; ');
+  return byParam;
 }
 
 // The URL as the client named it (scheme and host of a proxied request too), for the paging links.

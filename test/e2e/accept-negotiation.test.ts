@@ -119,7 +119,7 @@ describe('406 Not Acceptable', () => {
       description:
         "Could not find acceptable representation: the Accept header 'application/xml' accepts none of application/json; charset=utf-8; accept one of them, or */*",
     });
-    expect(running.emulator.messages.list(acct).length).toBe(0);
+    expect([...running.emulator.messages.list(acct)].length).toBe(0);
   });
 
   for (const prefix of ['', '/api/v2']) {
