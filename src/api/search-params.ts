@@ -74,12 +74,14 @@ export function searchParamProblems(query: URLSearchParams, sortFields: readonly
   const { fromDateTime: from, toDateTime: to } = instants;
   if (from !== undefined && to !== undefined) {
     if (from > to) problems.set('fromDateTime', 'fromDateTime must not be after toDateTime');
-    else if (to - from > MAX_RANGE_MS) problems.set('toDateTime', 'The date range to search in is at most 14 days: toDateTime must be within 14 days of fromDateTime');
+    else if (to - from > MAX_RANGE_MS)
+      problems.set('toDateTime', 'The date range to search in is at most 14 days: toDateTime must be within 14 days of fromDateTime');
   }
   const sort = one('sort');
   if (sort !== undefined) {
     const m = SORT.exec(sort);
-    if (!m) problems.set('sort', `sort must be a field and a direction joined by a colon, the direction asc or desc, e.g. sourceTn:desc; got '${sort.slice(0, 40)}'`);
+    if (!m)
+      problems.set('sort', `sort must be a field and a direction joined by a colon, the direction asc or desc, e.g. sourceTn:desc; got '${sort.slice(0, 40)}'`);
     else if (!sortFields.includes(m[1]!)) problems.set('sort', `sort field '${m[1]}' is not a message field; use one of ${sortFields.join(', ')}`);
   }
   return problems;

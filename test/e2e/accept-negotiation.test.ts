@@ -76,7 +76,11 @@ async function call(op: Operation, prefix: string, accept: string | undefined, e
   if (accept !== undefined) headers.accept = accept;
   const res = await fetch(`${running.url}${prefix}${op.path()}`, { method: op.method, headers, body: body?.data });
   const text = await res.text();
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', json: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type') ?? '',
+    json: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
+  };
 }
 
 /** A 406 in the operation's shape, checked against the schema the spec's 406 response names (none for multichannel). */

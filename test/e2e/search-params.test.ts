@@ -13,7 +13,9 @@ const { start } = useEmulators();
 let running: RunningEmulator;
 let auth: string;
 
-async function search(query: string): Promise<{ status: number; body: { type?: string; description?: string; nextPageToken?: string } & Record<string, unknown> }> {
+async function search(
+  query: string,
+): Promise<{ status: number; body: { type?: string; description?: string; nextPageToken?: string } & Record<string, unknown> }> {
   const res = await fetch(`${running.url}/users/${running.account.id}/messages?${query}`, { headers: { authorization: auth } });
   return { status: res.status, body: (await res.json()) as never };
 }
@@ -38,7 +40,10 @@ beforeAll(async () => {
 
 describe('listMessages parameter refusals', () => {
   it('enums: product, messageStatus, messageType, messageDirection name their allowed values', async () => {
-    await refused('product=LOCAL', 'product must be one of LOCAL_A2P, P2P, SHORT_CODE_REACH, TOLL_FREE, HOSTED_SHORT_CODE, ALPHA_NUMERIC, RBM_MEDIA, RBM_RICH, RBM_CONVERSATIONAL');
+    await refused(
+      'product=LOCAL',
+      'product must be one of LOCAL_A2P, P2P, SHORT_CODE_REACH, TOLL_FREE, HOSTED_SHORT_CODE, ALPHA_NUMERIC, RBM_MEDIA, RBM_RICH, RBM_CONVERSATIONAL',
+    );
     await refused('messageStatus=delivered', 'messageStatus must be one of RECEIVED, QUEUED, SENDING, SENT, FAILED, DELIVERED, ACCEPTED, UNDELIVERED');
     await refused('messageType=SMS', 'messageType must be one of sms, mms, rcs');
     await refused('messageDirection=OUT', 'messageDirection must be one of INBOUND, OUTBOUND');
@@ -71,7 +76,17 @@ describe('listMessages parameter refusals', () => {
   });
 
   it('dates: date and time with seconds and a zone, milliseconds optional; in order; at most 14 days apart', async () => {
-    for (const value of ['2022-09-14', '2022-09-14T18:20', '2022-09-14T18:20:16', '2022-09-14 18:20:16Z', '2022-09-14T18:20:16.0000Z', '2022-02-30T00:00:00Z', '2022-09-14T24:00:00Z', 'yesterday', '1663179616000']) {
+    for (const value of [
+      '2022-09-14',
+      '2022-09-14T18:20',
+      '2022-09-14T18:20:16',
+      '2022-09-14 18:20:16Z',
+      '2022-09-14T18:20:16.0000Z',
+      '2022-02-30T00:00:00Z',
+      '2022-09-14T24:00:00Z',
+      'yesterday',
+      '1663179616000',
+    ]) {
       await refused(`fromDateTime=${encodeURIComponent(value)}`, 'fromDateTime must be an ISO 8601 date and time with seconds and a zone');
       await refused(`toDateTime=${encodeURIComponent(value)}`, 'toDateTime must be an ISO 8601 date and time with seconds and a zone');
     }
@@ -108,7 +123,9 @@ it("the SDK's own search calls still pass", async () => {
   const { acct, api } = defaultAccount(running);
   const rows = checkList((await list(api, acct, { messageDirection: 'OUTBOUND', sort: 'destinationTn:asc', limit: 1 })).data);
   expect(rows.messages).toHaveLength(1);
-  const next = checkList((await list(api, acct, { messageDirection: 'OUTBOUND', sort: 'destinationTn:asc', limit: 1, pageToken: rows.pageInfo!.nextPageToken })).data);
+  const next = checkList(
+    (await list(api, acct, { messageDirection: 'OUTBOUND', sort: 'destinationTn:asc', limit: 1, pageToken: rows.pageInfo!.nextPageToken })).data,
+  );
   expect(next.messages![0]!.destinationTn).toBe('+19195557102');
   // Dates, enums, booleans and integers as the SDK writes them (toISOString, enum members, true/false, numbers).
   const all = await api.listMessages(
