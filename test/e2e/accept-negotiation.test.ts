@@ -181,6 +181,25 @@ describe('406 Not Acceptable', () => {
     expect(invalid.status).toBe(406);
   });
 
+  it('comes before the search rate limit (a 406 is not counted) and before scenario API faults', async () => {
+    const caDir = await mkdtemp(join(tmpdir(), 'bwe-accept-order-ca-'));
+    defer(() => rm(caDir, { recursive: true, force: true }));
+    const limited = await start({ caDir, traffic: { profile: 'production', searchRate: { requests: 1, window: '1h' } } });
+    await limited.scenarios.use({ version: 1, name: 'faults', rules: [{ apiFault: { status: 500, operation: ['create', 'media'] } }] });
+    const basic = `Basic ${Buffer.from(`${limited.account.username}:${limited.account.password}`).toString('base64')}`;
+    const send = (path: string, init: RequestInit) => fetch(`${limited.url}/users/${limited.account.id}${path}`, init).then((res) => res.status);
+    const xml = { authorization: basic, accept: 'application/xml' };
+    for (let i = 0; i < 3; i++) expect(await send('/messages?messageId=x', { headers: xml })).toBe(406);
+    // The one search of the window is still there, then the limit answers.
+    expect(await send('/messages?messageId=x', { headers: { authorization: basic } })).toBe(200);
+    expect(await send('/messages?messageId=x', { headers: { authorization: basic } })).toBe(429);
+    const body = messageBody().data;
+    expect(await send('/messages', { method: 'POST', headers: { ...xml, 'content-type': 'application/json' }, body })).toBe(406);
+    expect(await send('/messages', { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body })).toBe(500);
+    expect(await send('/media', { headers: xml })).toBe(406);
+    expect(await send('/media', { headers: { authorization: basic } })).toBe(500);
+  });
+
   it('getMedia negotiates against the stored type and the spec octet-stream', async () => {
     await upload();
     const get = OPERATIONS.find((op) => op.id === 'getMedia')!;
