@@ -37,6 +37,7 @@ export const ErrorType = {
   forbidden: 'forbidden',
   unsupportedContentType: 'unsupported-content-type',
   methodNotAllowed: 'method-not-allowed',
+  notAcceptable: 'not-acceptable',
   queueFull: 'max-message-queue-size-exceeded',
   rateLimited: 'rate_limit_exceeded',
   internal: 'internal-server-error',
@@ -68,6 +69,16 @@ export const bandwidthErrors = {
     return new BandwidthError(405, {
       type: ErrorType.methodNotAllowed,
       description: `Request method '${method}' not supported`,
+    });
+  },
+  /**
+   * The 406 for an Accept header none of the operation's types satisfies (the spec's messagingNotAcceptableError, a
+   * messagingRequestError with no example): the type is ours, in Bandwidth's kebab-case, the wording Spring's.
+   */
+  notAcceptable(shownAccept: string, offered: readonly string[]): BandwidthError {
+    return new BandwidthError(406, {
+      type: ErrorType.notAcceptable,
+      description: `Could not find acceptable representation: the Accept header '${shownAccept}' accepts none of ${offered.join(', ')}; accept one of them, or */*`,
     });
   },
   /**

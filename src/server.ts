@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { registerAcceptCheck } from './api/accept.js';
 import { registerBandwidthAuth } from './api/auth.js';
 import { bandwidthClientErrorHandler } from './api/client-errors.js';
 import { registerBandwidthErrorHandler } from './api/error-handler.js';
@@ -94,6 +95,7 @@ export async function buildApp(emulator: Emulator, tunnels?: Partial<TunnelBound
         // Only JSON is accepted on Bandwidth's JSON endpoints; Fastify's default text/plain parser would let text in.
         api.removeContentTypeParser('text/plain');
         await registerBandwidthAuth(api, emulator.accounts);
+        registerAcceptCheck(api);
         await api.register(messagesRoutes, { emulator });
         await api.register(multiChannelRoutes, { emulator });
         await api.register(mediaRoutes, { emulator, publicBase });

@@ -1,10 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Emulator } from '../emulator.js';
 import { BandwidthError, bandwidthErrors } from '../errors.js';
+import { JSON_TYPES, NO_CONTENT_TYPES, negotiate, shortAccept } from './accept.js';
 import { actOutApiFault } from './api-fault.js';
 
 /** At most this many objects per list page (Bandwidth's documented page size). */
 const MEDIA_PAGE_SIZE = 1000;
+
+/** The spec's declared type of getMedia's 200: what a client that accepts nothing else gets the bytes as. */
+const OCTET_STREAM = 'application/octet-stream';
 
 const mediaIdOf = (req: FastifyRequest) => (req.params as { '*': string })['*'];
 
@@ -25,7 +29,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: { emulator: Emulat
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: media.limits.maxObjectBytes }, (_req, body, done) => done(null, body));
 
-  app.put('/users/:accountId/media/*', async (req, reply) => {
+  app.put('/users/:accountId/media/*', { config: { produces: NO_CONTENT_TYPES } }, async (req, reply) => {
     if (await dropped(req, reply)) return;
     const mediaId = mediaIdOf(req);
     if (!mediaId) throw bandwidthErrors.validation([{ fieldName: 'mediaId', description: 'A media id is required in the path' }]);
@@ -41,21 +45,25 @@ export async function mediaRoutes(app: FastifyInstance, opts: { emulator: Emulat
   });
 
   app.get('/users/:accountId/media/*', async (req, reply) => {
-    if (await dropped(req, reply)) return;
     const object = media.get((req.params as { accountId: string }).accountId, mediaIdOf(req));
+    // Negotiated here, not in the Accept hook: what it answers with is the stored object's type (or the spec's
+    // octet-stream), known only once it is looked up. Before the fault, as the hook is for the other operations.
+    const servedAs = object && servedType(req.headers.accept, object.contentType);
+    if (object && servedAs === undefined) throw bandwidthErrors.notAcceptable(shortAccept(req.headers.accept), [object.contentType, OCTET_STREAM]);
+    if (await dropped(req, reply)) return;
     if (!object) throw mediaNotFound(mediaIdOf(req));
-    void reply.header('content-type', object.contentType);
+    void reply.header('content-type', servedAs);
     if (object.cacheControl) void reply.header('cache-control', object.cacheControl);
     return reply.send(object.bytes);
   });
 
-  app.delete('/users/:accountId/media/*', async (req, reply) => {
+  app.delete('/users/:accountId/media/*', { config: { produces: NO_CONTENT_TYPES } }, async (req, reply) => {
     if (await dropped(req, reply)) return;
     if (!media.remove((req.params as { accountId: string }).accountId, mediaIdOf(req))) throw mediaNotFound(mediaIdOf(req));
     return reply.code(204).send();
   });
 
-  app.get('/users/:accountId/media', async (req, reply) => {
+  app.get('/users/:accountId/media', { config: { produces: JSON_TYPES } }, async (req, reply) => {
     if (await dropped(req, reply)) return;
     const { accountId } = req.params as { accountId: string };
     const token = req.headers['continuation-token'];
@@ -82,4 +90,13 @@ function decodeToken(token: string): string {
     throw bandwidthErrors.validation([], `Continuation-Token '${token}' is not one this API issued; send the Continuation-Token header of the previous page`);
   }
   return id;
+}
+
+/**
+ * The type getMedia sends an object as: its stored type when the Accept takes it (a missing Accept or a wildcard
+ * does), else application/octet-stream when the Accept takes that; undefined when it takes neither (a 406).
+ */
+function servedType(accept: string | undefined, stored: string): string | undefined {
+  if (accept === undefined || accept.trim() === '' || negotiate(accept, [stored]) !== undefined) return stored;
+  return negotiate(accept, [OCTET_STREAM]);
 }

@@ -1,13 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Emulator } from '../emulator.js';
 import { bandwidthErrors } from '../errors.js';
+import { JSON_TYPES } from './accept.js';
 import { actOutApiFault } from './api-fault.js';
 import { noteRefusal } from '../http/refusals.js';
 import { requestOrigin } from '../proxy/absolute-form.js';
 import { countSegments } from '../segments.js';
 import type { StoredMessage } from '../store/messages.js';
 import { MessageRequestSchema, schemaFieldErrors, semanticFieldErrors, type MessageRequestBody } from './message-request.js';
-import { SearchQuerySchema, searchMessages, type SearchQuery } from './search-messages.js';
+import { SearchQuerySchema, SORT_FIELDS, searchMessages, type SearchQuery } from './search-messages.js';
+import { searchParamProblems } from './search-params.js';
 import { isoTime } from '../iso-time.js';
 import { didYouMean } from '../validation/suggest.js';
 
@@ -60,7 +62,7 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
 
   app.post<{ Params: { accountId: string }; Body: MessageRequestBody }>(
     '/users/:accountId/messages',
-    { schema: { body: MessageRequestSchema, response: { 202: MessageResponseSchema } }, attachValidation: true },
+    { schema: { body: MessageRequestSchema, response: { 202: MessageResponseSchema } }, attachValidation: true, config: { produces: JSON_TYPES } },
     async (req, reply) => {
       const body = req.body as unknown;
       const semantic =
@@ -82,7 +84,7 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
 
   app.get<{ Params: { accountId: string }; Querystring: SearchQuery }>(
     '/users/:accountId/messages',
-    { schema: { querystring: SearchQuerySchema }, attachValidation: true },
+    { schema: { querystring: SearchQuerySchema }, attachValidation: true, config: { produces: JSON_TYPES } },
     async (req, reply) => {
       // Bandwidth's gateway counts the search before anything else looks at it (per source IP: req.ip, the socket's
       // address; X-Forwarded-For is not trusted, buildApp sets no trustProxy).
@@ -94,11 +96,15 @@ export async function messagesRoutes(app: FastifyInstance, opts: { emulator: Emu
         );
         throw bandwidthErrors.searchRateLimited(limited.retryAfterSeconds);
       }
-      if (req.validationError)
-        throw bandwidthErrors.validation(
-          [],
-          `Invalid query parameters: ${describeQueryErrors((req.validationError as { validation: QueryError[] }).validation)}`,
-        );
+      // The raw text's rules first (they word integers, dates and sort better), then the schema's for the rest.
+      const question = req.url.indexOf('?');
+      const problems = searchParamProblems(new URLSearchParams(question === -1 ? '' : req.url.slice(question + 1)), SORT_FIELDS);
+      if (req.validationError) {
+        for (const [param, problem] of describeQueryErrors((req.validationError as { validation: QueryError[] }).validation)) {
+          if (!problems.has(param)) problems.set(param, problem);
+        }
+      }
+      if (problems.size > 0) throw bandwidthErrors.validation([], `Invalid query parameters: ${[...problems.values()].join('; ')}`);
       // After validation, as on the create: a bad query is still a 400.
       const fault = emulator.operationFaultFor(req.params.accountId, 'search');
       if (fault && (await actOutApiFault(emulator, fault, req, reply)) === 'dropped') return;
@@ -120,7 +126,7 @@ type QueryError = {
 };
 
 // One line per parameter; a value outside a list of literals names the allowed values instead of one line per literal.
-function describeQueryErrors(errors: readonly QueryError[]): string {
+function describeQueryErrors(errors: readonly QueryError[]): Map<string, string> {
   const byParam = new Map<string, string>();
   for (const e of errors) {
     const param = e.instancePath.slice(1) || String(e.params.additionalProperty ?? 'query');
@@ -132,10 +138,10 @@ function describeQueryErrors(errors: readonly QueryError[]): string {
     } else if (!byParam.has(param) && e.keyword !== 'const' && e.keyword !== 'type') {
       byParam.set(param, `${param} ${e.message ?? 'is invalid'}`);
     } else if (!byParam.has(param) && e.keyword === 'type') {
-      byParam.set(param, `${param} must be ${String(e.params.type)}`);
+      byParam.set(param, e.params.type === 'boolean' ? `${param} must be true or false` : `${param} must be ${String(e.params.type)}`);
     }
   }
-  return [...byParam.values()].join('; ');
+  return byParam;
 }
 
 // The URL as the client named it (scheme and host of a proxied request too), for the paging links.

@@ -49,6 +49,9 @@ export function multiChannelErrorBody(error: BandwidthError, req: FastifyRequest
       return one(ErrorType.forbidden, 'Resource not found.');
     case 405:
       return one(ErrorType.methodNotAllowed, `Method '${req.method}' not supported for this resource.`);
+    case 406:
+      // The spec's multiChannelNotAcceptableError declares no body; the envelope is what every other status answers.
+      return one(ErrorType.notAcceptable, error.body.description, { header: 'Accept' });
     case 415:
       return one(ErrorType.unsupportedContentType, `Content-Type '${req.headers['content-type'] ?? ''}' is not supported. Please use 'application/json'`, {
         header: 'Content-Type',

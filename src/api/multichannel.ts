@@ -3,6 +3,7 @@ import type { Emulator } from '../emulator.js';
 import { BandwidthError, bandwidthErrors } from '../errors.js';
 import { channelFields, type MultiChannelRequest } from '../multichannel.js';
 import type { StoredMessage } from '../store/messages.js';
+import { JSON_TYPES } from './accept.js';
 import { actOutApiFault } from './api-fault.js';
 import { MultiChannelRequestSchema, multiChannelSchemaErrors, multiChannelSemanticErrors } from './multichannel-request.js';
 import { registerMultiChannelErrorHandler } from './multichannel-errors.js';
@@ -35,7 +36,7 @@ export async function multiChannelRoutes(app: FastifyInstance, opts: { emulator:
 
   app.post<{ Params: { accountId: string }; Body: MultiChannelRequest }>(
     PATH,
-    { schema: { body: MultiChannelRequestSchema }, attachValidation: true },
+    { schema: { body: MultiChannelRequestSchema }, attachValidation: true, config: { produces: JSON_TYPES } },
     async (req, reply) => {
       const body = req.body as unknown;
       const fieldErrors = [

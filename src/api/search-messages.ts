@@ -33,8 +33,9 @@ export const SearchQuerySchema = Type.Object(
     carrierName: Type.Optional(Type.String({ maxLength: 64 })),
     messageType: Type.Optional(Type.Union([Type.Literal('sms'), Type.Literal('mms'), Type.Literal('rcs')])),
     errorCode: Type.Optional(Int()),
-    fromDateTime: Type.Optional(Type.String({ format: 'date-time' })),
-    toDateTime: Type.Optional(Type.String({ format: 'date-time' })),
+    // Dates, integers' digits and ranges, and sort are checked on the raw text too (search-params.ts).
+    fromDateTime: Type.Optional(Type.String({ maxLength: 64 })),
+    toDateTime: Type.Optional(Type.String({ maxLength: 64 })),
     campaignId: Type.Optional(Type.String({ maxLength: 32 })),
     fromBwLatency: Type.Optional(Int()),
     bwQueued: Type.Optional(Type.Boolean()),
@@ -49,7 +50,7 @@ export const SearchQuerySchema = Type.Object(
     toSegmentCount: Type.Optional(Int()),
     fromMessageSize: Type.Optional(Int()),
     toMessageSize: Type.Optional(Int()),
-    sort: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]+:(asc|desc)$' })),
+    sort: Type.Optional(Type.String({ maxLength: 128 })),
     pageToken: Type.Optional(Type.String()),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
     limitTotalCount: Type.Optional(Type.Boolean()),
@@ -91,7 +92,8 @@ interface MessageRow {
 const NOT_FILTERS = new Set(['sort', 'pageToken', 'limit', 'limitTotalCount']);
 const DEFAULT_SORT = 'receiveTime:desc';
 const MAX_TOTAL = 10_000;
-const SORT_FIELDS: ReadonlyArray<keyof MessageRow> = [
+/** The fields a search row has, which `sort` may name. */
+export const SORT_FIELDS: ReadonlyArray<keyof MessageRow> = [
   'messageId',
   'accountId',
   'sourceTn',
@@ -332,6 +334,13 @@ export function searchMessages(
       end = firstAtOrAfter === -1 ? rows.length : firstAtOrAfter;
       start = Math.max(0, end - limit);
     }
+  }
+  // "The sum of limit and after cannot be more than 10000" (the spec's limit): no page reaches past the 10,000th row.
+  if (start + limit > MAX_TOTAL) {
+    throw bandwidthErrors.validation(
+      [],
+      `Invalid query parameters: limit (${limit}) plus the ${start} rows before this page is more than ${MAX_TOTAL}; the sum of limit and after cannot be more than ${MAX_TOTAL}: narrow the search`,
+    );
   }
   const page = rows.slice(start, end);
   const pageInfo: Record<string, string> = {};
