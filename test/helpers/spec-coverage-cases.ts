@@ -58,12 +58,7 @@ const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toStri
 const AUTH = basic(USER, PASS);
 
 /** Send one request to the emulator and read the whole answer (bounded by undici's timeouts). */
-async function send(
-  base: string,
-  method: string,
-  path: string,
-  options: { headers?: Record<string, string>; body?: string | Buffer } = {},
-): Promise<Produced> {
+async function send(base: string, method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Produced> {
   const res = await request(new URL(path, base), {
     method: method as 'GET',
     headers: { authorization: AUTH, ...options.headers },
@@ -306,13 +301,14 @@ export const CALLBACK_CASES: Record<string, CallbackCase> = {
     },
   },
   'message-received': {
-    how: 'POST /__emulator/inbound with text and media, then a multichannel one',
+    how: 'POST /__emulator/inbound with text and media, then RBM text and RBM media',
     async produce({ running, sink }) {
       await running.inbound({ from: HANDSET, to: [NUMBER], text: 'hello', media: ['https://example.com/in.png'] });
       await running.inbound({ from: HANDSET, to: [NUMBER], text: 'hello rbm', channel: 'RBM' });
+      await running.inbound({ from: HANDSET, to: [NUMBER], media: ['https://example.com/in.mp4'], channel: 'RBM' });
       await sink.waitFor(
         (requests) =>
-          requests.filter((r) => Array.isArray(r.body) && (r.body as Array<{ type?: string }>).some((e) => e.type === 'message-received')).length >= 2,
+          requests.filter((r) => Array.isArray(r.body) && (r.body as Array<{ type?: string }>).some((e) => e.type === 'message-received')).length >= 3,
       );
       return eventsAt(sink).filter((e) => e.type === 'message-received');
     },
