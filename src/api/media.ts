@@ -17,6 +17,9 @@ function mediaNotFound(mediaId: string): BandwidthError {
   return new BandwidthError(404, { type: 'not-found', description: `Media '${mediaId}' was not found (never uploaded, deleted, or past its retention)` });
 }
 
+/** The 400 for a request on one media object whose path gives no media id. */
+const emptyMediaId = () => bandwidthErrors.validation([{ fieldName: 'mediaId', description: 'A media id is required in the path' }]);
+
 /** The media API: upload (any content type), download, delete and list with Continuation-Token paging. */
 export async function mediaRoutes(app: FastifyInstance, opts: { emulator: Emulator; publicBase: (req: FastifyRequest) => string }): Promise<void> {
   const media = opts.emulator.mediaLibrary;
@@ -25,6 +28,11 @@ export async function mediaRoutes(app: FastifyInstance, opts: { emulator: Emulat
     const fault = opts.emulator.operationFaultFor((req.params as { accountId: string }).accountId, 'media');
     return fault !== undefined && (await actOutApiFault(opts.emulator, fault, req, reply)) === 'dropped';
   };
+  // A path ending at `/media/` names no object: a 400 naming `mediaId` for download and delete as for upload, before
+  // anything else looks the object up (a hook, so each handler keeps to its own operation).
+  app.addHook('preHandler', async (req) => {
+    if (req.routeOptions.url === '/users/:accountId/media/*' && !mediaIdOf(req)) throw emptyMediaId();
+  });
   // Uploads are raw bytes of any type: application/json and application/octet-stream (the two SDKs' defaults) included.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: media.limits.maxObjectBytes }, (_req, body, done) => done(null, body));
@@ -32,7 +40,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: { emulator: Emulat
   app.put('/users/:accountId/media/*', { config: { produces: NO_CONTENT_TYPES } }, async (req, reply) => {
     if (await dropped(req, reply)) return;
     const mediaId = mediaIdOf(req);
-    if (!mediaId) throw bandwidthErrors.validation([{ fieldName: 'mediaId', description: 'A media id is required in the path' }]);
+    if (!mediaId) throw emptyMediaId();
     const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     opts.emulator.uploadMedia({
       accountId: (req.params as { accountId: string }).accountId,

@@ -158,6 +158,17 @@ describe('media API through bandwidth-sdk', () => {
       expect((await download(api, ACCT, item.mediaName!)).bytes.toString('utf8')).toBe(item.mediaName);
     }
   });
+
+  it('an empty media id (a path ending at /media/) is a 400 naming mediaId for upload, download and delete alike', async () => {
+    const running = await start();
+    for (const method of ['PUT', 'GET', 'DELETE']) {
+      const answer = await raw(`${running.url}/users/${ACCT}/media/`, { method, ...(method === 'PUT' ? { body: 'x', contentType: 'text/plain' } : {}) });
+      expect(answer.status, method).toBe(400);
+      const body = json(answer.bytes);
+      assertMatchesSpec('createMessageRequestError', body);
+      expect(body).toMatchObject({ type: 'request-validation', fieldErrors: [{ fieldName: 'mediaId' }] });
+    }
+  });
 });
 
 describe('listing pages (Continuation-Token)', () => {
