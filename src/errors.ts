@@ -38,6 +38,7 @@ export const ErrorType = {
   unsupportedContentType: 'unsupported-content-type',
   methodNotAllowed: 'method-not-allowed',
   notAcceptable: 'not-acceptable',
+  notFound: 'not-found',
   queueFull: 'max-message-queue-size-exceeded',
   rateLimited: 'rate_limit_exceeded',
   internal: 'internal-server-error',
@@ -52,6 +53,13 @@ export const bandwidthErrors = {
     const body: BandwidthErrorBody = { type: ErrorType.validation, description };
     if (fieldErrors.length > 0) body.fieldErrors = fieldErrors;
     return new BandwidthError(400, body);
+  },
+  /**
+   * A 404 in the spec's messagingNotFoundError shape ({type, description}), which every messaging operation declares;
+   * the emulator answers it only when a scenario's apiFault asks (an unknown path gets Bandwidth's Spring-style 404).
+   */
+  notFound(): BandwidthError {
+    return new BandwidthError(404, { type: ErrorType.notFound, description: 'The requested resource was not found' });
   },
   unauthorized(): BandwidthError {
     return new BandwidthError(401, { type: ErrorType.unauthorized, description: 'Authentication Failed' });

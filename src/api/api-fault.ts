@@ -15,8 +15,12 @@ const TOO_MANY: Record<ApiOperation, (retryAfter: number) => BandwidthError> = {
 
 // Bandwidth's error for each status an API fault answers with (the scope's error handler words the body); a status
 // added to the registry without a case here fails to compile.
-function errorFor(answer: ApiFaultAnswer, operation: ApiOperation): BandwidthError {
+function errorFor(answer: ApiFaultAnswer, operation: ApiOperation, contentType: string | undefined): BandwidthError {
   switch (answer.status) {
+    case 404:
+      return bandwidthErrors.notFound();
+    case 415:
+      return bandwidthErrors.unsupportedContentType(contentType);
     case 429:
       return TOO_MANY[operation](answer.retryAfter);
     case 500:
@@ -28,7 +32,7 @@ function errorFor(answer: ApiFaultAnswer, operation: ApiOperation): BandwidthErr
 
 /**
  * Act out a scenario's API fault on a request (a create, a search, a media request), action by action: wait out a delay, then drop the connection
- * (returns 'dropped') or throw the 429/500/503 the scope's error handler words; with only a delay, return undefined
+ * (returns 'dropped') or throw the 404/415/429/500/503 the scope's error handler words; with only a delay, return undefined
  * and let the request be answered normally.
  */
 export async function actOutApiFault(emulator: Emulator, fault: ApiFault, req: FastifyRequest, reply: FastifyReply): Promise<'dropped' | undefined> {
@@ -58,7 +62,7 @@ export async function actOutApiFault(emulator: Emulator, fault: ApiFault, req: F
       req.raw.socket.destroy();
       return 'dropped';
     }
-    throw errorFor(action, fault.operation);
+    throw errorFor(action, fault.operation, req.headers['content-type']);
   }
   if (emulator.closed) throw bandwidthErrors.unavailable();
   return undefined;

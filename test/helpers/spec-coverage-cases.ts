@@ -78,8 +78,11 @@ const json = (value: unknown) => ({ headers: { 'content-type': 'application/json
 const sms = () => json({ applicationId: APP, to: [HANDSET], from: NUMBER, text: 'coverage' });
 const multichannel = () => json({ to: HANDSET, channelList: [{ channel: 'SMS', from: NUMBER, applicationId: APP, content: { text: 'coverage' } }] });
 
+/** The statuses the check asks of a scenario apiFault: what an operation answers only when Bandwidth says so. */
+type FaultStatus = 404 | 415 | 429 | 500;
+
 /** A scenario API fault answered once by the next request of that operation. */
-async function fault(running: RunningEmulator, status: 429 | 500, operation: 'create' | 'search' | 'media'): Promise<void> {
+async function fault(running: RunningEmulator, status: FaultStatus, operation: 'create' | 'search' | 'media'): Promise<void> {
   await running.scenarios.use({
     version: 1,
     name: `fault-${operation}-${status}`,
@@ -110,7 +113,7 @@ function common(method: string, path: string, body: () => { headers?: Record<str
 }
 
 function faulted(
-  status: 429 | 500,
+  status: FaultStatus,
   operation: 'create' | 'search' | 'media',
   method: string,
   path: string,
@@ -125,23 +128,15 @@ function faulted(
   };
 }
 
-// Why a 404 is not an answer of the operations whose resource always exists: Bandwidth answers 404 only for a path
-// no route serves, and then with a Spring-style body (README "Errors"), which belongs to no operation.
-const NO_404 =
-  "the operation's resource is the account's collection, which exists for every authenticated user (a wrong account is 401); Bandwidth's only other 404 is a path no route serves, answered with a Spring-style body that is no operation's";
-// Why a 415 is not an answer of requests that take no body (or, for uploads, any body).
-const NO_415_GET = 'the request has no body, so no Content-Type can be refused';
-const NO_415_UPLOAD = 'an upload takes any Content-Type and stores the media with it, so none is refused';
-
 /** Every (operation, code) the check knows how to produce, by operationId. */
 export const OPERATION_CASES: Record<string, Record<string, Case>> = {
   listMessages: {
     '200': { how: 'search by messageId', produce: ({ running }) => send(running.url, 'GET', `${MESSAGES}?messageId=none`) },
     '400': { how: 'search with no filter', produce: ({ running }) => send(running.url, 'GET', MESSAGES) },
     ...common('GET', `${MESSAGES}?messageId=none`),
-    '404': { notApplicable: NO_404 },
+    '404': faulted(404, 'search', 'GET', `${MESSAGES}?messageId=none`),
     '405': { how: 'PUT on the messages path', produce: ({ running }) => send(running.url, 'PUT', MESSAGES, sms()) },
-    '415': { notApplicable: NO_415_GET },
+    '415': faulted(415, 'search', 'GET', `${MESSAGES}?messageId=none`),
     '429': faulted(429, 'search', 'GET', `${MESSAGES}?messageId=none`),
     '500': faulted(500, 'search', 'GET', `${MESSAGES}?messageId=none`),
   },
@@ -152,7 +147,7 @@ export const OPERATION_CASES: Record<string, Record<string, Case>> = {
       produce: ({ running }) => send(running.url, 'POST', MESSAGES, json({ applicationId: APP, to: ['+1invalid'], from: NUMBER, text: 'x' })),
     },
     ...common('POST', MESSAGES, sms),
-    '404': { notApplicable: NO_404 },
+    '404': faulted(404, 'create', 'POST', MESSAGES, sms),
     '405': { how: 'PATCH on the messages path', produce: ({ running }) => send(running.url, 'PATCH', MESSAGES, sms()) },
     '415': {
       how: 'Content-Type: text/plain',
@@ -181,8 +176,8 @@ export const OPERATION_CASES: Record<string, Record<string, Case>> = {
       produce: ({ running }) => send(running.url, 'GET', MEDIA, { headers: { 'continuation-token': '!!' } }),
     },
     ...common('GET', MEDIA),
-    '404': { notApplicable: NO_404 },
-    '415': { notApplicable: NO_415_GET },
+    '404': faulted(404, 'media', 'GET', MEDIA),
+    '415': faulted(415, 'media', 'GET', MEDIA),
     '429': faulted(429, 'media', 'GET', MEDIA),
     '500': faulted(500, 'media', 'GET', MEDIA),
   },
@@ -197,7 +192,7 @@ export const OPERATION_CASES: Record<string, Record<string, Case>> = {
     '400': { how: 'an empty media id', produce: ({ running }) => send(running.url, 'GET', `${MEDIA}/`) },
     ...common('GET', `${MEDIA}/cov.txt`),
     '404': { how: 'a media id never uploaded', produce: ({ running }) => send(running.url, 'GET', `${MEDIA}/missing.png`) },
-    '415': { notApplicable: NO_415_GET },
+    '415': faulted(415, 'media', 'GET', `${MEDIA}/cov.txt`),
     '429': faulted(429, 'media', 'GET', `${MEDIA}/cov.txt`),
     '500': faulted(500, 'media', 'GET', `${MEDIA}/cov.txt`),
   },
@@ -211,8 +206,8 @@ export const OPERATION_CASES: Record<string, Record<string, Case>> = {
       produce: ({ running }) => send(running.url, 'PUT', `${MEDIA}/`, { headers: { 'content-type': 'text/plain' }, body: 'x' }),
     },
     ...common('PUT', `${MEDIA}/up.txt`, () => ({ headers: { 'content-type': 'text/plain' }, body: 'coverage' })),
-    '404': { notApplicable: NO_404 },
-    '415': { notApplicable: NO_415_UPLOAD },
+    '404': faulted(404, 'media', 'PUT', `${MEDIA}/up.txt`, () => ({ headers: { 'content-type': 'text/plain' }, body: 'x' })),
+    '415': faulted(415, 'media', 'PUT', `${MEDIA}/up.txt`, () => ({ headers: { 'content-type': 'text/plain' }, body: 'x' })),
     '429': faulted(429, 'media', 'PUT', `${MEDIA}/up.txt`, () => ({ headers: { 'content-type': 'text/plain' }, body: 'x' })),
     '500': faulted(500, 'media', 'PUT', `${MEDIA}/up.txt`, () => ({ headers: { 'content-type': 'text/plain' }, body: 'x' })),
   },
@@ -227,7 +222,7 @@ export const OPERATION_CASES: Record<string, Record<string, Case>> = {
     '400': { how: 'an empty media id', produce: ({ running }) => send(running.url, 'DELETE', `${MEDIA}/`) },
     ...common('DELETE', `${MEDIA}/cov.txt`),
     '404': { how: 'a media id never uploaded', produce: ({ running }) => send(running.url, 'DELETE', `${MEDIA}/missing.png`) },
-    '415': { notApplicable: NO_415_GET },
+    '415': faulted(415, 'media', 'DELETE', `${MEDIA}/cov.txt`),
     '429': faulted(429, 'media', 'DELETE', `${MEDIA}/cov.txt`),
     '500': faulted(500, 'media', 'DELETE', `${MEDIA}/cov.txt`),
   },

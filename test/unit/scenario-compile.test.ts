@@ -316,7 +316,7 @@ rules:
     }
     // An operation alone does nothing.
     expect(problemsOf('version: 1\nrules:\n  - apiFault: { operation: search }\n')).toEqual([
-      expect.objectContaining({ field: 'rules[0].apiFault', problem: 'does nothing', fix: 'give status (429, 500, 503), delay, or drop: true' }),
+      expect.objectContaining({ field: 'rules[0].apiFault', problem: 'does nothing', fix: 'give status (404, 415, 429, 500, 503), delay, or drop: true' }),
     ]);
   });
 

@@ -6,7 +6,7 @@ import { Duration } from '../../config/schema.js';
 import { checkDelayBound, durationMs, faultBlock, type CompiledBlock, type FaultFields, type FaultKind } from './registry.js';
 
 /** A status an API fault answers with. */
-type ApiFaultStatus = 429 | 500 | 503;
+type ApiFaultStatus = 404 | 415 | 429 | 500 | 503;
 
 /** Bandwidth's error for a status instead of the 202; a 429 says when to retry (Retry-After, in seconds). */
 export type ApiFaultAnswer = { kind: 'answer'; status: 429; retryAfter: number } | { kind: 'answer'; status: Exclude<ApiFaultStatus, 429> };
@@ -25,15 +25,17 @@ const apiFaultKind = <F extends FaultFields, C extends object>(kind: ApiFaultKin
 
 const status = apiFaultKind({
   fields: {
-    status: Type.Optional(Type.Union([Type.Literal(429), Type.Literal(500), Type.Literal(503)], { description: '429, 500 or 503' })),
+    status: Type.Optional(
+      Type.Union([Type.Literal(404), Type.Literal(415), Type.Literal(429), Type.Literal(500), Type.Literal(503)], { description: '404, 415, 429, 500 or 503' }),
+    ),
     retryAfter: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds, sent as Retry-After with a 429' })),
   },
   docs: {
     status:
-      "answer with this status and Bandwidth's error body for the operation instead of serving it (a create's 429 is the queue-full answer, a search's `rate_limit_exceeded`)",
+      "answer with this status and Bandwidth's error body for the operation instead of serving it (a create's 429 is the queue-full answer, a search's `rate_limit_exceeded`; 404 and 415, which the spec declares on every messaging operation, are `not-found` and `unsupported-content-type`)",
     retryAfter: 'with `status: 429`: the `Retry-After` header, in seconds (1 when not given)',
   },
-  suggestion: 'status (429, 500, 503)',
+  suggestion: 'status (404, 415, 429, 500, 503)',
   inUse: (spec) => spec.status !== undefined,
   check(spec, at, problem) {
     if (spec.retryAfter !== undefined && spec.status !== 429)
