@@ -185,8 +185,9 @@ export async function openCertificateAuthority(dir: string): Promise<Certificate
     ]);
   }
   const warnings: string[] = [];
-  if (process.platform !== 'win32' && (statSync(keyPath).mode & 0o077) !== 0) {
-    warnings.push(`${keyPath} is readable by other users (mode ${(statSync(keyPath).mode & 0o777).toString(8)}): run chmod 600 ${keyPath}`);
+  const keyMode = statSync(keyPath).mode & 0o777;
+  if (process.platform !== 'win32' && (keyMode & 0o077) !== 0) {
+    warnings.push(`${keyPath} is readable by other users (mode ${keyMode.toString(8)}): run chmod 600 ${keyPath}`);
   }
   const certPem = readPem(dir, CA_CERT_FILE);
   const keyPem = readPem(dir, CA_KEY_FILE);

@@ -6,7 +6,6 @@
 import { certificatesOf } from '../../src/proxy/app-certificates.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
-import { createServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigFile } from '../../src/config/schema.js';
 import { MAX_AUTHORITY_LENGTH } from '../../src/proxy/bandwidth-hosts.js';
 import type { RunningEmulator } from '../../src/start.js';
+import { type Sentinel, startSentinel } from '../helpers/proxy.js';
 import { useEmulators } from '../helpers/fixture.js';
 import { LEVEL, startLogged } from '../helpers/logs.js';
 import { rawRequest } from '../helpers/raw-http.js';
@@ -41,22 +41,15 @@ const { start, defer: fixtureDefer } = useEmulators();
 let caDir: string;
 let running: RunningEmulator;
 // A TCP server on loopback standing for a host the proxy must never reach: it counts connections.
-let sentinel: Server;
-let sentinelConnections = 0;
-let sentinelPort: number;
+let sentinel: Sentinel;
 
 beforeAll(async () => {
   caDir = await mkdtemp(join(tmpdir(), 'bwe-absolute-ca-'));
   running = await start({ accounts: accounts(), caDir });
-  sentinel = createServer((socket) => {
-    sentinelConnections++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => sentinel.listen(0, '127.0.0.1', resolve));
-  sentinelPort = (sentinel.address() as { port: number }).port;
+  sentinel = await startSentinel();
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => sentinel.close(() => resolve()));
+  await sentinel.close();
   await rm(caDir, { recursive: true, force: true });
 });
 
@@ -200,8 +193,8 @@ describe('absolute-form for any other host is refused, and nothing is connected 
   it('example.com and 127.0.0.1:<sentinel> get 403 text/plain naming the hosts it answers; the sentinel sees no connection', async () => {
     for (const target of [
       'https://example.com/api/v2/users/1/messages',
-      `http://127.0.0.1:${sentinelPort}/`,
-      `http://localhost:${sentinelPort}/x`,
+      `http://127.0.0.1:${sentinel.port}/`,
+      `http://localhost:${sentinel.port}/x`,
       'http://[::1]/',
     ]) {
       const answer = await rawRequest(running.url, 'POST', target, { host: 'x', authorization: BASIC, ...json }, body());
@@ -211,7 +204,7 @@ describe('absolute-form for any other host is refused, and nothing is connected 
       expect(answer.body, target).toContain('nothing is forwarded off this machine');
     }
     // The named server was never reached.
-    expect(sentinelConnections).toBe(0);
+    expect(sentinel.connections()).toBe(0);
   });
 
   it('the refusal README "What the proxy answers" shows is the answer, byte for byte', async () => {

@@ -6,7 +6,6 @@
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
@@ -28,6 +27,8 @@ import {
   proxyStartOptions,
   rawConnect,
   requestOn,
+  type Sentinel,
+  startSentinel,
   tempCaDir,
   tlsOver,
   trustedCa,
@@ -50,16 +51,11 @@ async function startBounded(bounds: Partial<TunnelBounds>, options: StartOptions
   return { app, emulator, ...doors, lines: () => raw.map((line) => JSON.parse(line) as { level: number; msg: string; status?: number }) };
 }
 
-/** A TCP server that counts the connections it is sent: a refused CONNECT naming it must never reach it. */
-async function sentinel(): Promise<{ port: number; connections: () => number; server: Server }> {
-  let connections = 0;
-  const server = createServer((socket) => {
-    connections++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  defer(() => new Promise((resolve) => server.close(resolve)));
-  return { port: (server.address() as AddressInfo).port, connections: () => connections, server };
+/** A sentinel closed with the test that started it. */
+async function sentinel(): Promise<Sentinel> {
+  const started = await startSentinel();
+  defer(() => started.close());
+  return started;
 }
 
 describe('CONNECT tunnels to the Bandwidth hosts', () => {

@@ -11,7 +11,6 @@
 // the sentinel server it named never sees a connection.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +20,7 @@ import { openCertificateAuthority } from '../../src/proxy/certificate-authority.
 import type { RunningEmulator } from '../../src/start.js';
 import type { CallbackSink } from '../helpers/sink.js';
 import { events } from '../helpers/harness.js';
+import { type Sentinel, startSentinel } from '../helpers/proxy.js';
 import { useEmulators } from '../helpers/fixture.js';
 
 const run = promisify(execFile);
@@ -34,9 +34,7 @@ let caDir: string;
 let caPath: string;
 let running: RunningEmulator;
 let sink: CallbackSink;
-let sentinel: Server;
-let sentinelPort: number;
-let sentinelConnections = 0;
+let sentinel: Sentinel;
 
 beforeAll(async () => {
   caDir = await mkdtemp(join(tmpdir(), 'bwe-proxy-sdk-ca-'));
@@ -54,15 +52,10 @@ beforeAll(async () => {
       },
     ],
   });
-  sentinel = createServer((socket) => {
-    sentinelConnections++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => sentinel.listen(0, '127.0.0.1', resolve));
-  sentinelPort = (sentinel.address() as { port: number }).port;
+  sentinel = await startSentinel();
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => sentinel.close(() => resolve()));
+  await sentinel.close();
   await rm(caDir, { recursive: true, force: true });
 });
 
@@ -109,7 +102,7 @@ describe('the official SDKs, unchanged, through HTTPS_PROXY', () => {
     const to = '+19195557201';
     const steps = await runScript(
       'bandwidth-sdk-oauth.mjs',
-      proxyEnv({ BW_CLIENT_ID: 'proxy-sdk-client', BW_CLIENT_SECRET: 'proxy-sdk-secret', BW_TO: to, SENTINEL_PORT: String(sentinelPort) }),
+      proxyEnv({ BW_CLIENT_ID: 'proxy-sdk-client', BW_CLIENT_SECRET: 'proxy-sdk-secret', BW_TO: to, SENTINEL_PORT: String(sentinel.port) }),
     );
     const sent = steps.find((s) => s.step === 'sent') as { status: number; id: string; token: string };
     expect(sent.status).toBe(202);
@@ -124,7 +117,7 @@ describe('the official SDKs, unchanged, through HTTPS_PROXY', () => {
     const elsewhere = steps.find((s) => s.step === 'elsewhere') as { status: number; body: unknown };
     expect(elsewhere.status).toBe(403);
     expect(String(elsewhere.body)).toContain('127.0.0.1');
-    expect(sentinelConnections).toBe(0);
+    expect(sentinel.connections()).toBe(0);
   });
 
   it('@bandwidth/messaging: default environment (Production), Basic; the message stored, its callback at the sink', async () => {

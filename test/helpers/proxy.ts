@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { certificatesOf } from '../../src/proxy/app-certificates.js';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,3 +125,25 @@ export function requestOn(socket: Socket, head: string, body = ''): Promise<{ st
 /** The head of a POST of a message for PROXY_ACCOUNT with Basic auth, naming `host`. */
 export const messagePost = (host: string): string =>
   `POST /api/v2/users/${PROXY_ACCOUNT.id}/messages HTTP/1.1\r\nHost: ${host}\r\nAuthorization: ${basicAuth(PROXY_ACCOUNT.username, PROXY_ACCOUNT.password)}\r\nContent-Type: application/json`;
+
+/** A loopback TCP server that counts the connections it gets: a refused proxy request naming it must never reach it. */
+export interface Sentinel {
+  port: number;
+  connections(): number;
+  close(): Promise<void>;
+}
+
+/** Start a sentinel on 127.0.0.1, port 0; the caller closes it. */
+export async function startSentinel(): Promise<Sentinel> {
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections: () => connections,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
